@@ -1,0 +1,530 @@
+//! The three input records of DATA-FORMATS.md — violations, flash alerts, risk-index answers —
+//! and the rules that turn a row of text into one of them.
+//!
+//! A row arrives as a slice of optional cells aligned with its [`Schema`] (`None` is an absent
+//! column or an empty cell). Parsing checks every rule and reports every broken one, so that a
+//! partner fixes a file in one round; `fields` writes a record back in the same column order, the
+//! one path by which records become text again (storage, sample files, audit log).
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+
+use crate::geography::CommuneId;
+use crate::month::Month;
+use crate::reference::ListKind;
+use crate::Catalog;
+
+/// One broken rule in one cell: what the import names together with its file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub column: String,
+    pub value: String,
+    pub expected: String,
+}
+
+/// The columns of one input format, in the order that parsing and `fields` use.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub required: bool,
+}
+
+impl Schema {
+    fn new(columns: &[(&str, bool)]) -> Schema {
+        Schema { columns: columns.iter().map(|&(name, required)| Column { name: name.to_owned(), required }).collect() }
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.name.as_str())
+    }
+}
+
+const VIOLATION_COLUMNS: [(&str, bool); 20] = [
+    ("violation_id", true),
+    ("incident_id", true),
+    ("incident_date", true),
+    ("report_date", false),
+    ("admin1_pcode", false),
+    ("admin2_pcode", false),
+    ("admin3_pcode", true),
+    ("locality", false),
+    ("latitude", false),
+    ("longitude", false),
+    ("violation_code", true),
+    ("perpetrator_code", true),
+    ("place_code", true),
+    ("time_slot_code", true),
+    ("victim_sex", true),
+    ("victim_age_group", true),
+    ("victim_occupation", true),
+    ("victim_population", true),
+    ("organization", true),
+    ("narrative", false),
+];
+
+/// The code list behind each coded violation column, in column order (columns 11 to 17).
+const VIOLATION_LISTS: [ListKind; 7] = [
+    ListKind::Perpetrator,
+    ListKind::Place,
+    ListKind::TimeSlot,
+    ListKind::Sex,
+    ListKind::AgeGroup,
+    ListKind::Occupation,
+    ListKind::Population,
+];
+
+const ALERT_COLUMNS: [(&str, bool); 13] = [
+    ("alert_id", true),
+    ("alert_date", true),
+    ("admin1_pcode", false),
+    ("admin2_pcode", false),
+    ("admin3_pcode", true),
+    ("locality", false),
+    ("latitude", false),
+    ("longitude", false),
+    ("event_type", true),
+    ("affected_households", false),
+    ("affected_persons", false),
+    ("description", true),
+    ("organization", true),
+];
+
+pub fn violation_schema() -> Schema {
+    Schema::new(&VIOLATION_COLUMNS)
+}
+
+pub fn alert_schema() -> Schema {
+    Schema::new(&ALERT_COLUMNS)
+}
+
+/// `answer_id, month, admin3_pcode`, one column per question of the questionnaire in force,
+/// then `organization`.
+pub fn risk_answer_schema(catalog: &Catalog) -> Schema {
+    let mut columns: Vec<(&str, bool)> = vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
+    columns.extend(catalog.risk.questions.iter().map(|q| (q.code.as_str(), true)));
+    columns.push(("organization", true));
+    Schema::new(&columns)
+}
+
+/// A WGS 84 position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatLon {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// One violation suffered by one person: the counting unit of every table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub id: String,
+    pub incident_id: String,
+    pub incident_date: NaiveDate,
+    pub report_date: Option<NaiveDate>,
+    pub commune: CommuneId,
+    pub locality: Option<String>,
+    pub location: Option<LatLon>,
+    /// Index into the typology's subtypes.
+    pub subtype: u8,
+    /// Indexes into the code lists, in the order of `VIOLATION_LISTS`.
+    pub codes: [u8; 7],
+    pub organization: String,
+    pub narrative: Option<String>,
+}
+
+impl Violation {
+    pub fn code(&self, kind: ListKind) -> u8 {
+        VIOLATION_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
+    }
+
+    /// Parses a row aligned with [`violation_schema`]; `today` bounds the dates.
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Violation, Vec<FieldError>> {
+        let mut p = RowParser::new(&VIOLATION_COLUMNS, values);
+        let id = p.identifier(0);
+        let incident_id = p.identifier(1);
+        let incident_date = p.date(2, today);
+        let report_date = p.date(3, today);
+        if let (Some(incident), Some(report)) = (incident_date, report_date) {
+            if report < incident {
+                p.error::<()>(3, format!("a date on or after incident_date ({incident})"));
+            }
+        }
+        let commune = p.commune(4, 5, 6, catalog);
+        let locality = p.text(7);
+        let location = p.location(8, 9);
+        let subtype = p.lookup(10, |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
+        let mut codes = [0u8; 7];
+        for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
+            let list = catalog.lists.get(*kind);
+            codes[i] = p.lookup(11 + i, |v| list.find(v), || list.expected()).unwrap_or(0);
+        }
+        let organization = p.organization(18);
+        let narrative = p.text(19);
+        match (id, incident_id, incident_date, commune, subtype, organization, p.errors.is_empty()) {
+            (Some(id), Some(incident_id), Some(incident_date), Some(commune), Some(subtype), Some(organization), true) => {
+                Ok(Violation {
+                    id,
+                    incident_id,
+                    incident_date,
+                    report_date,
+                    commune,
+                    locality,
+                    location,
+                    subtype,
+                    codes,
+                    organization,
+                    narrative,
+                })
+            }
+            _ => Err(p.errors),
+        }
+    }
+
+    /// The record as text, aligned with [`violation_schema`] (absent values are empty).
+    pub fn fields<'a>(&'a self, catalog: &'a Catalog) -> Vec<Cow<'a, str>> {
+        let g = &catalog.geography;
+        let commune = g.commune(self.commune);
+        let mut out: Vec<Cow<'a, str>> = vec![
+            Cow::Borrowed(&self.id),
+            Cow::Borrowed(&self.incident_id),
+            Cow::Owned(self.incident_date.to_string()),
+            self.report_date.map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
+            Cow::Borrowed(&g.region(commune.region).code),
+            Cow::Borrowed(&g.cercles[commune.cercle as usize].unit.pcode),
+            Cow::Borrowed(&commune.unit.pcode),
+            opt(&self.locality),
+        ];
+        push_location(&mut out, self.location);
+        out.push(Cow::Borrowed(&catalog.typology.subtypes[self.subtype as usize].code));
+        for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
+            out.push(Cow::Borrowed(catalog.lists.get(*kind).code(self.codes[i])));
+        }
+        out.push(Cow::Borrowed(&self.organization));
+        out.push(opt(&self.narrative));
+        out
+    }
+}
+
+/// The kinds of event a flash alert reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    Attack,
+    Clash,
+    Displacement,
+    Explosive,
+    Abduction,
+    Blockade,
+    Other,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 7] = [
+        EventType::Attack,
+        EventType::Clash,
+        EventType::Displacement,
+        EventType::Explosive,
+        EventType::Abduction,
+        EventType::Blockade,
+        EventType::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EventType::Attack => "ATTACK",
+            EventType::Clash => "CLASH",
+            EventType::Displacement => "DISPLACEMENT",
+            EventType::Explosive => "EXPLOSIVE",
+            EventType::Abduction => "ABDUCTION",
+            EventType::Blockade => "BLOCKADE",
+            EventType::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+/// A flash alert: a major event reported at once, before its violations are documented.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub id: String,
+    pub date: NaiveDate,
+    pub commune: CommuneId,
+    pub locality: Option<String>,
+    pub location: Option<LatLon>,
+    pub event_type: EventType,
+    pub affected_households: Option<u32>,
+    pub affected_persons: Option<u32>,
+    pub description: String,
+    pub organization: String,
+}
+
+impl Alert {
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Alert, Vec<FieldError>> {
+        let mut p = RowParser::new(&ALERT_COLUMNS, values);
+        let id = p.identifier(0);
+        let date = p.date(1, today);
+        let commune = p.commune(2, 3, 4, catalog);
+        let locality = p.text(5);
+        let location = p.location(6, 7);
+        let event_type = p.lookup(8, EventType::parse, || {
+            let codes: Vec<&str> = EventType::ALL.iter().map(|e| e.code()).collect();
+            format!("one of {}", codes.join(", "))
+        });
+        let affected_households = p.whole_number(9);
+        let affected_persons = p.whole_number(10);
+        let description = p.required(11).map(str::to_owned);
+        let organization = p.organization(12);
+        match (id, date, commune, event_type, description, organization, p.errors.is_empty()) {
+            (Some(id), Some(date), Some(commune), Some(event_type), Some(description), Some(organization), true) => {
+                Ok(Alert {
+                    id,
+                    date,
+                    commune,
+                    locality,
+                    location,
+                    event_type,
+                    affected_households,
+                    affected_persons,
+                    description,
+                    organization,
+                })
+            }
+            _ => Err(p.errors),
+        }
+    }
+
+    pub fn fields<'a>(&'a self, catalog: &'a Catalog) -> Vec<Cow<'a, str>> {
+        let g = &catalog.geography;
+        let commune = g.commune(self.commune);
+        let mut out: Vec<Cow<'a, str>> = vec![
+            Cow::Borrowed(&self.id),
+            Cow::Owned(self.date.to_string()),
+            Cow::Borrowed(&g.region(commune.region).code),
+            Cow::Borrowed(&g.cercles[commune.cercle as usize].unit.pcode),
+            Cow::Borrowed(&commune.unit.pcode),
+            opt(&self.locality),
+        ];
+        push_location(&mut out, self.location);
+        out.push(Cow::Borrowed(self.event_type.code()));
+        for n in [self.affected_households, self.affected_persons] {
+            out.push(n.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string())));
+        }
+        out.push(Cow::Borrowed(&self.description));
+        out.push(Cow::Borrowed(&self.organization));
+        out
+    }
+}
+
+/// One key informant's answers for one commune and month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskAnswer {
+    pub id: String,
+    pub month: Month,
+    pub commune: CommuneId,
+    /// One option index per question of the questionnaire, in its order.
+    pub options: Vec<u8>,
+    pub organization: String,
+}
+
+impl RiskAnswer {
+    /// Parses a row aligned with [`risk_answer_schema`] for the same catalog.
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<RiskAnswer, Vec<FieldError>> {
+        let schema = risk_answer_schema(catalog);
+        let columns: Vec<(&str, bool)> = schema.columns.iter().map(|c| (c.name.as_str(), c.required)).collect();
+        let mut p = RowParser::new(&columns, values);
+        let id = p.identifier(0);
+        let month = p.required(1).and_then(|v| match Month::parse(v) {
+            Some(m) if m <= Month::of(today) => Some(m),
+            Some(_) => p.error(1, format!("a month not in the future (today is {today})")),
+            None => p.error(1, "a month as YYYY-MM, e.g. 2021-11"),
+        });
+        let commune = p.commune_only(2, catalog);
+        let mut options = Vec::with_capacity(catalog.risk.questions.len());
+        for (i, question) in catalog.risk.questions.iter().enumerate() {
+            options.push(p.lookup(3 + i, |v| question.option(v), || question.expected()).unwrap_or(0));
+        }
+        let organization = p.organization(3 + options.len());
+        match (id, month, commune, organization, p.errors.is_empty()) {
+            (Some(id), Some(month), Some(commune), Some(organization), true) => {
+                Ok(RiskAnswer { id, month, commune, options, organization })
+            }
+            _ => Err(p.errors),
+        }
+    }
+
+    pub fn fields<'a>(&'a self, catalog: &'a Catalog) -> Vec<Cow<'a, str>> {
+        let mut out: Vec<Cow<'a, str>> = vec![
+            Cow::Borrowed(&self.id),
+            Cow::Owned(self.month.to_string()),
+            Cow::Borrowed(&catalog.geography.commune(self.commune).unit.pcode),
+        ];
+        for (question, &option) in catalog.risk.questions.iter().zip(&self.options) {
+            out.push(Cow::Borrowed(question.options.get(option as usize).map_or("", |o| o.code.as_str())));
+        }
+        out.push(Cow::Borrowed(&self.organization));
+        out
+    }
+}
+
+fn opt(value: &Option<String>) -> Cow<'_, str> {
+    value.as_deref().map_or(Cow::Borrowed(""), Cow::Borrowed)
+}
+
+fn push_location(out: &mut Vec<Cow<'_, str>>, location: Option<LatLon>) {
+    match location {
+        Some(p) => {
+            out.push(Cow::Owned(p.lat.to_string()));
+            out.push(Cow::Owned(p.lon.to_string()));
+        }
+        None => out.extend([Cow::Borrowed(""), Cow::Borrowed("")]),
+    }
+}
+
+/// Reads the cells of one row, collecting every broken rule instead of stopping at the first.
+struct RowParser<'a> {
+    columns: &'a [(&'a str, bool)],
+    values: &'a [Option<&'a str>],
+    errors: Vec<FieldError>,
+}
+
+const MAX_IDENTIFIER: usize = 128;
+const MAX_ORGANIZATION: usize = 32;
+
+impl<'a> RowParser<'a> {
+    fn new(columns: &'a [(&'a str, bool)], values: &'a [Option<&'a str>]) -> Self {
+        RowParser { columns, values, errors: Vec::new() }
+    }
+
+    fn value(&self, i: usize) -> Option<&'a str> {
+        self.values.get(i).copied().flatten()
+    }
+
+    /// Records a broken rule on column `i` and returns `None`, so callers can `return p.error(..)`.
+    fn error<T>(&mut self, i: usize, expected: impl Into<String>) -> Option<T> {
+        self.errors.push(FieldError {
+            column: self.columns[i].0.to_owned(),
+            value: self.value(i).unwrap_or("").to_owned(),
+            expected: expected.into(),
+        });
+        None
+    }
+
+    fn required(&mut self, i: usize) -> Option<&'a str> {
+        match self.value(i) {
+            Some(v) => Some(v),
+            None if self.columns[i].1 => self.error(i, "a value (this column is required)"),
+            None => None,
+        }
+    }
+
+    fn text(&mut self, i: usize) -> Option<String> {
+        self.value(i).map(str::to_owned)
+    }
+
+    fn identifier(&mut self, i: usize) -> Option<String> {
+        let v = self.required(i)?;
+        if v.len() > MAX_IDENTIFIER || v.chars().any(char::is_control) {
+            return self.error(i, format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"));
+        }
+        Some(v.to_owned())
+    }
+
+    fn organization(&mut self, i: usize) -> Option<String> {
+        let v = self.required(i)?;
+        let valid = v.len() <= MAX_ORGANIZATION
+            && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            return self.error(
+                i,
+                format!("a partner's short code: letters, digits, '-', '_' or '.', at most {MAX_ORGANIZATION} characters"),
+            );
+        }
+        Some(v.to_owned())
+    }
+
+    fn date(&mut self, i: usize, today: NaiveDate) -> Option<NaiveDate> {
+        let v = self.required(i)?;
+        let parsed = (v.len() == 10).then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).flatten();
+        match parsed {
+            Some(d) if d <= today => Some(d),
+            Some(_) => self.error(i, format!("a date not in the future (today is {today})")),
+            None => self.error(i, "a date as YYYY-MM-DD, e.g. 2021-11-23"),
+        }
+    }
+
+    fn lookup<T>(&mut self, i: usize, find: impl FnOnce(&str) -> Option<T>, expected: impl FnOnce() -> String) -> Option<T> {
+        let v = self.required(i)?;
+        match find(v) {
+            Some(found) => Some(found),
+            None => self.error(i, expected()),
+        }
+    }
+
+    fn commune_only(&mut self, i: usize, catalog: &Catalog) -> Option<CommuneId> {
+        let g = &catalog.geography;
+        self.lookup(i, |v| g.commune_by_pcode(v), || format!("a commune (admin3) P-code of geography {}, e.g. ML050101", g.name))
+    }
+
+    /// The commune, and the optional region and cercle checked against it.
+    fn commune(&mut self, admin1: usize, admin2: usize, admin3: usize, catalog: &Catalog) -> Option<CommuneId> {
+        let g = &catalog.geography;
+        let commune = self.commune_only(admin3, catalog)?;
+        if let Some(region) = self.value(admin1) {
+            if !g.is_region_of(region, commune) {
+                let c = g.commune(commune);
+                let expected = format!(
+                    "the region of commune {}: {} (or reporting region {})",
+                    c.unit.pcode,
+                    g.admin1[c.admin1 as usize].pcode,
+                    g.region(c.region).code
+                );
+                self.error::<()>(admin1, expected);
+            }
+        }
+        if let Some(cercle) = self.value(admin2) {
+            let expected = &g.cercle_of(commune).unit.pcode;
+            if cercle != expected {
+                let message = format!("the cercle of commune {}: {expected}", g.commune(commune).unit.pcode);
+                self.error::<()>(admin2, message);
+            }
+        }
+        Some(commune)
+    }
+
+    fn location(&mut self, lat: usize, lon: usize) -> Option<LatLon> {
+        let number = |p: &mut Self, i: usize, limit: f64, what: &str| -> Option<f64> {
+            let v = p.value(i)?;
+            match v.replacen(',', ".", 1).parse::<f64>() {
+                Ok(n) if n.is_finite() && n.abs() <= limit => Some(n),
+                _ => p.error(i, format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}")),
+            }
+        };
+        let (lat_value, lon_value) = (self.value(lat), self.value(lon));
+        let parsed = (number(self, lat, 90.0, "latitude"), number(self, lon, 180.0, "longitude"));
+        match parsed {
+            (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+            _ => {
+                if lat_value.is_some() != lon_value.is_some() {
+                    let missing = if lat_value.is_some() { lon } else { lat };
+                    self.error::<()>(missing, "latitude and longitude together, or neither");
+                }
+                None
+            }
+        }
+    }
+
+    fn whole_number(&mut self, i: usize) -> Option<u32> {
+        let v = self.value(i)?;
+        match v.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => self.error(i, "a whole number, 0 or more"),
+        }
+    }
+}
