@@ -43,10 +43,14 @@ pub(crate) fn read_reference_csv(
     text: &str,
     expected_header: &[&str],
 ) -> Result<Vec<Vec<String>>, ReferenceError> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header = reader
         .headers()
-        .map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?
+        .map_err(|source| ReferenceError::Csv {
+            file: file.to_owned(),
+            source,
+        })?
         .clone();
     for name in expected_header {
         if !header.iter().any(|h| h == *name) {
@@ -63,12 +67,24 @@ pub(crate) fn read_reference_csv(
         .collect();
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?;
-        rows.push(positions.iter().map(|&i| record.get(i).unwrap_or("").trim().to_owned()).collect());
+        let record = record.map_err(|source| ReferenceError::Csv {
+            file: file.to_owned(),
+            source,
+        })?;
+        rows.push(
+            positions
+                .iter()
+                .map(|&i| record.get(i).unwrap_or("").trim().to_owned())
+                .collect(),
+        );
     }
     Ok(rows)
 }
 
 pub(crate) fn invalid(file: &str, line: u64, message: impl Into<String>) -> ReferenceError {
-    ReferenceError::Invalid { file: file.to_owned(), line, message: message.into() }
+    ReferenceError::Invalid {
+        file: file.to_owned(),
+        line,
+        message: message.into(),
+    }
 }

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
+use crate::Catalog;
 use crate::geography::CommuneId;
 use crate::month::Month;
 use crate::reference::ListKind;
-use crate::Catalog;
 
 /// One broken rule in one cell: what the import names together with its file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,15 @@ pub struct Column {
 
 impl Schema {
     fn new(columns: &[(&str, bool)]) -> Schema {
-        Schema { columns: columns.iter().map(|&(name, required)| Column { name: name.to_owned(), required }).collect() }
+        Schema {
+            columns: columns
+                .iter()
+                .map(|&(name, required)| Column {
+                    name: name.to_owned(),
+                    required,
+                })
+                .collect(),
+        }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -106,8 +114,15 @@ pub fn alert_schema() -> Schema {
 /// `answer_id, month, admin3_pcode`, one column per question of the questionnaire in force,
 /// then `organization`.
 pub fn risk_answer_schema(catalog: &Catalog) -> Schema {
-    let mut columns: Vec<(&str, bool)> = vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
-    columns.extend(catalog.risk.questions.iter().map(|q| (q.code.as_str(), true)));
+    let mut columns: Vec<(&str, bool)> =
+        vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
+    columns.extend(
+        catalog
+            .risk
+            .questions
+            .iter()
+            .map(|q| (q.code.as_str(), true)),
+    );
     columns.push(("organization", true));
     Schema::new(&columns)
 }
@@ -139,11 +154,18 @@ pub struct Violation {
 
 impl Violation {
     pub fn code(&self, kind: ListKind) -> u8 {
-        VIOLATION_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
+        VIOLATION_LISTS
+            .iter()
+            .position(|&k| k == kind)
+            .map_or(0, |i| self.codes[i])
     }
 
     /// Parses a row aligned with [`violation_schema`]; `today` bounds the dates.
-    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Violation, Vec<FieldError>> {
+    pub fn parse(
+        values: &[Option<&str>],
+        catalog: &Catalog,
+        today: NaiveDate,
+    ) -> Result<Violation, Vec<FieldError>> {
         let mut p = RowParser::new(&VIOLATION_COLUMNS, values);
         let id = p.identifier(0);
         let incident_id = p.identifier(1);
@@ -157,30 +179,50 @@ impl Violation {
         let commune = p.commune(4, 5, 6, catalog);
         let locality = p.text(7);
         let location = p.location(8, 9);
-        let subtype = p.lookup(10, |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
+        let subtype = p.lookup(
+            10,
+            |v| catalog.typology.subtype(v),
+            || catalog.typology.subtype_codes(),
+        );
         let mut codes = [0u8; 7];
         for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
             let list = catalog.lists.get(*kind);
-            codes[i] = p.lookup(11 + i, |v| list.find(v), || list.expected()).unwrap_or(0);
+            codes[i] = p
+                .lookup(11 + i, |v| list.find(v), || list.expected())
+                .unwrap_or(0);
         }
         let organization = p.organization(18);
         let narrative = p.text(19);
-        match (id, incident_id, incident_date, commune, subtype, organization, p.errors.is_empty()) {
-            (Some(id), Some(incident_id), Some(incident_date), Some(commune), Some(subtype), Some(organization), true) => {
-                Ok(Violation {
-                    id,
-                    incident_id,
-                    incident_date,
-                    report_date,
-                    commune,
-                    locality,
-                    location,
-                    subtype,
-                    codes,
-                    organization,
-                    narrative,
-                })
-            }
+        match (
+            id,
+            incident_id,
+            incident_date,
+            commune,
+            subtype,
+            organization,
+            p.errors.is_empty(),
+        ) {
+            (
+                Some(id),
+                Some(incident_id),
+                Some(incident_date),
+                Some(commune),
+                Some(subtype),
+                Some(organization),
+                true,
+            ) => Ok(Violation {
+                id,
+                incident_id,
+                incident_date,
+                report_date,
+                commune,
+                locality,
+                location,
+                subtype,
+                codes,
+                organization,
+                narrative,
+            }),
             _ => Err(p.errors),
         }
     }
@@ -193,14 +235,17 @@ impl Violation {
             Cow::Borrowed(&self.id),
             Cow::Borrowed(&self.incident_id),
             Cow::Owned(self.incident_date.to_string()),
-            self.report_date.map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
+            self.report_date
+                .map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
             Cow::Borrowed(&g.region(commune.region).code),
             Cow::Borrowed(&g.cercles[commune.cercle as usize].unit.pcode),
             Cow::Borrowed(&commune.unit.pcode),
             opt(&self.locality),
         ];
         push_location(&mut out, self.location);
-        out.push(Cow::Borrowed(&catalog.typology.subtypes[self.subtype as usize].code));
+        out.push(Cow::Borrowed(
+            &catalog.typology.subtypes[self.subtype as usize].code,
+        ));
         for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
             out.push(Cow::Borrowed(catalog.lists.get(*kind).code(self.codes[i])));
         }
@@ -266,7 +311,11 @@ pub struct Alert {
 }
 
 impl Alert {
-    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Alert, Vec<FieldError>> {
+    pub fn parse(
+        values: &[Option<&str>],
+        catalog: &Catalog,
+        today: NaiveDate,
+    ) -> Result<Alert, Vec<FieldError>> {
         let mut p = RowParser::new(&ALERT_COLUMNS, values);
         let id = p.identifier(0);
         let date = p.date(1, today);
@@ -281,21 +330,35 @@ impl Alert {
         let affected_persons = p.whole_number(10);
         let description = p.required(11).map(str::to_owned);
         let organization = p.organization(12);
-        match (id, date, commune, event_type, description, organization, p.errors.is_empty()) {
-            (Some(id), Some(date), Some(commune), Some(event_type), Some(description), Some(organization), true) => {
-                Ok(Alert {
-                    id,
-                    date,
-                    commune,
-                    locality,
-                    location,
-                    event_type,
-                    affected_households,
-                    affected_persons,
-                    description,
-                    organization,
-                })
-            }
+        match (
+            id,
+            date,
+            commune,
+            event_type,
+            description,
+            organization,
+            p.errors.is_empty(),
+        ) {
+            (
+                Some(id),
+                Some(date),
+                Some(commune),
+                Some(event_type),
+                Some(description),
+                Some(organization),
+                true,
+            ) => Ok(Alert {
+                id,
+                date,
+                commune,
+                locality,
+                location,
+                event_type,
+                affected_households,
+                affected_persons,
+                description,
+                organization,
+            }),
             _ => Err(p.errors),
         }
     }
@@ -335,9 +398,17 @@ pub struct RiskAnswer {
 
 impl RiskAnswer {
     /// Parses a row aligned with [`risk_answer_schema`] for the same catalog.
-    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<RiskAnswer, Vec<FieldError>> {
+    pub fn parse(
+        values: &[Option<&str>],
+        catalog: &Catalog,
+        today: NaiveDate,
+    ) -> Result<RiskAnswer, Vec<FieldError>> {
         let schema = risk_answer_schema(catalog);
-        let columns: Vec<(&str, bool)> = schema.columns.iter().map(|c| (c.name.as_str(), c.required)).collect();
+        let columns: Vec<(&str, bool)> = schema
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.required))
+            .collect();
         let mut p = RowParser::new(&columns, values);
         let id = p.identifier(0);
         let month = p.required(1).and_then(|v| match Month::parse(v) {
@@ -348,13 +419,20 @@ impl RiskAnswer {
         let commune = p.commune_only(2, catalog);
         let mut options = Vec::with_capacity(catalog.risk.questions.len());
         for (i, question) in catalog.risk.questions.iter().enumerate() {
-            options.push(p.lookup(3 + i, |v| question.option(v), || question.expected()).unwrap_or(0));
+            options.push(
+                p.lookup(3 + i, |v| question.option(v), || question.expected())
+                    .unwrap_or(0),
+            );
         }
         let organization = p.organization(3 + options.len());
         match (id, month, commune, organization, p.errors.is_empty()) {
-            (Some(id), Some(month), Some(commune), Some(organization), true) => {
-                Ok(RiskAnswer { id, month, commune, options, organization })
-            }
+            (Some(id), Some(month), Some(commune), Some(organization), true) => Ok(RiskAnswer {
+                id,
+                month,
+                commune,
+                options,
+                organization,
+            }),
             _ => Err(p.errors),
         }
     }
@@ -366,7 +444,12 @@ impl RiskAnswer {
             Cow::Borrowed(&catalog.geography.commune(self.commune).unit.pcode),
         ];
         for (question, &option) in catalog.risk.questions.iter().zip(&self.options) {
-            out.push(Cow::Borrowed(question.options.get(option as usize).map_or("", |o| o.code.as_str())));
+            out.push(Cow::Borrowed(
+                question
+                    .options
+                    .get(option as usize)
+                    .map_or("", |o| o.code.as_str()),
+            ));
         }
         out.push(Cow::Borrowed(&self.organization));
         out
@@ -399,7 +482,11 @@ const MAX_ORGANIZATION: usize = 32;
 
 impl<'a> RowParser<'a> {
     fn new(columns: &'a [(&'a str, bool)], values: &'a [Option<&'a str>]) -> Self {
-        RowParser { columns, values, errors: Vec::new() }
+        RowParser {
+            columns,
+            values,
+            errors: Vec::new(),
+        }
     }
 
     fn value(&self, i: usize) -> Option<&'a str> {
@@ -431,7 +518,10 @@ impl<'a> RowParser<'a> {
     fn identifier(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
         if v.len() > MAX_IDENTIFIER || v.chars().any(char::is_control) {
-            return self.error(i, format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"));
+            return self.error(
+                i,
+                format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"),
+            );
         }
         Some(v.to_owned())
     }
@@ -439,7 +529,8 @@ impl<'a> RowParser<'a> {
     fn organization(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
         let valid = v.len() <= MAX_ORGANIZATION
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !valid {
             return self.error(
                 i,
@@ -451,7 +542,9 @@ impl<'a> RowParser<'a> {
 
     fn date(&mut self, i: usize, today: NaiveDate) -> Option<NaiveDate> {
         let v = self.required(i)?;
-        let parsed = (v.len() == 10).then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).flatten();
+        let parsed = (v.len() == 10)
+            .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+            .flatten();
         match parsed {
             Some(d) if d <= today => Some(d),
             Some(_) => self.error(i, format!("a date not in the future (today is {today})")),
@@ -459,7 +552,12 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn lookup<T>(&mut self, i: usize, find: impl FnOnce(&str) -> Option<T>, expected: impl FnOnce() -> String) -> Option<T> {
+    fn lookup<T>(
+        &mut self,
+        i: usize,
+        find: impl FnOnce(&str) -> Option<T>,
+        expected: impl FnOnce() -> String,
+    ) -> Option<T> {
         let v = self.required(i)?;
         match find(v) {
             Some(found) => Some(found),
@@ -469,11 +567,26 @@ impl<'a> RowParser<'a> {
 
     fn commune_only(&mut self, i: usize, catalog: &Catalog) -> Option<CommuneId> {
         let g = &catalog.geography;
-        self.lookup(i, |v| g.commune_by_pcode(v), || format!("a commune (admin3) P-code of geography {}, e.g. ML050101", g.name))
+        self.lookup(
+            i,
+            |v| g.commune_by_pcode(v),
+            || {
+                format!(
+                    "a commune (admin3) P-code of geography {}, e.g. ML050101",
+                    g.name
+                )
+            },
+        )
     }
 
     /// The commune, and the optional region and cercle checked against it.
-    fn commune(&mut self, admin1: usize, admin2: usize, admin3: usize, catalog: &Catalog) -> Option<CommuneId> {
+    fn commune(
+        &mut self,
+        admin1: usize,
+        admin2: usize,
+        admin3: usize,
+        catalog: &Catalog,
+    ) -> Option<CommuneId> {
         let g = &catalog.geography;
         let commune = self.commune_only(admin3, catalog)?;
         if let Some(region) = self.value(admin1) {
@@ -491,7 +604,10 @@ impl<'a> RowParser<'a> {
         if let Some(cercle) = self.value(admin2) {
             let expected = &g.cercle_of(commune).unit.pcode;
             if cercle != expected {
-                let message = format!("the cercle of commune {}: {expected}", g.commune(commune).unit.pcode);
+                let message = format!(
+                    "the cercle of commune {}: {expected}",
+                    g.commune(commune).unit.pcode
+                );
                 self.error::<()>(admin2, message);
             }
         }
@@ -503,11 +619,17 @@ impl<'a> RowParser<'a> {
             let v = p.value(i)?;
             match v.replacen(',', ".", 1).parse::<f64>() {
                 Ok(n) if n.is_finite() && n.abs() <= limit => Some(n),
-                _ => p.error(i, format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}")),
+                _ => p.error(
+                    i,
+                    format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}"),
+                ),
             }
         };
         let (lat_value, lon_value) = (self.value(lat), self.value(lon));
-        let parsed = (number(self, lat, 90.0, "latitude"), number(self, lon, 180.0, "longitude"));
+        let parsed = (
+            number(self, lat, 90.0, "latitude"),
+            number(self, lon, 180.0, "longitude"),
+        );
         match parsed {
             (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
             _ => {

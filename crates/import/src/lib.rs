@@ -1,1 +1,264 @@
-//! stub
+//! Vigie's import pipeline: a reader per exchange format yields validated domain records into a
+//! storage session; the session writes them in one transaction.
+//!
+//! Invariant: an import writes all of its files or nothing. Every row is validated; if any row
+//! of any file is invalid, or a file cannot be read, the session is dropped and the database is
+//! left as it was. An import that would change nothing (a re-import) is rolled back as well, so
+//! it leaves no trace.
+
+mod reader;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use vigie_core::records::{Schema, alert_schema, risk_answer_schema, violation_schema};
+use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
+use vigie_store::{BatchSource, Counts, ImportSession, Outcome, RecordKind, Store, StoreError};
+
+pub use reader::{CsvRows, ReadError};
+
+/// How many row errors are listed before the rest are only counted.
+pub const DEFAULT_MAX_ERRORS: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Validate and count, then roll back.
+    pub dry_run: bool,
+    pub max_errors: usize,
+    /// The day "not in the future" is measured against.
+    pub today: NaiveDate,
+}
+
+/// One broken rule, located to the cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub expected: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = if self.value.is_empty() {
+            "nothing".to_owned()
+        } else {
+            format!("`{}`", self.value)
+        };
+        write!(
+            f,
+            "{}, line {}, column `{}`: found {found}, expected {}",
+            self.file, self.line, self.column, self.expected
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("{}", invalid_message(.errors, *.more))]
+    Invalid { errors: Vec<RowError>, more: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid_message(errors: &[RowError], more: u64) -> String {
+    let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    if more > 0 {
+        text.push(format!("… and {more} more errors"));
+    }
+    text.push("Nothing was imported: fix these rows and import the file(s) again.".into());
+    text.join("\n")
+}
+
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub rows: u64,
+    pub counts: Counts,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+    pub total: Counts,
+    /// False after a dry run, or when the files held nothing new.
+    pub committed: bool,
+}
+
+/// Reading progress, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+}
+
+fn schema_of(kind: RecordKind, catalog: &Catalog) -> Schema {
+    match kind {
+        RecordKind::Violations => violation_schema(),
+        RecordKind::Alerts => alert_schema(),
+        RecordKind::RiskAnswers => risk_answer_schema(catalog),
+    }
+}
+
+/// Imports `paths` into `store`, all or nothing.
+pub fn import_files(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    kind: RecordKind,
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, ImportError> {
+    let bytes_total = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut bytes_done = 0;
+    let schema = schema_of(kind, catalog);
+    let mut session = store.import()?;
+    let mut errors = Vec::new();
+    let mut more = 0u64;
+    let mut files = Vec::new();
+    let mut total = Counts::default();
+    for path in paths {
+        let file = import_file(
+            session.as_mut(),
+            catalog,
+            kind,
+            &schema,
+            path,
+            options,
+            &mut |e| {
+                if errors.len() < options.max_errors {
+                    errors.push(e);
+                } else {
+                    more += 1;
+                }
+            },
+            &mut |bytes| {
+                progress(Progress {
+                    bytes_read: bytes_done + bytes,
+                    bytes_total,
+                })
+            },
+        )?;
+        bytes_done += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        total.inserted += file.counts.inserted;
+        total.updated += file.counts.updated;
+        total.unchanged += file.counts.unchanged;
+        files.push(file);
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Invalid { errors, more });
+    }
+    let committed = !options.dry_run && total.changed();
+    if committed {
+        session.commit()?;
+    }
+    Ok(Report {
+        files,
+        total,
+        committed,
+    })
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+fn import_file(
+    session: &mut dyn ImportSession,
+    catalog: &Catalog,
+    kind: RecordKind,
+    schema: &Schema,
+    path: &Path,
+    options: &Options,
+    report_error: &mut dyn FnMut(RowError),
+    progress: &mut dyn FnMut(u64),
+) -> Result<FileReport, ImportError> {
+    let file_name = path.display().to_string();
+    let mut rows = CsvRows::open(path, schema)?;
+    session.begin_file(&BatchSource {
+        kind,
+        file_name: file_name.clone(),
+    })?;
+    let mut counts = Counts::default();
+    let mut n = 0u64;
+    let mut failed = false;
+    while let Some(row) = rows.next_row()? {
+        n += 1;
+        if n % 8192 == 0 {
+            progress(row.byte);
+        }
+        let line = row.line;
+        let values = row.values();
+        let parsed = match kind {
+            RecordKind::Violations => {
+                Violation::parse(&values, catalog, options.today).map(Record::Violation)
+            }
+            RecordKind::Alerts => Alert::parse(&values, catalog, options.today).map(Record::Alert),
+            RecordKind::RiskAnswers => {
+                RiskAnswer::parse(&values, catalog, options.today).map(Record::Risk)
+            }
+        };
+        let record = match parsed {
+            Ok(record) => record,
+            Err(field_errors) => {
+                failed = true;
+                for e in field_errors {
+                    report_error(RowError {
+                        file: file_name.clone(),
+                        line,
+                        column: e.column,
+                        value: e.value,
+                        expected: e.expected,
+                    });
+                }
+                continue;
+            }
+        };
+        if failed {
+            // Nothing will be written: keep validating, stop storing.
+            continue;
+        }
+        let outcome = match &record {
+            Record::Violation(v) => session.put_violation(v)?,
+            Record::Alert(a) => session.put_alert(a)?,
+            Record::Risk(r) => session.put_risk_answer(r)?,
+        };
+        if outcome == Outcome::ConflictInFile {
+            failed = true;
+            report_error(RowError {
+                file: file_name.clone(),
+                line,
+                column: schema.columns[0].name.clone(),
+                value: values[0].unwrap_or("").to_owned(),
+                expected: "an identifier used once per file: an earlier row has the same id with different content".into(),
+            });
+        }
+        counts.add(outcome);
+    }
+    let (bytes, sha256) = rows.finish();
+    progress(bytes);
+    if !failed {
+        session.end_file(&counts, &sha256)?;
+    }
+    Ok(FileReport {
+        path: path.to_owned(),
+        rows: n,
+        counts,
+        warnings: rows.warnings,
+    })
+}
+
+enum Record {
+    Violation(Violation),
+    Alert(Alert),
+    Risk(RiskAnswer),
+}

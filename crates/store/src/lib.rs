@@ -1,1 +1,153 @@
-//! stub
+//! Vigie's storage: one narrow trait, chosen once from the database URL at start.
+//!
+//! The trait speaks domain records, never SQL, so that PostgreSQL can be a second implementation
+//! of the same story. An import runs inside one [`ImportSession`]: everything it writes becomes
+//! visible at `commit`, and dropping the session without committing rolls everything back — a
+//! crash at any moment leaves the database as it was before or after.
+
+mod entity;
+mod sqlite;
+mod url;
+
+use std::path::PathBuf;
+
+use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
+
+pub use sqlite::SqliteStore;
+pub use url::DbUrl;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("{context}: {source}")]
+    Sqlite {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What storing one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+    /// The same id appeared earlier in the same file with other content.
+    ConflictInFile,
+}
+
+/// The kind of record a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Violations,
+    Alerts,
+    RiskAnswers,
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Violations => "violations",
+            RecordKind::Alerts => "alerts",
+            RecordKind::RiskAnswers => "risk",
+        }
+    }
+}
+
+/// Where a batch came from: recorded with every import.
+#[derive(Debug, Clone)]
+pub struct BatchSource {
+    pub kind: RecordKind,
+    pub file_name: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Inserted => self.inserted += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged | Outcome::ConflictInFile => self.unchanged += 1,
+        }
+    }
+
+    pub fn changed(&self) -> bool {
+        self.inserted + self.updated > 0
+    }
+}
+
+/// How much the database holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub violations: u64,
+    pub incidents: u64,
+    pub alerts: u64,
+    pub risk_answers: u64,
+    pub organizations: u64,
+    pub batches: u64,
+    pub audit_entries: u64,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON object of the changed columns' old values (updates only).
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The storage of one Vigie deployment.
+pub trait Store {
+    /// Starts an import; nothing it writes is visible until [`ImportSession::commit`].
+    fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
+    fn summary(&self) -> Result<Summary>;
+    /// Every stored violation, in storage order, parsed back into domain records.
+    fn for_each_violation(&self, visit: &mut dyn FnMut(Violation)) -> Result<()>;
+    /// The newest audit entries first.
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// One all-or-nothing import of one or more files.
+pub trait ImportSession {
+    fn begin_file(&mut self, source: &BatchSource) -> Result<()>;
+    fn put_violation(&mut self, record: &Violation) -> Result<Outcome>;
+    fn put_alert(&mut self, record: &Alert) -> Result<Outcome>;
+    fn put_risk_answer(&mut self, record: &RiskAnswer) -> Result<Outcome>;
+    /// Closes the file's batch; its checksum is known only once the file has been read.
+    fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
+    /// Makes everything visible at once. Dropping the session instead rolls everything back.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// Opens the store a URL names, creating and migrating it when needed.
+pub fn open(url: &DbUrl, catalog: &'static Catalog) -> Result<Box<dyn Store>> {
+    match url {
+        DbUrl::Sqlite(path) => Ok(Box::new(SqliteStore::open(path, catalog)?)),
+        DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(
+            &PathBuf::from(":memory:"),
+            catalog,
+        )?)),
+        DbUrl::Postgres(_) => Err(StoreError::Unsupported(
+            "PostgreSQL is not supported yet in this version of Vigie; use a `sqlite://FILE` URL"
+                .into(),
+        )),
+    }
+}

@@ -1,0 +1,246 @@
+//! What each subcommand does, with context added to every error.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use vigie_core::Catalog;
+use vigie_import::{Options, Progress, Report};
+use vigie_store::{DbUrl, RecordKind, Store};
+
+use crate::cli::{Cli, Command, ImportKind};
+
+const DEFAULT_DB: &str = "sqlite://vigie.db";
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn open_store(url: &str) -> Result<Box<dyn Store>> {
+    let url = DbUrl::parse(url).map_err(anyhow::Error::msg)?;
+    vigie_store::open(&url, Catalog::mali()).with_context(|| format!("cannot open database {url}"))
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import {
+            kind,
+            files,
+            dry_run,
+            max_errors,
+        } => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let kind = match kind {
+                ImportKind::Violations => RecordKind::Violations,
+                ImportKind::Alerts => RecordKind::Alerts,
+                ImportKind::Risk => RecordKind::RiskAnswers,
+            };
+            let report = import(
+                store.as_mut(),
+                kind,
+                &files,
+                &Options {
+                    dry_run,
+                    max_errors,
+                    today: today(),
+                },
+            )?;
+            print_report(&report, dry_run);
+            Ok(())
+        }
+        Command::Generate {
+            out,
+            year,
+            seed,
+            violations,
+        } => {
+            let stats = generate(
+                &out,
+                &vigie_sample::Options {
+                    year,
+                    seed,
+                    violations,
+                    today: today(),
+                },
+            )?;
+            println!(
+                "wrote {} violations ({} incidents), {} alerts and {} risk answers to {}",
+                stats.violations,
+                stats.incidents,
+                stats.alerts,
+                stats.risk_answers,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Demo { out } => demo(cli.db.as_deref(), &out),
+        Command::Status => {
+            let s = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.summary()?;
+            println!(
+                "{} violations in {} incidents, {} flash alerts, {} risk answers, {} organisations, {} import batches, {} audit entries",
+                s.violations,
+                s.incidents,
+                s.alerts,
+                s.risk_answers,
+                s.organizations,
+                s.batches,
+                s.audit_entries
+            );
+            Ok(())
+        }
+        Command::Audit { limit } => {
+            for e in open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.audit_log(limit)? {
+                println!(
+                    "{}  {:<7} {} {}  {} -> {}",
+                    e.at,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.old.as_deref().unwrap_or("-"),
+                    e.new.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn import(
+    store: &mut dyn Store,
+    kind: RecordKind,
+    files: &[PathBuf],
+    options: &Options,
+) -> Result<Report> {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {}", kind.name()));
+    let result = vigie_import::import_files(
+        store,
+        Catalog::mali(),
+        kind,
+        files,
+        options,
+        &mut |p: Progress| {
+            bar.set_length(p.bytes_total);
+            bar.set_position(p.bytes_read);
+        },
+    );
+    bar.finish_and_clear();
+    let report = result?;
+    for file in &report.files {
+        for warning in &file.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(report)
+}
+
+fn print_report(report: &Report, dry_run: bool) {
+    for f in &report.files {
+        println!(
+            "{}: {} rows: {} inserted, {} updated, {} unchanged",
+            f.path.display(),
+            f.rows,
+            f.counts.inserted,
+            f.counts.updated,
+            f.counts.unchanged
+        );
+    }
+    let t = report.total;
+    let verdict = if dry_run {
+        "dry run: nothing written"
+    } else if report.committed {
+        "imported"
+    } else {
+        "nothing to change: the database already holds these rows"
+    };
+    println!(
+        "{verdict} (total: {} inserted, {} updated, {} unchanged)",
+        t.inserted, t.updated, t.unchanged
+    );
+}
+
+fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample::Stats> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create folder {}", out.display()))?;
+    let writer = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
+        let path = out.join(name);
+        let file =
+            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(csv::Writer::from_writer(BufWriter::with_capacity(
+            1 << 16,
+            file,
+        )))
+    };
+    let mut sinks = vigie_sample::Sinks {
+        violations: writer("violations.csv")?,
+        alerts: writer("alerts.csv")?,
+        risk_answers: writer("risk_answers.csv")?,
+    };
+    Ok(vigie_sample::generate(
+        Catalog::mali(),
+        options,
+        &mut sinks,
+    )?)
+}
+
+fn demo(db: Option<&str>, out: &Path) -> Result<()> {
+    let stats = generate(
+        out,
+        &vigie_sample::Options {
+            year: 2021,
+            seed: 1,
+            violations: None,
+            today: today(),
+        },
+    )?;
+    println!(
+        "sample data: {} violations, {} alerts, {} risk answers in {}",
+        stats.violations,
+        stats.alerts,
+        stats.risk_answers,
+        out.display()
+    );
+    let url = match db {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}", out.join("vigie.db").display()),
+    };
+    let mut store = open_store(&url)?;
+    let options = Options {
+        dry_run: false,
+        max_errors: vigie_import::DEFAULT_MAX_ERRORS,
+        today: today(),
+    };
+    for (kind, file) in [
+        (RecordKind::Violations, "violations.csv"),
+        (RecordKind::Alerts, "alerts.csv"),
+        (RecordKind::RiskAnswers, "risk_answers.csv"),
+    ] {
+        let report = import(store.as_mut(), kind, &[out.join(file)], &options)?;
+        print_report(&report, false);
+    }
+    let s = store.summary()?;
+    if s.violations != stats.violations {
+        bail!(
+            "the database holds {} violations where {} were generated",
+            s.violations,
+            stats.violations
+        );
+    }
+    println!(
+        "database {url}: {} violations in {} incidents, {} flash alerts, {} risk answers",
+        s.violations, s.incidents, s.alerts, s.risk_answers
+    );
+    Ok(())
+}
