@@ -171,10 +171,10 @@ impl Violation {
         let incident_id = p.identifier(1);
         let incident_date = p.date(2, today);
         let report_date = p.date(3, today);
-        if let (Some(incident), Some(report)) = (incident_date, report_date) {
-            if report < incident {
-                p.error::<()>(3, format!("a date on or after incident_date ({incident})"));
-            }
+        if let (Some(incident), Some(report)) = (incident_date, report_date)
+            && report < incident
+        {
+            p.error::<()>(3, format!("a date on or after incident_date ({incident})"));
         }
         let commune = p.commune(4, 5, 6, catalog);
         let locality = p.text(7);
@@ -589,8 +589,10 @@ impl<'a> RowParser<'a> {
     ) -> Option<CommuneId> {
         let g = &catalog.geography;
         let commune = self.commune_only(admin3, catalog)?;
-        if let Some(region) = self.value(admin1) {
-            if !g.is_region_of(region, commune) {
+        if let Some(region) = self.value(admin1)
+            && !g.is_region_of(region, commune)
+        {
+            {
                 let c = g.commune(commune);
                 let expected = format!(
                     "the region of commune {}: {} (or reporting region {})",

@@ -193,7 +193,7 @@ fn import_file(
     let mut failed = false;
     while let Some(row) = rows.next_row()? {
         n += 1;
-        if n % 8192 == 0 {
+        if n.is_multiple_of(8192) {
             progress(row.byte);
         }
         let line = row.line;

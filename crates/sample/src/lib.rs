@@ -332,7 +332,10 @@ impl Profile {
             subtype,
             codes,
             organization: incident.organization.clone(),
-            narrative: (incident.date.day() % 4 == 0)
+            narrative: incident
+                .date
+                .day()
+                .is_multiple_of(4)
                 .then(|| "Récit fictif généré par Vigie.".to_owned()),
         }
     }

@@ -1,0 +1,148 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::Connection;
+
+pub fn vigie_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_vigie")
+}
+
+/// Runs `vigie` in `dir` with the given database file.
+pub fn vigie(dir: &Path, db: &Path, args: &[&str]) -> Output {
+    Command::new(vigie_bin())
+        .current_dir(dir)
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", db.display()))
+        .args(args)
+        .output()
+        .expect("vigie runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub const VIOLATION_HEADER: &str = "violation_id,incident_id,incident_date,report_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,violation_code,perpetrator_code,place_code,time_slot_code,victim_sex,victim_age_group,victim_occupation,victim_population,organization,narrative";
+
+/// Three valid violations (Niono, Ménaka reported as ML10, Ménaka reported as ML07).
+pub const VIOLATION_ROWS: [&str; 3] = [
+    "V-1,I-1,2021-11-03,2021-11-05,ML04,ML0405,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,\"Récit, avec virgule\"",
+    "V-2,I-1,2021-11-03,,,,ML040503,,,,D1,NSAG_RADICAL,FIELD,EARLY_MORNING,F,CHILD,FARMER,IDP,DRC,",
+    "V-3,I-2,2021-10-30,2021-11-02,ML10,ML0704,ML070403,,,,B2,NSAG_MILITIA,HOME,NIGHT,UNKNOWN,ELDER,HERDER,RETURNEE,NRC,",
+];
+
+pub fn violations_csv(rows: &[&str]) -> String {
+    let mut text = String::from(VIOLATION_HEADER);
+    for row in rows {
+        text.push('\n');
+        text.push_str(row);
+    }
+    text.push('\n');
+    text
+}
+
+pub const ALERT_HEADER: &str = "alert_id,alert_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,event_type,affected_households,affected_persons,description,organization";
+pub const ALERT_ROW: &str =
+    "A-1,2021-11-12,ML04,ML0405,ML040503,Kala,,,ATTACK,40,250,Attaque du village,DRC";
+
+pub const RISK_HEADER: &str = "answer_id,month,admin3_pcode,Q01,Q02,Q03,Q04,Q05,Q06,Q07,Q08,Q09,Q10,Q11,Q12,Q13,Q14,Q15,organization";
+pub const RISK_ROW: &str = "R-1,2021-11,ML040503,CONTROL,SEVERAL,YES,REPEATED,CONFIRMED,FREQUENT,NO,SOME,PARTIAL,DISRUPTED,CONSTRAINED,PARTIAL,WEAK,LIMITED,LATENT,DRC";
+
+/// A scratch folder with a database that already holds the three valid violations, an alert
+/// and a risk answer, so that "unchanged" means something.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let s = Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        for (kind, name, text) in [
+            ("violations", "seed-v.csv", violations_csv(&VIOLATION_ROWS)),
+            (
+                "alerts",
+                "seed-a.csv",
+                format!("{ALERT_HEADER}\n{ALERT_ROW}\n"),
+            ),
+            ("risk", "seed-r.csv", format!("{RISK_HEADER}\n{RISK_ROW}\n")),
+        ] {
+            let file = s.write(name, text.as_bytes());
+            let out = vigie(
+                s.path(),
+                &s.db(),
+                &["import", kind, file.to_str().expect("utf-8 path")],
+            );
+            assert!(out.status.success(), "seed import failed: {}", stderr(&out));
+        }
+        s
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("vigie.db")
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write test file");
+        path
+    }
+
+    pub fn import(&self, kind: &str, file: &Path) -> Output {
+        vigie(
+            self.path(),
+            &self.db(),
+            &["import", kind, file.to_str().expect("utf-8 path")],
+        )
+    }
+
+    pub fn digest(&self) -> String {
+        db_digest(&self.db())
+    }
+}
+
+/// Every row of every table, as text: equal digests mean equal databases.
+pub fn db_digest(db: &Path) -> String {
+    let conn = Connection::open(db).expect("open db");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("list tables");
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+            .expect("select");
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .expect("query");
+        for row in rows {
+            out.push_str(&table);
+            out.push('|');
+            out.push_str(&row.expect("row").join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn count(db: &Path, sql: &str) -> i64 {
+    Connection::open(db)
+        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+        .expect("count")
+}

@@ -1,0 +1,8 @@
+//! Vigie's integration tests: one binary, real SQLite files, the real `vigie` executable.
+
+mod cli;
+mod crash;
+mod generate;
+mod helpers;
+mod import_behaviour;
+mod import_rules;
