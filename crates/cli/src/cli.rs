@@ -39,6 +39,9 @@ pub enum Command {
         /// List at most this many errors, then count the rest.
         #[arg(long, default_value_t = vigie_import::DEFAULT_MAX_ERRORS, value_name = "N")]
         max_errors: usize,
+        /// Print elapsed time, rows per second and peak memory at the end.
+        #[arg(long)]
+        stats: bool,
     },
     /// Write deterministic sample data in the exchange formats.
     ///

@@ -26,46 +26,29 @@ fn open_store(url: &str) -> Result<Box<dyn Store>> {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Import {
-            kind,
-            files,
-            dry_run,
-            max_errors,
-        } => {
+        Command::Import { kind, files, dry_run, max_errors, stats } => {
+            let start = std::time::Instant::now();
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let kind = match kind {
                 ImportKind::Violations => RecordKind::Violations,
                 ImportKind::Alerts => RecordKind::Alerts,
                 ImportKind::Risk => RecordKind::RiskAnswers,
             };
-            let report = import(
-                store.as_mut(),
-                kind,
-                &files,
-                &Options {
-                    dry_run,
-                    max_errors,
-                    today: today(),
-                },
-            )?;
+            let report = import(store.as_mut(), kind, &files, &Options { dry_run, max_errors, today: today() })?;
             print_report(&report, dry_run);
+            if stats {
+                let rows: u64 = report.files.iter().map(|f| f.rows).sum();
+                let seconds = start.elapsed().as_secs_f64();
+                println!(
+                    "stats: {rows} rows in {seconds:.3} s ({:.0} rows/s), peak memory {}",
+                    rows as f64 / seconds,
+                    peak_memory().unwrap_or_else(|| "unknown".into())
+                );
+            }
             Ok(())
         }
-        Command::Generate {
-            out,
-            year,
-            seed,
-            violations,
-        } => {
-            let stats = generate(
-                &out,
-                &vigie_sample::Options {
-                    year,
-                    seed,
-                    violations,
-                    today: today(),
-                },
-            )?;
+        Command::Generate { out, year, seed, violations } => {
+            let stats = generate(&out, &vigie_sample::Options { year, seed, violations, today: today() })?;
             println!(
                 "wrote {} violations ({} incidents), {} alerts and {} risk answers to {}",
                 stats.violations,
@@ -81,13 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let s = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.summary()?;
             println!(
                 "{} violations in {} incidents, {} flash alerts, {} risk answers, {} organisations, {} import batches, {} audit entries",
-                s.violations,
-                s.incidents,
-                s.alerts,
-                s.risk_answers,
-                s.organizations,
-                s.batches,
-                s.audit_entries
+                s.violations, s.incidents, s.alerts, s.risk_answers, s.organizations, s.batches, s.audit_entries
             );
             Ok(())
         }
@@ -108,34 +85,18 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn import(
-    store: &mut dyn Store,
-    kind: RecordKind,
-    files: &[PathBuf],
-    options: &Options,
-) -> Result<Report> {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
+fn import(store: &mut dyn Store, kind: RecordKind, files: &[PathBuf], options: &Options) -> Result<Report> {
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
     bar.set_message(format!("importing {}", kind.name()));
-    let result = vigie_import::import_files(
-        store,
-        Catalog::mali(),
-        kind,
-        files,
-        options,
-        &mut |p: Progress| {
-            bar.set_length(p.bytes_total);
-            bar.set_position(p.bytes_read);
-        },
-    );
+    let result = vigie_import::import_files(store, Catalog::mali(), kind, files, options, &mut |p: Progress| {
+        bar.set_length(p.bytes_total);
+        bar.set_position(p.bytes_read);
+    });
     bar.finish_and_clear();
     let report = result?;
     for file in &report.files {
@@ -165,46 +126,26 @@ fn print_report(report: &Report, dry_run: bool) {
     } else {
         "nothing to change: the database already holds these rows"
     };
-    println!(
-        "{verdict} (total: {} inserted, {} updated, {} unchanged)",
-        t.inserted, t.updated, t.unchanged
-    );
+    println!("{verdict} (total: {} inserted, {} updated, {} unchanged)", t.inserted, t.updated, t.unchanged);
 }
 
 fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample::Stats> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create folder {}", out.display()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create folder {}", out.display()))?;
     let writer = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
         let path = out.join(name);
-        let file =
-            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(csv::Writer::from_writer(BufWriter::with_capacity(
-            1 << 16,
-            file,
-        )))
+        let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file)))
     };
     let mut sinks = vigie_sample::Sinks {
         violations: writer("violations.csv")?,
         alerts: writer("alerts.csv")?,
         risk_answers: writer("risk_answers.csv")?,
     };
-    Ok(vigie_sample::generate(
-        Catalog::mali(),
-        options,
-        &mut sinks,
-    )?)
+    Ok(vigie_sample::generate(Catalog::mali(), options, &mut sinks)?)
 }
 
 fn demo(db: Option<&str>, out: &Path) -> Result<()> {
-    let stats = generate(
-        out,
-        &vigie_sample::Options {
-            year: 2021,
-            seed: 1,
-            violations: None,
-            today: today(),
-        },
-    )?;
+    let stats = generate(out, &vigie_sample::Options { year: 2021, seed: 1, violations: None, today: today() })?;
     println!(
         "sample data: {} violations, {} alerts, {} risk answers in {}",
         stats.violations,
@@ -217,11 +158,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         None => format!("sqlite://{}", out.join("vigie.db").display()),
     };
     let mut store = open_store(&url)?;
-    let options = Options {
-        dry_run: false,
-        max_errors: vigie_import::DEFAULT_MAX_ERRORS,
-        today: today(),
-    };
+    let options = Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today() };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),
         (RecordKind::Alerts, "alerts.csv"),
@@ -232,15 +169,19 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     }
     let s = store.summary()?;
     if s.violations != stats.violations {
-        bail!(
-            "the database holds {} violations where {} were generated",
-            s.violations,
-            stats.violations
-        );
+        bail!("the database holds {} violations where {} were generated", s.violations, stats.violations);
     }
     println!(
         "database {url}: {} violations in {} incidents, {} flash alerts, {} risk answers",
         s.violations, s.incidents, s.alerts, s.risk_answers
     );
     Ok(())
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), for `--stats` and benchmarks.
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 =
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(format!("{:.1} MB", kb as f64 / 1024.0))
 }

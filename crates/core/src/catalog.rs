@@ -35,10 +35,7 @@ pub const EMBEDDED: [(&str, &str); 9] = [
 ];
 
 fn embedded(path: &str) -> &'static str {
-    EMBEDDED
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map_or("", |(_, text)| text)
+    EMBEDDED.iter().find(|(p, _)| *p == path).map_or("", |(_, text)| text)
 }
 
 static MALI: LazyLock<Catalog> = LazyLock::new(|| {
@@ -101,12 +98,8 @@ mod tests {
         let mut compared = 0;
         for (path, text) in EMBEDDED.iter().filter(|(p, _)| p.starts_with("spec/")) {
             let name = path.trim_start_matches("spec/");
-            let theirs =
-                std::fs::read_to_string(shared.join(name)).expect("shared spec file readable");
-            assert_eq!(
-                *text, theirs,
-                "reference/{path} differs from shared/spec/{name}"
-            );
+            let theirs = std::fs::read_to_string(shared.join(name)).expect("shared spec file readable");
+            assert_eq!(*text, theirs, "reference/{path} differs from shared/spec/{name}");
             compared += 1;
         }
         assert_eq!(compared, 5);

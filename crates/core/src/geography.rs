@@ -68,25 +68,10 @@ pub struct Geography {
     by_pcode: HashMap<String, CommuneId>,
 }
 
-fn unit(
-    row: &[String],
-    file: &str,
-    line: u64,
-    pcode: usize,
-    name: usize,
-    lon: usize,
-) -> Result<Unit, ReferenceError> {
-    let number = |i: usize| {
-        row[i]
-            .parse::<f64>()
-            .map_err(|_| invalid(file, line, format!("`{}` is not a number", &row[i])))
-    };
-    Ok(Unit {
-        pcode: row[pcode].to_owned(),
-        name: row[name].to_owned(),
-        lon: number(lon)?,
-        lat: number(lon + 1)?,
-    })
+fn unit(row: &[String], file: &str, line: u64, pcode: usize, name: usize, lon: usize) -> Result<Unit, ReferenceError> {
+    let number =
+        |i: usize| row[i].parse::<f64>().map_err(|_| invalid(file, line, format!("`{}` is not a number", &row[i])));
+    Ok(Unit { pcode: row[pcode].to_owned(), name: row[name].to_owned(), lon: number(lon)?, lat: number(lon + 1)? })
 }
 
 impl Geography {
@@ -95,15 +80,11 @@ impl Geography {
         let file = |f: &str| format!("{name}/{f}");
 
         let f = file("regions.csv");
-        let admin1 = read_reference_csv(
-            &f,
-            source.regions,
-            &["admin1Pcode", "admin1Name", "lon", "lat"],
-        )?
-        .iter()
-        .enumerate()
-        .map(|(i, r)| unit(r, &f, i as u64 + 2, 0, 1, 2))
-        .collect::<Result<Vec<_>, _>>()?;
+        let admin1 = read_reference_csv(&f, source.regions, &["admin1Pcode", "admin1Name", "lon", "lat"])?
+            .iter()
+            .enumerate()
+            .map(|(i, r)| unit(r, &f, i as u64 + 2, 0, 1, 2))
+            .collect::<Result<Vec<_>, _>>()?;
         let admin1_index = |code: &str, f: &str, line: u64| {
             admin1
                 .iter()
@@ -114,38 +95,24 @@ impl Geography {
 
         let f = file("cercles.csv");
         let mut cercles = Vec::new();
-        for (i, r) in read_reference_csv(
-            &f,
-            source.cercles,
-            &["admin1Pcode", "admin2Pcode", "admin2Name", "lon", "lat"],
-        )?
-        .iter()
-        .enumerate()
+        for (i, r) in
+            read_reference_csv(&f, source.cercles, &["admin1Pcode", "admin2Pcode", "admin2Name", "lon", "lat"])?
+                .iter()
+                .enumerate()
         {
             let line = i as u64 + 2;
-            cercles.push(Cercle {
-                unit: unit(r, &f, line, 1, 2, 3)?,
-                admin1: admin1_index(&r[0], &f, line)?,
-            });
+            cercles.push(Cercle { unit: unit(r, &f, line, 1, 2, 3)?, admin1: admin1_index(&r[0], &f, line)? });
         }
 
         let f = file("reporting_regions.csv");
         let mut regions = Vec::new();
         let mut members: Vec<(String, RegionId)> = Vec::new();
-        for (i, r) in read_reference_csv(
-            &f,
-            source.reporting_regions,
-            &["code", "name_fr", "name_en", "members"],
-        )?
-        .iter()
-        .enumerate()
+        for (i, r) in read_reference_csv(&f, source.reporting_regions, &["code", "name_fr", "name_en", "members"])?
+            .iter()
+            .enumerate()
         {
             let id = RegionId(i as u8);
-            regions.push(ReportingRegion {
-                code: r[0].to_owned(),
-                name_fr: r[1].to_owned(),
-                name_en: r[2].to_owned(),
-            });
+            regions.push(ReportingRegion { code: r[0].to_owned(), name_fr: r[1].to_owned(), name_en: r[2].to_owned() });
             members.extend(r[3].split_whitespace().map(|m| (m.to_owned(), id)));
         }
         // The most specific member wins: longer P-codes are deeper units.
@@ -157,14 +124,7 @@ impl Geography {
         for (i, r) in read_reference_csv(
             &f,
             source.communes,
-            &[
-                "admin1Pcode",
-                "admin2Pcode",
-                "admin3Pcode",
-                "admin3Name",
-                "lon",
-                "lat",
-            ],
+            &["admin1Pcode", "admin2Pcode", "admin3Pcode", "admin3Name", "lon", "lat"],
         )?
         .iter()
         .enumerate()
@@ -179,32 +139,14 @@ impl Geography {
                 .iter()
                 .find(|(m, _)| m == &r[2] || m == &r[1] || m == &r[0])
                 .map(|(_, id)| *id)
-                .ok_or_else(|| {
-                    invalid(
-                        &f,
-                        line,
-                        format!("commune `{}` is in no reporting region", &r[2]),
-                    )
-                })?;
+                .ok_or_else(|| invalid(&f, line, format!("commune `{}` is in no reporting region", &r[2])))?;
             let id = CommuneId(communes.len() as u16);
             if by_pcode.insert(r[2].to_owned(), id).is_some() {
                 return Err(invalid(&f, line, format!("repeated P-code `{}`", &r[2])));
             }
-            communes.push(Commune {
-                unit: unit(r, &f, line, 2, 3, 4)?,
-                cercle: cercle as u16,
-                admin1,
-                region,
-            });
+            communes.push(Commune { unit: unit(r, &f, line, 2, 3, 4)?, cercle: cercle as u16, admin1, region });
         }
-        Ok(Geography {
-            name: name.to_owned(),
-            admin1,
-            cercles,
-            communes,
-            regions,
-            by_pcode,
-        })
+        Ok(Geography { name: name.to_owned(), admin1, cercles, communes, regions, by_pcode })
     }
 
     pub fn commune_by_pcode(&self, pcode: &str) -> Option<CommuneId> {
@@ -224,18 +166,14 @@ impl Geography {
     }
 
     pub fn region_by_code(&self, code: &str) -> Option<RegionId> {
-        self.regions
-            .iter()
-            .position(|r| r.code == code)
-            .map(|i| RegionId(i as u8))
+        self.regions.iter().position(|r| r.code == code).map(|i| RegionId(i as u8))
     }
 
     /// Whether `code` names the commune's region: its admin1 in the P-code generation, or the
     /// reporting region it is counted under (partners write either for Ménaka).
     pub fn is_region_of(&self, code: &str, id: CommuneId) -> bool {
         let commune = self.commune(id);
-        self.admin1[commune.admin1 as usize].pcode == code
-            || self.region(commune.region).code == code
+        self.admin1[commune.admin1 as usize].pcode == code || self.region(commune.region).code == code
     }
 }
 
@@ -246,26 +184,15 @@ mod tests {
     #[test]
     fn mali_2015_has_its_units_and_menaka_reports_as_a_region() {
         let g = &Catalog::mali().geography;
-        assert_eq!(
-            (g.admin1.len(), g.cercles.len(), g.communes.len()),
-            (9, 50, 701)
-        );
+        assert_eq!((g.admin1.len(), g.cercles.len(), g.communes.len()), (9, 50, 701));
         let menaka = g.commune_by_pcode("ML070403").expect("Ménaka commune");
         assert_eq!(g.region(g.commune(menaka).region).code, "ML10");
         assert!(g.is_region_of("ML07", menaka) && g.is_region_of("ML10", menaka));
         let gao = g.commune_by_pcode("ML070101").expect("a Gao commune");
         assert_eq!(g.region(g.commune(gao).region).code, "ML07");
         assert!(!g.is_region_of("ML10", gao));
-        let per_region = |code: &str| {
-            g.communes
-                .iter()
-                .filter(|c| g.region(c.region).code == code)
-                .count()
-        };
+        let per_region = |code: &str| g.communes.iter().filter(|c| g.region(c.region).code == code).count();
         assert_eq!(per_region("ML10"), 4);
-        assert_eq!(
-            g.communes.len(),
-            g.regions.iter().map(|r| per_region(&r.code)).sum::<usize>()
-        );
+        assert_eq!(g.communes.len(), g.regions.iter().map(|r| per_region(&r.code)).sum::<usize>());
     }
 }

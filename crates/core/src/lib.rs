@@ -24,11 +24,7 @@ pub use risk::RiskDefinition;
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     #[error("{file}, line {line}: {message}")]
-    Invalid {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    Invalid { file: String, line: u64, message: String },
     #[error("{file}: {source}")]
     Csv {
         file: String,
@@ -43,15 +39,8 @@ pub(crate) fn read_reference_csv(
     text: &str,
     expected_header: &[&str],
 ) -> Result<Vec<Vec<String>>, ReferenceError> {
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|source| ReferenceError::Csv {
-            file: file.to_owned(),
-            source,
-        })?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?.clone();
     for name in expected_header {
         if !header.iter().any(|h| h == *name) {
             return Err(ReferenceError::Invalid {
@@ -61,30 +50,16 @@ pub(crate) fn read_reference_csv(
             });
         }
     }
-    let positions: Vec<usize> = expected_header
-        .iter()
-        .map(|name| header.iter().position(|h| h == *name).unwrap_or_default())
-        .collect();
+    let positions: Vec<usize> =
+        expected_header.iter().map(|name| header.iter().position(|h| h == *name).unwrap_or_default()).collect();
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|source| ReferenceError::Csv {
-            file: file.to_owned(),
-            source,
-        })?;
-        rows.push(
-            positions
-                .iter()
-                .map(|&i| record.get(i).unwrap_or("").trim().to_owned())
-                .collect(),
-        );
+        let record = record.map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?;
+        rows.push(positions.iter().map(|&i| record.get(i).unwrap_or("").trim().to_owned()).collect());
     }
     Ok(rows)
 }
 
 pub(crate) fn invalid(file: &str, line: u64, message: impl Into<String>) -> ReferenceError {
-    ReferenceError::Invalid {
-        file: file.to_owned(),
-        line,
-        message: message.into(),
-    }
+    ReferenceError::Invalid { file: file.to_owned(), line, message: message.into() }
 }

@@ -11,9 +11,7 @@ pub struct Month(i32);
 
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        (1..=12)
-            .contains(&month)
-            .then(|| Month(year * 12 + month as i32 - 1))
+        (1..=12).contains(&month).then(|| Month(year * 12 + month as i32 - 1))
     }
 
     /// Parses `YYYY-MM`, exactly: `2021-1` or `2021-13` are refused.
@@ -80,20 +78,10 @@ mod tests {
         let m = Month::parse("2021-11").expect("valid");
         assert_eq!(m.to_string(), "2021-11");
         assert_eq!(m.previous().to_string(), "2021-10");
-        assert_eq!(
-            Month::parse("2021-01").map(|m| m.previous().to_string()),
-            Some("2020-12".into())
-        );
+        assert_eq!(Month::parse("2021-01").map(|m| m.previous().to_string()), Some("2020-12".into()));
         assert_eq!(m.days(), 30);
         assert_eq!(Month::parse("2024-02").map(Month::days), Some(29));
-        for bad in [
-            "2021-13",
-            "2021-00",
-            "2021-1",
-            "21-11",
-            "2021/11",
-            "2021-11-01",
-        ] {
+        for bad in ["2021-13", "2021-00", "2021-1", "21-11", "2021/11", "2021-11-01"] {
             assert_eq!(Month::parse(bad), None, "{bad}");
         }
     }

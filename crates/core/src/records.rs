@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::Catalog;
 use crate::geography::CommuneId;
@@ -37,15 +37,7 @@ pub struct Column {
 
 impl Schema {
     fn new(columns: &[(&str, bool)]) -> Schema {
-        Schema {
-            columns: columns
-                .iter()
-                .map(|&(name, required)| Column {
-                    name: name.to_owned(),
-                    required,
-                })
-                .collect(),
-        }
+        Schema { columns: columns.iter().map(|&(name, required)| Column { name: name.to_owned(), required }).collect() }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -114,15 +106,8 @@ pub fn alert_schema() -> Schema {
 /// `answer_id, month, admin3_pcode`, one column per question of the questionnaire in force,
 /// then `organization`.
 pub fn risk_answer_schema(catalog: &Catalog) -> Schema {
-    let mut columns: Vec<(&str, bool)> =
-        vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
-    columns.extend(
-        catalog
-            .risk
-            .questions
-            .iter()
-            .map(|q| (q.code.as_str(), true)),
-    );
+    let mut columns: Vec<(&str, bool)> = vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
+    columns.extend(catalog.risk.questions.iter().map(|q| (q.code.as_str(), true)));
     columns.push(("organization", true));
     Schema::new(&columns)
 }
@@ -154,18 +139,11 @@ pub struct Violation {
 
 impl Violation {
     pub fn code(&self, kind: ListKind) -> u8 {
-        VIOLATION_LISTS
-            .iter()
-            .position(|&k| k == kind)
-            .map_or(0, |i| self.codes[i])
+        VIOLATION_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
     }
 
     /// Parses a row aligned with [`violation_schema`]; `today` bounds the dates.
-    pub fn parse(
-        values: &[Option<&str>],
-        catalog: &Catalog,
-        today: NaiveDate,
-    ) -> Result<Violation, Vec<FieldError>> {
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Violation, Vec<FieldError>> {
         let mut p = RowParser::new(&VIOLATION_COLUMNS, values);
         let id = p.identifier(0);
         let incident_id = p.identifier(1);
@@ -179,29 +157,15 @@ impl Violation {
         let commune = p.commune(4, 5, 6, catalog);
         let locality = p.text(7);
         let location = p.location(8, 9);
-        let subtype = p.lookup(
-            10,
-            |v| catalog.typology.subtype(v),
-            || catalog.typology.subtype_codes(),
-        );
+        let subtype = p.lookup(10, |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
         let mut codes = [0u8; 7];
         for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
             let list = catalog.lists.get(*kind);
-            codes[i] = p
-                .lookup(11 + i, |v| list.find(v), || list.expected())
-                .unwrap_or(0);
+            codes[i] = p.lookup(11 + i, |v| list.find(v), || list.expected()).unwrap_or(0);
         }
         let organization = p.organization(18);
         let narrative = p.text(19);
-        match (
-            id,
-            incident_id,
-            incident_date,
-            commune,
-            subtype,
-            organization,
-            p.errors.is_empty(),
-        ) {
+        match (id, incident_id, incident_date, commune, subtype, organization, p.errors.is_empty()) {
             (
                 Some(id),
                 Some(incident_id),
@@ -234,18 +198,15 @@ impl Violation {
         let mut out: Vec<Cow<'a, str>> = vec![
             Cow::Borrowed(&self.id),
             Cow::Borrowed(&self.incident_id),
-            Cow::Owned(self.incident_date.to_string()),
-            self.report_date
-                .map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
+            Cow::Owned(iso_date(self.incident_date)),
+            self.report_date.map_or(Cow::Borrowed(""), |d| Cow::Owned(iso_date(d))),
             Cow::Borrowed(&g.region(commune.region).code),
             Cow::Borrowed(&g.cercles[commune.cercle as usize].unit.pcode),
             Cow::Borrowed(&commune.unit.pcode),
             opt(&self.locality),
         ];
         push_location(&mut out, self.location);
-        out.push(Cow::Borrowed(
-            &catalog.typology.subtypes[self.subtype as usize].code,
-        ));
+        out.push(Cow::Borrowed(&catalog.typology.subtypes[self.subtype as usize].code));
         for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
             out.push(Cow::Borrowed(catalog.lists.get(*kind).code(self.codes[i])));
         }
@@ -311,11 +272,7 @@ pub struct Alert {
 }
 
 impl Alert {
-    pub fn parse(
-        values: &[Option<&str>],
-        catalog: &Catalog,
-        today: NaiveDate,
-    ) -> Result<Alert, Vec<FieldError>> {
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Alert, Vec<FieldError>> {
         let mut p = RowParser::new(&ALERT_COLUMNS, values);
         let id = p.identifier(0);
         let date = p.date(1, today);
@@ -330,35 +287,21 @@ impl Alert {
         let affected_persons = p.whole_number(10);
         let description = p.required(11).map(str::to_owned);
         let organization = p.organization(12);
-        match (
-            id,
-            date,
-            commune,
-            event_type,
-            description,
-            organization,
-            p.errors.is_empty(),
-        ) {
-            (
-                Some(id),
-                Some(date),
-                Some(commune),
-                Some(event_type),
-                Some(description),
-                Some(organization),
-                true,
-            ) => Ok(Alert {
-                id,
-                date,
-                commune,
-                locality,
-                location,
-                event_type,
-                affected_households,
-                affected_persons,
-                description,
-                organization,
-            }),
+        match (id, date, commune, event_type, description, organization, p.errors.is_empty()) {
+            (Some(id), Some(date), Some(commune), Some(event_type), Some(description), Some(organization), true) => {
+                Ok(Alert {
+                    id,
+                    date,
+                    commune,
+                    locality,
+                    location,
+                    event_type,
+                    affected_households,
+                    affected_persons,
+                    description,
+                    organization,
+                })
+            }
             _ => Err(p.errors),
         }
     }
@@ -368,7 +311,7 @@ impl Alert {
         let commune = g.commune(self.commune);
         let mut out: Vec<Cow<'a, str>> = vec![
             Cow::Borrowed(&self.id),
-            Cow::Owned(self.date.to_string()),
+            Cow::Owned(iso_date(self.date)),
             Cow::Borrowed(&g.region(commune.region).code),
             Cow::Borrowed(&g.cercles[commune.cercle as usize].unit.pcode),
             Cow::Borrowed(&commune.unit.pcode),
@@ -398,17 +341,9 @@ pub struct RiskAnswer {
 
 impl RiskAnswer {
     /// Parses a row aligned with [`risk_answer_schema`] for the same catalog.
-    pub fn parse(
-        values: &[Option<&str>],
-        catalog: &Catalog,
-        today: NaiveDate,
-    ) -> Result<RiskAnswer, Vec<FieldError>> {
+    pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<RiskAnswer, Vec<FieldError>> {
         let schema = risk_answer_schema(catalog);
-        let columns: Vec<(&str, bool)> = schema
-            .columns
-            .iter()
-            .map(|c| (c.name.as_str(), c.required))
-            .collect();
+        let columns: Vec<(&str, bool)> = schema.columns.iter().map(|c| (c.name.as_str(), c.required)).collect();
         let mut p = RowParser::new(&columns, values);
         let id = p.identifier(0);
         let month = p.required(1).and_then(|v| match Month::parse(v) {
@@ -419,20 +354,13 @@ impl RiskAnswer {
         let commune = p.commune_only(2, catalog);
         let mut options = Vec::with_capacity(catalog.risk.questions.len());
         for (i, question) in catalog.risk.questions.iter().enumerate() {
-            options.push(
-                p.lookup(3 + i, |v| question.option(v), || question.expected())
-                    .unwrap_or(0),
-            );
+            options.push(p.lookup(3 + i, |v| question.option(v), || question.expected()).unwrap_or(0));
         }
         let organization = p.organization(3 + options.len());
         match (id, month, commune, organization, p.errors.is_empty()) {
-            (Some(id), Some(month), Some(commune), Some(organization), true) => Ok(RiskAnswer {
-                id,
-                month,
-                commune,
-                options,
-                organization,
-            }),
+            (Some(id), Some(month), Some(commune), Some(organization), true) => {
+                Ok(RiskAnswer { id, month, commune, options, organization })
+            }
             _ => Err(p.errors),
         }
     }
@@ -444,16 +372,40 @@ impl RiskAnswer {
             Cow::Borrowed(&catalog.geography.commune(self.commune).unit.pcode),
         ];
         for (question, &option) in catalog.risk.questions.iter().zip(&self.options) {
-            out.push(Cow::Borrowed(
-                question
-                    .options
-                    .get(option as usize)
-                    .map_or("", |o| o.code.as_str()),
-            ));
+            out.push(Cow::Borrowed(question.options.get(option as usize).map_or("", |o| o.code.as_str())));
         }
         out.push(Cow::Borrowed(&self.organization));
         out
     }
+}
+
+/// `YYYY-MM-DD`, written by hand: it runs twice per row of every import.
+pub fn iso_date(date: NaiveDate) -> String {
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&y) {
+        return date.to_string();
+    }
+    let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10];
+    let mut out = String::with_capacity(10);
+    out.extend(digits.iter().map(|&n| char::from(b'0' + n as u8)));
+    for part in [m, d] {
+        out.push('-');
+        out.push(char::from(b'0' + (part / 10) as u8));
+        out.push(char::from(b'0' + (part % 10) as u8));
+    }
+    out
+}
+
+/// Parses exactly `YYYY-MM-DD` (a real calendar day), without chrono's format machinery.
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
 fn opt(value: &Option<String>) -> Cow<'_, str> {
@@ -482,11 +434,7 @@ const MAX_ORGANIZATION: usize = 32;
 
 impl<'a> RowParser<'a> {
     fn new(columns: &'a [(&'a str, bool)], values: &'a [Option<&'a str>]) -> Self {
-        RowParser {
-            columns,
-            values,
-            errors: Vec::new(),
-        }
+        RowParser { columns, values, errors: Vec::new() }
     }
 
     fn value(&self, i: usize) -> Option<&'a str> {
@@ -518,23 +466,21 @@ impl<'a> RowParser<'a> {
     fn identifier(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
         if v.len() > MAX_IDENTIFIER || v.chars().any(char::is_control) {
-            return self.error(
-                i,
-                format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"),
-            );
+            return self.error(i, format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"));
         }
         Some(v.to_owned())
     }
 
     fn organization(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
-        let valid = v.len() <= MAX_ORGANIZATION
-            && v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let valid =
+            v.len() <= MAX_ORGANIZATION && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !valid {
             return self.error(
                 i,
-                format!("a partner's short code: letters, digits, '-', '_' or '.', at most {MAX_ORGANIZATION} characters"),
+                format!(
+                    "a partner's short code: letters, digits, '-', '_' or '.', at most {MAX_ORGANIZATION} characters"
+                ),
             );
         }
         Some(v.to_owned())
@@ -542,9 +488,7 @@ impl<'a> RowParser<'a> {
 
     fn date(&mut self, i: usize, today: NaiveDate) -> Option<NaiveDate> {
         let v = self.required(i)?;
-        let parsed = (v.len() == 10)
-            .then(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
-            .flatten();
+        let parsed = parse_iso_date(v);
         match parsed {
             Some(d) if d <= today => Some(d),
             Some(_) => self.error(i, format!("a date not in the future (today is {today})")),
@@ -570,23 +514,12 @@ impl<'a> RowParser<'a> {
         self.lookup(
             i,
             |v| g.commune_by_pcode(v),
-            || {
-                format!(
-                    "a commune (admin3) P-code of geography {}, e.g. ML050101",
-                    g.name
-                )
-            },
+            || format!("a commune (admin3) P-code of geography {}, e.g. ML050101", g.name),
         )
     }
 
     /// The commune, and the optional region and cercle checked against it.
-    fn commune(
-        &mut self,
-        admin1: usize,
-        admin2: usize,
-        admin3: usize,
-        catalog: &Catalog,
-    ) -> Option<CommuneId> {
+    fn commune(&mut self, admin1: usize, admin2: usize, admin3: usize, catalog: &Catalog) -> Option<CommuneId> {
         let g = &catalog.geography;
         let commune = self.commune_only(admin3, catalog)?;
         if let Some(region) = self.value(admin1)
@@ -606,10 +539,7 @@ impl<'a> RowParser<'a> {
         if let Some(cercle) = self.value(admin2) {
             let expected = &g.cercle_of(commune).unit.pcode;
             if cercle != expected {
-                let message = format!(
-                    "the cercle of commune {}: {expected}",
-                    g.commune(commune).unit.pcode
-                );
+                let message = format!("the cercle of commune {}: {expected}", g.commune(commune).unit.pcode);
                 self.error::<()>(admin2, message);
             }
         }
@@ -621,17 +551,11 @@ impl<'a> RowParser<'a> {
             let v = p.value(i)?;
             match v.replacen(',', ".", 1).parse::<f64>() {
                 Ok(n) if n.is_finite() && n.abs() <= limit => Some(n),
-                _ => p.error(
-                    i,
-                    format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}"),
-                ),
+                _ => p.error(i, format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}")),
             }
         };
         let (lat_value, lon_value) = (self.value(lat), self.value(lon));
-        let parsed = (
-            number(self, lat, 90.0, "latitude"),
-            number(self, lon, 180.0, "longitude"),
-        );
+        let parsed = (number(self, lat, 90.0, "latitude"), number(self, lon, 180.0, "longitude"));
         match parsed {
             (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
             _ => {
@@ -650,5 +574,22 @@ impl<'a> RowParser<'a> {
             Ok(n) => Some(n),
             Err(_) => self.error(i, "a whole number, 0 or more"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_round_trip_and_bad_ones_are_refused() {
+        let d = NaiveDate::from_ymd_opt(2021, 3, 9).expect("date");
+        assert_eq!(iso_date(d), "2021-03-09");
+        assert_eq!(parse_iso_date("2021-03-09"), Some(d));
+        for bad in ["2021-02-29", "2021-13-01", "2021-1-01", "21-01-01x", "2021/01/01", "２０２１-01-01", "+021-01-01"]
+        {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_iso_date("2024-02-29").map(iso_date), Some("2024-02-29".into()));
     }
 }

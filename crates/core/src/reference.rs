@@ -38,51 +38,32 @@ impl Typology {
         let mut subtypes = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let line = i as u64 + 2;
-            let label = Label {
-                fr: row[2].to_owned(),
-                en: row[3].to_owned(),
-            };
+            let label = Label { fr: row[2].to_owned(), en: row[3].to_owned() };
             if row[0].is_empty() {
                 return Err(invalid(file, line, "empty code"));
             }
             if row[1].is_empty() {
-                categories.push(Category {
-                    code: row[0].to_owned(),
-                    label,
-                });
+                categories.push(Category { code: row[0].to_owned(), label });
             } else {
                 let category = categories
                     .iter()
                     .position(|c| c.code == row[1])
                     .ok_or_else(|| invalid(file, line, format!("unknown category `{}`", row[1])))?;
-                subtypes.push(Subtype {
-                    code: row[0].to_owned(),
-                    category: category as u8,
-                    label,
-                });
+                subtypes.push(Subtype { code: row[0].to_owned(), category: category as u8, label });
             }
         }
         if categories.len() > u8::MAX as usize || subtypes.len() > u8::MAX as usize {
             return Err(invalid(file, 1, "too many codes (at most 255)"));
         }
-        Ok(Typology {
-            categories,
-            subtypes,
-        })
+        Ok(Typology { categories, subtypes })
     }
 
     pub fn subtype(&self, code: &str) -> Option<u8> {
-        self.subtypes
-            .iter()
-            .position(|s| s.code == code)
-            .map(|i| i as u8)
+        self.subtypes.iter().position(|s| s.code == code).map(|i| i as u8)
     }
 
     pub fn category(&self, code: &str) -> Option<u8> {
-        self.categories
-            .iter()
-            .position(|c| c.code == code)
-            .map(|i| i as u8)
+        self.categories.iter().position(|c| c.code == code).map(|i| i as u8)
     }
 
     /// The codes a user may write, for error messages.
@@ -146,26 +127,17 @@ pub struct CodeList {
 
 impl CodeList {
     pub fn find(&self, code: &str) -> Option<u8> {
-        self.codes
-            .iter()
-            .position(|c| c.code == code)
-            .map(|i| i as u8)
+        self.codes.iter().position(|c| c.code == code).map(|i| i as u8)
     }
 
     pub fn code(&self, index: u8) -> &str {
-        self.codes
-            .get(index as usize)
-            .map_or("", |c| c.code.as_str())
+        self.codes.get(index as usize).map_or("", |c| c.code.as_str())
     }
 
     /// "one of A, B, C", for error messages.
     pub fn expected(&self) -> String {
         let codes: Vec<&str> = self.codes.iter().map(|c| c.code.as_str()).collect();
-        format!(
-            "a code of list `{}`: one of {}",
-            self.kind.name(),
-            codes.join(", ")
-        )
+        format!("a code of list `{}`: one of {}", self.kind.name(), codes.join(", "))
     }
 }
 
@@ -176,13 +148,7 @@ pub struct CodeLists(Vec<CodeList>);
 impl CodeLists {
     pub fn parse(file: &str, text: &str) -> Result<CodeLists, ReferenceError> {
         let rows = read_reference_csv(file, text, &["list", "code", "label_fr", "label_en"])?;
-        let mut lists: Vec<CodeList> = ListKind::ALL
-            .iter()
-            .map(|&kind| CodeList {
-                kind,
-                codes: Vec::new(),
-            })
-            .collect();
+        let mut lists: Vec<CodeList> = ListKind::ALL.iter().map(|&kind| CodeList { kind, codes: Vec::new() }).collect();
         for (i, row) in rows.iter().enumerate() {
             let line = i as u64 + 2;
             let list = lists
@@ -190,29 +156,13 @@ impl CodeLists {
                 .find(|l| l.kind.name() == row[0])
                 .ok_or_else(|| invalid(file, line, format!("unknown list `{}`", row[0])))?;
             if row[1].is_empty() || list.find(&row[1]).is_some() {
-                return Err(invalid(
-                    file,
-                    line,
-                    format!("empty or repeated code `{}`", row[1]),
-                ));
+                return Err(invalid(file, line, format!("empty or repeated code `{}`", row[1])));
             }
-            list.codes.push(Code {
-                code: row[1].to_owned(),
-                label: Label {
-                    fr: row[2].to_owned(),
-                    en: row[3].to_owned(),
-                },
-            });
+            list.codes
+                .push(Code { code: row[1].to_owned(), label: Label { fr: row[2].to_owned(), en: row[3].to_owned() } });
         }
-        if let Some(empty) = lists
-            .iter()
-            .find(|l| l.codes.is_empty() || l.codes.len() > 255)
-        {
-            return Err(invalid(
-                file,
-                1,
-                format!("list `{}` needs 1 to 255 codes", empty.kind.name()),
-            ));
+        if let Some(empty) = lists.iter().find(|l| l.codes.is_empty() || l.codes.len() > 255) {
+            return Err(invalid(file, 1, format!("list `{}` needs 1 to 255 codes", empty.kind.name())));
         }
         Ok(CodeLists(lists))
     }

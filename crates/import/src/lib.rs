@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use vigie_core::records::{Schema, alert_schema, risk_answer_schema, violation_schema};
 use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
-use vigie_store::{BatchSource, Counts, ImportSession, Outcome, RecordKind, Store, StoreError};
+use vigie_store::{BatchSource, Counts, ImportSession, Outcome, PreparedRow, RecordKind, Store, StoreError};
 
 pub use reader::{CsvRows, ReadError};
 
@@ -42,11 +42,7 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let found = if self.value.is_empty() {
-            "nothing".to_owned()
-        } else {
-            format!("`{}`", self.value)
-        };
+        let found = if self.value.is_empty() { "nothing".to_owned() } else { format!("`{}`", self.value) };
         write!(
             f,
             "{}, line {}, column `{}`: found {found}, expected {}",
@@ -114,11 +110,7 @@ pub fn import_files(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, ImportError> {
-    let bytes_total = paths
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let bytes_total = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut bytes_done = 0;
     let schema = schema_of(kind, catalog);
     let mut session = store.import()?;
@@ -141,12 +133,7 @@ pub fn import_files(
                     more += 1;
                 }
             },
-            &mut |bytes| {
-                progress(Progress {
-                    bytes_read: bytes_done + bytes,
-                    bytes_total,
-                })
-            },
+            &mut |bytes| progress(Progress { bytes_read: bytes_done + bytes, bytes_total }),
         )?;
         bytes_done += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         total.inserted += file.counts.inserted;
@@ -161,17 +148,10 @@ pub fn import_files(
     if committed {
         session.commit()?;
     }
-    Ok(Report {
-        files,
-        total,
-        committed,
-    })
+    Ok(Report { files, total, committed })
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; a struct would only rename them"
-)]
+#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
 fn import_file(
     session: &mut dyn ImportSession,
     catalog: &Catalog,
@@ -184,81 +164,117 @@ fn import_file(
 ) -> Result<FileReport, ImportError> {
     let file_name = path.display().to_string();
     let mut rows = CsvRows::open(path, schema)?;
-    session.begin_file(&BatchSource {
-        kind,
-        file_name: file_name.clone(),
-    })?;
+    session.begin_file(&BatchSource { kind, file_name: file_name.clone() })?;
     let mut counts = Counts::default();
-    let mut n = 0u64;
     let mut failed = false;
-    while let Some(row) = rows.next_row()? {
-        n += 1;
-        if n.is_multiple_of(8192) {
-            progress(row.byte);
-        }
-        let line = row.line;
-        let values = row.values();
-        let parsed = match kind {
-            RecordKind::Violations => {
-                Violation::parse(&values, catalog, options.today).map(Record::Violation)
-            }
-            RecordKind::Alerts => Alert::parse(&values, catalog, options.today).map(Record::Alert),
-            RecordKind::RiskAnswers => {
-                RiskAnswer::parse(&values, catalog, options.today).map(Record::Risk)
-            }
-        };
-        let record = match parsed {
-            Ok(record) => record,
-            Err(field_errors) => {
-                failed = true;
-                for e in field_errors {
+    // Two stages on two threads: this one stores, a reader thread reads and parses. The
+    // channel is bounded, so memory stays flat whatever the file's size.
+    let (read, n) = std::thread::scope(|scope| -> Result<(ReadOutcome, u64), ImportError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(4);
+        let reader = std::thread::Builder::new()
+            .name("vigie-reader".into())
+            .spawn_scoped(scope, move || {
+                read_and_parse(&mut rows, kind, catalog, options.today, &sender).map(|()| rows)
+            })
+            .map_err(|source| ReadError::Io { file: file_name.clone(), source })?;
+        let mut n = 0u64;
+        for batch in receiver {
+            for Parsed { line, byte, result } in batch {
+                n += 1;
+                if n.is_multiple_of(8192) {
+                    progress(byte);
+                }
+                let record = match result {
+                    Ok(record) => record,
+                    Err(field_errors) => {
+                        failed = true;
+                        for e in field_errors {
+                            report_error(RowError {
+                                file: file_name.clone(),
+                                line,
+                                column: e.column,
+                                value: e.value,
+                                expected: e.expected,
+                            });
+                        }
+                        continue;
+                    }
+                };
+                if failed {
+                    // Nothing will be written: keep validating, stop storing.
+                    continue;
+                }
+                let outcome = session.put(&record)?;
+                if outcome == Outcome::ConflictInFile {
+                    failed = true;
                     report_error(RowError {
                         file: file_name.clone(),
                         line,
-                        column: e.column,
-                        value: e.value,
-                        expected: e.expected,
+                        column: schema.columns[0].name.clone(),
+                        value: record.key().to_owned(),
+                        expected:
+                            "an identifier used once per file: an earlier row has the same id with different content"
+                                .into(),
                     });
                 }
-                continue;
+                counts.add(outcome);
             }
-        };
-        if failed {
-            // Nothing will be written: keep validating, stop storing.
-            continue;
         }
-        let outcome = match &record {
-            Record::Violation(v) => session.put_violation(v)?,
-            Record::Alert(a) => session.put_alert(a)?,
-            Record::Risk(r) => session.put_risk_answer(r)?,
-        };
-        if outcome == Outcome::ConflictInFile {
-            failed = true;
-            report_error(RowError {
-                file: file_name.clone(),
-                line,
-                column: schema.columns[0].name.clone(),
-                value: values[0].unwrap_or("").to_owned(),
-                expected: "an identifier used once per file: an earlier row has the same id with different content".into(),
-            });
-        }
-        counts.add(outcome);
-    }
-    let (bytes, sha256) = rows.finish();
-    progress(bytes);
+        let mut rows = reader.join().map_err(|_| ReadError::Malformed {
+            file: file_name.clone(),
+            line: 0,
+            message: "the reader thread stopped unexpectedly".into(),
+        })??;
+        let (bytes, sha256) = rows.finish();
+        Ok((ReadOutcome { bytes, sha256, warnings: std::mem::take(&mut rows.warnings) }, n))
+    })?;
+    progress(read.bytes);
     if !failed {
-        session.end_file(&counts, &sha256)?;
+        session.end_file(&counts, &read.sha256)?;
     }
-    Ok(FileReport {
-        path: path.to_owned(),
-        rows: n,
-        counts,
-        warnings: rows.warnings,
-    })
+    Ok(FileReport { path: path.to_owned(), rows: n, counts, warnings: read.warnings })
 }
 
-enum Record {
-    Violation(Violation),
-    Alert(Alert),
-    Risk(RiskAnswer),
+struct ReadOutcome {
+    bytes: u64,
+    sha256: String,
+    warnings: Vec<String>,
+}
+
+/// A parsed row, or the broken rules of its cells.
+struct Parsed {
+    line: u64,
+    byte: u64,
+    result: Result<PreparedRow, Vec<vigie_core::FieldError>>,
+}
+
+const BATCH: usize = 4096;
+
+fn read_and_parse(
+    rows: &mut CsvRows,
+    kind: RecordKind,
+    catalog: &Catalog,
+    today: NaiveDate,
+    sender: &std::sync::mpsc::SyncSender<Vec<Parsed>>,
+) -> Result<(), ReadError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next_row()? {
+        let values = row.values();
+        let result = match kind {
+            RecordKind::Violations => {
+                Violation::parse(&values, catalog, today).map(|v| PreparedRow::violation(&v, catalog))
+            }
+            RecordKind::Alerts => Alert::parse(&values, catalog, today).map(|a| PreparedRow::alert(&a, catalog)),
+            RecordKind::RiskAnswers => {
+                RiskAnswer::parse(&values, catalog, today).map(|r| PreparedRow::risk_answer(&r, catalog))
+            }
+        };
+        batch.push(Parsed { line: row.line, byte: row.byte, result });
+        if batch.len() == BATCH && sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+            // The storing side stopped (a store error): it reports why.
+            return Ok(());
+        }
+    }
+    let _ = sender.send(batch);
+    Ok(())
 }

@@ -22,25 +22,13 @@ pub enum ReadError {
          in your spreadsheet (Excel: File > Save As > CSV UTF-8), or convert it with \
          `iconv -f WINDOWS-1252 -t UTF-8 {file} > fixed.csv`"
     )]
-    NotUtf8 {
-        file: String,
-        line: u64,
-        column: String,
-    },
+    NotUtf8 { file: String, line: u64, column: String },
     #[error("{file}: missing required column(s) {}; the header has: {}", .missing.join(", "), .found.join(", "))]
-    MissingColumns {
-        file: String,
-        missing: Vec<String>,
-        found: Vec<String>,
-    },
+    MissingColumns { file: String, missing: Vec<String>, found: Vec<String> },
     #[error("{file}, line 1: column `{column}` appears twice in the header")]
     DuplicateColumn { file: String, column: String },
     #[error("{file}, line {line}: {message}")]
-    Malformed {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    Malformed { file: String, line: u64, message: String },
 }
 
 /// Counts and hashes the bytes as the CSV parser reads them, so the checksum costs no second pass.
@@ -97,32 +85,17 @@ fn detect_delimiter(first_line: &[u8]) -> u8 {
 impl CsvRows {
     pub fn open(path: &Path, schema: &Schema) -> Result<CsvRows, ReadError> {
         let file = path.display().to_string();
-        let io_error = |source| ReadError::Io {
-            file: file.clone(),
-            source,
-        };
+        let io_error = |source| ReadError::Io { file: file.clone(), source };
         let handle = File::open(path).map_err(io_error)?;
-        let mut buffered = BufReader::with_capacity(
-            1 << 16,
-            Hashing {
-                inner: handle,
-                hasher: Sha256::new(),
-            },
-        );
+        let mut buffered = BufReader::with_capacity(1 << 16, Hashing { inner: handle, hasher: Sha256::new() });
         let head = buffered.fill_buf().map_err(io_error)?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");
         let delimiter = detect_delimiter(if bom { &head[3..] } else { head });
         if bom {
             buffered.consume(3);
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(buffered);
-        let raw_header = reader
-            .byte_headers()
-            .map_err(|e| csv_error(&file, e))?
-            .clone();
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(buffered);
+        let raw_header = reader.byte_headers().map_err(|e| csv_error(&file, e))?.clone();
         let mut header = Vec::with_capacity(raw_header.len());
         for cell in raw_header.iter() {
             let name = std::str::from_utf8(cell).map_err(|_| ReadError::NotUtf8 {
@@ -136,11 +109,8 @@ impl CsvRows {
             }
             header.push(name);
         }
-        let positions: Vec<Option<usize>> = schema
-            .columns
-            .iter()
-            .map(|c| header.iter().position(|h| *h == c.name))
-            .collect();
+        let positions: Vec<Option<usize>> =
+            schema.columns.iter().map(|c| header.iter().position(|h| *h == c.name)).collect();
         let missing: Vec<String> = schema
             .columns
             .iter()
@@ -149,50 +119,27 @@ impl CsvRows {
             .map(|(c, _)| c.name.clone())
             .collect();
         if !missing.is_empty() {
-            return Err(ReadError::MissingColumns {
-                file,
-                missing,
-                found: header,
-            });
+            return Err(ReadError::MissingColumns { file, missing, found: header });
         }
         let warnings = header
             .iter()
             .filter(|h| !schema.names().any(|n| n == h.as_str()))
             .map(|h| format!("{file}: unknown column `{h}` ignored"))
             .collect();
-        Ok(CsvRows {
-            file,
-            reader,
-            record: csv::ByteRecord::new(),
-            header,
-            positions,
-            warnings,
-        })
+        Ok(CsvRows { file, reader, record: csv::ByteRecord::new(), header, positions, warnings })
     }
 
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ReadError> {
         loop {
-            if !self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(&self.file, e))?
-            {
+            if !self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, e))? {
                 return Ok(None);
             }
             // Spreadsheets leave rows of empty cells below the data: skip them.
-            if !self
-                .record
-                .iter()
-                .all(|c| c.iter().all(u8::is_ascii_whitespace))
-            {
+            if !self.record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
                 break;
             }
         }
-        let position = self
-            .record
-            .position()
-            .cloned()
-            .unwrap_or_else(csv::Position::new);
+        let position = self.record.position().cloned().unwrap_or_else(csv::Position::new);
         let line = position.line();
         if self.record.len() > self.header.len() {
             return Err(ReadError::Malformed {
@@ -213,45 +160,28 @@ impl CsvRows {
                     let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
                         file: self.file.clone(),
                         line,
-                        column: p
-                            .and_then(|i| self.header.get(i))
-                            .cloned()
-                            .unwrap_or_default(),
+                        column: p.and_then(|i| self.header.get(i)).cloned().unwrap_or_default(),
                     })?;
                     Some(text.trim()).filter(|t| !t.is_empty())
                 }
             };
             cells.push(cell);
         }
-        Ok(Some(Row {
-            line,
-            byte: position.byte(),
-            cells,
-        }))
+        Ok(Some(Row { line, byte: position.byte(), cells }))
     }
 
     /// Bytes read and the file's SHA-256, once every row has been read.
     pub fn finish(&mut self) -> (u64, String) {
         let hashing = self.reader.get_ref().get_ref();
         let digest = hashing.hasher.clone().finalize();
-        (
-            self.reader.position().byte(),
-            digest.iter().map(|b| format!("{b:02x}")).collect(),
-        )
+        (self.reader.position().byte(), digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ReadError {
     let line = e.position().map_or(0, |p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => ReadError::Io {
-            file: file.to_owned(),
-            source,
-        },
-        other => ReadError::Malformed {
-            file: file.to_owned(),
-            line,
-            message: format!("{other:?}"),
-        },
+        csv::ErrorKind::Io(source) => ReadError::Io { file: file.to_owned(), source },
+        other => ReadError::Malformed { file: file.to_owned(), line, message: format!("{other:?}") },
     }
 }

@@ -15,9 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vigie_core::records::{LatLon, alert_schema, risk_answer_schema, violation_schema};
-use vigie_core::{
-    Alert, Catalog, CommuneId, EventType, ListKind, Month, RegionId, RiskAnswer, Violation,
-};
+use vigie_core::{Alert, Catalog, CommuneId, EventType, ListKind, Month, RegionId, RiskAnswer, Violation};
 
 use shape::{Profile, SeedTables};
 
@@ -56,10 +54,7 @@ pub struct Sinks<V: Write, A: Write, R: Write> {
     pub risk_answers: csv::Writer<R>,
 }
 
-fn write_record<W: Write>(
-    w: &mut csv::Writer<W>,
-    fields: Vec<std::borrow::Cow<'_, str>>,
-) -> Result<(), csv::Error> {
+fn write_record<W: Write>(w: &mut csv::Writer<W>, fields: Vec<std::borrow::Cow<'_, str>>) -> Result<(), csv::Error> {
     w.write_record(fields.iter().map(|f| f.as_bytes()))
 }
 
@@ -89,13 +84,11 @@ pub fn generate<V: Write, A: Write, R: Write>(
                 left -= size;
                 stats.incidents += 1;
                 let incident_id = format!("INC-{}-{:07}", options.year, stats.incidents);
-                let incident =
-                    profile.incident(&mut rng, catalog, category, region, month, options.today);
+                let incident = profile.incident(&mut rng, catalog, category, region, month, options.today);
                 for _ in 0..size {
                     stats.violations += 1;
                     let id = format!("VIO-{}-{:08}", options.year, stats.violations);
-                    let v =
-                        profile.violation(&mut rng, catalog, &incident, id, incident_id.clone());
+                    let v = profile.violation(&mut rng, catalog, &incident, id, incident_id.clone());
                     write_record(&mut sinks.violations, v.fields(catalog))?;
                 }
             }
@@ -103,8 +96,7 @@ pub fn generate<V: Write, A: Write, R: Write>(
     }
 
     stats.alerts = write_alerts(catalog, options, &profile, &plan, &mut sinks.alerts)?;
-    stats.risk_answers =
-        write_risk_answers(catalog, options, &profile, &plan, &mut sinks.risk_answers)?;
+    stats.risk_answers = write_risk_answers(catalog, options, &profile, &plan, &mut sinks.risk_answers)?;
     sinks.violations.flush()?;
     sinks.alerts.flush()?;
     sinks.risk_answers.flush()?;
@@ -135,8 +127,7 @@ fn write_alerts<W: Write>(
             let weights: Vec<f64> = month_plan.regions.iter().map(|(_, c)| *c as f64).collect();
             let region = month_plan.regions[shape::pick(&mut rng, &weights)].0;
             let commune = profile.hot_commune(&mut rng, region);
-            let event_type =
-                EventType::ALL[shape::pick(&mut rng, &[5.0, 2.0, 3.0, 1.5, 2.0, 1.0, 0.5])];
+            let event_type = EventType::ALL[shape::pick(&mut rng, &[5.0, 2.0, 3.0, 1.5, 2.0, 1.0, 0.5])];
             let households = rng.random_range(5..400u32);
             n += 1;
             let alert = Alert {
@@ -152,9 +143,7 @@ fn write_alerts<W: Write>(
                     "Alerte {} (données fictives générées par Vigie)",
                     event_type.code().to_lowercase()
                 ),
-                organization: profile
-                    .organization(&mut rng, catalog.geography.commune(commune).region)
-                    .to_owned(),
+                organization: profile.organization(&mut rng, catalog.geography.commune(commune).region).to_owned(),
             };
             write_record(out, alert.fields(catalog))?;
         }
@@ -210,17 +199,11 @@ fn write_risk_answers<W: Write>(
                     .collect();
                 n += 1;
                 let answer = RiskAnswer {
-                    id: format!(
-                        "RSK-{month}-{}-{}",
-                        catalog.geography.commune(commune).unit.pcode,
-                        informant + 1
-                    ),
+                    id: format!("RSK-{month}-{}-{}", catalog.geography.commune(commune).unit.pcode, informant + 1),
                     month,
                     commune,
                     options: options_chosen,
-                    organization: profile
-                        .organization(&mut rng, catalog.geography.commune(commune).region)
-                        .to_owned(),
+                    organization: profile.organization(&mut rng, catalog.geography.commune(commune).region).to_owned(),
                 };
                 write_record(out, answer.fields(catalog))?;
             }
@@ -280,9 +263,7 @@ impl Profile {
             place: code(ListKind::Place, places, rng),
             time_slot: code(ListKind::TimeSlot, slots, rng),
             perpetrator: code(ListKind::Perpetrator, perpetrators, rng),
-            organization: self
-                .organization(rng, catalog.geography.commune(commune).region)
-                .to_owned(),
+            organization: self.organization(rng, catalog.geography.commune(commune).region).to_owned(),
         }
     }
 
@@ -297,21 +278,12 @@ impl Profile {
         let subtype = self.subtype(rng, incident.category);
         let victim = |kind: ListKind, weights: &[(&str, f64)], rng: &mut ChaCha8Rng| {
             let w: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
-            catalog
-                .lists
-                .get(kind)
-                .find(weights[shape::pick(rng, &w)].0)
-                .unwrap_or(0)
+            catalog.lists.get(kind).find(weights[shape::pick(rng, &w)].0).unwrap_or(0)
         };
-        let sexual = matches!(
-            catalog.typology.subtypes[subtype as usize].code.as_str(),
-            "C5" | "C6" | "C7" | "C8" | "C9"
-        );
-        let sex = if sexual {
-            &[("F", 0.95), ("M", 0.05)][..]
-        } else {
-            &[("M", 0.68), ("F", 0.3), ("UNKNOWN", 0.02)][..]
-        };
+        let sexual =
+            matches!(catalog.typology.subtypes[subtype as usize].code.as_str(), "C5" | "C6" | "C7" | "C8" | "C9");
+        let sex =
+            if sexual { &[("F", 0.95), ("M", 0.05)][..] } else { &[("M", 0.68), ("F", 0.3), ("UNKNOWN", 0.02)][..] };
         let mut codes = [0u8; 7];
         // Order of Violation::codes: perpetrator, place, time slot, sex, age, occupation, population.
         codes[0] = incident.perpetrator;
@@ -332,11 +304,7 @@ impl Profile {
             subtype,
             codes,
             organization: incident.organization.clone(),
-            narrative: incident
-                .date
-                .day()
-                .is_multiple_of(4)
-                .then(|| "Récit fictif généré par Vigie.".to_owned()),
+            narrative: incident.date.day().is_multiple_of(4).then(|| "Récit fictif généré par Vigie.".to_owned()),
         }
     }
 }

@@ -41,24 +41,18 @@ pub(crate) struct MonthPlan {
     pub regions: Vec<(RegionId, u64)>,
 }
 
-fn parse_table<K>(
-    text: &str,
-    key: impl Fn(&str) -> Option<K>,
-) -> Result<Vec<(K, [u64; 12])>, SampleError> {
+fn parse_table<K>(text: &str, key: impl Fn(&str) -> Option<K>) -> Result<Vec<(K, [u64; 12])>, SampleError> {
     let mut out = Vec::new();
     for line in text.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
         if cells.first() == Some(&"TOTAL") {
             continue;
         }
-        let k = key(cells[0]).ok_or_else(|| {
-            SampleError::Invalid(format!("unknown row `{}` in seed table", cells[0]))
-        })?;
+        let k =
+            key(cells[0]).ok_or_else(|| SampleError::Invalid(format!("unknown row `{}` in seed table", cells[0])))?;
         let mut months = [0u64; 12];
         for (m, cell) in months.iter_mut().zip(&cells[1..]) {
-            *m = cell
-                .parse()
-                .map_err(|_| SampleError::Invalid(format!("`{cell}` in seed table")))?;
+            *m = cell.parse().map_err(|_| SampleError::Invalid(format!("`{cell}` in seed table")))?;
         }
         out.push((k, months));
     }
@@ -88,10 +82,7 @@ impl SeedTables {
         Ok(SeedTables {
             categories: parse_table(CATEGORY_BY_MONTH, |c| catalog.typology.category(c))?,
             regions: parse_table(REGION_BY_MONTH, |name| {
-                g.regions
-                    .iter()
-                    .position(|r| r.name_fr == name)
-                    .map(|i| RegionId(i as u8))
+                g.regions.iter().position(|r| r.name_fr == name).map(|i| RegionId(i as u8))
             })?,
         })
     }
@@ -100,10 +91,7 @@ impl SeedTables {
     pub fn plan(&self, target: Option<u64>) -> Vec<MonthPlan> {
         let mut categories = self.categories.clone();
         if let Some(target) = target {
-            let flat: Vec<u64> = categories
-                .iter()
-                .flat_map(|(_, m)| m.iter().copied())
-                .collect();
+            let flat: Vec<u64> = categories.iter().flat_map(|(_, m)| m.iter().copied()).collect();
             let scaled = apportion(&flat, target);
             for (i, (_, months)) in categories.iter_mut().enumerate() {
                 months.copy_from_slice(&scaled[i * 12..i * 12 + 12]);
@@ -112,20 +100,11 @@ impl SeedTables {
         (0..12)
             .map(|m| {
                 let month_total: u64 = categories.iter().map(|(_, months)| months[m]).sum();
-                let region_weights: Vec<u64> =
-                    self.regions.iter().map(|(_, months)| months[m]).collect();
+                let region_weights: Vec<u64> = self.regions.iter().map(|(_, months)| months[m]).collect();
                 let region_counts = apportion(&region_weights, month_total);
                 MonthPlan {
-                    categories: categories
-                        .iter()
-                        .map(|(c, months)| (*c, months[m]))
-                        .collect(),
-                    regions: self
-                        .regions
-                        .iter()
-                        .zip(region_counts)
-                        .map(|((r, _), n)| (*r, n))
-                        .collect(),
+                    categories: categories.iter().map(|(c, months)| (*c, months[m])).collect(),
+                    regions: self.regions.iter().zip(region_counts).map(|((r, _), n)| (*r, n)).collect(),
                 }
             })
             .collect()
@@ -146,21 +125,10 @@ pub(crate) struct Profile {
 }
 
 /// Cercles where the seed report places most violations.
-const HOT_CERCLES: [&str; 9] = [
-    "Douentza",
-    "Bandiagara",
-    "Bankass",
-    "Koro",
-    "Djenne",
-    "Niono",
-    "Macina",
-    "Gourma-Rharous",
-    "Ansongo",
-];
+const HOT_CERCLES: [&str; 9] =
+    ["Douentza", "Bandiagara", "Bankass", "Koro", "Djenne", "Niono", "Macina", "Gourma-Rharous", "Ansongo"];
 
-const PARTNERS: [&str; 8] = [
-    "DRC", "NRC", "IRC", "INTERSOS", "AMSS", "CAEB", "GREFFA", "ASDAP",
-];
+const PARTNERS: [&str; 8] = ["DRC", "NRC", "IRC", "INTERSOS", "AMSS", "CAEB", "GREFFA", "ASDAP"];
 
 impl Profile {
     pub fn new(catalog: &Catalog, tables: &SeedTables, seed: u64) -> Profile {
@@ -176,11 +144,7 @@ impl Profile {
                     .filter(|(_, c)| c.region.0 as usize == r)
                     .map(|(i, c)| {
                         let cercle = &g.cercles[c.cercle as usize].unit.name;
-                        let boost = if HOT_CERCLES.contains(&cercle.as_str()) {
-                            4.0
-                        } else {
-                            1.0
-                        };
+                        let boost = if HOT_CERCLES.contains(&cercle.as_str()) { 4.0 } else { 1.0 };
                         (CommuneId(i as u16), boost * rng.random_range(0.2..1.0))
                     })
                     .collect();
@@ -235,18 +199,8 @@ impl Profile {
             hot_spots,
             affinity,
             subtypes,
-            categories: catalog
-                .typology
-                .categories
-                .iter()
-                .map(|c| c.code.clone())
-                .collect(),
-            monitored: tables
-                .regions
-                .iter()
-                .filter(|(_, m)| m.iter().sum::<u64>() > 0)
-                .map(|(r, _)| *r)
-                .collect(),
+            categories: catalog.typology.categories.iter().map(|c| c.code.clone()).collect(),
+            monitored: tables.regions.iter().filter(|(_, m)| m.iter().sum::<u64>() > 0).map(|(r, _)| *r).collect(),
         }
     }
 
@@ -270,11 +224,7 @@ impl Profile {
                 per_region[i] += 1;
             }
             cells.extend(
-                plan.regions
-                    .iter()
-                    .zip(per_region)
-                    .filter(|(_, n)| *n > 0)
-                    .map(|((r, _), n)| (category, *r, n)),
+                plan.regions.iter().zip(per_region).filter(|(_, n)| *n > 0).map(|((r, _), n)| (category, *r, n)),
             );
         }
         cells
@@ -314,12 +264,7 @@ impl Profile {
                 continue;
             }
             let top = communes.first().map_or(1.0, |c| c.1);
-            out.extend(
-                communes
-                    .iter()
-                    .take(45)
-                    .map(|&(c, w)| (c, (0.15 + 0.7 * (w / top).sqrt()).min(1.0))),
-            );
+            out.extend(communes.iter().take(45).map(|&(c, w)| (c, (0.15 + 0.7 * (w / top).sqrt()).min(1.0))));
         }
         out
     }
@@ -331,100 +276,33 @@ type Weights = &'static [(&'static str, f64)];
 pub(crate) fn incident_weights(category: &str) -> (Weights, Weights, Weights) {
     match category {
         "E" => (
-            &[
-                ("ROAD", 0.55),
-                ("HOME", 0.15),
-                ("MARKET", 0.1),
-                ("TOWN", 0.1),
-                ("FIELD", 0.05),
-                ("PASTURE", 0.05),
-            ],
-            &[
-                ("DAY", 0.6),
-                ("EARLY_MORNING", 0.2),
-                ("EVENING", 0.15),
-                ("NIGHT", 0.05),
-            ],
-            &[
-                ("UNID_ARMED", 0.6),
-                ("NSAG_RADICAL", 0.25),
-                ("NSAG_MILITIA", 0.1),
-                ("CIVILIAN", 0.05),
-            ],
+            &[("ROAD", 0.55), ("HOME", 0.15), ("MARKET", 0.1), ("TOWN", 0.1), ("FIELD", 0.05), ("PASTURE", 0.05)],
+            &[("DAY", 0.6), ("EARLY_MORNING", 0.2), ("EVENING", 0.15), ("NIGHT", 0.05)],
+            &[("UNID_ARMED", 0.6), ("NSAG_RADICAL", 0.25), ("NSAG_MILITIA", 0.1), ("CIVILIAN", 0.05)],
         ),
         "D" => (
-            &[
-                ("ROAD", 0.4),
-                ("FIELD", 0.25),
-                ("HOME", 0.25),
-                ("TOWN", 0.1),
-            ],
-            &[
-                ("DAY", 0.55),
-                ("EARLY_MORNING", 0.25),
-                ("EVENING", 0.1),
-                ("NIGHT", 0.1),
-            ],
-            &[
-                ("NSAG_RADICAL", 0.4),
-                ("UNID_ARMED", 0.3),
-                ("NSAG_DOZO", 0.2),
-                ("NSAG_MILITIA", 0.1),
-            ],
+            &[("ROAD", 0.4), ("FIELD", 0.25), ("HOME", 0.25), ("TOWN", 0.1)],
+            &[("DAY", 0.55), ("EARLY_MORNING", 0.25), ("EVENING", 0.1), ("NIGHT", 0.1)],
+            &[("NSAG_RADICAL", 0.4), ("UNID_ARMED", 0.3), ("NSAG_DOZO", 0.2), ("NSAG_MILITIA", 0.1)],
         ),
         "B" => (
-            &[
-                ("ROAD", 0.35),
-                ("FIELD", 0.25),
-                ("HOME", 0.25),
-                ("TOWN", 0.15),
-            ],
-            &[
-                ("DAY", 0.35),
-                ("EARLY_MORNING", 0.25),
-                ("EVENING", 0.2),
-                ("NIGHT", 0.2),
-            ],
-            &[
-                ("UNID_ARMED", 0.5),
-                ("NSAG_RADICAL", 0.3),
-                ("NSAG_MILITIA", 0.1),
-                ("FAMA", 0.05),
-                ("UNKNOWN", 0.05),
-            ],
+            &[("ROAD", 0.35), ("FIELD", 0.25), ("HOME", 0.25), ("TOWN", 0.15)],
+            &[("DAY", 0.35), ("EARLY_MORNING", 0.25), ("EVENING", 0.2), ("NIGHT", 0.2)],
+            &[("UNID_ARMED", 0.5), ("NSAG_RADICAL", 0.3), ("NSAG_MILITIA", 0.1), ("FAMA", 0.05), ("UNKNOWN", 0.05)],
         ),
         "A" => (
             &[("TOWN", 0.6), ("HOME", 0.3), ("IDP_SITE", 0.1)],
             &[("EARLY_MORNING", 0.4), ("DAY", 0.4), ("NIGHT", 0.2)],
-            &[
-                ("NSAG_RADICAL", 0.5),
-                ("UNID_ARMED", 0.3),
-                ("NSAG_MILITIA", 0.2),
-            ],
+            &[("NSAG_RADICAL", 0.5), ("UNID_ARMED", 0.3), ("NSAG_MILITIA", 0.2)],
         ),
         "F" => (
-            &[
-                ("SCHOOL", 0.4),
-                ("HEALTH", 0.3),
-                ("TOWN", 0.2),
-                ("ROAD", 0.1),
-            ],
+            &[("SCHOOL", 0.4), ("HEALTH", 0.3), ("TOWN", 0.2), ("ROAD", 0.1)],
             &[("DAY", 0.8), ("EARLY_MORNING", 0.2)],
             &[("NSAG_RADICAL", 0.6), ("UNID_ARMED", 0.4)],
         ),
         _ => (
-            &[
-                ("HOME", 0.35),
-                ("TOWN", 0.25),
-                ("ROAD", 0.25),
-                ("FIELD", 0.15),
-            ],
-            &[
-                ("DAY", 0.4),
-                ("EVENING", 0.25),
-                ("EARLY_MORNING", 0.2),
-                ("NIGHT", 0.15),
-            ],
+            &[("HOME", 0.35), ("TOWN", 0.25), ("ROAD", 0.25), ("FIELD", 0.15)],
+            &[("DAY", 0.4), ("EVENING", 0.25), ("EARLY_MORNING", 0.2), ("NIGHT", 0.15)],
             &[
                 ("UNID_ARMED", 0.4),
                 ("NSAG_RADICAL", 0.25),
@@ -439,12 +317,7 @@ pub(crate) fn incident_weights(category: &str) -> (Weights, Weights, Weights) {
     }
 }
 
-pub(crate) const AGES: Weights = &[
-    ("ADULT", 0.7),
-    ("CHILD", 0.18),
-    ("ELDER", 0.1),
-    ("UNKNOWN", 0.02),
-];
+pub(crate) const AGES: Weights = &[("ADULT", 0.7), ("CHILD", 0.18), ("ELDER", 0.1), ("UNKNOWN", 0.02)];
 pub(crate) const OCCUPATIONS: Weights = &[
     ("FARMER", 0.23),
     ("TRADER", 0.22),
@@ -461,10 +334,5 @@ pub(crate) const OCCUPATIONS: Weights = &[
     ("OTHER", 0.02),
     ("UNKNOWN", 0.02),
 ];
-pub(crate) const POPULATIONS: Weights = &[
-    ("RESIDENT", 0.62),
-    ("IDP", 0.3),
-    ("RETURNEE", 0.05),
-    ("REFUGEE", 0.01),
-    ("UNKNOWN", 0.02),
-];
+pub(crate) const POPULATIONS: Weights =
+    &[("RESIDENT", 0.62), ("IDP", 0.3), ("RETURNEE", 0.05), ("REFUGEE", 0.01), ("UNKNOWN", 0.02)];

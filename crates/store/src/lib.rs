@@ -11,8 +11,9 @@ mod url;
 
 use std::path::PathBuf;
 
-use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
+use vigie_core::{Catalog, Violation};
 
+pub use entity::PreparedRow;
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
 
@@ -128,9 +129,8 @@ pub trait Store {
 /// One all-or-nothing import of one or more files.
 pub trait ImportSession {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()>;
-    fn put_violation(&mut self, record: &Violation) -> Result<Outcome>;
-    fn put_alert(&mut self, record: &Alert) -> Result<Outcome>;
-    fn put_risk_answer(&mut self, record: &RiskAnswer) -> Result<Outcome>;
+    /// Inserts, updates (with an audit entry) or leaves the record as it is.
+    fn put(&mut self, row: &PreparedRow) -> Result<Outcome>;
     /// Closes the file's batch; its checksum is known only once the file has been read.
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
@@ -141,13 +141,9 @@ pub trait ImportSession {
 pub fn open(url: &DbUrl, catalog: &'static Catalog) -> Result<Box<dyn Store>> {
     match url {
         DbUrl::Sqlite(path) => Ok(Box::new(SqliteStore::open(path, catalog)?)),
-        DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(
-            &PathBuf::from(":memory:"),
-            catalog,
-        )?)),
+        DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(&PathBuf::from(":memory:"), catalog)?)),
         DbUrl::Postgres(_) => Err(StoreError::Unsupported(
-            "PostgreSQL is not supported yet in this version of Vigie; use a `sqlite://FILE` URL"
-                .into(),
+            "PostgreSQL is not supported yet in this version of Vigie; use a `sqlite://FILE` URL".into(),
         )),
     }
 }

@@ -1,19 +1,16 @@
 //! The embedded default store: one SQLite file in WAL mode, foreign keys on, migrations embedded
 //! and run at open.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::records::violation_schema;
-use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
+use vigie_core::{Catalog, Violation};
 
-use crate::entity::{Entity, alert_row, risk_answer_row, violation_row};
-use crate::{
-    AuditEntry, BatchSource, Counts, ImportSession, Outcome, Result, Store, StoreError, Summary,
-};
+use crate::entity::{Entity, PreparedRow};
+use crate::{AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, Summary};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
 const MIGRATIONS: [&str; 1] = [include_str!("../migrations/sqlite/0001_initial.sql")];
@@ -40,7 +37,8 @@ impl SqliteStore {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -65536;",
         )
         .map_err(err(what))?;
         migrate(&mut conn)?;
@@ -49,17 +47,13 @@ impl SqliteStore {
 
     /// The schema version applied, for tests and `vigie db` commands.
     pub fn schema_version(&self) -> Result<u32> {
-        self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err("reading schema version"))
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))
     }
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction().map_err(err("starting migration"))?;
-    let applied: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(err("reading schema version"))?;
+    let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))?;
     let applied = usize::try_from(applied).unwrap_or(usize::MAX);
     if applied > MIGRATIONS.len() {
         return Err(StoreError::Unsupported(format!(
@@ -68,39 +62,39 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        tx.execute_batch(sql)
-            .map_err(err(format!("applying migration {}", i + 1)))?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
-            .map_err(err("recording schema version"))?;
+        tx.execute_batch(sql).map_err(err(format!("applying migration {}", i + 1)))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(err("recording schema version"))?;
     }
     tx.commit().map_err(err("committing migration"))
 }
 
 fn count(conn: &Connection, sql: &str) -> Result<u64> {
-    conn.query_row(sql, [], |r| r.get::<_, i64>(0))
-        .map(|n| n as u64)
-        .map_err(err(sql.to_owned()))
+    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(err(sql.to_owned()))
 }
 
 impl Store for SqliteStore {
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>> {
-        let tx = self.conn.transaction().map_err(err("starting import"))?;
-        tx.execute_batch(
+        let conn = &self.conn;
+        // IMMEDIATE takes the write lock now, so a concurrent writer fails here, not mid-import.
+        conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT PRIMARY KEY) WITHOUT ROWID;
+             BEGIN IMMEDIATE;
              DELETE FROM import_seen;",
         )
-        .map_err(err("preparing import"))?;
-        Ok(Box::new(SqliteSession {
-            tx,
-            catalog: self.catalog,
+        .map_err(err("starting import"))?;
+        let mut session = SqliteSession {
+            conn,
+            open: true,
+            inserts: Vec::new(),
             batch_id: 0,
             known_organizations: HashSet::new(),
-            entities: [
-                Entity::violations(),
-                Entity::alerts(),
-                Entity::risk_answers(),
-            ],
-        }))
+            entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
+        };
+        // Prepared once: the hot path of an import is one execution of one of these per row.
+        for entity in &session.entities {
+            session.inserts.push(conn.prepare(&entity.insert_sql).map_err(err("preparing import"))?);
+        }
+        Ok(Box::new(session))
     }
 
     fn summary(&self) -> Result<Summary> {
@@ -118,10 +112,7 @@ impl Store for SqliteStore {
 
     fn for_each_violation(&self, visit: &mut dyn FnMut(Violation)) -> Result<()> {
         let schema = violation_schema();
-        let sql = format!(
-            "SELECT {} FROM violations ORDER BY id",
-            schema.names().collect::<Vec<_>>().join(", ")
-        );
+        let sql = format!("SELECT {} FROM violations ORDER BY id", schema.names().collect::<Vec<_>>().join(", "));
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
         let mut rows = stmt.query([]).map_err(err("reading violations"))?;
         let mut texts: Vec<Option<String>> = vec![None; schema.columns.len()];
@@ -129,17 +120,13 @@ impl Store for SqliteStore {
             for (i, text) in texts.iter_mut().enumerate() {
                 *text = row.get(i).map_err(err("reading violations"))?;
             }
-            let values: Vec<Option<&str>> = texts
-                .iter()
-                .map(|t| t.as_deref().filter(|s| !s.is_empty()))
-                .collect();
-            let violation =
-                Violation::parse(&values, self.catalog, NaiveDate::MAX).map_err(|errors| {
-                    StoreError::Conflict(format!(
-                        "stored violation {:?} no longer matches the reference lists: {errors:?}",
-                        texts[0]
-                    ))
-                })?;
+            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
+            let violation = Violation::parse(&values, self.catalog, NaiveDate::MAX).map_err(|errors| {
+                StoreError::Conflict(format!(
+                    "stored violation {:?} no longer matches the reference lists: {errors:?}",
+                    texts[0]
+                ))
+            })?;
             visit(violation);
         }
         Ok(())
@@ -165,14 +152,15 @@ impl Store for SqliteStore {
                 })
             })
             .map_err(err("reading audit log"))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(err("reading audit log"))
+        rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
     }
 }
 
+/// An import inside one explicit transaction, rolled back on drop unless committed.
 struct SqliteSession<'c> {
-    tx: Transaction<'c>,
-    catalog: &'static Catalog,
+    conn: &'c Connection,
+    open: bool,
+    inserts: Vec<Statement<'c>>,
     batch_id: i64,
     known_organizations: HashSet<String>,
     /// Violations, alerts, risk answers.
@@ -180,66 +168,58 @@ struct SqliteSession<'c> {
 }
 
 impl SqliteSession<'_> {
-    fn put(&mut self, entity: usize, row: &[Cow<'_, str>]) -> Result<Outcome> {
-        let entity = &self.entities[entity];
-        let key = &row[0];
-        let organization = &row[entity.organization_column()];
-        if !self.known_organizations.contains(organization.as_ref()) {
-            self.tx
-                .prepare_cached("INSERT INTO organizations (code, first_batch) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING")
+    fn store(&mut self, index: usize, row: &PreparedRow) -> Result<Outcome> {
+        let entity = &self.entities[index];
+        let key = row.key();
+        let organization = row.get(entity.organization_column);
+        if !self.known_organizations.contains(organization) {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO organizations (code, first_batch) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING",
+                )
                 .and_then(|mut s| s.execute(params![organization, self.batch_id]))
                 .map_err(err("recording organisation"))?;
             self.known_organizations.insert(organization.to_string());
         }
 
         let what = || format!("storing {} {key}", entity.table);
-        let bind = |row: &[Cow<'_, str>]| -> Vec<Option<String>> {
-            row.iter()
-                .map(|v| (!v.is_empty()).then(|| v.to_string()))
-                .collect()
-        };
-        let mut values = bind(row);
-        let mut insert = self
-            .tx
-            .prepare_cached(&entity.insert_sql())
-            .map_err(err(what()))?;
-        let inserted = insert
-            .execute(rusqlite::params_from_iter(
-                values
-                    .iter()
-                    .map(|v| v as &dyn rusqlite::ToSql)
-                    .chain([&self.batch_id as &dyn rusqlite::ToSql]),
-            ))
-            .map_err(err(what()))?;
+        // Empty cells are stored as NULL.
+        let values: Vec<Option<&str>> = row.cells().map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        let insert = &mut self.inserts[index];
+        let inserted = (|| {
+            for (i, v) in values.iter().enumerate() {
+                insert.raw_bind_parameter(i + 1, v)?;
+            }
+            insert.raw_bind_parameter(values.len() + 1, self.batch_id)?;
+            insert.raw_execute()
+        })()
+        .map_err(err(what()))?;
         if inserted == 1 {
             return Ok(Outcome::Inserted);
         }
 
         let (stored, stored_batch) = self
-            .tx
-            .prepare_cached(&entity.select_sql())
+            .conn
+            .prepare_cached(&entity.select_sql)
             .and_then(|mut s| {
-                s.query_row([key.as_ref()], |r| {
-                    let stored: Vec<Option<String>> = (0..entity.columns.len())
-                        .map(|i| r.get(i))
-                        .collect::<rusqlite::Result<_>>()?;
+                s.query_row([key], |r| {
+                    let stored: Vec<Option<String>> =
+                        (0..entity.columns.len()).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
                     Ok((stored, r.get::<_, i64>(entity.columns.len())?))
                 })
             })
             .map_err(err(what()))?;
-        if stored == values {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO import_seen (key) VALUES (?1) ON CONFLICT (key) DO NOTHING",
-                )
-                .and_then(|mut s| s.execute([key.as_ref()]))
+        if stored.iter().map(Option::as_deref).eq(values.iter().copied()) {
+            self.conn
+                .prepare_cached("INSERT INTO import_seen (key) VALUES (?1) ON CONFLICT (key) DO NOTHING")
+                .and_then(|mut s| s.execute([key]))
                 .map_err(err(what()))?;
             return Ok(Outcome::Unchanged);
         }
         let seen_unchanged = self
-            .tx
+            .conn
             .prepare_cached("SELECT 1 FROM import_seen WHERE key = ?1")
-            .and_then(|mut s| s.query_row([key.as_ref()], |_| Ok(())).optional())
+            .and_then(|mut s| s.query_row([key], |_| Ok(())).optional())
             .map_err(err(what()))?
             .is_some();
         if stored_batch == self.batch_id || seen_unchanged {
@@ -248,18 +228,23 @@ impl SqliteSession<'_> {
 
         let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
         for ((column, before), after) in entity.columns.iter().zip(&stored).zip(&values) {
-            if before != after {
+            if before.as_deref() != *after {
                 old.insert(column.clone(), before.clone().into());
-                new.insert(column.clone(), after.clone().into());
+                new.insert(column.clone(), after.map(str::to_owned).into());
             }
         }
-        values.push(Some(self.batch_id.to_string()));
-        values.push(Some(key.to_string()));
-        self.tx
-            .prepare_cached(&entity.update_sql())
-            .and_then(|mut s| s.execute(rusqlite::params_from_iter(values.iter())))
+        self.conn
+            .prepare_cached(&entity.update_sql)
+            .and_then(|mut update| {
+                for (i, v) in values.iter().enumerate() {
+                    update.raw_bind_parameter(i + 1, v)?;
+                }
+                update.raw_bind_parameter(values.len() + 1, self.batch_id)?;
+                update.raw_bind_parameter(values.len() + 2, key)?;
+                update.raw_execute()
+            })
             .map_err(err(what()))?;
-        self.tx
+        self.conn
             .prepare_cached(
                 "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, batch_id)
                  VALUES (?1, 'update', ?2, ?3, ?4, ?5, ?6)",
@@ -281,46 +266,35 @@ impl SqliteSession<'_> {
 
 impl ImportSession for SqliteSession<'_> {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()> {
-        self.tx
+        self.conn
             .execute(
                 "INSERT INTO import_batches (kind, file_name, sha256, imported_at) VALUES (?1, ?2, '', ?3)",
                 params![source.kind.name(), source.file_name, now()],
             )
             .map_err(err("recording import batch"))?;
-        self.batch_id = self.tx.last_insert_rowid();
-        self.tx
-            .execute("DELETE FROM import_seen", [])
-            .map_err(err("preparing import"))?;
+        self.batch_id = self.conn.last_insert_rowid();
+        self.conn.execute("DELETE FROM import_seen", []).map_err(err("preparing import"))?;
         Ok(())
     }
 
-    fn put_violation(&mut self, record: &Violation) -> Result<Outcome> {
-        self.put(0, &violation_row(record, self.catalog))
-    }
-
-    fn put_alert(&mut self, record: &Alert) -> Result<Outcome> {
-        self.put(1, &alert_row(record, self.catalog))
-    }
-
-    fn put_risk_answer(&mut self, record: &RiskAnswer) -> Result<Outcome> {
-        self.put(2, &risk_answer_row(record, self.catalog))
+    fn put(&mut self, row: &PreparedRow) -> Result<Outcome> {
+        let index = match row.kind {
+            RecordKind::Violations => 0,
+            RecordKind::Alerts => 1,
+            RecordKind::RiskAnswers => 2,
+        };
+        self.store(index, row)
     }
 
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
-        self.tx
+        self.conn
             .execute(
                 "UPDATE import_batches SET inserted = ?1, updated = ?2, unchanged = ?3, sha256 = ?4
                  WHERE batch_id = ?5",
-                params![
-                    counts.inserted as i64,
-                    counts.updated as i64,
-                    counts.unchanged as i64,
-                    sha256,
-                    self.batch_id
-                ],
+                params![counts.inserted as i64, counts.updated as i64, counts.unchanged as i64, sha256, self.batch_id],
             )
             .map_err(err("recording import counts"))?;
-        self.tx
+        self.conn
             .execute(
                 "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id)
                  SELECT ?1, 'import', 'import_batches', batch_id,
@@ -335,6 +309,19 @@ impl ImportSession for SqliteSession<'_> {
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
-        self.tx.commit().map_err(err("committing import"))
+        let mut session = self;
+        session.conn.execute_batch("COMMIT").map_err(err("committing import"))?;
+        session.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteSession<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of an unfinished import may remain; if even ROLLBACK fails, SQLite rolls
+            // the journal back at the next open.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }

@@ -18,9 +18,7 @@ impl DbUrl {
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(format!(
-                    "`{url}` names no file: write e.g. `sqlite://vigie.db`"
-                ));
+                return Err(format!("`{url}` names no file: write e.g. `sqlite://vigie.db`"));
             }
             return Ok(DbUrl::Sqlite(PathBuf::from(path)));
         }
@@ -40,12 +38,7 @@ fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &credentials[..colon],
-                    &url[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
                 None => url.to_owned(),
             }
         }
@@ -75,14 +68,8 @@ mod tests {
 
     #[test]
     fn parses_the_schemes_and_hides_passwords() {
-        assert_eq!(
-            DbUrl::parse("sqlite://vigie.db"),
-            Ok(DbUrl::Sqlite("vigie.db".into()))
-        );
-        assert_eq!(
-            DbUrl::parse("sqlite:///tmp/v.db"),
-            Ok(DbUrl::Sqlite("/tmp/v.db".into()))
-        );
+        assert_eq!(DbUrl::parse("sqlite://vigie.db"), Ok(DbUrl::Sqlite("vigie.db".into())));
+        assert_eq!(DbUrl::parse("sqlite:///tmp/v.db"), Ok(DbUrl::Sqlite("/tmp/v.db".into())));
         assert_eq!(DbUrl::parse("sqlite::memory:"), Ok(DbUrl::SqliteMemory));
         let pg = DbUrl::parse("postgres://vigie:s3cret@localhost/vigie").expect("postgres URL");
         assert_eq!(format!("{pg:?}"), "postgres://vigie:***@localhost/vigie");

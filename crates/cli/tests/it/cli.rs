@@ -6,24 +6,15 @@ use crate::helpers::*;
 
 #[test]
 fn usage_errors_exit_with_code_2() {
-    let out = Command::new(vigie_bin())
-        .args(["import", "nonsense", "x.csv"])
-        .output()
-        .expect("runs");
+    let out = Command::new(vigie_bin()).args(["import", "nonsense", "x.csv"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(vigie_bin())
-        .arg("import")
-        .output()
-        .expect("runs");
+    let out = Command::new(vigie_bin()).arg("import").output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn help_reads_in_english_and_lists_the_commands() {
-    let out = Command::new(vigie_bin())
-        .arg("--help")
-        .output()
-        .expect("runs");
+    let out = Command::new(vigie_bin()).arg("--help").output().expect("runs");
     assert!(out.status.success());
     let help = stdout(&out);
     for word in ["import", "generate", "demo", "status", "--db", "VIGIE_DB"] {
@@ -42,38 +33,24 @@ fn a_postgres_url_is_understood_and_refused_with_a_clear_message() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("PostgreSQL is not supported yet") && err.contains("sqlite://"),
-        "{err}"
-    );
+    assert!(err.contains("PostgreSQL is not supported yet") && err.contains("sqlite://"), "{err}");
     assert!(!err.contains("secret"), "the password leaked: {err}");
 }
 
 #[test]
 fn an_unknown_database_scheme_is_refused_with_what_to_write() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .args(["--db", "mysql://x", "status"])
-        .output()
-        .expect("runs");
+    let out =
+        Command::new(vigie_bin()).current_dir(dir.path()).args(["--db", "mysql://x", "status"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("use `sqlite://FILE`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("use `sqlite://FILE`"), "{}", stderr(&out));
 }
 
 #[test]
 fn the_default_database_is_vigie_db_in_the_current_folder() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .env_remove("VIGIE_DB")
-        .arg("status")
-        .output()
-        .expect("runs");
+    let out =
+        Command::new(vigie_bin()).current_dir(dir.path()).env_remove("VIGIE_DB").arg("status").output().expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("vigie.db").exists());
 }
@@ -81,15 +58,7 @@ fn the_default_database_is_vigie_db_in_the_current_folder() {
 #[test]
 fn a_missing_file_is_named_in_the_error() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = vigie(
-        dir.path(),
-        &dir.path().join("v.db"),
-        &["import", "alerts", "absent.csv"],
-    );
+    let out = vigie(dir.path(), &dir.path().join("v.db"), &["import", "alerts", "absent.csv"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("absent.csv: cannot read the file"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("absent.csv: cannot read the file"), "{}", stderr(&out));
 }

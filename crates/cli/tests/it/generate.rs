@@ -28,9 +28,7 @@ fn seed_table(text: &str, key: impl Fn(&str) -> String) -> BTreeMap<(String, Str
 
 fn db_table(db: &Path, row_sql: &str) -> BTreeMap<(String, String), i64> {
     let conn = rusqlite::Connection::open(db).expect("open");
-    let sql = format!(
-        "SELECT {row_sql}, substr(incident_date, 1, 7), COUNT(*) FROM violations GROUP BY 1, 2"
-    );
+    let sql = format!("SELECT {row_sql}, substr(incident_date, 1, 7), COUNT(*) FROM violations GROUP BY 1, 2");
     let mut stmt = conn.prepare(&sql).expect("prepare");
     stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
         .expect("query")
@@ -64,15 +62,10 @@ fn the_demo_reproduces_the_seed_reports_yearly_tables_exactly() {
 
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seed");
     let read = |name: &str| {
-        let embedded = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../sample/data")
-            .join(name);
+        let embedded = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/data").join(name);
         let text = std::fs::read_to_string(embedded).expect("embedded seed table");
         if let Ok(theirs) = std::fs::read_to_string(shared.join(name)) {
-            assert_eq!(
-                text, theirs,
-                "crates/sample/data/{name} differs from shared/seed/{name}"
-            );
+            assert_eq!(text, theirs, "crates/sample/data/{name} differs from shared/seed/{name}");
         }
         text
     };
@@ -80,15 +73,9 @@ fn the_demo_reproduces_the_seed_reports_yearly_tables_exactly() {
     assert_eq!(db_table(&db, "substr(violation_code, 1, 1)"), categories);
     let regions = seed_table(&read("region_by_month_2021.csv"), region_code);
     assert_eq!(db_table(&db, "admin1_pcode"), regions);
-    assert!(
-        regions.contains_key(&("ML10".to_owned(), "2021-11".to_owned())),
-        "Ménaka is reported as ML10"
-    );
+    assert!(regions.contains_key(&("ML10".to_owned(), "2021-11".to_owned())), "Ménaka is reported as ML10");
     assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM violations WHERE admin1_pcode = 'ML10' AND admin2_pcode != 'ML0704'"
-        ),
+        count(&db, "SELECT COUNT(*) FROM violations WHERE admin1_pcode = 'ML10' AND admin2_pcode != 'ML0704'"),
         0
     );
 }
@@ -104,11 +91,7 @@ fn generation_is_deterministic_for_a_seed_and_scales_to_a_requested_size() {
             .expect("runs");
         assert!(o.status.success(), "{}", stderr(&o));
         let read = |f: &str| std::fs::read(dir.path().join(out).join(f)).expect("read");
-        (
-            read("violations.csv"),
-            read("alerts.csv"),
-            read("risk_answers.csv"),
-        )
+        (read("violations.csv"), read("alerts.csv"), read("risk_answers.csv"))
     };
     let a = generate("a", "7", "20000");
     let b = generate("b", "7", "20000");
@@ -120,49 +103,27 @@ fn generation_is_deterministic_for_a_seed_and_scales_to_a_requested_size() {
 
     // Incidents group several violations; extortion happens on roads, mostly in daytime.
     let db = dir.path().join("v.db");
-    let out = vigie(
-        dir.path(),
-        &db,
-        &["import", "violations", "a/violations.csv"],
-    );
+    let out = vigie(dir.path(), &db, &["import", "violations", "a/violations.csv"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let incidents = count(&db, "SELECT COUNT(DISTINCT incident_id) FROM violations");
-    assert!(
-        incidents < 15_000 && incidents > 5_000,
-        "{incidents} incidents"
-    );
-    let e1 = count(
-        &db,
-        "SELECT COUNT(*) FROM violations WHERE violation_code = 'E1'",
-    );
+    assert!(incidents < 15_000 && incidents > 5_000, "{incidents} incidents");
+    let e1 = count(&db, "SELECT COUNT(*) FROM violations WHERE violation_code = 'E1'");
     let e1_road_day = count(
         &db,
         "SELECT COUNT(*) FROM violations WHERE violation_code = 'E1' AND place_code = 'ROAD' AND time_slot_code = 'DAY'",
     );
-    assert!(
-        e1_road_day * 4 > e1,
-        "{e1_road_day} of {e1} extortions on roads by day"
-    );
+    assert!(e1_road_day * 4 > e1, "{e1_road_day} of {e1} extortions on roads by day");
     for (kind, file) in [("alerts", "a/alerts.csv"), ("risk", "a/risk_answers.csv")] {
         let out = vigie(dir.path(), &db, &["import", kind, file]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     // Key informants in about 180 communes, several of whom sometimes disagree.
-    let communes = count(
-        &db,
-        "SELECT COUNT(DISTINCT admin3_pcode) FROM risk_answers WHERE month = '2021-11'",
-    );
-    assert!(
-        (150..=200).contains(&communes),
-        "{communes} communes assessed"
-    );
+    let communes = count(&db, "SELECT COUNT(DISTINCT admin3_pcode) FROM risk_answers WHERE month = '2021-11'");
+    assert!((150..=200).contains(&communes), "{communes} communes assessed");
     let disagreeing = count(
         &db,
         "SELECT COUNT(*) FROM (SELECT admin3_pcode FROM risk_answers WHERE month = '2021-11'
          GROUP BY admin3_pcode HAVING COUNT(DISTINCT answers) > 1)",
     );
-    assert!(
-        disagreeing > 20,
-        "{disagreeing} communes with informants who disagree"
-    );
+    assert!(disagreeing > 20, "{disagreeing} communes with informants who disagree");
 }

@@ -47,10 +47,10 @@ pub fn violations_csv(rows: &[&str]) -> String {
 }
 
 pub const ALERT_HEADER: &str = "alert_id,alert_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,event_type,affected_households,affected_persons,description,organization";
-pub const ALERT_ROW: &str =
-    "A-1,2021-11-12,ML04,ML0405,ML040503,Kala,,,ATTACK,40,250,Attaque du village,DRC";
+pub const ALERT_ROW: &str = "A-1,2021-11-12,ML04,ML0405,ML040503,Kala,,,ATTACK,40,250,Attaque du village,DRC";
 
-pub const RISK_HEADER: &str = "answer_id,month,admin3_pcode,Q01,Q02,Q03,Q04,Q05,Q06,Q07,Q08,Q09,Q10,Q11,Q12,Q13,Q14,Q15,organization";
+pub const RISK_HEADER: &str =
+    "answer_id,month,admin3_pcode,Q01,Q02,Q03,Q04,Q05,Q06,Q07,Q08,Q09,Q10,Q11,Q12,Q13,Q14,Q15,organization";
 pub const RISK_ROW: &str = "R-1,2021-11,ML040503,CONTROL,SEVERAL,YES,REPEATED,CONFIRMED,FREQUENT,NO,SOME,PARTIAL,DISRUPTED,CONSTRAINED,PARTIAL,WEAK,LIMITED,LATENT,DRC";
 
 /// A scratch folder with a database that already holds the three valid violations, an alert
@@ -61,24 +61,14 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> Scratch {
-        let s = Scratch {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let s = Scratch { dir: tempfile::tempdir().expect("temp dir") };
         for (kind, name, text) in [
             ("violations", "seed-v.csv", violations_csv(&VIOLATION_ROWS)),
-            (
-                "alerts",
-                "seed-a.csv",
-                format!("{ALERT_HEADER}\n{ALERT_ROW}\n"),
-            ),
+            ("alerts", "seed-a.csv", format!("{ALERT_HEADER}\n{ALERT_ROW}\n")),
             ("risk", "seed-r.csv", format!("{RISK_HEADER}\n{RISK_ROW}\n")),
         ] {
             let file = s.write(name, text.as_bytes());
-            let out = vigie(
-                s.path(),
-                &s.db(),
-                &["import", kind, file.to_str().expect("utf-8 path")],
-            );
+            let out = vigie(s.path(), &s.db(), &["import", kind, file.to_str().expect("utf-8 path")]);
             assert!(out.status.success(), "seed import failed: {}", stderr(&out));
         }
         s
@@ -99,11 +89,7 @@ impl Scratch {
     }
 
     pub fn import(&self, kind: &str, file: &Path) -> Output {
-        vigie(
-            self.path(),
-            &self.db(),
-            &["import", kind, file.to_str().expect("utf-8 path")],
-        )
+        vigie(self.path(), &self.db(), &["import", kind, file.to_str().expect("utf-8 path")])
     }
 
     pub fn digest(&self) -> String {
@@ -120,15 +106,11 @@ pub fn db_digest(db: &Path) -> String {
         .expect("list tables");
     let mut out = String::new();
     for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .expect("select");
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).expect("select");
         let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
-                (0..n)
-                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                (0..n).map(|i| r.get_ref(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>()
             })
             .expect("query");
         for row in rows {
@@ -142,7 +124,5 @@ pub fn db_digest(db: &Path) -> String {
 }
 
 pub fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db)
-        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
-        .expect("count")
+    Connection::open(db).and_then(|c| c.query_row(sql, [], |r| r.get(0))).expect("count")
 }

@@ -10,46 +10,21 @@ fn reimporting_the_same_file_changes_nothing() {
     let file = scratch.write("again.csv", violations_csv(&VIOLATION_ROWS).as_bytes());
     let out = scratch.import("violations", &file);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("0 inserted, 0 updated, 3 unchanged"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stdout(&out).contains("nothing to change"),
-        "{}",
-        stdout(&out)
-    );
-    assert_eq!(
-        scratch.digest(),
-        before,
-        "a re-import must leave no trace, not even a batch"
-    );
+    assert!(stdout(&out).contains("0 inserted, 0 updated, 3 unchanged"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("nothing to change"), "{}", stdout(&out));
+    assert_eq!(scratch.digest(), before, "a re-import must leave no trace, not even a batch");
 }
 
 #[test]
 fn a_known_id_with_new_content_is_an_update_recorded_in_the_audit_log() {
     let scratch = Scratch::new();
     let changed = VIOLATION_ROWS[1].replace(",F,CHILD,", ",M,CHILD,");
-    let file = scratch.write(
-        "fix.csv",
-        violations_csv(&[VIOLATION_ROWS[0], &changed]).as_bytes(),
-    );
+    let file = scratch.write("fix.csv", violations_csv(&[VIOLATION_ROWS[0], &changed]).as_bytes());
     let out = scratch.import("violations", &file);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("0 inserted, 1 updated, 1 unchanged"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("0 inserted, 1 updated, 1 unchanged"), "{}", stdout(&out));
     let db = scratch.db();
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM violations WHERE violation_id = 'V-2' AND victim_sex = 'M'"
-        ),
-        1
-    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM violations WHERE violation_id = 'V-2' AND victim_sex = 'M'"), 1);
     assert_eq!(
         count(
             &db,
@@ -59,27 +34,17 @@ fn a_known_id_with_new_content_is_an_update_recorded_in_the_audit_log() {
         1
     );
     let audit = stdout(&vigie(scratch.path(), &db, &["audit", "--limit", "5"]));
-    assert!(
-        audit.contains("update  violations V-2  {\"victim_sex\":\"F\"} -> {\"victim_sex\":\"M\"}"),
-        "{audit}"
-    );
+    assert!(audit.contains("update  violations V-2  {\"victim_sex\":\"F\"} -> {\"victim_sex\":\"M\"}"), "{audit}");
 }
 
 #[test]
 fn the_audit_log_refuses_changes() {
     let scratch = Scratch::new();
     let conn = rusqlite::Connection::open(scratch.db()).expect("open");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
-        .expect("count");
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0)).expect("count");
     assert!(n >= 3, "each import batch is audited");
     let update = conn.execute("UPDATE audit_log SET action = 'x'", []);
-    assert!(
-        update
-            .expect_err("refused")
-            .to_string()
-            .contains("append-only")
-    );
+    assert!(update.expect_err("refused").to_string().contains("append-only"));
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());
 }
 
@@ -111,17 +76,9 @@ fn semicolons_bom_crlf_shuffled_and_unknown_columns_are_accepted() {
     let path = other.path().join("export-excel.csv");
     std::fs::write(&path, text).expect("write");
     let db = other.path().join("vigie.db");
-    let out = vigie(
-        other.path(),
-        &db,
-        &["import", "violations", path.to_str().expect("path")],
-    );
+    let out = vigie(other.path(), &db, &["import", "violations", path.to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("unknown column `commentaire` ignored"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("unknown column `commentaire` ignored"), "{}", stderr(&out));
     assert!(stdout(&out).contains("3 inserted"), "{}", stdout(&out));
     let same = |db: &std::path::Path| {
         let conn = rusqlite::Connection::open(db).expect("open");
@@ -157,22 +114,10 @@ fn a_dry_run_validates_and_counts_but_writes_nothing() {
     let before = scratch.digest();
     let new = VIOLATION_ROWS[1].replace("V-2", "V-20");
     let file = scratch.write("new.csv", violations_csv(&[&new]).as_bytes());
-    let out = vigie(
-        scratch.path(),
-        &scratch.db(),
-        &[
-            "import",
-            "violations",
-            "--dry-run",
-            file.to_str().expect("path"),
-        ],
-    );
+    let out =
+        vigie(scratch.path(), &scratch.db(), &["import", "violations", "--dry-run", file.to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("dry run: nothing written (total: 1 inserted"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("dry run: nothing written (total: 1 inserted"), "{}", stdout(&out));
     assert_eq!(scratch.digest(), before);
 }
 
@@ -190,8 +135,5 @@ fn each_import_records_its_batch_with_file_checksum_and_counts() {
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM organizations"), 2);
     let status = stdout(&vigie(scratch.path(), &db, &["status"]));
-    assert!(
-        status.starts_with("3 violations in 2 incidents, 1 flash alerts, 1 risk answers"),
-        "{status}"
-    );
+    assert!(status.starts_with("3 violations in 2 incidents, 1 flash alerts, 1 risk answers"), "{status}");
 }

@@ -5,17 +5,15 @@ use crate::helpers::*;
 
 /// The columns of [`VIOLATION_HEADER`], for editing one cell of a row.
 fn set(header: &str, row: &str, column: &str, value: &str) -> String {
-    let i = header
-        .split(',')
-        .position(|c| c == column)
-        .unwrap_or_else(|| panic!("no column {column}"));
+    let i = header.split(',').position(|c| c == column).unwrap_or_else(|| panic!("no column {column}"));
     let mut cells: Vec<&str> = row.split(',').collect();
     cells[i] = value;
     cells.join(",")
 }
 
 /// A valid violation row with no quoted cell, to edit.
-const BASE: &str = "V-9,I-9,2021-11-03,2021-11-04,ML04,ML0405,ML040503,,14.2,-6.1,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,";
+const BASE: &str =
+    "V-9,I-9,2021-11-03,2021-11-04,ML04,ML0405,ML040503,,14.2,-6.1,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,";
 
 struct Case {
     rule: &'static str,
@@ -40,15 +38,7 @@ fn violation_case(
     }
     // The bad row is on line 4, after two valid rows.
     let file = violations_csv(&[VIOLATION_ROWS[0], VIOLATION_ROWS[2], &row]).into_bytes();
-    Case {
-        rule,
-        kind: "violations",
-        file,
-        line: 4,
-        column,
-        value,
-        expected,
-    }
+    Case { rule, kind: "violations", file, line: 4, column, value, expected }
 }
 
 fn check(case: &Case) {
@@ -57,79 +47,24 @@ fn check(case: &Case) {
     let file = scratch.write("bad.csv", &case.file);
     let out = scratch.import(case.kind, &file);
     let err = stderr(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "rule `{}` did not fail: {err}",
-        case.rule
-    );
+    assert_eq!(out.status.code(), Some(1), "rule `{}` did not fail: {err}", case.rule);
     let located = format!("bad.csv, line {}, column `{}`", case.line, case.column);
-    assert!(
-        err.contains(&located),
-        "rule `{}`: `{located}` not in: {err}",
-        case.rule
-    );
-    let found = if case.value.is_empty() {
-        "found nothing".to_owned()
-    } else {
-        format!("found `{}`", case.value)
-    };
-    assert!(
-        err.contains(&found),
-        "rule `{}`: `{found}` not in: {err}",
-        case.rule
-    );
-    assert!(
-        err.contains(case.expected),
-        "rule `{}`: `{}` not in: {err}",
-        case.rule,
-        case.expected
-    );
-    assert!(
-        err.contains("Nothing was imported"),
-        "rule `{}`: {err}",
-        case.rule
-    );
-    assert_eq!(
-        scratch.digest(),
-        before,
-        "rule `{}` changed the database",
-        case.rule
-    );
+    assert!(err.contains(&located), "rule `{}`: `{located}` not in: {err}", case.rule);
+    let found = if case.value.is_empty() { "found nothing".to_owned() } else { format!("found `{}`", case.value) };
+    assert!(err.contains(&found), "rule `{}`: `{found}` not in: {err}", case.rule);
+    assert!(err.contains(case.expected), "rule `{}`: `{}` not in: {err}", case.rule, case.expected);
+    assert!(err.contains("Nothing was imported"), "rule `{}`: {err}", case.rule);
+    assert_eq!(scratch.digest(), before, "rule `{}` changed the database", case.rule);
 }
 
 #[test]
 fn import_refuses_each_invalid_violation_cell_and_changes_nothing() {
     let long_id = Box::leak("X".repeat(200).into_boxed_str());
     let cases = [
-        violation_case(
-            "violation_id required",
-            &[("violation_id", "")],
-            "violation_id",
-            "",
-            "required",
-        ),
-        violation_case(
-            "violation_id length",
-            &[("violation_id", long_id)],
-            "violation_id",
-            long_id,
-            "at most 128",
-        ),
-        violation_case(
-            "incident_id required",
-            &[("incident_id", "")],
-            "incident_id",
-            "",
-            "required",
-        ),
-        violation_case(
-            "incident_date required",
-            &[("incident_date", "")],
-            "incident_date",
-            "",
-            "required",
-        ),
+        violation_case("violation_id required", &[("violation_id", "")], "violation_id", "", "required"),
+        violation_case("violation_id length", &[("violation_id", long_id)], "violation_id", long_id, "at most 128"),
+        violation_case("incident_id required", &[("incident_id", "")], "incident_id", "", "required"),
+        violation_case("incident_date required", &[("incident_date", "")], "incident_date", "", "required"),
         violation_case(
             "incident_date calendar",
             &[("incident_date", "2021-13-01")],
@@ -179,13 +114,7 @@ fn import_refuses_each_invalid_violation_cell_and_changes_nothing() {
             "ML0501",
             "the cercle of commune ML040503: ML0405",
         ),
-        violation_case(
-            "admin3 required",
-            &[("admin3_pcode", "")],
-            "admin3_pcode",
-            "",
-            "required",
-        ),
+        violation_case("admin3 required", &[("admin3_pcode", "")], "admin3_pcode", "", "required"),
         violation_case(
             "admin3 known",
             &[("admin3_pcode", "ML999999")],
@@ -207,20 +136,8 @@ fn import_refuses_each_invalid_violation_cell_and_changes_nothing() {
             "",
             "latitude and longitude together",
         ),
-        violation_case(
-            "latitude range",
-            &[("latitude", "95")],
-            "latitude",
-            "95",
-            "between -90 and 90",
-        ),
-        violation_case(
-            "longitude number",
-            &[("longitude", "abc")],
-            "longitude",
-            "abc",
-            "between -180 and 180",
-        ),
+        violation_case("latitude range", &[("latitude", "95")], "latitude", "95", "between -90 and 90"),
+        violation_case("longitude number", &[("longitude", "abc")], "longitude", "abc", "between -180 and 180"),
         violation_case(
             "violation_code typology",
             &[("violation_code", "G1")],
@@ -242,27 +159,9 @@ fn import_refuses_each_invalid_violation_cell_and_changes_nothing() {
             "ALIENS",
             "list `perpetrator`",
         ),
-        violation_case(
-            "place list",
-            &[("place_code", "MOON")],
-            "place_code",
-            "MOON",
-            "list `place`",
-        ),
-        violation_case(
-            "time slot list",
-            &[("time_slot_code", "NOON")],
-            "time_slot_code",
-            "NOON",
-            "list `time_slot`",
-        ),
-        violation_case(
-            "sex list",
-            &[("victim_sex", "X")],
-            "victim_sex",
-            "X",
-            "list `sex`",
-        ),
+        violation_case("place list", &[("place_code", "MOON")], "place_code", "MOON", "list `place`"),
+        violation_case("time slot list", &[("time_slot_code", "NOON")], "time_slot_code", "NOON", "list `time_slot`"),
+        violation_case("sex list", &[("victim_sex", "X")], "victim_sex", "X", "list `sex`"),
         violation_case(
             "age group list",
             &[("victim_age_group", "TEEN")],
@@ -284,20 +183,8 @@ fn import_refuses_each_invalid_violation_cell_and_changes_nothing() {
             "NOMAD",
             "list `population`",
         ),
-        violation_case(
-            "code lists are case-sensitive",
-            &[("victim_sex", "f")],
-            "victim_sex",
-            "f",
-            "list `sex`",
-        ),
-        violation_case(
-            "organization required",
-            &[("organization", "")],
-            "organization",
-            "",
-            "required",
-        ),
+        violation_case("code lists are case-sensitive", &[("victim_sex", "f")], "victim_sex", "f", "list `sex`"),
+        violation_case("organization required", &[("organization", "")], "organization", "", "required"),
         violation_case(
             "organization short code",
             &[("organization", "Save the Children")],
@@ -329,13 +216,7 @@ fn import_refuses_an_id_repeated_with_different_content_in_one_file() {
     let same = scratch.write("same.csv", violations_csv(&[BASE, BASE]).as_bytes());
     let out = scratch.import("violations", &same);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        count(
-            &scratch.db(),
-            "SELECT COUNT(*) FROM violations WHERE violation_id = 'V-9'"
-        ),
-        1
-    );
+    assert_eq!(count(&scratch.db(), "SELECT COUNT(*) FROM violations WHERE violation_id = 'V-9'"), 1);
 }
 
 #[test]
@@ -356,12 +237,7 @@ fn import_refuses_an_id_repeated_after_an_unchanged_copy_of_a_stored_row() {
 #[test]
 fn import_refuses_each_invalid_alert_cell_and_changes_nothing() {
     let case = |rule, column: &'static str, value: &'static str, expected| {
-        let row = set(
-            ALERT_HEADER,
-            "A-9,2021-11-12,ML04,ML0405,ML040503,,,,ATTACK,40,250,Attaque,DRC",
-            column,
-            value,
-        );
+        let row = set(ALERT_HEADER, "A-9,2021-11-12,ML04,ML0405,ML040503,,,,ATTACK,40,250,Attaque,DRC", column, value);
         Case {
             rule,
             kind: "alerts",
@@ -374,49 +250,14 @@ fn import_refuses_each_invalid_alert_cell_and_changes_nothing() {
     };
     for c in [
         case("alert_id required", "alert_id", "", "required"),
-        case(
-            "alert_date format",
-            "alert_date",
-            "2021-11-XX",
-            "YYYY-MM-DD",
-        ),
-        case(
-            "alert_date future",
-            "alert_date",
-            "2999-11-12",
-            "not in the future",
-        ),
-        case(
-            "admin3 known",
-            "admin3_pcode",
-            "ML000000",
-            "commune (admin3) P-code",
-        ),
-        case(
-            "admin1 matches",
-            "admin1_pcode",
-            "ML07",
-            "the region of commune",
-        ),
-        case(
-            "admin2 matches",
-            "admin2_pcode",
-            "ML0704",
-            "the cercle of commune",
-        ),
+        case("alert_date format", "alert_date", "2021-11-XX", "YYYY-MM-DD"),
+        case("alert_date future", "alert_date", "2999-11-12", "not in the future"),
+        case("admin3 known", "admin3_pcode", "ML000000", "commune (admin3) P-code"),
+        case("admin1 matches", "admin1_pcode", "ML07", "the region of commune"),
+        case("admin2 matches", "admin2_pcode", "ML0704", "the cercle of commune"),
         case("latitude range", "latitude", "-91", "between -90 and 90"),
-        case(
-            "event type list",
-            "event_type",
-            "RAID",
-            "one of ATTACK, CLASH, DISPLACEMENT",
-        ),
-        case(
-            "households whole",
-            "affected_households",
-            "-3",
-            "whole number",
-        ),
+        case("event type list", "event_type", "RAID", "one of ATTACK, CLASH, DISPLACEMENT"),
+        case("households whole", "affected_households", "-3", "whole number"),
         case("persons whole", "affected_persons", "12.5", "whole number"),
         case("description required", "description", "", "required"),
         case("organization required", "organization", "", "required"),
@@ -444,18 +285,8 @@ fn import_refuses_each_invalid_risk_answer_cell_and_changes_nothing() {
         case("month format", "month", "11/2021", "YYYY-MM"),
         case("month calendar", "month", "2021-13", "YYYY-MM"),
         case("month future", "month", "2999-01", "not in the future"),
-        case(
-            "admin3 known",
-            "admin3_pcode",
-            "ML0405",
-            "commune (admin3) P-code",
-        ),
-        case(
-            "option of the question",
-            "Q03",
-            "PASSING",
-            "an option of question Q03: one of NO, YES",
-        ),
+        case("admin3 known", "admin3_pcode", "ML0405", "commune (admin3) P-code"),
+        case("option of the question", "Q03", "PASSING", "an option of question Q03: one of NO, YES"),
         case("option list", "Q05", "MAYBE", "an option of question Q05"),
         case("question required", "Q15", "", "required"),
         case("organization required", "organization", "", "required"),
@@ -474,16 +305,10 @@ fn import_refuses_a_file_missing_a_required_column_and_names_it() {
     let out = scratch.import("violations", &file);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("nosex.csv: missing required column(s) victim_sex"),
-        "{err}"
-    );
+    assert!(err.contains("nosex.csv: missing required column(s) victim_sex"), "{err}");
     assert_eq!(scratch.digest(), before);
 
-    let file = scratch.write(
-        "noq.csv",
-        format!("{}\n", RISK_HEADER.replace(",Q07", "")).as_bytes(),
-    );
+    let file = scratch.write("noq.csv", format!("{}\n", RISK_HEADER.replace(",Q07", "")).as_bytes());
     let err = stderr(&scratch.import("risk", &file));
     assert!(err.contains("missing required column(s) Q07"), "{err}");
     assert_eq!(scratch.digest(), before);
@@ -495,15 +320,14 @@ fn import_refuses_a_file_that_is_not_utf8_and_says_how_to_fix_it() {
     let before = scratch.digest();
     let mut bytes = violations_csv(&[VIOLATION_ROWS[0]]).into_bytes();
     // A Latin-1 "é" in the narrative of a new row on line 3.
-    bytes.extend_from_slice(b"V-9,I-9,2021-11-03,,,,ML040503,,,,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,S\xe9gou\n");
+    bytes.extend_from_slice(
+        b"V-9,I-9,2021-11-03,,,,ML040503,,,,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,S\xe9gou\n",
+    );
     let file = scratch.write("latin1.csv", &bytes);
     let out = scratch.import("violations", &file);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("latin1.csv, line 3, column `narrative`: the text is not UTF-8"),
-        "{err}"
-    );
+    assert!(err.contains("latin1.csv, line 3, column `narrative`: the text is not UTF-8"), "{err}");
     assert!(err.contains("CSV UTF-8"), "{err}");
     assert_eq!(scratch.digest(), before);
 }
@@ -513,20 +337,15 @@ fn import_lists_every_error_up_to_the_cap_then_counts_the_rest() {
     let scratch = Scratch::new();
     let before = scratch.digest();
     // 40 rows with two errors each: 80 errors, 50 listed.
-    let rows: Vec<String> =
-        (0..40).map(|i| format!("W-{i},I-9,2021-11-03,,,,ML040503,,,,Z9,UNID_ARMED,ROAD,DAY,Q,ADULT,TRADER,RESIDENT,DRC,")).collect();
+    let rows: Vec<String> = (0..40)
+        .map(|i| format!("W-{i},I-9,2021-11-03,,,,ML040503,,,,Z9,UNID_ARMED,ROAD,DAY,Q,ADULT,TRADER,RESIDENT,DRC,"))
+        .collect();
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
     let file = scratch.write("many.csv", violations_csv(&refs).as_bytes());
     let err = stderr(&scratch.import("violations", &file));
     assert_eq!(err.matches("many.csv, line").count(), 50, "{err}");
-    assert!(
-        err.contains("line 2, column `violation_code`: found `Z9`"),
-        "{err}"
-    );
-    assert!(
-        err.contains("line 2, column `victim_sex`: found `Q`"),
-        "{err}"
-    );
+    assert!(err.contains("line 2, column `violation_code`: found `Z9`"), "{err}");
+    assert!(err.contains("line 2, column `victim_sex`: found `Q`"), "{err}");
     assert!(err.contains("and 30 more errors"), "{err}");
     assert_eq!(scratch.digest(), before);
 }
@@ -538,26 +357,14 @@ fn an_import_of_several_files_writes_none_when_one_is_invalid() {
     let good = scratch.write("good.csv", violations_csv(&[BASE]).as_bytes());
     let bad = scratch.write(
         "bad.csv",
-        violations_csv(
-            &[&set(VIOLATION_HEADER, BASE, "violation_id", "V-10").replace("C1", "C99")],
-        )
-        .as_bytes(),
+        violations_csv(&[&set(VIOLATION_HEADER, BASE, "violation_id", "V-10").replace("C1", "C99")]).as_bytes(),
     );
     let out = vigie(
         scratch.path(),
         &scratch.db(),
-        &[
-            "import",
-            "violations",
-            good.to_str().expect("path"),
-            bad.to_str().expect("path"),
-        ],
+        &["import", "violations", good.to_str().expect("path"), bad.to_str().expect("path")],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("bad.csv, line 2, column `violation_code`: found `C99`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("bad.csv, line 2, column `violation_code`: found `C99`"), "{}", stderr(&out));
     assert_eq!(scratch.digest(), before);
 }
