@@ -67,6 +67,25 @@ pub enum Command {
         #[arg(long, default_value = "vigie-demo", value_name = "DIR")]
         out: PathBuf,
     },
+    /// Compute a month's report tables (DATA-FORMATS.md §4) from the stored violations.
+    ///
+    /// Writes `tables.csv` in long form (`table,row,column,value`) to standard output or
+    /// `--out`; `--format xlsx` writes one sheet per table with labels, `--format json` the
+    /// long form as JSON. Filters restrict which violations are counted.
+    Tables {
+        /// The report month.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+        format: TableFormat,
+        /// Language of the labels (xlsx).
+        #[arg(long, value_enum, default_value_t = LangArg::Fr)]
+        lang: LangArg,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
     /// Show what the database holds.
     Status,
     /// Show the newest entries of the append-only audit log.
@@ -74,6 +93,63 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: u32,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Fr,
+    En,
+}
+
+/// Which violations to count; each option may be repeated (alternatives), options combine.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Reporting region code, e.g. ML05 (Mopti), ML10 (Ménaka).
+    #[arg(long, value_name = "CODE")]
+    pub region: Vec<String>,
+    /// Cercle (admin2) P-code.
+    #[arg(long, value_name = "PCODE")]
+    pub cercle: Vec<String>,
+    /// Commune (admin3) P-code.
+    #[arg(long, value_name = "PCODE")]
+    pub commune: Vec<String>,
+    /// Violation category, A to F.
+    #[arg(long, value_name = "CODE")]
+    pub category: Vec<String>,
+    /// Violation subtype, e.g. E1.
+    #[arg(long, value_name = "CODE")]
+    pub subtype: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub perpetrator: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub place: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub time_slot: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub sex: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub age_group: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub occupation: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub population: Vec<String>,
+    /// Partner organisation code.
+    #[arg(long, value_name = "CODE")]
+    pub organization: Vec<String>,
+    /// First incident date counted.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Last incident date counted.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

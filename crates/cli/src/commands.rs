@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
-use vigie_core::Catalog;
+use vigie_core::aggregate::Filter;
+use vigie_core::{Catalog, Month};
 use vigie_import::{Options, Progress, Report};
-use vigie_store::{DbUrl, RecordKind, Store};
+use vigie_report::Lang;
+use vigie_store::{DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, ImportKind};
+use crate::cli::{Cli, Command, ImportKind, LangArg, TableFormat};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -60,6 +62,13 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Demo { out } => demo(cli.db.as_deref(), &out),
+        Command::Tables { month, out, format, lang, filter } => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let month = Month::parse(&month)
+                .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            let filter = crate::filter::build(&filter, Catalog::mali())?;
+            write_tables(store.as_ref(), month, &filter, format, lang, out.as_deref())
+        }
         Command::Status => {
             let s = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.summary()?;
             println!(
@@ -144,6 +153,36 @@ fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample:
     Ok(vigie_sample::generate(Catalog::mali(), options, &mut sinks)?)
 }
 
+fn write_tables(
+    store: &dyn Store,
+    month: Month,
+    filter: &Filter,
+    format: TableFormat,
+    lang: LangArg,
+    out: Option<&Path>,
+) -> Result<()> {
+    let catalog = Catalog::mali();
+    let live = LiveFacts::load(store, catalog)?;
+    let tables = live.facts.tables(catalog, month, filter);
+    let cells = vigie_report::cells(&tables, catalog);
+    let lang = match lang {
+        LangArg::Fr => Lang::Fr,
+        LangArg::En => Lang::En,
+    };
+    let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
+    match (format, out) {
+        (TableFormat::Csv, Some(path)) => vigie_report::write_csv(&cells, BufWriter::new(create(path)?))?,
+        (TableFormat::Csv, None) => vigie_report::write_csv(&cells, std::io::stdout().lock())?,
+        (TableFormat::Json, Some(path)) => {
+            vigie_report::write_json(&month.to_string(), &cells, BufWriter::new(create(path)?))?
+        }
+        (TableFormat::Json, None) => vigie_report::write_json(&month.to_string(), &cells, std::io::stdout().lock())?,
+        (TableFormat::Xlsx, Some(path)) => vigie_report::write_xlsx(&cells, catalog, lang, path)?,
+        (TableFormat::Xlsx, None) => bail!("--format xlsx needs --out FILE.xlsx"),
+    }
+    Ok(())
+}
+
 fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     let stats = generate(out, &vigie_sample::Options { year: 2021, seed: 1, violations: None, today: today() })?;
     println!(
@@ -175,6 +214,10 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         "database {url}: {} violations in {} incidents, {} flash alerts, {} risk answers",
         s.violations, s.incidents, s.alerts, s.risk_answers
     );
+    let month = Month::new(2021, 11).context("month")?;
+    let tables = out.join("tables-2021-11.csv");
+    write_tables(store.as_ref(), month, &Filter::default(), TableFormat::Csv, LangArg::Fr, Some(&tables))?;
+    println!("November 2021 tables: {}", tables.display());
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod filter;
 
 use std::process::ExitCode;
 

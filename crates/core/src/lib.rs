@@ -5,6 +5,7 @@
 //! file, a clock or a database. The "today" that a rule such as "not in the future" needs is a
 //! parameter, so that every rule can be tested with a fixed date.
 
+pub mod aggregate;
 pub mod catalog;
 pub mod geography;
 pub mod month;

@@ -120,8 +120,11 @@ pub trait Store {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`].
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
     fn summary(&self) -> Result<Summary>;
-    /// Every stored violation, in storage order, parsed back into domain records.
-    fn for_each_violation(&self, visit: &mut dyn FnMut(Violation)) -> Result<()>;
+    /// Every stored violation written by a batch after `after_batch` (0: all), in storage
+    /// order, with its storage key (a dense row number), parsed back into domain records.
+    fn for_each_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, Violation)) -> Result<()>;
+    /// The newest import batch (0 when none): what [`Store::for_each_violation`] resumes from.
+    fn last_batch(&self) -> Result<i64>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 }
@@ -135,6 +138,38 @@ pub trait ImportSession {
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
     fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// The aggregation layer's facts, loaded from a store and kept in step with its writes.
+pub struct LiveFacts {
+    pub facts: vigie_core::aggregate::Facts,
+    last_batch: i64,
+}
+
+impl LiveFacts {
+    pub fn load(store: &dyn Store, catalog: &Catalog) -> Result<LiveFacts> {
+        let mut facts = vigie_core::aggregate::Facts::new(catalog);
+        let last_batch = store.last_batch()?;
+        let mut rows = Vec::new();
+        store.for_each_violation(0, &mut |key, v| rows.push((key, facts.fact_of(&v))))?;
+        facts.load(rows);
+        Ok(LiveFacts { facts, last_batch })
+    }
+
+    /// Takes in what was written since the last load or refresh: no rebuild.
+    pub fn refresh(&mut self, store: &dyn Store) -> Result<()> {
+        let last = store.last_batch()?;
+        if last == self.last_batch {
+            return Ok(());
+        }
+        let facts = &mut self.facts;
+        store.for_each_violation(self.last_batch, &mut |key, v| {
+            let fact = facts.fact_of(&v);
+            facts.upsert(key, fact);
+        })?;
+        self.last_batch = last;
+        Ok(())
+    }
 }
 
 /// Opens the store a URL names, creating and migrating it when needed.

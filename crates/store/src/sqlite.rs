@@ -110,15 +110,19 @@ impl Store for SqliteStore {
         })
     }
 
-    fn for_each_violation(&self, visit: &mut dyn FnMut(Violation)) -> Result<()> {
+    fn for_each_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, Violation)) -> Result<()> {
         let schema = violation_schema();
-        let sql = format!("SELECT {} FROM violations ORDER BY id", schema.names().collect::<Vec<_>>().join(", "));
+        let sql = format!(
+            "SELECT id, {} FROM violations WHERE batch_id > ?1 ORDER BY id",
+            schema.names().collect::<Vec<_>>().join(", ")
+        );
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
-        let mut rows = stmt.query([]).map_err(err("reading violations"))?;
+        let mut rows = stmt.query([after_batch]).map_err(err("reading violations"))?;
         let mut texts: Vec<Option<String>> = vec![None; schema.columns.len()];
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
+            let key: i64 = row.get(0).map_err(err("reading violations"))?;
             for (i, text) in texts.iter_mut().enumerate() {
-                *text = row.get(i).map_err(err("reading violations"))?;
+                *text = row.get(i + 1).map_err(err("reading violations"))?;
             }
             let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
             let violation = Violation::parse(&values, self.catalog, NaiveDate::MAX).map_err(|errors| {
@@ -127,9 +131,16 @@ impl Store for SqliteStore {
                     texts[0]
                 ))
             })?;
-            visit(violation);
+            let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
+            visit(key, violation);
         }
         Ok(())
+    }
+
+    fn last_batch(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches", [], |r| r.get(0))
+            .map_err(err("reading import batches"))
     }
 
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {

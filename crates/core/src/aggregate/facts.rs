@@ -1,0 +1,250 @@
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::Catalog;
+use crate::geography::CommuneId;
+use crate::month::Month;
+use crate::records::Violation;
+
+/// The coded fields of one violation: what every table counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact {
+    /// Days since 0001-01-01 (chrono's `num_days_from_ce`).
+    pub day: i32,
+    pub commune: CommuneId,
+    pub subtype: u8,
+    /// As [`Violation::codes`]: perpetrator, place, time slot, sex, age group, occupation,
+    /// population.
+    pub codes: [u8; 7],
+    /// Index into [`Facts::organizations`].
+    pub organization: u16,
+    /// A 64-bit hash of the incident id: violations of one incident are counted once in
+    /// incident counts.
+    pub incident: u64,
+}
+
+/// Where a fact sits: its storage key (the store's row id) maps to a position.
+const NONE: u32 = u32::MAX;
+
+/// Violations as columns. Rows `[0, sorted)` are sorted by (day, incident); rows after that are
+/// recent writes, scanned in full until the next [`Facts::compact`]. A replaced row is marked
+/// dead rather than moved.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub(crate) day: Vec<i32>,
+    pub(crate) commune: Vec<u16>,
+    pub(crate) subtype: Vec<u8>,
+    pub(crate) codes: [Vec<u8>; 7],
+    pub(crate) organization: Vec<u16>,
+    pub(crate) incident: Vec<u64>,
+    pub(crate) dead: Vec<bool>,
+    pub(crate) dead_count: usize,
+    pub(crate) sorted: usize,
+    /// Storage key of each row, and position of each storage key (keys are dense row ids).
+    key: Vec<u32>,
+    position: Vec<u32>,
+    organizations: Vec<String>,
+    organization_index: HashMap<String, u16>,
+    /// Per month, unfiltered counts by category × reporting region, for the yearly tables.
+    pub(crate) month_cube: HashMap<Month, Vec<u64>>,
+    pub(crate) categories: usize,
+    pub(crate) regions: usize,
+    pub(crate) category_of_subtype: Vec<u8>,
+    pub(crate) region_of_commune: Vec<u8>,
+    pub(crate) cercle_of_commune: Vec<u16>,
+}
+
+fn incident_hash(id: &str) -> u64 {
+    // FNV-1a: stable across runs and Rust versions, unlike the std hasher's seed.
+    struct Fnv(u64);
+    impl Hasher for Fnv {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    id.hash(&mut h);
+    h.finish()
+}
+
+impl Facts {
+    pub fn new(catalog: &Catalog) -> Facts {
+        let g = &catalog.geography;
+        Facts {
+            categories: catalog.typology.categories.len(),
+            regions: g.regions.len(),
+            category_of_subtype: catalog.typology.subtypes.iter().map(|s| s.category).collect(),
+            region_of_commune: g.communes.iter().map(|c| c.region.0).collect(),
+            cercle_of_commune: g.communes.iter().map(|c| c.cercle).collect(),
+            ..Facts::default()
+        }
+    }
+
+    /// The coded fields of a violation, interning its organisation.
+    pub fn fact_of(&mut self, v: &Violation) -> Fact {
+        let organization = match self.organization_index.get(&v.organization) {
+            Some(&i) => i,
+            None => {
+                let i = self.organizations.len() as u16;
+                self.organizations.push(v.organization.clone());
+                self.organization_index.insert(v.organization.clone(), i);
+                i
+            }
+        };
+        Fact {
+            day: v.incident_date.num_days_from_ce(),
+            commune: v.commune,
+            subtype: v.subtype,
+            codes: v.codes,
+            organization,
+            incident: incident_hash(&v.incident_id),
+        }
+    }
+
+    pub fn organizations(&self) -> &[String] {
+        &self.organizations
+    }
+
+    pub fn organization_index(&self, code: &str) -> Option<u16> {
+        self.organization_index.get(code).copied()
+    }
+
+    /// Live violations.
+    pub fn len(&self) -> usize {
+        self.day.len() - self.dead_count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held by the columns and indexes, for benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        let rows = self.day.capacity();
+        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 4) + self.position.capacity() * 4
+    }
+
+    /// Loads many violations at once (at start), sorting once at the end.
+    pub fn load(&mut self, rows: impl IntoIterator<Item = (u32, Fact)>) {
+        for (key, fact) in rows {
+            self.put(key, fact);
+        }
+        self.compact();
+    }
+
+    /// Adds or replaces the violation stored under `key` (the store's dense row id): the next
+    /// answer counts it.
+    pub fn upsert(&mut self, key: u32, fact: Fact) {
+        self.put(key, fact);
+        if self.day.len() - self.sorted > (64 * 1024).max(self.sorted / 16) {
+            self.compact();
+        }
+    }
+
+    fn put(&mut self, key: u32, fact: Fact) {
+        let slot = key as usize;
+        if slot >= self.position.len() {
+            self.position.resize(slot + 1, NONE);
+        }
+        let old = self.position[slot];
+        if old != NONE {
+            let old = old as usize;
+            self.cube_add(old, -1);
+            let same_place = self.day[old] == fact.day && self.incident[old] == fact.incident;
+            if same_place || old >= self.sorted {
+                self.write_row(old, &fact);
+                self.cube_add(old, 1);
+                return;
+            }
+            self.dead[old] = true;
+            self.dead_count += 1;
+        }
+        let row = self.day.len();
+        self.day.push(fact.day);
+        self.commune.push(fact.commune.0);
+        self.subtype.push(fact.subtype);
+        for (column, code) in self.codes.iter_mut().zip(fact.codes) {
+            column.push(code);
+        }
+        self.organization.push(fact.organization);
+        self.incident.push(fact.incident);
+        self.dead.push(false);
+        self.key.push(key);
+        self.position[slot] = row as u32;
+        self.cube_add(row, 1);
+    }
+
+    fn write_row(&mut self, row: usize, fact: &Fact) {
+        self.day[row] = fact.day;
+        self.commune[row] = fact.commune.0;
+        self.subtype[row] = fact.subtype;
+        for (column, code) in self.codes.iter_mut().zip(fact.codes) {
+            column[row] = code;
+        }
+        self.organization[row] = fact.organization;
+        self.incident[row] = fact.incident;
+    }
+
+    fn cube_add(&mut self, row: usize, delta: i64) {
+        let month = Month::of(NaiveDate::from_num_days_from_ce_opt(self.day[row]).unwrap_or_default());
+        let (categories, regions) = (self.categories, self.regions);
+        let cell = self.category_of_subtype[self.subtype[row] as usize] as usize * regions
+            + self.region_of_commune[self.commune[row] as usize] as usize;
+        let cube = self.month_cube.entry(month).or_insert_with(|| vec![0; categories * regions]);
+        cube[cell] = cube[cell].wrapping_add_signed(delta);
+    }
+
+    /// Sorts every live row by (day, incident) and drops dead ones.
+    pub fn compact(&mut self) {
+        let mut order: Vec<u32> = (0..self.day.len() as u32).filter(|&r| !self.dead[r as usize]).collect();
+        order.sort_unstable_by_key(|&r| (self.day[r as usize], self.incident[r as usize]));
+        fn gather<T: Copy>(column: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&r| column[r as usize]).collect()
+        }
+        self.day = gather(&self.day, &order);
+        self.commune = gather(&self.commune, &order);
+        self.subtype = gather(&self.subtype, &order);
+        for column in &mut self.codes {
+            *column = gather(column, &order);
+        }
+        self.organization = gather(&self.organization, &order);
+        self.incident = gather(&self.incident, &order);
+        self.key = gather(&self.key, &order);
+        self.dead = vec![false; order.len()];
+        self.dead_count = 0;
+        self.sorted = order.len();
+        self.position.iter_mut().for_each(|p| *p = NONE);
+        for (row, &key) in self.key.iter().enumerate() {
+            self.position[key as usize] = row as u32;
+        }
+    }
+
+    /// The sorted rows of the days `[from, to)`.
+    pub(crate) fn sorted_range(&self, from: i32, to: i32) -> std::ops::Range<usize> {
+        let days = &self.day[..self.sorted];
+        days.partition_point(|&d| d < from)..days.partition_point(|&d| d < to)
+    }
+
+    /// Every live fact, in row order: for reference implementations and exports.
+    pub fn iter(&self) -> impl Iterator<Item = Fact> + '_ {
+        (0..self.day.len()).filter(|&r| !self.dead[r]).map(|r| Fact {
+            day: self.day[r],
+            commune: CommuneId(self.commune[r]),
+            subtype: self.subtype[r],
+            codes: std::array::from_fn(|k| self.codes[k][r]),
+            organization: self.organization[r],
+            incident: self.incident[r],
+        })
+    }
+}
+
+pub(crate) fn day_of(date: NaiveDate) -> i32 {
+    date.num_days_from_ce()
+}

@@ -1,0 +1,96 @@
+use chrono::NaiveDate;
+
+use crate::Catalog;
+use crate::geography::{CommuneId, RegionId};
+use crate::reference::ListKind;
+
+/// Which violations a table counts. Empty lists mean "all"; several values of one dimension
+/// are alternatives (or), dimensions combine (and).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub regions: Vec<RegionId>,
+    /// Cercle indexes of the geography.
+    pub cercles: Vec<u16>,
+    pub communes: Vec<CommuneId>,
+    /// Category indexes of the typology.
+    pub categories: Vec<u8>,
+    /// Subtype indexes of the typology.
+    pub subtypes: Vec<u8>,
+    /// Per code list, the accepted code indexes.
+    pub codes: Vec<(ListKind, Vec<u8>)>,
+    /// Organisation codes.
+    pub organizations: Vec<String>,
+    /// Inclusive incident-date bounds.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A filter compiled to lookup tables: one indexed load per dimension and row.
+pub(crate) struct Masks {
+    pub any: bool,
+    pub commune: Vec<bool>,
+    pub subtype: Vec<bool>,
+    pub codes: [Vec<bool>; 7],
+    pub organization: Vec<bool>,
+    pub from: i32,
+    pub to: i32,
+}
+
+/// The position of each list in a fact's codes.
+pub(crate) const CODE_LISTS: [ListKind; 7] = [
+    ListKind::Perpetrator,
+    ListKind::Place,
+    ListKind::TimeSlot,
+    ListKind::Sex,
+    ListKind::AgeGroup,
+    ListKind::Occupation,
+    ListKind::Population,
+];
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String]) -> Masks {
+        let g = &catalog.geography;
+        let commune = g
+            .communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (self.regions.is_empty() || self.regions.contains(&c.region))
+                    && (self.cercles.is_empty() || self.cercles.contains(&c.cercle))
+                    && (self.communes.is_empty() || self.communes.contains(&CommuneId(i as u16)))
+            })
+            .collect();
+        let subtype = (0..256)
+            .map(|i| {
+                let category = catalog.typology.subtypes.get(i).map(|s| s.category);
+                (self.subtypes.is_empty() || self.subtypes.contains(&(i as u8)))
+                    && (self.categories.is_empty() || category.is_some_and(|c| self.categories.contains(&c)))
+            })
+            .collect();
+        let codes = std::array::from_fn(|k| {
+            let accepted = self.codes.iter().filter(|(kind, _)| *kind == CODE_LISTS[k]).map(|(_, codes)| codes);
+            let mut mask = vec![true; 256];
+            for codes in accepted {
+                for (i, m) in mask.iter_mut().enumerate() {
+                    *m &= codes.contains(&(i as u8));
+                }
+            }
+            mask
+        });
+        let organization =
+            organizations.iter().map(|o| self.organizations.is_empty() || self.organizations.contains(o)).collect();
+        Masks {
+            any: !self.is_empty(),
+            commune,
+            subtype,
+            codes,
+            organization,
+            from: self.from.map_or(i32::MIN, super::facts::day_of),
+            to: self.to.map_or(i32::MAX, |d| super::facts::day_of(d).saturating_add(1)),
+        }
+    }
+}

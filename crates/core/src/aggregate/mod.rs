@@ -1,0 +1,14 @@
+//! The one aggregation layer: every figure Vigie shows — report, dashboard, API, export — is
+//! computed here, from coded violations, so that no two places can disagree.
+//!
+//! Violations are held as [`Facts`]: an in-memory columnar copy of their coded fields (a few
+//! bytes each), sorted by day so that a month is a contiguous range. It is loaded at start and
+//! kept in step with every write ([`Facts::upsert`]); there is no rebuild step.
+
+mod facts;
+mod filter;
+mod tables;
+
+pub use facts::{Fact, Facts};
+pub use filter::Filter;
+pub use tables::{MonthCounts, MonthTables, Ranked, share};

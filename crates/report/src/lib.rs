@@ -1,0 +1,22 @@
+//! Vigie's outputs, all drawn from the aggregation layer's [`MonthTables`]: the long-form
+//! `tables.csv` of DATA-FORMATS.md §4 (also as JSON), and the same tables as a workbook.
+
+mod labels;
+mod long_form;
+mod xlsx;
+
+pub use labels::Lang;
+pub use long_form::{Cell, cells, write_csv, write_json};
+pub use xlsx::write_xlsx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("writing XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
