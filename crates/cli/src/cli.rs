@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::Fr)]
         lang: LangArg,
         #[command(flatten)]
-        filter: FilterArgs,
+        filter: Box<FilterArgs>,
     },
     /// Show what the database holds.
     Status,

@@ -11,7 +11,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub fn pick<'a>(self, label: &'a Label) -> &'a str {
+    pub fn pick(self, label: &Label) -> &str {
         match self {
             Lang::Fr => &label.fr,
             Lang::En => &label.en,

@@ -46,7 +46,7 @@ pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) ->
         for (i, row) in rows.iter().enumerate() {
             let r = i as u32 + 1;
             sheet.write_string(r, 0, *row)?;
-            sheet.write_string(r, 1, &label(catalog, lang, table, row))?;
+            sheet.write_string(r, 1, label(catalog, lang, table, row))?;
             for (j, column) in columns.iter().enumerate() {
                 let value = cells.iter().find(|c| c.row == *row && c.column == *column).map_or(0, |c| c.value);
                 sheet.write_number(r, j as u16 + 2, value as f64)?;

@@ -6,3 +6,5 @@ mod generate;
 mod helpers;
 mod import_behaviour;
 mod import_rules;
+mod live;
+mod tables;

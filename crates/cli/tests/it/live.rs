@@ -1,0 +1,41 @@
+//! The aggregation layer is live: what an import writes is in the next answer, with no rebuild.
+
+use vigie_core::aggregate::Filter;
+use vigie_core::{Catalog, Month};
+use vigie_import::Options;
+use vigie_store::{LiveFacts, RecordKind, SqliteStore, Store};
+
+use crate::helpers::*;
+
+#[test]
+fn an_import_is_in_the_next_answer_after_a_refresh() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = Catalog::mali();
+    let mut store = SqliteStore::open(&dir.path().join("v.db"), catalog).expect("open");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let options = Options { dry_run: false, max_errors: 10, today };
+    let import = |store: &mut SqliteStore, name: &str, rows: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, violations_csv(rows)).expect("write");
+        vigie_import::import_files(store, catalog, RecordKind::Violations, &[path], &options, &mut |_| {})
+            .expect("import");
+    };
+    import(&mut store, "first.csv", &VIOLATION_ROWS);
+    let mut live = LiveFacts::load(&store, catalog).expect("load");
+    let november = Month::new(2021, 11).expect("month");
+    let t = live.facts.tables(catalog, november, &Filter::default());
+    assert_eq!((t.current.total, t.previous.total, t.current.incidents), (2, 1, 1));
+
+    // V-2 moves to December (a correction), V-4 is new in November.
+    let moved = VIOLATION_ROWS[1].replace("2021-11-03,,", "2021-12-01,,");
+    let new = VIOLATION_ROWS[1].replace("V-2,I-1", "V-4,I-4");
+    import(&mut store, "second.csv", &[VIOLATION_ROWS[0], &moved, &new]);
+    live.refresh(&store).expect("refresh");
+    let t = live.facts.tables(catalog, november, &Filter::default());
+    assert_eq!((t.current.total, t.current.incidents), (2, 2), "V-1 and V-4");
+    let december = live.facts.tables(catalog, november.next(), &Filter::default());
+    assert_eq!(december.current.total, 1);
+    assert_eq!(december.year_to_date(), 4);
+    assert_eq!(live.facts.len(), 4);
+    assert_eq!(store.summary().expect("summary").violations, 4);
+}

@@ -1,0 +1,213 @@
+//! The aggregation layer against a naive reference on random data and random filters: every
+//! table, every filter, the same numbers; totals equal the sums of their rows.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use vigie_core::aggregate::{Facts, Filter, MonthCounts};
+use vigie_core::{Catalog, CommuneId, ListKind, Month, RegionId, Violation};
+
+fn catalog() -> &'static Catalog {
+    Catalog::mali()
+}
+
+const LISTS: [ListKind; 7] = [
+    ListKind::Perpetrator,
+    ListKind::Place,
+    ListKind::TimeSlot,
+    ListKind::Sex,
+    ListKind::AgeGroup,
+    ListKind::Occupation,
+    ListKind::Population,
+];
+
+/// A small world so that random filters hit: few communes, months, incidents, organisations.
+fn violation() -> impl Strategy<Value = Violation> {
+    let c = catalog();
+    let communes: Vec<u16> = ["ML050101", "ML050102", "ML040503", "ML070403", "ML060101", "ML070101"]
+        .iter()
+        .filter_map(|p| c.geography.commune_by_pcode(p).map(|id| id.0))
+        .collect();
+    let sizes: Vec<u8> = LISTS.iter().map(|k| c.lists.get(*k).codes.len() as u8).collect();
+    (
+        proptest::sample::select(communes),
+        0..c.typology.subtypes.len() as u8,
+        proptest::array::uniform7(0u8..4),
+        0..120i64,
+        0..4u32,
+        0..3usize,
+    )
+        .prop_map(move |(commune, subtype, codes, day, incident, org)| {
+            let date = NaiveDate::from_ymd_opt(2021, 8, 1).expect("date") + chrono::Days::new(day as u64);
+            Violation {
+                id: String::new(),
+                incident_id: format!("I{incident}"),
+                incident_date: date,
+                report_date: None,
+                commune: CommuneId(commune),
+                locality: None,
+                location: None,
+                subtype,
+                codes: std::array::from_fn(|k| codes[k] % sizes[k]),
+                organization: ["DRC", "NRC", "IRC"][org].to_owned(),
+                narrative: None,
+            }
+        })
+}
+
+fn filter() -> impl Strategy<Value = Filter> {
+    let c = catalog();
+    let some = |n: usize| proptest::collection::vec(0..n, 0..3);
+    (
+        some(c.geography.regions.len()),
+        some(c.typology.categories.len()),
+        some(c.typology.subtypes.len()),
+        proptest::option::of((0..7usize, some(4))),
+        proptest::option::of(proptest::sample::select(vec!["DRC", "NRC", "XYZ"])),
+        proptest::option::of((0..120u64, 0..60u64)),
+        proptest::bool::ANY,
+    )
+        .prop_map(|(regions, categories, subtypes, codes, org, dates, by_commune)| {
+            let start = NaiveDate::from_ymd_opt(2021, 8, 1).expect("date");
+            Filter {
+                regions: regions.into_iter().map(|r| RegionId(r as u8)).collect(),
+                cercles: Vec::new(),
+                communes: if by_commune {
+                    vec![catalog().geography.commune_by_pcode("ML050101").expect("commune")]
+                } else {
+                    Vec::new()
+                },
+                categories: categories.into_iter().map(|c| c as u8).collect(),
+                subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
+                codes: codes
+                    .map(|(k, v)| vec![(LISTS[k], v.into_iter().map(|c| c as u8).collect())])
+                    .unwrap_or_default(),
+                organizations: org.map(|o| vec![o.to_owned()]).unwrap_or_default(),
+                from: dates.map(|(a, _)| start + chrono::Days::new(a)),
+                to: dates.map(|(a, len)| start + chrono::Days::new(a + len)),
+            }
+        })
+}
+
+/// What a filter means, written directly on violations.
+fn selects(f: &Filter, v: &Violation) -> bool {
+    let g = &catalog().geography;
+    let commune = g.commune(v.commune);
+    let category = catalog().typology.subtypes[v.subtype as usize].category;
+    (f.regions.is_empty() || f.regions.contains(&commune.region))
+        && (f.cercles.is_empty() || f.cercles.contains(&commune.cercle))
+        && (f.communes.is_empty() || f.communes.contains(&v.commune))
+        && (f.categories.is_empty() || f.categories.contains(&category))
+        && (f.subtypes.is_empty() || f.subtypes.contains(&v.subtype))
+        && f.codes.iter().all(|(kind, codes)| codes.contains(&v.code(*kind)))
+        && (f.organizations.is_empty() || f.organizations.contains(&v.organization))
+        && f.from.is_none_or(|d| v.incident_date >= d)
+        && f.to.is_none_or(|d| v.incident_date <= d)
+}
+
+fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> MonthCounts {
+    let c = catalog();
+    let (cats, regions) = (c.typology.categories.len(), c.geography.regions.len());
+    let mut m = MonthCounts {
+        month,
+        total: 0,
+        incidents: 0,
+        category_by_region: vec![0; cats * regions],
+        subtype: vec![0; c.typology.subtypes.len()],
+        cercle: vec![0; c.geography.cercles.len()],
+        commune: vec![0; c.geography.communes.len()],
+        codes: std::array::from_fn(|_| vec![0; 256]),
+        time_slot_by_category: vec![0; 256 * cats],
+        organization: vec![0; facts.organizations().len()],
+        regions,
+        categories: cats,
+    };
+    let mut incidents = HashSet::new();
+    for v in vs.iter().filter(|v| Month::of(v.incident_date) == month && selects(f, v)) {
+        let commune = c.geography.commune(v.commune);
+        let category = c.typology.subtypes[v.subtype as usize].category as usize;
+        m.total += 1;
+        m.category_by_region[category * regions + commune.region.0 as usize] += 1;
+        m.subtype[v.subtype as usize] += 1;
+        m.cercle[commune.cercle as usize] += 1;
+        m.commune[v.commune.0 as usize] += 1;
+        for (k, kind) in LISTS.iter().enumerate() {
+            m.codes[k][v.code(*kind) as usize] += 1;
+        }
+        m.time_slot_by_category[v.code(ListKind::TimeSlot) as usize * cats + category] += 1;
+        let org = facts.organization_index(&v.organization).expect("interned") as usize;
+        m.organization[org] += 1;
+        incidents.insert((v.incident_date, v.incident_id.clone()));
+    }
+    m.incidents = incidents.len() as u64;
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn tables_equal_a_naive_count_for_any_data_filter_and_writes(
+        rows in proptest::collection::vec(violation(), 0..400),
+        updates in proptest::collection::vec((0usize..400, violation()), 0..60),
+        late in proptest::collection::vec(violation(), 0..40),
+        f in filter(),
+        month_offset in 0u32..4,
+    ) {
+        let c = catalog();
+        let mut facts = Facts::new(c);
+        // Key → latest violation: what the store holds.
+        let mut stored: HashMap<u32, Violation> = HashMap::new();
+        let loaded: Vec<(u32, _)> = rows.iter().enumerate().map(|(i, v)| {
+            stored.insert(i as u32 + 1, v.clone());
+            (i as u32 + 1, facts.fact_of(v))
+        }).collect();
+        facts.load(loaded);
+        // Later writes: corrections of stored rows and new rows, with no rebuild.
+        for (i, v) in updates.iter().filter(|(i, _)| *i < rows.len()) {
+            let fact = facts.fact_of(v);
+            facts.upsert(*i as u32 + 1, fact);
+            stored.insert(*i as u32 + 1, v.clone());
+        }
+        for (i, v) in late.iter().enumerate() {
+            let key = (rows.len() + i) as u32 + 1;
+            let fact = facts.fact_of(v);
+            facts.upsert(key, fact);
+            stored.insert(key, v.clone());
+        }
+        let all: Vec<&Violation> = stored.values().collect();
+        prop_assert_eq!(facts.len(), all.len());
+
+        let month = Month::new(2021, 8 + month_offset).expect("month");
+        let t = facts.tables(c, month, &f);
+        prop_assert_eq!(&t.current, &naive_month(&all, month, &f, &facts));
+        prop_assert_eq!(&t.previous, &naive_month(&all, month.previous(), &f, &facts));
+
+        for (i, m) in month.months_of_year().enumerate() {
+            let in_month: Vec<&&Violation> = all.iter()
+                .filter(|v| m <= month && Month::of(v.incident_date) == m && selects(&f, v))
+                .collect();
+            for (cat, row) in t.category_by_month.iter().enumerate() {
+                let n = in_month.iter().filter(|v| c.typology.subtypes[v.subtype as usize].category as usize == cat).count();
+                prop_assert_eq!(row[i], n as u64, "category {} month {}", cat, m);
+            }
+            for (r, row) in t.region_by_month.iter().enumerate() {
+                let n = in_month.iter().filter(|v| c.geography.commune(v.commune).region.0 as usize == r).count();
+                prop_assert_eq!(row[i], n as u64, "region {} month {}", r, m);
+            }
+        }
+
+        // Totals are the sums of their rows, whichever way they are cut.
+        let now = &t.current;
+        prop_assert_eq!(now.categories().iter().sum::<u64>(), now.total);
+        prop_assert_eq!(now.regions().iter().sum::<u64>(), now.total);
+        prop_assert_eq!(now.subtype.iter().sum::<u64>(), now.total);
+        prop_assert_eq!(now.cercle.iter().sum::<u64>(), now.total);
+        for counts in &now.codes {
+            prop_assert_eq!(counts.iter().sum::<u64>(), now.total);
+        }
+        prop_assert_eq!(t.region_by_month.iter().flatten().sum::<u64>(), t.year_to_date());
+        prop_assert_eq!(t.month_total(month.number() as usize - 1), now.total);
+    }
+}
