@@ -23,7 +23,7 @@ fn today() -> NaiveDate {
 
 fn open_store(url: &str) -> Result<Box<dyn Store>> {
     let url = DbUrl::parse(url).map_err(anyhow::Error::msg)?;
-    vigie_store::open(&url, Catalog::mali()).with_context(|| format!("cannot open database {url}"))
+    vigie_store::open(&url).with_context(|| format!("cannot open database {url}"))
 }
 
 pub fn run(cli: Cli) -> Result<()> {

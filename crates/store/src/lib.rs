@@ -11,7 +11,8 @@ mod url;
 
 use std::path::PathBuf;
 
-use vigie_core::{Catalog, Violation};
+use vigie_core::Catalog;
+use vigie_core::aggregate::FactText;
 
 pub use entity::PreparedRow;
 pub use sqlite::SqliteStore;
@@ -120,10 +121,10 @@ pub trait Store {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`].
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
     fn summary(&self) -> Result<Summary>;
-    /// Every stored violation written by a batch after `after_batch` (0: all), in storage
-    /// order, with its storage key (a dense row number), parsed back into domain records.
-    fn for_each_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, Violation)) -> Result<()>;
-    /// The newest import batch (0 when none): what [`Store::for_each_violation`] resumes from.
+    /// The coded fields of every violation written after `after_batch`, as stored text, with
+    /// the storage key: the aggregation layer's load path, which needs no whole records.
+    fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
+    /// The newest import batch (0 when none): what [`Store::for_each_coded_violation`] resumes from.
     fn last_batch(&self) -> Result<i64>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
@@ -148,35 +149,49 @@ pub struct LiveFacts {
 
 impl LiveFacts {
     pub fn load(store: &dyn Store, catalog: &Catalog) -> Result<LiveFacts> {
-        let mut facts = vigie_core::aggregate::Facts::new(catalog);
-        let last_batch = store.last_batch()?;
-        let mut rows = Vec::new();
-        store.for_each_violation(0, &mut |key, v| rows.push((key, facts.fact_of(&v))))?;
-        facts.load(rows);
-        Ok(LiveFacts { facts, last_batch })
+        let mut live = LiveFacts { facts: vigie_core::aggregate::Facts::new(catalog), last_batch: 0 };
+        live.take_in(store, catalog, true)?;
+        live.facts.compact();
+        Ok(live)
+    }
+
+    /// Reads what was written since the last batch seen: appended unsorted when loading,
+    /// upserted (keeping the month cube in step) when refreshing.
+    fn take_in(&mut self, store: &dyn Store, catalog: &Catalog, loading: bool) -> Result<()> {
+        let last = store.last_batch()?;
+        let facts = &mut self.facts;
+        let mut invalid = None;
+        store.for_each_coded_violation(
+            self.last_batch,
+            &mut |key, text| match facts.fact_from_text(catalog, text) {
+                Some(fact) if loading => facts.append(key, fact),
+                Some(fact) => facts.upsert(key, fact),
+                None => invalid = Some(key),
+            },
+        )?;
+        if let Some(key) = invalid {
+            return Err(StoreError::Conflict(format!(
+                "stored violation (row {key}) has a code the reference lists no longer know"
+            )));
+        }
+        self.last_batch = last;
+        Ok(())
     }
 
     /// Takes in what was written since the last load or refresh: no rebuild.
-    pub fn refresh(&mut self, store: &dyn Store) -> Result<()> {
-        let last = store.last_batch()?;
-        if last == self.last_batch {
-            return Ok(());
+    pub fn refresh(&mut self, store: &dyn Store, catalog: &Catalog) -> Result<()> {
+        if store.last_batch()? != self.last_batch {
+            self.take_in(store, catalog, false)?;
         }
-        let facts = &mut self.facts;
-        store.for_each_violation(self.last_batch, &mut |key, v| {
-            let fact = facts.fact_of(&v);
-            facts.upsert(key, fact);
-        })?;
-        self.last_batch = last;
         Ok(())
     }
 }
 
 /// Opens the store a URL names, creating and migrating it when needed.
-pub fn open(url: &DbUrl, catalog: &'static Catalog) -> Result<Box<dyn Store>> {
+pub fn open(url: &DbUrl) -> Result<Box<dyn Store>> {
     match url {
-        DbUrl::Sqlite(path) => Ok(Box::new(SqliteStore::open(path, catalog)?)),
-        DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(&PathBuf::from(":memory:"), catalog)?)),
+        DbUrl::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
+        DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(&PathBuf::from(":memory:"))?)),
         DbUrl::Postgres(_) => Err(StoreError::Unsupported(
             "PostgreSQL is not supported yet in this version of Vigie; use a `sqlite://FILE` URL".into(),
         )),

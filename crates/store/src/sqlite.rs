@@ -4,10 +4,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
-use vigie_core::records::violation_schema;
-use vigie_core::{Catalog, Violation};
+use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
 use crate::{AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, Summary};
@@ -17,7 +16,6 @@ const MIGRATIONS: [&str; 1] = [include_str!("../migrations/sqlite/0001_initial.s
 
 pub struct SqliteStore {
     conn: Connection,
-    catalog: &'static Catalog,
 }
 
 fn err(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -30,7 +28,7 @@ fn now() -> String {
 }
 
 impl SqliteStore {
-    pub fn open(path: &Path, catalog: &'static Catalog) -> Result<SqliteStore> {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
         let what = format!("opening SQLite database {}", path.display());
         let mut conn = Connection::open(path).map_err(err(what.clone()))?;
         conn.execute_batch(
@@ -42,7 +40,7 @@ impl SqliteStore {
         )
         .map_err(err(what))?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn, catalog })
+        Ok(SqliteStore { conn })
     }
 
     /// The schema version applied, for tests and `vigie db` commands.
@@ -110,29 +108,33 @@ impl Store for SqliteStore {
         })
     }
 
-    fn for_each_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, Violation)) -> Result<()> {
-        let schema = violation_schema();
-        let sql = format!(
-            "SELECT id, {} FROM violations WHERE batch_id > ?1 ORDER BY id",
-            schema.names().collect::<Vec<_>>().join(", ")
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
+    fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, perpetrator_code, place_code,
+                        time_slot_code, victim_sex, victim_age_group, victim_occupation, victim_population, organization
+                 FROM violations WHERE batch_id > ?1 ORDER BY id",
+            )
+            .map_err(err("reading violations"))?;
         let mut rows = stmt.query([after_batch]).map_err(err("reading violations"))?;
-        let mut texts: Vec<Option<String>> = vec![None; schema.columns.len()];
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
+            let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("");
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
-            for (i, text) in texts.iter_mut().enumerate() {
-                *text = row.get(i + 1).map_err(err("reading violations"))?;
-            }
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
-            let violation = Violation::parse(&values, self.catalog, NaiveDate::MAX).map_err(|errors| {
-                StoreError::Conflict(format!(
-                    "stored violation {:?} no longer matches the reference lists: {errors:?}",
-                    texts[0]
-                ))
-            })?;
             let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
-            visit(key, violation);
+            visit(
+                key,
+                &FactText {
+                    incident_id: text(1),
+                    incident_date: text(2),
+                    admin3_pcode: text(3),
+                    violation_code: text(4),
+                    // In the order of a fact's codes: perpetrator, place, time slot, sex, age,
+                    // occupation, population.
+                    codes: [text(5), text(6), text(7), text(8), text(9), text(10), text(11)],
+                    organization: text(12),
+                },
+            );
         }
         Ok(())
     }

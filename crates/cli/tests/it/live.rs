@@ -11,7 +11,7 @@ use crate::helpers::*;
 fn an_import_is_in_the_next_answer_after_a_refresh() {
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = Catalog::mali();
-    let mut store = SqliteStore::open(&dir.path().join("v.db"), catalog).expect("open");
+    let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
     let options = Options { dry_run: false, max_errors: 10, today };
     let import = |store: &mut SqliteStore, name: &str, rows: &[&str]| {
@@ -30,7 +30,7 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     let moved = VIOLATION_ROWS[1].replace("2021-11-03,,", "2021-12-01,,");
     let new = VIOLATION_ROWS[1].replace("V-2,I-1", "V-4,I-4");
     import(&mut store, "second.csv", &[VIOLATION_ROWS[0], &moved, &new]);
-    live.refresh(&store).expect("refresh");
+    live.refresh(&store, catalog).expect("refresh");
     let t = live.facts.tables(catalog, november, &Filter::default());
     assert_eq!((t.current.total, t.current.incidents), (2, 2), "V-1 and V-4");
     let december = live.facts.tables(catalog, november.next(), &Filter::default());

@@ -25,6 +25,16 @@ pub struct Fact {
     pub incident: u64,
 }
 
+/// The stored text of a violation's coded fields (codes in the order of [`Fact::codes`]).
+pub struct FactText<'a> {
+    pub incident_id: &'a str,
+    pub incident_date: &'a str,
+    pub admin3_pcode: &'a str,
+    pub violation_code: &'a str,
+    pub codes: [&'a str; 7],
+    pub organization: &'a str,
+}
+
 /// Where a fact sits: its storage key (the store's row id) maps to a position.
 const NONE: u32 = u32::MAX;
 
@@ -47,10 +57,18 @@ pub struct Facts {
     position: Vec<u32>,
     organizations: Vec<String>,
     organization_index: HashMap<String, u16>,
-    /// Per month, unfiltered counts by category × reporting region, for the yearly tables.
-    pub(crate) month_cube: HashMap<Month, Vec<u64>>,
+    /// Per month, counts by subtype × commune (`[subtype * communes + commune]`), kept in step
+    /// with every write: the yearly tables read it instead of the rows whenever the filter is
+    /// only on places and the typology.
+    pub(crate) month_cube: HashMap<Month, Vec<u32>>,
+    /// Set by [`Facts::append`]; [`Facts::compact`] rebuilds the cube.
+    cube_stale: bool,
     pub(crate) categories: usize,
     pub(crate) regions: usize,
+    pub(crate) subtypes: usize,
+    pub(crate) communes: usize,
+    /// Number of codes of each list, in the order of a fact's codes.
+    pub(crate) list_sizes: [usize; 7],
     pub(crate) category_of_subtype: Vec<u8>,
     pub(crate) region_of_commune: Vec<u8>,
     pub(crate) cercle_of_commune: Vec<u16>,
@@ -79,6 +97,9 @@ impl Facts {
         let g = &catalog.geography;
         Facts {
             categories: catalog.typology.categories.len(),
+            subtypes: catalog.typology.subtypes.len(),
+            communes: g.communes.len(),
+            list_sizes: std::array::from_fn(|k| catalog.lists.get(super::filter::CODE_LISTS[k]).codes.len()),
             regions: g.regions.len(),
             category_of_subtype: catalog.typology.subtypes.iter().map(|s| s.category).collect(),
             region_of_commune: g.communes.iter().map(|c| c.region.0).collect(),
@@ -108,6 +129,33 @@ impl Facts {
         }
     }
 
+    /// The coded fields straight from stored text, for loading millions of rows at start
+    /// without building whole records. Uses the same lookups as [`Violation::parse`]; `None`
+    /// if a code is not in the catalog.
+    pub fn fact_from_text(&mut self, catalog: &Catalog, cells: &FactText<'_>) -> Option<Fact> {
+        let mut codes = [0u8; 7];
+        for (k, code) in codes.iter_mut().enumerate() {
+            *code = catalog.lists.get(super::filter::CODE_LISTS[k]).find(cells.codes[k])?;
+        }
+        let organization = match self.organization_index.get(cells.organization) {
+            Some(&i) => i,
+            None => {
+                let i = self.organizations.len() as u16;
+                self.organizations.push(cells.organization.to_owned());
+                self.organization_index.insert(cells.organization.to_owned(), i);
+                i
+            }
+        };
+        Some(Fact {
+            day: crate::records::parse_iso_date(cells.incident_date)?.num_days_from_ce(),
+            commune: catalog.geography.commune_by_pcode(cells.admin3_pcode)?,
+            subtype: catalog.typology.subtype(cells.violation_code)?,
+            codes,
+            organization,
+            incident: incident_hash(cells.incident_id),
+        })
+    }
+
     pub fn organizations(&self) -> &[String] {
         &self.organizations
     }
@@ -134,21 +182,55 @@ impl Facts {
     /// Loads many violations at once (at start), sorting once at the end.
     pub fn load(&mut self, rows: impl IntoIterator<Item = (u32, Fact)>) {
         for (key, fact) in rows {
-            self.put(key, fact);
+            self.append(key, fact);
         }
         self.compact();
+    }
+
+    /// Adds or replaces a violation without re-sorting: for streaming loads, which end with
+    /// [`Facts::compact`]. Answers stay right in between, only slower.
+    pub fn append(&mut self, key: u32, fact: Fact) {
+        self.put(key, fact, false);
+        self.cube_stale = true;
+    }
+
+    /// Rebuilds the month cube from the rows (after a load, one pass over sorted days).
+    fn rebuild_cube(&mut self) {
+        self.month_cube.clear();
+        let mut r = 0;
+        while r < self.day.len() {
+            let month = Month::of(NaiveDate::from_num_days_from_ce_opt(self.day[r]).unwrap_or_default());
+            let end = if r < self.sorted {
+                self.sorted_range(day_of(month.first_day()), day_of(month.next().first_day())).end.max(r + 1)
+            } else {
+                r + 1
+            };
+            let (subtypes, communes) = (self.subtypes, self.communes);
+            let cube = self.month_cube.entry(month).or_insert_with(|| vec![0; subtypes * communes]);
+            for row in r..end {
+                if !self.dead[row] {
+                    cube[self.subtype[row] as usize * communes + self.commune[row] as usize] += 1;
+                }
+            }
+            r = end;
+        }
     }
 
     /// Adds or replaces the violation stored under `key` (the store's dense row id): the next
     /// answer counts it.
     pub fn upsert(&mut self, key: u32, fact: Fact) {
-        self.put(key, fact);
+        self.put(key, fact, !self.cube_stale);
+        self.compact_if_needed();
+    }
+
+    /// Re-sorts once recent writes grow past a sixteenth of the rows (at least 65 536).
+    pub fn compact_if_needed(&mut self) {
         if self.day.len() - self.sorted > (64 * 1024).max(self.sorted / 16) {
             self.compact();
         }
     }
 
-    fn put(&mut self, key: u32, fact: Fact) {
+    fn put(&mut self, key: u32, fact: Fact, track_cube: bool) {
         let slot = key as usize;
         if slot >= self.position.len() {
             self.position.resize(slot + 1, NONE);
@@ -156,11 +238,15 @@ impl Facts {
         let old = self.position[slot];
         if old != NONE {
             let old = old as usize;
-            self.cube_add(old, -1);
+            if track_cube {
+                self.cube_add(old, -1);
+            }
             let same_place = self.day[old] == fact.day && self.incident[old] == fact.incident;
             if same_place || old >= self.sorted {
                 self.write_row(old, &fact);
-                self.cube_add(old, 1);
+                if track_cube {
+                    self.cube_add(old, 1);
+                }
                 return;
             }
             self.dead[old] = true;
@@ -178,7 +264,9 @@ impl Facts {
         self.dead.push(false);
         self.key.push(key);
         self.position[slot] = row as u32;
-        self.cube_add(row, 1);
+        if track_cube {
+            self.cube_add(row, 1);
+        }
     }
 
     fn write_row(&mut self, row: usize, fact: &Fact) {
@@ -192,12 +280,11 @@ impl Facts {
         self.incident[row] = fact.incident;
     }
 
-    fn cube_add(&mut self, row: usize, delta: i64) {
+    fn cube_add(&mut self, row: usize, delta: i32) {
         let month = Month::of(NaiveDate::from_num_days_from_ce_opt(self.day[row]).unwrap_or_default());
-        let (categories, regions) = (self.categories, self.regions);
-        let cell = self.category_of_subtype[self.subtype[row] as usize] as usize * regions
-            + self.region_of_commune[self.commune[row] as usize] as usize;
-        let cube = self.month_cube.entry(month).or_insert_with(|| vec![0; categories * regions]);
+        let (subtypes, communes) = (self.subtypes, self.communes);
+        let cell = self.subtype[row] as usize * communes + self.commune[row] as usize;
+        let cube = self.month_cube.entry(month).or_insert_with(|| vec![0; subtypes * communes]);
         cube[cell] = cube[cell].wrapping_add_signed(delta);
     }
 
@@ -223,6 +310,10 @@ impl Facts {
         self.position.iter_mut().for_each(|p| *p = NONE);
         for (row, &key) in self.key.iter().enumerate() {
             self.position[key as usize] = row as u32;
+        }
+        if self.cube_stale {
+            self.rebuild_cube();
+            self.cube_stale = false;
         }
     }
 

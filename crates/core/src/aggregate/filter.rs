@@ -28,6 +28,13 @@ pub struct Filter {
 /// A filter compiled to lookup tables: one indexed load per dimension and row.
 pub(crate) struct Masks {
     pub any: bool,
+    pub by_commune: bool,
+    pub by_subtype: bool,
+    pub by_codes: bool,
+    /// The code lists the filter restricts, by position in a fact's codes.
+    pub active_codes: Vec<usize>,
+    pub by_organization: bool,
+    pub by_date: bool,
     pub commune: Vec<bool>,
     pub subtype: Vec<bool>,
     pub codes: [Vec<bool>; 7],
@@ -85,6 +92,12 @@ impl Filter {
             organizations.iter().map(|o| self.organizations.is_empty() || self.organizations.contains(o)).collect();
         Masks {
             any: !self.is_empty(),
+            by_commune: !(self.regions.is_empty() && self.cercles.is_empty() && self.communes.is_empty()),
+            by_subtype: !(self.categories.is_empty() && self.subtypes.is_empty()),
+            by_codes: !self.codes.is_empty(),
+            active_codes: (0..7).filter(|&k| self.codes.iter().any(|(kind, _)| *kind == CODE_LISTS[k])).collect(),
+            by_organization: !self.organizations.is_empty(),
+            by_date: self.from.is_some() || self.to.is_some(),
             commune,
             subtype,
             codes,

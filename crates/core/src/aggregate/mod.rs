@@ -9,6 +9,6 @@ mod facts;
 mod filter;
 mod tables;
 
-pub use facts::{Fact, Facts};
+pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use tables::{MonthCounts, MonthTables, Ranked, share};

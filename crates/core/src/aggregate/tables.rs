@@ -73,23 +73,6 @@ impl MonthCounts {
     pub fn regions(&self) -> Vec<u64> {
         (0..self.regions).map(|r| self.region(r)).collect()
     }
-
-    fn count(&mut self, facts: &Facts, r: usize) {
-        let subtype = facts.subtype[r] as usize;
-        let category = facts.category_of_subtype[subtype] as usize;
-        let commune = facts.commune[r] as usize;
-        let region = facts.region_of_commune[commune] as usize;
-        self.total += 1;
-        self.category_by_region[category * self.regions + region] += 1;
-        self.subtype[subtype] += 1;
-        self.cercle[facts.cercle_of_commune[commune] as usize] += 1;
-        self.commune[commune] += 1;
-        for (counts, column) in self.codes.iter_mut().zip(&facts.codes) {
-            counts[column[r] as usize] += 1;
-        }
-        self.time_slot_by_category[facts.codes[2][r] as usize * self.categories + category] += 1;
-        self.organization[facts.organization[r] as usize] += 1;
-    }
 }
 
 /// A month's full table set: the month, the previous month (for comparisons), and the
@@ -154,17 +137,109 @@ impl Ranked {
     }
 }
 
+/// A month's counts in compact joint histograms: five increments per violation. The public
+/// tables are sums over these, derived once at the end.
+struct Tally {
+    /// `[subtype * communes + commune]`
+    subtype_commune: Vec<u32>,
+    /// `[time slot * subtypes + subtype]`
+    slot_subtype: Vec<u32>,
+    /// `[perpetrator * places + place]`
+    perpetrator_place: Vec<u32>,
+    /// `[(sex * ages + age) * populations + population]`
+    sex_age_population: Vec<u32>,
+    /// `[occupation * organisations + organisation]`
+    occupation_organization: Vec<u32>,
+    incidents: u64,
+}
+
+impl Tally {
+    fn new(f: &Facts) -> Tally {
+        let s = f.list_sizes;
+        Tally {
+            subtype_commune: vec![0; f.subtypes * f.communes],
+            slot_subtype: vec![0; s[2] * f.subtypes],
+            perpetrator_place: vec![0; s[0] * s[1]],
+            sex_age_population: vec![0; s[3] * s[4] * s[6]],
+            occupation_organization: vec![0; s[5] * f.organizations().len().max(1)],
+            incidents: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn count(&mut self, f: &Facts, r: usize) {
+        let s = &f.list_sizes;
+        let c = &f.codes;
+        let subtype = f.subtype[r] as usize;
+        self.subtype_commune[subtype * f.communes + f.commune[r] as usize] += 1;
+        self.slot_subtype[c[2][r] as usize * f.subtypes + subtype] += 1;
+        self.perpetrator_place[c[0][r] as usize * s[1] + c[1][r] as usize] += 1;
+        self.sex_age_population[(c[3][r] as usize * s[4] + c[4][r] as usize) * s[6] + c[6][r] as usize] += 1;
+        self.occupation_organization[c[5][r] as usize * f.organizations().len() + f.organization[r] as usize] += 1;
+    }
+
+    fn finish(self, month: Month, f: &Facts, catalog: &Catalog) -> MonthCounts {
+        let mut m = MonthCounts::new(month, f, catalog);
+        let s = f.list_sizes;
+        for subtype in 0..f.subtypes {
+            let category = f.category_of_subtype[subtype] as usize;
+            for commune in 0..f.communes {
+                let n = u64::from(self.subtype_commune[subtype * f.communes + commune]);
+                if n > 0 {
+                    m.total += n;
+                    m.subtype[subtype] += n;
+                    m.commune[commune] += n;
+                    m.cercle[f.cercle_of_commune[commune] as usize] += n;
+                    m.category_by_region[category * f.regions + f.region_of_commune[commune] as usize] += n;
+                }
+            }
+            for slot in 0..s[2] {
+                let n = u64::from(self.slot_subtype[slot * f.subtypes + subtype]);
+                m.codes[2][slot] += n;
+                m.time_slot_by_category[slot * f.categories + category] += n;
+            }
+        }
+        for (i, &n) in self.perpetrator_place.iter().enumerate() {
+            m.codes[0][i / s[1]] += u64::from(n);
+            m.codes[1][i % s[1]] += u64::from(n);
+        }
+        for (i, &n) in self.sex_age_population.iter().enumerate() {
+            m.codes[3][i / (s[4] * s[6])] += u64::from(n);
+            m.codes[4][i / s[6] % s[4]] += u64::from(n);
+            m.codes[6][i % s[6]] += u64::from(n);
+        }
+        let organizations = f.organizations().len();
+        for (i, &n) in self.occupation_organization.iter().enumerate().filter(|_| organizations > 0) {
+            m.codes[5][i / organizations] += u64::from(n);
+            m.organization[i % organizations] += u64::from(n);
+        }
+        m.incidents = self.incidents;
+        m
+    }
+}
+
 impl Facts {
     /// The full table set of `month` for the violations that `filter` selects.
     pub fn tables(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthTables {
         let masks = filter.masks(catalog, self.organizations());
-        let (current, (previous, (category_by_month, region_by_month))) = std::thread::scope(|s| {
-            let year = s.spawn(|| self.year_tables(month, &masks));
-            let previous = self.month_counts_masked(catalog, month.previous(), &masks);
-            let current = self.month_counts_masked(catalog, month, &masks);
-            (current, (previous, year.join().unwrap_or_else(|e| std::panic::resume_unwind(e))))
+        // Two cores: each counts one of the two months and about half of the year's rows.
+        let january = month.months_of_year().next().unwrap_or(month);
+        let rows_before = |m: Month| self.sorted_range(day_of(january.first_day()), day_of(m.first_day())).len();
+        let year_rows = rows_before(month.next());
+        let half = month.months_of_year().take_while(|m| *m <= month && rows_before(*m) * 2 < year_rows).count();
+        let ((current, mut year), (previous, later)) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                (self.month_counts_masked(catalog, month.previous(), &masks), self.year_tables(month, &masks, half..12))
+            });
+            let mine = (self.month_counts_masked(catalog, month, &masks), self.year_tables(month, &masks, 0..half));
+            (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         });
-        MonthTables { month, current, previous, category_by_month, region_by_month }
+        for (ours, theirs) in year.0.iter_mut().chain(year.1.iter_mut()).zip(later.0.iter().chain(&later.1)) {
+            for (a, b) in ours.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        MonthTables { month, current, previous, category_by_month: year.0, region_by_month: year.1 }
     }
 
     pub fn month_counts(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthCounts {
@@ -172,11 +247,11 @@ impl Facts {
     }
 
     fn month_counts_masked(&self, catalog: &Catalog, month: Month, masks: &Masks) -> MonthCounts {
-        let mut counts = MonthCounts::new(month, self, catalog);
+        let mut tally = Tally::new(self);
         let from = day_of(month.first_day()).max(masks.from);
         let to = day_of(month.next().first_day()).min(masks.to);
         if from >= to {
-            return counts;
+            return tally.finish(month, self, catalog);
         }
         let check = masks.any || self.dead_count > 0;
         let mut last = None;
@@ -184,25 +259,25 @@ impl Facts {
             if check && !self.selected(r, masks) {
                 continue;
             }
-            counts.count(self, r);
+            tally.count(self, r);
             // Sorted by (day, incident): a new pair is a new incident.
             let key = (self.day[r], self.incident[r]);
             if last != Some(key) {
-                counts.incidents += 1;
+                tally.incidents += 1;
                 last = Some(key);
             }
         }
         let mut recent = HashSet::new();
         for r in self.sorted..self.day.len() {
             if (from..to).contains(&self.day[r]) && self.selected(r, masks) {
-                counts.count(self, r);
+                tally.count(self, r);
                 let key = (self.day[r], self.incident[r]);
                 if recent.insert(key) && !self.sorted_has_incident(key, masks) {
-                    counts.incidents += 1;
+                    tally.incidents += 1;
                 }
             }
         }
-        counts
+        tally.finish(month, self, catalog)
     }
 
     fn sorted_has_incident(&self, (day, incident): (i32, u64), masks: &Masks) -> bool {
@@ -211,46 +286,87 @@ impl Facts {
         (start..rows.partition_point(|&d| d <= day)).any(|r| self.incident[r] == incident && self.selected(r, masks))
     }
 
-    #[inline]
+    /// Whether row `r` is live and passes the filter; only the filter's own dimensions are read.
+    #[inline(always)]
     fn selected(&self, r: usize, m: &Masks) -> bool {
         !self.dead[r]
-            && m.commune[self.commune[r] as usize]
-            && m.subtype[self.subtype[r] as usize]
-            && m.organization[self.organization[r] as usize]
-            && (m.from..m.to).contains(&self.day[r])
-            && self.codes.iter().zip(&m.codes).all(|(column, mask)| mask[column[r] as usize])
+            && (!m.by_commune || m.commune[self.commune[r] as usize])
+            && (!m.by_subtype || m.subtype[self.subtype[r] as usize])
+            && (!m.by_organization || m.organization[self.organization[r] as usize])
+            && (!m.by_date || (m.from..m.to).contains(&self.day[r]))
+            && (!m.by_codes || m.active_codes.iter().all(|&k| m.codes[k][self.codes[k][r] as usize]))
     }
 
-    /// Category × month and region × month, January to the report month.
-    fn year_tables(&self, month: Month, masks: &Masks) -> (Vec<[u64; 12]>, Vec<[u64; 12]>) {
-        let (categories, regions) = (self.categories, self.regions);
-        let mut by_category = vec![[0u64; 12]; categories];
-        let mut by_region = vec![[0u64; 12]; regions];
-        for (i, m) in month.months_of_year().enumerate().take_while(|(_, m)| *m <= month) {
-            if !masks.any {
-                // Unfiltered: the cube kept in step with every write.
-                if let Some(cube) = self.month_cube.get(&m) {
-                    for c in 0..categories {
-                        for r in 0..regions {
-                            by_category[c][i] += cube[c * regions + r];
-                            by_region[r][i] += cube[c * regions + r];
+    /// Category × month and region × month for the months `part` of the year (0 = January)
+    /// that are not after the report month.
+    fn year_tables(
+        &self,
+        month: Month,
+        masks: &Masks,
+        part: std::ops::Range<usize>,
+    ) -> (Vec<[u64; 12]>, Vec<[u64; 12]>) {
+        let mut by_category = vec![[0u64; 12]; self.categories];
+        let mut by_region = vec![[0u64; 12]; self.regions];
+        let months = month.months_of_year().enumerate().filter(|(i, m)| part.contains(i) && *m <= month);
+        if !masks.by_codes && !masks.by_organization && !masks.by_date {
+            // Places and typology only: the cube kept in step with every write answers.
+            for (i, m) in months {
+                let Some(cube) = self.month_cube.get(&m) else { continue };
+                for subtype in (0..self.subtypes).filter(|&s| masks.subtype[s]) {
+                    let category = self.category_of_subtype[subtype] as usize;
+                    let row = &cube[subtype * self.communes..(subtype + 1) * self.communes];
+                    for (commune, &n) in row.iter().enumerate() {
+                        if n > 0 && masks.commune[commune] {
+                            by_category[category][i] += u64::from(n);
+                            by_region[self.region_of_commune[commune] as usize][i] += u64::from(n);
                         }
                     }
                 }
-                continue;
             }
+            return (by_category, by_region);
+        }
+        for (i, m) in months {
             let from = day_of(m.first_day()).max(masks.from);
             let to = day_of(m.next().first_day()).min(masks.to);
             if from >= to {
                 continue;
             }
-            let recent = (self.sorted..self.day.len()).filter(|&r| (from..to).contains(&self.day[r]));
-            for r in self.sorted_range(from, to).chain(recent) {
-                if self.selected(r, masks) {
-                    let commune = self.commune[r] as usize;
-                    by_category[self.category_of_subtype[self.subtype[r] as usize] as usize][i] += 1;
-                    by_region[self.region_of_commune[commune] as usize][i] += 1;
+            // Per category × commune first (one increment a row), regions summed after.
+            let mut cells = vec![0u32; self.categories * self.communes];
+            let mut add = |r: usize| {
+                let category = self.category_of_subtype[self.subtype[r] as usize] as usize;
+                cells[category * self.communes + self.commune[r] as usize] += 1;
+            };
+            let range = self.sorted_range(from, to);
+            if let ([k], false, false, false, 0) = (
+                masks.active_codes.as_slice(),
+                masks.by_commune,
+                masks.by_subtype,
+                masks.by_organization,
+                self.dead_count,
+            ) {
+                // The common case of one code list: a tight loop over one column.
+                let (column, mask) = (&self.codes[*k][range.clone()], &masks.codes[*k]);
+                for (offset, &code) in column.iter().enumerate() {
+                    if mask[code as usize] {
+                        add(range.start + offset);
+                    }
                 }
+            } else {
+                for r in range {
+                    if self.selected(r, masks) {
+                        add(r);
+                    }
+                }
+            }
+            for r in self.sorted..self.day.len() {
+                if (from..to).contains(&self.day[r]) && self.selected(r, masks) {
+                    add(r);
+                }
+            }
+            for (cell, &n) in cells.iter().enumerate().filter(|(_, n)| **n > 0) {
+                by_category[cell / self.communes][i] += u64::from(n);
+                by_region[self.region_of_commune[cell % self.communes] as usize][i] += u64::from(n);
             }
         }
         (by_category, by_region)
