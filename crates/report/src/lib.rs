@@ -1,6 +1,7 @@
 //! Vigie's outputs, all drawn from the aggregation layer's [`MonthTables`]: the long-form
 //! `tables.csv` of DATA-FORMATS.md §4 (also as JSON), and the same tables as a workbook.
 
+pub mod format;
 mod labels;
 mod long_form;
 mod xlsx;

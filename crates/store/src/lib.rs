@@ -160,15 +160,36 @@ impl LiveFacts {
     fn take_in(&mut self, store: &dyn Store, catalog: &Catalog, loading: bool) -> Result<()> {
         let last = store.last_batch()?;
         let facts = &mut self.facts;
-        let mut invalid = None;
-        store.for_each_coded_violation(
-            self.last_batch,
-            &mut |key, text| match facts.fact_from_text(catalog, text) {
-                Some(fact) if loading => facts.append(key, fact),
-                Some(fact) => facts.upsert(key, fact),
-                None => invalid = Some(key),
-            },
-        )?;
+        // Two stages on two cores: this thread reads rows into text batches, a decoder thread
+        // turns them into facts.
+        let invalid = std::thread::scope(|scope| -> Result<Option<u32>> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<TextBatch>(4);
+            let decoder = scope.spawn(move || {
+                let mut invalid = None;
+                for batch in receiver {
+                    for (key, cells) in batch.rows() {
+                        match facts.fact_from_text(catalog, &cells) {
+                            Some(fact) if loading => facts.append(key, fact),
+                            Some(fact) => facts.upsert(key, fact),
+                            None => invalid = Some(key),
+                        }
+                    }
+                }
+                invalid
+            });
+            let mut batch = TextBatch::default();
+            let read = store.for_each_coded_violation(self.last_batch, &mut |key, text| {
+                batch.push(key, text);
+                if batch.keys.len() == 4096 {
+                    // A closed channel means the decoder stopped; its result says why.
+                    let _ = sender.send(std::mem::take(&mut batch));
+                }
+            });
+            let _ = sender.send(batch);
+            drop(sender);
+            let invalid = decoder.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            read.map(|()| invalid)
+        })?;
         if let Some(key) = invalid {
             return Err(StoreError::Conflict(format!(
                 "stored violation (row {key}) has a code the reference lists no longer know"
@@ -184,6 +205,44 @@ impl LiveFacts {
             self.take_in(store, catalog, false)?;
         }
         Ok(())
+    }
+}
+
+/// Rows of coded text, packed: twelve cells a row in one string.
+#[derive(Default)]
+struct TextBatch {
+    keys: Vec<u32>,
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl TextBatch {
+    fn push(&mut self, key: u32, t: &FactText<'_>) {
+        self.keys.push(key);
+        let cells = [t.incident_id, t.incident_date, t.admin3_pcode, t.violation_code, t.organization];
+        for cell in cells.iter().chain(&t.codes) {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len() as u32);
+        }
+    }
+
+    fn rows(&self) -> impl Iterator<Item = (u32, FactText<'_>)> {
+        self.keys.iter().enumerate().map(|(i, &key)| {
+            let cell = |j: usize| {
+                let n = i * 12 + j;
+                let start = if n == 0 { 0 } else { self.ends[n - 1] as usize };
+                &self.text[start..self.ends[n] as usize]
+            };
+            let text = FactText {
+                incident_id: cell(0),
+                incident_date: cell(1),
+                admin3_pcode: cell(2),
+                violation_code: cell(3),
+                organization: cell(4),
+                codes: std::array::from_fn(|k| cell(5 + k)),
+            };
+            (key, text)
+        })
     }
 }
 
