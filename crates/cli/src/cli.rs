@@ -86,6 +86,26 @@ pub enum Command {
         #[command(flatten)]
         filter: Box<FilterArgs>,
     },
+    /// Write a month's report: PDF, HTML, incident list (XLSX) and tables.csv.
+    ///
+    /// Every figure is computed from the stored data. `--inputs DIR` may hold
+    /// `recommandations.csv` (actor, action, zone, follow_up) and `analyses/<region>.md`
+    /// (e.g. `analyses/ML05.md`), placed in their sections and marked as analysis.
+    Report {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_enum, default_value_t = LangArg::Fr)]
+        lang: LangArg,
+        /// Folder to write the files into.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        inputs: Option<PathBuf>,
+        /// The public version: small counts below region level hidden, no narrative, no
+        /// incident list.
+        #[arg(long)]
+        public: bool,
+    },
     /// Show what the database holds.
     Status,
     /// Show the newest entries of the append-only audit log.

@@ -69,6 +69,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let filter = crate::filter::build(&filter, Catalog::mali())?;
             write_tables(store.as_ref(), month, &filter, format, lang, out.as_deref())
         }
+        Command::Report { month, lang, out, inputs, public } => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let month = Month::parse(&month)
+                .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            let inputs = match inputs {
+                Some(dir) => crate::inputs::read(&dir)?,
+                None => vigie_report::Inputs::default(),
+            };
+            report(store.as_ref(), month, to_lang(lang), &out, &inputs, public)
+        }
         Command::Status => {
             let s = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.summary()?;
             println!(
@@ -165,10 +175,7 @@ fn write_tables(
     let live = LiveFacts::load(store, catalog)?;
     let tables = live.facts.tables(catalog, month, filter);
     let cells = vigie_report::cells(&tables, catalog);
-    let lang = match lang {
-        LangArg::Fr => Lang::Fr,
-        LangArg::En => Lang::En,
-    };
+    let lang = to_lang(lang);
     let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
     match (format, out) {
         (TableFormat::Csv, Some(path)) => vigie_report::write_csv(&cells, BufWriter::new(create(path)?))?,
@@ -180,6 +187,39 @@ fn write_tables(
         (TableFormat::Xlsx, Some(path)) => vigie_report::write_xlsx(&cells, catalog, lang, path)?,
         (TableFormat::Xlsx, None) => bail!("--format xlsx needs --out FILE.xlsx"),
     }
+    Ok(())
+}
+
+fn to_lang(lang: LangArg) -> Lang {
+    match lang {
+        LangArg::Fr => Lang::Fr,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn report(
+    store: &dyn Store,
+    month: Month,
+    lang: Lang,
+    out: &Path,
+    inputs: &vigie_report::Inputs,
+    public: bool,
+) -> Result<()> {
+    let start = std::time::Instant::now();
+    let catalog = Catalog::mali();
+    let live = LiveFacts::load(store, catalog)?;
+    let tables = live.facts.tables(catalog, month, &Filter::default());
+    let incidents = if public {
+        Vec::new()
+    } else {
+        store.violations_between(month.first_day(), month.next().first_day().pred_opt().unwrap_or(month.first_day()))?
+    };
+    let written = vigie_report::report::write(out, &tables, catalog, lang, inputs, public, &incidents, false)
+        .with_context(|| format!("cannot write the report into {}", out.display()))?;
+    for file in &written.files {
+        println!("wrote {}", file.display());
+    }
+    println!("{} pages, {:.2} s", written.pages, start.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -218,6 +258,9 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     let tables = out.join("tables-2021-11.csv");
     write_tables(store.as_ref(), month, &Filter::default(), TableFormat::Csv, LangArg::Fr, Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
+    for lang in [Lang::Fr, Lang::En] {
+        report(store.as_ref(), month, lang, out, &vigie_report::Inputs::default(), false)?;
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub fn int(lang: Lang, n: u64) -> String {
     };
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -48,6 +48,19 @@ pub fn violations(lang: Lang, n: u64) -> String {
         (Lang::En, 0) => "no violation documented".into(),
         (Lang::En, 1) => "1 violation documented".into(),
         (Lang::En, n) => format!("{} violations documented", int(lang, n)),
+    }
+}
+
+/// A clause: "1 violation a été documentée", "23 violations ont été documentées", "aucune
+/// violation n'a été documentée"; in English "1 violation was documented", …
+pub fn were_documented(lang: Lang, n: u64) -> String {
+    match (lang, n) {
+        (Lang::Fr, 0) => "aucune violation n'a été documentée".into(),
+        (Lang::Fr, 1) => "1 violation a été documentée".into(),
+        (Lang::Fr, n) => format!("{} violations ont été documentées", int(lang, n)),
+        (Lang::En, 0) => "no violation was documented".into(),
+        (Lang::En, 1) => "1 violation was documented".into(),
+        (Lang::En, n) => format!("{} violations were documented", int(lang, n)),
     }
 }
 
@@ -145,6 +158,9 @@ mod tests {
         assert_eq!(violations(Lang::Fr, 6033), "6\u{202F}033 violations documentées");
         assert_eq!(violations(Lang::En, 1), "1 violation documented");
         assert_eq!(violations(Lang::En, 2), "2 violations documented");
+        assert_eq!(were_documented(Lang::Fr, 1), "1 violation a été documentée");
+        assert_eq!(were_documented(Lang::Fr, 0), "aucune violation n'a été documentée");
+        assert_eq!(were_documented(Lang::En, 3), "3 violations were documented");
         assert_eq!(count_violations(Lang::Fr, 1), "1 violation");
         assert_eq!(count_violations(Lang::En, 0), "0 violation");
     }

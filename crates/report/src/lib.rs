@@ -1,13 +1,20 @@
 //! Vigie's outputs, all drawn from the aggregation layer's [`MonthTables`]: the long-form
 //! `tables.csv` of DATA-FORMATS.md §4 (also as JSON), and the same tables as a workbook.
 
+pub mod charts;
+pub mod document;
 pub mod format;
 mod labels;
 mod long_form;
+pub mod narrative;
+mod pdf;
+pub mod report;
 mod xlsx;
 
 pub use labels::Lang;
 pub use long_form::{Cell, cells, write_csv, write_json};
+pub use narrative::{Claim, Inputs};
+pub use pdf::compile as compile_pdf;
 pub use xlsx::write_xlsx;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +25,8 @@ pub enum ReportError {
     Io(#[from] std::io::Error),
     #[error("writing JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("typesetting the PDF: {0}")]
+    Pdf(String),
     #[error("writing XLSX: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }

@@ -124,6 +124,9 @@ pub trait Store {
     /// The coded fields of every violation written after `after_batch`, as stored text, with
     /// the storage key: the aggregation layer's load path, which needs no whole records.
     fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
+    /// The violations whose incident date is in `[from, to]`, parsed back into records: the
+    /// report's incident list.
+    fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>>;
     /// The newest import batch (0 when none): what [`Store::for_each_coded_violation`] resumes from.
     fn last_batch(&self) -> Result<i64>;
     /// The newest audit entries first.

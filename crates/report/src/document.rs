@@ -1,0 +1,246 @@
+//! The report as a small document model, rendered twice — to HTML and to typst (for the PDF) —
+//! so that both outputs show the same sections, sentences and figures.
+
+use std::fmt::Write;
+
+use crate::charts::escape;
+use crate::labels::Lang;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns from this one on are numbers (right-aligned).
+    pub numeric_from: usize,
+    /// The last row is a total (bold).
+    pub total_row: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph(String),
+    /// An analyst's own text, marked as such.
+    Analysis(String),
+    Bullets(Vec<String>),
+    Table(Table),
+    Figure {
+        caption: String,
+        svg: String,
+    },
+    PageBreak,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub lang: Lang,
+    pub title: String,
+    pub subtitle: String,
+    pub blocks: Vec<Block>,
+}
+
+impl Document {
+    /// The narrative text (paragraphs and bullets), for consistency checks.
+    pub fn sentences(&self) -> Vec<&str> {
+        self.blocks
+            .iter()
+            .flat_map(|b| match b {
+                Block::Paragraph(t) => vec![t.as_str()],
+                Block::Bullets(items) => items.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// One self-contained HTML file: inline CSS and SVG, readable on screen and in print.
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        let lang = match self.lang {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        };
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p class=\"subtitle\">{}</p></header>\n",
+            escape(&self.title),
+            escape(&self.title),
+            escape(&self.subtitle)
+        );
+        let mut toc = String::from("<nav class=\"toc\"><ol>");
+        let mut body = String::new();
+        let mut anchor = 0;
+        for block in &self.blocks {
+            match block {
+                Block::Heading { level, text } => {
+                    anchor += 1;
+                    if *level == 1 {
+                        let _ = write!(toc, "<li><a href=\"#s{anchor}\">{}</a></li>", escape(text));
+                    }
+                    let _ = writeln!(body, "<h{0} id=\"s{anchor}\">{1}</h{0}>", level + 1, escape(text));
+                }
+                Block::Paragraph(text) => {
+                    let _ = writeln!(body, "<p>{}</p>", escape(text));
+                }
+                Block::Analysis(text) => {
+                    let label = if self.lang == Lang::Fr { "Analyse" } else { "Analysis" };
+                    let _ = writeln!(body, "<p class=\"analysis\"><strong>[{label}]</strong> {}</p>", escape(text));
+                }
+                Block::Bullets(items) => {
+                    body.push_str("<ul>");
+                    for item in items {
+                        let _ = write!(body, "<li>{}</li>", escape(item));
+                    }
+                    body.push_str("</ul>\n");
+                }
+                Block::Table(t) => {
+                    body.push_str("<table>\n<thead><tr>");
+                    for (i, h) in t.header.iter().enumerate() {
+                        let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
+                        let _ = write!(body, "<th{class}>{}</th>", escape(h));
+                    }
+                    body.push_str("</tr></thead>\n<tbody>\n");
+                    for (r, row) in t.rows.iter().enumerate() {
+                        let total = t.total_row && r + 1 == t.rows.len();
+                        body.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
+                        for (i, cell) in row.iter().enumerate() {
+                            let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
+                            let _ = write!(body, "<td{class}>{}</td>", escape(cell));
+                        }
+                        body.push_str("</tr>\n");
+                    }
+                    body.push_str("</tbody></table>\n");
+                }
+                Block::Figure { caption, svg } => {
+                    let _ = writeln!(body, "<figure>{svg}<figcaption>{}</figcaption></figure>", escape(caption));
+                }
+                Block::PageBreak => body.push_str("<div class=\"page-break\"></div>\n"),
+            }
+        }
+        toc.push_str("</ol></nav>\n");
+        out.push_str(&toc);
+        out.push_str(&body);
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+
+    /// Typst markup for the PDF. Every text goes in as a string literal, so nothing a partner
+    /// wrote can be read as markup. Figures are files `fig-N.svg` of [`Document::figures`].
+    pub fn to_typst(&self) -> String {
+        let lang = match self.lang {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        };
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "#set document(title: {title})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), numbering: \"1 / 1\", header: context {{ if counter(page).get().first() > 1 {{ set text(size: 8pt, fill: gray); {title} + \" — \" + {subtitle} }} }})\n#set text(font: \"Noto Sans\", size: 10pt, lang: \"{lang}\")\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); set text(size: 15pt, fill: rgb(\"#0b3d6b\")); it }}\n#show heading.where(level: 2): set text(size: 12pt, fill: rgb(\"#0b3d6b\"))\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n#show table: set par(justify: false)\n#align(center + horizon)[#text(size: 22pt, weight: \"bold\", fill: rgb(\"#0b3d6b\"), {title}) \\ #v(1em) #text(size: 16pt, {subtitle})]\n#pagebreak()\n#outline(depth: 1)\n",
+            title = typst_string(&self.title),
+            subtitle = typst_string(&self.subtitle)
+        );
+        let mut figure = 0;
+        for block in &self.blocks {
+            match block {
+                Block::Heading { level, text } => {
+                    let _ = writeln!(out, "#heading(level: {level}, {})", typst_string(text));
+                }
+                Block::Paragraph(text) => {
+                    let _ = writeln!(out, "#par({})\n", typst_string(text));
+                }
+                Block::Analysis(text) => {
+                    let label = if self.lang == Lang::Fr { "[Analyse] " } else { "[Analysis] " };
+                    let _ = writeln!(
+                        out,
+                        "#block(fill: rgb(\"#f2f6fa\"), inset: 8pt, width: 100%)[#text(weight: \"bold\", {}) #text(style: \"italic\", {})]\n",
+                        typst_string(label),
+                        typst_string(text)
+                    );
+                }
+                Block::Bullets(items) => {
+                    let items: Vec<String> = items.iter().map(|i| format!("[#{}]", typst_string(i))).collect();
+                    let _ = writeln!(out, "#list({})\n", items.join(", "));
+                }
+                Block::Table(t) => {
+                    let columns: Vec<&str> = (0..t.header.len()).map(|i| if i == 0 { "1fr" } else { "auto" }).collect();
+                    let aligns: Vec<&str> =
+                        (0..t.header.len()).map(|i| if i < t.numeric_from { "left" } else { "right" }).collect();
+                    let header: Vec<String> = t.header.iter().map(|h| format!("[#{}]", typst_string(h))).collect();
+                    let _ = write!(
+                        out,
+                        "#text(size: 8pt, table(columns: ({},), align: ({},), stroke: 0.4pt + gray, fill: (x, y) => if y == 0 {{ rgb(\"#dbe7f3\") }}, table.header({}),",
+                        columns.join(", "),
+                        aligns.join(", "),
+                        header.join(", ")
+                    );
+                    for (r, row) in t.rows.iter().enumerate() {
+                        let total = t.total_row && r + 1 == t.rows.len();
+                        for cell in row {
+                            if total {
+                                let _ = write!(out, " [#strong({})],", typst_string(cell));
+                            } else {
+                                let _ = write!(out, " [#{}],", typst_string(cell));
+                            }
+                        }
+                    }
+                    out.push_str("))\n\n");
+                }
+                Block::Figure { caption, .. } => {
+                    figure += 1;
+                    let _ = writeln!(
+                        out,
+                        "#figure(image(\"fig-{figure}.svg\", width: 100%), caption: {})\n",
+                        typst_string(caption)
+                    );
+                }
+                Block::PageBreak => out.push_str("#pagebreak()\n"),
+            }
+        }
+        out
+    }
+
+    /// The figures' SVG, in the order `to_typst` numbers them.
+    pub fn figures(&self) -> Vec<&str> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Figure { svg, .. } => Some(svg.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A typst string literal.
+fn typst_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+const CSS: &str = "body{font-family:'Noto Sans',Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}\
+header{border-bottom:3px solid #0b3d6b;margin-bottom:1em}h1{color:#0b3d6b}h2{color:#0b3d6b;border-bottom:1px solid #ccd;margin-top:2em}h3{color:#0b3d6b}\
+.subtitle{font-size:1.2em}table{border-collapse:collapse;margin:1em 0;font-size:.85em;width:100%}th,td{border:1px solid #bbb;padding:.25em .45em}\
+th{background:#dbe7f3}td.n,th.n{text-align:right}tr.total td{font-weight:bold}figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}\
+figcaption{font-size:.85em;color:#444}.analysis{background:#f2f6fa;padding:.6em;font-style:italic}.toc ol{columns:2}\
+@media print{body{max-width:none;margin:0}.page-break{page-break-after:always}h2{page-break-before:always}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typst_strings_cannot_inject_markup() {
+        assert_eq!(typst_string("a \"b\" #c \\ d"), "\"a \\\"b\\\" #c \\\\ d\"");
+    }
+}

@@ -1,0 +1,745 @@
+//! The monthly report as a [`Document`], section by section as in the seed report. Every
+//! number in a sentence is read from the `tables.csv` cells through [`Figures`], which records
+//! it as a claim: the consistency test checks each claim, and each number of the text, against
+//! the tables.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use vigie_core::aggregate::{MonthTables, Ranked};
+use vigie_core::{Catalog, ListKind, Month};
+
+use crate::charts;
+use crate::document::{Block, Document, Table};
+use crate::format::{self, Trend, capitalize, de, int, list};
+use crate::labels::Lang;
+use crate::long_form::Cell;
+
+/// What analysts add to a report (`--inputs DIR`).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Actor, action, zone, follow-up.
+    pub recommendations: Vec<[String; 4]>,
+    /// Per reporting-region code, the analyst's paragraphs.
+    pub analyses: HashMap<String, String>,
+}
+
+/// A figure quoted in the text: `(table, row, column) = value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub table: String,
+    pub row: String,
+    pub column: String,
+    pub value: u64,
+}
+
+/// The `tables.csv` cells, looked up by key; every lookup is recorded.
+pub struct Figures {
+    cells: HashMap<(String, String, String), u64>,
+    claims: RefCell<Vec<Claim>>,
+}
+
+impl Figures {
+    pub fn new(cells: &[Cell]) -> Figures {
+        Figures {
+            cells: cells.iter().map(|c| ((c.table.to_owned(), c.row.clone(), c.column.clone()), c.value)).collect(),
+            claims: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// A cell's value (0 for an omitted zero cell), recorded as a claim.
+    pub fn get(&self, table: &str, row: &str, column: &str) -> u64 {
+        let value = self.cells.get(&(table.to_owned(), row.to_owned(), column.to_owned())).copied().unwrap_or(0);
+        self.claims.borrow_mut().push(Claim { table: table.into(), row: row.into(), column: column.into(), value });
+        value
+    }
+
+    pub fn claims(&self) -> Vec<Claim> {
+        self.claims.borrow().clone()
+    }
+}
+
+struct Ctx<'a> {
+    t: &'a MonthTables,
+    c: &'a Catalog,
+    lang: Lang,
+    f: &'a Figures,
+    month: Month,
+    /// `2021-11`
+    m: String,
+    /// `2021-10`
+    p: String,
+}
+
+impl Ctx<'_> {
+    fn fr(&self) -> bool {
+        self.lang == Lang::Fr
+    }
+
+    fn month_name(&self, month: Month) -> String {
+        format!("{} {}", self.lang.month_name(month.number()), month.year())
+    }
+
+    fn category_label(&self, i: usize) -> String {
+        self.lang.pick(&self.c.typology.categories[i].label).to_owned()
+    }
+
+    fn region_name(&self, i: usize) -> String {
+        let r = &self.c.geography.regions[i];
+        if self.fr() { r.name_fr.clone() } else { r.name_en.clone() }
+    }
+
+    fn n(&self, n: u64) -> String {
+        int(self.lang, n)
+    }
+
+    fn pct(&self, part: u64, whole: u64, decimals: usize) -> String {
+        format::percent(self.lang, vigie_core::aggregate::share(part, whole), decimals)
+    }
+
+    fn source(&self) -> String {
+        let when = self.month_name(self.month);
+        if self.fr() {
+            format!("Source : système de monitoring de protection, {when} (Vigie)")
+        } else {
+            format!("Source: protection monitoring system, {when} (Vigie)")
+        }
+    }
+}
+
+const MONTHS_FR: [&str; 12] = ["Jan", "Fév", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov", "Déc"];
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Builds the report. `public` leaves out every sentence, the analyses and every figure below
+/// region level or by victim profile; its tables are suppressed by the caller.
+pub fn build(
+    t: &MonthTables,
+    catalog: &Catalog,
+    cells: &[Cell],
+    lang: Lang,
+    inputs: &Inputs,
+    public: bool,
+) -> (Document, Vec<Claim>) {
+    let figures = Figures::new(cells);
+    let cx = Ctx {
+        t,
+        c: catalog,
+        lang,
+        f: &figures,
+        month: t.month,
+        m: t.month.to_string(),
+        p: t.month.previous().to_string(),
+    };
+    let mut blocks = Vec::new();
+    typology(&cx, &mut blocks);
+    overview(&cx, &mut blocks, public);
+    categories(&cx, &mut blocks, public);
+    regions(&cx, &mut blocks, inputs, public);
+    risk(&cx, &mut blocks);
+    if !public {
+        people_and_places(&cx, &mut blocks);
+    }
+    recommendations(&cx, &mut blocks, inputs);
+    annexes(&cx, &mut blocks, public);
+    let (title, subtitle) = if cx.fr() {
+        (
+            "Rapport mensuel de monitoring de protection — Mali".to_owned(),
+            format!(
+                "N° {} – {}{}",
+                t.month.number(),
+                capitalize(&cx.month_name(t.month)),
+                if public { " (version publique)" } else { "" }
+            ),
+        )
+    } else {
+        (
+            "Monthly protection monitoring report — Mali".to_owned(),
+            format!(
+                "No. {} – {}{}",
+                t.month.number(),
+                cx.month_name(t.month),
+                if public { " (public version)" } else { "" }
+            ),
+        )
+    };
+    (Document { lang, title, subtitle, blocks }, figures.claims())
+}
+
+fn typology(cx: &Ctx<'_>, out: &mut Vec<Block>) {
+    out.push(Block::Heading {
+        level: 1,
+        text: if cx.fr() { "Typologie des violations" } else { "Typology of violations" }.into(),
+    });
+    let items =
+        cx.c.typology
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, category)| {
+                let subtypes: Vec<&str> =
+                    cx.c.typology
+                        .subtypes
+                        .iter()
+                        .filter(|s| s.category as usize == i)
+                        .map(|s| cx.lang.pick(&s.label))
+                        .collect();
+                format!("{}. {} : {}.", category.code, cx.lang.pick(&category.label), subtypes.join(", "))
+            })
+            .collect();
+    out.push(Block::Bullets(items));
+}
+
+fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
+    let f = cx.f;
+    let fr = cx.fr();
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr {
+            "I – Aperçu de l'environnement de protection"
+        } else {
+            "I – Overview of the protection environment"
+        }
+        .into(),
+    });
+    let total = f.get("category_by_month", "TOTAL", &cx.m);
+    let previous = f.get("category_by_month", "TOTAL", &cx.p);
+    let ytd = f.get("region_by_month", "TOTAL", "TOTAL");
+    let january = Month::new(cx.month.year(), 1).unwrap_or(cx.month);
+    out.push(Block::Bullets(if fr {
+        vec![
+            format!("Nombre de violations en {} : {}", cx.month_name(cx.month), cx.n(total)),
+            format!("Nombre de violations depuis {} : {}", cx.month_name(january), cx.n(ytd)),
+        ]
+    } else {
+        vec![
+            format!("Violations in {}: {}", cx.month_name(cx.month), cx.n(total)),
+            format!("Violations since {}: {}", cx.month_name(january), cx.n(ytd)),
+        ]
+    }));
+    let months: Vec<Month> = cx.month.months_of_year().take_while(|m| *m <= cx.month).collect();
+    let labels: Vec<String> = months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()).collect();
+    let values: Vec<u64> = (0..months.len()).map(|i| cx.t.month_total(i)).collect();
+    let caption = if fr { "Violations documentées par mois" } else { "Violations documented per month" };
+    out.push(Block::Figure {
+        caption: caption.into(),
+        svg: charts::lines(caption, &labels, &[(caption.into(), values)], &cx.source()),
+    });
+    if public {
+        return;
+    }
+    let trend = Trend::of(total, previous).word(cx.lang);
+    let mut text = if fr {
+        format!(
+            "Depuis le début de l'année {}, {} par le système de monitoring de protection. Au mois de {}, {}, contre {} au mois de {} ({trend}).",
+            cx.month.year(),
+            format::were_documented(cx.lang, ytd),
+            cx.month_name(cx.month),
+            format::were_documented(cx.lang, total),
+            cx.n(previous),
+            cx.month_name(cx.month.previous()),
+        )
+    } else {
+        format!(
+            "Since the beginning of {}, the protection monitoring system has documented {}. In {}, {}, against {} in {} ({trend}).",
+            cx.month.year(),
+            format::count_violations(cx.lang, ytd),
+            cx.month_name(cx.month),
+            format::were_documented(cx.lang, total),
+            cx.n(previous),
+            cx.month_name(cx.month.previous()),
+        )
+    };
+    if total == 0 {
+        out.push(Block::Paragraph(text));
+        return;
+    }
+    let codes: Vec<String> = cx.c.typology.categories.iter().map(|c| c.code.clone()).collect();
+    let counts: Vec<u64> = codes.iter().map(|c| f.get("category_by_month", c, &cx.m)).collect();
+    let top: Vec<String> = Ranked::rank(&counts)
+        .iter()
+        .take(3)
+        .map(|r| format!("« {} » ({}, {})", cx.category_label(r.index), cx.n(r.count), cx.pct(r.count, total, 0)))
+        .collect();
+    text.push(' ');
+    text.push_str(&if fr {
+        format!("Les catégories les plus documentées ce mois sont {}.", list(cx.lang, &top))
+    } else {
+        format!("The most documented categories this month are {}.", list(cx.lang, &top))
+    });
+    let regions: Vec<u64> = cx.c.geography.regions.iter().map(|r| f.get("region_by_month", &r.code, &cx.m)).collect();
+    let ranked = Ranked::rank(&regions);
+    if let Some((first, rest)) = ranked.split_first() {
+        let others: Vec<String> = rest
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    if fr { de(&cx.region_name(r.index)) } else { cx.region_name(r.index) },
+                    cx.pct(r.count, total, 2)
+                )
+            })
+            .collect();
+        text.push(' ');
+        text.push_str(&if fr {
+            format!(
+                "Avec {} des violations documentées, la région {} est celle qui en a enregistré le plus{}",
+                cx.pct(first.count, total, 2),
+                de(&cx.region_name(first.index)),
+                if others.is_empty() {
+                    ".".to_owned()
+                } else {
+                    format!(". Elle est suivie des régions {}.", list(cx.lang, &others))
+                }
+            )
+        } else {
+            format!(
+                "With {} of the violations documented, {} is the region that recorded the most{}",
+                cx.pct(first.count, total, 2),
+                cx.region_name(first.index),
+                if others.is_empty() { ".".to_owned() } else { format!(", followed by {}.", list(cx.lang, &others)) }
+            )
+        });
+    }
+    out.push(Block::Paragraph(text));
+}
+
+fn month_abbrev(lang: Lang, month: Month) -> &'static str {
+    let i = month.number() as usize - 1;
+    if lang == Lang::Fr { MONTHS_FR[i] } else { MONTHS_EN[i] }
+}
+
+fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
+    let (f, fr) = (cx.f, cx.fr());
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr { "II – Tendances par catégorie" } else { "II – Trends by category" }.into(),
+    });
+    let months: Vec<Month> = cx.month.months_of_year().collect();
+    let mut header = vec![
+        if fr { "Typologies de violations (documentées)" } else { "Violation categories (documented)" }.to_owned(),
+    ];
+    header.extend(months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()));
+    header.push(cx.lang.total().into());
+    let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut order: Vec<usize> = (0..codes.len()).filter(|&i| cx.t.category_year_to_date(i) > 0).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cx.t.category_year_to_date(i)));
+    for &i in &order {
+        let mut row = vec![cx.category_label(i)];
+        row.extend(months.iter().map(|m| cx.n(f.get("category_by_month", codes[i], &m.to_string()))));
+        row.push(cx.n(cx.t.category_year_to_date(i)));
+        rows.push(row);
+    }
+    let mut total = vec![cx.lang.total().to_owned()];
+    total.extend(months.iter().map(|m| cx.n(f.get("category_by_month", "TOTAL", &m.to_string()))));
+    total.push(cx.n(cx.t.year_to_date()));
+    rows.push(total);
+    out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
+    if public {
+        return;
+    }
+    let month_total = f.get("category_by_month", "TOTAL", &cx.m);
+    let mut by_count: Vec<usize> = (0..codes.len()).collect();
+    by_count.sort_by_key(|&i| std::cmp::Reverse(f.get("category_by_month", codes[i], &cx.m)));
+    for i in by_count {
+        let n = f.get("category_by_month", codes[i], &cx.m);
+        let before = f.get("category_by_month", codes[i], &cx.p);
+        out.push(Block::Heading { level: 2, text: cx.category_label(i) });
+        if n == 0 {
+            out.push(Block::Paragraph(if fr {
+                format!(
+                    "Aucune violation n'a été documentée dans cette catégorie au mois de {} (contre {} au mois de {}).",
+                    cx.month_name(cx.month),
+                    cx.n(before),
+                    cx.month_name(cx.month.previous())
+                )
+            } else {
+                format!(
+                    "No violation was documented in this category in {} (against {} in {}).",
+                    cx.month_name(cx.month),
+                    cx.n(before),
+                    cx.month_name(cx.month.previous())
+                )
+            }));
+            continue;
+        }
+        let subtypes: Vec<(usize, &str)> =
+            cx.c.typology
+                .subtypes
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.category as usize == i)
+                .map(|(j, s)| (j, s.code.as_str()))
+                .collect();
+        let sub_counts: Vec<u64> = subtypes.iter().map(|(_, code)| f.get("subtype", code, "count")).collect();
+        let top_sub: Vec<String> = Ranked::rank(&sub_counts)
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    cx.lang.pick(&cx.c.typology.subtypes[subtypes[r.index].0].label).to_lowercase(),
+                    cx.n(r.count)
+                )
+            })
+            .collect();
+        let region_counts: Vec<u64> =
+            cx.c.geography.regions.iter().map(|r| f.get("category_by_region", codes[i], &r.code)).collect();
+        let top_regions: Vec<String> = Ranked::rank(&region_counts)
+            .iter()
+            .take(3)
+            .map(|r| format!("{} ({})", cx.region_name(r.index), cx.n(r.count)))
+            .collect();
+        let trend = Trend::of(n, before).word(cx.lang);
+        out.push(Block::Paragraph(if fr {
+            format!(
+                "Au mois de {}, {} dans cette catégorie, soit {} de toutes les violations du mois ({trend} par rapport au mois de {} : {}). Les types de violations les plus documentés sont : {}. Les régions les plus concernées sont {}.",
+                cx.month_name(cx.month),
+                format::were_documented(cx.lang, n),
+                cx.pct(n, month_total, 0),
+                cx.month_name(cx.month.previous()),
+                cx.n(before),
+                list(cx.lang, &top_sub),
+                list(cx.lang, &top_regions)
+            )
+        } else {
+            format!(
+                "In {}, {} in this category, {} of all violations of the month ({trend} from {}: {}). The most documented types are: {}. The regions most affected are {}.",
+                cx.month_name(cx.month),
+                format::were_documented(cx.lang, n),
+                cx.pct(n, month_total, 0),
+                cx.month_name(cx.month.previous()),
+                cx.n(before),
+                list(cx.lang, &top_sub),
+                list(cx.lang, &top_regions)
+            )
+        }));
+    }
+}
+
+fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
+    let (f, fr) = (cx.f, cx.fr());
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr { "III – Tendances par région" } else { "III – Trends by region" }.into(),
+    });
+    let months: Vec<Month> = cx.month.months_of_year().collect();
+    let mut header = vec![if fr { "Région" } else { "Region" }.to_owned()];
+    header.extend(months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()));
+    header.push(cx.lang.total().into());
+    header.push("%".into());
+    let ytd = f.get("region_by_month", "TOTAL", "TOTAL");
+    let regions = &cx.c.geography.regions;
+    let mut order: Vec<usize> = (0..regions.len()).filter(|&r| cx.t.region_year_to_date(r) > 0).collect();
+    order.sort_by_key(|&r| cx.region_name(r));
+    let mut rows = Vec::new();
+    for &r in &order {
+        let mut row = vec![cx.region_name(r)];
+        row.extend(months.iter().map(|m| cx.n(f.get("region_by_month", &regions[r].code, &m.to_string()))));
+        let total = f.get("region_by_month", &regions[r].code, "TOTAL");
+        row.push(cx.n(total));
+        row.push(cx.pct(total, ytd, 0));
+        rows.push(row);
+    }
+    let mut total = vec![cx.lang.total().to_owned()];
+    total.extend(months.iter().map(|m| cx.n(f.get("region_by_month", "TOTAL", &m.to_string()))));
+    total.push(cx.n(ytd));
+    total.push(cx.pct(ytd, ytd, 0));
+    rows.push(total);
+    out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
+
+    let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
+    let labels: Vec<String> = (0..codes.len()).map(|i| cx.category_label(i)).collect();
+    let month_total = f.get("region_by_month", "TOTAL", &cx.m);
+    let mut silent = Vec::new();
+    for &r in &order {
+        let code = &regions[r].code;
+        let n = f.get("region_by_month", code, &cx.m);
+        let before = f.get("region_by_month", code, &cx.p);
+        if n == 0 && before == 0 {
+            silent.push(cx.region_name(r));
+            continue;
+        }
+        let name = cx.region_name(r);
+        out.push(Block::Heading {
+            level: 2,
+            text: if fr { format!("Région {}", de(&name)) } else { format!("{name} region") },
+        });
+        if !public {
+            let trend = Trend::of(n, before).word(cx.lang);
+            out.push(Block::Paragraph(if fr {
+                format!(
+                    "Au mois de {}, {} dans la région {}, contre {} au mois de {} ({trend}), soit {} des violations du mois.",
+                    cx.month_name(cx.month),
+                    format::were_documented(cx.lang, n),
+                    de(&name),
+                    cx.n(before),
+                    cx.month_name(cx.month.previous()),
+                    cx.pct(n, month_total, 0)
+                )
+            } else {
+                format!(
+                    "In {}, {} in {name}, against {} in {} ({trend}), {} of the month's violations.",
+                    cx.month_name(cx.month),
+                    format::were_documented(cx.lang, n),
+                    cx.n(before),
+                    cx.month_name(cx.month.previous()),
+                    cx.pct(n, month_total, 0)
+                )
+            }));
+        }
+        if n > 0 {
+            let items: Vec<(String, u64)> = (0..codes.len())
+                .map(|i| (labels[i].clone(), f.get("category_by_region", codes[i], code)))
+                .filter(|(_, v)| *v > 0)
+                .collect();
+            let caption = if fr {
+                format!("Violations par catégorie, région {}", de(&name))
+            } else {
+                format!("Violations by category, {name}")
+            };
+            let lang = cx.lang;
+            out.push(Block::Figure { svg: charts::bars(&caption, &items, &|v| int(lang, v), &cx.source()), caption });
+        }
+        if !public && n > 0 {
+            let cercles: Vec<(String, u64)> =
+                cx.c.geography
+                    .cercles
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        cx.c.geography.communes.iter().any(|c| c.cercle as usize == *i && c.region.0 as usize == r)
+                    })
+                    .map(|(_, c)| (c.unit.name.clone(), f.get("admin2", &c.unit.pcode, "count")))
+                    .collect();
+            let counts: Vec<u64> = cercles.iter().map(|c| c.1).collect();
+            let top: Vec<String> = Ranked::rank(&counts)
+                .iter()
+                .take(4)
+                .map(|c| format!("{} ({})", cercles[c.index].0, cx.n(c.count)))
+                .collect();
+            if !top.is_empty() {
+                out.push(Block::Bullets(vec![if fr {
+                    format!("Cercles les plus touchés : {}.", list(cx.lang, &top))
+                } else {
+                    format!("Most affected cercles: {}.", list(cx.lang, &top))
+                }]));
+            }
+        }
+        if !public && let Some(text) = inputs.analyses.get(code.as_str()) {
+            out.push(Block::Analysis(text.trim().to_owned()));
+        }
+    }
+    let quiet: Vec<String> =
+        (0..regions.len()).filter(|&r| !order.contains(&r)).map(|r| cx.region_name(r)).chain(silent).collect();
+    if !quiet.is_empty() && !public {
+        out.push(Block::Paragraph(if fr {
+            format!(
+                "Aucune violation n'a été documentée au mois de {} dans les régions suivantes : {}.",
+                cx.month_name(cx.month),
+                list(cx.lang, &quiet)
+            )
+        } else {
+            format!(
+                "No violation was documented in {} in the following regions: {}.",
+                cx.month_name(cx.month),
+                list(cx.lang, &quiet)
+            )
+        }));
+    }
+}
+
+fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>) {
+    let fr = cx.fr();
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr { "IV – Indice de risque de protection" } else { "IV – Protection risk index" }.into(),
+    });
+    let header = if fr { ["Niveau", "Points", "Situation"] } else { ["Level", "Points", "Situation"] };
+    let rows = cx
+        .c
+        .risk
+        .levels
+        .iter()
+        .rev()
+        .map(|l| {
+            vec![l.level.to_string(), format!("{} – {}", l.min_points, l.max_points), cx.lang.pick(&l.label).to_owned()]
+        })
+        .collect();
+    out.push(Block::Table(Table {
+        header: header.map(str::to_owned).to_vec(),
+        rows,
+        numeric_from: 3,
+        total_row: false,
+    }));
+    out.push(Block::Paragraph(if fr {
+        "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.".into()
+    } else {
+        "No risk index data was recorded for this month.".into()
+    }));
+}
+
+fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
+    let (f, fr) = (cx.f, cx.fr());
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr {
+            "V – Auteurs, victimes, lieux et horaires des violations"
+        } else {
+            "V – Perpetrators, victims, places and times"
+        }
+        .into(),
+    });
+    let total = f.get("category_by_region", "TOTAL", "TOTAL");
+    let lang = cx.lang;
+    let shares = |kind: ListKind, title_fr: &str, title_en: &str, out: &mut Vec<Block>, chart: bool| {
+        let list_ = cx.c.lists.get(kind);
+        let counts: Vec<u64> = list_.codes.iter().map(|c| f.get(kind.name(), &c.code, "count")).collect();
+        let ranked = Ranked::rank(&counts);
+        let title = if fr { title_fr } else { title_en };
+        out.push(Block::Heading { level: 2, text: title.into() });
+        if chart {
+            let items: Vec<(String, u64)> =
+                ranked.iter().map(|r| (lang.pick(&list_.codes[r.index].label).to_owned(), r.count)).collect();
+            out.push(Block::Figure {
+                svg: charts::bars(title, &items, &|v| int(lang, v), &cx.source()),
+                caption: title.into(),
+            });
+        }
+        let top: Vec<String> = ranked
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "{} ({} ; {})",
+                    lang.pick(&list_.codes[r.index].label).to_lowercase(),
+                    int(lang, r.count),
+                    cx.pct(r.count, total, 0)
+                )
+                .replace(" ; ", if fr { " ; " } else { "; " })
+            })
+            .collect();
+        if !top.is_empty() {
+            out.push(Block::Paragraph(if fr {
+                format!("{} les plus fréquents : {}.", title, list(lang, &top))
+                    .replace("Lieux des violations les plus", "Lieux les plus")
+            } else {
+                format!("Most frequent {}: {}.", title.to_lowercase(), list(lang, &top))
+            }));
+        }
+    };
+    shares(ListKind::Perpetrator, "Présumés auteurs", "Alleged perpetrators", out, true);
+    shares(ListKind::Occupation, "Statut socio-économique des victimes", "Victims' occupations", out, true);
+    shares(ListKind::Sex, "Sexe des victimes", "Victims' sex", out, false);
+    shares(ListKind::AgeGroup, "Âge des victimes", "Victims' age", out, false);
+    shares(ListKind::Population, "Statut de déplacement des victimes", "Victims' displacement status", out, false);
+    shares(ListKind::Place, "Lieux des violations", "Places of violations", out, true);
+
+    let slots = cx.c.lists.get(ListKind::TimeSlot);
+    let title = if fr { "Tranches horaires des violations" } else { "Time of day" };
+    out.push(Block::Heading { level: 2, text: title.into() });
+    let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
+    let groups: Vec<String> = slots.codes.iter().map(|s| lang.pick(&s.label).to_owned()).collect();
+    let series: Vec<String> = (0..codes.len()).map(|i| cx.category_label(i)).collect();
+    let value = |g: usize, s: usize| f.get("time_slot_by_category", &slots.codes[g].code, codes[s]);
+    out.push(Block::Figure {
+        svg: charts::stacked_columns(title, &groups, &series, &value, &cx.source()),
+        caption: title.into(),
+    });
+    let slot_totals: Vec<u64> = slots.codes.iter().map(|s| f.get("time_slot_by_category", &s.code, "TOTAL")).collect();
+    if let Some(top) = Ranked::rank(&slot_totals).first() {
+        let by_category: Vec<u64> =
+            codes.iter().map(|c| f.get("time_slot_by_category", &slots.codes[top.index].code, c)).collect();
+        let main = Ranked::rank(&by_category);
+        let slot = lang.pick(&slots.codes[top.index].label).to_lowercase();
+        let detail = main.first().map(|m| (cx.category_label(m.index), m.count));
+        out.push(Block::Paragraph(match (fr, detail) {
+            (true, Some((label, n))) => format!(
+                "La tranche horaire la plus fréquente est : {slot} ({}), dont {} dans la catégorie « {label} ».",
+                int(lang, top.count),
+                int(lang, n)
+            ),
+            (false, Some((label, n))) => format!(
+                "The most frequent time of day is: {slot} ({}), of which {} in the category “{label}”.",
+                int(lang, top.count),
+                int(lang, n)
+            ),
+            (true, None) | (false, None) => String::new(),
+        }));
+    }
+}
+
+fn recommendations(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs) {
+    let fr = cx.fr();
+    out.push(Block::Heading {
+        level: 1,
+        text: if fr { "VI – Recommandations" } else { "VI – Recommendations" }.into(),
+    });
+    if inputs.recommendations.is_empty() {
+        out.push(Block::Paragraph(if fr {
+            "Aucune recommandation n'a été fournie pour ce mois.".into()
+        } else {
+            "No recommendation was provided for this month.".into()
+        }));
+        return;
+    }
+    let header = if fr {
+        ["Acteurs concernés", "Actions recommandées", "Zones d'intervention", "Suivi du Cluster"]
+    } else {
+        ["Actors", "Recommended actions", "Areas", "Cluster follow-up"]
+    };
+    out.push(Block::Table(Table {
+        header: header.map(str::to_owned).to_vec(),
+        rows: inputs.recommendations.iter().map(|r| r.to_vec()).collect(),
+        numeric_from: 4,
+        total_row: false,
+    }));
+}
+
+fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
+    let fr = cx.fr();
+    let lang = cx.lang;
+    out.push(Block::Heading { level: 1, text: "VII – Annexes".into() });
+    let title = if fr {
+        format!("Annexe 1 – Carte des violations par commune ({})", cx.month_name(cx.month))
+    } else {
+        format!("Annex 1 – Map of violations by commune ({})", cx.month_name(cx.month))
+    };
+    let counts = &cx.t.current.commune;
+    let geography = &cx.c.geography;
+    let value_of = |pcode: &str| {
+        geography.commune_by_pcode(pcode).map(|id| {
+            let n = counts[id.0 as usize];
+            // Public maps show small counts only as a class below 5.
+            if public && (1..5).contains(&n) { 1 } else { n }
+        })
+    };
+    let legend = move |lower: u64, upper: u64| {
+        if public && upper < 5 {
+            "< 5".to_owned()
+        } else if lower == upper {
+            int(lang, lower)
+        } else {
+            format!("{} – {}", int(lang, lower), int(lang, upper))
+        }
+    };
+    let none = if fr { "Aucune violation documentée" } else { "No violation documented" };
+    out.push(Block::Heading { level: 2, text: title.clone() });
+    out.push(Block::Figure {
+        svg: charts::choropleth(&title, &value_of, &legend, none, &[], &cx.source()),
+        caption: title,
+    });
+    if !public {
+        out.push(Block::Heading {
+            level: 2,
+            text: if fr { "Annexe 2 – Liste des incidents" } else { "Annex 2 – List of incidents" }.into(),
+        });
+        let file = crate::report::file_names(cx.lang, cx.month).incidents;
+        out.push(Block::Paragraph(if fr {
+            format!("La liste des incidents du mois est fournie dans le classeur {file}.")
+        } else {
+            format!("The month's list of incidents is in the workbook {file}.")
+        }));
+    }
+}

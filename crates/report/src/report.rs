@@ -1,0 +1,232 @@
+//! `vigie report`: the month's report as PDF, HTML, an incident-list workbook and
+//! `tables.csv`, all drawn from one [`MonthTables`].
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Format, Workbook};
+use vigie_core::aggregate::MonthTables;
+use vigie_core::{Catalog, ListKind, Month, Violation};
+
+use crate::labels::Lang;
+use crate::long_form::{Cell, cells};
+use crate::narrative::{self, Claim, Inputs};
+use crate::{ReportError, document::Document};
+
+/// The four files of a month's report, named in the report's language.
+pub struct FileNames {
+    pub pdf: String,
+    pub html: String,
+    pub incidents: String,
+    pub tables: String,
+}
+
+pub fn file_names(lang: Lang, month: Month) -> FileNames {
+    let (report, annex) = match lang {
+        Lang::Fr => ("rapport", "annexe-incidents"),
+        Lang::En => ("report", "annex-incidents"),
+    };
+    FileNames {
+        pdf: format!("{report}-{month}.pdf"),
+        html: format!("{report}-{month}.html"),
+        incidents: format!("{annex}-{month}.xlsx"),
+        tables: format!("tables-{month}.csv"),
+    }
+}
+
+/// What was written, for the command's summary and for tests.
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub pages: usize,
+    pub document: Document,
+    pub claims: Vec<Claim>,
+}
+
+/// Tables below region level or by victim profile: their counts from 1 to 4 are hidden in
+/// public outputs.
+const SENSITIVE: [&str; 5] = ["admin2", "sex", "age_group", "occupation", "population"];
+
+/// The public version of the tables: counts 1–4 of sensitive tables become `<5`, and when a
+/// table has one hidden cell, its next smallest cell is hidden too, so that no hidden count can
+/// be recovered from the month's total.
+pub fn suppress(cells: &[Cell]) -> Vec<(Cell, String)> {
+    let mut out: Vec<(Cell, String)> = cells.iter().map(|c| (c.clone(), c.value.to_string())).collect();
+    for table in SENSITIVE {
+        let rows: Vec<usize> = (0..out.len()).filter(|&i| out[i].0.table == table).collect();
+        let mut hidden = 0;
+        for &i in &rows {
+            if (1..5).contains(&out[i].0.value) {
+                out[i].1 = "<5".into();
+                hidden += 1;
+            }
+        }
+        if hidden == 1
+            && let Some(&i) =
+                rows.iter().filter(|&&i| out[i].1 != "<5" && out[i].0.value > 0).min_by_key(|&&i| out[i].0.value)
+        {
+            out[i].1 = "<5".into();
+        }
+    }
+    out
+}
+
+/// Writes the report files into `dir`.
+#[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
+pub fn write(
+    dir: &Path,
+    tables: &MonthTables,
+    catalog: &Catalog,
+    lang: Lang,
+    inputs: &Inputs,
+    public: bool,
+    incidents: &[Violation],
+    organizations_hidden: bool,
+) -> Result<Written, ReportError> {
+    std::fs::create_dir_all(dir)?;
+    let names = file_names(lang, tables.month);
+    let all = cells(tables, catalog);
+    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, public);
+    let mut files = Vec::new();
+
+    let path = dir.join(&names.tables);
+    if public {
+        let mut w = csv::Writer::from_path(&path)?;
+        w.write_record(["table", "row", "column", "value"])?;
+        for (c, shown) in suppress(&all) {
+            w.write_record([c.table, &c.row, &c.column, &shown])?;
+        }
+        w.flush()?;
+    } else {
+        crate::write_csv(&all, std::io::BufWriter::new(std::fs::File::create(&path)?))?;
+    }
+    files.push(path);
+
+    let path = dir.join(&names.html);
+    std::fs::write(&path, document.to_html())?;
+    files.push(path);
+
+    let (pdf, pages) = crate::pdf::compile(document.to_typst(), &document.figures())?;
+    let path = dir.join(&names.pdf);
+    std::fs::write(&path, &pdf)?;
+    files.push(path);
+
+    if !public {
+        let path = dir.join(&names.incidents);
+        write_incidents(&path, incidents, catalog, lang, organizations_hidden)?;
+        files.push(path);
+    }
+    Ok(Written { files, pages, document, claims })
+}
+
+/// The incident list: one row per violation of the month, grouped by incident, without
+/// narratives (case details stay out of reports).
+fn write_incidents(
+    path: &Path,
+    violations: &[Violation],
+    catalog: &Catalog,
+    lang: Lang,
+    hide_organizations: bool,
+) -> Result<(), ReportError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Incidents")?;
+    let bold = Format::new().set_bold();
+    let header: &[&str] = if lang == Lang::Fr {
+        &[
+            "Incident",
+            "Violation",
+            "Date",
+            "Région",
+            "Cercle",
+            "Commune",
+            "Catégorie",
+            "Type de violation",
+            "Auteur présumé",
+            "Lieu",
+            "Tranche horaire",
+            "Sexe",
+            "Âge",
+            "Organisation",
+        ]
+    } else {
+        &[
+            "Incident",
+            "Violation",
+            "Date",
+            "Region",
+            "Cercle",
+            "Commune",
+            "Category",
+            "Violation type",
+            "Alleged perpetrator",
+            "Place",
+            "Time of day",
+            "Sex",
+            "Age",
+            "Organisation",
+        ]
+    };
+    for (j, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, *h, &bold)?;
+    }
+    let mut sorted: Vec<&Violation> = violations.iter().collect();
+    sorted.sort_by(|a, b| (a.incident_date, &a.incident_id, &a.id).cmp(&(b.incident_date, &b.incident_id, &b.id)));
+    let g = &catalog.geography;
+    for (i, v) in sorted.iter().enumerate() {
+        let r = i as u32 + 1;
+        let commune = g.commune(v.commune);
+        let region = g.region(commune.region);
+        let subtype = &catalog.typology.subtypes[v.subtype as usize];
+        let category = &catalog.typology.categories[subtype.category as usize];
+        let label = |kind: ListKind| {
+            let list = catalog.lists.get(kind);
+            lang.pick(&list.codes[v.code(kind) as usize].label).to_owned()
+        };
+        let values = [
+            v.incident_id.clone(),
+            v.id.clone(),
+            v.incident_date.to_string(),
+            if lang == Lang::Fr { region.name_fr.clone() } else { region.name_en.clone() },
+            g.cercles[commune.cercle as usize].unit.name.clone(),
+            commune.unit.name.clone(),
+            format!("{} – {}", category.code, lang.pick(&category.label)),
+            format!("{} – {}", subtype.code, lang.pick(&subtype.label)),
+            label(ListKind::Perpetrator),
+            label(ListKind::Place),
+            label(ListKind::TimeSlot),
+            label(ListKind::Sex),
+            label(ListKind::AgeGroup),
+            if hide_organizations { String::new() } else { v.organization.clone() },
+        ];
+        for (j, value) in values.iter().enumerate() {
+            sheet.write_string(r, j as u16, value)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, sorted.len() as u32, header.len() as u16 - 1)?;
+    workbook.save(path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(table: &'static str, row: &str, value: u64) -> Cell {
+        Cell { table, row: row.into(), column: "count".into(), value }
+    }
+
+    #[test]
+    fn public_tables_hide_small_counts_and_one_more_when_one_is_hidden() {
+        let cells =
+            vec![cell("sex", "F", 3), cell("sex", "M", 40), cell("sex", "UNKNOWN", 9), cell("perpetrator", "FAMA", 2)];
+        let shown: Vec<String> = suppress(&cells).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(
+            shown,
+            ["<5", "40", "<5", "2"],
+            "F hidden, UNKNOWN hidden so F cannot be recovered; perpetrators are not victim data"
+        );
+        let cells = vec![cell("admin2", "ML0401", 1), cell("admin2", "ML0402", 4), cell("admin2", "ML0405", 36)];
+        let shown: Vec<String> = suppress(&cells).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(shown, ["<5", "<5", "36"]);
+    }
+}
