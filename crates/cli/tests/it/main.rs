@@ -7,4 +7,5 @@ mod helpers;
 mod import_behaviour;
 mod import_rules;
 mod live;
+mod report;
 mod tables;

@@ -1,0 +1,233 @@
+//! `vigie report`: the PDF shows the seed report's tables, every number of the narrative agrees
+//! with `tables.csv`, the HTML is snapshotted, and the public version reveals no small count.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::Command;
+
+use vigie_core::aggregate::Filter;
+use vigie_core::{Catalog, ListKind, Month};
+use vigie_report::{Inputs, Lang};
+use vigie_store::{LiveFacts, SqliteStore};
+
+use crate::helpers::*;
+
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(vigie_bin())
+        .current_dir(dir.path())
+        .env_remove("VIGIE_DB")
+        .args(["demo", "--out", "demo"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn normalize(text: &str) -> String {
+    text.replace(['\u{202F}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
+    let dir = demo();
+    let pdf = dir.path().join("demo/rapport-2021-11.pdf");
+    let out =
+        Command::new("pdftotext").args(["-layout", pdf.to_str().expect("path"), "-"]).output().expect("pdftotext runs");
+    assert!(out.status.success());
+    let text = normalize(&String::from_utf8_lossy(&out.stdout));
+    let seed = |name: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample/data").join(name)).expect("seed")
+    };
+    for (name, with_total) in [("category_by_month_2021.csv", false), ("region_by_month_2021.csv", true)] {
+        for line in seed(name).lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            // Thousands are written "3 016" in French.
+            let numbers: Vec<String> = cells[1..if with_total { 14 } else { 13 }]
+                .iter()
+                .map(|n| vigie_report::format::int(Lang::Fr, n.parse().expect("number")).replace('\u{202F}', " "))
+                .collect();
+            let expected = numbers.join(" ");
+            assert!(text.contains(&expected), "{name}: row {} ({expected}) not in the PDF text", cells[0]);
+        }
+    }
+    assert!(text.contains("Nombre de violations en novembre 2021 : 531"), "{text}");
+    assert!(text.contains("52,73 %"), "shares as in the seed report");
+}
+
+/// Every number in a sentence: a claimed figure, the report's year, a share of two claimed
+/// figures, or part of a label.
+fn check_consistency(lang: Lang) {
+    let dir = demo();
+    let catalog = Catalog::mali();
+    let store = SqliteStore::open(&dir.path().join("demo/vigie.db")).expect("open");
+    let live = LiveFacts::load(&store, catalog).expect("load");
+    let month = Month::new(2021, 11).expect("month");
+    let tables = live.facts.tables(catalog, month, &Filter::default());
+    let cells = vigie_report::cells(&tables, catalog);
+    let (document, claims) = vigie_report::narrative::build(&tables, catalog, &cells, lang, &Inputs::default(), false);
+
+    // Each claim is the tables.csv cell it names (omitted cells are zeros).
+    let csv = std::fs::read_to_string(dir.path().join("demo/tables-2021-11.csv")).expect("tables");
+    let table: BTreeMap<(String, String, String), u64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            ((c[0].into(), c[1].into(), c[2].into()), c[3].parse().expect("value"))
+        })
+        .collect();
+    assert!(claims.len() > 100, "the narrative quotes the tables");
+    for c in &claims {
+        let key = (c.table.clone(), c.row.clone(), c.column.clone());
+        assert_eq!(table.get(&key).copied().unwrap_or(0), c.value, "claim {c:?}");
+    }
+
+    let values: Vec<u64> = claims.iter().map(|c| c.value).collect::<HashSet<_>>().into_iter().collect();
+    let mut labels: Vec<String> = Vec::new();
+    for kind in ListKind::ALL {
+        labels.extend(catalog.lists.get(kind).codes.iter().map(|c| lang.pick(&c.label).to_lowercase()));
+    }
+    labels.extend(catalog.typology.subtypes.iter().map(|s| lang.pick(&s.label).to_lowercase()));
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    let mut checked = 0;
+    for sentence in document.sentences() {
+        let mut text = sentence.to_lowercase();
+        for label in &labels {
+            text = text.replace(label.as_str(), " ");
+        }
+        let text = text.replace('\u{202F}', "");
+        let text = if lang == Lang::En { text.replace(',', "") } else { text };
+        let bytes: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit()
+                    || ((bytes[i] == ',' || bytes[i] == '.') && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit()))
+            {
+                i += 1;
+            }
+            let token: String = bytes[start..i].iter().collect::<String>().replace(',', ".");
+            let percent = bytes[i..].iter().take(2).any(|&c| c == '%');
+            checked += 1;
+            if percent {
+                let p: f64 = token.parse().expect("number");
+                let decimals = token.split('.').nth(1).map_or(0, str::len);
+                let scale = 10f64.powi(decimals as i32);
+                let found = values.iter().any(|&a| {
+                    values
+                        .iter()
+                        .any(|&b| b > 0 && a <= b && ((a as f64 * 100.0 / b as f64) * scale).round() / scale == p)
+                });
+                assert!(found, "{lang:?}: {token} % in «{sentence}» is no share of two table figures");
+            } else {
+                let n: u64 = token.parse().expect("integer");
+                assert!(n == 2021 || values.contains(&n), "{lang:?}: {n} in «{sentence}» is no table figure");
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} numbers checked");
+}
+
+#[test]
+fn every_number_of_the_french_narrative_agrees_with_the_tables() {
+    check_consistency(Lang::Fr);
+}
+
+#[test]
+fn every_number_of_the_english_narrative_agrees_with_the_tables() {
+    check_consistency(Lang::En);
+}
+
+/// The HTML without its SVG figures (snapshotted apart from the drawing code).
+fn redacted(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        out.push_str("[svg]");
+        rest = rest[start..].find("</svg>").map_or("", |end| &rest[start + end + 6..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_html_reports_match_their_snapshots() {
+    let dir = demo();
+    let fr = std::fs::read_to_string(dir.path().join("demo/rapport-2021-11.html")).expect("html");
+    let en = std::fs::read_to_string(dir.path().join("demo/report-2021-11.html")).expect("html");
+    assert!(
+        fr.contains("<svg") && !fr.contains("http://") || fr.contains("xmlns=\"http://www.w3.org/2000/svg\""),
+        "self-contained"
+    );
+    insta::assert_snapshot!("report_2021_11_fr", redacted(&fr));
+    insta::assert_snapshot!("report_2021_11_en", redacted(&en));
+}
+
+#[test]
+fn analysts_recommendations_and_analyses_are_placed_and_marked() {
+    let dir = demo();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(inputs.join("analyses")).expect("mkdir");
+    std::fs::write(
+        inputs.join("recommandations.csv"),
+        "acteur,action,zone,suivi\nGouvernement du Mali,Enquêter sur les allégations,National,Note de plaidoyer\n",
+    )
+    .expect("write");
+    std::fs::write(inputs.join("analyses/ML05.md"), "La région de Mopti a connu une intensification de la violence.\n")
+        .expect("write");
+    let out = vigie(
+        dir.path(),
+        &dir.path().join("demo/vigie.db"),
+        &["report", "--month", "2021-11", "--out", "r", "--inputs", "inputs"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(dir.path().join("r/rapport-2021-11.html")).expect("html");
+    assert!(html.contains("<td>Enquêter sur les allégations</td>"), "recommendation in section VI");
+    let mopti = html.find("Région de Mopti").expect("Mopti section");
+    let analysis = html.find("<strong>[Analyse]</strong> La région de Mopti a connu").expect("analysis marked");
+    let next = html[mopti..].find("Région de Ségou").map_or(usize::MAX, |i| mopti + i);
+    assert!(analysis > mopti && analysis < next, "the analysis sits in its region's section");
+    for file in ["rapport-2021-11.pdf", "annexe-incidents-2021-11.xlsx", "tables-2021-11.csv"] {
+        assert!(dir.path().join("r").join(file).exists(), "{file}");
+    }
+}
+
+#[test]
+fn the_public_version_hides_small_counts_narratives_and_the_incident_list() {
+    let dir = demo();
+    let out = vigie(
+        dir.path(),
+        &dir.path().join("demo/vigie.db"),
+        &["report", "--month", "2021-11", "--out", "pub", "--public"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("pub/tables-2021-11.csv")).expect("tables");
+    let mut hidden = 0;
+    for line in csv.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if ["admin2", "sex", "age_group", "occupation", "population"].contains(&c[0]) {
+            match c[3] {
+                "<5" => hidden += 1,
+                v => assert!(v.parse::<u64>().expect("number") >= 5, "{line} reveals a small count"),
+            }
+        }
+    }
+    assert!(hidden > 0, "the generated month has small counts to hide");
+    let html = std::fs::read_to_string(dir.path().join("pub/rapport-2021-11.html")).expect("html");
+    // Generated narratives always quote figures: no paragraph of the public report has one.
+    for paragraph in html.split("<p>").skip(1) {
+        let text = paragraph.split("</p>").next().unwrap_or("");
+        assert!(!text.chars().any(|c| c.is_ascii_digit()), "narrative in the public report: {text}");
+    }
+    assert!(!html.contains("[Analyse]"));
+    assert!(!html.contains("Cercles les plus touchés") && !html.contains("Douentza"), "no place below region level");
+    assert!(!dir.path().join("pub/annexe-incidents-2021-11.xlsx").exists(), "no incident list");
+    assert!(html.contains("version publique"));
+}
