@@ -1,0 +1,53 @@
+//! The whole monthly report (PDF + HTML + XLSX + CSV) for one month of a 1 M-violation store.
+//!
+//! `cargo bench -p vigie --bench report` (`VIGIE_BENCH_ROWS` for another size). Target
+//! (issue 4): at most 1.5 s. Reported apart: loading the store into the aggregation layer
+//! (done once when a server starts) and the report from loaded facts; plus the end-to-end
+//! `vigie report` process, which does both.
+
+use std::process::Command;
+use std::time::Instant;
+
+use vigie_core::aggregate::Filter;
+use vigie_core::{Catalog, Month};
+use vigie_report::{Inputs, Lang};
+use vigie_store::{LiveFacts, SqliteStore, Store};
+
+fn run(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie")).current_dir(dir).args(args).output().expect("vigie runs");
+    assert!(out.status.success(), "vigie {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn main() {
+    let rows: u64 = std::env::var("VIGIE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    run(dir.path(), &["generate", "--out", "data", "--violations", &rows.to_string()]);
+    run(dir.path(), &["--db", "sqlite://bench.db", "import", "violations", "data/violations.csv"]);
+    let catalog = Catalog::mali();
+    let month = Month::new(2021, 11).expect("month");
+    let store = SqliteStore::open(&dir.path().join("bench.db")).expect("open");
+    let start = Instant::now();
+    let live = LiveFacts::load(&store, catalog).expect("load");
+    println!("{rows} violations loaded into the aggregation layer in {:.2} s", start.elapsed().as_secs_f64());
+    for (lang, name) in [(Lang::Fr, "fr"), (Lang::En, "en")] {
+        let mut times = Vec::new();
+        let mut pages = 0;
+        for _ in 0..5 {
+            let start = Instant::now();
+            let tables = live.facts.tables(catalog, month, &Filter::default());
+            let incidents = store
+                .violations_between(month.first_day(), month.next().first_day().pred_opt().expect("date"))
+                .expect("incidents");
+            let written = vigie_report::report::write(&dir.path().join(name), &tables, catalog, lang, &Inputs::default(), false, &incidents, false)
+                .expect("report");
+            pages = written.pages;
+            times.push(start.elapsed().as_secs_f64());
+        }
+        times.sort_by(f64::total_cmp);
+        println!("report ({name}, PDF + HTML + XLSX + CSV) from loaded facts: median {:.2} s, {pages} pages", times[2]);
+    }
+    let start = Instant::now();
+    let out = run(dir.path(), &["--db", "sqlite://bench.db", "report", "--month", "2021-11", "--out", "cli"]);
+    println!("end to end `vigie report` process (load + report): {:.2} s; {}", start.elapsed().as_secs_f64(), out.lines().last().unwrap_or(""));
+}
