@@ -39,8 +39,22 @@ fn main() {
             let incidents = store
                 .violations_between(month.first_day(), month.next().first_day().pred_opt().expect("date"))
                 .expect("incidents");
-            let written = vigie_report::report::write(&dir.path().join(name), &tables, catalog, lang, &Inputs::default(), false, &incidents, false)
-                .expect("report");
+            let last = month.next().first_day().pred_opt().expect("date");
+            let annexes = vigie_report::Annexes {
+                alerts: store.alerts_between(month.first_day(), last).expect("alerts"),
+                coverage: live.facts.commune_counts(catalog, Month::new(2021, 1).expect("month"), month),
+            };
+            let written = vigie_report::report::write(
+                &dir.path().join(name),
+                &tables,
+                catalog,
+                lang,
+                &Inputs::default(),
+                false,
+                &incidents,
+                &annexes,
+            )
+            .expect("report");
             pages = written.pages;
             times.push(start.elapsed().as_secs_f64());
         }
@@ -49,5 +63,9 @@ fn main() {
     }
     let start = Instant::now();
     let out = run(dir.path(), &["--db", "sqlite://bench.db", "report", "--month", "2021-11", "--out", "cli"]);
-    println!("end to end `vigie report` process (load + report): {:.2} s; {}", start.elapsed().as_secs_f64(), out.lines().last().unwrap_or(""));
+    println!(
+        "end to end `vigie report` process (load + report): {:.2} s; {}",
+        start.elapsed().as_secs_f64(),
+        out.lines().last().unwrap_or("")
+    );
 }

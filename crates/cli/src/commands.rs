@@ -209,12 +209,13 @@ fn report(
     let catalog = Catalog::mali();
     let live = LiveFacts::load(store, catalog)?;
     let tables = live.facts.tables(catalog, month, &Filter::default());
-    let incidents = if public {
-        Vec::new()
-    } else {
-        store.violations_between(month.first_day(), month.next().first_day().pred_opt().unwrap_or(month.first_day()))?
+    let last_day = month.next().first_day().pred_opt().unwrap_or(month.first_day());
+    let incidents = if public { Vec::new() } else { store.violations_between(month.first_day(), last_day)? };
+    let annexes = vigie_report::Annexes {
+        alerts: store.alerts_between(month.first_day(), last_day)?,
+        coverage: live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
     };
-    let written = vigie_report::report::write(out, &tables, catalog, lang, inputs, public, &incidents, false)
+    let written = vigie_report::report::write(out, &tables, catalog, lang, inputs, public, &incidents, &annexes)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     for file in &written.files {
         println!("wrote {}", file.display());

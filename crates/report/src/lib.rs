@@ -13,7 +13,7 @@ mod xlsx;
 
 pub use labels::Lang;
 pub use long_form::{Cell, cells, write_csv, write_json};
-pub use narrative::{Claim, Inputs};
+pub use narrative::{Annexes, Claim, Inputs};
 pub use pdf::compile as compile_pdf;
 pub use xlsx::write_xlsx;
 

@@ -24,6 +24,14 @@ pub struct Inputs {
     pub analyses: HashMap<String, String>,
 }
 
+/// What the annexes show beside the tables: the month's flash alerts, and per commune the
+/// violations from January to the report month (the monitoring's coverage).
+#[derive(Debug, Clone, Default)]
+pub struct Annexes {
+    pub alerts: Vec<vigie_core::Alert>,
+    pub coverage: Vec<u64>,
+}
+
 /// A figure quoted in the text: `(table, row, column) = value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
@@ -118,6 +126,7 @@ pub fn build(
     cells: &[Cell],
     lang: Lang,
     inputs: &Inputs,
+    extra: &Annexes,
     public: bool,
 ) -> (Document, Vec<Claim>) {
     let figures = Figures::new(cells);
@@ -140,7 +149,7 @@ pub fn build(
         people_and_places(&cx, &mut blocks);
     }
     recommendations(&cx, &mut blocks, inputs);
-    annexes(&cx, &mut blocks, public);
+    annexes(&cx, &mut blocks, extra, public);
     let (title, subtitle) = if cx.fr() {
         (
             "Rapport mensuel de monitoring de protection — Mali".to_owned(),
@@ -697,7 +706,7 @@ fn recommendations(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs) {
     }));
 }
 
-fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
+fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     let fr = cx.fr();
     let lang = cx.lang;
     out.push(Block::Heading { level: 1, text: "VII – Annexes".into() });
@@ -730,10 +739,56 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         svg: charts::choropleth(&title, &value_of, &legend, none, &[], &cx.source()),
         caption: title,
     });
+    let title = if fr {
+        format!("Annexe 2 – Carte des alertes flash ({})", cx.month_name(cx.month))
+    } else {
+        format!("Annex 2 – Map of flash alerts ({})", cx.month_name(cx.month))
+    };
+    // Public maps place alerts at their commune, never at their exact coordinates.
+    let points: Vec<(f64, f64, f64)> = extra
+        .alerts
+        .iter()
+        .map(|a| {
+            let unit = &geography.commune(a.commune).unit;
+            let (lat, lon) = match (a.location, public) {
+                (Some(p), false) => (p.lat, p.lon),
+                _ => (unit.lat, unit.lon),
+            };
+            (lon, lat, 2.5 + (a.affected_persons.unwrap_or(0) as f64).sqrt() / 6.0)
+        })
+        .collect();
+    let dots = if fr {
+        "Point : une alerte (taille selon les personnes affectées)"
+    } else {
+        "Dot: one alert (sized by persons affected)"
+    };
+    out.push(Block::Heading { level: 2, text: title.clone() });
+    out.push(Block::Figure {
+        svg: charts::choropleth(&title, &|_| None, &legend, dots, &points, &cx.source()),
+        caption: title,
+    });
+
+    let title = if fr {
+        format!("Annexe 3 – Zone de couverture du monitoring de protection (janvier à {})", cx.month_name(cx.month))
+    } else {
+        format!("Annex 3 – Protection monitoring coverage (January to {})", cx.month_name(cx.month))
+    };
+    let coverage = |pcode: &str| {
+        geography
+            .commune_by_pcode(pcode)
+            .and_then(|id| extra.coverage.get(id.0 as usize))
+            .map(|&n| if public && (1..5).contains(&n) { 1 } else { n })
+    };
+    out.push(Block::Heading { level: 2, text: title.clone() });
+    out.push(Block::Figure {
+        svg: charts::choropleth(&title, &coverage, &legend, none, &[], &cx.source()),
+        caption: title,
+    });
+
     if !public {
         out.push(Block::Heading {
             level: 2,
-            text: if fr { "Annexe 2 – Liste des incidents" } else { "Annex 2 – List of incidents" }.into(),
+            text: if fr { "Annexe 4 – Liste des incidents" } else { "Annex 4 – List of incidents" }.into(),
         });
         let file = crate::report::file_names(cx.lang, cx.month).incidents;
         out.push(Block::Paragraph(if fr {

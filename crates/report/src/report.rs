@@ -9,7 +9,7 @@ use vigie_core::{Catalog, ListKind, Month, Violation};
 
 use crate::labels::Lang;
 use crate::long_form::{Cell, cells};
-use crate::narrative::{self, Claim, Inputs};
+use crate::narrative::{self, Annexes, Claim, Inputs};
 use crate::{ReportError, document::Document};
 
 /// The four files of a month's report, named in the report's language.
@@ -79,12 +79,12 @@ pub fn write(
     inputs: &Inputs,
     public: bool,
     incidents: &[Violation],
-    organizations_hidden: bool,
+    extra: &Annexes,
 ) -> Result<Written, ReportError> {
     std::fs::create_dir_all(dir)?;
     let names = file_names(lang, tables.month);
     let all = cells(tables, catalog);
-    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, public);
+    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, extra, public);
     let mut files = Vec::new();
 
     let path = dir.join(&names.tables);
@@ -111,7 +111,7 @@ pub fn write(
 
     if !public {
         let path = dir.join(&names.incidents);
-        write_incidents(&path, incidents, catalog, lang, organizations_hidden)?;
+        write_incidents(&path, incidents, catalog, lang)?;
         files.push(path);
     }
     Ok(Written { files, pages, document, claims })
@@ -119,13 +119,7 @@ pub fn write(
 
 /// The incident list: one row per violation of the month, grouped by incident, without
 /// narratives (case details stay out of reports).
-fn write_incidents(
-    path: &Path,
-    violations: &[Violation],
-    catalog: &Catalog,
-    lang: Lang,
-    hide_organizations: bool,
-) -> Result<(), ReportError> {
+fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<(), ReportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Incidents")?;
@@ -195,7 +189,7 @@ fn write_incidents(
             label(ListKind::TimeSlot),
             label(ListKind::Sex),
             label(ListKind::AgeGroup),
-            if hide_organizations { String::new() } else { v.organization.clone() },
+            v.organization.clone(),
         ];
         for (j, value) in values.iter().enumerate() {
             sheet.write_string(r, j as u16, value)?;

@@ -127,6 +127,8 @@ pub trait Store {
     /// The violations whose incident date is in `[from, to]`, parsed back into records: the
     /// report's incident list.
     fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>>;
+    /// The flash alerts dated in `[from, to]`.
+    fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>>;
     /// The newest import batch (0 when none): what [`Store::for_each_coded_violation`] resumes from.
     fn last_batch(&self) -> Result<i64>;
     /// The newest audit entries first.

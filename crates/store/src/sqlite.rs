@@ -161,6 +161,28 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>> {
+        let schema = vigie_core::records::alert_schema();
+        let sql = format!(
+            "SELECT {} FROM alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id",
+            schema.names().collect::<Vec<_>>().join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err("reading alerts"))?;
+        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err("reading alerts"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err("reading alerts"))? {
+            let texts: Vec<Option<String>> = (0..schema.columns.len())
+                .map(|i| row.get(i))
+                .collect::<rusqlite::Result<_>>()
+                .map_err(err("reading alerts"))?;
+            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
+            let alert = vigie_core::Alert::parse(&values, vigie_core::Catalog::mali(), chrono::NaiveDate::MAX)
+                .map_err(|e| StoreError::Conflict(format!("stored alert {:?} no longer valid: {e:?}", texts[0])))?;
+            out.push(alert);
+        }
+        Ok(out)
+    }
+
     fn last_batch(&self) -> Result<i64> {
         self.conn
             .query_row("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches", [], |r| r.get(0))

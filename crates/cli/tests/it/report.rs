@@ -65,7 +65,15 @@ fn check_consistency(lang: Lang) {
     let month = Month::new(2021, 11).expect("month");
     let tables = live.facts.tables(catalog, month, &Filter::default());
     let cells = vigie_report::cells(&tables, catalog);
-    let (document, claims) = vigie_report::narrative::build(&tables, catalog, &cells, lang, &Inputs::default(), false);
+    let (document, claims) = vigie_report::narrative::build(
+        &tables,
+        catalog,
+        &cells,
+        lang,
+        &Inputs::default(),
+        &vigie_report::Annexes::default(),
+        false,
+    );
 
     // Each claim is the tables.csv cell it names (omitted cells are zeros).
     let csv = std::fs::read_to_string(dir.path().join("demo/tables-2021-11.csv")).expect("tables");

@@ -242,6 +242,19 @@ impl Facts {
         MonthTables { month, current, previous, category_by_month: year.0, region_by_month: year.1 }
     }
 
+    /// Violations per commune from `first` to `last` (months, inclusive): the coverage map.
+    pub fn commune_counts(&self, catalog: &Catalog, first: Month, last: Month) -> Vec<u64> {
+        let mut out = vec![0; self.communes];
+        let mut month = first;
+        while month <= last {
+            for (total, n) in out.iter_mut().zip(self.month_counts(catalog, month, &Filter::default()).commune) {
+                *total += n;
+            }
+            month = month.next();
+        }
+        out
+    }
+
     pub fn month_counts(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthCounts {
         self.month_counts_masked(catalog, month, &filter.masks(catalog, self.organizations()))
     }
