@@ -104,20 +104,24 @@ pub fn write(
     std::fs::write(&path, document.to_html())?;
     files.push(path);
 
-    let (pdf, pages) = crate::pdf::compile(document.to_typst(), &document.figures())?;
+    // The workbook and the PDF are independent: one core each.
+    let incidents_path = (!public).then(|| dir.join(&names.incidents));
+    let (pdf, workbook) = std::thread::scope(|s| {
+        let workbook =
+            s.spawn(|| incidents_path.as_ref().map_or(Ok(()), |p| write_incidents(p, incidents, catalog, lang)));
+        let pdf = crate::pdf::compile(document.to_typst(), &document.figures());
+        (pdf, workbook.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let (pdf, pages) = pdf?;
+    workbook?;
     let path = dir.join(&names.pdf);
     std::fs::write(&path, &pdf)?;
     files.push(path);
-
-    if !public {
-        let path = dir.join(&names.incidents);
-        write_incidents(&path, incidents, catalog, lang)?;
-        files.push(path);
-    }
+    files.extend(incidents_path);
     Ok(Written { files, pages, document, claims })
 }
 
-/// The incident list: one row per violation of the month, grouped by incident, without
+/// The incident list: one row per incident (its violations share id and date), without
 /// narratives (case details stay out of reports).
 fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<(), ReportError> {
     let mut workbook = Workbook::new();
@@ -127,35 +131,29 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
     let header: &[&str] = if lang == Lang::Fr {
         &[
             "Incident",
-            "Violation",
             "Date",
             "Région",
             "Cercle",
             "Commune",
-            "Catégorie",
-            "Type de violation",
+            "Violations",
+            "Types de violation",
             "Auteur présumé",
             "Lieu",
             "Tranche horaire",
-            "Sexe",
-            "Âge",
             "Organisation",
         ]
     } else {
         &[
             "Incident",
-            "Violation",
             "Date",
             "Region",
             "Cercle",
             "Commune",
-            "Category",
-            "Violation type",
+            "Violations",
+            "Violation types",
             "Alleged perpetrator",
             "Place",
             "Time of day",
-            "Sex",
-            "Age",
             "Organisation",
         ]
     };
@@ -163,40 +161,42 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
         sheet.write_string_with_format(0, j as u16, *h, &bold)?;
     }
     let mut sorted: Vec<&Violation> = violations.iter().collect();
-    sorted.sort_by(|a, b| (a.incident_date, &a.incident_id, &a.id).cmp(&(b.incident_date, &b.incident_id, &b.id)));
+    sorted.sort_by(|a, b| {
+        (a.incident_date, &a.incident_id, a.subtype).cmp(&(b.incident_date, &b.incident_id, b.subtype))
+    });
     let g = &catalog.geography;
-    for (i, v) in sorted.iter().enumerate() {
-        let r = i as u32 + 1;
+    let label = |kind: ListKind, v: &Violation| {
+        let list = catalog.lists.get(kind);
+        lang.pick(&list.codes[v.code(kind) as usize].label).to_owned()
+    };
+    let mut r = 0u32;
+    for incident in sorted.chunk_by(|a, b| a.incident_date == b.incident_date && a.incident_id == b.incident_id) {
+        let v = incident[0];
+        r += 1;
         let commune = g.commune(v.commune);
         let region = g.region(commune.region);
-        let subtype = &catalog.typology.subtypes[v.subtype as usize];
-        let category = &catalog.typology.categories[subtype.category as usize];
-        let label = |kind: ListKind| {
-            let list = catalog.lists.get(kind);
-            lang.pick(&list.codes[v.code(kind) as usize].label).to_owned()
-        };
+        let mut types: Vec<&str> =
+            incident.iter().map(|v| catalog.typology.subtypes[v.subtype as usize].code.as_str()).collect();
+        types.dedup();
         let values = [
             v.incident_id.clone(),
-            v.id.clone(),
             v.incident_date.to_string(),
             if lang == Lang::Fr { region.name_fr.clone() } else { region.name_en.clone() },
             g.cercles[commune.cercle as usize].unit.name.clone(),
             commune.unit.name.clone(),
-            format!("{} – {}", category.code, lang.pick(&category.label)),
-            format!("{} – {}", subtype.code, lang.pick(&subtype.label)),
-            label(ListKind::Perpetrator),
-            label(ListKind::Place),
-            label(ListKind::TimeSlot),
-            label(ListKind::Sex),
-            label(ListKind::AgeGroup),
-            v.organization.clone(),
         ];
         for (j, value) in values.iter().enumerate() {
             sheet.write_string(r, j as u16, value)?;
         }
+        sheet.write_number(r, 5, incident.len() as f64)?;
+        sheet.write_string(r, 6, types.join(", "))?;
+        sheet.write_string(r, 7, label(ListKind::Perpetrator, v))?;
+        sheet.write_string(r, 8, label(ListKind::Place, v))?;
+        sheet.write_string(r, 9, label(ListKind::TimeSlot, v))?;
+        sheet.write_string(r, 10, &v.organization)?;
     }
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, sorted.len() as u32, header.len() as u16 - 1)?;
+    sheet.autofilter(0, 0, r, header.len() as u16 - 1)?;
     workbook.save(path)?;
     Ok(())
 }

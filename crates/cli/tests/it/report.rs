@@ -53,6 +53,9 @@ fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
     }
     assert!(text.contains("Nombre de violations en novembre 2021 : 531"), "{text}");
     assert!(text.contains("52,73 %"), "shares as in the seed report");
+    // Charts and maps keep their text as text.
+    assert!(text.contains("Source : système de monitoring de protection, novembre 2021"), "chart text searchable");
+    assert!(text.contains("Personnes armées non identifiées"), "bar labels searchable");
 }
 
 /// Every number in a sentence: a claimed figure, the report's year, a share of two claimed
