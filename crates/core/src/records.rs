@@ -68,8 +68,9 @@ const VIOLATION_COLUMNS: [(&str, bool); 20] = [
     ("narrative", false),
 ];
 
-/// The code list behind each coded violation column, in column order (columns 11 to 17).
-const VIOLATION_LISTS: [ListKind; 7] = [
+/// The code list behind each coded violation column, in column order (columns 11 to 17): the
+/// order of [`Violation::codes`] everywhere (facts, tables, filters).
+pub const CODE_LISTS: [ListKind; 7] = [
     ListKind::Perpetrator,
     ListKind::Place,
     ListKind::TimeSlot,
@@ -131,7 +132,7 @@ pub struct Violation {
     pub location: Option<LatLon>,
     /// Index into the typology's subtypes.
     pub subtype: u8,
-    /// Indexes into the code lists, in the order of `VIOLATION_LISTS`.
+    /// Indexes into the code lists, in the order of `CODE_LISTS`.
     pub codes: [u8; 7],
     pub organization: String,
     pub narrative: Option<String>,
@@ -139,7 +140,7 @@ pub struct Violation {
 
 impl Violation {
     pub fn code(&self, kind: ListKind) -> u8 {
-        VIOLATION_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
+        CODE_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
     }
 
     /// Parses a row aligned with [`violation_schema`]; `today` bounds the dates.
@@ -159,7 +160,7 @@ impl Violation {
         let location = p.location(8, 9);
         let subtype = p.lookup(10, |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
         let mut codes = [0u8; 7];
-        for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
+        for (i, kind) in CODE_LISTS.iter().enumerate() {
             let list = catalog.lists.get(*kind);
             codes[i] = p.lookup(11 + i, |v| list.find(v), || list.expected()).unwrap_or(0);
         }
@@ -207,7 +208,7 @@ impl Violation {
         ];
         push_location(&mut out, self.location);
         out.push(Cow::Borrowed(&catalog.typology.subtypes[self.subtype as usize].code));
-        for (i, kind) in VIOLATION_LISTS.iter().enumerate() {
+        for (i, kind) in CODE_LISTS.iter().enumerate() {
             out.push(Cow::Borrowed(catalog.lists.get(*kind).code(self.codes[i])));
         }
         out.push(Cow::Borrowed(&self.organization));

@@ -12,15 +12,7 @@ fn catalog() -> &'static Catalog {
     Catalog::mali()
 }
 
-const LISTS: [ListKind; 7] = [
-    ListKind::Perpetrator,
-    ListKind::Place,
-    ListKind::TimeSlot,
-    ListKind::Sex,
-    ListKind::AgeGroup,
-    ListKind::Occupation,
-    ListKind::Population,
-];
+use vigie_core::records::CODE_LISTS as LISTS;
 
 /// A small world so that random filters hit: few communes, months, incidents, organisations.
 fn violation() -> impl Strategy<Value = Violation> {

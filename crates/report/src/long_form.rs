@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use vigie_core::aggregate::MonthTables;
+use vigie_core::records::CODE_LISTS;
 use vigie_core::{Catalog, ListKind};
 
 use crate::ReportError;
@@ -97,7 +98,7 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
     for c in sorted(&cercles) {
         nonzero(&mut push, "admin2", cercles[c], "count", now.cercle[c]);
     }
-    for (k, kind) in LISTS.iter().enumerate() {
+    for (k, kind) in CODE_LISTS.iter().enumerate() {
         let list = catalog.lists.get(*kind);
         let codes: Vec<&str> = list.codes.iter().map(|c| c.code.as_str()).collect();
         for i in sorted(&codes) {
@@ -114,17 +115,6 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
     out.sort_by(|a, b| a.table.cmp(b.table));
     out
 }
-
-/// The code lists in the order of a violation's codes (and of [`vigie_core::aggregate::MonthCounts::codes`]).
-const LISTS: [ListKind; 7] = [
-    ListKind::Perpetrator,
-    ListKind::Place,
-    ListKind::TimeSlot,
-    ListKind::Sex,
-    ListKind::AgeGroup,
-    ListKind::Occupation,
-    ListKind::Population,
-];
 
 pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);

@@ -84,6 +84,11 @@ impl Ctx<'_> {
         self.lang == Lang::Fr
     }
 
+    /// "d'octobre 2021", "de novembre 2021": the month after "au mois".
+    fn mois(&self, month: Month) -> String {
+        de(&self.month_name(month))
+    }
+
     fn month_name(&self, month: Month) -> String {
         format!("{} {}", self.lang.month_name(month.number()), month.year())
     }
@@ -239,13 +244,13 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     let trend = Trend::of(total, previous).word(cx.lang);
     let mut text = if fr {
         format!(
-            "Depuis le début de l'année {}, {} par le système de monitoring de protection. Au mois de {}, {}, contre {} au mois de {} ({trend}).",
+            "Depuis le début de l'année {}, {} par le système de monitoring de protection. Au mois {}, {}, contre {} au mois {} ({trend}).",
             cx.month.year(),
             format::were_documented(cx.lang, ytd),
-            cx.month_name(cx.month),
+            cx.mois(cx.month),
             format::were_documented(cx.lang, total),
             cx.n(previous),
-            cx.month_name(cx.month.previous()),
+            cx.mois(cx.month.previous()),
         )
     } else {
         format!(
@@ -313,6 +318,33 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     out.push(Block::Paragraph(text));
 }
 
+/// The first `n` ranked names with their counts, ties together: "Mopti et Ségou (8 chacune)".
+/// A tie is never cut: a group that starts before `n` is named whole.
+fn ranked_names(lang: Lang, ranked: &[Ranked], n: usize, name: &dyn Fn(usize) -> String, feminine: bool) -> String {
+    let mut out = Vec::new();
+    let mut named = 0;
+    for group in ranked.chunk_by(|a, b| a.count == b.count) {
+        if named >= n {
+            break;
+        }
+        named += group.len();
+        let names: Vec<String> = group.iter().map(|r| name(r.index)).collect();
+        let count = int(lang, group[0].count);
+        if let [one] = names.as_slice() {
+            out.push(format!("{one} ({count})"));
+        } else {
+            let each = match (lang, feminine) {
+                (Lang::Fr, true) => "chacune",
+                (Lang::Fr, false) => "chacun",
+                (Lang::En, _) => "each",
+            };
+            out.push(format!("{} ({count} {each})", list(lang, &names)));
+        }
+    }
+    // With a tie in the list, "a, b et c" would be ambiguous: groups are separated by ";".
+    if named > out.len() { out.join(if lang == Lang::Fr { " ; " } else { "; " }) } else { list(lang, &out) }
+}
+
 fn month_abbrev(lang: Lang, month: Month) -> &'static str {
     let i = month.number() as usize - 1;
     if lang == Lang::Fr { MONTHS_FR[i] } else { MONTHS_EN[i] }
@@ -358,10 +390,10 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         if n == 0 {
             out.push(Block::Paragraph(if fr {
                 format!(
-                    "Aucune violation n'a été documentée dans cette catégorie au mois de {} (contre {} au mois de {}).",
-                    cx.month_name(cx.month),
+                    "Aucune violation n'a été documentée dans cette catégorie au mois {} (contre {} au mois {}).",
+                    cx.mois(cx.month),
                     cx.n(before),
-                    cx.month_name(cx.month.previous())
+                    cx.mois(cx.month.previous())
                 )
             } else {
                 format!(
@@ -395,22 +427,18 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
             .collect();
         let region_counts: Vec<u64> =
             cx.c.geography.regions.iter().map(|r| f.get("category_by_region", codes[i], &r.code)).collect();
-        let top_regions: Vec<String> = Ranked::rank(&region_counts)
-            .iter()
-            .take(3)
-            .map(|r| format!("{} ({})", cx.region_name(r.index), cx.n(r.count)))
-            .collect();
+        let top_regions = ranked_names(cx.lang, &Ranked::rank(&region_counts), 3, &|r| cx.region_name(r), true);
         let trend = Trend::of(n, before).word(cx.lang);
         out.push(Block::Paragraph(if fr {
             format!(
-                "Au mois de {}, {} dans cette catégorie, soit {} de toutes les violations du mois ({trend} par rapport au mois de {} : {}). Les types de violations les plus documentés sont : {}. Les régions les plus concernées sont {}.",
-                cx.month_name(cx.month),
+                "Au mois {}, {} dans cette catégorie, soit {} de toutes les violations du mois ({trend} par rapport au mois {} : {}). Les types de violations les plus documentés sont : {}. Les régions les plus concernées sont {}.",
+                cx.mois(cx.month),
                 format::were_documented(cx.lang, n),
                 cx.pct(n, month_total, 0),
-                cx.month_name(cx.month.previous()),
+                cx.mois(cx.month.previous()),
                 cx.n(before),
                 list(cx.lang, &top_sub),
-                list(cx.lang, &top_regions)
+                top_regions
             )
         } else {
             format!(
@@ -421,7 +449,7 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
                 cx.month_name(cx.month.previous()),
                 cx.n(before),
                 list(cx.lang, &top_sub),
-                list(cx.lang, &top_regions)
+                top_regions
             )
         }));
     }
@@ -479,12 +507,12 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
             let trend = Trend::of(n, before).word(cx.lang);
             out.push(Block::Paragraph(if fr {
                 format!(
-                    "Au mois de {}, {} dans la région {}, contre {} au mois de {} ({trend}), soit {} des violations du mois.",
-                    cx.month_name(cx.month),
+                    "Au mois {}, {} dans la région {}, contre {} au mois {} ({trend}), soit {} des violations du mois.",
+                    cx.mois(cx.month),
                     format::were_documented(cx.lang, n),
                     de(&name),
                     cx.n(before),
-                    cx.month_name(cx.month.previous()),
+                    cx.mois(cx.month.previous()),
                     cx.pct(n, month_total, 0)
                 )
             } else {
@@ -523,16 +551,12 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
                     .map(|(_, c)| (c.unit.name.clone(), f.get("admin2", &c.unit.pcode, "count")))
                     .collect();
             let counts: Vec<u64> = cercles.iter().map(|c| c.1).collect();
-            let top: Vec<String> = Ranked::rank(&counts)
-                .iter()
-                .take(4)
-                .map(|c| format!("{} ({})", cercles[c.index].0, cx.n(c.count)))
-                .collect();
+            let top = ranked_names(cx.lang, &Ranked::rank(&counts), 4, &|c| cercles[c].0.clone(), false);
             if !top.is_empty() {
                 out.push(Block::Bullets(vec![if fr {
-                    format!("Cercles les plus touchés : {}.", list(cx.lang, &top))
+                    format!("Cercles les plus touchés : {top}.")
                 } else {
-                    format!("Most affected cercles: {}.", list(cx.lang, &top))
+                    format!("Most affected cercles: {top}.")
                 }]));
             }
         }
@@ -545,8 +569,8 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     if !quiet.is_empty() && !public {
         out.push(Block::Paragraph(if fr {
             format!(
-                "Aucune violation n'a été documentée au mois de {} dans les régions suivantes : {}.",
-                cx.month_name(cx.month),
+                "Aucune violation n'a été documentée au mois {} dans les régions suivantes : {}.",
+                cx.mois(cx.month),
                 list(cx.lang, &quiet)
             )
         } else {
@@ -796,5 +820,25 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         } else {
             format!("The month's list of incidents is in the workbook {file}.")
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_are_named_together_and_never_cut() {
+        let names = ["Mopti", "Ségou", "Tombouctou", "Gao"];
+        let name = |i: usize| names[i].to_owned();
+        let ranked = Ranked::rank(&[8, 8, 4, 4]);
+        assert_eq!(
+            ranked_names(Lang::Fr, &ranked, 3, &name, true),
+            "Mopti et Ségou (8 chacune) ; Tombouctou et Gao (4 chacune)"
+        );
+        assert_eq!(ranked_names(Lang::En, &ranked, 2, &name, true), "Mopti and Ségou (8 each)");
+        let ranked = Ranked::rank(&[1200, 3, 0, 1]);
+        assert_eq!(ranked_names(Lang::Fr, &ranked, 3, &name, false), "Mopti (1\u{202F}200), Ségou (3) et Gao (1)");
+        assert_eq!(ranked_names(Lang::Fr, &Ranked::rank(&[0, 0]), 3, &name, false), "");
     }
 }

@@ -49,14 +49,7 @@ fn region_code(name: &str) -> String {
 
 #[test]
 fn the_demo_reproduces_the_seed_reports_yearly_tables_exactly() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .env_remove("VIGIE_DB")
-        .args(["demo", "--out", "demo"])
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = demo();
     let db = dir.path().join("demo/vigie.db");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM violations"), 6033);
 

@@ -126,3 +126,16 @@ pub fn db_digest(db: &Path) -> String {
 pub fn count(db: &Path, sql: &str) -> i64 {
     Connection::open(db).and_then(|c| c.query_row(sql, [], |r| r.get(0))).expect("count")
 }
+
+/// A folder where `vigie demo` ran: sample files, database, tables and reports in `demo/`.
+pub fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(vigie_bin())
+        .current_dir(dir.path())
+        .env_remove("VIGIE_DB")
+        .args(["demo", "--out", "demo"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}

@@ -12,18 +12,6 @@ use vigie_store::{LiveFacts, SqliteStore};
 
 use crate::helpers::*;
 
-fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .env_remove("VIGIE_DB")
-        .args(["demo", "--out", "demo"])
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
-}
-
 fn normalize(text: &str) -> String {
     text.replace(['\u{202F}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -3,21 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use crate::helpers::*;
-
-fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .env_remove("VIGIE_DB")
-        .args(["demo", "--out", "demo"])
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
-}
 
 /// `(table, row, column) -> value` from a tables.csv.
 fn parse_tables(text: &str) -> BTreeMap<(String, String, String), u64> {

@@ -43,16 +43,7 @@ pub(crate) struct Masks {
     pub to: i32,
 }
 
-/// The position of each list in a fact's codes.
-pub(crate) const CODE_LISTS: [ListKind; 7] = [
-    ListKind::Perpetrator,
-    ListKind::Place,
-    ListKind::TimeSlot,
-    ListKind::Sex,
-    ListKind::AgeGroup,
-    ListKind::Occupation,
-    ListKind::Population,
-];
+pub(crate) use crate::records::CODE_LISTS;
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
