@@ -106,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         public: bool,
     },
+    /// Manage the protection risk index definition: questionnaire and levels.
+    #[command(subcommand)]
+    RiskIndex(RiskIndexAction),
     /// Show what the database holds.
     Status,
     /// Show the newest entries of the append-only audit log.
@@ -170,6 +173,28 @@ pub struct FilterArgs {
     /// Last incident date counted.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub to: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskIndexAction {
+    /// Load a cluster's own questionnaire as a new version of the definition.
+    ///
+    /// FILE has the columns of the spec's risk_index.csv (question, dimension, option, points,
+    /// text_fr, text_en). The new version scores the months from `--from` on; months before keep
+    /// the version they were scored with, and a month that already has answers is never
+    /// rescored, so `--from` must come after the latest month with answers (the default).
+    Load {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Levels file with the columns of risk_levels.csv; default: the levels in force.
+        #[arg(long, value_name = "FILE")]
+        levels: Option<PathBuf>,
+        /// First month the new version scores.
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+    },
+    /// List the definition versions and the months each one scores.
+    Show,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -13,7 +13,7 @@ use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
 use vigie_store::{DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, ImportKind, LangArg, TableFormat};
+use crate::cli::{Cli, Command, ImportKind, LangArg, RiskIndexAction, TableFormat};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -36,7 +36,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 ImportKind::Alerts => RecordKind::Alerts,
                 ImportKind::Risk => RecordKind::RiskAnswers,
             };
-            let report = import(store.as_mut(), kind, &files, &Options { dry_run, max_errors, today: today() })?;
+            let catalog = vigie_store::catalog(store.as_ref())?;
+            let options = Options { dry_run, max_errors, today: today() };
+            let report = import(store.as_mut(), &catalog, kind, &files, &options)?;
             print_report(&report, dry_run);
             if stats {
                 let rows: u64 = report.files.iter().map(|f| f.rows).sum();
@@ -66,8 +68,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
-            let filter = crate::filter::build(&filter, Catalog::mali())?;
-            write_tables(store.as_ref(), month, &filter, format, lang, out.as_deref())
+            let catalog = vigie_store::catalog(store.as_ref())?;
+            let filter = crate::filter::build(&filter, &catalog)?;
+            write_tables(store.as_ref(), &catalog, month, &filter, format, lang, out.as_deref())
         }
         Command::Report { month, lang, out, inputs, public } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -78,6 +81,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => vigie_report::Inputs::default(),
             };
             report(store.as_ref(), month, to_lang(lang), &out, &inputs, public)
+        }
+        Command::RiskIndex(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            match action {
+                RiskIndexAction::Load { file, levels, from } => {
+                    load_risk_definition(store.as_mut(), &file, levels.as_deref(), from.as_deref())
+                }
+                RiskIndexAction::Show => show_risk_definitions(store.as_ref()),
+            }
         }
         Command::Status => {
             let s = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.summary()?;
@@ -104,7 +116,13 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn import(store: &mut dyn Store, kind: RecordKind, files: &[PathBuf], options: &Options) -> Result<Report> {
+fn import(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    kind: RecordKind,
+    files: &[PathBuf],
+    options: &Options,
+) -> Result<Report> {
     let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
@@ -112,7 +130,7 @@ fn import(store: &mut dyn Store, kind: RecordKind, files: &[PathBuf], options: &
             .progress_chars("=> "),
     );
     bar.set_message(format!("importing {}", kind.name()));
-    let result = vigie_import::import_files(store, Catalog::mali(), kind, files, options, &mut |p: Progress| {
+    let result = vigie_import::import_files(store, catalog, kind, files, options, &mut |p: Progress| {
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_read);
     });
@@ -165,15 +183,15 @@ fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample:
 
 fn write_tables(
     store: &dyn Store,
+    catalog: &Catalog,
     month: Month,
     filter: &Filter,
     format: TableFormat,
     lang: LangArg,
     out: Option<&Path>,
 ) -> Result<()> {
-    let catalog = Catalog::mali();
     let live = LiveFacts::load(store, catalog)?;
-    let tables = live.facts.tables(catalog, month, filter);
+    let tables = vigie_store::month_tables(store, catalog, &live.facts, month, filter)?;
     let cells = vigie_report::cells(&tables, catalog);
     let lang = to_lang(lang);
     let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
@@ -206,13 +224,12 @@ fn report(
     public: bool,
 ) -> Result<()> {
     let start = std::time::Instant::now();
-    let catalog = Catalog::mali();
+    let catalog = &vigie_store::catalog(store)?;
     let live = LiveFacts::load(store, catalog)?;
-    let tables = live.facts.tables(catalog, month, &Filter::default());
-    let last_day = month.next().first_day().pred_opt().unwrap_or(month.first_day());
-    let incidents = if public { Vec::new() } else { store.violations_between(month.first_day(), last_day)? };
+    let tables = vigie_store::month_tables(store, catalog, &live.facts, month, &Filter::default())?;
+    let incidents = if public { Vec::new() } else { store.violations_between(month.first_day(), month.last_day())? };
     let annexes = vigie_report::Annexes {
-        alerts: store.alerts_between(month.first_day(), last_day)?,
+        alerts: store.alerts_between(month.first_day(), month.last_day())?,
         coverage: live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
     };
     let written = vigie_report::report::write(out, &tables, catalog, lang, inputs, public, &incidents, &annexes)
@@ -238,13 +255,14 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         None => format!("sqlite://{}", out.join("vigie.db").display()),
     };
     let mut store = open_store(&url)?;
+    let catalog = vigie_store::catalog(store.as_ref())?;
     let options = Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today() };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),
         (RecordKind::Alerts, "alerts.csv"),
         (RecordKind::RiskAnswers, "risk_answers.csv"),
     ] {
-        let report = import(store.as_mut(), kind, &[out.join(file)], &options)?;
+        let report = import(store.as_mut(), &catalog, kind, &[out.join(file)], &options)?;
         print_report(&report, false);
     }
     let s = store.summary()?;
@@ -257,10 +275,93 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     );
     let month = Month::new(2021, 11).context("month")?;
     let tables = out.join("tables-2021-11.csv");
-    write_tables(store.as_ref(), month, &Filter::default(), TableFormat::Csv, LangArg::Fr, Some(&tables))?;
+    write_tables(store.as_ref(), &catalog, month, &Filter::default(), TableFormat::Csv, LangArg::Fr, Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
     for lang in [Lang::Fr, Lang::En] {
         report(store.as_ref(), month, lang, out, &vigie_report::Inputs::default(), false)?;
+    }
+    Ok(())
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!("{} is not UTF-8 text: save it as \"CSV UTF-8\" and load it again", path.display())
+    })
+}
+
+fn load_risk_definition(store: &mut dyn Store, file: &Path, levels: Option<&Path>, from: Option<&str>) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let catalog = vigie_store::catalog(store)?;
+    let questions = read_text(file)?;
+    let (levels_text, levels_name) = match levels {
+        Some(path) => (read_text(path)?, path.display().to_string()),
+        None => {
+            let current = catalog.risk.current().version;
+            let stored = store.risk_definitions()?.into_iter().find(|d| d.version == current);
+            let text = stored.map(|d| d.levels).unwrap_or_else(|| {
+                vigie_core::catalog::EMBEDDED
+                    .iter()
+                    .find(|(p, _)| *p == "spec/risk_levels.csv")
+                    .map(|(_, t)| (*t).to_owned())
+                    .unwrap_or_default()
+            });
+            (text, format!("the levels of version {current}"))
+        }
+    };
+    let definition =
+        vigie_core::RiskDefinition::parse(&file.display().to_string(), &questions, &levels_name, &levels_text)
+            .context("the risk index definition was not loaded")?;
+    let from = match from {
+        Some(text) => {
+            Some(Month::parse(text).with_context(|| format!("`{text}` is not a month: write YYYY-MM, e.g. 2021-12"))?)
+        }
+        None => store.latest_risk_month()?.map(Month::next),
+    };
+    let in_force = from.map_or_else(|| catalog.risk.current(), |m| catalog.risk.for_month(m));
+    if in_force.definition == definition {
+        println!("nothing to change: this definition is version {} already", in_force.version);
+        return Ok(());
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(questions.as_bytes());
+    hasher.update(levels_text.as_bytes());
+    let sha256: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let version = store.add_risk_definition(&vigie_store::StoredRiskDefinition {
+        version: 0,
+        from,
+        questions,
+        levels: levels_text,
+        source: format!("{} + {levels_name}", file.display()),
+        sha256,
+    })?;
+    println!(
+        "loaded risk index definition version {version}: {} questions, {} levels, scores {}",
+        definition.questions.len(),
+        definition.levels.len(),
+        from.map_or_else(|| "every month".to_owned(), |m| format!("the months from {m} on"))
+    );
+    Ok(())
+}
+
+fn show_risk_definitions(store: &dyn Store) -> Result<()> {
+    let catalog = vigie_store::catalog(store)?;
+    let versions = catalog.risk.versions();
+    for (i, v) in versions.iter().enumerate() {
+        let next = versions.get(i + 1);
+        if let Some(next) = next.filter(|n| n.from == v.from) {
+            println!("version {}: replaced by version {} before it scored any month", v.version, next.version);
+            continue;
+        }
+        let until = next.and_then(|next| next.from).map(|m| format!(" to {}", m.previous()));
+        println!(
+            "version {}: {} questions, {} levels, scores {}{}",
+            v.version,
+            v.definition.questions.len(),
+            v.definition.levels.len(),
+            v.from.map_or_else(|| "from the beginning".to_owned(), |m| format!("from {m}")),
+            until.unwrap_or_else(|| " on".to_owned())
+        );
     }
     Ok(())
 }

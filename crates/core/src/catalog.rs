@@ -4,15 +4,16 @@ use std::sync::LazyLock;
 
 use crate::geography::{Geography, GeographySource};
 use crate::reference::{CodeLists, Typology};
-use crate::risk::RiskDefinition;
+use crate::risk::{RiskDefinition, RiskIndex};
 
-/// The reference lists, the geography and the risk questionnaire in force.
+/// The reference lists, the geography and the risk index definitions. [`Catalog::mali`] holds
+/// the embedded definition only; a store with loaded definitions adds them to a copy.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub typology: Typology,
     pub lists: CodeLists,
     pub geography: Geography,
-    pub risk: RiskDefinition,
+    pub risk: RiskIndex,
 }
 
 macro_rules! reference_file {
@@ -60,12 +61,12 @@ impl Catalog {
                 communes: embedded("geography/mli-2015/communes.csv"),
                 reporting_regions: embedded("geography/mli-2015/reporting_regions.csv"),
             })?,
-            risk: RiskDefinition::parse(
+            risk: RiskIndex::new(RiskDefinition::parse(
                 "risk_index.csv",
                 embedded("spec/risk_index.csv"),
                 "risk_levels.csv",
                 embedded("spec/risk_levels.csv"),
-            )?,
+            )?),
         })
     }
 }
@@ -82,9 +83,10 @@ mod tests {
         assert_eq!(c.typology.subtypes.len(), 34);
         assert_eq!(c.lists.get(ListKind::Perpetrator).codes.len(), 12);
         assert_eq!(c.lists.get(ListKind::Sex).find("F"), Some(0));
-        assert_eq!(c.risk.questions.len(), 15);
-        assert_eq!(c.risk.levels.len(), 4);
-        assert_eq!(c.risk.questions[2].options.len(), 2);
+        let risk = &c.risk.current().definition;
+        assert_eq!(risk.questions.len(), 15);
+        assert_eq!(risk.levels.len(), 4);
+        assert_eq!(risk.questions[2].options.len(), 2);
     }
 
     /// The copies in `reference/spec/` are contracts: they must stay equal to the shared spec.

@@ -18,7 +18,7 @@ pub use geography::{CommuneId, Geography, RegionId};
 pub use month::Month;
 pub use records::{Alert, EventType, FieldError, RiskAnswer, Violation};
 pub use reference::{CodeList, ListKind, Typology};
-pub use risk::RiskDefinition;
+pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
 
 /// A reference file that does not parse: only raised for data handed in by a user (the embedded
 /// copies are checked by tests), so it names the file and the line.

@@ -51,6 +51,10 @@ impl Month {
         NaiveDate::from_ymd_opt(self.year(), self.number(), 1).unwrap_or(NaiveDate::MIN)
     }
 
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MIN)
+    }
+
     pub fn days(self) -> u32 {
         let next = self.next().first_day();
         (next - self.first_day()).num_days() as u32

@@ -104,11 +104,18 @@ pub fn alert_schema() -> Schema {
     Schema::new(&ALERT_COLUMNS)
 }
 
-/// `answer_id, month, admin3_pcode`, one column per question of the questionnaire in force,
-/// then `organization`.
+/// `answer_id, month, admin3_pcode`, one column per question of the risk index definitions (a
+/// question asked by every version is required), then `organization`.
 pub fn risk_answer_schema(catalog: &Catalog) -> Schema {
     let mut columns: Vec<(&str, bool)> = vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
-    columns.extend(catalog.risk.questions.iter().map(|q| (q.code.as_str(), true)));
+    let versions = catalog.risk.versions();
+    columns.extend(
+        catalog
+            .risk
+            .question_codes()
+            .into_iter()
+            .map(|code| (code, versions.iter().all(|v| v.definition.questions.iter().any(|q| q.code == code)))),
+    );
     columns.push(("organization", true));
     Schema::new(&columns)
 }
@@ -353,11 +360,25 @@ impl RiskAnswer {
             None => p.error(1, "a month as YYYY-MM, e.g. 2021-11"),
         });
         let commune = p.commune_only(2, catalog);
-        let mut options = Vec::with_capacity(catalog.risk.questions.len());
-        for (i, question) in catalog.risk.questions.iter().enumerate() {
-            options.push(p.lookup(3 + i, |v| question.option(v), || question.expected()).unwrap_or(0));
+        // Answers are checked against the definition that scores their month.
+        let version = catalog.risk.for_month(month.unwrap_or(Month::of(today)));
+        let codes = catalog.risk.question_codes();
+        let mut options = Vec::with_capacity(version.definition.questions.len());
+        for question in &version.definition.questions {
+            let i = 3 + codes.iter().position(|c| *c == question.code).unwrap_or_default();
+            if p.value(i).is_none() {
+                let expected = format!(
+                    "a value (this column is required: {} is scored with version {} of the risk index, which asks {})",
+                    month.map_or_else(|| "this month".to_owned(), |m| m.to_string()),
+                    version.version,
+                    question.code
+                );
+                p.error::<()>(i, expected);
+                continue;
+            }
+            options.push(p.lookup(i, |v| question.option(v), || question.expected()).unwrap_or(0));
         }
-        let organization = p.organization(3 + options.len());
+        let organization = p.organization(3 + codes.len());
         match (id, month, commune, organization, p.errors.is_empty()) {
             (Some(id), Some(month), Some(commune), Some(organization), true) => {
                 Ok(RiskAnswer { id, month, commune, options, organization })
@@ -366,14 +387,21 @@ impl RiskAnswer {
         }
     }
 
+    /// The row of `risk_answer_schema`: questions its month's definition does not ask are empty.
     pub fn fields<'a>(&'a self, catalog: &'a Catalog) -> Vec<Cow<'a, str>> {
         let mut out: Vec<Cow<'a, str>> = vec![
             Cow::Borrowed(&self.id),
             Cow::Owned(self.month.to_string()),
             Cow::Borrowed(&catalog.geography.commune(self.commune).unit.pcode),
         ];
-        for (question, &option) in catalog.risk.questions.iter().zip(&self.options) {
-            out.push(Cow::Borrowed(question.options.get(option as usize).map_or("", |o| o.code.as_str())));
+        let questions = &catalog.risk.definition(self.month).questions;
+        for code in catalog.risk.question_codes() {
+            let option = questions
+                .iter()
+                .zip(&self.options)
+                .find(|(q, _)| q.code == code)
+                .and_then(|(q, &o)| q.options.get(usize::from(o)).map(|o| o.code.as_str()));
+            out.push(Cow::Borrowed(option.unwrap_or("")));
         }
         out.push(Cow::Borrowed(&self.organization));
         out

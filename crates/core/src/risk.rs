@@ -1,6 +1,9 @@
-//! The protection risk index questionnaire and its levels (`risk_index.csv`, `risk_levels.csv`).
-//! A cluster may load its own questionnaire, so it is data, not code.
+//! The protection risk index questionnaire and its levels (`risk_index.csv`, `risk_levels.csv`),
+//! and how a commune is scored. A cluster may load its own questionnaire, so it is data, not
+//! code; and because a month must keep the definition its answers were scored with, definitions
+//! are versioned ([`RiskIndex`]).
 
+use crate::month::Month;
 use crate::reference::Label;
 use crate::{ReferenceError, invalid, read_reference_csv};
 
@@ -96,6 +99,235 @@ impl RiskDefinition {
                     })
                 })
                 .collect::<Result<Vec<_>, ReferenceError>>()?;
-        Ok(RiskDefinition { questions: parsed, levels })
+        let definition = RiskDefinition { questions: parsed, levels };
+        definition.check_levels().map_err(|message| invalid(levels_file, 1, message))?;
+        Ok(definition)
+    }
+
+    /// The highest score the questionnaire allows.
+    pub fn max_score(&self) -> u32 {
+        self.questions.iter().map(|q| q.options.iter().map(|o| u32::from(o.points)).max().unwrap_or(0)).sum()
+    }
+
+    /// Levels must be numbered 1, 2, … and cover every possible score exactly once, so that
+    /// every commune gets exactly one level.
+    fn check_levels(&self) -> Result<(), String> {
+        let mut next = 0;
+        for (i, level) in self.levels.iter().enumerate() {
+            if usize::from(level.level) != i + 1 {
+                return Err(format!(
+                    "levels must be numbered 1, 2, … in order; found {} at position {}",
+                    level.level,
+                    i + 1
+                ));
+            }
+            if level.min_points != next || level.max_points < level.min_points {
+                return Err(format!(
+                    "level {} covers {}–{} points; expected it to start at {next}, right after the level before",
+                    level.level, level.min_points, level.max_points
+                ));
+            }
+            next = level.max_points + 1;
+        }
+        if next <= self.max_score() {
+            return Err(format!(
+                "the levels stop at {} points, but the questionnaire allows up to {}",
+                next.saturating_sub(1),
+                self.max_score()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The level a score falls in (levels cover every possible score: checked at parse).
+    pub fn level(&self, score: u32) -> &Level {
+        self.levels.iter().find(|l| (l.min_points..=l.max_points).contains(&score)).unwrap_or_else(|| {
+            // Unreachable for a parsed definition; the top level is the safe answer for a score above it.
+            &self.levels[self.levels.len() - 1]
+        })
+    }
+
+    /// A commune's score for a month, from its informants' answers (option indexes per question,
+    /// in the questionnaire's order): the sum over questions of the median of the informants'
+    /// points, rounded up when it falls between two points (DATA-FORMATS.md §3). `None` without
+    /// answers.
+    pub fn score<'a>(&self, informants: impl IntoIterator<Item = &'a [u8]>) -> Option<u32> {
+        let informants: Vec<&[u8]> = informants.into_iter().collect();
+        if informants.is_empty() {
+            return None;
+        }
+        let mut points = Vec::with_capacity(informants.len());
+        let mut total = 0;
+        for (q, question) in self.questions.iter().enumerate() {
+            points.clear();
+            points.extend(informants.iter().map(|options| {
+                options.get(q).and_then(|&o| question.options.get(usize::from(o))).map_or(0, |o| u32::from(o.points))
+            }));
+            total += median_rounded_up(&mut points);
+        }
+        Some(total)
+    }
+}
+
+/// The median of whole points, rounded up when it falls between two values.
+pub fn median_rounded_up(points: &mut [u32]) -> u32 {
+    points.sort_unstable();
+    let n = points.len();
+    match n {
+        0 => 0,
+        _ if n % 2 == 1 => points[n / 2],
+        _ => (points[n / 2 - 1] + points[n / 2]).div_ceil(2),
+    }
+}
+
+/// One version of the risk index definition, and the first month it scores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskVersion {
+    /// 1 is the definition embedded in Vigie; loaded definitions count on from 2.
+    pub version: u32,
+    /// `None`: from the beginning.
+    pub from: Option<Month>,
+    pub definition: RiskDefinition,
+}
+
+/// Every version of the risk index definition, each scoring the months from its `from` to the
+/// next version's. A month is always scored with the version in force for it, so loading a new
+/// definition never rescores the months before its `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskIndex {
+    /// Sorted by `from`, then version; never empty.
+    versions: Vec<RiskVersion>,
+}
+
+impl RiskIndex {
+    pub fn new(built_in: RiskDefinition) -> RiskIndex {
+        RiskIndex { versions: vec![RiskVersion { version: 1, from: None, definition: built_in }] }
+    }
+
+    /// Adds a version; a later version with the same `from` replaces an earlier one.
+    pub fn add(&mut self, version: RiskVersion) {
+        self.versions.push(version);
+        self.versions.sort_by_key(|v| (v.from, v.version));
+    }
+
+    pub fn versions(&self) -> &[RiskVersion] {
+        &self.versions
+    }
+
+    /// The version that scores `month`.
+    pub fn for_month(&self, month: Month) -> &RiskVersion {
+        self.versions.iter().rev().find(|v| v.from.is_none_or(|from| from <= month)).unwrap_or(&self.versions[0])
+    }
+
+    /// The version that scores months from now on: the one with the latest `from`.
+    pub fn current(&self) -> &RiskVersion {
+        &self.versions[self.versions.len() - 1]
+    }
+
+    /// The definition of `month`, for callers that need no version number.
+    pub fn definition(&self, month: Month) -> &RiskDefinition {
+        &self.for_month(month).definition
+    }
+
+    /// Every question code of every version, in order of first appearance: the columns of
+    /// `risk_answers.csv` (a file may span months of different versions).
+    pub fn question_codes(&self) -> Vec<&str> {
+        let mut codes: Vec<&str> = Vec::new();
+        for v in self.versions.iter().rev() {
+            for q in &v.definition.questions {
+                if !codes.contains(&q.code.as_str()) {
+                    codes.push(&q.code);
+                }
+            }
+        }
+        codes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Catalog;
+
+    fn definition() -> RiskDefinition {
+        Catalog::mali().risk.current().definition.clone()
+    }
+
+    /// Option index of `points` for question `q` of the built-in questionnaire.
+    fn option(d: &RiskDefinition, q: usize, points: u8) -> u8 {
+        d.questions[q].options.iter().position(|o| o.points == points).expect("option with these points") as u8
+    }
+
+    /// Answers giving `points` to Q01 and 0 to every other question.
+    fn answers(d: &RiskDefinition, points: u8) -> Vec<u8> {
+        (0..d.questions.len()).map(|q| option(d, q, if q == 0 { points } else { 0 })).collect()
+    }
+
+    #[test]
+    fn median_rounds_up_only_between_two_points() {
+        assert_eq!(median_rounded_up(&mut [2]), 2);
+        assert_eq!(median_rounded_up(&mut [0, 2]), 1);
+        assert_eq!(median_rounded_up(&mut [1, 2]), 2);
+        assert_eq!(median_rounded_up(&mut [2, 0, 1]), 1);
+        assert_eq!(median_rounded_up(&mut [0, 0, 2]), 0);
+        assert_eq!(median_rounded_up(&mut [0, 1, 2, 2]), 2);
+        assert_eq!(median_rounded_up(&mut [0, 0, 1, 2]), 1);
+    }
+
+    #[test]
+    fn score_is_the_sum_of_per_question_medians() {
+        let d = definition();
+        let one = answers(&d, 2);
+        assert_eq!(d.score([one.as_slice()]), Some(2), "one informant");
+        let (zero, two, one_point) = (answers(&d, 0), answers(&d, 2), answers(&d, 1));
+        assert_eq!(d.score([zero.as_slice(), two.as_slice()]), Some(1), "0 and 2 give 1");
+        assert_eq!(d.score([one_point.as_slice(), two.as_slice()]), Some(2), "1 and 2 give 2");
+        assert_eq!(d.score([zero.as_slice(), two.as_slice(), two.as_slice()]), Some(2), "three informants");
+        assert_eq!(d.score(std::iter::empty::<&[u8]>()), None, "a month without answers has no score");
+        // Every question at its highest option, by every informant: the maximum score.
+        let top: Vec<u8> = d.questions.iter().map(|q| (q.options.len() - 1) as u8).collect();
+        assert_eq!(d.score([top.as_slice(), top.as_slice()]), Some(d.max_score()));
+        assert_eq!(d.max_score(), 30);
+    }
+
+    #[test]
+    fn level_boundaries_follow_risk_levels_csv() {
+        let d = definition();
+        let level = |score| d.level(score).level;
+        assert_eq!([level(0), level(5), level(6), level(14)], [1, 1, 2, 2]);
+        assert_eq!([level(15), level(19), level(20), level(30)], [3, 3, 4, 4]);
+    }
+
+    #[test]
+    fn levels_with_a_gap_or_short_of_the_maximum_are_refused() {
+        let questions = crate::catalog::EMBEDDED[2].1;
+        let parse = |levels: &str| RiskDefinition::parse("q.csv", questions, "levels.csv", levels);
+        let header = "level,min_points,max_points,label_fr,label_en\n";
+        let gap = format!("{header}1,0,5,a,a\n2,7,30,b,b\n");
+        assert!(parse(&gap).expect_err("gap").to_string().contains("expected it to start at 6"));
+        let short = format!("{header}1,0,5,a,a\n2,6,20,b,b\n");
+        assert!(parse(&short).expect_err("short").to_string().contains("up to 30"));
+        assert!(parse(&format!("{header}1,0,10,a,a\n2,11,30,b,b\n")).is_ok());
+    }
+
+    #[test]
+    fn each_month_keeps_the_version_in_force_for_it() {
+        let built_in = definition();
+        let mut strict = built_in.clone();
+        strict.levels[0].max_points = 1;
+        strict.levels[1].min_points = 2;
+        let mut index = RiskIndex::new(built_in.clone());
+        let month = |m| Month::new(2021, m).expect("month");
+        index.add(RiskVersion { version: 2, from: Some(month(11)), definition: strict.clone() });
+        assert_eq!(index.for_month(month(10)).version, 1);
+        assert_eq!(index.for_month(month(11)).version, 2);
+        assert_eq!(index.for_month(month(12)).version, 2);
+        assert_eq!(index.current().version, 2);
+        // The same answers: stable in October under version 1, moderate in November under 2.
+        let a = answers(&built_in, 2);
+        let (october, november) = (index.definition(month(10)), index.definition(month(11)));
+        let level = |d: &RiskDefinition| d.level(d.score([a.as_slice(), a.as_slice()]).unwrap_or(0)).level;
+        assert_eq!((level(october), level(november)), (1, 2));
+        assert_eq!(index.question_codes().len(), 15);
     }
 }

@@ -255,8 +255,8 @@ pub fn class_limits(values: &[u64]) -> Vec<u64> {
     limits
 }
 
-/// Communes coloured by a count (0: white), region outlines on top, a legend of class limits,
-/// and optional points (lon, lat, radius) for alerts.
+/// Communes shaded by a count in sequential classes (white: none), with optional points
+/// (longitude, latitude, radius) drawn over them.
 pub fn choropleth(
     title: &str,
     value_of: &dyn Fn(&str) -> Option<u64>,
@@ -265,19 +265,36 @@ pub fn choropleth(
     points: &[(f64, f64, f64)],
     source: &str,
 ) -> String {
-    let map = &*BASEMAP;
-    let values: Vec<u64> = map.communes.iter().filter_map(|c| value_of(&c.pcode)).collect();
+    let values: Vec<u64> = BASEMAP.communes.iter().filter_map(|c| value_of(&c.pcode)).collect();
     let limits = class_limits(&values);
-    let legend_h = 20.0 * (limits.len() + 1) as f64 + 20.0;
+    let mut classes = vec![(none_label.to_owned(), "#ffffff")];
+    let mut lower = 1;
+    for (i, &upper) in limits.iter().enumerate() {
+        classes.push((legend(lower, upper), SEQUENTIAL[i]));
+        lower = upper + 1;
+    }
+    let class_of = |pcode: &str| match value_of(pcode) {
+        Some(v) if v > 0 => Some(1 + limits.iter().position(|&l| v <= l).unwrap_or(limits.len().saturating_sub(1))),
+        _ => Some(0),
+    };
+    map(title, &class_of, &classes, points, source)
+}
+
+/// Communes coloured by class (`class_of` gives an index into `classes`, a legend and a
+/// colour; `None` leaves the commune white), region borders, points over them, the legend.
+pub fn map(
+    title: &str,
+    class_of: &dyn Fn(&str) -> Option<usize>,
+    classes: &[(String, &str)],
+    points: &[(f64, f64, f64)],
+    source: &str,
+) -> String {
+    let map = &*BASEMAP;
+    let legend_h = 20.0 * classes.len() as f64 + 20.0;
     let (width, height) = (map.width + 10.0, map.height + legend_h);
     let mut svg = open(width, height, title);
     for c in &map.communes {
-        let fill = match value_of(&c.pcode) {
-            Some(v) if v > 0 => {
-                SEQUENTIAL[limits.iter().position(|&l| v <= l).unwrap_or(limits.len().saturating_sub(1))]
-            }
-            _ => "#ffffff",
-        };
+        let fill = class_of(&c.pcode).and_then(|i| classes.get(i)).map_or("#ffffff", |(_, colour)| colour);
         let _ = write!(svg, "<path d=\"{}\" fill=\"{fill}\" stroke=\"#bbbbbb\" stroke-width=\"0.3\"/>", c.path);
     }
     for r in &map.regions {
@@ -292,28 +309,29 @@ pub fn choropleth(
             PALETTE[3]
         );
     }
-    let mut lower = 1;
-    let mut y = map.height + 8.0;
-    let _ = write!(
-        svg,
-        "<rect x=\"10\" y=\"{y}\" width=\"14\" height=\"12\" fill=\"#ffffff\" stroke=\"#999999\"/><text x=\"30\" y=\"{}\">{}</text>",
-        y + 10.0,
-        escape(none_label)
-    );
-    for (i, &upper) in limits.iter().enumerate() {
+    let mut y = map.height - 12.0;
+    for (label, colour) in classes {
         y += 20.0;
         let _ = write!(
             svg,
-            "<rect x=\"10\" y=\"{y}\" width=\"14\" height=\"12\" fill=\"{}\"/><text x=\"30\" y=\"{}\">{}</text>",
-            SEQUENTIAL[i],
+            "<rect x=\"10\" y=\"{y}\" width=\"14\" height=\"12\" fill=\"{colour}\" stroke=\"#999999\" stroke-width=\"0.5\"/><text x=\"30\" y=\"{}\">{}</text>",
             y + 10.0,
-            escape(&legend(lower, upper))
+            escape(label)
         );
-        lower = upper + 1;
     }
     source_line(&mut svg, height - 4.0, source);
     svg.push_str("</svg>");
     svg
+}
+
+/// Colours for ordered severity levels, green to dark red; `levels` of them spread over the scale.
+pub fn severity_colours(levels: usize) -> Vec<&'static str> {
+    const SCALE: [&str; 6] = ["#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027", "#7f0000"];
+    // Four levels: green, yellow, orange, red, as protection clusters draw them.
+    if levels == 4 {
+        return vec![SCALE[0], SCALE[2], SCALE[3], SCALE[4]];
+    }
+    (0..levels).map(|i| SCALE[if levels <= 1 { 0 } else { i * (SCALE.len() - 1) / (levels - 1) }]).collect()
 }
 
 /// The catalog's communes that have a boundary, for tests.

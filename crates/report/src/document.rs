@@ -163,7 +163,11 @@ impl Document {
                     let _ = writeln!(out, "#list({})\n", items.join(", "));
                 }
                 Block::Table(t) => {
-                    let columns: Vec<&str> = (0..t.header.len()).map(|i| if i == 0 { "1fr" } else { "auto" }).collect();
+                    // A table of figures spans the page from its label column; text columns share
+                    // the width by content (a `1fr` beside long text would get nothing).
+                    let columns: Vec<&str> = (0..t.header.len())
+                        .map(|i| if i == 0 && t.numeric_from == 1 { "1fr" } else { "auto" })
+                        .collect();
                     let aligns: Vec<&str> =
                         (0..t.header.len()).map(|i| if i < t.numeric_from { "left" } else { "right" }).collect();
                     let header: Vec<String> = t.header.iter().map(|h| format!("[#{}]", typst_string(h))).collect();

@@ -102,7 +102,7 @@ impl Trend {
 
 /// "de Mopti", "d'Ansongo": French elision before a vowel.
 pub fn de(name: &str) -> String {
-    let elide = name.chars().next().is_some_and(|c| "AEIOUYÉÈÊaeiouyéèê".contains(c));
+    let elide = name.chars().next().is_some_and(|c| "AEIOUÉÈÊaeiouéèê".contains(c));
     if elide { format!("d'{name}") } else { format!("de {name}") }
 }
 

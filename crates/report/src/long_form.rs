@@ -8,7 +8,7 @@ use std::io::Write;
 
 use vigie_core::aggregate::MonthTables;
 use vigie_core::records::CODE_LISTS;
-use vigie_core::{Catalog, ListKind};
+use vigie_core::{Catalog, EventType, ListKind};
 
 use crate::ReportError;
 
@@ -112,8 +112,85 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
         }
         nonzero(&mut push, "time_slot_by_category", slots[s], TOTAL, now.codes[2][s]);
     }
+    risk_cells(t, catalog, &mut push);
+    alert_cells(t, catalog, &mut push);
     out.sort_by(|a, b| a.table.cmp(b.table));
     out
+}
+
+/// `risk_level` (DATA-FORMATS.md §4: score, level, previous level of each assessed commune),
+/// `risk_level_by_region` (assessed communes per region and level) and `risk_coverage`
+/// (communes assessed out of the communes of each monitored region).
+fn risk_cells(t: &MonthTables, catalog: &Catalog, push: &mut dyn FnMut(&'static str, &str, &str, u64)) {
+    let g = &catalog.geography;
+    let risk = &t.risk;
+    let mut communes: Vec<_> = risk.communes.iter().collect();
+    communes.sort_by(|a, b| natural(&g.commune(a.commune).unit.pcode, &g.commune(b.commune).unit.pcode));
+    for c in communes {
+        let pcode = &g.commune(c.commune).unit.pcode;
+        push("risk_level", pcode, "score", u64::from(c.score));
+        push("risk_level", pcode, "level", u64::from(c.level));
+        if let Some(previous) = c.previous_level {
+            push("risk_level", pcode, "previous_level", u64::from(previous));
+        }
+    }
+    let regions: Vec<&str> = g.regions.iter().map(|r| r.code.as_str()).collect();
+    let mut order: Vec<usize> = (0..regions.len()).collect();
+    order.sort_by(|&a, &b| natural(regions[a], regions[b]));
+    let levels: Vec<u8> = (1..=risk.levels as u8).collect();
+    for &r in &order {
+        for &l in &levels {
+            let n = risk.region_level(r, l);
+            if n > 0 {
+                push("risk_level_by_region", regions[r], &l.to_string(), n);
+            }
+        }
+        let assessed = risk.region_assessed(r);
+        if assessed > 0 {
+            push("risk_level_by_region", regions[r], TOTAL, assessed);
+            push("risk_coverage", regions[r], "assessed", assessed);
+            push("risk_coverage", regions[r], "communes", risk.region_communes[r]);
+        }
+    }
+    for &l in &levels {
+        let n = risk.level_total(l);
+        if n > 0 {
+            push("risk_level_by_region", TOTAL, &l.to_string(), n);
+        }
+    }
+    if !risk.communes.is_empty() {
+        push("risk_level_by_region", TOTAL, TOTAL, risk.communes.len() as u64);
+        push("risk_coverage", TOTAL, "assessed", risk.communes.len() as u64);
+        push("risk_coverage", TOTAL, "communes", risk.monitored_communes());
+    }
+}
+
+/// `alert_by_region`: the month's flash alerts by event type and region; `alert_persons`: the
+/// persons they report affected, by region.
+fn alert_cells(t: &MonthTables, catalog: &Catalog, push: &mut dyn FnMut(&'static str, &str, &str, u64)) {
+    let alerts = &t.alerts;
+    let regions: Vec<&str> = catalog.geography.regions.iter().map(|r| r.code.as_str()).collect();
+    let mut order: Vec<usize> = (0..regions.len()).collect();
+    order.sort_by(|&a, &b| natural(regions[a], regions[b]));
+    let mut events: Vec<(usize, EventType)> = EventType::ALL.into_iter().enumerate().collect();
+    events.sort_by(|a, b| natural(a.1.code(), b.1.code()));
+    let nonzero = |push: &mut dyn FnMut(&'static str, &str, &str, u64), table, row: &str, column: &str, n: u64| {
+        if n > 0 {
+            push(table, row, column, n);
+        }
+    };
+    for &(e, event) in &events {
+        for &r in &order {
+            nonzero(push, "alert_by_region", event.code(), regions[r], alerts.region_event(r, e));
+        }
+        nonzero(push, "alert_by_region", event.code(), TOTAL, alerts.event(e));
+    }
+    for &r in &order {
+        nonzero(push, "alert_by_region", TOTAL, regions[r], alerts.region(r));
+        nonzero(push, "alert_persons", regions[r], "count", alerts.persons_by_region[r]);
+    }
+    nonzero(push, "alert_by_region", TOTAL, TOTAL, alerts.total);
+    nonzero(push, "alert_persons", TOTAL, "count", alerts.persons_by_region.iter().sum());
 }
 
 pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {

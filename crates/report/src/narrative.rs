@@ -149,7 +149,7 @@ pub fn build(
     overview(&cx, &mut blocks, public);
     categories(&cx, &mut blocks, public);
     regions(&cx, &mut blocks, inputs, public);
-    risk(&cx, &mut blocks);
+    risk(&cx, &mut blocks, public);
     if !public {
         people_and_places(&cx, &mut blocks);
     }
@@ -583,34 +583,229 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     }
 }
 
-fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>) {
+fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     let fr = cx.fr();
+    let g = &cx.c.geography;
+    let definition = cx.c.risk.definition(cx.month);
+    let levels = &definition.levels;
     out.push(Block::Heading {
         level: 1,
         text: if fr { "IV – Indice de risque de protection" } else { "IV – Protection risk index" }.into(),
     });
-    let header = if fr { ["Niveau", "Points", "Situation"] } else { ["Level", "Points", "Situation"] };
-    let rows = cx
-        .c
-        .risk
-        .levels
+    out.push(Block::Paragraph(
+        if fr { "Légende des niveaux de l'indice des risques de protection" } else { "Protection risk index levels" }
+            .into(),
+    ));
+    let rows = levels
         .iter()
         .rev()
         .map(|l| {
-            vec![l.level.to_string(), format!("{} – {}", l.min_points, l.max_points), cx.lang.pick(&l.label).to_owned()]
+            let points = format!("{} – {} points", l.min_points, l.max_points);
+            let text = crate::labels::level_description(cx.lang, l.level, levels.len())
+                .map_or_else(|| cx.lang.pick(&l.label).to_owned(), str::to_owned);
+            vec![l.level.to_string(), points, text]
         })
         .collect();
+    let header = if fr { ["Niveau", "Points", "Situation"] } else { ["Level", "Points", "Situation"] };
     out.push(Block::Table(Table {
         header: header.map(str::to_owned).to_vec(),
         rows,
         numeric_from: 3,
         total_row: false,
     }));
-    out.push(Block::Paragraph(if fr {
-        "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.".into()
-    } else {
-        "No risk index data was recorded for this month.".into()
-    }));
+    if !public {
+        out.push(Block::Paragraph(if fr {
+            "La sévérité de protection mesurée par l'indice de risque est basée sur la perception de l'environnement de protection, collectée chaque mois auprès d'informateurs clés dans les communes suivies. L'indice n'est pas établi uniquement sur les incidents de protection rapportés au cours du mois : son questionnaire considère aussi les menaces présentes, les services de protection disponibles, la vulnérabilité et les capacités de la population civile à s'auto-protéger et à prévenir les risques de protection. Il permet de suivre l'évolution de la situation de protection au fil du temps et de dégager des tendances géographiques de sévérité.".into()
+        } else {
+            "The protection severity measured by the risk index is based on the perception of the protection environment, collected every month from key informants in the monitored communes. The index does not rest only on the protection incidents reported during the month: its questionnaire also considers the threats present, the protection services available, and the civilian population's vulnerability and capacity to protect itself and prevent protection risks. It shows how the protection situation develops over time and where it is most severe.".into()
+        }));
+    }
+    let risk = &cx.t.risk;
+    if risk.communes.is_empty() {
+        out.push(Block::Paragraph(if fr {
+            "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.".into()
+        } else {
+            "No risk index data was recorded for this month.".into()
+        }));
+        return;
+    }
+    let f = cx.f;
+    let level_name = |level: u64| {
+        levels
+            .iter()
+            .find(|l| u64::from(l.level) == level)
+            .map_or_else(|| level.to_string(), |l| cx.lang.pick(&l.label).to_lowercase())
+    };
+    if !public {
+        let assessed = f.get("risk_coverage", "TOTAL", "assessed");
+        let communes = f.get("risk_coverage", "TOTAL", "communes");
+        let per_level: Vec<String> = levels
+            .iter()
+            .rev()
+            .map(|l| {
+                let n = f.get("risk_level_by_region", "TOTAL", &l.level.to_string());
+                if fr {
+                    format!("{} en situation {}", cx.n(n), level_name(u64::from(l.level)))
+                } else {
+                    format!("{} {}", cx.n(n), level_name(u64::from(l.level)))
+                }
+            })
+            .collect();
+        out.push(Block::Paragraph(if fr {
+            format!(
+                "En {}, l'indice de risque a été établi pour {} communes sur les {} communes des régions suivies ({}) : {}. La carte de l'indice figure en annexe.",
+                cx.month_name(cx.month),
+                cx.n(assessed),
+                cx.n(communes),
+                cx.pct(assessed, communes, 0),
+                list(cx.lang, &per_level)
+            )
+        } else {
+            format!(
+                "In {}, the risk index was established for {} communes out of the {} communes of the monitored regions ({}): {}. The map of the index is in the annexes.",
+                cx.month_name(cx.month),
+                cx.n(assessed),
+                cx.n(communes),
+                cx.pct(assessed, communes, 0),
+                list(cx.lang, &per_level)
+            )
+        }));
+    }
+    // Communes per region and level: a table of counts, readable in both versions.
+    let regions: Vec<usize> = risk.monitored_regions().collect();
+    let mut header = vec![if fr { "Région" } else { "Region" }.to_owned()];
+    header.extend(levels.iter().rev().map(|l| capitalize(&level_name(u64::from(l.level)))));
+    header.push(if fr { "Communes évaluées" } else { "Communes assessed" }.to_owned());
+    header.push(if fr { "Communes de la région" } else { "Communes of the region" }.to_owned());
+    let mut rows: Vec<Vec<String>> = regions
+        .iter()
+        .map(|&r| {
+            let mut row = vec![cx.region_name(r)];
+            row.extend(levels.iter().rev().map(|l| cx.n(risk.region_level(r, l.level))));
+            row.push(cx.n(risk.region_assessed(r)));
+            row.push(cx.n(risk.region_communes[r]));
+            row
+        })
+        .collect();
+    let mut total = vec![cx.lang.total().to_owned()];
+    total.extend(levels.iter().rev().map(|l| cx.n(risk.level_total(l.level))));
+    total.push(cx.n(risk.communes.len() as u64));
+    total.push(cx.n(risk.monitored_communes()));
+    rows.push(total);
+    out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
+    if public {
+        return;
+    }
+
+    for &r in &regions {
+        out.push(Block::Heading { level: 2, text: cx.region_name(r) });
+        // Level changes, worst first, each named from the `risk_level` cells.
+        let mut changes: Vec<(u64, u64, usize)> = risk
+            .communes
+            .iter()
+            .filter(|c| g.commune(c.commune).region.0 as usize == r && c.changed())
+            .map(|c| {
+                let pcode = &g.commune(c.commune).unit.pcode;
+                (
+                    f.get("risk_level", pcode, "previous_level"),
+                    f.get("risk_level", pcode, "level"),
+                    c.commune.0 as usize,
+                )
+            })
+            .collect();
+        changes.sort_by_key(|&(from, to, _)| (std::cmp::Reverse(to), std::cmp::Reverse(from)));
+        let mut sentences = Vec::new();
+        for (k, group) in changes.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).enumerate() {
+            let (from, to) = (level_name(group[0].0), level_name(group[0].1));
+            let places = communes_by_cercle(cx, &group.iter().map(|c| c.2).collect::<Vec<_>>());
+            sentences.push(match (fr, k) {
+                (true, 0) => format!(
+                    "Dans la région {}, la situation de protection est passée de {from} à {to} {places}.",
+                    de(&cx.region_name(r))
+                ),
+                (true, _) => format!("Elle est passée de {from} à {to} {places}."),
+                (false, 0) => format!(
+                    "In the {} region, the protection situation went from {from} to {to} {places}.",
+                    cx.region_name(r)
+                ),
+                (false, _) => format!("It went from {from} to {to} {places}."),
+            });
+        }
+        if sentences.is_empty() {
+            sentences.push(if fr {
+                format!(
+                    "Dans la région {}, aucune commune évaluée au mois {} n'a changé de niveau.",
+                    de(&cx.region_name(r)),
+                    cx.mois(cx.month.previous())
+                )
+            } else {
+                format!(
+                    "In the {} region, no commune assessed in {} changed level.",
+                    cx.region_name(r),
+                    cx.month_name(cx.month.previous())
+                )
+            });
+        }
+        out.push(Block::Paragraph(sentences.join(" ")));
+        // The communes at each level, grouped by cercle.
+        let mut cercles: Vec<u16> = risk
+            .communes
+            .iter()
+            .map(|c| g.commune(c.commune))
+            .filter(|c| c.region.0 as usize == r)
+            .map(|c| c.cercle)
+            .collect();
+        cercles.sort_unstable();
+        cercles.dedup();
+        let mut header = vec!["Cercle".to_owned()];
+        header.extend(levels.iter().rev().map(|l| capitalize(&level_name(u64::from(l.level)))));
+        let rows = cercles
+            .iter()
+            .map(|&cercle| {
+                let mut row = vec![g.cercles[cercle as usize].unit.name.clone()];
+                row.extend(levels.iter().rev().map(|l| {
+                    let names: Vec<&str> = risk
+                        .communes
+                        .iter()
+                        .filter(|c| c.level == l.level && g.commune(c.commune).cercle == cercle)
+                        .map(|c| g.commune(c.commune).unit.name.as_str())
+                        .collect();
+                    names.join(", ")
+                }));
+                row
+            })
+            .collect();
+        out.push(Block::Table(Table { header, rows, numeric_from: levels.len() + 1, total_row: false }));
+    }
+}
+
+/// "dans les communes de A et de B (cercle de Niono) et dans la commune de C (cercle de Ségou)".
+fn communes_by_cercle(cx: &Ctx<'_>, communes: &[usize]) -> String {
+    let g = &cx.c.geography;
+    let mut by_cercle: Vec<(u16, Vec<&str>)> = Vec::new();
+    for &i in communes {
+        let c = &g.communes[i];
+        match by_cercle.iter_mut().find(|(cercle, _)| *cercle == c.cercle) {
+            Some((_, names)) => names.push(&c.unit.name),
+            None => by_cercle.push((c.cercle, vec![&c.unit.name])),
+        }
+    }
+    let parts: Vec<String> = by_cercle
+        .iter()
+        .map(|(cercle, names)| {
+            let cercle = &g.cercles[*cercle as usize].unit.name;
+            if cx.fr() {
+                let names: Vec<String> = names.iter().map(|n| de(n)).collect();
+                let which = if names.len() == 1 { "la commune" } else { "les communes" };
+                format!("dans {which} {} (cercle {})", list(cx.lang, &names), de(cercle))
+            } else {
+                let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+                let which = if names.len() == 1 { "the commune of" } else { "the communes of" };
+                format!("in {which} {} ({cercle} cercle)", list(cx.lang, &names))
+            }
+        })
+        .collect();
+    list(cx.lang, &parts)
 }
 
 fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
@@ -733,11 +928,12 @@ fn recommendations(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs) {
 fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     let fr = cx.fr();
     let lang = cx.lang;
+    let when = cx.month_name(cx.month);
     out.push(Block::Heading { level: 1, text: "VII – Annexes".into() });
-    let title = if fr {
-        format!("Annexe 1 – Carte des violations par commune ({})", cx.month_name(cx.month))
-    } else {
-        format!("Annex 1 – Map of violations by commune ({})", cx.month_name(cx.month))
+    let mut number = 0;
+    let mut annex = |fr_title: &str, en_title: &str| {
+        number += 1;
+        if fr { format!("Annexe {number} – {fr_title}") } else { format!("Annex {number} – {en_title}") }
     };
     let counts = &cx.t.current.commune;
     let geography = &cx.c.geography;
@@ -758,22 +954,104 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         }
     };
     let none = if fr { "Aucune violation documentée" } else { "No violation documented" };
+    let title =
+        annex(&format!("Carte des violations par commune ({when})"), &format!("Map of violations by commune ({when})"));
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
         svg: charts::choropleth(&title, &value_of, &legend, none, &[], &cx.source()),
         caption: title,
     });
-    let title = if fr {
-        format!("Annexe 2 – Carte des alertes flash ({})", cx.month_name(cx.month))
-    } else {
-        format!("Annex 2 – Map of flash alerts ({})", cx.month_name(cx.month))
+
+    let title = annex(&format!("Carte des alertes flash ({when})"), &format!("Map of flash alerts ({when})"));
+    alerts(cx, out, extra, public, title);
+
+    let title = annex(&format!("Carte de l'indice de risque ({when})"), &format!("Risk index map ({when})"));
+    let risk = &cx.t.risk;
+    let levels = &cx.c.risk.definition(cx.month).levels;
+    let mut classes = vec![(if fr { "Non évaluée" } else { "Not assessed" }.to_owned(), "#e6e6e6")];
+    for (l, colour) in levels.iter().zip(charts::severity_colours(levels.len())) {
+        classes.push((format!("{} – {}", l.level, lang.pick(&l.label)), colour));
+    }
+    // A commune without answers is "not assessed", never "stable".
+    let class_of = |pcode: &str| {
+        Some(geography.commune_by_pcode(pcode).and_then(|id| risk.get(id)).map_or(0, |c| usize::from(c.level)))
     };
-    // Public maps place alerts at their commune, never at their exact coordinates.
+    out.push(Block::Heading { level: 2, text: title.clone() });
+    out.push(Block::Figure { svg: charts::map(&title, &class_of, &classes, &[], &cx.source()), caption: title });
+
+    if !public {
+        out.push(Block::Heading { level: 2, text: annex("Liste des incidents", "List of incidents") });
+        let file = crate::report::file_names(cx.lang, cx.month).incidents;
+        out.push(Block::Paragraph(if fr {
+            format!("La liste des incidents du mois est fournie dans le classeur {file}.")
+        } else {
+            format!("The month's list of incidents is in the workbook {file}.")
+        }));
+    }
+
+    let title = annex(
+        &format!("Zone de couverture du monitoring de protection ({when})"),
+        &format!("Protection monitoring coverage ({when})"),
+    );
+    out.push(Block::Heading { level: 2, text: title.clone() });
+    if !public && !risk.communes.is_empty() {
+        let (assessed, communes) =
+            (cx.f.get("risk_coverage", "TOTAL", "assessed"), cx.f.get("risk_coverage", "TOTAL", "communes"));
+        out.push(Block::Paragraph(if fr {
+            format!(
+                "Au mois {}, des informateurs clés ont été interrogés dans {} des {} communes des régions suivies ({}).",
+                cx.mois(cx.month),
+                cx.n(assessed),
+                cx.n(communes),
+                cx.pct(assessed, communes, 0)
+            )
+        } else {
+            format!(
+                "In {when}, key informants were interviewed in {} of the {} communes of the monitored regions ({}).",
+                cx.n(assessed),
+                cx.n(communes),
+                cx.pct(assessed, communes, 0)
+            )
+        }));
+    }
+    let classes = if fr {
+        [
+            ("Non couverte", "#ffffff"),
+            ("Violations documentées depuis janvier", "#9ecae1"),
+            ("Risque évalué ce mois par des informateurs clés", "#08519c"),
+        ]
+    } else {
+        [
+            ("Not covered", "#ffffff"),
+            ("Violations documented since January", "#9ecae1"),
+            ("Risk assessed this month by key informants", "#08519c"),
+        ]
+    }
+    .map(|(label, colour)| (label.to_owned(), colour));
+    let coverage = |pcode: &str| {
+        let id = geography.commune_by_pcode(pcode)?;
+        Some(if risk.get(id).is_some() {
+            2
+        } else if extra.coverage.get(id.0 as usize).is_some_and(|&n| n > 0) {
+            1
+        } else {
+            0
+        })
+    };
+    out.push(Block::Figure { svg: charts::map(&title, &coverage, &classes, &[], &cx.source()), caption: title });
+}
+
+/// The month's flash alerts: a map (points at their coordinates, else at their commune's
+/// centroid; only at the commune in the public version), sized by persons affected, and a table
+/// (one row per alert; counts by region and event type in the public version).
+fn alerts(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool, title: String) {
+    let fr = cx.fr();
+    let g = &cx.c.geography;
     let points: Vec<(f64, f64, f64)> = extra
         .alerts
         .iter()
         .map(|a| {
-            let unit = &geography.commune(a.commune).unit;
+            let unit = &g.commune(a.commune).unit;
             let (lat, lon) = match (a.location, public) {
                 (Some(p), false) => (p.lat, p.lon),
                 _ => (unit.lat, unit.lon),
@@ -782,45 +1060,79 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         })
         .collect();
     let dots = if fr {
-        "Point : une alerte (taille selon les personnes affectées)"
+        "Cercle : une alerte, sa taille selon les personnes affectées"
     } else {
-        "Dot: one alert (sized by persons affected)"
+        "Circle: one alert, sized by persons affected"
     };
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
-        svg: charts::choropleth(&title, &|_| None, &legend, dots, &points, &cx.source()),
+        svg: charts::map(&title, &|_| None, &[(dots.to_owned(), "#ffffff")], &points, &cx.source()),
         caption: title,
     });
-
-    let title = if fr {
-        format!("Annexe 3 – Zone de couverture du monitoring de protection (janvier à {})", cx.month_name(cx.month))
-    } else {
-        format!("Annex 3 – Protection monitoring coverage (January to {})", cx.month_name(cx.month))
-    };
-    let coverage = |pcode: &str| {
-        geography
-            .commune_by_pcode(pcode)
-            .and_then(|id| extra.coverage.get(id.0 as usize))
-            .map(|&n| if public && (1..5).contains(&n) { 1 } else { n })
-    };
-    out.push(Block::Heading { level: 2, text: title.clone() });
-    out.push(Block::Figure {
-        svg: charts::choropleth(&title, &coverage, &legend, none, &[], &cx.source()),
-        caption: title,
-    });
-
-    if !public {
-        out.push(Block::Heading {
-            level: 2,
-            text: if fr { "Annexe 4 – Liste des incidents" } else { "Annex 4 – List of incidents" }.into(),
-        });
-        let file = crate::report::file_names(cx.lang, cx.month).incidents;
-        out.push(Block::Paragraph(if fr {
-            format!("La liste des incidents du mois est fournie dans le classeur {file}.")
-        } else {
-            format!("The month's list of incidents is in the workbook {file}.")
-        }));
+    if extra.alerts.is_empty() {
+        out.push(Block::Paragraph(
+            if fr {
+                "Aucune alerte flash n'a été reçue ce mois."
+            } else {
+                "No flash alert was received this month."
+            }
+            .into(),
+        ));
+        return;
     }
+    let region_of = |a: &vigie_core::Alert| g.commune(a.commune).region.0 as usize;
+    if public {
+        let alerts = &cx.t.alerts;
+        let regions: Vec<usize> = (0..g.regions.len()).filter(|&r| alerts.region(r) > 0).collect();
+        let mut header = vec![if fr { "Type d'événement" } else { "Event type" }.to_owned()];
+        header.extend(regions.iter().map(|&r| cx.region_name(r)));
+        header.push(cx.lang.total().to_owned());
+        let mut rows: Vec<Vec<String>> = vigie_core::EventType::ALL
+            .iter()
+            .enumerate()
+            .filter(|(e, _)| alerts.event(*e) > 0)
+            .map(|(e, event)| {
+                let mut row = vec![crate::labels::event_type(cx.lang, *event).to_owned()];
+                row.extend(regions.iter().map(|&r| cx.n(alerts.region_event(r, e))));
+                row.push(cx.n(alerts.event(e)));
+                row
+            })
+            .collect();
+        let mut total = vec![cx.lang.total().to_owned()];
+        total.extend(regions.iter().map(|&r| cx.n(alerts.region(r))));
+        total.push(cx.n(alerts.total));
+        rows.push(total);
+        out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
+        return;
+    }
+    let header = if fr {
+        ["Date", "Région", "Cercle", "Commune", "Type d'événement", "Ménages", "Personnes"]
+    } else {
+        ["Date", "Region", "Cercle", "Commune", "Event type", "Households", "Persons"]
+    };
+    let optional = |n: Option<u32>| n.map_or_else(|| "–".to_owned(), |n| cx.n(u64::from(n)));
+    let rows = extra
+        .alerts
+        .iter()
+        .map(|a| {
+            let commune = g.commune(a.commune);
+            vec![
+                vigie_core::records::iso_date(a.date),
+                cx.region_name(region_of(a)),
+                g.cercles[commune.cercle as usize].unit.name.clone(),
+                commune.unit.name.clone(),
+                crate::labels::event_type(cx.lang, a.event_type).to_owned(),
+                optional(a.affected_households),
+                optional(a.affected_persons),
+            ]
+        })
+        .collect();
+    out.push(Block::Table(Table {
+        header: header.map(str::to_owned).to_vec(),
+        rows,
+        numeric_from: 5,
+        total_row: false,
+    }));
 }
 
 #[cfg(test)]

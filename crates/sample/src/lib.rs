@@ -164,6 +164,11 @@ fn write_risk_answers<W: Write>(
     out.write_record(risk_answer_schema(catalog).names())?;
     let communes = profile.monitored_communes();
     let mut severity: Vec<f64> = communes.iter().map(|&(_, s)| s).collect();
+    // The same informants every month, each with a lasting view of each question: levels
+    // change when the situation drifts, not from month-to-month noise.
+    let informants: Vec<usize> = communes.iter().map(|_| 1 + shape::pick(&mut rng, &[3.0, 5.0, 2.0])).collect();
+    let questions = catalog.risk.current().definition.questions.len();
+    let bias: Vec<f64> = (0..communes.len() * 3 * questions).map(|_| rng.random_range(-0.5..0.5)).collect();
     let mut n = 0;
     for (i, month_plan) in plan.iter().enumerate() {
         let Some(month) = Month::new(options.year, i as u32 + 1) else {
@@ -174,15 +179,17 @@ fn write_risk_answers<W: Write>(
             continue;
         }
         for (k, &(commune, _)) in communes.iter().enumerate() {
-            severity[k] = (severity[k] + rng.random_range(-0.12..0.12)).clamp(0.0, 1.0);
-            let informants = 1 + shape::pick(&mut rng, &[3.0, 5.0, 2.0]);
-            for informant in 0..informants {
+            severity[k] = (severity[k] + rng.random_range(-0.04..0.04)).clamp(0.0, 1.0);
+            for informant in 0..informants[k] {
                 let options_chosen = catalog
                     .risk
+                    .definition(month)
                     .questions
                     .iter()
-                    .map(|q| {
-                        let noise: f64 = rng.random_range(-0.6..0.6);
+                    .enumerate()
+                    .map(|(j, q)| {
+                        let lasting = bias.get((k * 3 + informant) * questions + j).copied().unwrap_or(0.0);
+                        let noise: f64 = lasting + rng.random_range(-0.15..0.15);
                         let max = q.options.iter().map(|o| o.points).max().unwrap_or(0) as f64;
                         let target = (severity[k] * max * 1.25 + noise).clamp(0.0, max);
                         // The option whose points are closest to the informant's perception.

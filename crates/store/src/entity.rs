@@ -91,17 +91,19 @@ impl PreparedRow {
         PreparedRow::from_cells(RecordKind::Alerts, &a.fields(catalog))
     }
 
-    /// Answers are kept as `Q01=CODE;Q02=CODE…` (see [`Entity::risk_answers`]).
+    /// Answers are kept as `Q01=CODE;Q02=CODE…`, the questions of the month's definition only
+    /// (see [`Entity::risk_answers`]).
     pub fn risk_answer(answer: &RiskAnswer, catalog: &Catalog) -> PreparedRow {
         let fields = answer.fields(catalog);
-        let questions = &catalog.risk.questions;
-        let answers: Vec<String> = questions
+        let codes = catalog.risk.question_codes();
+        let answers: Vec<String> = codes
             .iter()
-            .zip(&fields[3..3 + questions.len()])
-            .map(|(q, option)| format!("{}={option}", q.code))
+            .zip(&fields[3..3 + codes.len()])
+            .filter(|(_, option)| !option.is_empty())
+            .map(|(q, option)| format!("{q}={option}"))
             .collect();
         let answers = Cow::Owned(answers.join(";"));
-        let cells = [&fields[0], &fields[1], &fields[2], &answers, &fields[3 + questions.len()]];
+        let cells = [&fields[0], &fields[1], &fields[2], &answers, &fields[3 + codes.len()]];
         PreparedRow::from_cells(RecordKind::RiskAnswers, &cells.map(|c| c.clone()))
     }
 

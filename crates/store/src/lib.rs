@@ -11,8 +11,8 @@ mod url;
 
 use std::path::PathBuf;
 
-use vigie_core::Catalog;
 use vigie_core::aggregate::FactText;
+use vigie_core::{Catalog, Month};
 
 pub use entity::PreparedRow;
 pub use sqlite::SqliteStore;
@@ -129,10 +129,64 @@ pub trait Store {
     fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>>;
     /// The flash alerts dated in `[from, to]`.
     fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>>;
+    /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
+    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>>;
+    /// The latest month with risk answers: a new definition may start after it at the earliest.
+    fn latest_risk_month(&self) -> Result<Option<Month>>;
+    /// The loaded risk index definitions (the embedded one, version 1, is not stored).
+    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>>;
+    /// Stores a new definition version and returns its number. Refused when any month from
+    /// `definition.from` on already has answers: they were scored with the definition in force,
+    /// and a new definition never rescores them.
+    fn add_risk_definition(&mut self, definition: &StoredRiskDefinition) -> Result<u32>;
     /// The newest import batch (0 when none): what [`Store::for_each_coded_violation`] resumes from.
     fn last_batch(&self) -> Result<i64>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// A risk index definition as loaded: the two files' text, kept so that a month can always be
+/// rescored exactly as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRiskDefinition {
+    /// Assigned by the store.
+    pub version: u32,
+    /// The first month it scores; `None`: every month.
+    pub from: Option<Month>,
+    pub questions: String,
+    pub levels: String,
+    /// The files it was loaded from.
+    pub source: String,
+    pub sha256: String,
+}
+
+/// The catalog for `store`: the embedded reference plus the store's risk index definitions.
+pub fn catalog(store: &dyn Store) -> Result<Catalog> {
+    let mut catalog = Catalog::mali().clone();
+    for stored in store.risk_definitions()? {
+        let definition =
+            vigie_core::RiskDefinition::parse("risk_index.csv", &stored.questions, "risk_levels.csv", &stored.levels)
+                .map_err(|e| {
+                StoreError::Conflict(format!("stored risk index definition {} is invalid: {e}", stored.version))
+            })?;
+        catalog.risk.add(vigie_core::RiskVersion { version: stored.version, from: stored.from, definition });
+    }
+    Ok(catalog)
+}
+
+/// A month's full table set as every output reads it: the violations from the aggregation
+/// layer's facts, the risk index (the month and the one before) and the month's flash alerts
+/// from the store.
+pub fn month_tables(
+    store: &dyn Store,
+    catalog: &Catalog,
+    facts: &vigie_core::aggregate::Facts,
+    month: Month,
+    filter: &vigie_core::aggregate::Filter,
+) -> Result<vigie_core::aggregate::MonthTables> {
+    let answers = store.risk_answers_between(catalog, month.previous(), month)?;
+    let alerts = store.alerts_between(month.first_day(), month.last_day())?;
+    Ok(facts.tables(catalog, month, filter).with_monitoring(catalog, &answers, &alerts, filter))
 }
 
 /// One all-or-nothing import of one or more files.

@@ -9,10 +9,17 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
-use crate::{AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, Summary};
+use crate::{
+    AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError,
+    StoredRiskDefinition, Summary,
+};
+use vigie_core::{Catalog, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 1] = [include_str!("../migrations/sqlite/0001_initial.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../migrations/sqlite/0001_initial.sql"),
+    include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
+];
 
 pub struct SqliteStore {
     conn: Connection,
@@ -181,6 +188,105 @@ impl Store for SqliteStore {
             out.push(alert);
         }
         Ok(out)
+    }
+
+    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
+        let what = "reading risk answers";
+        let schema = vigie_core::records::risk_answer_schema(catalog);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT answer_id, month, admin3_pcode, answers, organization FROM risk_answers
+                 WHERE month BETWEEN ?1 AND ?2 ORDER BY month, admin3_pcode, answer_id",
+            )
+            .map_err(err(what))?;
+        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err(what))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err(what))? {
+            let texts: Vec<String> = (0..5).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(what))?;
+            // Back to a row of `risk_answers.csv`: `Q01=CODE;Q02=CODE…` spread over the columns.
+            let mut values: Vec<Option<&str>> = vec![None; schema.columns.len()];
+            values[0] = Some(&texts[0]);
+            values[1] = Some(&texts[1]);
+            values[2] = Some(&texts[2]);
+            for pair in texts[3].split(';') {
+                if let Some((question, option)) = pair.split_once('=')
+                    && let Some(i) = schema.columns.iter().position(|c| c.name == question)
+                {
+                    values[i] = Some(option);
+                }
+            }
+            values[schema.columns.len() - 1] = Some(&texts[4]);
+            let answer = RiskAnswer::parse(&values, catalog, chrono::NaiveDate::MAX)
+                .map_err(|e| StoreError::Conflict(format!("stored risk answer {} no longer valid: {e:?}", texts[0])))?;
+            out.push(answer);
+        }
+        Ok(out)
+    }
+
+    fn latest_risk_month(&self) -> Result<Option<Month>> {
+        let latest: Option<String> = self
+            .conn
+            .query_row("SELECT MAX(month) FROM risk_answers", [], |r| r.get(0))
+            .map_err(err("reading risk answers"))?;
+        Ok(latest.as_deref().and_then(Month::parse))
+    }
+
+    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>> {
+        let what = "reading risk index definitions";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT version, valid_from, questions, levels, source, sha256 FROM risk_definitions ORDER BY version",
+            )
+            .map_err(err(what))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredRiskDefinition {
+                    version: r.get(0)?,
+                    from: r.get::<_, Option<String>>(1)?.as_deref().and_then(Month::parse),
+                    questions: r.get(2)?,
+                    levels: r.get(3)?,
+                    source: r.get(4)?,
+                    sha256: r.get(5)?,
+                })
+            })
+            .map_err(err(what))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
+    }
+
+    fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
+        let what = "storing a risk index definition";
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err(what))?;
+        let from = d.from.map(|m| m.to_string());
+        let scored: Vec<String> = tx
+            .prepare("SELECT DISTINCT month FROM risk_answers WHERE ?1 IS NULL OR month >= ?1 ORDER BY month")
+            .and_then(|mut s| s.query_map([&from], |r| r.get(0))?.collect())
+            .map_err(err(what))?;
+        if let Some(last) = scored.last() {
+            let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
+            return Err(StoreError::Conflict(format!(
+                "the risk answers of {} were scored with the definition in force for them, and a new definition never                  rescores a month: start it at {earliest} at the earliest (--from {earliest})",
+                scored.join(", ")
+            )));
+        }
+        let version: u32 = tx
+            .query_row("SELECT MAX(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", [], |r| r.get(0))
+            .map_err(err(what))?;
+        tx.execute(
+            "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![version, from, d.questions, d.levels, d.source, d.sha256, now()],
+        )
+        .map_err(err(what))?;
+        tx.execute(
+            "INSERT INTO audit_log (at, action, entity, entity_id, new_values)
+             VALUES (?1, 'insert', 'risk_definitions', ?2, json_object('from', ?3, 'source', ?4, 'sha256', ?5))",
+            params![now(), version.to_string(), from, d.source, d.sha256],
+        )
+        .map_err(err("writing audit log"))?;
+        tx.commit().map_err(err(what))?;
+        Ok(version)
     }
 
     fn last_batch(&self) -> Result<i64> {

@@ -8,4 +8,5 @@ mod import_behaviour;
 mod import_rules;
 mod live;
 mod report;
+mod risk;
 mod tables;

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use vigie_core::aggregate::Filter;
-use vigie_core::{Catalog, ListKind, Month};
+use vigie_core::{ListKind, Month};
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore};
 
@@ -50,11 +50,11 @@ fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
 /// figures, or part of a label.
 fn check_consistency(lang: Lang) {
     let dir = demo();
-    let catalog = Catalog::mali();
     let store = SqliteStore::open(&dir.path().join("demo/vigie.db")).expect("open");
+    let catalog = &vigie_store::catalog(&store).expect("catalog");
     let live = LiveFacts::load(&store, catalog).expect("load");
     let month = Month::new(2021, 11).expect("month");
-    let tables = live.facts.tables(catalog, month, &Filter::default());
+    let tables = vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
     let cells = vigie_report::cells(&tables, catalog);
     let (document, claims) = vigie_report::narrative::build(
         &tables,

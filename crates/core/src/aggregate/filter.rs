@@ -50,9 +50,10 @@ impl Filter {
         *self == Filter::default()
     }
 
-    pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String]) -> Masks {
-        let g = &catalog.geography;
-        let commune = g
+    /// Per commune of the geography, whether the filter's places select it.
+    pub(crate) fn commune_mask(&self, catalog: &Catalog) -> Vec<bool> {
+        catalog
+            .geography
             .communes
             .iter()
             .enumerate()
@@ -61,7 +62,11 @@ impl Filter {
                     && (self.cercles.is_empty() || self.cercles.contains(&c.cercle))
                     && (self.communes.is_empty() || self.communes.contains(&CommuneId(i as u16)))
             })
-            .collect();
+            .collect()
+    }
+
+    pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String]) -> Masks {
+        let commune = self.commune_mask(catalog);
         let subtype = (0..256)
             .map(|i| {
                 let category = catalog.typology.subtypes.get(i).map(|s| s.category);

@@ -7,8 +7,10 @@
 
 mod facts;
 mod filter;
+mod monitoring;
 mod tables;
 
 pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
+pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
 pub use tables::{MonthCounts, MonthTables, Ranked, share};

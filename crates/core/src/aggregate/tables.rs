@@ -2,8 +2,10 @@ use std::collections::HashSet;
 
 use super::facts::{Facts, day_of};
 use super::filter::{Filter, Masks};
+use super::monitoring::{AlertTables, RiskTables};
 use crate::Catalog;
 use crate::month::Month;
+use crate::records::{Alert, RiskAnswer};
 
 /// Everything counted over one month's violations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,9 +88,28 @@ pub struct MonthTables {
     /// the year as of its month.
     pub category_by_month: Vec<[u64; 12]>,
     pub region_by_month: Vec<[u64; 12]>,
+    /// The month's risk index (empty until [`MonthTables::with_monitoring`]).
+    pub risk: RiskTables,
+    /// The month's flash alerts (empty until [`MonthTables::with_monitoring`]).
+    pub alerts: AlertTables,
 }
 
 impl MonthTables {
+    /// Adds the month's risk index and flash alerts, selected by the same filter as the
+    /// violations. `answers` must hold the report month and the month before; `alerts` the
+    /// report month (others are ignored).
+    pub fn with_monitoring(
+        mut self,
+        catalog: &Catalog,
+        answers: &[RiskAnswer],
+        alerts: &[Alert],
+        filter: &Filter,
+    ) -> Self {
+        self.risk = RiskTables::compute(catalog, self.month, answers, filter);
+        self.alerts = AlertTables::compute(catalog, self.month, alerts, filter);
+        self
+    }
+
     /// Violations from January to the end of the report month.
     pub fn year_to_date(&self) -> u64 {
         self.category_by_month.iter().flatten().sum()
@@ -239,7 +260,15 @@ impl Facts {
                 *a += b;
             }
         }
-        MonthTables { month, current, previous, category_by_month: year.0, region_by_month: year.1 }
+        MonthTables {
+            month,
+            current,
+            previous,
+            category_by_month: year.0,
+            region_by_month: year.1,
+            risk: RiskTables::default(),
+            alerts: AlertTables::default(),
+        }
     }
 
     /// Violations per commune from `first` to `last` (months, inclusive): the coverage map.
