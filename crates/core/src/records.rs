@@ -610,6 +610,53 @@ impl<'a> RowParser<'a> {
 mod tests {
     use super::*;
 
+    /// A catalog whose version 2, from December 2021, no longer asks Q15.
+    fn catalog_without_q15_from_december() -> Catalog {
+        let mut catalog = Catalog::mali().clone();
+        let questions: String = crate::catalog::EMBEDDED[2].1.lines().filter(|l| !l.starts_with("Q15")).fold(
+            String::new(),
+            |mut text, line| {
+                text.push_str(line);
+                text.push('\n');
+                text
+            },
+        );
+        let levels = "level,min_points,max_points,label_fr,label_en\n1,0,5,S,S\n2,6,14,M,M\n3,15,19,G,G\n4,20,28,C,C\n";
+        let definition = crate::RiskDefinition::parse("q.csv", &questions, "l.csv", levels).expect("definition");
+        catalog.risk.add(crate::RiskVersion { version: 2, from: Month::new(2021, 12), definition });
+        catalog
+    }
+
+    #[test]
+    fn risk_answers_follow_the_definition_of_their_month() {
+        let catalog = catalog_without_q15_from_december();
+        let schema = risk_answer_schema(&catalog);
+        let q15 = schema.columns.iter().position(|c| c.name == "Q15").expect("Q15 is still a column");
+        assert!(!schema.columns[q15].required, "only some versions ask it");
+        let today = NaiveDate::from_ymd_opt(2022, 1, 1).expect("date");
+        let row = |month: &'static str| -> Vec<Option<&'static str>> {
+            let mut values = vec![Some("R-1"), Some(month), Some("ML040503")];
+            values.extend(std::iter::repeat_n(Some("NONE"), 14));
+            values[3 + 2] = Some("NO"); // Q03
+            values[3 + 6] = Some("NO"); // Q07
+            values[3 + 9] = Some("NORMAL"); // Q10
+            values[3 + 10] = Some("FREE"); // Q11
+            values[3 + 11] = Some("PRESENT"); // Q12
+            values[3 + 12] = Some("EFFECTIVE"); // Q13
+            values[3 + 13] = Some("AVAILABLE"); // Q14
+            values.push(None); // Q15
+            values.push(Some("DRC"));
+            values
+        };
+        let december = RiskAnswer::parse(&row("2021-12"), &catalog, today).expect("December does not ask Q15");
+        assert_eq!(december.options.len(), 14);
+        assert_eq!(december.fields(&catalog)[q15], "", "written back with Q15 empty");
+        let errors = RiskAnswer::parse(&row("2021-11"), &catalog, today).expect_err("November asks Q15");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].column, "Q15");
+        assert!(errors[0].expected.contains("version 1"), "{}", errors[0].expected);
+    }
+
     #[test]
     fn iso_dates_round_trip_and_bad_ones_are_refused() {
         let d = NaiveDate::from_ymd_opt(2021, 3, 9).expect("date");

@@ -134,6 +134,18 @@ fn risk_level_rows_match_a_naive_recomputation_and_the_report_names_every_change
     changes.sort();
     said.sort();
     assert_eq!(said, changes);
+
+    // On the risk map, each assessed commune has its level's colour; every other commune is
+    // "not assessed" (grey), never stable (green).
+    let start = html.find("<title>Annexe 3 – Carte de l'indice de risque").expect("risk map");
+    let svg = &html[start..start + html[start..].find("</svg>").expect("end of map")];
+    let communes: Vec<&str> = svg.split("<path ").skip(1).filter(|p| p.contains("stroke-width=\"0.3\"")).collect();
+    let filled = |colour: &str| communes.iter().filter(|p| p.contains(&format!("fill=\"{colour}\""))).count();
+    let level_count = |level: u64| table.iter().filter(|((_, c), v)| c == "level" && **v == level).count();
+    let assessed = level_count(1) + level_count(2) + level_count(3) + level_count(4);
+    assert_eq!(filled("#e6e6e6"), communes.len() - assessed);
+    assert_eq!(filled("#1a9850"), level_count(1));
+    assert_eq!(filled("#d73027"), level_count(4));
 }
 
 const MODERATE: &str = "R-2,2021-10,ML040503,PASSING,ONE,NO,ISOLATED,RUMOURS,OCCASIONAL,NO,SOME,PARTIAL,DISRUPTED,CONSTRAINED,PARTIAL,WEAK,LIMITED,LATENT,DRC";
