@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use vigie_core::records::{Schema, alert_schema, risk_answer_schema, violation_schema};
 use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
-use vigie_store::{BatchSource, Counts, ImportSession, Outcome, PreparedRow, RecordKind, Store, StoreError};
+use vigie_store::{BatchSource, Counts, ImportSession, Outcome, PreparedRows, RecordKind, Store, StoreError};
 
 pub use reader::{CsvRows, ReadError};
 
@@ -168,48 +168,50 @@ fn import_file(
     let mut counts = Counts::default();
     let mut failed = false;
     // Two stages on two threads: this one stores, a reader thread reads and parses. The
-    // channel is bounded, so memory stays flat whatever the file's size.
+    // channel is bounded, so memory stays flat whatever the file's size; emptied batches go
+    // back to the reader to be refilled.
     let (read, n) = std::thread::scope(|scope| -> Result<(ReadOutcome, u64), ImportError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(4);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (recycle, recycled) = std::sync::mpsc::sync_channel::<Batch>(8);
         let reader = std::thread::Builder::new()
             .name("vigie-reader".into())
             .spawn_scoped(scope, move || {
-                read_and_parse(&mut rows, kind, catalog, options.today, &sender).map(|()| rows)
+                read_and_parse(&mut rows, kind, catalog, options.today, &sender, &recycled).map(|()| rows)
             })
             .map_err(|source| ReadError::Io { file: file_name.clone(), source })?;
         let mut n = 0u64;
-        for batch in receiver {
-            for Parsed { line, byte, result } in batch {
+        for mut batch in receiver {
+            let mut next = 0;
+            for line in &mut batch.lines {
                 n += 1;
                 if n.is_multiple_of(8192) {
-                    progress(byte);
+                    progress(line.byte);
                 }
-                let record = match result {
-                    Ok(record) => record,
-                    Err(field_errors) => {
-                        failed = true;
-                        for e in field_errors {
-                            report_error(RowError {
-                                file: file_name.clone(),
-                                line,
-                                column: e.column,
-                                value: e.value,
-                                expected: e.expected,
-                            });
-                        }
-                        continue;
+                if !line.errors.is_empty() {
+                    failed = true;
+                    for e in line.errors.drain(..) {
+                        report_error(RowError {
+                            file: file_name.clone(),
+                            line: line.line,
+                            column: e.column,
+                            value: e.value,
+                            expected: e.expected,
+                        });
                     }
-                };
+                    continue;
+                }
+                let record = batch.rows.get(next);
+                next += 1;
                 if failed {
                     // Nothing will be written: keep validating, stop storing.
                     continue;
                 }
-                let outcome = session.put(&record)?;
+                let outcome = session.put(record)?;
                 if outcome == Outcome::ConflictInFile {
                     failed = true;
                     report_error(RowError {
                         file: file_name.clone(),
-                        line,
+                        line: line.line,
                         column: schema.columns[0].name.clone(),
                         value: record.key().to_owned(),
                         expected:
@@ -219,6 +221,8 @@ fn import_file(
                 }
                 counts.add(outcome);
             }
+            batch.clear();
+            let _ = recycle.try_send(batch);
         }
         let mut rows = reader.join().map_err(|_| ReadError::Malformed {
             file: file_name.clone(),
@@ -241,11 +245,24 @@ struct ReadOutcome {
     warnings: Vec<String>,
 }
 
-/// A parsed row, or the broken rules of its cells.
-struct Parsed {
+/// Rows read and parsed: each line either broke rules or is the next of `rows`.
+#[derive(Default)]
+struct Batch {
+    lines: Vec<Line>,
+    rows: PreparedRows,
+}
+
+struct Line {
     line: u64,
     byte: u64,
-    result: Result<PreparedRow, Vec<vigie_core::FieldError>>,
+    errors: Vec<vigie_core::FieldError>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.rows.clear();
+    }
 }
 
 const BATCH: usize = 4096;
@@ -255,24 +272,29 @@ fn read_and_parse(
     kind: RecordKind,
     catalog: &Catalog,
     today: NaiveDate,
-    sender: &std::sync::mpsc::SyncSender<Vec<Parsed>>,
+    sender: &std::sync::mpsc::SyncSender<Batch>,
+    recycled: &std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(), ReadError> {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Batch::default();
     while let Some(row) = rows.next_row()? {
         let values = row.values();
+        let prepared = &mut batch.rows;
         let result = match kind {
             RecordKind::Violations => {
-                Violation::parse(&values, catalog, today).map(|v| PreparedRow::violation(&v, catalog))
+                Violation::parse(&values, catalog, today).map(|v| prepared.push_violation(&v, catalog))
             }
-            RecordKind::Alerts => Alert::parse(&values, catalog, today).map(|a| PreparedRow::alert(&a, catalog)),
+            RecordKind::Alerts => Alert::parse(&values, catalog, today).map(|a| prepared.push_alert(&a, catalog)),
             RecordKind::RiskAnswers => {
-                RiskAnswer::parse(&values, catalog, today).map(|r| PreparedRow::risk_answer(&r, catalog))
+                RiskAnswer::parse(&values, catalog, today).map(|r| prepared.push_risk_answer(&r, catalog))
             }
         };
-        batch.push(Parsed { line: row.line, byte: row.byte, result });
-        if batch.len() == BATCH && sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
-            // The storing side stopped (a store error): it reports why.
-            return Ok(());
+        batch.lines.push(Line { line: row.line, byte: row.byte, errors: result.err().unwrap_or_default() });
+        if batch.lines.len() == BATCH {
+            let next = recycled.try_recv().unwrap_or_default();
+            if sender.send(std::mem::replace(&mut batch, next)).is_err() {
+                // The storing side stopped (a store error): it reports why.
+                return Ok(());
+            }
         }
     }
     let _ = sender.send(batch);

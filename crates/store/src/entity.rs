@@ -3,10 +3,34 @@
 
 use std::borrow::Cow;
 
-use vigie_core::records::{alert_schema, violation_schema};
+use std::sync::LazyLock;
+
+use vigie_core::records::{Schema, alert_schema, violation_schema};
 use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
 
 use crate::RecordKind;
+
+/// Columns of the exchange formats that are derived from the commune, and so not stored
+/// (migration 0003): reads get them back from the geography.
+const DERIVED: [&str; 2] = ["admin1_pcode", "admin2_pcode"];
+
+fn stored_columns(schema: &Schema) -> Vec<String> {
+    schema.names().filter(|n| !DERIVED.contains(n)).map(str::to_owned).collect()
+}
+
+/// The schema's columns as a select list, derived columns as NULL (the record's parse derives
+/// them from the commune).
+pub(crate) fn select_list(schema: &Schema) -> String {
+    schema.names().map(|n| if DERIVED.contains(&n) { "NULL" } else { n }).collect::<Vec<_>>().join(", ")
+}
+
+/// Where the derived cells are in a violation's and an alert's fields.
+static DERIVED_CELLS: LazyLock<[Vec<usize>; 2]> = LazyLock::new(|| {
+    let positions = |schema: Schema| -> Vec<usize> {
+        schema.names().enumerate().filter(|(_, n)| DERIVED.contains(n)).map(|(i, _)| i).collect()
+    };
+    [positions(violation_schema()), positions(alert_schema())]
+});
 
 pub(crate) struct Entity {
     pub table: &'static str,
@@ -38,11 +62,11 @@ impl Entity {
     }
 
     pub fn violations() -> Entity {
-        Entity::new("violations", "violation_id", violation_schema().names().map(str::to_owned).collect())
+        Entity::new("violations", "violation_id", stored_columns(&violation_schema()))
     }
 
     pub fn alerts() -> Entity {
-        Entity::new("alerts", "alert_id", alert_schema().names().map(str::to_owned).collect())
+        Entity::new("alerts", "alert_id", stored_columns(&alert_schema()))
     }
 
     /// Answers are kept as `Q01=CODE;Q02=CODE…` so that a cluster's own questionnaire needs no
@@ -73,27 +97,39 @@ impl Entity {
     }
 }
 
-/// A record in the text form its table stores, built off the storing thread: one string and
-/// the end of each cell in it, so that handing it over costs two allocations.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedRow {
-    pub kind: RecordKind,
+/// Records in the text form their tables store, many in one buffer. An import fills a batch on
+/// its reader thread and stores it on the writing thread, then hands the emptied batch back to
+/// be refilled: it allocates per batch, not per row, and never frees on one thread what the
+/// other allocated (glibc's allocator serialises that on a lock).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreparedRows {
     text: String,
+    /// The end of each cell in `text`.
     ends: Vec<u32>,
+    rows: Vec<Span>,
 }
 
-impl PreparedRow {
-    pub fn violation(v: &Violation, catalog: &Catalog) -> PreparedRow {
-        PreparedRow::from_cells(RecordKind::Violations, &v.fields(catalog))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    kind: RecordKind,
+    /// Where the row starts in `text`, and its first cell in `ends`.
+    start: u32,
+    first: u32,
+    cells: u32,
+}
+
+impl PreparedRows {
+    pub fn push_violation(&mut self, v: &Violation, catalog: &Catalog) {
+        self.push(RecordKind::Violations, &v.fields(catalog), &DERIVED_CELLS[0]);
     }
 
-    pub fn alert(a: &Alert, catalog: &Catalog) -> PreparedRow {
-        PreparedRow::from_cells(RecordKind::Alerts, &a.fields(catalog))
+    pub fn push_alert(&mut self, a: &Alert, catalog: &Catalog) {
+        self.push(RecordKind::Alerts, &a.fields(catalog), &DERIVED_CELLS[1]);
     }
 
     /// Answers are kept as `Q01=CODE;Q02=CODE…`, the questions of the month's definition only
     /// (see [`Entity::risk_answers`]).
-    pub fn risk_answer(answer: &RiskAnswer, catalog: &Catalog) -> PreparedRow {
+    pub fn push_risk_answer(&mut self, answer: &RiskAnswer, catalog: &Catalog) {
         let fields = answer.fields(catalog);
         let codes = catalog.risk.question_codes();
         let answers: Vec<String> = codes
@@ -104,19 +140,59 @@ impl PreparedRow {
             .collect();
         let answers = Cow::Owned(answers.join(";"));
         let cells = [&fields[0], &fields[1], &fields[2], &answers, &fields[3 + codes.len()]];
-        PreparedRow::from_cells(RecordKind::RiskAnswers, &cells.map(|c| c.clone()))
+        self.push(RecordKind::RiskAnswers, &cells.map(|c| c.clone()), &[]);
     }
 
-    fn from_cells(kind: RecordKind, cells: &[Cow<'_, str>]) -> PreparedRow {
-        let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
-        let mut ends = Vec::with_capacity(cells.len());
-        for cell in cells {
-            text.push_str(cell);
-            ends.push(text.len() as u32);
+    /// Appends a row of `cells`, leaving out those at `skip` (derived, not stored).
+    fn push(&mut self, kind: RecordKind, cells: &[Cow<'_, str>], skip: &[usize]) {
+        let first = self.ends.len();
+        self.rows.push(Span { kind, start: self.text.len() as u32, first: first as u32, cells: 0 });
+        for (_, cell) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)) {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len() as u32);
         }
-        PreparedRow { kind, text, ends }
+        if let Some(span) = self.rows.last_mut() {
+            span.cells = (self.ends.len() - first) as u32;
+        }
     }
 
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Empties the batch, keeping its memory for the next one.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+    }
+
+    pub fn get(&self, i: usize) -> PreparedRow<'_> {
+        let span = self.rows[i];
+        let first = span.first as usize;
+        PreparedRow {
+            kind: span.kind,
+            text: &self.text,
+            start: span.start,
+            ends: &self.ends[first..first + span.cells as usize],
+        }
+    }
+}
+
+/// One record of a [`PreparedRows`] batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreparedRow<'a> {
+    pub kind: RecordKind,
+    text: &'a str,
+    start: u32,
+    ends: &'a [u32],
+}
+
+impl<'a> PreparedRow<'a> {
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -125,17 +201,17 @@ impl PreparedRow {
         self.ends.is_empty()
     }
 
-    pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+    pub fn get(&self, i: usize) -> &'a str {
+        let start = if i == 0 { self.start } else { self.ends[i - 1] } as usize;
         &self.text[start..self.ends[i] as usize]
     }
 
     /// The record's identifier: the first cell.
-    pub fn key(&self) -> &str {
+    pub fn key(&self) -> &'a str {
         self.get(0)
     }
 
-    pub fn cells(&self) -> impl Iterator<Item = &str> {
+    pub fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
         (0..self.len()).map(|i| self.get(i))
     }
 }

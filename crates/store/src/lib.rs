@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use vigie_core::aggregate::FactText;
 use vigie_core::{Catalog, Month};
 
-pub use entity::PreparedRow;
+pub use entity::{PreparedRow, PreparedRows};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
 
@@ -193,7 +193,7 @@ pub fn month_tables(
 pub trait ImportSession {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()>;
     /// Inserts, updates (with an audit entry) or leaves the record as it is.
-    fn put(&mut self, row: &PreparedRow) -> Result<Outcome>;
+    fn put(&mut self, row: PreparedRow<'_>) -> Result<Outcome>;
     /// Closes the file's batch; its checksum is known only once the file has been read.
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.

@@ -16,9 +16,10 @@ use crate::{
 use vigie_core::{Catalog, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
+    include_str!("../migrations/sqlite/0003_derived_columns.sql"),
 ];
 
 pub struct SqliteStore {
@@ -93,6 +94,7 @@ impl Store for SqliteStore {
             inserts: Vec::new(),
             batch_id: 0,
             known_organizations: HashSet::new(),
+            last_organization: String::new(),
             entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
         };
         // Prepared once: the hot path of an import is one execution of one of these per row.
@@ -150,7 +152,7 @@ impl Store for SqliteStore {
         let schema = vigie_core::records::violation_schema();
         let sql = format!(
             "SELECT {} FROM violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id",
-            schema.names().collect::<Vec<_>>().join(", ")
+            crate::entity::select_list(&schema)
         );
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
         let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err("reading violations"))?;
@@ -172,7 +174,7 @@ impl Store for SqliteStore {
         let schema = vigie_core::records::alert_schema();
         let sql = format!(
             "SELECT {} FROM alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id",
-            schema.names().collect::<Vec<_>>().join(", ")
+            crate::entity::select_list(&schema)
         );
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading alerts"))?;
         let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err("reading alerts"))?;
@@ -326,40 +328,50 @@ struct SqliteSession<'c> {
     inserts: Vec<Statement<'c>>,
     batch_id: i64,
     known_organizations: HashSet<String>,
+    last_organization: String,
     /// Violations, alerts, risk answers.
     entities: [Entity; 3],
 }
 
 impl SqliteSession<'_> {
-    fn store(&mut self, index: usize, row: &PreparedRow) -> Result<Outcome> {
+    fn record_organization(&mut self, organization: &str) -> Result<()> {
+        // Rows of a file mostly repeat the organisation of the row before.
+        if self.last_organization != organization {
+            if !self.known_organizations.contains(organization) {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO organizations (code, first_batch) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING",
+                    )
+                    .and_then(|mut s| s.execute(params![organization, self.batch_id]))
+                    .map_err(err("recording organisation"))?;
+                self.known_organizations.insert(organization.to_string());
+            }
+            organization.clone_into(&mut self.last_organization);
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, index: usize, row: PreparedRow<'_>) -> Result<Outcome> {
+        self.record_organization(row.get(self.entities[index].organization_column))?;
         let entity = &self.entities[index];
         let key = row.key();
-        let organization = row.get(entity.organization_column);
-        if !self.known_organizations.contains(organization) {
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO organizations (code, first_batch) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING",
-                )
-                .and_then(|mut s| s.execute(params![organization, self.batch_id]))
-                .map_err(err("recording organisation"))?;
-            self.known_organizations.insert(organization.to_string());
-        }
 
         let what = || format!("storing {} {key}", entity.table);
         // Empty cells are stored as NULL.
-        let values: Vec<Option<&str>> = row.cells().map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        let value = |i: usize| Some(row.get(i)).filter(|v| !v.is_empty());
         let insert = &mut self.inserts[index];
         let inserted = (|| {
-            for (i, v) in values.iter().enumerate() {
-                insert.raw_bind_parameter(i + 1, v)?;
+            for i in 0..row.len() {
+                insert.raw_bind_parameter(i + 1, value(i))?;
             }
-            insert.raw_bind_parameter(values.len() + 1, self.batch_id)?;
+            insert.raw_bind_parameter(row.len() + 1, self.batch_id)?;
             insert.raw_execute()
         })()
-        .map_err(err(what()))?;
+        .map_err(|e| err(what())(e))?;
         if inserted == 1 {
             return Ok(Outcome::Inserted);
         }
+        let values: Vec<Option<&str>> = (0..row.len()).map(value).collect();
 
         let (stored, stored_batch) = self
             .conn
@@ -371,19 +383,19 @@ impl SqliteSession<'_> {
                     Ok((stored, r.get::<_, i64>(entity.columns.len())?))
                 })
             })
-            .map_err(err(what()))?;
+            .map_err(|e| err(what())(e))?;
         if stored.iter().map(Option::as_deref).eq(values.iter().copied()) {
             self.conn
                 .prepare_cached("INSERT INTO import_seen (key) VALUES (?1) ON CONFLICT (key) DO NOTHING")
                 .and_then(|mut s| s.execute([key]))
-                .map_err(err(what()))?;
+                .map_err(|e| err(what())(e))?;
             return Ok(Outcome::Unchanged);
         }
         let seen_unchanged = self
             .conn
             .prepare_cached("SELECT 1 FROM import_seen WHERE key = ?1")
             .and_then(|mut s| s.query_row([key], |_| Ok(())).optional())
-            .map_err(err(what()))?
+            .map_err(|e| err(what())(e))?
             .is_some();
         if stored_batch == self.batch_id || seen_unchanged {
             return Ok(Outcome::ConflictInFile);
@@ -406,7 +418,7 @@ impl SqliteSession<'_> {
                 update.raw_bind_parameter(values.len() + 2, key)?;
                 update.raw_execute()
             })
-            .map_err(err(what()))?;
+            .map_err(|e| err(what())(e))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, batch_id)
@@ -440,13 +452,8 @@ impl ImportSession for SqliteSession<'_> {
         Ok(())
     }
 
-    fn put(&mut self, row: &PreparedRow) -> Result<Outcome> {
-        let index = match row.kind {
-            RecordKind::Violations => 0,
-            RecordKind::Alerts => 1,
-            RecordKind::RiskAnswers => 2,
-        };
-        self.store(index, row)
+    fn put(&mut self, row: PreparedRow<'_>) -> Result<Outcome> {
+        self.store(entity_index(row.kind), row)
     }
 
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
@@ -476,6 +483,14 @@ impl ImportSession for SqliteSession<'_> {
         session.conn.execute_batch("COMMIT").map_err(err("committing import"))?;
         session.open = false;
         Ok(())
+    }
+}
+
+fn entity_index(kind: RecordKind) -> usize {
+    match kind {
+        RecordKind::Violations => 0,
+        RecordKind::Alerts => 1,
+        RecordKind::RiskAnswers => 2,
     }
 }
 
