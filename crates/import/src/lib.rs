@@ -281,11 +281,11 @@ fn read_and_parse(
         let prepared = &mut batch.rows;
         let result = match kind {
             RecordKind::Violations => {
-                Violation::parse(&values, catalog, today).map(|v| prepared.push_violation(&v, catalog))
+                Violation::parse(values, catalog, today).map(|v| prepared.push_violation(&v, catalog))
             }
-            RecordKind::Alerts => Alert::parse(&values, catalog, today).map(|a| prepared.push_alert(&a, catalog)),
+            RecordKind::Alerts => Alert::parse(values, catalog, today).map(|a| prepared.push_alert(&a, catalog)),
             RecordKind::RiskAnswers => {
-                RiskAnswer::parse(&values, catalog, today).map(|r| prepared.push_risk_answer(&r, catalog))
+                RiskAnswer::parse(values, catalog, today).map(|r| prepared.push_risk_answer(&r, catalog))
             }
         };
         batch.lines.push(Line { line: row.line, byte: row.byte, errors: result.err().unwrap_or_default() });

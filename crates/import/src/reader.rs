@@ -63,8 +63,8 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    pub fn values(&self) -> Vec<Option<&'a str>> {
-        self.cells.clone()
+    pub fn values(&self) -> &[Option<&'a str>] {
+        &self.cells
     }
 }
 
@@ -152,19 +152,28 @@ impl CsvRows {
                 ),
             });
         }
+        // One UTF-8 check for the whole row; cells are slices of it.
+        let all = match std::str::from_utf8(self.record.as_slice()) {
+            Ok(all) => all,
+            Err(_) => {
+                let bad = (0..self.record.len())
+                    .find(|&i| self.record.get(i).is_some_and(|b| std::str::from_utf8(b).is_err()))
+                    .and_then(|i| self.header.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                return Err(ReadError::NotUtf8 { file: self.file.clone(), line, column: bad });
+            }
+        };
         let mut cells = Vec::with_capacity(self.positions.len());
         for p in &self.positions {
-            let cell = match p.and_then(|i| self.record.get(i)) {
-                None => None,
-                Some(bytes) => {
-                    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
-                        file: self.file.clone(),
-                        line,
-                        column: p.and_then(|i| self.header.get(i)).cloned().unwrap_or_default(),
-                    })?;
-                    Some(text.trim()).filter(|t| !t.is_empty())
-                }
-            };
+            let cell = p.and_then(|i| self.record.range(i)).and_then(|range| all.get(range)).and_then(|text| {
+                // Most cells have nothing to trim: skip the scan unless an end may be a space.
+                let may_have_space = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii());
+                let bytes = text.as_bytes();
+                let text =
+                    if may_have_space(bytes.first()) || may_have_space(bytes.last()) { text.trim() } else { text };
+                Some(text).filter(|t| !t.is_empty())
+            });
             cells.push(cell);
         }
         Ok(Some(Row { line, byte: position.byte(), cells }))

@@ -54,6 +54,9 @@ fn an_import_killed_at_random_moments_leaves_all_or_nothing() {
         let conn = rusqlite::Connection::open(&db).expect("reopen");
         let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
         assert_eq!(integrity, "ok", "round {round}, killed after {delay:?}");
+        let orphans: i64 =
+            conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).expect("fk check");
+        assert_eq!(orphans, 0, "round {round}: every reference valid");
         let n: i64 = conn.query_row("SELECT COUNT(*) FROM violations", [], |r| r.get(0)).expect("count");
         assert!(n == before || n == before + ROWS, "round {round}: {n} violations after a kill at {delay:?}");
         let batches: i64 = conn.query_row("SELECT COUNT(*) FROM import_batches", [], |r| r.get(0)).expect("count");
