@@ -211,7 +211,13 @@ impl<'a> PreparedRow<'a> {
         self.get(0)
     }
 
-    pub fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
-        (0..self.len()).map(|i| self.get(i))
+    pub fn cells(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let text = self.text;
+        let mut start = self.start as usize;
+        self.ends.iter().map(move |&end| {
+            let cell = &text[start..end as usize];
+            start = end as usize;
+            cell
+        })
     }
 }

@@ -367,15 +367,17 @@ impl SqliteSession<'_> {
 
         let what = || format!("storing {} {key}", entity.table);
         // Empty cells are stored as NULL.
-        let value = |i: usize| Some(row.get(i)).filter(|v| !v.is_empty());
+        fn value(cell: &str) -> Option<&str> {
+            Some(cell).filter(|v| !v.is_empty())
+        }
         let insert = &mut self.inserts[index];
         let bound = &mut self.bound[index];
         let inserted = (|| {
             // A parameter keeps its value from one execution to the next: only cells that
             // differ from the row before are bound again (rows of one incident share most).
             bound.resize(row.len(), Bound::Nothing);
-            for (i, slot) in bound.iter_mut().enumerate() {
-                let v = value(i);
+            for (i, (slot, cell)) in bound.iter_mut().zip(row.cells()).enumerate() {
+                let v = value(cell);
                 if !slot.holds(v) {
                     insert.raw_bind_parameter(i + 1, v)?;
                     slot.set(v);
@@ -391,7 +393,7 @@ impl SqliteSession<'_> {
         if inserted == 1 {
             return Ok(Outcome::Inserted);
         }
-        let values: Vec<Option<&str>> = (0..row.len()).map(value).collect();
+        let values: Vec<Option<&str>> = row.cells().map(value).collect();
 
         let (stored, stored_batch) = self
             .conn
