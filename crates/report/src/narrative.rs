@@ -102,6 +102,11 @@ impl Ctx<'_> {
         if self.fr() { r.name_fr.clone() } else { r.name_en.clone() }
     }
 
+    /// A paragraph written in both languages, in the report's.
+    fn paragraph(&self, fr: &str, en: &str) -> Block {
+        Block::Paragraph(if self.fr() { fr } else { en }.to_owned())
+    }
+
     fn n(&self, n: u64) -> String {
         int(self.lang, n)
     }
@@ -614,19 +619,17 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         total_row: false,
     }));
     if !public {
-        out.push(Block::Paragraph(if fr {
-            "La sévérité de protection mesurée par l'indice de risque est basée sur la perception de l'environnement de protection, collectée chaque mois auprès d'informateurs clés dans les communes suivies. L'indice n'est pas établi uniquement sur les incidents de protection rapportés au cours du mois : son questionnaire considère aussi les menaces présentes, les services de protection disponibles, la vulnérabilité et les capacités de la population civile à s'auto-protéger et à prévenir les risques de protection. Il permet de suivre l'évolution de la situation de protection au fil du temps et de dégager des tendances géographiques de sévérité.".into()
-        } else {
-            "The protection severity measured by the risk index is based on the perception of the protection environment, collected every month from key informants in the monitored communes. The index does not rest only on the protection incidents reported during the month: its questionnaire also considers the threats present, the protection services available, and the civilian population's vulnerability and capacity to protect itself and prevent protection risks. It shows how the protection situation develops over time and where it is most severe.".into()
-        }));
+        out.push(cx.paragraph(
+            "La sévérité de protection mesurée par l'indice de risque est basée sur la perception de l'environnement de protection, collectée chaque mois auprès d'informateurs clés dans les communes suivies. L'indice n'est pas établi uniquement sur les incidents de protection rapportés au cours du mois : son questionnaire considère aussi les menaces présentes, les services de protection disponibles, la vulnérabilité et les capacités de la population civile à s'auto-protéger et à prévenir les risques de protection. Il permet de suivre l'évolution de la situation de protection au fil du temps et de dégager des tendances géographiques de sévérité.",
+            "The protection severity measured by the risk index is based on the perception of the protection environment, collected every month from key informants in the monitored communes. The index does not rest only on the protection incidents reported during the month: its questionnaire also considers the threats present, the protection services available, and the civilian population's vulnerability and capacity to protect itself and prevent protection risks. It shows how the protection situation develops over time and where it is most severe.",
+        ));
     }
     let risk = &cx.t.risk;
     if risk.communes.is_empty() {
-        out.push(Block::Paragraph(if fr {
-            "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.".into()
-        } else {
-            "No risk index data was recorded for this month.".into()
-        }));
+        out.push(cx.paragraph(
+            "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.",
+            "No risk index data was recorded for this month.",
+        ));
         return;
     }
     let f = cx.f;
@@ -651,23 +654,16 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
                 }
             })
             .collect();
+        let (when, n, of, share) =
+            (cx.month_name(cx.month), cx.n(assessed), cx.n(communes), cx.pct(assessed, communes, 0));
+        let per_level = list(cx.lang, &per_level);
         out.push(Block::Paragraph(if fr {
             format!(
-                "En {}, l'indice de risque a été établi pour {} communes sur les {} communes des régions suivies ({}) : {}. La carte de l'indice figure en annexe.",
-                cx.month_name(cx.month),
-                cx.n(assessed),
-                cx.n(communes),
-                cx.pct(assessed, communes, 0),
-                list(cx.lang, &per_level)
+                "En {when}, l'indice de risque a été établi pour {n} communes sur les {of} communes des régions suivies ({share}) : {per_level}. La carte de l'indice figure en annexe."
             )
         } else {
             format!(
-                "In {}, the risk index was established for {} communes out of the {} communes of the monitored regions ({}): {}. The map of the index is in the annexes.",
-                cx.month_name(cx.month),
-                cx.n(assessed),
-                cx.n(communes),
-                cx.pct(assessed, communes, 0),
-                list(cx.lang, &per_level)
+                "In {when}, the risk index was established for {n} communes out of the {of} communes of the monitored regions ({share}): {per_level}. The map of the index is in the annexes."
             )
         }));
     }
@@ -905,11 +901,10 @@ fn recommendations(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs) {
         text: if fr { "VI – Recommandations" } else { "VI – Recommendations" }.into(),
     });
     if inputs.recommendations.is_empty() {
-        out.push(Block::Paragraph(if fr {
-            "Aucune recommandation n'a été fournie pour ce mois.".into()
-        } else {
-            "No recommendation was provided for this month.".into()
-        }));
+        out.push(cx.paragraph(
+            "Aucune recommandation n'a été fournie pour ce mois.",
+            "No recommendation was provided for this month.",
+        ));
         return;
     }
     let header = if fr {

@@ -57,6 +57,33 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Stored rows between two dates, parsed back into records: stored text went through
+    /// `parse` on its way in, so a row that no longer parses is reported, never skipped.
+    fn read_records<T>(
+        &self,
+        sql: &str,
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+        columns: usize,
+        what: &str,
+        parse: impl Fn(&[Option<&str>]) -> std::result::Result<T, Vec<vigie_core::FieldError>>,
+    ) -> Result<Vec<T>> {
+        let context = format!("reading {what}s");
+        let mut stmt = self.conn.prepare(sql).map_err(err(context.clone()))?;
+        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err(context.clone()))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err(context.clone()))? {
+            let texts: Vec<Option<String>> =
+                (0..columns).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(context.clone()))?;
+            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
+            let record = parse(&values)
+                .map_err(|e| StoreError::Conflict(format!("stored {what} {:?} no longer valid: {e:?}", texts[0])))?;
+            out.push(record);
+        }
+        Ok(out)
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction().map_err(err("starting migration"))?;
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))?;
@@ -160,20 +187,9 @@ impl Store for SqliteStore {
             "SELECT {} FROM violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id",
             crate::entity::select_list(&schema)
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
-        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err("reading violations"))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(err("reading violations"))? {
-            let texts: Vec<Option<String>> = (0..schema.columns.len())
-                .map(|i| row.get(i))
-                .collect::<rusqlite::Result<_>>()
-                .map_err(err("reading violations"))?;
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
-            let violation = vigie_core::Violation::parse(&values, vigie_core::Catalog::mali(), chrono::NaiveDate::MAX)
-                .map_err(|e| StoreError::Conflict(format!("stored violation {:?} no longer valid: {e:?}", texts[0])))?;
-            out.push(violation);
-        }
-        Ok(out)
+        self.read_records(&sql, (from, to), schema.columns.len(), "violation", |values| {
+            vigie_core::Violation::parse(values, Catalog::mali(), chrono::NaiveDate::MAX)
+        })
     }
 
     fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>> {
@@ -182,20 +198,9 @@ impl Store for SqliteStore {
             "SELECT {} FROM alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id",
             crate::entity::select_list(&schema)
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(err("reading alerts"))?;
-        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err("reading alerts"))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(err("reading alerts"))? {
-            let texts: Vec<Option<String>> = (0..schema.columns.len())
-                .map(|i| row.get(i))
-                .collect::<rusqlite::Result<_>>()
-                .map_err(err("reading alerts"))?;
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
-            let alert = vigie_core::Alert::parse(&values, vigie_core::Catalog::mali(), chrono::NaiveDate::MAX)
-                .map_err(|e| StoreError::Conflict(format!("stored alert {:?} no longer valid: {e:?}", texts[0])))?;
-            out.push(alert);
-        }
-        Ok(out)
+        self.read_records(&sql, (from, to), schema.columns.len(), "alert", |values| {
+            vigie_core::Alert::parse(values, Catalog::mali(), chrono::NaiveDate::MAX)
+        })
     }
 
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
