@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use vigie_core::aggregate::Filter;
-use vigie_core::{Catalog, Month};
+use vigie_core::Month;
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore, Store};
 
@@ -23,10 +23,12 @@ fn main() {
     let rows: u64 = std::env::var("VIGIE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
     run(dir.path(), &["generate", "--out", "data", "--violations", &rows.to_string()]);
-    run(dir.path(), &["--db", "sqlite://bench.db", "import", "violations", "data/violations.csv"]);
-    let catalog = Catalog::mali();
+    for (kind, file) in [("violations", "violations"), ("alerts", "alerts"), ("risk", "risk_answers")] {
+        run(dir.path(), &["--db", "sqlite://bench.db", "import", kind, &format!("data/{file}.csv")]);
+    }
     let month = Month::new(2021, 11).expect("month");
     let store = SqliteStore::open(&dir.path().join("bench.db")).expect("open");
+    let catalog = &vigie_store::catalog(&store).expect("catalog");
     let start = Instant::now();
     let live = LiveFacts::load(&store, catalog).expect("load");
     println!("{rows} violations loaded into the aggregation layer in {:.2} s", start.elapsed().as_secs_f64());
@@ -35,7 +37,8 @@ fn main() {
         let mut pages = 0;
         for _ in 0..5 {
             let start = Instant::now();
-            let tables = live.facts.tables(catalog, month, &Filter::default());
+            let tables =
+                vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
             let incidents = store
                 .violations_between(month.first_day(), month.next().first_day().pred_opt().expect("date"))
                 .expect("incidents");

@@ -187,7 +187,8 @@ fn alert_cells(t: &MonthTables, catalog: &Catalog, push: &mut dyn FnMut(&'static
     }
     for &r in &order {
         nonzero(push, "alert_by_region", TOTAL, regions[r], alerts.region(r));
-        nonzero(push, "alert_persons", regions[r], "count", alerts.persons_by_region[r]);
+        let persons = alerts.persons_by_region.get(r).copied().unwrap_or(0);
+        nonzero(push, "alert_persons", regions[r], "count", persons);
     }
     nonzero(push, "alert_by_region", TOTAL, TOTAL, alerts.total);
     nonzero(push, "alert_persons", TOTAL, "count", alerts.persons_by_region.iter().sum());
@@ -215,6 +216,18 @@ pub fn write_json(month: &str, cells: &[Cell], out: impl Write) -> Result<(), Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tables without the monitoring part (risk index, alerts) still give their cells.
+    #[test]
+    fn tables_without_risk_or_alerts_have_no_such_rows() {
+        let catalog = Catalog::mali();
+        let facts = vigie_core::aggregate::Facts::new(catalog);
+        let month = vigie_core::Month::new(2021, 11).expect("month");
+        let t = facts.tables(catalog, month, &vigie_core::aggregate::Filter::default());
+        let all = cells(&t, catalog);
+        assert!(all.iter().all(|c| !c.table.starts_with("risk") && !c.table.starts_with("alert")));
+        assert!(all.iter().any(|c| c.table == "category_by_month"));
+    }
 
     #[test]
     fn codes_sort_naturally_with_total_last() {
