@@ -8,8 +8,8 @@
 use std::process::Command;
 use std::time::Instant;
 
-use vigie_core::aggregate::Filter;
 use vigie_core::Month;
+use vigie_core::aggregate::Filter;
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore, Store};
 

@@ -113,12 +113,15 @@ impl Store for SqliteStore {
         // session writes each parent before its children (the batch row at `begin_file`, an
         // organisation before its first row), and checking is back on once it ends.
         conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
-             CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT PRIMARY KEY) WITHOUT ROWID;
-             BEGIN IMMEDIATE;
-             DELETE FROM import_seen;",
+            "CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT PRIMARY KEY) WITHOUT ROWID;
+             PRAGMA foreign_keys = OFF;",
         )
         .map_err(err("starting import"))?;
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
+            return Err(err("starting import")(e));
+        }
+        // From here on, dropping the session rolls back and turns foreign keys back on.
         let mut session = SqliteSession {
             conn,
             open: true,
@@ -130,6 +133,7 @@ impl Store for SqliteStore {
             bound_batch: [0; 3],
             entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
         };
+        session.conn.execute("DELETE FROM import_seen", []).map_err(err("starting import"))?;
         // Prepared once: the hot path of an import is one execution of one of these per row.
         for entity in &session.entities {
             session.inserts.push(conn.prepare(&entity.insert_sql).map_err(err("preparing import"))?);
@@ -615,5 +619,13 @@ mod tests {
             [],
         );
         assert!(orphan.is_err(), "outside an import, a row without its organisation is refused");
+
+        // An import that cannot start (another writer holds the lock) leaves checking on too.
+        let other = Connection::open(dir.path().join("v.db")).expect("second connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        store.conn.busy_timeout(std::time::Duration::ZERO).expect("no waiting");
+        assert!(store.import().is_err(), "the database is locked");
+        let on: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(on, 1);
     }
 }
