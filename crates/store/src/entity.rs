@@ -116,6 +116,8 @@ struct Span {
     start: u32,
     first: u32,
     cells: u32,
+    /// Bit `i`: cell `i` differs from the row before in the batch (all set for the first row).
+    changed: u64,
 }
 
 impl PreparedRows {
@@ -145,15 +147,28 @@ impl PreparedRows {
 
     /// Appends a row of `cells`, leaving out those at `skip` (derived, not stored).
     fn push(&mut self, kind: RecordKind, cells: &[Cow<'_, str>], skip: &[usize]) {
+        let previous = self.rows.last().copied().filter(|p| p.kind == kind);
         let first = self.ends.len();
-        self.rows.push(Span { kind, start: self.text.len() as u32, first: first as u32, cells: 0 });
-        for (_, cell) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)) {
+        let start = self.text.len() as u32;
+        let mut changed = 0u64;
+        for (i, (_, cell)) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)).enumerate() {
+            // Compared here, on the reader thread, so that the writer rebinds only what changed.
+            let same = previous.filter(|p| i < p.cells as usize).is_some_and(|p| {
+                let k = p.first as usize + i;
+                let from = if i == 0 { p.start as usize } else { self.ends[k - 1] as usize };
+                self.text.get(from..self.ends[k] as usize) == Some(cell.as_ref())
+            });
+            if !same {
+                changed |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            }
             self.text.push_str(cell);
             self.ends.push(self.text.len() as u32);
         }
-        if let Some(span) = self.rows.last_mut() {
-            span.cells = (self.ends.len() - first) as u32;
+        let cells = (self.ends.len() - first) as u32;
+        if previous.is_none() || cells > 64 {
+            changed = u64::MAX;
         }
+        self.rows.push(Span { kind, start, first: first as u32, cells, changed });
     }
 
     pub fn len(&self) -> usize {
@@ -172,13 +187,17 @@ impl PreparedRows {
     }
 
     pub fn get(&self, i: usize) -> PreparedRow<'_> {
-        let span = self.rows[i];
+        self.get_span(self.rows[i])
+    }
+
+    fn get_span(&self, span: Span) -> PreparedRow<'_> {
         let first = span.first as usize;
         PreparedRow {
             kind: span.kind,
             text: &self.text,
             start: span.start,
             ends: &self.ends[first..first + span.cells as usize],
+            changed: span.changed,
         }
     }
 }
@@ -190,6 +209,7 @@ pub struct PreparedRow<'a> {
     text: &'a str,
     start: u32,
     ends: &'a [u32],
+    changed: u64,
 }
 
 impl<'a> PreparedRow<'a> {
@@ -204,6 +224,11 @@ impl<'a> PreparedRow<'a> {
     pub fn get(&self, i: usize) -> &'a str {
         let start = if i == 0 { self.start } else { self.ends[i - 1] } as usize;
         &self.text[start..self.ends[i] as usize]
+    }
+
+    /// Whether cell `i` may differ from the row before it in its batch (always, for the first).
+    pub fn changed(&self, i: usize) -> bool {
+        i >= 64 || self.changed & (1 << i) != 0
     }
 
     /// The record's identifier: the first cell.

@@ -129,7 +129,7 @@ impl Store for SqliteStore {
             batch_id: 0,
             known_organizations: HashSet::new(),
             last_organization: String::new(),
-            bound: Default::default(),
+            bind_all: [true; 3],
             bound_batch: [0; 3],
             entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
         };
@@ -344,8 +344,8 @@ struct SqliteSession<'c> {
     batch_id: i64,
     known_organizations: HashSet<String>,
     last_organization: String,
-    /// Per entity, what each parameter of its insert statement holds.
-    bound: [Vec<Bound>; 3],
+    /// Per entity, whether the next row binds every cell (the first of the session).
+    bind_all: [bool; 3],
     bound_batch: [i64; 3],
     /// Violations, alerts, risk answers.
     entities: [Entity; 3],
@@ -380,19 +380,18 @@ impl SqliteSession<'_> {
             Some(cell).filter(|v| !v.is_empty())
         }
         let insert = &mut self.inserts[index];
-        let bound = &mut self.bound[index];
+        // A parameter keeps its value from one execution to the next, and every row runs this
+        // statement: only the cells that differ from the row before are bound again (rows of one
+        // incident share most; `PreparedRows` compared them on the reader thread). The first row
+        // of a session binds everything.
+        let all = std::mem::take(&mut self.bind_all[index]);
         let inserted = (|| {
-            // A parameter keeps its value from one execution to the next: only cells that
-            // differ from the row before are bound again (rows of one incident share most).
-            bound.resize(row.len(), Bound::Nothing);
-            for (i, (slot, cell)) in bound.iter_mut().zip(row.cells()).enumerate() {
-                let v = value(cell);
-                if !slot.holds(v) {
-                    insert.raw_bind_parameter(i + 1, v)?;
-                    slot.set(v);
+            for (i, cell) in row.cells().enumerate() {
+                if all || row.changed(i) {
+                    insert.raw_bind_parameter(i + 1, value(cell))?;
                 }
             }
-            if self.bound_batch[index] != self.batch_id {
+            if all || self.bound_batch[index] != self.batch_id {
                 insert.raw_bind_parameter(row.len() + 1, self.batch_id)?;
                 self.bound_batch[index] = self.batch_id;
             }
@@ -518,33 +517,6 @@ impl ImportSession for SqliteSession<'_> {
     }
 }
 
-/// What a statement parameter was last bound to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Bound {
-    Nothing,
-    Null,
-    Text(String),
-}
-
-impl Bound {
-    fn holds(&self, value: Option<&str>) -> bool {
-        match (self, value) {
-            (Bound::Null, None) => true,
-            (Bound::Text(t), Some(v)) => t == v,
-            _ => false,
-        }
-    }
-
-    /// Keeps the text's buffer from one row to the next.
-    fn set(&mut self, value: Option<&str>) {
-        match (self, value) {
-            (Bound::Text(t), Some(v)) => v.clone_into(t),
-            (slot, Some(v)) => *slot = Bound::Text(v.to_owned()),
-            (slot, None) => *slot = Bound::Null,
-        }
-    }
-}
-
 fn entity_index(kind: RecordKind) -> usize {
     match kind {
         RecordKind::Violations => 0,
@@ -591,6 +563,47 @@ mod tests {
         if commit {
             session.commit().expect("commit");
         }
+    }
+
+    /// Consecutive rows share cells, and only changed cells are bound again: every stored row
+    /// must still be exactly its own.
+    #[test]
+    fn rows_sharing_cells_are_stored_exactly() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
+        let catalog = Catalog::mali();
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date");
+        let lines = [
+            "V-1,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,récit",
+            "V-2,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,F,CHILD,TRADER,RESIDENT,DRC,",
+            "V-3,I-2,2021-11-04,,,,ML040503,,,,D1,NSAG_RADICAL,ROAD,NIGHT,F,CHILD,FARMER,IDP,NRC,",
+            "V-4,I-2,2021-11-04,,,,ML040503,,,,D1,NSAG_RADICAL,ROAD,NIGHT,F,CHILD,FARMER,IDP,NRC,autre récit",
+        ];
+        let mut rows = PreparedRows::default();
+        for line in lines {
+            let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+            let v = vigie_core::Violation::parse(&values, catalog, today).expect("valid violation");
+            rows.push_violation(&v, catalog);
+        }
+        let mut session = store.import().expect("session");
+        session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
+        for i in 0..rows.len() {
+            assert_eq!(session.put(rows.get(i)).expect("put"), Outcome::Inserted);
+        }
+        session.end_file(&Counts { inserted: 4, ..Counts::default() }, "digest").expect("end");
+        session.commit().expect("commit");
+        let stored = store.violations_between(today - chrono::Duration::days(365), today).expect("read back");
+        let written: Vec<Vec<String>> =
+            stored.iter().map(|v| v.fields(catalog).iter().map(|c| c.to_string()).collect()).collect();
+        let expected: Vec<Vec<String>> = lines
+            .iter()
+            .map(|line| {
+                let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+                let v = vigie_core::Violation::parse(&values, catalog, today).expect("valid violation");
+                v.fields(catalog).iter().map(|c| c.to_string()).collect()
+            })
+            .collect();
+        assert_eq!(written, expected);
     }
 
     /// Imports write without foreign-key checks (parents first, by construction): the written
