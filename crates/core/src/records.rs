@@ -578,7 +578,9 @@ impl<'a> RowParser<'a> {
     fn location(&mut self, lat: usize, lon: usize) -> Option<LatLon> {
         let number = |p: &mut Self, i: usize, limit: f64, what: &str| -> Option<f64> {
             let v = p.value(i)?;
-            match v.replacen(',', ".", 1).parse::<f64>() {
+            // A decimal comma (French spreadsheets) is read as a point.
+            let parsed = if v.contains(',') { v.replacen(',', ".", 1).parse::<f64>() } else { v.parse::<f64>() };
+            match parsed {
                 Ok(n) if n.is_finite() && n.abs() <= limit => Some(n),
                 _ => p.error(i, format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}")),
             }

@@ -150,22 +150,22 @@ impl PreparedRows {
         let previous = self.rows.last().copied().filter(|p| p.kind == kind);
         let first = self.ends.len();
         let start = self.text.len() as u32;
-        let mut changed = 0u64;
-        for (i, (_, cell)) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)).enumerate() {
-            // Compared here, on the reader thread, so that the writer rebinds only what changed.
-            let same = previous.filter(|p| i < p.cells as usize).is_some_and(|p| {
-                let k = p.first as usize + i;
-                let from = if i == 0 { p.start as usize } else { self.ends[k - 1] as usize };
-                self.text.get(from..self.ends[k] as usize) == Some(cell.as_ref())
-            });
-            if !same {
-                changed |= 1u64.checked_shl(i as u32).unwrap_or(0);
+        // Compared here, on the reader thread, so that the writer rebinds only what changed.
+        let mut changed = if previous.is_none() { u64::MAX } else { 0 };
+        let (mut previous_start, mut previous_cell) = previous.map_or((0, 0), |p| (p.start as usize, p.first as usize));
+        for (i, cell) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)).map(|(_, c)| c).enumerate() {
+            if previous.is_some() {
+                let end = self.ends.get(previous_cell).map_or(0, |&e| e as usize);
+                if i >= 64 || self.text.as_bytes().get(previous_start..end) != Some(cell.as_bytes()) {
+                    changed |= 1u64.checked_shl(i as u32).unwrap_or(0);
+                }
+                (previous_start, previous_cell) = (end, previous_cell + 1);
             }
             self.text.push_str(cell);
             self.ends.push(self.text.len() as u32);
         }
         let cells = (self.ends.len() - first) as u32;
-        if previous.is_none() || cells > 64 {
+        if cells > 64 || previous.is_some_and(|p| p.cells != cells) {
             changed = u64::MAX;
         }
         self.rows.push(Span { kind, start, first: first as u32, cells, changed });
