@@ -114,6 +114,18 @@ pub fn import_files(
     let mut bytes_done = 0;
     let schema = schema_of(kind, catalog);
     let mut session = store.import()?;
+    if kind == RecordKind::RiskAnswers {
+        // Another process may have loaded a definition since `catalog` was read: the answers
+        // would be checked against the wrong version. The session's lock keeps this true to the end.
+        let latest = session.latest_risk_version()?;
+        let known = catalog.risk.versions().iter().map(|v| v.version).max().unwrap_or(1);
+        if latest != known {
+            return Err(ImportError::Store(StoreError::Conflict(format!(
+                "risk index definition version {latest} was loaded while this import started (it knew version \
+                 {known}); nothing was imported: run the import again"
+            ))));
+        }
+    }
     let mut errors = Vec::new();
     let mut more = 0u64;
     let mut files = Vec::new();

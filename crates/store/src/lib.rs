@@ -198,6 +198,10 @@ pub trait ImportSession {
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// The newest risk index definition version (1: none loaded), read inside the session's
+    /// transaction: an import validates risk answers with a catalog read before the session
+    /// began, and this tells whether that catalog is still current.
+    fn latest_risk_version(&self) -> Result<u32>;
 }
 
 /// The aggregation layer's facts, loaded from a store and kept in step with its writes.

@@ -508,6 +508,12 @@ impl ImportSession for SqliteSession<'_> {
         Ok(())
     }
 
+    fn latest_risk_version(&self) -> Result<u32> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(version), 1) FROM risk_definitions", [], |r| r.get(0))
+            .map_err(err("reading risk index definitions"))
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         let mut session = self;
         session.conn.execute_batch("COMMIT").map_err(err("committing import"))?;

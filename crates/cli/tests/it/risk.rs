@@ -229,3 +229,43 @@ fn a_definition_whose_levels_leave_a_gap_is_refused_with_its_file_and_line() {
     assert!(stderr(&out).contains("gap.csv") && stderr(&out).contains("start at 6"), "{}", stderr(&out));
     assert_eq!(count(&s.db(), "SELECT COUNT(*) FROM risk_definitions"), 0);
 }
+
+/// An import reads its catalog before it takes the write lock; a definition loaded in between
+/// (by another process) must stop it rather than let it check answers against the old version.
+#[test]
+fn an_import_that_read_an_older_definition_is_refused() {
+    use vigie_store::Store;
+    let s = Scratch::new();
+    let mut store = vigie_store::SqliteStore::open(&s.db()).expect("open");
+    let stale = vigie_store::catalog(&store).expect("catalog");
+    store
+        .add_risk_definition(&vigie_store::StoredRiskDefinition {
+            version: 0,
+            from: vigie_core::Month::new(2021, 12),
+            questions: QUESTIONS.to_owned(),
+            levels: LEVELS.replace("1,0,5,", "1,0,4,").replace("2,6,14,", "2,5,14,"),
+            source: "test".into(),
+            sha256: "test".into(),
+        })
+        .expect("a new version");
+    let file =
+        s.write("december.csv", format!("{RISK_HEADER}\n{}\n", MODERATE.replace("2021-10", "2021-12")).as_bytes());
+    let digest = s.digest();
+    let options = vigie_import::Options {
+        dry_run: false,
+        max_errors: 10,
+        today: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date"),
+    };
+    let result = vigie_import::import_files(
+        &mut store,
+        &stale,
+        vigie_store::RecordKind::RiskAnswers,
+        &[file],
+        &options,
+        &mut |_| {},
+    );
+    let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("version 2 was loaded"), "{message}");
+    drop(store);
+    assert_eq!(s.digest(), digest, "nothing imported");
+}
