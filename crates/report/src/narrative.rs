@@ -84,9 +84,10 @@ impl Ctx<'_> {
         self.lang == Lang::Fr
     }
 
-    /// "d'octobre 2021", "de novembre 2021": the month after "au mois".
-    fn mois(&self, month: Month) -> String {
-        de(&self.month_name(month))
+    /// The month as a sentence says it after "au mois" ("de novembre 2021", "d'octobre 2021") or
+    /// "in" ("November 2021"): the same argument for both languages' templates.
+    fn month_words(&self, month: Month) -> String {
+        if self.fr() { de(&self.month_name(month)) } else { self.month_name(month) }
     }
 
     fn month_name(&self, month: Month) -> String {
@@ -247,25 +248,17 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         return;
     }
     let trend = Trend::of(total, previous).word(cx.lang);
+    let (year, now, then) = (cx.month.year(), cx.month_words(cx.month), cx.month_words(cx.month.previous()));
+    let (documented, previous) = (format::were_documented(cx.lang, total), cx.n(previous));
     let mut text = if fr {
+        let since = format::were_documented(cx.lang, ytd);
         format!(
-            "Depuis le début de l'année {}, {} par le système de monitoring de protection. Au mois {}, {}, contre {} au mois {} ({trend}).",
-            cx.month.year(),
-            format::were_documented(cx.lang, ytd),
-            cx.mois(cx.month),
-            format::were_documented(cx.lang, total),
-            cx.n(previous),
-            cx.mois(cx.month.previous()),
+            "Depuis le début de l'année {year}, {since} par le système de monitoring de protection. Au mois {now}, {documented}, contre {previous} au mois {then} ({trend})."
         )
     } else {
+        let since = format::count_violations(cx.lang, ytd);
         format!(
-            "Since the beginning of {}, the protection monitoring system has documented {}. In {}, {}, against {} in {} ({trend}).",
-            cx.month.year(),
-            format::count_violations(cx.lang, ytd),
-            cx.month_name(cx.month),
-            format::were_documented(cx.lang, total),
-            cx.n(previous),
-            cx.month_name(cx.month.previous()),
+            "Since the beginning of {year}, the protection monitoring system has documented {since}. In {now}, {documented}, against {previous} in {then} ({trend})."
         )
     };
     if total == 0 {
@@ -393,20 +386,13 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         let before = f.get("category_by_month", codes[i], &cx.p);
         out.push(Block::Heading { level: 2, text: cx.category_label(i) });
         if n == 0 {
+            let (now, then, before) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()), cx.n(before));
             out.push(Block::Paragraph(if fr {
                 format!(
-                    "Aucune violation n'a été documentée dans cette catégorie au mois {} (contre {} au mois {}).",
-                    cx.mois(cx.month),
-                    cx.n(before),
-                    cx.mois(cx.month.previous())
+                    "Aucune violation n'a été documentée dans cette catégorie au mois {now} (contre {before} au mois {then})."
                 )
             } else {
-                format!(
-                    "No violation was documented in this category in {} (against {} in {}).",
-                    cx.month_name(cx.month),
-                    cx.n(before),
-                    cx.month_name(cx.month.previous())
-                )
+                format!("No violation was documented in this category in {now} (against {before} in {then}).")
             }));
             continue;
         }
@@ -434,27 +420,17 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
             cx.c.geography.regions.iter().map(|r| f.get("category_by_region", codes[i], &r.code)).collect();
         let top_regions = ranked_names(cx.lang, &Ranked::rank(&region_counts), 3, &|r| cx.region_name(r), true);
         let trend = Trend::of(n, before).word(cx.lang);
+        let (now, then) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()));
+        let (documented, share, before) =
+            (format::were_documented(cx.lang, n), cx.pct(n, month_total, 0), cx.n(before));
+        let types = list(cx.lang, &top_sub);
         out.push(Block::Paragraph(if fr {
             format!(
-                "Au mois {}, {} dans cette catégorie, soit {} de toutes les violations du mois ({trend} par rapport au mois {} : {}). Les types de violations les plus documentés sont : {}. Les régions les plus concernées sont {}.",
-                cx.mois(cx.month),
-                format::were_documented(cx.lang, n),
-                cx.pct(n, month_total, 0),
-                cx.mois(cx.month.previous()),
-                cx.n(before),
-                list(cx.lang, &top_sub),
-                top_regions
+                "Au mois {now}, {documented} dans cette catégorie, soit {share} de toutes les violations du mois ({trend} par rapport au mois {then} : {before}). Les types de violations les plus documentés sont : {types}. Les régions les plus concernées sont {top_regions}."
             )
         } else {
             format!(
-                "In {}, {} in this category, {} of all violations of the month ({trend} from {}: {}). The most documented types are: {}. The regions most affected are {}.",
-                cx.month_name(cx.month),
-                format::were_documented(cx.lang, n),
-                cx.pct(n, month_total, 0),
-                cx.month_name(cx.month.previous()),
-                cx.n(before),
-                list(cx.lang, &top_sub),
-                top_regions
+                "In {now}, {documented} in this category, {share} of all violations of the month ({trend} from {then}: {before}). The most documented types are: {types}. The regions most affected are {top_regions}."
             )
         }));
     }
@@ -510,24 +486,17 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
         });
         if !public {
             let trend = Trend::of(n, before).word(cx.lang);
+            let (now, then) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()));
+            let (documented, share, before) =
+                (format::were_documented(cx.lang, n), cx.pct(n, month_total, 0), cx.n(before));
             out.push(Block::Paragraph(if fr {
+                let region = de(&name);
                 format!(
-                    "Au mois {}, {} dans la région {}, contre {} au mois {} ({trend}), soit {} des violations du mois.",
-                    cx.mois(cx.month),
-                    format::were_documented(cx.lang, n),
-                    de(&name),
-                    cx.n(before),
-                    cx.mois(cx.month.previous()),
-                    cx.pct(n, month_total, 0)
+                    "Au mois {now}, {documented} dans la région {region}, contre {before} au mois {then} ({trend}), soit {share} des violations du mois."
                 )
             } else {
                 format!(
-                    "In {}, {} in {name}, against {} in {} ({trend}), {} of the month's violations.",
-                    cx.month_name(cx.month),
-                    format::were_documented(cx.lang, n),
-                    cx.n(before),
-                    cx.month_name(cx.month.previous()),
-                    cx.pct(n, month_total, 0)
+                    "In {now}, {documented} in {name}, against {before} in {then} ({trend}), {share} of the month's violations."
                 )
             }));
         }
@@ -572,18 +541,11 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let quiet: Vec<String> =
         (0..regions.len()).filter(|&r| !order.contains(&r)).map(|r| cx.region_name(r)).chain(silent).collect();
     if !quiet.is_empty() && !public {
+        let (now, quiet) = (cx.month_words(cx.month), list(cx.lang, &quiet));
         out.push(Block::Paragraph(if fr {
-            format!(
-                "Aucune violation n'a été documentée au mois {} dans les régions suivantes : {}.",
-                cx.mois(cx.month),
-                list(cx.lang, &quiet)
-            )
+            format!("Aucune violation n'a été documentée au mois {now} dans les régions suivantes : {quiet}.")
         } else {
-            format!(
-                "No violation was documented in {} in the following regions: {}.",
-                cx.month_name(cx.month),
-                list(cx.lang, &quiet)
-            )
+            format!("No violation was documented in {now} in the following regions: {quiet}.")
         }));
     }
 }
@@ -728,18 +690,13 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
             });
         }
         if sentences.is_empty() {
+            let then = cx.month_words(cx.month.previous());
             sentences.push(if fr {
-                format!(
-                    "Dans la région {}, aucune commune évaluée au mois {} n'a changé de niveau.",
-                    de(&cx.region_name(r)),
-                    cx.mois(cx.month.previous())
-                )
+                let region = de(&cx.region_name(r));
+                format!("Dans la région {region}, aucune commune évaluée au mois {then} n'a changé de niveau.")
             } else {
-                format!(
-                    "In the {} region, no commune assessed in {} changed level.",
-                    cx.region_name(r),
-                    cx.month_name(cx.month.previous())
-                )
+                let region = cx.region_name(r);
+                format!("In the {region} region, no commune assessed in {then} changed level.")
             });
         }
         out.push(Block::Paragraph(sentences.join(" ")));
@@ -992,20 +949,15 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     if !public && !risk.communes.is_empty() {
         let (assessed, communes) =
             (cx.f.get("risk_coverage", "TOTAL", "assessed"), cx.f.get("risk_coverage", "TOTAL", "communes"));
+        let (now, share) = (cx.month_words(cx.month), cx.pct(assessed, communes, 0));
+        let (assessed, communes) = (cx.n(assessed), cx.n(communes));
         out.push(Block::Paragraph(if fr {
             format!(
-                "Au mois {}, des informateurs clés ont été interrogés dans {} des {} communes des régions suivies ({}).",
-                cx.mois(cx.month),
-                cx.n(assessed),
-                cx.n(communes),
-                cx.pct(assessed, communes, 0)
+                "Au mois {now}, des informateurs clés ont été interrogés dans {assessed} des {communes} communes des régions suivies ({share})."
             )
         } else {
             format!(
-                "In {when}, key informants were interviewed in {} of the {} communes of the monitored regions ({}).",
-                cx.n(assessed),
-                cx.n(communes),
-                cx.pct(assessed, communes, 0)
+                "In {now}, key informants were interviewed in {assessed} of the {communes} communes of the monitored regions ({share})."
             )
         }));
     }
