@@ -4,14 +4,10 @@
 //! real binary as a child process, so the memory figure is the import's alone. Targets
 //! (issue 2): at least 300 000 violations/s with full validation, peak RSS at most 200 MB.
 
-use std::process::Command;
-use std::time::Instant;
+mod common;
 
-fn run(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigie")).current_dir(dir).args(args).output().expect("vigie runs");
-    assert!(out.status.success(), "vigie {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::run;
+use std::time::Instant;
 
 fn main() {
     let rows: u64 = std::env::var("VIGIE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);

@@ -5,19 +5,15 @@
 //! (done once when a server starts) and the report from loaded facts; plus the end-to-end
 //! `vigie report` process, which does both.
 
-use std::process::Command;
+mod common;
+
+use common::run;
 use std::time::Instant;
 
 use vigie_core::Month;
 use vigie_core::aggregate::Filter;
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore, Store};
-
-fn run(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigie")).current_dir(dir).args(args).output().expect("vigie runs");
-    assert!(out.status.success(), "vigie {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn main() {
     let rows: u64 = std::env::var("VIGIE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);

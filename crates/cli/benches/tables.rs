@@ -6,17 +6,14 @@
 //! hot, at least 100× faster than SQLite on the same pivot; loading 1 M violations in at most
 //! 1.5 s.
 
-use std::process::Command;
+mod common;
+
+use common::run;
 use std::time::{Duration, Instant};
 
 use vigie_core::aggregate::Filter;
 use vigie_core::{Catalog, ListKind, Month};
 use vigie_store::{LiveFacts, SqliteStore};
-
-fn run(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigie")).current_dir(dir).args(args).output().expect("vigie runs");
-    assert!(out.status.success(), "vigie {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

@@ -107,17 +107,14 @@ pub fn alert_schema() -> Schema {
 /// `answer_id, month, admin3_pcode`, one column per question of the risk index definitions (a
 /// question asked by every version is required), then `organization`.
 pub fn risk_answer_schema(catalog: &Catalog) -> Schema {
+    Schema::new(&risk_answer_columns(catalog))
+}
+
+fn risk_answer_columns(catalog: &Catalog) -> Vec<(&str, bool)> {
     let mut columns: Vec<(&str, bool)> = vec![("answer_id", true), ("month", true), ("admin3_pcode", true)];
-    let versions = catalog.risk.versions();
-    columns.extend(
-        catalog
-            .risk
-            .question_codes()
-            .into_iter()
-            .map(|code| (code, versions.iter().all(|v| v.definition.questions.iter().any(|q| q.code == code)))),
-    );
+    columns.extend(catalog.risk.question_columns().iter().map(|(code, required)| (code.as_str(), *required)));
     columns.push(("organization", true));
-    Schema::new(&columns)
+    columns
 }
 
 /// A WGS 84 position.
@@ -350,8 +347,8 @@ pub struct RiskAnswer {
 impl RiskAnswer {
     /// Parses a row aligned with [`risk_answer_schema`] for the same catalog.
     pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<RiskAnswer, Vec<FieldError>> {
-        let schema = risk_answer_schema(catalog);
-        let columns: Vec<(&str, bool)> = schema.columns.iter().map(|c| (c.name.as_str(), c.required)).collect();
+        let codes = catalog.risk.question_columns();
+        let columns = risk_answer_columns(catalog);
         let mut p = RowParser::new(&columns, values);
         let id = p.identifier(0);
         let month = p.required(1).and_then(|v| match Month::parse(v) {
@@ -362,10 +359,9 @@ impl RiskAnswer {
         let commune = p.commune_only(2, catalog);
         // Answers are checked against the definition that scores their month.
         let version = catalog.risk.for_month(month.unwrap_or(Month::of(today)));
-        let codes = catalog.risk.question_codes();
         let mut options = Vec::with_capacity(version.definition.questions.len());
         for question in &version.definition.questions {
-            let i = 3 + codes.iter().position(|c| *c == question.code).unwrap_or_default();
+            let i = 3 + codes.iter().position(|(c, _)| *c == question.code).unwrap_or_default();
             if p.value(i).is_none() {
                 let expected = format!(
                     "a value (this column is required: {} is scored with version {} of the risk index, which asks {})",
@@ -395,11 +391,11 @@ impl RiskAnswer {
             Cow::Borrowed(&catalog.geography.commune(self.commune).unit.pcode),
         ];
         let questions = &catalog.risk.definition(self.month).questions;
-        for code in catalog.risk.question_codes() {
+        for (code, _) in catalog.risk.question_columns() {
             let option = questions
                 .iter()
                 .zip(&self.options)
-                .find(|(q, _)| q.code == code)
+                .find(|(q, _)| q.code == *code)
                 .and_then(|(q, &o)| q.options.get(usize::from(o)).map(|o| o.code.as_str()));
             out.push(Cow::Borrowed(option.unwrap_or("")));
         }

@@ -197,17 +197,32 @@ pub struct RiskVersion {
 pub struct RiskIndex {
     /// Sorted by `from`, then version; never empty.
     versions: Vec<RiskVersion>,
+    /// See [`RiskIndex::question_columns`]; kept with the versions, read for every answer.
+    columns: Vec<(String, bool)>,
 }
 
 impl RiskIndex {
     pub fn new(built_in: RiskDefinition) -> RiskIndex {
-        RiskIndex { versions: vec![RiskVersion { version: 1, from: None, definition: built_in }] }
+        let mut index = RiskIndex { versions: Vec::new(), columns: Vec::new() };
+        index.add(RiskVersion { version: 1, from: None, definition: built_in });
+        index
     }
 
     /// Adds a version; a later version with the same `from` replaces an earlier one.
     pub fn add(&mut self, version: RiskVersion) {
         self.versions.push(version);
         self.versions.sort_by_key(|v| (v.from, v.version));
+        let mut columns: Vec<(String, bool)> = Vec::new();
+        for v in self.versions.iter().rev() {
+            for q in &v.definition.questions {
+                if !columns.iter().any(|(code, _)| *code == q.code) {
+                    let everywhere =
+                        self.versions.iter().all(|v| v.definition.questions.iter().any(|o| o.code == q.code));
+                    columns.push((q.code.clone(), everywhere));
+                }
+            }
+        }
+        self.columns = columns;
     }
 
     pub fn versions(&self) -> &[RiskVersion] {
@@ -229,18 +244,11 @@ impl RiskIndex {
         &self.for_month(month).definition
     }
 
-    /// Every question code of every version, in order of first appearance: the columns of
+    /// Every question code of every version, newest version first, in order of first
+    /// appearance, each required when every version asks it: the question columns of
     /// `risk_answers.csv` (a file may span months of different versions).
-    pub fn question_codes(&self) -> Vec<&str> {
-        let mut codes: Vec<&str> = Vec::new();
-        for v in self.versions.iter().rev() {
-            for q in &v.definition.questions {
-                if !codes.contains(&q.code.as_str()) {
-                    codes.push(&q.code);
-                }
-            }
-        }
-        codes
+    pub fn question_columns(&self) -> &[(String, bool)] {
+        &self.columns
     }
 }
 
@@ -328,6 +336,6 @@ mod tests {
         let (october, november) = (index.definition(month(10)), index.definition(month(11)));
         let level = |d: &RiskDefinition| d.level(d.score([a.as_slice(), a.as_slice()]).unwrap_or(0)).level;
         assert_eq!((level(october), level(november)), (1, 2));
-        assert_eq!(index.question_codes().len(), 15);
+        assert_eq!(index.question_columns().len(), 15);
     }
 }

@@ -34,86 +34,97 @@ pub(crate) fn natural(a: &str, b: &str) -> Ordering {
     key(a).cmp(&key(b)).then_with(|| a.cmp(b))
 }
 
+/// The indexes of `codes` in natural order.
+fn sorted(codes: &[&str]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..codes.len()).collect();
+    order.sort_by(|&a, &b| natural(codes[a], codes[b]));
+    order
+}
+
+/// The cells being collected.
+struct Cells(Vec<Cell>);
+
+impl Cells {
+    fn push(&mut self, table: &'static str, row: &str, column: &str, value: u64) {
+        self.0.push(Cell { table, row: row.to_owned(), column: column.to_owned(), value });
+    }
+
+    /// A cell that may be omitted when zero (DATA-FORMATS.md §4).
+    fn nonzero(&mut self, table: &'static str, row: &str, column: &str, value: u64) {
+        if value > 0 {
+            self.push(table, row, column, value);
+        }
+    }
+}
+
 /// Every figure of the month's tables, in the order of `tables.csv`.
 pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
-    let mut out = Vec::new();
-    let mut push = |table: &'static str, row: &str, column: &str, value: u64| {
-        out.push(Cell { table, row: row.to_owned(), column: column.to_owned(), value });
-    };
+    let mut out = Cells(Vec::new());
     let months: Vec<String> = t.month.months_of_year().map(|m| m.to_string()).collect();
     let categories: Vec<&str> = catalog.typology.categories.iter().map(|c| c.code.as_str()).collect();
     let regions: Vec<&str> = catalog.geography.regions.iter().map(|r| r.code.as_str()).collect();
-    let sorted = |codes: &[&str]| -> Vec<usize> {
-        let mut order: Vec<usize> = (0..codes.len()).collect();
-        order.sort_by(|&a, &b| natural(codes[a], codes[b]));
-        order
-    };
 
     for c in sorted(&categories) {
         if t.category_by_month[c].iter().any(|&n| n > 0) {
             for (m, month) in months.iter().enumerate() {
-                push("category_by_month", categories[c], month, t.category_by_month[c][m]);
+                out.push("category_by_month", categories[c], month, t.category_by_month[c][m]);
             }
         }
     }
     for (m, month) in months.iter().enumerate() {
-        push("category_by_month", TOTAL, month, t.month_total(m));
+        out.push("category_by_month", TOTAL, month, t.month_total(m));
     }
 
     for r in sorted(&regions) {
         if t.region_by_month[r].iter().any(|&n| n > 0) {
             for (m, month) in months.iter().enumerate() {
-                push("region_by_month", regions[r], month, t.region_by_month[r][m]);
+                out.push("region_by_month", regions[r], month, t.region_by_month[r][m]);
             }
-            push("region_by_month", regions[r], TOTAL, t.region_year_to_date(r));
+            out.push("region_by_month", regions[r], TOTAL, t.region_year_to_date(r));
         }
     }
     for (m, month) in months.iter().enumerate() {
-        push("region_by_month", TOTAL, month, t.month_total(m));
+        out.push("region_by_month", TOTAL, month, t.month_total(m));
     }
-    push("region_by_month", TOTAL, TOTAL, t.year_to_date());
+    out.push("region_by_month", TOTAL, TOTAL, t.year_to_date());
 
     let now = &t.current;
-    let nonzero = |push: &mut dyn FnMut(&'static str, &str, &str, u64), table, row: &str, column: &str, n: u64| {
-        if n > 0 {
-            push(table, row, column, n);
-        }
-    };
     for c in sorted(&categories) {
         for r in sorted(&regions) {
-            nonzero(&mut push, "category_by_region", categories[c], regions[r], now.category_region(c, r));
+            out.nonzero("category_by_region", categories[c], regions[r], now.category_region(c, r));
         }
-        nonzero(&mut push, "category_by_region", categories[c], TOTAL, now.category(c));
+        out.nonzero("category_by_region", categories[c], TOTAL, now.category(c));
     }
     for r in sorted(&regions) {
-        nonzero(&mut push, "category_by_region", TOTAL, regions[r], now.region(r));
+        out.nonzero("category_by_region", TOTAL, regions[r], now.region(r));
     }
-    nonzero(&mut push, "category_by_region", TOTAL, TOTAL, now.total);
+    out.nonzero("category_by_region", TOTAL, TOTAL, now.total);
 
     let subtypes: Vec<&str> = catalog.typology.subtypes.iter().map(|s| s.code.as_str()).collect();
     for s in sorted(&subtypes) {
-        nonzero(&mut push, "subtype", subtypes[s], "count", now.subtype[s]);
+        out.nonzero("subtype", subtypes[s], "count", now.subtype[s]);
     }
     let cercles: Vec<&str> = catalog.geography.cercles.iter().map(|c| c.unit.pcode.as_str()).collect();
     for c in sorted(&cercles) {
-        nonzero(&mut push, "admin2", cercles[c], "count", now.cercle[c]);
+        out.nonzero("admin2", cercles[c], "count", now.cercle[c]);
     }
     for (k, kind) in CODE_LISTS.iter().enumerate() {
         let list = catalog.lists.get(*kind);
         let codes: Vec<&str> = list.codes.iter().map(|c| c.code.as_str()).collect();
         for i in sorted(&codes) {
-            nonzero(&mut push, kind.name(), codes[i], "count", now.codes[k][i]);
+            out.nonzero(kind.name(), codes[i], "count", now.codes[k][i]);
         }
     }
     let slots: Vec<&str> = catalog.lists.get(ListKind::TimeSlot).codes.iter().map(|c| c.code.as_str()).collect();
     for s in sorted(&slots) {
         for c in sorted(&categories) {
-            nonzero(&mut push, "time_slot_by_category", slots[s], categories[c], now.time_slot_category(s, c));
+            out.nonzero("time_slot_by_category", slots[s], categories[c], now.time_slot_category(s, c));
         }
-        nonzero(&mut push, "time_slot_by_category", slots[s], TOTAL, now.codes[2][s]);
+        out.nonzero("time_slot_by_category", slots[s], TOTAL, now.codes[2][s]);
     }
-    risk_cells(t, catalog, &mut push);
-    alert_cells(t, catalog, &mut push);
+    risk_cells(t, catalog, &regions, &mut out);
+    alert_cells(t, &regions, &mut out);
+    let mut out = out.0;
     out.sort_by(|a, b| a.table.cmp(b.table));
     out
 }
@@ -121,77 +132,60 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
 /// `risk_level` (DATA-FORMATS.md §4: score, level, previous level of each assessed commune),
 /// `risk_level_by_region` (assessed communes per region and level) and `risk_coverage`
 /// (communes assessed out of the communes of each monitored region).
-fn risk_cells(t: &MonthTables, catalog: &Catalog, push: &mut dyn FnMut(&'static str, &str, &str, u64)) {
+fn risk_cells(t: &MonthTables, catalog: &Catalog, regions: &[&str], out: &mut Cells) {
     let g = &catalog.geography;
     let risk = &t.risk;
     let mut communes: Vec<_> = risk.communes.iter().collect();
     communes.sort_by(|a, b| natural(&g.commune(a.commune).unit.pcode, &g.commune(b.commune).unit.pcode));
     for c in communes {
         let pcode = &g.commune(c.commune).unit.pcode;
-        push("risk_level", pcode, "score", u64::from(c.score));
-        push("risk_level", pcode, "level", u64::from(c.level));
+        out.push("risk_level", pcode, "score", u64::from(c.score));
+        out.push("risk_level", pcode, "level", u64::from(c.level));
         if let Some(previous) = c.previous_level {
-            push("risk_level", pcode, "previous_level", u64::from(previous));
+            out.push("risk_level", pcode, "previous_level", u64::from(previous));
         }
     }
-    let regions: Vec<&str> = g.regions.iter().map(|r| r.code.as_str()).collect();
-    let mut order: Vec<usize> = (0..regions.len()).collect();
-    order.sort_by(|&a, &b| natural(regions[a], regions[b]));
     let levels: Vec<u8> = (1..=risk.levels as u8).collect();
-    for &r in &order {
+    for r in sorted(regions) {
         for &l in &levels {
-            let n = risk.region_level(r, l);
-            if n > 0 {
-                push("risk_level_by_region", regions[r], &l.to_string(), n);
-            }
+            out.nonzero("risk_level_by_region", regions[r], &l.to_string(), risk.region_level(r, l));
         }
         let assessed = risk.region_assessed(r);
         if assessed > 0 {
-            push("risk_level_by_region", regions[r], TOTAL, assessed);
-            push("risk_coverage", regions[r], "assessed", assessed);
-            push("risk_coverage", regions[r], "communes", risk.region_communes[r]);
+            out.push("risk_level_by_region", regions[r], TOTAL, assessed);
+            out.push("risk_coverage", regions[r], "assessed", assessed);
+            out.push("risk_coverage", regions[r], "communes", risk.region_communes[r]);
         }
     }
     for &l in &levels {
-        let n = risk.level_total(l);
-        if n > 0 {
-            push("risk_level_by_region", TOTAL, &l.to_string(), n);
-        }
+        out.nonzero("risk_level_by_region", TOTAL, &l.to_string(), risk.level_total(l));
     }
     if !risk.communes.is_empty() {
-        push("risk_level_by_region", TOTAL, TOTAL, risk.communes.len() as u64);
-        push("risk_coverage", TOTAL, "assessed", risk.communes.len() as u64);
-        push("risk_coverage", TOTAL, "communes", risk.monitored_communes());
+        out.push("risk_level_by_region", TOTAL, TOTAL, risk.communes.len() as u64);
+        out.push("risk_coverage", TOTAL, "assessed", risk.communes.len() as u64);
+        out.push("risk_coverage", TOTAL, "communes", risk.monitored_communes());
     }
 }
 
 /// `alert_by_region`: the month's flash alerts by event type and region; `alert_persons`: the
 /// persons they report affected, by region.
-fn alert_cells(t: &MonthTables, catalog: &Catalog, push: &mut dyn FnMut(&'static str, &str, &str, u64)) {
+fn alert_cells(t: &MonthTables, regions: &[&str], out: &mut Cells) {
     let alerts = &t.alerts;
-    let regions: Vec<&str> = catalog.geography.regions.iter().map(|r| r.code.as_str()).collect();
-    let mut order: Vec<usize> = (0..regions.len()).collect();
-    order.sort_by(|&a, &b| natural(regions[a], regions[b]));
-    let mut events: Vec<(usize, EventType)> = EventType::ALL.into_iter().enumerate().collect();
-    events.sort_by(|a, b| natural(a.1.code(), b.1.code()));
-    let nonzero = |push: &mut dyn FnMut(&'static str, &str, &str, u64), table, row: &str, column: &str, n: u64| {
-        if n > 0 {
-            push(table, row, column, n);
-        }
-    };
-    for &(e, event) in &events {
+    let order = sorted(regions);
+    let events: Vec<&str> = EventType::ALL.iter().map(|e| e.code()).collect();
+    for e in sorted(&events) {
         for &r in &order {
-            nonzero(push, "alert_by_region", event.code(), regions[r], alerts.region_event(r, e));
+            out.nonzero("alert_by_region", events[e], regions[r], alerts.region_event(r, e));
         }
-        nonzero(push, "alert_by_region", event.code(), TOTAL, alerts.event(e));
+        out.nonzero("alert_by_region", events[e], TOTAL, alerts.event(e));
     }
     for &r in &order {
-        nonzero(push, "alert_by_region", TOTAL, regions[r], alerts.region(r));
+        out.nonzero("alert_by_region", TOTAL, regions[r], alerts.region(r));
         let persons = alerts.persons_by_region.get(r).copied().unwrap_or(0);
-        nonzero(push, "alert_persons", regions[r], "count", persons);
+        out.nonzero("alert_persons", regions[r], "count", persons);
     }
-    nonzero(push, "alert_by_region", TOTAL, TOTAL, alerts.total);
-    nonzero(push, "alert_persons", TOTAL, "count", alerts.persons_by_region.iter().sum());
+    out.nonzero("alert_by_region", TOTAL, TOTAL, alerts.total);
+    out.nonzero("alert_persons", TOTAL, "count", alerts.persons_by_region.iter().sum());
 }
 
 pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {

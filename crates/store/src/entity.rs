@@ -133,12 +133,12 @@ impl PreparedRows {
     /// (see [`Entity::risk_answers`]).
     pub fn push_risk_answer(&mut self, answer: &RiskAnswer, catalog: &Catalog) {
         let fields = answer.fields(catalog);
-        let codes = catalog.risk.question_codes();
+        let codes = catalog.risk.question_columns();
         let answers: Vec<String> = codes
             .iter()
             .zip(&fields[3..3 + codes.len()])
             .filter(|(_, option)| !option.is_empty())
-            .map(|(q, option)| format!("{q}={option}"))
+            .map(|((q, _), option)| format!("{q}={option}"))
             .collect();
         let answers = Cow::Owned(answers.join(";"));
         let cells = [&fields[0], &fields[1], &fields[2], &answers, &fields[3 + codes.len()]];

@@ -60,24 +60,28 @@ impl SqliteStore {
 impl SqliteStore {
     /// Stored rows between two dates, parsed back into records: stored text went through
     /// `parse` on its way in, so a row that no longer parses is reported, never skipped.
+    /// `table_where`: the table, then the rows' condition on `?1` and `?2`, and their order.
     fn read_records<T>(
         &self,
-        sql: &str,
+        schema: &vigie_core::records::Schema,
+        table_where: &str,
         (from, to): (chrono::NaiveDate, chrono::NaiveDate),
-        columns: usize,
-        what: &str,
         parse: impl Fn(&[Option<&str>]) -> std::result::Result<T, Vec<vigie_core::FieldError>>,
     ) -> Result<Vec<T>> {
-        let context = format!("reading {what}s");
-        let mut stmt = self.conn.prepare(sql).map_err(err(context.clone()))?;
+        let what = table_where.split(' ').next().unwrap_or("rows");
+        let context = format!("reading {what}");
+        let columns = schema.columns.len();
+        let sql = format!("SELECT {} FROM {table_where}", crate::entity::select_list(schema));
+        let mut stmt = self.conn.prepare(&sql).map_err(err(context.clone()))?;
         let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err(context.clone()))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(err(context.clone()))? {
             let texts: Vec<Option<String>> =
                 (0..columns).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(context.clone()))?;
             let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
-            let record = parse(&values)
-                .map_err(|e| StoreError::Conflict(format!("stored {what} {:?} no longer valid: {e:?}", texts[0])))?;
+            let record = parse(&values).map_err(|e| {
+                StoreError::Conflict(format!("stored {what} row {:?} no longer valid: {e:?}", texts[0]))
+            })?;
             out.push(record);
         }
         Ok(out)
@@ -187,23 +191,16 @@ impl Store for SqliteStore {
 
     fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>> {
         let schema = vigie_core::records::violation_schema();
-        let sql = format!(
-            "SELECT {} FROM violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id",
-            crate::entity::select_list(&schema)
-        );
-        self.read_records(&sql, (from, to), schema.columns.len(), "violation", |values| {
-            vigie_core::Violation::parse(values, Catalog::mali(), chrono::NaiveDate::MAX)
+        self.read_records(&schema, "violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id", (from, to), |v| {
+            vigie_core::Violation::parse(v, Catalog::mali(), chrono::NaiveDate::MAX)
         })
     }
 
     fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>> {
         let schema = vigie_core::records::alert_schema();
-        let sql = format!(
-            "SELECT {} FROM alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id",
-            crate::entity::select_list(&schema)
-        );
-        self.read_records(&sql, (from, to), schema.columns.len(), "alert", |values| {
-            vigie_core::Alert::parse(values, Catalog::mali(), chrono::NaiveDate::MAX)
+        let rows = "alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id";
+        self.read_records(&schema, rows, (from, to), |v| {
+            vigie_core::Alert::parse(v, Catalog::mali(), chrono::NaiveDate::MAX)
         })
     }
 

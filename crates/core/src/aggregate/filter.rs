@@ -65,6 +65,16 @@ impl Filter {
             .collect()
     }
 
+    /// For the records beside violations (risk answers, alerts): whether the filter's places and
+    /// organisations select a record of `commune` written by `organization`.
+    pub(crate) fn place_and_organization(&self, catalog: &Catalog) -> impl Fn(CommuneId, &str) -> bool + '_ {
+        let communes = self.commune_mask(catalog);
+        move |commune, organization| {
+            communes[commune.0 as usize]
+                && (self.organizations.is_empty() || self.organizations.iter().any(|o| o == organization))
+        }
+    }
+
     pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String]) -> Masks {
         let commune = self.commune_mask(catalog);
         let subtype = (0..256)

@@ -48,14 +48,12 @@ impl RiskTables {
     /// each month with its own definition. `answers` may hold any months; others are ignored.
     pub fn compute(catalog: &Catalog, month: Month, answers: &[RiskAnswer], filter: &Filter) -> RiskTables {
         let g = &catalog.geography;
-        let keep = filter.commune_mask(catalog);
+        let keep = filter.place_and_organization(catalog);
         let score = |m: Month| -> BTreeMap<CommuneId, (u32, u8, u32)> {
             let definition = catalog.risk.definition(m);
             let mut by_commune: BTreeMap<CommuneId, Vec<&[u8]>> = BTreeMap::new();
-            for a in answers.iter().filter(|a| a.month == m && keep[a.commune.0 as usize]) {
-                if filter.organizations.is_empty() || filter.organizations.contains(&a.organization) {
-                    by_commune.entry(a.commune).or_default().push(&a.options);
-                }
+            for a in answers.iter().filter(|a| a.month == m && keep(a.commune, &a.organization)) {
+                by_commune.entry(a.commune).or_default().push(&a.options);
             }
             by_commune
                 .into_iter()
@@ -79,8 +77,8 @@ impl RiskTables {
             })
             .collect();
         let mut region_communes = vec![0; g.regions.len()];
-        for (i, c) in g.communes.iter().enumerate() {
-            if keep[i] {
+        for (c, selected) in g.communes.iter().zip(filter.commune_mask(catalog)) {
+            if selected {
                 region_communes[c.region.0 as usize] += 1;
             }
         }
@@ -131,16 +129,13 @@ pub struct AlertTables {
 impl AlertTables {
     pub fn compute(catalog: &Catalog, month: Month, alerts: &[Alert], filter: &Filter) -> AlertTables {
         let regions = catalog.geography.regions.len();
-        let keep = filter.commune_mask(catalog);
+        let keep = filter.place_and_organization(catalog);
         let mut out = AlertTables {
             total: 0,
             by_region_event: vec![0; regions * EventType::ALL.len()],
             persons_by_region: vec![0; regions],
         };
-        for a in alerts.iter().filter(|a| Month::of(a.date) == month && keep[a.commune.0 as usize]) {
-            if !(filter.organizations.is_empty() || filter.organizations.contains(&a.organization)) {
-                continue;
-            }
+        for a in alerts.iter().filter(|a| Month::of(a.date) == month && keep(a.commune, &a.organization)) {
             let region = catalog.geography.commune(a.commune).region.0 as usize;
             let event = EventType::ALL.iter().position(|e| *e == a.event_type).unwrap_or_default();
             out.total += 1;
