@@ -33,15 +33,12 @@ fn main() {
         let mut pages = 0;
         for _ in 0..5 {
             let start = Instant::now();
-            let tables =
+            let (tables, alerts) =
                 vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
-            let incidents = store
-                .violations_between(month.first_day(), month.next().first_day().pred_opt().expect("date"))
-                .expect("incidents");
+            let incidents = store.violations_between(month.first_day(), month.last_day()).expect("incidents");
             let queried = start.elapsed().as_secs_f64();
-            let last = month.next().first_day().pred_opt().expect("date");
             let annexes = vigie_report::Annexes {
-                alerts: store.alerts_between(month.first_day(), last).expect("alerts"),
+                alerts,
                 coverage: live.facts.commune_counts(catalog, Month::new(2021, 1).expect("month"), month),
             };
             let written = vigie_report::report::write(

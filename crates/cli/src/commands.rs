@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
-use vigie_core::aggregate::Filter;
+use vigie_core::aggregate::{Filter, MonthTables};
 use vigie_core::{Catalog, Month};
 use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
@@ -70,7 +70,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
             let catalog = vigie_store::catalog(store.as_ref())?;
             let filter = crate::filter::build(&filter, &catalog)?;
-            write_tables(store.as_ref(), &catalog, month, &filter, format, lang, out.as_deref())
+            let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
+            write_tables(&data, format, lang, out.as_deref())
         }
         Command::Report { month, lang, out, inputs, public } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -80,7 +81,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 Some(dir) => crate::inputs::read(&dir)?,
                 None => vigie_report::Inputs::default(),
             };
-            report(store.as_ref(), month, to_lang(lang), &out, &inputs, public)
+            let start = std::time::Instant::now();
+            let data =
+                MonthData::load(store.as_ref(), vigie_store::catalog(store.as_ref())?, month, &Filter::default())?;
+            let incidents =
+                if public { Vec::new() } else { store.violations_between(month.first_day(), month.last_day())? };
+            report(&data, to_lang(lang), &out, &inputs, public, &incidents, start)
         }
         Command::RiskIndex(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -181,18 +187,26 @@ fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample:
     Ok(vigie_sample::generate(Catalog::mali(), options, &mut sinks)?)
 }
 
-fn write_tables(
-    store: &dyn Store,
-    catalog: &Catalog,
-    month: Month,
-    filter: &Filter,
-    format: TableFormat,
-    lang: LangArg,
-    out: Option<&Path>,
-) -> Result<()> {
-    let live = LiveFacts::load(store, catalog)?;
-    let tables = vigie_store::month_tables(store, catalog, &live.facts, month, filter)?;
-    let cells = vigie_report::cells(&tables, catalog);
+/// A month read once for all its outputs: the catalog, the aggregation layer's facts, the
+/// month's tables and its flash alerts.
+struct MonthData {
+    catalog: Catalog,
+    live: LiveFacts,
+    tables: MonthTables,
+    alerts: Vec<vigie_core::Alert>,
+}
+
+impl MonthData {
+    fn load(store: &dyn Store, catalog: Catalog, month: Month, filter: &Filter) -> Result<MonthData> {
+        let live = LiveFacts::load(store, &catalog)?;
+        let (tables, alerts) = vigie_store::month_tables(store, &catalog, &live.facts, month, filter)?;
+        Ok(MonthData { catalog, live, tables, alerts })
+    }
+}
+
+fn write_tables(data: &MonthData, format: TableFormat, lang: LangArg, out: Option<&Path>) -> Result<()> {
+    let (catalog, month) = (&data.catalog, data.tables.month);
+    let cells = vigie_report::cells(&data.tables, catalog);
     let lang = to_lang(lang);
     let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
     match (format, out) {
@@ -215,24 +229,22 @@ fn to_lang(lang: LangArg) -> Lang {
     }
 }
 
+/// Writes the report files; `start` is when the command began, for the time it prints.
 fn report(
-    store: &dyn Store,
-    month: Month,
+    data: &MonthData,
     lang: Lang,
     out: &Path,
     inputs: &vigie_report::Inputs,
     public: bool,
+    incidents: &[vigie_core::Violation],
+    start: std::time::Instant,
 ) -> Result<()> {
-    let start = std::time::Instant::now();
-    let catalog = &vigie_store::catalog(store)?;
-    let live = LiveFacts::load(store, catalog)?;
-    let tables = vigie_store::month_tables(store, catalog, &live.facts, month, &Filter::default())?;
-    let incidents = if public { Vec::new() } else { store.violations_between(month.first_day(), month.last_day())? };
+    let (catalog, month) = (&data.catalog, data.tables.month);
     let annexes = vigie_report::Annexes {
-        alerts: store.alerts_between(month.first_day(), month.last_day())?,
-        coverage: live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
+        alerts: data.alerts.clone(),
+        coverage: data.live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
     };
-    let written = vigie_report::report::write(out, &tables, catalog, lang, inputs, public, &incidents, &annexes)
+    let written = vigie_report::report::write(out, &data.tables, catalog, lang, inputs, public, incidents, &annexes)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     for file in &written.files {
         println!("wrote {}", file.display());
@@ -274,11 +286,13 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         s.violations, s.incidents, s.alerts, s.risk_answers
     );
     let month = Month::new(2021, 11).context("month")?;
+    let data = MonthData::load(store.as_ref(), catalog, month, &Filter::default())?;
     let tables = out.join("tables-2021-11.csv");
-    write_tables(store.as_ref(), &catalog, month, &Filter::default(), TableFormat::Csv, LangArg::Fr, Some(&tables))?;
+    write_tables(&data, TableFormat::Csv, LangArg::Fr, Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
+    let incidents = store.violations_between(month.first_day(), month.last_day())?;
     for lang in [Lang::Fr, Lang::En] {
-        report(store.as_ref(), month, lang, out, &vigie_report::Inputs::default(), false)?;
+        report(&data, lang, out, &vigie_report::Inputs::default(), false, &incidents, std::time::Instant::now())?;
     }
     Ok(())
 }
@@ -299,13 +313,8 @@ fn load_risk_definition(store: &mut dyn Store, file: &Path, levels: Option<&Path
         None => {
             let current = catalog.risk.current().version;
             let stored = store.risk_definitions()?.into_iter().find(|d| d.version == current);
-            let text = stored.map(|d| d.levels).unwrap_or_else(|| {
-                vigie_core::catalog::EMBEDDED
-                    .iter()
-                    .find(|(p, _)| *p == "spec/risk_levels.csv")
-                    .map(|(_, t)| (*t).to_owned())
-                    .unwrap_or_default()
-            });
+            let text =
+                stored.map_or_else(|| vigie_core::catalog::embedded("spec/risk_levels.csv").to_owned(), |d| d.levels);
             (text, format!("the levels of version {current}"))
         }
     };

@@ -35,7 +35,8 @@ pub const EMBEDDED: [(&str, &str); 9] = [
     reference_file!("geography/mli-2015/reporting_regions.csv"),
 ];
 
-fn embedded(path: &str) -> &'static str {
+/// An embedded reference file's text, by its path under `reference/` ("" if there is none).
+pub fn embedded(path: &str) -> &'static str {
     EMBEDDED.iter().find(|(p, _)| *p == path).map_or("", |(_, text)| text)
 }
 

@@ -176,17 +176,18 @@ pub fn catalog(store: &dyn Store) -> Result<Catalog> {
 
 /// A month's full table set as every output reads it: the violations from the aggregation
 /// layer's facts, the risk index (the month and the one before) and the month's flash alerts
-/// from the store.
+/// from the store; with the alerts themselves, which the report also maps and lists.
 pub fn month_tables(
     store: &dyn Store,
     catalog: &Catalog,
     facts: &vigie_core::aggregate::Facts,
     month: Month,
     filter: &vigie_core::aggregate::Filter,
-) -> Result<vigie_core::aggregate::MonthTables> {
+) -> Result<(vigie_core::aggregate::MonthTables, Vec<vigie_core::Alert>)> {
     let answers = store.risk_answers_between(catalog, month.previous(), month)?;
     let alerts = store.alerts_between(month.first_day(), month.last_day())?;
-    Ok(facts.tables(catalog, month, filter).with_monitoring(catalog, &answers, &alerts, filter))
+    let tables = facts.tables(catalog, month, filter).with_monitoring(catalog, &answers, &alerts, filter);
+    Ok((tables, alerts))
 }
 
 /// One all-or-nothing import of one or more files.

@@ -54,7 +54,8 @@ fn check_consistency(lang: Lang) {
     let catalog = &vigie_store::catalog(&store).expect("catalog");
     let live = LiveFacts::load(&store, catalog).expect("load");
     let month = Month::new(2021, 11).expect("month");
-    let tables = vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
+    let (tables, _) =
+        vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
     let cells = vigie_report::cells(&tables, catalog);
     let (document, claims) = vigie_report::narrative::build(
         &tables,
