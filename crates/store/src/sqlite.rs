@@ -133,7 +133,6 @@ impl Store for SqliteStore {
             batch_id: 0,
             known_organizations: HashSet::new(),
             last_organization: String::new(),
-            bind_all: [true; 3],
             bound_batch: [0; 3],
             entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
         };
@@ -280,7 +279,8 @@ impl Store for SqliteStore {
         if let Some(last) = scored.last() {
             let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
             return Err(StoreError::Conflict(format!(
-                "the risk answers of {} were scored with the definition in force for them, and a new definition never                  rescores a month: start it at {earliest} at the earliest (--from {earliest})",
+                "the risk answers of {} were scored with the definition in force for them, and a new definition never \
+                 rescores a month: start it at {earliest} at the earliest (--from {earliest})",
                 scored.join(", ")
             )));
         }
@@ -341,8 +341,7 @@ struct SqliteSession<'c> {
     batch_id: i64,
     known_organizations: HashSet<String>,
     last_organization: String,
-    /// Per entity, whether the next row binds every cell (the first of the session).
-    bind_all: [bool; 3],
+    /// Per entity, the batch its insert statement's last parameter holds (0: nothing bound yet).
     bound_batch: [i64; 3],
     /// Violations, alerts, risk answers.
     entities: [Entity; 3],
@@ -381,14 +380,14 @@ impl SqliteSession<'_> {
         // statement: only the cells that differ from the row before are bound again (rows of one
         // incident share most; `PreparedRows` compared them on the reader thread). The first row
         // of a session binds everything.
-        let all = std::mem::take(&mut self.bind_all[index]);
+        let all = self.bound_batch[index] == 0;
         let inserted = (|| {
             for (i, cell) in row.cells().enumerate() {
                 if all || row.changed(i) {
                     insert.raw_bind_parameter(i + 1, value(cell))?;
                 }
             }
-            if all || self.bound_batch[index] != self.batch_id {
+            if self.bound_batch[index] != self.batch_id {
                 insert.raw_bind_parameter(row.len() + 1, self.batch_id)?;
                 self.bound_batch[index] = self.batch_id;
             }
@@ -544,16 +543,22 @@ mod tests {
     use super::*;
     use crate::entity::PreparedRows;
 
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date")
+    }
+
+    /// A line of violations.csv, parsed.
+    fn parse(line: &str) -> vigie_core::Violation {
+        let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        vigie_core::Violation::parse(&values, Catalog::mali(), today()).expect("valid violation")
+    }
+
     fn violation(id: &str, organization: &str) -> PreparedRows {
-        let row = format!(
+        let v = parse(&format!(
             "{id},I-1,2021-11-03,2021-11-05,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,{organization},"
-        );
-        let values: Vec<Option<&str>> = row.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
-        let catalog = Catalog::mali();
-        let today = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date");
-        let v = vigie_core::Violation::parse(&values, catalog, today).expect("valid violation");
+        ));
         let mut rows = PreparedRows::default();
-        rows.push_violation(&v, catalog);
+        rows.push_violation(&v, Catalog::mali());
         rows
     }
 
@@ -575,7 +580,6 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
         let catalog = Catalog::mali();
-        let today = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date");
         let lines = [
             "V-1,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,récit",
             "V-2,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,F,CHILD,TRADER,RESIDENT,DRC,",
@@ -584,9 +588,7 @@ mod tests {
         ];
         let mut rows = PreparedRows::default();
         for line in lines {
-            let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
-            let v = vigie_core::Violation::parse(&values, catalog, today).expect("valid violation");
-            rows.push_violation(&v, catalog);
+            rows.push_violation(&parse(line), catalog);
         }
         let mut session = store.import().expect("session");
         session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
@@ -595,17 +597,11 @@ mod tests {
         }
         session.end_file(&Counts { inserted: 4, ..Counts::default() }, "digest").expect("end");
         session.commit().expect("commit");
-        let stored = store.violations_between(today - chrono::Duration::days(365), today).expect("read back");
+        let stored = store.violations_between(today() - chrono::Duration::days(365), today()).expect("read back");
         let written: Vec<Vec<String>> =
             stored.iter().map(|v| v.fields(catalog).iter().map(|c| c.to_string()).collect()).collect();
-        let expected: Vec<Vec<String>> = lines
-            .iter()
-            .map(|line| {
-                let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
-                let v = vigie_core::Violation::parse(&values, catalog, today).expect("valid violation");
-                v.fields(catalog).iter().map(|c| c.to_string()).collect()
-            })
-            .collect();
+        let expected: Vec<Vec<String>> =
+            lines.iter().map(|line| parse(line).fields(catalog).iter().map(|c| c.to_string()).collect()).collect();
         assert_eq!(written, expected);
     }
 
