@@ -108,6 +108,15 @@ impl Ctx<'_> {
         Block::Paragraph(if self.fr() { fr } else { en }.to_owned())
     }
 
+    /// A level of the month's risk index definition, as a sentence says it ("critique").
+    fn level_name(&self, level: u64) -> String {
+        let levels = &self.c.risk.definition(self.month).levels;
+        levels
+            .iter()
+            .find(|l| u64::from(l.level) == level)
+            .map_or_else(|| level.to_string(), |l| self.lang.pick(&l.label).to_lowercase())
+    }
+
     fn n(&self, n: u64) -> String {
         int(self.lang, n)
     }
@@ -552,7 +561,6 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
 
 fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     let fr = cx.fr();
-    let g = &cx.c.geography;
     let definition = cx.c.risk.definition(cx.month);
     let levels = &definition.levels;
     out.push(Block::Heading {
@@ -595,12 +603,9 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         return;
     }
     let f = cx.f;
-    let level_name = |level: u64| {
-        levels
-            .iter()
-            .find(|l| u64::from(l.level) == level)
-            .map_or_else(|| level.to_string(), |l| cx.lang.pick(&l.label).to_lowercase())
-    };
+    // Column titles of the tables by level, most severe first.
+    let level_headers: Vec<String> =
+        levels.iter().rev().map(|l| capitalize(&cx.level_name(u64::from(l.level)))).collect();
     if !public {
         let assessed = f.get("risk_coverage", "TOTAL", "assessed");
         let communes = f.get("risk_coverage", "TOTAL", "communes");
@@ -610,9 +615,9 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
             .map(|l| {
                 let n = f.get("risk_level_by_region", "TOTAL", &l.level.to_string());
                 if fr {
-                    format!("{} en situation {}", cx.n(n), level_name(u64::from(l.level)))
+                    format!("{} en situation {}", cx.n(n), cx.level_name(u64::from(l.level)))
                 } else {
-                    format!("{} {}", cx.n(n), level_name(u64::from(l.level)))
+                    format!("{} {}", cx.n(n), cx.level_name(u64::from(l.level)))
                 }
             })
             .collect();
@@ -632,7 +637,7 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     // Communes per region and level: a table of counts, readable in both versions.
     let regions: Vec<usize> = risk.monitored_regions().collect();
     let mut header = vec![if fr { "Région" } else { "Region" }.to_owned()];
-    header.extend(levels.iter().rev().map(|l| capitalize(&level_name(u64::from(l.level)))));
+    header.extend(level_headers.iter().cloned());
     header.push(if fr { "Communes évaluées" } else { "Communes assessed" }.to_owned());
     header.push(if fr { "Communes de la région" } else { "Communes of the region" }.to_owned());
     let mut rows: Vec<Vec<String>> = regions
@@ -656,80 +661,84 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     }
 
     for &r in &regions {
-        out.push(Block::Heading { level: 2, text: cx.region_name(r) });
-        // Level changes, worst first, each named from the `risk_level` cells.
-        let mut changes: Vec<(u64, u64, usize)> = risk
-            .communes
-            .iter()
-            .filter(|c| g.commune(c.commune).region.0 as usize == r && c.changed())
-            .map(|c| {
-                let pcode = &g.commune(c.commune).unit.pcode;
-                (
-                    f.get("risk_level", pcode, "previous_level"),
-                    f.get("risk_level", pcode, "level"),
-                    c.commune.0 as usize,
-                )
-            })
-            .collect();
-        changes.sort_by_key(|&(from, to, _)| (std::cmp::Reverse(to), std::cmp::Reverse(from)));
-        let mut sentences = Vec::new();
-        for (k, group) in changes.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).enumerate() {
-            let (from, to) = (level_name(group[0].0), level_name(group[0].1));
-            let places = communes_by_cercle(cx, &group.iter().map(|c| c.2).collect::<Vec<_>>());
-            sentences.push(match (fr, k) {
-                (true, 0) => format!(
-                    "Dans la région {}, la situation de protection est passée de {from} à {to} {places}.",
-                    de(&cx.region_name(r))
-                ),
-                (true, _) => format!("Elle est passée de {from} à {to} {places}."),
-                (false, 0) => format!(
-                    "In the {} region, the protection situation went from {from} to {to} {places}.",
-                    cx.region_name(r)
-                ),
-                (false, _) => format!("It went from {from} to {to} {places}."),
-            });
-        }
-        if sentences.is_empty() {
-            let then = cx.month_words(cx.month.previous());
-            sentences.push(if fr {
-                let region = de(&cx.region_name(r));
-                format!("Dans la région {region}, aucune commune évaluée au mois {then} n'a changé de niveau.")
-            } else {
-                let region = cx.region_name(r);
-                format!("In the {region} region, no commune assessed in {then} changed level.")
-            });
-        }
-        out.push(Block::Paragraph(sentences.join(" ")));
-        // The communes at each level, grouped by cercle.
-        let mut cercles: Vec<u16> = risk
-            .communes
-            .iter()
-            .map(|c| g.commune(c.commune))
-            .filter(|c| c.region.0 as usize == r)
-            .map(|c| c.cercle)
-            .collect();
-        cercles.sort_unstable();
-        cercles.dedup();
-        let mut header = vec!["Cercle".to_owned()];
-        header.extend(levels.iter().rev().map(|l| capitalize(&level_name(u64::from(l.level)))));
-        let rows = cercles
-            .iter()
-            .map(|&cercle| {
-                let mut row = vec![g.cercles[cercle as usize].unit.name.clone()];
-                row.extend(levels.iter().rev().map(|l| {
-                    let names: Vec<&str> = risk
-                        .communes
-                        .iter()
-                        .filter(|c| c.level == l.level && g.commune(c.commune).cercle == cercle)
-                        .map(|c| g.commune(c.commune).unit.name.as_str())
-                        .collect();
-                    names.join(", ")
-                }));
-                row
-            })
-            .collect();
-        out.push(Block::Table(Table { header, rows, numeric_from: levels.len() + 1, total_row: false }));
+        risk_region(cx, r, &level_headers, out);
     }
+}
+
+/// A monitored region's level changes, in sentences named from the `risk_level` cells, and its
+/// assessed communes at each level, by cercle.
+fn risk_region(cx: &Ctx<'_>, r: usize, level_headers: &[String], out: &mut Vec<Block>) {
+    let (fr, f, g, risk) = (cx.fr(), cx.f, &cx.c.geography, &cx.t.risk);
+    let levels = &cx.c.risk.definition(cx.month).levels;
+    out.push(Block::Heading { level: 2, text: cx.region_name(r) });
+    // Level changes, worst first, each named from the `risk_level` cells.
+    let mut changes: Vec<(u64, u64, usize)> = risk
+        .communes
+        .iter()
+        .filter(|c| g.commune(c.commune).region.0 as usize == r && c.changed())
+        .map(|c| {
+            let pcode = &g.commune(c.commune).unit.pcode;
+            (f.get("risk_level", pcode, "previous_level"), f.get("risk_level", pcode, "level"), c.commune.0 as usize)
+        })
+        .collect();
+    changes.sort_by_key(|&(from, to, _)| (std::cmp::Reverse(to), std::cmp::Reverse(from)));
+    let mut sentences = Vec::new();
+    for (k, group) in changes.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).enumerate() {
+        let (from, to) = (cx.level_name(group[0].0), cx.level_name(group[0].1));
+        let places = communes_by_cercle(cx, &group.iter().map(|c| c.2).collect::<Vec<_>>());
+        sentences.push(match (fr, k) {
+            (true, 0) => format!(
+                "Dans la région {}, la situation de protection est passée de {from} à {to} {places}.",
+                de(&cx.region_name(r))
+            ),
+            (true, _) => format!("Elle est passée de {from} à {to} {places}."),
+            (false, 0) => format!(
+                "In the {} region, the protection situation went from {from} to {to} {places}.",
+                cx.region_name(r)
+            ),
+            (false, _) => format!("It went from {from} to {to} {places}."),
+        });
+    }
+    if sentences.is_empty() {
+        let then = cx.month_words(cx.month.previous());
+        sentences.push(if fr {
+            let region = de(&cx.region_name(r));
+            format!("Dans la région {region}, aucune commune évaluée au mois {then} n'a changé de niveau.")
+        } else {
+            let region = cx.region_name(r);
+            format!("In the {region} region, no commune assessed in {then} changed level.")
+        });
+    }
+    out.push(Block::Paragraph(sentences.join(" ")));
+    // The communes at each level, grouped by cercle.
+    let mut cercles: Vec<u16> = risk
+        .communes
+        .iter()
+        .map(|c| g.commune(c.commune))
+        .filter(|c| c.region.0 as usize == r)
+        .map(|c| c.cercle)
+        .collect();
+    cercles.sort_unstable();
+    cercles.dedup();
+    let mut header = vec!["Cercle".to_owned()];
+    header.extend(level_headers.iter().cloned());
+    let rows = cercles
+        .iter()
+        .map(|&cercle| {
+            let mut row = vec![g.cercles[cercle as usize].unit.name.clone()];
+            row.extend(levels.iter().rev().map(|l| {
+                let names: Vec<&str> = risk
+                    .communes
+                    .iter()
+                    .filter(|c| c.level == l.level && g.commune(c.commune).cercle == cercle)
+                    .map(|c| g.commune(c.commune).unit.name.as_str())
+                    .collect();
+                names.join(", ")
+            }));
+            row
+        })
+        .collect();
+    out.push(Block::Table(Table { header, rows, numeric_from: levels.len() + 1, total_row: false }));
 }
 
 /// "dans les communes de A et de B (cercle de Niono) et dans la commune de C (cercle de Ségou)".
