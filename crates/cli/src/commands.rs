@@ -44,8 +44,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 let rows: u64 = report.files.iter().map(|f| f.rows).sum();
                 let seconds = start.elapsed().as_secs_f64();
                 println!(
-                    "stats: {rows} rows in {seconds:.3} s ({:.0} rows/s), peak memory {}",
+                    "stats: {rows} rows in {seconds:.3} s ({:.0} rows/s; commit {:.3} s), peak memory {}",
                     rows as f64 / seconds,
+                    report.commit_time.as_secs_f64(),
                     peak_memory().unwrap_or_else(|| "unknown".into())
                 );
             }

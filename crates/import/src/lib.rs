@@ -84,6 +84,8 @@ pub struct Report {
     pub total: Counts,
     /// False after a dry run, or when the files held nothing new.
     pub committed: bool,
+    /// How long the commit took (writing the last pages and checkpointing): `--stats` shows it.
+    pub commit_time: std::time::Duration,
 }
 
 /// Reading progress, for a progress bar.
@@ -157,10 +159,11 @@ pub fn import_files(
         return Err(ImportError::Invalid { errors, more });
     }
     let committed = !options.dry_run && total.changed();
+    let started = std::time::Instant::now();
     if committed {
         session.commit()?;
     }
-    Ok(Report { files, total, committed })
+    Ok(Report { files, total, committed, commit_time: started.elapsed() })
 }
 
 #[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]

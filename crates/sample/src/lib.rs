@@ -54,8 +54,8 @@ pub struct Sinks<V: Write, A: Write, R: Write> {
     pub risk_answers: csv::Writer<R>,
 }
 
-fn write_record<W: Write>(w: &mut csv::Writer<W>, fields: Vec<std::borrow::Cow<'_, str>>) -> Result<(), csv::Error> {
-    w.write_record(fields.iter().map(|f| f.as_bytes()))
+fn write_record<W: Write>(w: &mut csv::Writer<W>, fields: Vec<String>) -> Result<(), csv::Error> {
+    w.write_record(&fields)
 }
 
 pub fn generate<V: Write, A: Write, R: Write>(

@@ -1,8 +1,6 @@
 //! How each record kind is laid out as a table: its columns are the exchange format's columns
 //! (so that a stored row reads like the file it came from), plus the batch that last wrote it.
 
-use std::borrow::Cow;
-
 use std::sync::LazyLock;
 
 use vigie_core::records::{Schema, alert_schema, violation_schema};
@@ -122,11 +120,15 @@ struct Span {
 
 impl PreparedRows {
     pub fn push_violation(&mut self, v: &Violation, catalog: &Catalog) {
-        self.push(RecordKind::Violations, &v.fields(catalog), &DERIVED_CELLS[0]);
+        let mut row = self.begin(RecordKind::Violations, &DERIVED_CELLS[0]);
+        v.write_fields(catalog, |cell| row.cell(cell));
+        row.end();
     }
 
     pub fn push_alert(&mut self, a: &Alert, catalog: &Catalog) {
-        self.push(RecordKind::Alerts, &a.fields(catalog), &DERIVED_CELLS[1]);
+        let mut row = self.begin(RecordKind::Alerts, &DERIVED_CELLS[1]);
+        a.write_fields(catalog, |cell| row.cell(cell));
+        row.end();
     }
 
     /// Answers are kept as `Q01=CODE;Q02=CODE…`, the questions of the month's definition only
@@ -140,35 +142,32 @@ impl PreparedRows {
             .filter(|(_, option)| !option.is_empty())
             .map(|((q, _), option)| format!("{q}={option}"))
             .collect();
-        let answers = Cow::Owned(answers.join(";"));
-        let cells = [&fields[0], &fields[1], &fields[2], &answers, &fields[3 + codes.len()]];
-        self.push(RecordKind::RiskAnswers, &cells.map(|c| c.clone()), &[]);
+        let mut row = self.begin(RecordKind::RiskAnswers, &[]);
+        for cell in [&fields[0], &fields[1], &fields[2], &answers.join(";"), &fields[3 + codes.len()]] {
+            row.cell(cell);
+        }
+        row.end();
     }
 
-    /// Appends a row of `cells`, leaving out those at `skip` (derived, not stored).
-    fn push(&mut self, kind: RecordKind, cells: &[Cow<'_, str>], skip: &[usize]) {
+    /// Starts a row; its cells at `skip` (derived, not stored) are left out.
+    fn begin<'r>(&'r mut self, kind: RecordKind, skip: &'r [usize]) -> RowWriter<'r> {
         let previous = self.rows.last().copied().filter(|p| p.kind == kind);
-        let first = self.ends.len();
-        let start = self.text.len() as u32;
-        // Compared here, on the reader thread, so that the writer rebinds only what changed.
-        let mut changed = if previous.is_none() { u64::MAX } else { 0 };
-        let (mut previous_start, mut previous_cell) = previous.map_or((0, 0), |p| (p.start as usize, p.first as usize));
-        for (i, cell) in cells.iter().enumerate().filter(|(i, _)| !skip.contains(i)).map(|(_, c)| c).enumerate() {
-            if previous.is_some() {
-                let end = self.ends.get(previous_cell).map_or(0, |&e| e as usize);
-                if i >= 64 || self.text.as_bytes().get(previous_start..end) != Some(cell.as_bytes()) {
-                    changed |= 1u64.checked_shl(i as u32).unwrap_or(0);
-                }
-                (previous_start, previous_cell) = (end, previous_cell + 1);
-            }
-            self.text.push_str(cell);
-            self.ends.push(self.text.len() as u32);
+        let (previous_start, previous_cell) = previous.map_or((0, 0), |p| (p.start as usize, p.first as usize));
+        RowWriter {
+            span: Span {
+                kind,
+                start: self.text.len() as u32,
+                first: self.ends.len() as u32,
+                cells: 0,
+                changed: if previous.is_none() { u64::MAX } else { 0 },
+            },
+            previous,
+            previous_start,
+            previous_cell,
+            skip,
+            column: 0,
+            rows: self,
         }
-        let cells = (self.ends.len() - first) as u32;
-        if cells > 64 || previous.is_some_and(|p| p.cells != cells) {
-            changed = u64::MAX;
-        }
-        self.rows.push(Span { kind, start, first: first as u32, cells, changed });
     }
 
     pub fn len(&self) -> usize {
@@ -199,6 +198,49 @@ impl PreparedRows {
             ends: &self.ends[first..first + span.cells as usize],
             changed: span.changed,
         }
+    }
+}
+
+/// Appends one row's cells to a [`PreparedRows`], marking those that differ from the row before.
+struct RowWriter<'r> {
+    rows: &'r mut PreparedRows,
+    span: Span,
+    previous: Option<Span>,
+    /// Where the previous row's cell of the same position starts in `text`, and its index in `ends`.
+    previous_start: usize,
+    previous_cell: usize,
+    skip: &'r [usize],
+    /// The record's column of the next cell (skipped ones included).
+    column: usize,
+}
+
+impl RowWriter<'_> {
+    fn cell(&mut self, cell: &str) {
+        let column = self.column;
+        self.column += 1;
+        if self.skip.contains(&column) {
+            return;
+        }
+        let rows = &mut *self.rows;
+        let i = self.span.cells;
+        // Compared here, on the reader thread, so that the writer rebinds only what changed.
+        if self.previous.is_some() {
+            let end = rows.ends.get(self.previous_cell).map_or(0, |&e| e as usize);
+            if i >= 64 || rows.text.as_bytes().get(self.previous_start..end) != Some(cell.as_bytes()) {
+                self.span.changed |= 1u64.checked_shl(i).unwrap_or(0);
+            }
+            (self.previous_start, self.previous_cell) = (end, self.previous_cell + 1);
+        }
+        rows.text.push_str(cell);
+        rows.ends.push(rows.text.len() as u32);
+        self.span.cells += 1;
+    }
+
+    fn end(mut self) {
+        if self.span.cells > 64 || self.previous.is_some_and(|p| p.cells != self.span.cells) {
+            self.span.changed = u64::MAX;
+        }
+        self.rows.rows.push(self.span);
     }
 }
 

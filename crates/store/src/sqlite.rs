@@ -598,10 +598,8 @@ mod tests {
         session.end_file(&Counts { inserted: 4, ..Counts::default() }, "digest").expect("end");
         session.commit().expect("commit");
         let stored = store.violations_between(today() - chrono::Duration::days(365), today()).expect("read back");
-        let written: Vec<Vec<String>> =
-            stored.iter().map(|v| v.fields(catalog).iter().map(|c| c.to_string()).collect()).collect();
-        let expected: Vec<Vec<String>> =
-            lines.iter().map(|line| parse(line).fields(catalog).iter().map(|c| c.to_string()).collect()).collect();
+        let written: Vec<Vec<String>> = stored.iter().map(|v| v.fields(catalog)).collect();
+        let expected: Vec<Vec<String>> = lines.iter().map(|line| parse(line).fields(catalog)).collect();
         assert_eq!(written, expected);
     }
 
