@@ -526,7 +526,10 @@ impl<'a> RowParser<'a> {
 
     fn identifier(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
-        if v.len() > MAX_IDENTIFIER || v.chars().any(char::is_control) {
+        // Control characters in ASCII text are control bytes; other text is read as characters.
+        let control =
+            if v.is_ascii() { v.bytes().any(|b| b.is_ascii_control()) } else { v.chars().any(char::is_control) };
+        if v.len() > MAX_IDENTIFIER || control {
             return self.error(i, format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"));
         }
         Some(v.to_owned())

@@ -59,7 +59,7 @@ impl Typology {
     }
 
     pub fn subtype(&self, code: &str) -> Option<u8> {
-        self.subtypes.iter().position(|s| s.code == code).map(|i| i as u8)
+        self.subtypes.iter().position(|s| same_code(&s.code, code)).map(|i| i as u8)
     }
 
     pub fn category(&self, code: &str) -> Option<u8> {
@@ -74,6 +74,13 @@ impl Typology {
             self.subtypes.last().map_or("", |s| s.code.as_str())
         )
     }
+}
+
+/// Whether two codes are equal, looking at their lengths and end bytes before their text: an
+/// import looks up eight codes per row, mostly among codes of one length ("A1" … "F4").
+fn same_code(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a.last() == b.last() && a == b
 }
 
 /// The code lists of `codelists.csv`; each violation carries one code of each.
@@ -127,7 +134,7 @@ pub struct CodeList {
 
 impl CodeList {
     pub fn find(&self, code: &str) -> Option<u8> {
-        self.codes.iter().position(|c| c.code == code).map(|i| i as u8)
+        self.codes.iter().position(|c| same_code(&c.code, code)).map(|i| i as u8)
     }
 
     pub fn code(&self, index: u8) -> &str {
