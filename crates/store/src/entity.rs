@@ -263,14 +263,27 @@ impl<'a> PreparedRow<'a> {
         self.ends.is_empty()
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> &'a str {
         let start = if i == 0 { self.start } else { self.ends[i - 1] } as usize;
         &self.text[start..self.ends[i] as usize]
     }
 
-    /// Whether cell `i` may differ from the row before it in its batch (always, for the first).
-    pub fn changed(&self, i: usize) -> bool {
-        i >= 64 || self.changed & (1 << i) != 0
+    /// The cells that may differ from the row before in the batch (all of them for the first
+    /// row, or with `all`), with their positions: the writer binds these and skips the rest.
+    pub fn changed_cells(&self, all: bool) -> impl Iterator<Item = (usize, &'a str)> + use<'a> {
+        let row = *self;
+        let mut mask = if all { u64::MAX } else { self.changed };
+        if row.len() < 64 {
+            mask &= (1u64 << row.len()) - 1;
+        }
+        let bits = std::iter::from_fn(move || {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask.wrapping_sub(1);
+            (i < 64).then_some(i)
+        });
+        // A row of more than 64 cells is marked all changed (see `RowWriter::end`).
+        bits.chain(64..row.len().max(64)).map(move |i| (i, row.get(i)))
     }
 
     /// The record's identifier: the first cell.

@@ -387,10 +387,8 @@ impl SqliteSession<'_> {
         // of a session binds everything.
         let all = self.bound_batch[index] == 0;
         let inserted = (|| {
-            for (i, cell) in row.cells().enumerate() {
-                if all || row.changed(i) {
-                    insert.raw_bind_parameter(i + 1, value(cell))?;
-                }
+            for (i, cell) in row.changed_cells(all) {
+                insert.raw_bind_parameter(i + 1, value(cell))?;
             }
             if self.bound_batch[index] != self.batch_id {
                 insert.raw_bind_parameter(row.len() + 1, self.batch_id)?;
