@@ -202,9 +202,9 @@ impl Violation {
         let commune = g.commune(self.commune);
         cell(&self.id);
         cell(&self.incident_id);
-        with_iso_date(self.incident_date, |d| cell(d));
+        with_iso_date(self.incident_date, &mut cell);
         match self.report_date {
-            Some(date) => with_iso_date(date, |d| cell(d)),
+            Some(date) => with_iso_date(date, &mut cell),
             None => cell(""),
         }
         cell(&g.region(commune.region).code);
@@ -321,7 +321,7 @@ impl Alert {
         let g = &catalog.geography;
         let commune = g.commune(self.commune);
         cell(&self.id);
-        with_iso_date(self.date, |d| cell(d));
+        with_iso_date(self.date, &mut cell);
         cell(&g.region(commune.region).code);
         cell(&g.cercles[commune.cercle as usize].unit.pcode);
         cell(&commune.unit.pcode);
@@ -459,8 +459,8 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
 fn write_location(cell: &mut impl FnMut(&str), location: Option<LatLon>) {
     match location {
         Some(p) => {
-            with_degrees(p.lat, |d| cell(d));
-            with_degrees(p.lon, |d| cell(d));
+            with_degrees(p.lat, &mut *cell);
+            with_degrees(p.lon, &mut *cell);
         }
         None => {
             cell("");

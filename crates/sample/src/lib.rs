@@ -54,10 +54,6 @@ pub struct Sinks<V: Write, A: Write, R: Write> {
     pub risk_answers: csv::Writer<R>,
 }
 
-fn write_record<W: Write>(w: &mut csv::Writer<W>, fields: Vec<String>) -> Result<(), csv::Error> {
-    w.write_record(&fields)
-}
-
 pub fn generate<V: Write, A: Write, R: Write>(
     catalog: &Catalog,
     options: &Options,
@@ -89,7 +85,7 @@ pub fn generate<V: Write, A: Write, R: Write>(
                     stats.violations += 1;
                     let id = format!("VIO-{}-{:08}", options.year, stats.violations);
                     let v = profile.violation(&mut rng, catalog, &incident, id, incident_id.clone());
-                    write_record(&mut sinks.violations, v.fields(catalog))?;
+                    sinks.violations.write_record(v.fields(catalog))?;
                 }
             }
         }
@@ -145,7 +141,7 @@ fn write_alerts<W: Write>(
                 ),
                 organization: profile.organization(&mut rng, catalog.geography.commune(commune).region).to_owned(),
             };
-            write_record(out, alert.fields(catalog))?;
+            out.write_record(alert.fields(catalog))?;
         }
     }
     Ok(n)
@@ -212,7 +208,7 @@ fn write_risk_answers<W: Write>(
                     options: options_chosen,
                     organization: profile.organization(&mut rng, catalog.geography.commune(commune).region).to_owned(),
                 };
-                write_record(out, answer.fields(catalog))?;
+                out.write_record(answer.fields(catalog))?;
             }
         }
     }

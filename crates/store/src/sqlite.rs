@@ -629,8 +629,6 @@ mod tests {
         }
     }
 
-    /// Consecutive rows share cells, and only changed cells are bound again: every stored row
-    /// must still be exactly its own.
     #[test]
     fn a_new_database_has_large_pages_and_an_existing_one_keeps_its_own() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -647,6 +645,8 @@ mod tests {
         assert_eq!(store.schema_version().expect("version"), MIGRATIONS.len() as u32, "and is migrated");
     }
 
+    /// Consecutive rows share cells, and only changed cells are bound again: every stored row
+    /// must still be exactly its own.
     #[test]
     fn rows_sharing_cells_are_stored_exactly() {
         let dir = tempfile::tempdir().expect("temp dir");
