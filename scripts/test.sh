@@ -6,12 +6,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v cargo >/dev/null || { echo "cargo not found: install Rust from https://rustup.rs" >&2; exit 1; }
+
+# rust-toolchain.toml pins the compiler. Where that exact toolchain is not installed but the
+# default one is the same release (this project's machines), use it under the pinned name
+# instead of downloading it.
+pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$pinned"; then
+    stable_sysroot=$(rustup run stable rustc --print sysroot 2>/dev/null || true)
+    if [ -n "$stable_sysroot" ] && rustup run stable rustc --version | grep -q "^rustc $pinned "; then
+        rustup toolchain link "$pinned" "$stable_sysroot"
+    fi
+fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# The report tests read the PDF's text with pdftotext (poppler-utils).
-if ! command -v pdftotext >/dev/null; then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && $sudo apt-get install -y -qq poppler-utils >/dev/null
+# Debian packages the tests need: pdftotext (poppler-utils) reads the report's PDF.
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        apt_get=(apt-get)
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        apt_get=(sudo -n apt-get)
+    else
+        echo "error: the tests need these Debian packages, and this user cannot install them (not root, no sudo):" >&2
+        echo "    apt-get install ${need[*]}" >&2
+        exit 1
+    fi
+    "${apt_get[@]}" update -qq && "${apt_get[@]}" install -y -qq "${need[@]}" >/dev/null
 fi
 
 cargo fmt --all -- --check

@@ -1,7 +1,7 @@
 //! What each subcommand does, with context added to every error.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -107,8 +107,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Audit { limit } => {
+            let mut out = std::io::stdout().lock();
             for e in open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.audit_log(limit)? {
-                println!(
+                writeln!(
+                    out,
                     "{}  {:<7} {} {}  {} -> {}",
                     e.at,
                     e.action,
@@ -116,7 +118,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     e.entity_id,
                     e.old.as_deref().unwrap_or("-"),
                     e.new.as_deref().unwrap_or("-")
-                );
+                )?;
             }
             Ok(())
         }
@@ -292,8 +294,15 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     write_tables(&data, TableFormat::Csv, LangArg::Fr, Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
     let incidents = store.violations_between(month.first_day(), month.last_day())?;
-    for lang in [Lang::Fr, Lang::En] {
-        report(&data, lang, out, &vigie_report::Inputs::default(), false, &incidents, std::time::Instant::now())?;
+    // The sample analyst's additions, so that every section of the demo report is filled.
+    for (lang, name, text) in vigie_sample::ANALYST_INPUTS {
+        let path = out.join("analyst").join(lang).join(name);
+        path.parent().map(std::fs::create_dir_all).transpose()?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    for (lang, folder) in [(Lang::Fr, "fr"), (Lang::En, "en")] {
+        let inputs = crate::inputs::read(&out.join("analyst").join(folder))?;
+        report(&data, lang, out, &inputs, false, &incidents, std::time::Instant::now())?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use vigie_core::aggregate::{Facts, Filter, MonthCounts};
+use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts};
 use vigie_core::{Catalog, CommuneId, ListKind, Month, RegionId, Violation};
 
 fn catalog() -> &'static Catalog {
@@ -13,6 +13,12 @@ fn catalog() -> &'static Catalog {
 }
 
 use vigie_core::records::CODE_LISTS as LISTS;
+
+/// The first day of the small world: its five months run over a year's end.
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 10, 1).expect("date")
+}
+const DAYS: u64 = 150;
 
 /// A small world so that random filters hit: few communes, months, incidents, organisations.
 fn violation() -> impl Strategy<Value = Violation> {
@@ -26,12 +32,12 @@ fn violation() -> impl Strategy<Value = Violation> {
         proptest::sample::select(communes),
         0..c.typology.subtypes.len() as u8,
         proptest::array::uniform7(0u8..4),
-        0..120i64,
+        0..DAYS,
         0..4u32,
         0..3usize,
     )
         .prop_map(move |(commune, subtype, codes, day, incident, org)| {
-            let date = NaiveDate::from_ymd_opt(2021, 8, 1).expect("date") + chrono::Days::new(day as u64);
+            let date = start() + chrono::Days::new(day);
             Violation {
                 id: String::new(),
                 incident_id: format!("I{incident}"),
@@ -51,34 +57,35 @@ fn violation() -> impl Strategy<Value = Violation> {
 fn filter() -> impl Strategy<Value = Filter> {
     let c = catalog();
     let some = |n: usize| proptest::collection::vec(0..n, 0..3);
+    // Cercles of the small world's communes, and one elsewhere.
+    let cercles: Vec<u16> = ["ML0501", "ML0405", "ML0704", "ML0701", "ML0101"]
+        .iter()
+        .filter_map(|p| c.geography.cercles.iter().position(|x| x.unit.pcode == *p).map(|i| i as u16))
+        .collect();
     (
         some(c.geography.regions.len()),
+        proptest::collection::vec(proptest::sample::select(cercles), 0..3),
         some(c.typology.categories.len()),
         some(c.typology.subtypes.len()),
-        proptest::option::of((0..7usize, some(4))),
-        proptest::option::of(proptest::sample::select(vec!["DRC", "NRC", "XYZ"])),
-        proptest::option::of((0..120u64, 0..60u64)),
+        proptest::collection::vec((0..LISTS.len(), some(4)), 0..3),
+        proptest::sample::subsequence(vec!["DRC", "NRC", "XYZ"], 0..3),
+        proptest::option::of((0..DAYS, 0..60u64)),
         proptest::bool::ANY,
     )
-        .prop_map(|(regions, categories, subtypes, codes, org, dates, by_commune)| {
-            let start = NaiveDate::from_ymd_opt(2021, 8, 1).expect("date");
-            Filter {
-                regions: regions.into_iter().map(|r| RegionId(r as u8)).collect(),
-                cercles: Vec::new(),
-                communes: if by_commune {
-                    vec![catalog().geography.commune_by_pcode("ML050101").expect("commune")]
-                } else {
-                    Vec::new()
-                },
-                categories: categories.into_iter().map(|c| c as u8).collect(),
-                subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
-                codes: codes
-                    .map(|(k, v)| vec![(LISTS[k], v.into_iter().map(|c| c as u8).collect())])
-                    .unwrap_or_default(),
-                organizations: org.map(|o| vec![o.to_owned()]).unwrap_or_default(),
-                from: dates.map(|(a, _)| start + chrono::Days::new(a)),
-                to: dates.map(|(a, len)| start + chrono::Days::new(a + len)),
-            }
+        .prop_map(|(regions, cercles, categories, subtypes, codes, organizations, dates, by_commune)| Filter {
+            regions: regions.into_iter().map(|r| RegionId(r as u8)).collect(),
+            cercles,
+            communes: if by_commune {
+                vec![catalog().geography.commune_by_pcode("ML050101").expect("commune")]
+            } else {
+                Vec::new()
+            },
+            categories: categories.into_iter().map(|c| c as u8).collect(),
+            subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
+            codes: codes.into_iter().map(|(k, v)| (LISTS[k], v.into_iter().map(|c| c as u8).collect())).collect(),
+            organizations: organizations.into_iter().map(str::to_owned).collect(),
+            from: dates.map(|(a, _)| start() + chrono::Days::new(a)),
+            to: dates.map(|(a, len)| start() + chrono::Days::new(a + len)),
         })
 }
 
@@ -130,11 +137,52 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         m.time_slot_by_category[v.code(ListKind::TimeSlot) as usize * cats + category] += 1;
         let org = facts.organization_index(&v.organization).expect("interned") as usize;
         m.organization[org] += 1;
-        incidents.insert((v.incident_date, v.incident_id.clone()));
+        // DATA-FORMATS.md: rows sharing an incident id are one incident.
+        incidents.insert(v.incident_id.clone());
     }
     m.incidents = incidents.len() as u64;
     m
 }
+
+/// How the facts were loaded before the later writes.
+#[derive(Debug, Clone, Copy)]
+enum Load {
+    AtOnce,
+    Streamed { compacted: bool },
+}
+
+/// A violation's fact read back from its stored text, as a store load does.
+fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
+    let c = catalog();
+    let fields = v.fields(c);
+    let schema = vigie_core::records::violation_schema();
+    let cell = |name: &str| {
+        let i = schema.names().position(|n| n == name).expect("column");
+        fields[i].as_str()
+    };
+    let text = FactText {
+        incident_id: cell("incident_id"),
+        incident_date: cell("incident_date"),
+        admin3_pcode: cell("admin3_pcode"),
+        violation_code: cell("violation_code"),
+        codes: LIST_COLUMNS.map(cell),
+        organization: cell("organization"),
+    };
+    let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
+    assert_eq!(fact, facts.fact_of(v), "the text path and the record path agree");
+    fact
+}
+
+/// The violation columns of the code lists, in the order of [`LISTS`].
+const LIST_COLUMNS: [&str; 7] = [
+    "perpetrator_code",
+    "place_code",
+    "time_slot_code",
+    "victim_sex",
+    "victim_age_group",
+    "victim_occupation",
+    "victim_population",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -145,17 +193,37 @@ proptest! {
         updates in proptest::collection::vec((0usize..400, violation()), 0..60),
         late in proptest::collection::vec(violation(), 0..40),
         f in filter(),
-        month_offset in 0u32..4,
+        month_offset in 0u32..5,
+        load in prop_oneof![
+            Just(Load::AtOnce),
+            Just(Load::Streamed { compacted: true }),
+            Just(Load::Streamed { compacted: false }),
+        ],
+        from_text in proptest::bool::ANY,
     ) {
         let c = catalog();
         let mut facts = Facts::new(c);
         // Key → latest violation: what the store holds.
         let mut stored: HashMap<u32, Violation> = HashMap::new();
-        let loaded: Vec<(u32, _)> = rows.iter().enumerate().map(|(i, v)| {
+        // The load paths: whole records, or stored text (what a store load reads); all at once,
+        // or streamed (`append`), then compacted or not yet.
+        let mut loaded = Vec::new();
+        for (i, v) in rows.iter().enumerate() {
             stored.insert(i as u32 + 1, v.clone());
-            (i as u32 + 1, facts.fact_of(v))
-        }).collect();
-        facts.load(loaded);
+            let fact = if from_text { fact_from_text(&mut facts, v) } else { facts.fact_of(v) };
+            loaded.push((i as u32 + 1, fact));
+        }
+        match load {
+            Load::AtOnce => facts.load(loaded),
+            Load::Streamed { compacted } => {
+                for (key, fact) in loaded {
+                    facts.append(key, fact);
+                }
+                if compacted {
+                    facts.compact();
+                }
+            }
+        }
         // Later writes: corrections of stored rows and new rows, with no rebuild.
         for (i, v) in updates.iter().filter(|(i, _)| *i < rows.len()) {
             let fact = facts.fact_of(v);
@@ -171,25 +239,30 @@ proptest! {
         let all: Vec<&Violation> = stored.values().collect();
         prop_assert_eq!(facts.len(), all.len());
 
-        let month = Month::new(2021, 8 + month_offset).expect("month");
-        let t = facts.tables(c, month, &f);
-        prop_assert_eq!(&t.current, &naive_month(&all, month, &f, &facts));
-        prop_assert_eq!(&t.previous, &naive_month(&all, month.previous(), &f, &facts));
-
-        for (i, m) in month.months_of_year().enumerate() {
-            let in_month: Vec<&&Violation> = all.iter()
-                .filter(|v| m <= month && Month::of(v.incident_date) == m && selects(&f, v))
-                .collect();
-            for (cat, row) in t.category_by_month.iter().enumerate() {
-                let n = in_month.iter().filter(|v| c.typology.subtypes[v.subtype as usize].category as usize == cat).count();
-                prop_assert_eq!(row[i], n as u64, "category {} month {}", cat, m);
-            }
-            for (r, row) in t.region_by_month.iter().enumerate() {
-                let n = in_month.iter().filter(|v| c.geography.commune(v.commune).region.0 as usize == r).count();
-                prop_assert_eq!(row[i], n as u64, "region {} month {}", r, m);
+        let month = Month::of(start() + chrono::Months::new(month_offset));
+        // The filter, and its places and typology alone (the yearly tables answer those from
+        // the month cube).
+        let places = Filter { codes: Vec::new(), organizations: Vec::new(), from: None, to: None, ..f.clone() };
+        for f in [&f, &places] {
+            let t = facts.tables(c, month, f);
+            prop_assert_eq!(&t.current, &naive_month(&all, month, f, &facts));
+            prop_assert_eq!(&t.previous, &naive_month(&all, month.previous(), f, &facts));
+            for (i, m) in month.months_of_year().enumerate() {
+                let in_month: Vec<&&Violation> = all.iter()
+                    .filter(|v| m <= month && Month::of(v.incident_date) == m && selects(f, v))
+                    .collect();
+                for (cat, row) in t.category_by_month.iter().enumerate() {
+                    let n = in_month.iter().filter(|v| c.typology.subtypes[v.subtype as usize].category as usize == cat).count();
+                    prop_assert_eq!(row[i], n as u64, "category {} month {}", cat, m);
+                }
+                for (r, row) in t.region_by_month.iter().enumerate() {
+                    let n = in_month.iter().filter(|v| c.geography.commune(v.commune).region.0 as usize == r).count();
+                    prop_assert_eq!(row[i], n as u64, "region {} month {}", r, m);
+                }
             }
         }
 
+        let t = facts.tables(c, month, &f);
         // Totals are the sums of their rows, whichever way they are cut.
         let now = &t.current;
         prop_assert_eq!(now.categories().iter().sum::<u64>(), now.total);

@@ -2,6 +2,7 @@
 //! columns in any order and unknown columns (with a warning) are all accepted. The file is
 //! streamed row by row; memory does not grow with its size.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -31,17 +32,45 @@ pub enum ReadError {
     Malformed { file: String, line: u64, message: String },
 }
 
-/// Counts and hashes the bytes as the CSV parser reads them, so the checksum costs no second pass.
+/// Hashes the bytes as the CSV parser reads them, so the checksum costs no second pass, and notes
+/// where the line feeds are, so that errors name the line a text editor shows.
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
+    /// Bytes read so far.
+    offset: u64,
+    /// Offsets of the line feeds read but not yet passed by a row (a read-ahead's worth).
+    line_feeds: VecDeque<u64>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.line_feeds.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| self.offset + i as u64));
+        self.offset += n as u64;
         Ok(n)
+    }
+}
+
+/// Physical line numbers: 1 + the line feeds before a byte. The CSV parser's own line count is
+/// off by one after CRLF ends; counting line feeds is right for LF and CRLF files alike, and for
+/// line breaks inside quoted cells.
+#[derive(Default)]
+struct Lines {
+    before: u64,
+}
+
+impl Lines {
+    /// The line of a row that starts at byte `offset` of the file; offsets only grow from call
+    /// to call. After a CRLF end the parser places the next row at the line feed of that end
+    /// (it ended the row at the carriage return): a line feed at the offset itself is before.
+    fn at<R>(&mut self, source: &mut Hashing<R>, offset: u64) -> u64 {
+        while source.line_feeds.front().is_some_and(|&at| at <= offset) {
+            source.line_feeds.pop_front();
+            self.before += 1;
+        }
+        self.before + 1
     }
 }
 
@@ -50,6 +79,9 @@ pub struct CsvRows {
     reader: csv::Reader<BufReader<Hashing<File>>>,
     record: csv::ByteRecord,
     header: Vec<String>,
+    /// Bytes before the parser's offset 0 (a BOM).
+    skipped: u64,
+    lines: Lines,
     /// For each schema column, its position in the file.
     positions: Vec<Option<usize>>,
     pub warnings: Vec<String>,
@@ -87,7 +119,8 @@ impl CsvRows {
         let file = path.display().to_string();
         let io_error = |source| ReadError::Io { file: file.clone(), source };
         let handle = File::open(path).map_err(io_error)?;
-        let mut buffered = BufReader::with_capacity(1 << 16, Hashing { inner: handle, hasher: Sha256::new() });
+        let hashing = Hashing { inner: handle, hasher: Sha256::new(), offset: 0, line_feeds: VecDeque::new() };
+        let mut buffered = BufReader::with_capacity(1 << 16, hashing);
         let head = buffered.fill_buf().map_err(io_error)?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");
         let delimiter = detect_delimiter(if bom { &head[3..] } else { head });
@@ -95,7 +128,11 @@ impl CsvRows {
             buffered.consume(3);
         }
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(buffered);
-        let raw_header = reader.byte_headers().map_err(|e| csv_error(&file, e))?.clone();
+        let skipped = if bom { 3 } else { 0 };
+        let raw_header = match reader.byte_headers() {
+            Ok(header) => header.clone(),
+            Err(e) => return Err(csv_error(&file, e, 1)),
+        };
         let mut header = Vec::with_capacity(raw_header.len());
         for cell in raw_header.iter() {
             let name = std::str::from_utf8(cell).map_err(|_| ReadError::NotUtf8 {
@@ -126,21 +163,40 @@ impl CsvRows {
             .filter(|h| !schema.names().any(|n| n == h.as_str()))
             .map(|h| format!("{file}: unknown column `{h}` ignored"))
             .collect();
-        Ok(CsvRows { file, reader, record: csv::ByteRecord::new(), header, positions, warnings })
+        Ok(CsvRows {
+            file,
+            reader,
+            record: csv::ByteRecord::new(),
+            header,
+            skipped,
+            lines: Lines::default(),
+            positions,
+            warnings,
+        })
+    }
+
+    /// The physical line of the parser's byte `offset`.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        self.lines.at(self.reader.get_mut().get_mut(), offset + self.skipped)
     }
 
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ReadError> {
         loop {
-            if !self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, e))? {
-                return Ok(None);
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| self.line_at(p.byte()));
+                    return Err(csv_error(&self.file, e, line));
+                }
             }
             // Spreadsheets leave rows of empty cells below the data: skip them.
             if !self.record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
                 break;
             }
         }
-        let position = self.record.position().cloned().unwrap_or_else(csv::Position::new);
-        let line = position.line();
+        let byte = self.record.position().map_or(0, csv::Position::byte);
+        let line = self.line_at(byte);
         if self.record.len() > self.header.len() {
             return Err(ReadError::Malformed {
                 file: self.file.clone(),
@@ -176,7 +232,7 @@ impl CsvRows {
             });
             cells.push(cell);
         }
-        Ok(Some(Row { line, byte: position.byte(), cells }))
+        Ok(Some(Row { line, byte, cells }))
     }
 
     /// Bytes read and the file's SHA-256, once every row has been read.
@@ -187,8 +243,7 @@ impl CsvRows {
     }
 }
 
-fn csv_error(file: &str, e: csv::Error) -> ReadError {
-    let line = e.position().map_or(0, |p| p.line());
+fn csv_error(file: &str, e: csv::Error, line: u64) -> ReadError {
     match e.into_kind() {
         csv::ErrorKind::Io(source) => ReadError::Io { file: file.to_owned(), source },
         other => ReadError::Malformed { file: file.to_owned(), line, message: format!("{other:?}") },

@@ -42,6 +42,26 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
+impl Table {
+    /// Typst column widths. A table of figures spans the page from its label column; numbers
+    /// take their width; text columns share the rest by how much text they hold (equal shares
+    /// would squeeze a long action beside a short actor).
+    fn typst_columns(&self) -> Vec<String> {
+        let text = |i: usize| -> usize {
+            std::iter::once(&self.header).chain(&self.rows).filter_map(|r| r.get(i)).map(|c| c.chars().count()).sum()
+        };
+        (0..self.header.len())
+            .map(|i| match i {
+                0 if self.numeric_from == 1 => "1fr".to_owned(),
+                i if i >= self.numeric_from => "auto".to_owned(),
+                // A share grows a little more slowly than the text, and no column falls below a
+                // short word's width.
+                i => format!("{:.1}fr", (text(i) as f64).powf(0.75).max(4.0)),
+            })
+            .collect()
+    }
+}
+
 impl Document {
     /// The narrative text (paragraphs and bullets), for consistency checks.
     pub fn sentences(&self) -> Vec<&str> {
@@ -96,7 +116,8 @@ impl Document {
                     body.push_str("</ul>\n");
                 }
                 Block::Table(t) => {
-                    body.push_str("<table>\n<thead><tr>");
+                    // Wide tables scroll inside their own box on a phone, not the whole page.
+                    body.push_str("<div class=\"table-scroll\"><table>\n<thead><tr>");
                     for (i, h) in t.header.iter().enumerate() {
                         let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
                         let _ = write!(body, "<th{class}>{}</th>", escape(h));
@@ -111,7 +132,7 @@ impl Document {
                         }
                         body.push_str("</tr>\n");
                     }
-                    body.push_str("</tbody></table>\n");
+                    body.push_str("</tbody></table></div>\n");
                 }
                 Block::Figure { caption, svg } => {
                     let _ = writeln!(body, "<figure>{svg}<figcaption>{}</figcaption></figure>", escape(caption));
@@ -136,7 +157,7 @@ impl Document {
         let mut out = String::new();
         let _ = write!(
             out,
-            "#set document(title: {title})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), numbering: \"1 / 1\", header: context {{ if counter(page).get().first() > 1 {{ set text(size: 8pt, fill: gray); {title} + \" — \" + {subtitle} }} }})\n#set text(font: \"Noto Sans\", size: 10pt, lang: \"{lang}\")\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); set text(size: 15pt, fill: rgb(\"#0b3d6b\")); it }}\n#show heading.where(level: 2): set text(size: 12pt, fill: rgb(\"#0b3d6b\"))\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n#show table: set par(justify: false)\n#align(center + horizon)[#text(size: 22pt, weight: \"bold\", hyphenate: false, fill: rgb(\"#0b3d6b\"), {title}) \\ #v(1em) #text(size: 16pt, {subtitle})]\n#pagebreak()\n#outline(depth: 1)\n",
+            "#set document(title: {title})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), numbering: \"1 / 1\", header: context {{ if counter(page).get().first() > 1 {{ set text(size: 8pt, fill: gray); {title} + \" — \" + {subtitle} }} }})\n#set text(font: \"Noto Sans\", size: 10pt, lang: \"{lang}\")\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); set text(size: 15pt, fill: rgb(\"#0b3d6b\")); it }}\n#show heading.where(level: 2): set text(size: 12pt, fill: rgb(\"#0b3d6b\"))\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n#show table: set par(justify: false)\n#align(center + horizon)[#set par(justify: false); #text(size: 22pt, weight: \"bold\", hyphenate: false, fill: rgb(\"#0b3d6b\"), {title}) \\ #v(1em) #text(size: 16pt, {subtitle})]\n#pagebreak()\n#outline(depth: 1)\n",
             title = typst_string(&self.title),
             subtitle = typst_string(&self.subtitle)
         );
@@ -163,11 +184,7 @@ impl Document {
                     let _ = writeln!(out, "#list({})\n", items.join(", "));
                 }
                 Block::Table(t) => {
-                    // A table of figures spans the page from its label column; text columns share
-                    // the width by content (a `1fr` beside long text would get nothing).
-                    let columns: Vec<&str> = (0..t.header.len())
-                        .map(|i| if i == 0 && t.numeric_from == 1 { "1fr" } else { "auto" })
-                        .collect();
+                    let columns = t.typst_columns();
                     let aligns: Vec<&str> =
                         (0..t.header.len()).map(|i| if i < t.numeric_from { "left" } else { "right" }).collect();
                     let header: Vec<String> = t.header.iter().map(|h| format!("[#{}]", typst_string(h))).collect();
@@ -235,13 +252,51 @@ fn typst_string(text: &str) -> String {
 const CSS: &str = "body{font-family:'Noto Sans',Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}\
 header{border-bottom:3px solid #0b3d6b;margin-bottom:1em}h1{color:#0b3d6b}h2{color:#0b3d6b;border-bottom:1px solid #ccd;margin-top:2em}h3{color:#0b3d6b}\
 .subtitle{font-size:1.2em}table{border-collapse:collapse;margin:1em 0;font-size:.85em;width:100%}th,td{border:1px solid #bbb;padding:.25em .45em}\
-th{background:#dbe7f3}td.n,th.n{text-align:right}tr.total td{font-weight:bold}figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}\
+.table-scroll{overflow-x:auto;margin:1em 0}.table-scroll table{margin:0}th{background:#dbe7f3}td.n,th.n{text-align:right}tr.total td{font-weight:bold}figure{margin:1em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}\
 figcaption{font-size:.85em;color:#444}.analysis{background:#f2f6fa;padding:.6em;font-style:italic}.toc ol{columns:2}\
 @media print{body{max-width:none;margin:0}.page-break{page-break-after:always}h2{page-break-before:always}}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table(header: &[&str], rows: &[&[&str]], numeric_from: usize) -> Table {
+        let text = |r: &[&str]| r.iter().map(|c| (*c).to_owned()).collect();
+        Table { header: text(header), rows: rows.iter().map(|r| text(r)).collect(), numeric_from, total_row: false }
+    }
+
+    /// On a phone, a 14-column table scrolls inside its own box, not the whole page.
+    #[test]
+    fn html_tables_scroll_inside_their_own_box() {
+        let cells: Vec<String> = (0..14).map(|i| i.to_string()).collect();
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let html = Document {
+            lang: Lang::Fr,
+            title: "T".into(),
+            subtitle: "S".into(),
+            blocks: vec![Block::Table(table(&cells, &[&cells], 1)), Block::Table(table(&["a"], &[&["b"]], 1))],
+        }
+        .to_html();
+        assert_eq!(html.matches("<table>").count(), 2);
+        assert_eq!(html.matches("<div class=\"table-scroll\"><table>").count(), 2);
+        assert!(html.contains(".table-scroll{overflow-x:auto"), "the box scrolls");
+    }
+
+    /// Text columns share the width by their content: the long action gets the widest column.
+    #[test]
+    fn text_columns_are_sized_by_their_content() {
+        let long =
+            "Enquêter de manière approfondie sur les allégations de violations et poursuivre les auteurs présumés.";
+        let t = table(&["Acteurs", "Actions", "Zones", "Suivi"], &[&["Gouvernement", long, "National", ""]], 4);
+        let widths: Vec<f64> =
+            t.typst_columns().iter().map(|w| w.trim_end_matches("fr").parse().expect("a share")).collect();
+        assert!(
+            widths[1] > 2.0 * widths[0] && widths[1] > 2.0 * widths[2] && widths[1] > 2.0 * widths[3],
+            "{widths:?}"
+        );
+        let figures = table(&["Région", "Jan", "Total"], &[&["Mopti", "3", "3"]], 1);
+        assert_eq!(figures.typst_columns(), ["1fr", "auto", "auto"]);
+    }
 
     #[test]
     fn typst_strings_cannot_inject_markup() {

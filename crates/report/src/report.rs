@@ -121,8 +121,8 @@ pub fn write(
     Ok(Written { files, pages, document, claims })
 }
 
-/// The incident list: one row per incident (its violations share id and date), without
-/// narratives (case details stay out of reports).
+/// The incident list: one row per incident (its violations share its id, DATA-FORMATS.md),
+/// dated by its first violation, without narratives (case details stay out of reports).
 fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<(), ReportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -162,22 +162,25 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
     }
     let mut sorted: Vec<&Violation> = violations.iter().collect();
     sorted.sort_by(|a, b| {
-        (a.incident_date, &a.incident_id, a.subtype).cmp(&(b.incident_date, &b.incident_id, b.subtype))
+        (&a.incident_id, a.incident_date, a.subtype).cmp(&(&b.incident_id, b.incident_date, b.subtype))
     });
+    let mut incidents: Vec<&[&Violation]> = sorted.chunk_by(|a, b| a.incident_id == b.incident_id).collect();
+    incidents.sort_by(|a, b| (a[0].incident_date, &a[0].incident_id).cmp(&(b[0].incident_date, &b[0].incident_id)));
     let g = &catalog.geography;
     let label = |kind: ListKind, v: &Violation| {
         let list = catalog.lists.get(kind);
         lang.pick(&list.codes[v.code(kind) as usize].label).to_owned()
     };
     let mut r = 0u32;
-    for incident in sorted.chunk_by(|a, b| a.incident_date == b.incident_date && a.incident_id == b.incident_id) {
+    for incident in incidents {
         let v = incident[0];
         r += 1;
         let commune = g.commune(v.commune);
         let region = g.region(commune.region);
-        let mut types: Vec<&str> =
-            incident.iter().map(|v| catalog.typology.subtypes[v.subtype as usize].code.as_str()).collect();
-        types.dedup();
+        let mut subtypes: Vec<u8> = incident.iter().map(|v| v.subtype).collect();
+        subtypes.sort_unstable();
+        subtypes.dedup();
+        let types: Vec<&str> = subtypes.iter().map(|&s| catalog.typology.subtypes[s as usize].code.as_str()).collect();
         let values = [
             v.incident_id.clone(),
             v.incident_date.to_string(),

@@ -311,3 +311,12 @@ impl Profile {
         }
     }
 }
+
+/// What an analyst adds to the demonstration month (`--inputs` folders): sample recommendations
+/// and one regional analysis, per report language, by their path under the language's folder.
+pub const ANALYST_INPUTS: [(&str, &str, &str); 4] = [
+    ("fr", "recommandations.csv", include_str!("../data/analyst/fr/recommandations.csv")),
+    ("fr", "analyses/ML05.md", include_str!("../data/analyst/fr/analyses/ML05.md")),
+    ("en", "recommandations.csv", include_str!("../data/analyst/en/recommandations.csv")),
+    ("en", "analyses/ML05.md", include_str!("../data/analyst/en/analyses/ML05.md")),
+];

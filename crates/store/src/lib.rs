@@ -32,6 +32,10 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Unsupported(String),
+    /// A stored value that cannot be read as what it should be: the database was changed by
+    /// something other than Vigie, or damaged.
+    #[error("cannot read {what}: {reason}")]
+    Unreadable { what: String, reason: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -174,20 +174,27 @@ impl Store for SqliteStore {
             .map_err(err("reading violations"))?;
         let mut rows = stmt.query([after_batch]).map_err(err("reading violations"))?;
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
-            let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("");
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
             let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
+            // A cell that is not text is a damaged row, said as such: never read as "".
+            let text = |i: usize| -> Result<&str> {
+                let value = row.get_ref(i).map_err(err("reading violations"))?;
+                value.as_str().map_err(|e| StoreError::Unreadable {
+                    what: format!("violation row {key}, column {}", row.as_ref().column_name(i).unwrap_or("?")),
+                    reason: format!("{e} (a {} value where text is stored)", value.data_type()),
+                })
+            };
             visit(
                 key,
                 &FactText {
-                    incident_id: text(1),
-                    incident_date: text(2),
-                    admin3_pcode: text(3),
-                    violation_code: text(4),
+                    incident_id: text(1)?,
+                    incident_date: text(2)?,
+                    admin3_pcode: text(3)?,
+                    violation_code: text(4)?,
                     // In the order of a fact's codes: perpetrator, place, time slot, sex, age,
                     // occupation, population.
-                    codes: [text(5), text(6), text(7), text(8), text(9), text(10), text(11)],
-                    organization: text(12),
+                    codes: [text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?, text(11)?],
+                    organization: text(12)?,
                 },
             );
         }
@@ -709,5 +716,20 @@ mod tests {
         assert!(store.import().is_err(), "the database is locked");
         let on: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
         assert_eq!(on, 1);
+    }
+
+    /// A stored code that is not text (a damaged row, or one written by another tool) is
+    /// reported as what it is, with its row and column, not read as an empty, unknown code.
+    #[test]
+    fn a_stored_cell_that_is_not_text_is_an_error_that_says_so() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
+        import(&mut store, &violation("V-1", "DRC"), true);
+        store.conn.execute("UPDATE violations SET place_code = x'ff00'", []).expect("damage the row");
+        let error = store.for_each_coded_violation(0, &mut |_, _| ()).expect_err("a blob is no code");
+        let message = error.to_string();
+        assert!(message.contains("violation row 1, column place_code"), "{message}");
+        assert!(message.contains("Blob"), "{message}");
+        assert!(!message.contains("unknown"), "{message}");
     }
 }

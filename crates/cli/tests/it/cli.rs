@@ -62,3 +62,29 @@ fn a_missing_file_is_named_in_the_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("absent.csv: cannot read the file"), "{}", stderr(&out));
 }
+
+/// `vigie tables … | head`: a reader that stops reading ends the command quietly, whatever it
+/// writes (CSV, JSON, the audit log).
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let scratch = Scratch::new();
+    for args in
+        [&["tables", "--month", "2021-11"][..], &["tables", "--month", "2021-11", "--format", "json"], &["audit"]]
+    {
+        let mut child = Command::new(vigie_bin())
+            .current_dir(scratch.path())
+            .env_remove("VIGIE_DB")
+            .arg("--db")
+            .arg(format!("sqlite://{}", scratch.db().display()))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // The reading end is closed before anything is written: every write fails.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(stderr(&out), "", "{args:?}");
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+    }
+}

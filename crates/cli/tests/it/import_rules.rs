@@ -368,3 +368,37 @@ fn an_import_of_several_files_writes_none_when_one_is_invalid() {
     assert!(stderr(&out).contains("bad.csv, line 2, column `violation_code`: found `C99`"), "{}", stderr(&out));
     assert_eq!(scratch.digest(), before);
 }
+
+/// Errors name the physical line a text editor shows, with LF or CRLF (Excel on Windows) line
+/// ends, a BOM, blank lines and line breaks inside quoted cells before the bad row.
+#[test]
+fn errors_name_the_physical_line_whatever_the_line_ends() {
+    let scratch = Scratch::new();
+    let before = scratch.digest();
+    let good = |id: &str, narrative: &str| {
+        format!("{id},I-9,2021-11-03,,,,ML040503,,,,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,{narrative}")
+    };
+    let lines = [
+        VIOLATION_HEADER.to_owned(),
+        good("V-20", "\"Récit sur\ntrois\nlignes\""),
+        String::new(),
+        good("V-21", "court"),
+        good("V-22", "x").replace("C1", "C99"),
+        good("V-23", "\"deux\nlignes\""),
+        good("V-24", "y").replace("ROAD", "NOWHERE"),
+    ];
+    // Physical lines: header 1, V-20 2-4, blank 5, V-21 6, V-22 7, V-23 8-9, V-24 10.
+    for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let mut text = String::from("\u{feff}");
+        for line in &lines {
+            text.push_str(&line.replace('\n', end));
+            text.push_str(end);
+        }
+        let file = scratch.write(name, text.as_bytes());
+        let err = stderr(&scratch.import("violations", &file));
+        assert!(err.contains(&format!("{name}, line 7, column `violation_code`: found `C99`")), "{err}");
+        assert!(err.contains(&format!("{name}, line 10, column `place_code`: found `NOWHERE`")), "{err}");
+        assert_eq!(err.matches(", line ").count(), 2, "{err}");
+        assert_eq!(scratch.digest(), before);
+    }
+}

@@ -38,4 +38,14 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     assert_eq!(december.year_to_date(), 4);
     assert_eq!(live.facts.len(), 4);
     assert_eq!(store.summary().expect("summary").violations, 4);
+
+    // What a refresh kept in step equals a fresh load, for every month and a place filter
+    // (which the yearly tables answer from the month cube).
+    let fresh = LiveFacts::load(&store, catalog).expect("load");
+    let region = catalog.geography.region_by_code("ML04").expect("Ségou");
+    for filter in [Filter::default(), Filter { regions: vec![region], ..Filter::default() }] {
+        for month in [november.previous(), november, november.next()] {
+            assert_eq!(live.facts.tables(catalog, month, &filter), fresh.facts.tables(catalog, month, &filter));
+        }
+    }
 }

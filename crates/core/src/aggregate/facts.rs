@@ -61,8 +61,9 @@ pub struct Facts {
     /// with every write: the yearly tables read it instead of the rows whenever the filter is
     /// only on places and the typology.
     pub(crate) month_cube: HashMap<Month, Vec<u32>>,
-    /// Set by [`Facts::append`]; [`Facts::compact`] rebuilds the cube.
-    cube_stale: bool,
+    /// Set by [`Facts::append`] (the cube is not kept in step then); [`Facts::compact`]
+    /// rebuilds the cube. Readers must not use a stale cube.
+    pub(crate) cube_stale: bool,
     pub(crate) categories: usize,
     pub(crate) regions: usize,
     pub(crate) subtypes: usize,

@@ -1,5 +1,3 @@
-use std::collections::HashSet;
-
 use super::facts::{Facts, day_of};
 use super::filter::{Filter, Masks};
 use super::monitoring::{AlertTables, RiskTables};
@@ -12,7 +10,7 @@ use crate::records::{Alert, RiskAnswer};
 pub struct MonthCounts {
     pub month: Month,
     pub total: u64,
-    /// Distinct incidents (an incident's violations share its id and date).
+    /// Distinct incidents: distinct incident ids among the month's violations.
     pub incidents: u64,
     /// `[category * regions + region]`.
     pub category_by_region: Vec<u64>,
@@ -296,36 +294,28 @@ impl Facts {
             return tally.finish(month, self, catalog);
         }
         let check = masks.any || self.dead_count > 0;
-        let mut last = None;
+        // An incident is its id (DATA-FORMATS.md): rows sharing it are one incident, whatever
+        // their dates. Sorted rows of one day are grouped by incident, so runs push once.
+        let mut incidents: Vec<u64> = Vec::new();
         for r in self.sorted_range(from, to) {
             if check && !self.selected(r, masks) {
                 continue;
             }
             tally.count(self, r);
-            // Sorted by (day, incident): a new pair is a new incident.
-            let key = (self.day[r], self.incident[r]);
-            if last != Some(key) {
-                tally.incidents += 1;
-                last = Some(key);
+            if incidents.last() != Some(&self.incident[r]) {
+                incidents.push(self.incident[r]);
             }
         }
-        let mut recent = HashSet::new();
         for r in self.sorted..self.day.len() {
             if (from..to).contains(&self.day[r]) && self.selected(r, masks) {
                 tally.count(self, r);
-                let key = (self.day[r], self.incident[r]);
-                if recent.insert(key) && !self.sorted_has_incident(key, masks) {
-                    tally.incidents += 1;
-                }
+                incidents.push(self.incident[r]);
             }
         }
+        incidents.sort_unstable();
+        incidents.dedup();
+        tally.incidents = incidents.len() as u64;
         tally.finish(month, self, catalog)
-    }
-
-    fn sorted_has_incident(&self, (day, incident): (i32, u64), masks: &Masks) -> bool {
-        let rows = &self.day[..self.sorted];
-        let start = rows.partition_point(|&d| d < day);
-        (start..rows.partition_point(|&d| d <= day)).any(|r| self.incident[r] == incident && self.selected(r, masks))
     }
 
     /// Whether row `r` is live and passes the filter; only the filter's own dimensions are read.
@@ -350,8 +340,9 @@ impl Facts {
         let mut by_category = vec![[0u64; 12]; self.categories];
         let mut by_region = vec![[0u64; 12]; self.regions];
         let months = month.months_of_year().enumerate().filter(|(i, m)| part.contains(i) && *m <= month);
-        if !masks.by_codes && !masks.by_organization && !masks.by_date {
-            // Places and typology only: the cube kept in step with every write answers.
+        if !masks.by_codes && !masks.by_organization && !masks.by_date && !self.cube_stale {
+            // Places and typology only: the cube kept in step with every write answers (unless
+            // rows were appended since the last compaction; then the rows do).
             for (i, m) in months {
                 let Some(cube) = self.month_cube.get(&m) else { continue };
                 for subtype in (0..self.subtypes).filter(|&s| masks.subtype[s]) {
