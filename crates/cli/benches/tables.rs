@@ -81,13 +81,9 @@ fn main() {
         let filtered = median(21, || {
             std::hint::black_box(facts.tables(catalog, month, &region_category));
         });
-        let perpetrator = Filter {
-            codes: vec![(
-                ListKind::Perpetrator,
-                vec![catalog.lists.get(ListKind::Perpetrator).find("NSAG_RADICAL").expect("code")],
-            )],
-            ..Filter::default()
-        };
+        let mut perpetrator = Filter::default();
+        perpetrator.codes[ListKind::Perpetrator] =
+            vec![catalog.lists.get(ListKind::Perpetrator).find("NSAG_RADICAL").expect("code")];
         let by_perpetrator = median(21, || {
             std::hint::black_box(facts.tables(catalog, month, &perpetrator));
         });

@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use vigie_core::aggregate::Filter;
 use vigie_core::records::parse_iso_date;
-use vigie_core::{Catalog, ListKind};
+use vigie_core::{ByList, Catalog, ListKind};
 
 use crate::cli::FilterArgs;
 
@@ -21,7 +21,7 @@ fn each<T>(values: &[String], what: &str, find: impl Fn(&str) -> Option<T>) -> R
 pub fn build(args: &FilterArgs, catalog: &Catalog) -> Result<Filter> {
     let g = &catalog.geography;
     let t = &catalog.typology;
-    let mut codes = Vec::new();
+    let mut codes = ByList::default();
     for (kind, values) in [
         (ListKind::Perpetrator, &args.perpetrator),
         (ListKind::Place, &args.place),
@@ -31,10 +31,8 @@ pub fn build(args: &FilterArgs, catalog: &Catalog) -> Result<Filter> {
         (ListKind::Occupation, &args.occupation),
         (ListKind::Population, &args.population),
     ] {
-        if !values.is_empty() {
-            let list = catalog.lists.get(kind);
-            codes.push((kind, each(values, kind.name(), |v| list.find(v))?));
-        }
+        let list = catalog.lists.get(kind);
+        codes[kind] = each(values, kind.name(), |v| list.find(v))?;
     }
     let date = |v: &Option<String>| -> Result<_> {
         match v {

@@ -17,7 +17,7 @@ pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};
 pub use month::Month;
 pub use records::{Alert, EventType, FieldError, RiskAnswer, Violation};
-pub use reference::{CodeList, ListKind, Typology};
+pub use reference::{ByList, CodeList, ListKind, Typology};
 pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
 
 /// A reference file that does not parse: only raised for data handed in by a user (the embedded

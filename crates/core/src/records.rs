@@ -7,12 +7,14 @@
 //! (`fields` collects it), the one path by which records become text again (storage, sample files,
 //! audit log).
 
+use std::sync::LazyLock;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::Catalog;
 use crate::geography::CommuneId;
 use crate::month::Month;
-use crate::reference::ListKind;
+use crate::reference::{ByList, ListKind};
 
 /// One broken rule in one cell: what the import names together with its file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,40 +46,94 @@ impl Schema {
     }
 }
 
-const VIOLATION_COLUMNS: [(&str, bool); 20] = [
-    ("violation_id", true),
-    ("incident_id", true),
-    ("incident_date", true),
-    ("report_date", false),
-    ("admin1_pcode", false),
-    ("admin2_pcode", false),
-    ("admin3_pcode", true),
-    ("locality", false),
-    ("latitude", false),
-    ("longitude", false),
-    ("violation_code", true),
-    ("perpetrator_code", true),
-    ("place_code", true),
-    ("time_slot_code", true),
-    ("victim_sex", true),
-    ("victim_age_group", true),
-    ("victim_occupation", true),
-    ("victim_population", true),
-    ("organization", true),
-    ("narrative", false),
-];
+/// The columns of `violations.csv`, in file order. Adding a column is adding a variant: the
+/// compiler then asks for its name, whether it is required, its place, and how a record
+/// writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationColumn {
+    ViolationId,
+    IncidentId,
+    IncidentDate,
+    ReportDate,
+    Admin1,
+    Admin2,
+    Admin3,
+    Locality,
+    Latitude,
+    Longitude,
+    ViolationCode,
+    /// One column per code list, in the order of [`ListKind::ALL`].
+    Code(ListKind),
+    Organization,
+    Narrative,
+}
 
-/// The code list behind each coded violation column, in column order (columns 11 to 17): the
-/// order of [`Violation::codes`] everywhere (facts, tables, filters).
-pub const CODE_LISTS: [ListKind; 7] = [
-    ListKind::Perpetrator,
-    ListKind::Place,
-    ListKind::TimeSlot,
-    ListKind::Sex,
-    ListKind::AgeGroup,
-    ListKind::Occupation,
-    ListKind::Population,
-];
+impl ViolationColumn {
+    /// Every column, in file order.
+    pub fn all() -> impl Iterator<Item = ViolationColumn> {
+        use ViolationColumn::*;
+        [ViolationId, IncidentId, IncidentDate, ReportDate, Admin1, Admin2, Admin3, Locality, Latitude, Longitude]
+            .into_iter()
+            .chain([ViolationCode])
+            .chain(ListKind::ALL.map(Code))
+            .chain([Organization, Narrative])
+    }
+
+    /// The column's place in [`ViolationColumn::all`] (and in a row aligned with the schema).
+    pub const fn position(self) -> usize {
+        use ViolationColumn::*;
+        // The code columns follow `violation_code`.
+        const CODES: usize = 11;
+        match self {
+            ViolationId => 0,
+            IncidentId => 1,
+            IncidentDate => 2,
+            ReportDate => 3,
+            Admin1 => 4,
+            Admin2 => 5,
+            Admin3 => 6,
+            Locality => 7,
+            Latitude => 8,
+            Longitude => 9,
+            ViolationCode => CODES - 1,
+            Code(kind) => CODES + kind as usize,
+            Organization => CODES + ListKind::COUNT,
+            Narrative => CODES + ListKind::COUNT + 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        use ViolationColumn::*;
+        match self {
+            ViolationId => "violation_id",
+            IncidentId => "incident_id",
+            IncidentDate => "incident_date",
+            ReportDate => "report_date",
+            Admin1 => "admin1_pcode",
+            Admin2 => "admin2_pcode",
+            Admin3 => "admin3_pcode",
+            Locality => "locality",
+            Latitude => "latitude",
+            Longitude => "longitude",
+            ViolationCode => "violation_code",
+            Code(kind) => kind.column(),
+            Organization => "organization",
+            Narrative => "narrative",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        use ViolationColumn::*;
+        match self {
+            ViolationId | IncidentId | IncidentDate | Admin3 | ViolationCode | Code(_) | Organization => true,
+            ReportDate | Admin1 | Admin2 | Locality | Latitude | Longitude | Narrative => false,
+        }
+    }
+}
+
+/// `(name, required)` of each violation column, in file order: what `RowParser` reads.
+static VIOLATION_COLUMNS: LazyLock<Vec<(&'static str, bool)>> =
+    LazyLock::new(|| ViolationColumn::all().map(|c| (c.name(), c.required())).collect());
 
 const ALERT_COLUMNS: [(&str, bool); 13] = [
     ("alert_id", true),
@@ -135,40 +191,41 @@ pub struct Violation {
     pub location: Option<LatLon>,
     /// Index into the typology's subtypes.
     pub subtype: u8,
-    /// Indexes into the code lists, in the order of `CODE_LISTS`.
-    pub codes: [u8; 7],
+    /// Per code list, the index of the violation's code.
+    pub codes: ByList<u8>,
     pub organization: String,
     pub narrative: Option<String>,
 }
 
 impl Violation {
     pub fn code(&self, kind: ListKind) -> u8 {
-        CODE_LISTS.iter().position(|&k| k == kind).map_or(0, |i| self.codes[i])
+        self.codes[kind]
     }
 
     /// Parses a row aligned with [`violation_schema`]; `today` bounds the dates.
     pub fn parse(values: &[Option<&str>], catalog: &Catalog, today: NaiveDate) -> Result<Violation, Vec<FieldError>> {
+        use ViolationColumn as C;
         let mut p = RowParser::new(&VIOLATION_COLUMNS, values);
-        let id = p.identifier(0);
-        let incident_id = p.identifier(1);
-        let incident_date = p.date(2, today);
-        let report_date = p.date(3, today);
+        let id = p.identifier(C::ViolationId.position());
+        let incident_id = p.identifier(C::IncidentId.position());
+        let incident_date = p.date(C::IncidentDate.position(), today);
+        let report_date = p.date(C::ReportDate.position(), today);
         if let (Some(incident), Some(report)) = (incident_date, report_date)
             && report < incident
         {
-            p.error::<()>(3, format!("a date on or after incident_date ({incident})"));
+            p.error::<()>(C::ReportDate.position(), format!("a date on or after incident_date ({incident})"));
         }
-        let commune = p.commune(4, 5, 6, catalog);
-        let locality = p.text(7);
-        let location = p.location(8, 9);
-        let subtype = p.lookup(10, |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
-        let mut codes = [0u8; 7];
-        for (i, kind) in CODE_LISTS.iter().enumerate() {
-            let list = catalog.lists.get(*kind);
-            codes[i] = p.lookup(11 + i, |v| list.find(v), || list.expected()).unwrap_or(0);
-        }
-        let organization = p.organization(18);
-        let narrative = p.text(19);
+        let commune = p.commune(C::Admin1.position(), C::Admin2.position(), C::Admin3.position(), catalog);
+        let locality = p.text(C::Locality.position());
+        let location = p.location(C::Latitude.position(), C::Longitude.position());
+        let subtype =
+            p.lookup(C::ViolationCode.position(), |v| catalog.typology.subtype(v), || catalog.typology.subtype_codes());
+        let codes = ByList::from_fn(|kind| {
+            let list = catalog.lists.get(kind);
+            p.lookup(C::Code(kind).position(), |v| list.find(v), || list.expected()).unwrap_or(0)
+        });
+        let organization = p.organization(C::Organization.position());
+        let narrative = p.text(C::Narrative.position());
         match (id, incident_id, incident_date, commune, subtype, organization, p.errors.is_empty()) {
             (
                 Some(id),
@@ -198,26 +255,30 @@ impl Violation {
     /// The record as text, aligned with [`violation_schema`] (absent values are empty), one cell
     /// at a time: an import writes millions of rows, and no cell is allocated on the way.
     pub fn write_fields(&self, catalog: &Catalog, mut cell: impl FnMut(&str)) {
+        use ViolationColumn as C;
         let g = &catalog.geography;
         let commune = g.commune(self.commune);
-        cell(&self.id);
-        cell(&self.incident_id);
-        with_iso_date(self.incident_date, &mut cell);
-        match self.report_date {
-            Some(date) => with_iso_date(date, &mut cell),
-            None => cell(""),
+        for column in C::all() {
+            match column {
+                C::ViolationId => cell(&self.id),
+                C::IncidentId => cell(&self.incident_id),
+                C::IncidentDate => with_iso_date(self.incident_date, &mut cell),
+                C::ReportDate => match self.report_date {
+                    Some(date) => with_iso_date(date, &mut cell),
+                    None => cell(""),
+                },
+                C::Admin1 => cell(&g.region(commune.region).code),
+                C::Admin2 => cell(&g.cercles[commune.cercle as usize].unit.pcode),
+                C::Admin3 => cell(&commune.unit.pcode),
+                C::Locality => cell(self.locality.as_deref().unwrap_or("")),
+                C::Latitude => write_degrees(&mut cell, self.location.map(|p| p.lat)),
+                C::Longitude => write_degrees(&mut cell, self.location.map(|p| p.lon)),
+                C::ViolationCode => cell(&catalog.typology.subtypes[self.subtype as usize].code),
+                C::Code(kind) => cell(catalog.lists.get(kind).code(self.codes[kind])),
+                C::Organization => cell(&self.organization),
+                C::Narrative => cell(self.narrative.as_deref().unwrap_or("")),
+            }
         }
-        cell(&g.region(commune.region).code);
-        cell(&g.cercles[commune.cercle as usize].unit.pcode);
-        cell(&commune.unit.pcode);
-        cell(self.locality.as_deref().unwrap_or(""));
-        write_location(&mut cell, self.location);
-        cell(&catalog.typology.subtypes[self.subtype as usize].code);
-        for (i, kind) in CODE_LISTS.iter().enumerate() {
-            cell(catalog.lists.get(*kind).code(self.codes[i]));
-        }
-        cell(&self.organization);
-        cell(self.narrative.as_deref().unwrap_or(""));
     }
 
     /// [`Violation::write_fields`], collected.
@@ -457,15 +518,14 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
 }
 
 fn write_location(cell: &mut impl FnMut(&str), location: Option<LatLon>) {
-    match location {
-        Some(p) => {
-            with_degrees(p.lat, &mut *cell);
-            with_degrees(p.lon, &mut *cell);
-        }
-        None => {
-            cell("");
-            cell("");
-        }
+    write_degrees(cell, location.map(|p| p.lat));
+    write_degrees(cell, location.map(|p| p.lon));
+}
+
+fn write_degrees(cell: &mut impl FnMut(&str), degrees: Option<f64>) {
+    match degrees {
+        Some(x) => with_degrees(x, &mut *cell),
+        None => cell(""),
     }
 }
 
@@ -693,6 +753,18 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].column, "Q15");
         assert!(errors[0].expected.contains("version 1"), "{}", errors[0].expected);
+    }
+
+    #[test]
+    fn every_violation_column_sits_at_its_position_and_lists_follow_their_kinds() {
+        let columns: Vec<ViolationColumn> = ViolationColumn::all().collect();
+        for (i, column) in columns.iter().enumerate() {
+            assert_eq!(column.position(), i, "{column:?}");
+        }
+        assert_eq!(violation_schema().columns.len(), columns.len());
+        for kind in ListKind::ALL {
+            assert_eq!(columns[ViolationColumn::Code(kind).position()].name(), kind.column());
+        }
     }
 
     #[test]

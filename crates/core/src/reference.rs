@@ -83,28 +83,37 @@ fn same_code(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.first() == b.first() && a.last() == b.last() && a == b
 }
 
-/// The code lists of `codelists.csv`; each violation carries one code of each.
+/// The code lists of `codelists.csv`; each violation carries one code of each. Adding a list
+/// is adding a variant: the compiler then asks for its names, and every [`ByList`] has a place
+/// for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
     Perpetrator,
     Place,
     TimeSlot,
-    Occupation,
     Sex,
     AgeGroup,
+    Occupation,
     Population,
 }
 
 impl ListKind {
+    /// Every list, in the order of the violation columns.
     pub const ALL: [ListKind; 7] = [
         ListKind::Perpetrator,
         ListKind::Place,
         ListKind::TimeSlot,
-        ListKind::Occupation,
         ListKind::Sex,
         ListKind::AgeGroup,
+        ListKind::Occupation,
         ListKind::Population,
     ];
+    pub const COUNT: usize = ListKind::ALL.len();
+
+    /// The list's place in [`ListKind::ALL`] and in every [`ByList`].
+    const fn index(self) -> usize {
+        self as usize
+    }
 
     /// The list's name in `codelists.csv` (and the table's name in `tables.csv`).
     pub fn name(self) -> &'static str {
@@ -112,11 +121,65 @@ impl ListKind {
             ListKind::Perpetrator => "perpetrator",
             ListKind::Place => "place",
             ListKind::TimeSlot => "time_slot",
-            ListKind::Occupation => "occupation",
             ListKind::Sex => "sex",
             ListKind::AgeGroup => "age_group",
+            ListKind::Occupation => "occupation",
             ListKind::Population => "population",
         }
+    }
+
+    /// The column of `violations.csv` that holds a code of this list.
+    pub fn column(self) -> &'static str {
+        match self {
+            ListKind::Perpetrator => "perpetrator_code",
+            ListKind::Place => "place_code",
+            ListKind::TimeSlot => "time_slot_code",
+            ListKind::Sex => "victim_sex",
+            ListKind::AgeGroup => "victim_age_group",
+            ListKind::Occupation => "victim_occupation",
+            ListKind::Population => "victim_population",
+        }
+    }
+}
+
+/// One value per code list, indexed by [`ListKind`]: a violation's codes, the counts of a
+/// month, a filter's accepted codes. Nothing selects a list by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ByList<T>([T; ListKind::COUNT]);
+
+impl<T> ByList<T> {
+    pub fn from_fn(mut value: impl FnMut(ListKind) -> T) -> ByList<T> {
+        ByList(std::array::from_fn(|i| value(ListKind::ALL[i])))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ListKind, &T)> {
+        ListKind::ALL.into_iter().zip(&self.0)
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (ListKind, &mut T)> {
+        ListKind::ALL.into_iter().zip(&mut self.0)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter()
+    }
+
+    pub fn map<U>(self, value: impl FnMut(T) -> U) -> ByList<U> {
+        ByList(self.0.map(value))
+    }
+}
+
+impl<T> std::ops::Index<ListKind> for ByList<T> {
+    type Output = T;
+
+    fn index(&self, kind: ListKind) -> &T {
+        &self.0[kind.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<ListKind> for ByList<T> {
+    fn index_mut(&mut self, kind: ListKind) -> &mut T {
+        &mut self.0[kind.index()]
     }
 }
 
@@ -150,32 +213,49 @@ impl CodeList {
 
 /// All code lists, indexable by [`ListKind`].
 #[derive(Debug, Clone)]
-pub struct CodeLists(Vec<CodeList>);
+pub struct CodeLists(ByList<CodeList>);
 
 impl CodeLists {
     pub fn parse(file: &str, text: &str) -> Result<CodeLists, ReferenceError> {
         let rows = read_reference_csv(file, text, &["list", "code", "label_fr", "label_en"])?;
-        let mut lists: Vec<CodeList> = ListKind::ALL.iter().map(|&kind| CodeList { kind, codes: Vec::new() }).collect();
+        let mut lists = ByList::from_fn(|kind| CodeList { kind, codes: Vec::new() });
         for (i, row) in rows.iter().enumerate() {
             let line = i as u64 + 2;
-            let list = lists
-                .iter_mut()
-                .find(|l| l.kind.name() == row[0])
+            let kind = ListKind::ALL
+                .into_iter()
+                .find(|k| k.name() == row[0])
                 .ok_or_else(|| invalid(file, line, format!("unknown list `{}`", row[0])))?;
+            let list = &mut lists[kind];
             if row[1].is_empty() || list.find(&row[1]).is_some() {
                 return Err(invalid(file, line, format!("empty or repeated code `{}`", row[1])));
             }
             list.codes
                 .push(Code { code: row[1].to_owned(), label: Label { fr: row[2].to_owned(), en: row[3].to_owned() } });
         }
-        if let Some(empty) = lists.iter().find(|l| l.codes.is_empty() || l.codes.len() > 255) {
+        if let Some((_, empty)) = lists.iter().find(|(_, l)| l.codes.is_empty() || l.codes.len() > 255) {
             return Err(invalid(file, 1, format!("list `{}` needs 1 to 255 codes", empty.kind.name())));
         }
         Ok(CodeLists(lists))
     }
 
     pub fn get(&self, kind: ListKind) -> &CodeList {
-        // Built from ListKind::ALL in order, so the position is the discriminant.
-        &self.0[kind as usize]
+        &self.0[kind]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_list_has_its_own_place_names_and_column() {
+        for (i, kind) in ListKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind:?} sits at its place in ALL");
+        }
+        let names: std::collections::HashSet<_> = ListKind::ALL.iter().map(|k| (k.name(), k.column())).collect();
+        assert_eq!(names.len(), ListKind::COUNT);
+        let by_list = ByList::from_fn(ListKind::name);
+        assert_eq!(by_list[ListKind::Sex], "sex");
+        assert_eq!(by_list.iter().map(|(k, n)| (k, *n)).last(), Some((ListKind::Population, "population")));
     }
 }

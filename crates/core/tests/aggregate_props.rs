@@ -6,13 +6,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts};
-use vigie_core::{Catalog, CommuneId, ListKind, Month, RegionId, Violation};
+use vigie_core::{ByList, Catalog, CommuneId, ListKind, Month, RegionId, Violation};
 
 fn catalog() -> &'static Catalog {
     Catalog::mali()
 }
-
-use vigie_core::records::CODE_LISTS as LISTS;
 
 /// The first day of the small world: its five months run over a year's end.
 fn start() -> NaiveDate {
@@ -27,11 +25,11 @@ fn violation() -> impl Strategy<Value = Violation> {
         .iter()
         .filter_map(|p| c.geography.commune_by_pcode(p).map(|id| id.0))
         .collect();
-    let sizes: Vec<u8> = LISTS.iter().map(|k| c.lists.get(*k).codes.len() as u8).collect();
+    let sizes = ByList::from_fn(|kind| c.lists.get(kind).codes.len() as u8);
     (
         proptest::sample::select(communes),
         0..c.typology.subtypes.len() as u8,
-        proptest::array::uniform7(0u8..4),
+        proptest::collection::vec(0u8..4, ListKind::COUNT),
         0..DAYS,
         0..4u32,
         0..3usize,
@@ -47,7 +45,10 @@ fn violation() -> impl Strategy<Value = Violation> {
                 locality: None,
                 location: None,
                 subtype,
-                codes: std::array::from_fn(|k| codes[k] % sizes[k]),
+                codes: {
+                    let mut drawn = codes.iter();
+                    ByList::from_fn(|kind| drawn.next().copied().unwrap_or(0) % sizes[kind])
+                },
                 organization: ["DRC", "NRC", "IRC"][org].to_owned(),
                 narrative: None,
             }
@@ -67,7 +68,7 @@ fn filter() -> impl Strategy<Value = Filter> {
         proptest::collection::vec(proptest::sample::select(cercles), 0..3),
         some(c.typology.categories.len()),
         some(c.typology.subtypes.len()),
-        proptest::collection::vec((0..LISTS.len(), some(4)), 0..3),
+        proptest::collection::vec((proptest::sample::select(ListKind::ALL.to_vec()), some(4)), 0..3),
         proptest::sample::subsequence(vec!["DRC", "NRC", "XYZ"], 0..3),
         proptest::option::of((0..DAYS, 0..60u64)),
         proptest::bool::ANY,
@@ -82,7 +83,13 @@ fn filter() -> impl Strategy<Value = Filter> {
             },
             categories: categories.into_iter().map(|c| c as u8).collect(),
             subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
-            codes: codes.into_iter().map(|(k, v)| (LISTS[k], v.into_iter().map(|c| c as u8).collect())).collect(),
+            codes: {
+                let mut by_list = ByList::<Vec<u8>>::default();
+                for (kind, accepted) in codes {
+                    by_list[kind].extend(accepted.into_iter().map(|c| c as u8));
+                }
+                by_list
+            },
             organizations: organizations.into_iter().map(str::to_owned).collect(),
             from: dates.map(|(a, _)| start() + chrono::Days::new(a)),
             to: dates.map(|(a, len)| start() + chrono::Days::new(a + len)),
@@ -99,7 +106,7 @@ fn selects(f: &Filter, v: &Violation) -> bool {
         && (f.communes.is_empty() || f.communes.contains(&v.commune))
         && (f.categories.is_empty() || f.categories.contains(&category))
         && (f.subtypes.is_empty() || f.subtypes.contains(&v.subtype))
-        && f.codes.iter().all(|(kind, codes)| codes.contains(&v.code(*kind)))
+        && f.codes.iter().all(|(kind, codes)| codes.is_empty() || codes.contains(&v.code(kind)))
         && (f.organizations.is_empty() || f.organizations.contains(&v.organization))
         && f.from.is_none_or(|d| v.incident_date >= d)
         && f.to.is_none_or(|d| v.incident_date <= d)
@@ -116,7 +123,7 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         subtype: vec![0; c.typology.subtypes.len()],
         cercle: vec![0; c.geography.cercles.len()],
         commune: vec![0; c.geography.communes.len()],
-        codes: std::array::from_fn(|_| vec![0; 256]),
+        codes: ByList::from_fn(|_| vec![0; 256]),
         time_slot_by_category: vec![0; 256 * cats],
         organization: vec![0; facts.organizations().len()],
         regions,
@@ -131,8 +138,8 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         m.subtype[v.subtype as usize] += 1;
         m.cercle[commune.cercle as usize] += 1;
         m.commune[v.commune.0 as usize] += 1;
-        for (k, kind) in LISTS.iter().enumerate() {
-            m.codes[k][v.code(*kind) as usize] += 1;
+        for kind in ListKind::ALL {
+            m.codes[kind][v.code(kind) as usize] += 1;
         }
         m.time_slot_by_category[v.code(ListKind::TimeSlot) as usize * cats + category] += 1;
         let org = facts.organization_index(&v.organization).expect("interned") as usize;
@@ -165,24 +172,13 @@ fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
         incident_date: cell("incident_date"),
         admin3_pcode: cell("admin3_pcode"),
         violation_code: cell("violation_code"),
-        codes: LIST_COLUMNS.map(cell),
+        codes: ByList::from_fn(|kind| cell(kind.column())),
         organization: cell("organization"),
     };
     let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
     assert_eq!(fact, facts.fact_of(v), "the text path and the record path agree");
     fact
 }
-
-/// The violation columns of the code lists, in the order of [`LISTS`].
-const LIST_COLUMNS: [&str; 7] = [
-    "perpetrator_code",
-    "place_code",
-    "time_slot_code",
-    "victim_sex",
-    "victim_age_group",
-    "victim_occupation",
-    "victim_population",
-];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -242,7 +238,7 @@ proptest! {
         let month = Month::of(start() + chrono::Months::new(month_offset));
         // The filter, and its places and typology alone (the yearly tables answer those from
         // the month cube).
-        let places = Filter { codes: Vec::new(), organizations: Vec::new(), from: None, to: None, ..f.clone() };
+        let places = Filter { codes: ByList::default(), organizations: Vec::new(), from: None, to: None, ..f.clone() };
         for f in [&f, &places] {
             let t = facts.tables(c, month, f);
             prop_assert_eq!(&t.current, &naive_month(&all, month, f, &facts));
@@ -269,7 +265,7 @@ proptest! {
         prop_assert_eq!(now.regions().iter().sum::<u64>(), now.total);
         prop_assert_eq!(now.subtype.iter().sum::<u64>(), now.total);
         prop_assert_eq!(now.cercle.iter().sum::<u64>(), now.total);
-        for counts in &now.codes {
+        for counts in now.codes.values() {
             prop_assert_eq!(counts.iter().sum::<u64>(), now.total);
         }
         prop_assert_eq!(t.region_by_month.iter().flatten().sum::<u64>(), t.year_to_date());

@@ -7,7 +7,6 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use vigie_core::aggregate::MonthTables;
-use vigie_core::records::CODE_LISTS;
 use vigie_core::{Catalog, EventType, ListKind};
 
 use crate::ReportError;
@@ -108,11 +107,11 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
     for c in sorted(&cercles) {
         out.nonzero("admin2", cercles[c], "count", now.cercle[c]);
     }
-    for (k, kind) in CODE_LISTS.iter().enumerate() {
-        let list = catalog.lists.get(*kind);
+    for (kind, counts) in now.codes.iter() {
+        let list = catalog.lists.get(kind);
         let codes: Vec<&str> = list.codes.iter().map(|c| c.code.as_str()).collect();
         for i in sorted(&codes) {
-            out.nonzero(kind.name(), codes[i], "count", now.codes[k][i]);
+            out.nonzero(kind.name(), codes[i], "count", counts[i]);
         }
     }
     let slots: Vec<&str> = catalog.lists.get(ListKind::TimeSlot).codes.iter().map(|c| c.code.as_str()).collect();
@@ -120,7 +119,7 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
         for c in sorted(&categories) {
             out.nonzero("time_slot_by_category", slots[s], categories[c], now.time_slot_category(s, c));
         }
-        out.nonzero("time_slot_by_category", slots[s], TOTAL, now.codes[2][s]);
+        out.nonzero("time_slot_by_category", slots[s], TOTAL, now.codes[ListKind::TimeSlot][s]);
     }
     risk_cells(t, catalog, &regions, &mut out);
     alert_cells(t, &regions, &mut out);

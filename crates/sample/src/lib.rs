@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vigie_core::records::{LatLon, alert_schema, risk_answer_schema, violation_schema};
-use vigie_core::{Alert, Catalog, CommuneId, EventType, ListKind, Month, RegionId, RiskAnswer, Violation};
+use vigie_core::{Alert, ByList, Catalog, CommuneId, EventType, ListKind, Month, RegionId, RiskAnswer, Violation};
 
 use shape::{Profile, SeedTables};
 
@@ -287,15 +287,20 @@ impl Profile {
             matches!(catalog.typology.subtypes[subtype as usize].code.as_str(), "C5" | "C6" | "C7" | "C8" | "C9");
         let sex =
             if sexual { &[("F", 0.95), ("M", 0.05)][..] } else { &[("M", 0.68), ("F", 0.3), ("UNKNOWN", 0.02)][..] };
-        let mut codes = [0u8; 7];
-        // Order of Violation::codes: perpetrator, place, time slot, sex, age, occupation, population.
-        codes[0] = incident.perpetrator;
-        codes[1] = incident.place;
-        codes[2] = incident.time_slot;
-        codes[3] = victim(ListKind::Sex, sex, rng);
-        codes[4] = victim(ListKind::AgeGroup, shape::AGES, rng);
-        codes[5] = victim(ListKind::Occupation, shape::OCCUPATIONS, rng);
-        codes[6] = victim(ListKind::Population, shape::POPULATIONS, rng);
+        // Drawn in this order, so that a seed always gives the same data.
+        let sex = victim(ListKind::Sex, sex, rng);
+        let age = victim(ListKind::AgeGroup, shape::AGES, rng);
+        let occupation = victim(ListKind::Occupation, shape::OCCUPATIONS, rng);
+        let population = victim(ListKind::Population, shape::POPULATIONS, rng);
+        let codes = ByList::from_fn(|kind| match kind {
+            ListKind::Perpetrator => incident.perpetrator,
+            ListKind::Place => incident.place,
+            ListKind::TimeSlot => incident.time_slot,
+            ListKind::Sex => sex,
+            ListKind::AgeGroup => age,
+            ListKind::Occupation => occupation,
+            ListKind::Population => population,
+        });
         Violation {
             id,
             incident_id,

@@ -12,7 +12,7 @@ mod url;
 use std::path::PathBuf;
 
 use vigie_core::aggregate::FactText;
-use vigie_core::{Catalog, Month};
+use vigie_core::{ByList, Catalog, ListKind, Month};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use sqlite::SqliteStore;
@@ -276,7 +276,8 @@ impl LiveFacts {
     }
 }
 
-/// Rows of coded text, packed: twelve cells a row in one string.
+/// Rows of coded text, packed in one string: per row the fixed cells of [`TextBatch::FIXED`],
+/// then one per code list.
 #[derive(Default)]
 struct TextBatch {
     keys: Vec<u32>,
@@ -285,10 +286,14 @@ struct TextBatch {
 }
 
 impl TextBatch {
+    /// incident id, incident date, commune, subtype, organisation.
+    const FIXED: usize = 5;
+    const CELLS: usize = TextBatch::FIXED + ListKind::COUNT;
+
     fn push(&mut self, key: u32, t: &FactText<'_>) {
         self.keys.push(key);
         let cells = [t.incident_id, t.incident_date, t.admin3_pcode, t.violation_code, t.organization];
-        for cell in cells.iter().chain(&t.codes) {
+        for cell in cells.iter().chain(t.codes.values()) {
             self.text.push_str(cell);
             self.ends.push(self.text.len() as u32);
         }
@@ -297,17 +302,21 @@ impl TextBatch {
     fn rows(&self) -> impl Iterator<Item = (u32, FactText<'_>)> {
         self.keys.iter().enumerate().map(|(i, &key)| {
             let cell = |j: usize| {
-                let n = i * 12 + j;
+                let n = i * TextBatch::CELLS + j;
                 let start = if n == 0 { 0 } else { self.ends[n - 1] as usize };
                 &self.text[start..self.ends[n] as usize]
             };
+            let mut codes = ByList::default();
+            for (j, (_, code)) in codes.iter_mut().enumerate() {
+                *code = cell(TextBatch::FIXED + j);
+            }
             let text = FactText {
                 incident_id: cell(0),
                 incident_date: cell(1),
                 admin3_pcode: cell(2),
                 violation_code: cell(3),
                 organization: cell(4),
-                codes: std::array::from_fn(|k| cell(5 + k)),
+                codes,
             };
             (key, text)
         })

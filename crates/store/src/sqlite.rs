@@ -13,7 +13,7 @@ use crate::{
     AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError,
     StoredRiskDefinition, Summary,
 };
-use vigie_core::{Catalog, Month, RiskAnswer};
+use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
 const MIGRATIONS: [&str; 3] = [
@@ -164,14 +164,15 @@ impl Store for SqliteStore {
     }
 
     fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, perpetrator_code, place_code,
-                        time_slot_code, victim_sex, victim_age_group, victim_occupation, victim_population, organization
-                 FROM violations WHERE batch_id > ?1 ORDER BY id",
-            )
-            .map_err(err("reading violations"))?;
+        // The fixed columns, then one per code list.
+        const FIXED: [&str; 6] =
+            ["id", "incident_id", "incident_date", "admin3_pcode", "violation_code", "organization"];
+        let sql = format!(
+            "SELECT {}, {} FROM violations WHERE batch_id > ?1 ORDER BY id",
+            FIXED.join(", "),
+            ListKind::ALL.map(ListKind::column).join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
         let mut rows = stmt.query([after_batch]).map_err(err("reading violations"))?;
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
@@ -184,6 +185,10 @@ impl Store for SqliteStore {
                     reason: format!("{e} (a {} value where text is stored)", value.data_type()),
                 })
             };
+            let mut codes = ByList::default();
+            for (i, (_, code)) in codes.iter_mut().enumerate() {
+                *code = text(FIXED.len() + i)?;
+            }
             visit(
                 key,
                 &FactText {
@@ -191,10 +196,8 @@ impl Store for SqliteStore {
                     incident_date: text(2)?,
                     admin3_pcode: text(3)?,
                     violation_code: text(4)?,
-                    // In the order of a fact's codes: perpetrator, place, time slot, sex, age,
-                    // occupation, population.
-                    codes: [text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?, text(11)?],
-                    organization: text(12)?,
+                    codes,
+                    organization: text(5)?,
                 },
             );
         }

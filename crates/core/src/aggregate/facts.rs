@@ -3,10 +3,12 @@ use std::hash::{Hash, Hasher};
 
 use chrono::{Datelike, NaiveDate};
 
+use super::day_of;
 use crate::Catalog;
 use crate::geography::CommuneId;
 use crate::month::Month;
 use crate::records::Violation;
+use crate::reference::ByList;
 
 /// The coded fields of one violation: what every table counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,9 +17,8 @@ pub struct Fact {
     pub day: i32,
     pub commune: CommuneId,
     pub subtype: u8,
-    /// As [`Violation::codes`]: perpetrator, place, time slot, sex, age group, occupation,
-    /// population.
-    pub codes: [u8; 7],
+    /// As [`Violation::codes`].
+    pub codes: ByList<u8>,
     /// Index into [`Facts::organizations`].
     pub organization: u16,
     /// A 64-bit hash of the incident id: violations of one incident are counted once in
@@ -25,13 +26,13 @@ pub struct Fact {
     pub incident: u64,
 }
 
-/// The stored text of a violation's coded fields (codes in the order of [`Fact::codes`]).
+/// The stored text of a violation's coded fields.
 pub struct FactText<'a> {
     pub incident_id: &'a str,
     pub incident_date: &'a str,
     pub admin3_pcode: &'a str,
     pub violation_code: &'a str,
-    pub codes: [&'a str; 7],
+    pub codes: ByList<&'a str>,
     pub organization: &'a str,
 }
 
@@ -46,7 +47,7 @@ pub struct Facts {
     pub(crate) day: Vec<i32>,
     pub(crate) commune: Vec<u16>,
     pub(crate) subtype: Vec<u8>,
-    pub(crate) codes: [Vec<u8>; 7],
+    pub(crate) codes: ByList<Vec<u8>>,
     pub(crate) organization: Vec<u16>,
     pub(crate) incident: Vec<u64>,
     pub(crate) dead: Vec<bool>,
@@ -68,8 +69,8 @@ pub struct Facts {
     pub(crate) regions: usize,
     pub(crate) subtypes: usize,
     pub(crate) communes: usize,
-    /// Number of codes of each list, in the order of a fact's codes.
-    pub(crate) list_sizes: [usize; 7],
+    /// Number of codes of each list.
+    pub(crate) list_sizes: ByList<usize>,
     pub(crate) category_of_subtype: Vec<u8>,
     pub(crate) region_of_commune: Vec<u8>,
     pub(crate) cercle_of_commune: Vec<u16>,
@@ -100,7 +101,7 @@ impl Facts {
             categories: catalog.typology.categories.len(),
             subtypes: catalog.typology.subtypes.len(),
             communes: g.communes.len(),
-            list_sizes: std::array::from_fn(|k| catalog.lists.get(super::filter::CODE_LISTS[k]).codes.len()),
+            list_sizes: ByList::from_fn(|kind| catalog.lists.get(kind).codes.len()),
             regions: g.regions.len(),
             category_of_subtype: catalog.typology.subtypes.iter().map(|s| s.category).collect(),
             region_of_commune: g.communes.iter().map(|c| c.region.0).collect(),
@@ -134,9 +135,9 @@ impl Facts {
     /// without building whole records. Uses the same lookups as [`Violation::parse`]; `None`
     /// if a code is not in the catalog.
     pub fn fact_from_text(&mut self, catalog: &Catalog, cells: &FactText<'_>) -> Option<Fact> {
-        let mut codes = [0u8; 7];
-        for (k, code) in codes.iter_mut().enumerate() {
-            *code = catalog.lists.get(super::filter::CODE_LISTS[k]).find(cells.codes[k])?;
+        let mut codes = ByList::default();
+        for (kind, code) in codes.iter_mut() {
+            *code = catalog.lists.get(kind).find(cells.codes[kind])?;
         }
         let organization = match self.organization_index.get(cells.organization) {
             Some(&i) => i,
@@ -257,8 +258,8 @@ impl Facts {
         self.day.push(fact.day);
         self.commune.push(fact.commune.0);
         self.subtype.push(fact.subtype);
-        for (column, code) in self.codes.iter_mut().zip(fact.codes) {
-            column.push(code);
+        for (kind, column) in self.codes.iter_mut() {
+            column.push(fact.codes[kind]);
         }
         self.organization.push(fact.organization);
         self.incident.push(fact.incident);
@@ -274,8 +275,8 @@ impl Facts {
         self.day[row] = fact.day;
         self.commune[row] = fact.commune.0;
         self.subtype[row] = fact.subtype;
-        for (column, code) in self.codes.iter_mut().zip(fact.codes) {
-            column[row] = code;
+        for (kind, column) in self.codes.iter_mut() {
+            column[row] = fact.codes[kind];
         }
         self.organization[row] = fact.organization;
         self.incident[row] = fact.incident;
@@ -299,7 +300,7 @@ impl Facts {
         self.day = gather(&self.day, &order);
         self.commune = gather(&self.commune, &order);
         self.subtype = gather(&self.subtype, &order);
-        for column in &mut self.codes {
+        for (_, column) in self.codes.iter_mut() {
             *column = gather(column, &order);
         }
         self.organization = gather(&self.organization, &order);
@@ -330,13 +331,9 @@ impl Facts {
             day: self.day[r],
             commune: CommuneId(self.commune[r]),
             subtype: self.subtype[r],
-            codes: std::array::from_fn(|k| self.codes[k][r]),
+            codes: ByList::from_fn(|kind| self.codes[kind][r]),
             organization: self.organization[r],
             incident: self.incident[r],
         })
     }
-}
-
-pub(crate) fn day_of(date: NaiveDate) -> i32 {
-    date.num_days_from_ce()
 }

@@ -1,8 +1,9 @@
 use chrono::NaiveDate;
 
+use super::day_of;
 use crate::Catalog;
 use crate::geography::{CommuneId, RegionId};
-use crate::reference::ListKind;
+use crate::reference::{ByList, ListKind};
 
 /// Which violations a table counts. Empty lists mean "all"; several values of one dimension
 /// are alternatives (or), dimensions combine (and).
@@ -16,8 +17,8 @@ pub struct Filter {
     pub categories: Vec<u8>,
     /// Subtype indexes of the typology.
     pub subtypes: Vec<u8>,
-    /// Per code list, the accepted code indexes.
-    pub codes: Vec<(ListKind, Vec<u8>)>,
+    /// Per code list, the accepted code indexes (empty: all).
+    pub codes: ByList<Vec<u8>>,
     /// Organisation codes.
     pub organizations: Vec<String>,
     /// Inclusive incident-date bounds.
@@ -31,19 +32,17 @@ pub(crate) struct Masks {
     pub by_commune: bool,
     pub by_subtype: bool,
     pub by_codes: bool,
-    /// The code lists the filter restricts, by position in a fact's codes.
-    pub active_codes: Vec<usize>,
+    /// The code lists the filter restricts.
+    pub active_codes: Vec<ListKind>,
     pub by_organization: bool,
     pub by_date: bool,
     pub commune: Vec<bool>,
     pub subtype: Vec<bool>,
-    pub codes: [Vec<bool>; 7],
+    pub codes: ByList<Vec<bool>>,
     pub organization: Vec<bool>,
     pub from: i32,
     pub to: i32,
 }
-
-pub(crate) use crate::records::CODE_LISTS;
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
@@ -84,15 +83,9 @@ impl Filter {
                     && (self.categories.is_empty() || category.is_some_and(|c| self.categories.contains(&c)))
             })
             .collect();
-        let codes = std::array::from_fn(|k| {
-            let accepted = self.codes.iter().filter(|(kind, _)| *kind == CODE_LISTS[k]).map(|(_, codes)| codes);
-            let mut mask = vec![true; 256];
-            for codes in accepted {
-                for (i, m) in mask.iter_mut().enumerate() {
-                    *m &= codes.contains(&(i as u8));
-                }
-            }
-            mask
+        let codes = ByList::from_fn(|kind| {
+            let accepted = &self.codes[kind];
+            (0..256).map(|i| accepted.is_empty() || accepted.contains(&(i as u8))).collect()
         });
         let organization =
             organizations.iter().map(|o| self.organizations.is_empty() || self.organizations.contains(o)).collect();
@@ -100,16 +93,16 @@ impl Filter {
             any: !self.is_empty(),
             by_commune: !(self.regions.is_empty() && self.cercles.is_empty() && self.communes.is_empty()),
             by_subtype: !(self.categories.is_empty() && self.subtypes.is_empty()),
-            by_codes: !self.codes.is_empty(),
-            active_codes: (0..7).filter(|&k| self.codes.iter().any(|(kind, _)| *kind == CODE_LISTS[k])).collect(),
+            by_codes: self.codes.values().any(|codes| !codes.is_empty()),
+            active_codes: ListKind::ALL.into_iter().filter(|&kind| !self.codes[kind].is_empty()).collect(),
             by_organization: !self.organizations.is_empty(),
             by_date: self.from.is_some() || self.to.is_some(),
             commune,
             subtype,
             codes,
             organization,
-            from: self.from.map_or(i32::MIN, super::facts::day_of),
-            to: self.to.map_or(i32::MAX, |d| super::facts::day_of(d).saturating_add(1)),
+            from: self.from.map_or(i32::MIN, day_of),
+            to: self.to.map_or(i32::MAX, |d| day_of(d).saturating_add(1)),
         }
     }
 }

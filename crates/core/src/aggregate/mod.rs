@@ -14,3 +14,8 @@ pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
 pub use tables::{MonthCounts, MonthTables, Ranked, share};
+
+/// A date as the facts store it: days since 0001-01-01.
+pub(crate) fn day_of(date: chrono::NaiveDate) -> i32 {
+    chrono::Datelike::num_days_from_ce(&date)
+}

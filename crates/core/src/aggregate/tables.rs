@@ -1,9 +1,12 @@
-use super::facts::{Facts, day_of};
+use super::day_of;
+use super::facts::Facts;
 use super::filter::{Filter, Masks};
 use super::monitoring::{AlertTables, RiskTables};
 use crate::Catalog;
 use crate::month::Month;
 use crate::records::{Alert, RiskAnswer};
+use crate::reference::ByList;
+use crate::reference::ListKind::{self, *};
 
 /// Everything counted over one month's violations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +22,8 @@ pub struct MonthCounts {
     pub cercle: Vec<u64>,
     /// Per commune index of the geography.
     pub commune: Vec<u64>,
-    /// Per code list (in the order of a violation's codes), per code index.
-    pub codes: [Vec<u64>; 7],
+    /// Per code list, per code index.
+    pub codes: ByList<Vec<u64>>,
     /// `[time slot * categories + category]`.
     pub time_slot_by_category: Vec<u64>,
     /// Per organisation index of the facts.
@@ -41,7 +44,7 @@ impl MonthCounts {
             subtype: vec![0; catalog.typology.subtypes.len()],
             cercle: vec![0; g.cercles.len()],
             commune: vec![0; g.communes.len()],
-            codes: std::array::from_fn(|_| vec![0; 256]),
+            codes: ByList::from_fn(|_| vec![0; 256]),
             time_slot_by_category: vec![0; 256 * c],
             organization: vec![0; facts.organizations().len()],
             regions: r,
@@ -157,7 +160,8 @@ impl Ranked {
 }
 
 /// A month's counts in compact joint histograms: five increments per violation. The public
-/// tables are sums over these, derived once at the end.
+/// tables are sums over these, derived once at the end. Each code list is in one histogram: a
+/// new list needs a place here (the property test's totals fail until it has one).
 struct Tally {
     /// `[subtype * communes + commune]`
     subtype_commune: Vec<u32>,
@@ -174,13 +178,13 @@ struct Tally {
 
 impl Tally {
     fn new(f: &Facts) -> Tally {
-        let s = f.list_sizes;
+        let s = &f.list_sizes;
         Tally {
             subtype_commune: vec![0; f.subtypes * f.communes],
-            slot_subtype: vec![0; s[2] * f.subtypes],
-            perpetrator_place: vec![0; s[0] * s[1]],
-            sex_age_population: vec![0; s[3] * s[4] * s[6]],
-            occupation_organization: vec![0; s[5] * f.organizations().len().max(1)],
+            slot_subtype: vec![0; s[TimeSlot] * f.subtypes],
+            perpetrator_place: vec![0; s[Perpetrator] * s[Place]],
+            sex_age_population: vec![0; s[Sex] * s[AgeGroup] * s[Population]],
+            occupation_organization: vec![0; s[Occupation] * f.organizations().len().max(1)],
             incidents: 0,
         }
     }
@@ -188,18 +192,18 @@ impl Tally {
     #[inline(always)]
     fn count(&mut self, f: &Facts, r: usize) {
         let s = &f.list_sizes;
-        let c = &f.codes;
+        let code = |kind: ListKind| f.codes[kind][r] as usize;
         let subtype = f.subtype[r] as usize;
         self.subtype_commune[subtype * f.communes + f.commune[r] as usize] += 1;
-        self.slot_subtype[c[2][r] as usize * f.subtypes + subtype] += 1;
-        self.perpetrator_place[c[0][r] as usize * s[1] + c[1][r] as usize] += 1;
-        self.sex_age_population[(c[3][r] as usize * s[4] + c[4][r] as usize) * s[6] + c[6][r] as usize] += 1;
-        self.occupation_organization[c[5][r] as usize * f.organizations().len() + f.organization[r] as usize] += 1;
+        self.slot_subtype[code(TimeSlot) * f.subtypes + subtype] += 1;
+        self.perpetrator_place[code(Perpetrator) * s[Place] + code(Place)] += 1;
+        self.sex_age_population[(code(Sex) * s[AgeGroup] + code(AgeGroup)) * s[Population] + code(Population)] += 1;
+        self.occupation_organization[code(Occupation) * f.organizations().len() + f.organization[r] as usize] += 1;
     }
 
     fn finish(self, month: Month, f: &Facts, catalog: &Catalog) -> MonthCounts {
         let mut m = MonthCounts::new(month, f, catalog);
-        let s = f.list_sizes;
+        let s = &f.list_sizes;
         for subtype in 0..f.subtypes {
             let category = f.category_of_subtype[subtype] as usize;
             for commune in 0..f.communes {
@@ -212,24 +216,24 @@ impl Tally {
                     m.category_by_region[category * f.regions + f.region_of_commune[commune] as usize] += n;
                 }
             }
-            for slot in 0..s[2] {
+            for slot in 0..s[TimeSlot] {
                 let n = u64::from(self.slot_subtype[slot * f.subtypes + subtype]);
-                m.codes[2][slot] += n;
+                m.codes[TimeSlot][slot] += n;
                 m.time_slot_by_category[slot * f.categories + category] += n;
             }
         }
         for (i, &n) in self.perpetrator_place.iter().enumerate() {
-            m.codes[0][i / s[1]] += u64::from(n);
-            m.codes[1][i % s[1]] += u64::from(n);
+            m.codes[Perpetrator][i / s[Place]] += u64::from(n);
+            m.codes[Place][i % s[Place]] += u64::from(n);
         }
         for (i, &n) in self.sex_age_population.iter().enumerate() {
-            m.codes[3][i / (s[4] * s[6])] += u64::from(n);
-            m.codes[4][i / s[6] % s[4]] += u64::from(n);
-            m.codes[6][i % s[6]] += u64::from(n);
+            m.codes[Sex][i / (s[AgeGroup] * s[Population])] += u64::from(n);
+            m.codes[AgeGroup][i / s[Population] % s[AgeGroup]] += u64::from(n);
+            m.codes[Population][i % s[Population]] += u64::from(n);
         }
         let organizations = f.organizations().len();
         for (i, &n) in self.occupation_organization.iter().enumerate().filter(|_| organizations > 0) {
-            m.codes[5][i / organizations] += u64::from(n);
+            m.codes[Occupation][i / organizations] += u64::from(n);
             m.organization[i % organizations] += u64::from(n);
         }
         m.incidents = self.incidents;
