@@ -24,7 +24,7 @@ fn main() {
     }
     let month = Month::new(2021, 11).expect("month");
     let store = SqliteStore::open(&dir.path().join("bench.db")).expect("open");
-    let catalog = &vigie_store::catalog(&store).expect("catalog");
+    let catalog = &vigie_store::catalog(&store, vigie_core::Catalog::builtin().clone()).expect("catalog");
     let start = Instant::now();
     let live = LiveFacts::load(&store, catalog).expect("load");
     println!("{rows} violations loaded into the aggregation layer in {:.2} s", start.elapsed().as_secs_f64());
@@ -35,7 +35,7 @@ fn main() {
             let start = Instant::now();
             let (tables, alerts) =
                 vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
-            let incidents = store.violations_between(month.first_day(), month.last_day()).expect("incidents");
+            let incidents = store.violations_between(catalog, month.first_day(), month.last_day()).expect("incidents");
             let queried = start.elapsed().as_secs_f64();
             let annexes = vigie_report::Annexes {
                 alerts,

@@ -46,7 +46,7 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let sizes = std::env::var("VIGIE_BENCH_SIZES").unwrap_or_else(|_| "1000000,10000000".into());
-    let catalog = Catalog::mali();
+    let catalog = Catalog::builtin();
     let month = Month::new(2021, 11).expect("month");
     for n in sizes.split(',').filter_map(|s| s.trim().parse::<u64>().ok()) {
         println!("== {n} violations");

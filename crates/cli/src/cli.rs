@@ -15,6 +15,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "VIGIE_DB", value_name = "URL")]
     pub db: Option<String>,
 
+    /// Geography version of the P-codes: an embedded one (`mli-2015`) or a folder of geography
+    /// files (see reference/geography/). A database keeps the one its data was coded with.
+    /// [default: mli-2015]
+    #[arg(long, global = true, env = "VIGIE_GEOGRAPHY", value_name = "NAME|DIR")]
+    pub geography: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

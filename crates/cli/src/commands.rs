@@ -27,6 +27,11 @@ fn open_store(url: &str) -> Result<Box<dyn Store>> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    // The store's catalog: the command's geography, checked against the store's, with the
+    // store's risk index definitions.
+    let catalog_of = |store: &dyn Store| -> Result<Catalog> {
+        Ok(vigie_store::catalog(store, crate::geography::catalog(cli.geography.as_deref())?)?)
+    };
     match cli.command {
         Command::Import { kind, files, dry_run, max_errors, stats } => {
             let start = std::time::Instant::now();
@@ -36,7 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ImportKind::Alerts => RecordKind::Alerts,
                 ImportKind::Risk => RecordKind::RiskAnswers,
             };
-            let catalog = vigie_store::catalog(store.as_ref())?;
+            let catalog = catalog_of(store.as_ref())?;
             let options = Options { dry_run, max_errors, today: today() };
             let report = import(store.as_mut(), &catalog, kind, &files, &options)?;
             print_report(&report, dry_run);
@@ -53,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Generate { out, year, seed, violations } => {
+            sample_geography(cli.geography.as_deref())?;
             let stats = generate(&out, &vigie_sample::Options { year, seed, violations, today: today() })?;
             println!(
                 "wrote {} violations ({} incidents), {} alerts and {} risk answers to {}",
@@ -64,12 +70,15 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Demo { out } => demo(cli.db.as_deref(), &out),
+        Command::Demo { out } => {
+            sample_geography(cli.geography.as_deref())?;
+            demo(cli.db.as_deref(), &out)
+        }
         Command::Tables { month, out, format, lang, filter } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
-            let catalog = vigie_store::catalog(store.as_ref())?;
+            let catalog = catalog_of(store.as_ref())?;
             let filter = crate::filter::build(&filter, &catalog)?;
             let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
             write_tables(&data, format, lang, out.as_deref())
@@ -83,19 +92,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => vigie_report::Inputs::default(),
             };
             let start = std::time::Instant::now();
-            let data =
-                MonthData::load(store.as_ref(), vigie_store::catalog(store.as_ref())?, month, &Filter::default())?;
-            let incidents =
-                if public { Vec::new() } else { store.violations_between(month.first_day(), month.last_day())? };
+            let data = MonthData::load(store.as_ref(), catalog_of(store.as_ref())?, month, &Filter::default())?;
+            let incidents = if public {
+                Vec::new()
+            } else {
+                store.violations_between(&data.catalog, month.first_day(), month.last_day())?
+            };
             report(&data, to_lang(lang), &out, &inputs, public, &incidents, start)
         }
         Command::RiskIndex(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let catalog = catalog_of(store.as_ref())?;
             match action {
                 RiskIndexAction::Load { file, levels, from } => {
-                    load_risk_definition(store.as_mut(), &file, levels.as_deref(), from.as_deref())
+                    load_risk_definition(store.as_mut(), &catalog, &file, levels.as_deref(), from.as_deref())
                 }
-                RiskIndexAction::Show => show_risk_definitions(store.as_ref()),
+                RiskIndexAction::Show => show_risk_definitions(&catalog),
             }
         }
         Command::Status => {
@@ -187,7 +199,17 @@ fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample:
         alerts: writer("alerts.csv")?,
         risk_answers: writer("risk_answers.csv")?,
     };
-    Ok(vigie_sample::generate(Catalog::mali(), options, &mut sinks)?)
+    Ok(vigie_sample::generate(Catalog::builtin(), options, &mut sinks)?)
+}
+
+/// The sample data is drawn from the seed report's tables for Mali: it needs the builtin
+/// geography.
+fn sample_geography(arg: Option<&str>) -> Result<()> {
+    let builtin = &Catalog::builtin().geography.name;
+    match arg {
+        Some(name) if name != builtin => bail!("sample data exists for geography {builtin} only, not {name}"),
+        _ => Ok(()),
+    }
 }
 
 /// A month read once for all its outputs: the catalog, the aggregation layer's facts, the
@@ -270,7 +292,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         None => format!("sqlite://{}", out.join("vigie.db").display()),
     };
     let mut store = open_store(&url)?;
-    let catalog = vigie_store::catalog(store.as_ref())?;
+    let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
     let options = Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today() };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),
@@ -293,7 +315,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     let tables = out.join("tables-2021-11.csv");
     write_tables(&data, TableFormat::Csv, LangArg::Fr, Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
-    let incidents = store.violations_between(month.first_day(), month.last_day())?;
+    let incidents = store.violations_between(&data.catalog, month.first_day(), month.last_day())?;
     // The sample analyst's additions, so that every section of the demo report is filled.
     for (lang, name, text) in vigie_sample::ANALYST_INPUTS {
         let path = out.join("analyst").join(lang).join(name);
@@ -314,9 +336,14 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-fn load_risk_definition(store: &mut dyn Store, file: &Path, levels: Option<&Path>, from: Option<&str>) -> Result<()> {
+fn load_risk_definition(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    file: &Path,
+    levels: Option<&Path>,
+    from: Option<&str>,
+) -> Result<()> {
     use sha2::{Digest, Sha256};
-    let catalog = vigie_store::catalog(store)?;
     let questions = read_text(file)?;
     let (levels_text, levels_name) = match levels {
         Some(path) => (read_text(path)?, path.display().to_string()),
@@ -363,8 +390,7 @@ fn load_risk_definition(store: &mut dyn Store, file: &Path, levels: Option<&Path
     Ok(())
 }
 
-fn show_risk_definitions(store: &dyn Store) -> Result<()> {
-    let catalog = vigie_store::catalog(store)?;
+fn show_risk_definitions(catalog: &Catalog) -> Result<()> {
     let versions = catalog.risk.versions();
     for (i, v) in versions.iter().enumerate() {
         let next = versions.get(i + 1);

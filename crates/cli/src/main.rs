@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod filter;
+mod geography;
 mod inputs;
 
 use std::process::ExitCode;

@@ -6,8 +6,9 @@ use crate::geography::{Geography, GeographySource};
 use crate::reference::{CodeLists, Typology};
 use crate::risk::{RiskDefinition, RiskIndex};
 
-/// The reference lists, the geography and the risk index definitions. [`Catalog::mali`] holds
-/// the embedded definition only; a store with loaded definitions adds them to a copy.
+/// The reference lists, the geography and the risk index definitions. A command builds one from
+/// the geography it was given ([`Catalog::with_geography`], [`Catalog::embedded`]); a store
+/// with loaded risk definitions adds them to it.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub typology: Typology,
@@ -22,46 +23,56 @@ macro_rules! reference_file {
     };
 }
 
-/// The embedded reference files, by their path under `reference/`.
-pub const EMBEDDED: [(&str, &str); 9] = [
+/// The embedded spec files, by their path under `reference/`.
+pub const EMBEDDED: [(&str, &str); 5] = [
     reference_file!("spec/typology.csv"),
     reference_file!("spec/codelists.csv"),
     reference_file!("spec/risk_index.csv"),
     reference_file!("spec/risk_levels.csv"),
     reference_file!("spec/DATA-FORMATS.md"),
-    reference_file!("geography/mli-2015/regions.csv"),
-    reference_file!("geography/mli-2015/cercles.csv"),
-    reference_file!("geography/mli-2015/communes.csv"),
-    reference_file!("geography/mli-2015/reporting_regions.csv"),
 ];
+
+// `EMBEDDED_GEOGRAPHIES`: every folder of `reference/geography/`, found by build.rs.
+include!(concat!(env!("OUT_DIR"), "/geographies.rs"));
+
+/// The geography a database gets when nothing else is said.
+pub const DEFAULT_GEOGRAPHY: &str = "mli-2015";
 
 /// An embedded reference file's text, by its path under `reference/` ("" if there is none).
 pub fn embedded(path: &str) -> &'static str {
     EMBEDDED.iter().find(|(p, _)| *p == path).map_or("", |(_, text)| text)
 }
 
-static MALI: LazyLock<Catalog> = LazyLock::new(|| {
+static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     // The embedded files are tested to parse; failing here is a build defect, not bad input.
-    Catalog::parse_embedded().unwrap_or_else(|e| panic!("embedded reference data is invalid: {e}"))
+    Catalog::embedded(DEFAULT_GEOGRAPHY)
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("embedded geography {DEFAULT_GEOGRAPHY} is missing or invalid"))
 });
 
 impl Catalog {
-    /// Mali's default catalog: the spec's lists and the 2015 COD geography, embedded.
-    pub fn mali() -> &'static Catalog {
-        &MALI
+    /// The embedded lists with the default geography, parsed once: for the sample data (made
+    /// for it) and for tests.
+    pub fn builtin() -> &'static Catalog {
+        &BUILTIN
     }
 
-    fn parse_embedded() -> Result<Catalog, crate::ReferenceError> {
+    /// The embedded geographies' names.
+    pub fn embedded_geographies() -> impl Iterator<Item = &'static str> {
+        EMBEDDED_GEOGRAPHIES.iter().map(|g| g.name)
+    }
+
+    /// The embedded lists with an embedded geography, by name (`None`: no such geography).
+    pub fn embedded(geography: &str) -> Option<Result<Catalog, crate::ReferenceError>> {
+        EMBEDDED_GEOGRAPHIES.iter().find(|g| g.name == geography).map(Catalog::with_geography)
+    }
+
+    /// The embedded lists with a geography's files, embedded or read by the caller.
+    pub fn with_geography(source: &GeographySource<'_>) -> Result<Catalog, crate::ReferenceError> {
         Ok(Catalog {
             typology: Typology::parse("typology.csv", embedded("spec/typology.csv"))?,
             lists: CodeLists::parse("codelists.csv", embedded("spec/codelists.csv"))?,
-            geography: Geography::parse(&GeographySource {
-                name: "mli-2015",
-                regions: embedded("geography/mli-2015/regions.csv"),
-                cercles: embedded("geography/mli-2015/cercles.csv"),
-                communes: embedded("geography/mli-2015/communes.csv"),
-                reporting_regions: embedded("geography/mli-2015/reporting_regions.csv"),
-            })?,
+            geography: Geography::parse(source)?,
             risk: RiskIndex::new(RiskDefinition::parse(
                 "risk_index.csv",
                 embedded("spec/risk_index.csv"),
@@ -79,7 +90,7 @@ mod tests {
 
     #[test]
     fn embedded_reference_parses_with_the_expected_sizes() {
-        let c = Catalog::parse_embedded().expect("embedded data parses");
+        let c = Catalog::builtin();
         assert_eq!(c.typology.categories.len(), 6);
         assert_eq!(c.typology.subtypes.len(), 34);
         assert_eq!(c.lists.get(ListKind::Perpetrator).codes.len(), 12);
@@ -88,6 +99,22 @@ mod tests {
         assert_eq!(risk.questions.len(), 15);
         assert_eq!(risk.levels.len(), 4);
         assert_eq!(risk.questions[2].options.len(), 2);
+        assert_eq!((c.geography.country.iso3.as_str(), c.geography.country.name.get("fr")), ("MLI", "Mali"));
+    }
+
+    /// Every folder of `reference/geography/` is embedded, and parses.
+    #[test]
+    fn every_embedded_geography_parses() {
+        let folders = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../reference/geography"))
+            .expect("geography folder")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
+            .count();
+        assert_eq!(Catalog::embedded_geographies().count(), folders);
+        for name in Catalog::embedded_geographies() {
+            let catalog = Catalog::embedded(name).expect("listed").expect("parses");
+            assert_eq!(catalog.geography.name, name);
+        }
+        assert!(Catalog::embedded("atlantis-1999").is_none());
     }
 
     /// The copies in `reference/spec/` are contracts: they must stay equal to the shared spec.

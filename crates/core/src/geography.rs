@@ -5,8 +5,10 @@
 //! other meanings (`ML09` is Bamako in 2015 and Taoudenni in 2025).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::{ReferenceError, invalid, read_reference_csv};
+use crate::reference::Label;
+use crate::{ReferenceError, invalid, read_labelled_csv, read_reference_csv};
 
 /// Index of a commune (admin3) in its geography.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,22 +47,48 @@ pub struct Cercle {
 #[derive(Debug, Clone)]
 pub struct ReportingRegion {
     pub code: String,
-    pub name_fr: String,
-    pub name_en: String,
+    /// Its name in each language (`name_fr`, `name_en`, … columns).
+    pub name: Label,
 }
 
-/// The text of a geography version's files.
+/// The country a geography covers (`country.csv`).
+#[derive(Debug, Clone)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3.
+    pub iso3: String,
+    pub name: Label,
+}
+
+/// The text of a geography version's files: one folder of `reference/geography/` (embedded at
+/// build time) or one a user names at run time.
+#[derive(Debug, Clone, Copy)]
 pub struct GeographySource<'a> {
     pub name: &'a str,
+    pub country: &'a str,
     pub regions: &'a str,
     pub cercles: &'a str,
     pub communes: &'a str,
     pub reporting_regions: &'a str,
+    /// GeoJSON, one feature per admin1 unit: the region outlines of maps.
+    pub admin1_boundaries: &'a str,
+    /// GeoJSON, one feature per commune, with its P-code in the `admin3Pcode` property.
+    pub admin3_boundaries: &'a str,
+}
+
+/// The boundaries of a geography's units as GeoJSON text, drawn by the map renderer (shared, not
+/// copied, when a catalog is cloned).
+#[derive(Debug, Clone)]
+pub struct Boundaries {
+    pub admin1: Arc<str>,
+    pub admin3: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Geography {
+    /// The version's name, e.g. `mli-2015`: data coded with one version means nothing in another.
     pub name: String,
+    pub country: Country,
+    pub boundaries: Boundaries,
     pub admin1: Vec<Unit>,
     pub cercles: Vec<Cercle>,
     pub communes: Vec<Commune>,
@@ -107,14 +135,22 @@ impl Geography {
         let f = file("reporting_regions.csv");
         let mut regions = Vec::new();
         let mut members: Vec<(String, RegionId)> = Vec::new();
-        for (i, r) in read_reference_csv(&f, source.reporting_regions, &["code", "name_fr", "name_en", "members"])?
-            .iter()
-            .enumerate()
+        for (i, (r, name)) in
+            read_labelled_csv(&f, source.reporting_regions, &["code", "members"], "name_")?.into_iter().enumerate()
         {
             let id = RegionId(i as u8);
-            regions.push(ReportingRegion { code: r[0].to_owned(), name_fr: r[1].to_owned(), name_en: r[2].to_owned() });
-            members.extend(r[3].split_whitespace().map(|m| (m.to_owned(), id)));
+            members.extend(r[1].split_whitespace().map(|m| (m.to_owned(), id)));
+            regions.push(ReportingRegion { code: r[0].to_owned(), name });
         }
+
+        let f = file("country.csv");
+        let (iso3, country_name) = read_labelled_csv(&f, source.country, &["iso3"], "name_")?
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid(&f, 2, "no country"))?;
+        let country = Country { iso3: iso3[0].to_owned(), name: country_name };
+        let boundaries =
+            Boundaries { admin1: Arc::from(source.admin1_boundaries), admin3: Arc::from(source.admin3_boundaries) };
         // The most specific member wins: longer P-codes are deeper units.
         members.sort_by_key(|(code, _)| std::cmp::Reverse(code.len()));
 
@@ -146,7 +182,7 @@ impl Geography {
             }
             communes.push(Commune { unit: unit(r, &f, line, 2, 3, 4)?, cercle: cercle as u16, admin1, region });
         }
-        Ok(Geography { name: name.to_owned(), admin1, cercles, communes, regions, by_pcode })
+        Ok(Geography { name: name.to_owned(), country, boundaries, admin1, cercles, communes, regions, by_pcode })
     }
 
     pub fn commune_by_pcode(&self, pcode: &str) -> Option<CommuneId> {
@@ -183,7 +219,7 @@ mod tests {
 
     #[test]
     fn mali_2015_has_its_units_and_menaka_reports_as_a_region() {
-        let g = &Catalog::mali().geography;
+        let g = &Catalog::builtin().geography;
         assert_eq!((g.admin1.len(), g.cercles.len(), g.communes.len()), (9, 50, 701));
         let menaka = g.commune_by_pcode("ML070403").expect("Ménaka commune");
         assert_eq!(g.region(g.commune(menaka).region).code, "ML10");

@@ -17,7 +17,7 @@ pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};
 pub use month::Month;
 pub use records::{Alert, EventType, FieldError, RiskAnswer, Violation};
-pub use reference::{ByList, CodeList, ListKind, Typology};
+pub use reference::{ByList, CodeList, Label, ListKind, Typology};
 pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
 
 /// A reference file that does not parse: only raised for data handed in by a user (the embedded
@@ -40,8 +40,44 @@ pub(crate) fn read_reference_csv(
     text: &str,
     expected_header: &[&str],
 ) -> Result<Vec<Vec<String>>, ReferenceError> {
+    Ok(read_csv(file, text, expected_header, None)?.into_iter().map(|(row, _)| row).collect())
+}
+
+/// [`read_reference_csv`], with each row's text in every language the file gives: the columns
+/// named `{prefix}{language}` (`label_fr`, `label_en`, …). A language is added with a column.
+pub(crate) fn read_labelled_csv(
+    file: &str,
+    text: &str,
+    expected_header: &[&str],
+    prefix: &str,
+) -> Result<Vec<(Vec<String>, Label)>, ReferenceError> {
+    read_csv(file, text, expected_header, Some(prefix))
+}
+
+fn read_csv(
+    file: &str,
+    text: &str,
+    expected_header: &[&str],
+    label_prefix: Option<&str>,
+) -> Result<Vec<(Vec<String>, Label)>, ReferenceError> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header = reader.headers().map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?.clone();
+    let languages: Vec<(usize, String)> = label_prefix.map_or_else(Vec::new, |prefix| {
+        header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.strip_prefix(prefix).filter(|l| !l.is_empty()).map(|l| (i, l.to_owned())))
+            .collect()
+    });
+    if let Some(prefix) = label_prefix
+        && languages.is_empty()
+    {
+        return Err(ReferenceError::Invalid {
+            file: file.to_owned(),
+            line: 1,
+            message: format!("no `{prefix}<language>` column (e.g. `{prefix}fr`)"),
+        });
+    }
     for name in expected_header {
         if !header.iter().any(|h| h == *name) {
             return Err(ReferenceError::Invalid {
@@ -56,7 +92,9 @@ pub(crate) fn read_reference_csv(
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|source| ReferenceError::Csv { file: file.to_owned(), source })?;
-        rows.push(positions.iter().map(|&i| record.get(i).unwrap_or("").trim().to_owned()).collect());
+        let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
+        let label = Label::new(languages.iter().map(|(i, language)| (language.clone(), cell(*i))));
+        rows.push((positions.iter().map(|&i| cell(i)).collect(), label));
     }
     Ok(rows)
 }

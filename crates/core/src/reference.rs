@@ -1,13 +1,29 @@
 //! The violation typology and the code lists of `reference/spec/`: contracts shared with every
 //! partner, so they are data parsed at start, never enums in code.
 
-use crate::{ReferenceError, invalid, read_reference_csv};
+use crate::{ReferenceError, invalid, read_labelled_csv};
 
-/// A label in the two languages Vigie speaks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Label {
-    pub fr: String,
-    pub en: String,
+/// A text in each language its reference file gives (`label_fr`, `label_en`, … columns).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Label(Vec<(String, String)>);
+
+impl Label {
+    /// From `(language, text)` pairs, the first being the fallback.
+    pub fn new(texts: impl IntoIterator<Item = (String, String)>) -> Label {
+        Label(texts.into_iter().collect())
+    }
+
+    /// The text in `language` (`fr`, `en`, or a regional `fr-ML` read as `fr`); the file's first
+    /// language when it has no column for this one.
+    pub fn get(&self, language: &str) -> &str {
+        let base = language.split(['-', '_']).next().unwrap_or(language);
+        self.0
+            .iter()
+            .find(|(l, _)| l == language)
+            .or_else(|| self.0.iter().find(|(l, _)| l == base))
+            .or_else(|| self.0.first())
+            .map_or("", |(_, text)| text.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +49,11 @@ pub struct Typology {
 
 impl Typology {
     pub fn parse(file: &str, text: &str) -> Result<Typology, ReferenceError> {
-        let rows = read_reference_csv(file, text, &["code", "category", "label_fr", "label_en"])?;
+        let rows = read_labelled_csv(file, text, &["code", "category"], "label_")?;
         let mut categories: Vec<Category> = Vec::new();
         let mut subtypes = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
+        for (i, (row, label)) in rows.into_iter().enumerate() {
             let line = i as u64 + 2;
-            let label = Label { fr: row[2].to_owned(), en: row[3].to_owned() };
             if row[0].is_empty() {
                 return Err(invalid(file, line, "empty code"));
             }
@@ -217,9 +232,9 @@ pub struct CodeLists(ByList<CodeList>);
 
 impl CodeLists {
     pub fn parse(file: &str, text: &str) -> Result<CodeLists, ReferenceError> {
-        let rows = read_reference_csv(file, text, &["list", "code", "label_fr", "label_en"])?;
+        let rows = read_labelled_csv(file, text, &["list", "code"], "label_")?;
         let mut lists = ByList::from_fn(|kind| CodeList { kind, codes: Vec::new() });
-        for (i, row) in rows.iter().enumerate() {
+        for (i, (row, label)) in rows.into_iter().enumerate() {
             let line = i as u64 + 2;
             let kind = ListKind::ALL
                 .into_iter()
@@ -229,8 +244,7 @@ impl CodeLists {
             if row[1].is_empty() || list.find(&row[1]).is_some() {
                 return Err(invalid(file, line, format!("empty or repeated code `{}`", row[1])));
             }
-            list.codes
-                .push(Code { code: row[1].to_owned(), label: Label { fr: row[2].to_owned(), en: row[3].to_owned() } });
+            list.codes.push(Code { code: row[1].to_owned(), label });
         }
         if let Some((_, empty)) = lists.iter().find(|(_, l)| l.codes.is_empty() || l.codes.len() > 255) {
             return Err(invalid(file, 1, format!("list `{}` needs 1 to 255 codes", empty.kind.name())));

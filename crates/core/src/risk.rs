@@ -5,7 +5,7 @@
 
 use crate::month::Month;
 use crate::reference::Label;
-use crate::{ReferenceError, invalid, read_reference_csv};
+use crate::{ReferenceError, invalid, read_labelled_csv};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RiskOption {
@@ -54,15 +54,11 @@ impl RiskDefinition {
         levels_file: &str,
         levels: &str,
     ) -> Result<RiskDefinition, ReferenceError> {
-        let rows = read_reference_csv(
-            questions_file,
-            questions,
-            &["question", "dimension", "option", "points", "text_fr", "text_en"],
-        )?;
+        let rows =
+            read_labelled_csv(questions_file, questions, &["question", "dimension", "option", "points"], "text_")?;
         let mut parsed: Vec<Question> = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
+        for (i, (r, text)) in rows.into_iter().enumerate() {
             let line = i as u64 + 2;
-            let text = Label { fr: r[4].to_owned(), en: r[5].to_owned() };
             if r[2].is_empty() {
                 if parsed.iter().any(|q| q.code == r[0]) {
                     return Err(invalid(questions_file, line, format!("question `{}` defined twice", &r[0])));
@@ -82,23 +78,17 @@ impl RiskDefinition {
         if parsed.is_empty() || parsed.iter().any(|q| q.options.is_empty()) {
             return Err(invalid(questions_file, 1, "every question needs at least one option"));
         }
-        let levels =
-            read_reference_csv(levels_file, levels, &["level", "min_points", "max_points", "label_fr", "label_en"])?
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let n = |s: &str| {
-                        s.parse::<u32>()
-                            .map_err(|_| invalid(levels_file, i as u64 + 2, format!("`{s}` is not a whole number")))
-                    };
-                    Ok(Level {
-                        level: n(&r[0])? as u8,
-                        min_points: n(&r[1])?,
-                        max_points: n(&r[2])?,
-                        label: Label { fr: r[3].to_owned(), en: r[4].to_owned() },
-                    })
-                })
-                .collect::<Result<Vec<_>, ReferenceError>>()?;
+        let levels = read_labelled_csv(levels_file, levels, &["level", "min_points", "max_points"], "label_")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, (r, label))| {
+                let n = |s: &str| {
+                    s.parse::<u32>()
+                        .map_err(|_| invalid(levels_file, i as u64 + 2, format!("`{s}` is not a whole number")))
+                };
+                Ok(Level { level: n(&r[0])? as u8, min_points: n(&r[1])?, max_points: n(&r[2])?, label })
+            })
+            .collect::<Result<Vec<_>, ReferenceError>>()?;
         let definition = RiskDefinition { questions: parsed, levels };
         definition.check_levels().map_err(|message| invalid(levels_file, 1, message))?;
         Ok(definition)
@@ -258,7 +248,7 @@ mod tests {
     use crate::Catalog;
 
     fn definition() -> RiskDefinition {
-        Catalog::mali().risk.current().definition.clone()
+        Catalog::builtin().risk.current().definition.clone()
     }
 
     /// Option index of `points` for question `q` of the built-in questionnaire.
@@ -308,7 +298,7 @@ mod tests {
 
     #[test]
     fn levels_with_a_gap_or_short_of_the_maximum_are_refused() {
-        let questions = crate::catalog::EMBEDDED[2].1;
+        let questions = crate::catalog::embedded("spec/risk_index.csv");
         let parse = |levels: &str| RiskDefinition::parse("q.csv", questions, "levels.csv", levels);
         let header = "level,min_points,max_points,label_fr,label_en\n";
         let gap = format!("{header}1,0,5,a,a\n2,7,30,b,b\n");

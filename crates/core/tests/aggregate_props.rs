@@ -9,7 +9,7 @@ use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts};
 use vigie_core::{ByList, Catalog, CommuneId, ListKind, Month, RegionId, Violation};
 
 fn catalog() -> &'static Catalog {
-    Catalog::mali()
+    Catalog::builtin()
 }
 
 /// The first day of the small world: its five months run over a year's end.

@@ -116,6 +116,7 @@ pub fn import_files(
     let mut bytes_done = 0;
     let schema = schema_of(kind, catalog);
     let mut session = store.import()?;
+    session.bind_geography(&catalog.geography.name)?;
     if kind == RecordKind::RiskAnswers {
         // Another process may have loaded a definition since `catalog` was read: the answers
         // would be checked against the wrong version. The session's lock keeps this true to the end.

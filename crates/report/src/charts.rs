@@ -2,10 +2,11 @@
 //! (Okabe–Ito for categories, a single-hue sequential scale for maps), legends with class
 //! limits and a source line. The PDF report and the HTML report embed the same SVG.
 
+use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
-use vigie_core::Catalog;
+use vigie_core::Geography;
 
 /// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 pub const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"];
@@ -179,69 +180,108 @@ struct Shape {
     path: String,
 }
 
+/// A geography's outlines, projected to fit 600 × 600 px.
 struct Basemap {
     communes: Vec<Shape>,
     regions: Vec<String>,
+    project: Projection,
     width: f64,
     height: f64,
 }
 
-const BOUNDARIES_ADM3: &str =
-    include_str!("../../../reference/geography/mli-2015/boundaries/mli_adm3_simplified.geojson");
-const BOUNDARIES_ADM1: &str =
-    include_str!("../../../reference/geography/mli-2015/boundaries/mli_adm1_simplified.geojson");
-
-/// Equirectangular projection scaled by the cosine of Mali's mid latitude (17°N), 600 px wide.
-fn projector() -> impl Fn(f64, f64) -> (f64, f64) {
-    let (west, east, north) = (-12.3, 4.3, 25.1);
-    let k = 17f64.to_radians().cos();
-    let scale = 600.0 / ((east - west) * k);
-    move |lon, lat| (((lon - west) * k * scale), ((north - lat) * scale))
+/// Equirectangular, scaled by the cosine of the middle latitude, from the outlines' bounds.
+#[derive(Clone, Copy)]
+struct Projection {
+    west: f64,
+    north: f64,
+    k: f64,
+    scale: f64,
 }
 
-fn path_of(geometry: &serde_json::Value, project: &dyn Fn(f64, f64) -> (f64, f64)) -> String {
+impl Projection {
+    /// Fits `[west, east] × [south, north]` (degrees) into 600 × 600 px.
+    fn fit(west: f64, east: f64, south: f64, north: f64) -> Projection {
+        let k = ((south + north) / 2.0).to_radians().cos();
+        let scale = (600.0 / ((east - west) * k)).min(600.0 / (north - south)).min(1e9);
+        Projection { west, north, k, scale }
+    }
+
+    fn apply(self, lon: f64, lat: f64) -> (f64, f64) {
+        ((lon - self.west) * self.k * self.scale, (self.north - lat) * self.scale)
+    }
+}
+
+/// A polygon's rings of `(longitude, latitude)` positions.
+type Rings = Vec<Vec<(f64, f64)>>;
+
+/// Every `[lon, lat]` position of a Polygon or MultiPolygon, ring by ring.
+fn rings(geometry: &serde_json::Value) -> Rings {
     let polygons: Vec<&serde_json::Value> = match geometry["type"].as_str() {
         Some("Polygon") => vec![&geometry["coordinates"]],
         Some("MultiPolygon") => geometry["coordinates"].as_array().map(|a| a.iter().collect()).unwrap_or_default(),
         _ => Vec::new(),
     };
+    let point = |p: &serde_json::Value| (p[0].as_f64().unwrap_or(0.0), p[1].as_f64().unwrap_or(0.0));
+    polygons
+        .into_iter()
+        .flat_map(|polygon| polygon.as_array().into_iter().flatten())
+        .map(|ring| ring.as_array().into_iter().flatten().map(point).collect())
+        .collect()
+}
+
+fn path_of(rings: &Rings, project: Projection) -> String {
     let mut d = String::new();
-    for polygon in polygons {
-        for ring in polygon.as_array().into_iter().flatten() {
-            for (i, point) in ring.as_array().into_iter().flatten().enumerate() {
-                let (lon, lat) = (point[0].as_f64().unwrap_or(0.0), point[1].as_f64().unwrap_or(0.0));
-                let (x, y) = project(lon, lat);
-                let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            d.push('Z');
+    for ring in rings {
+        for (i, &(lon, lat)) in ring.iter().enumerate() {
+            let (x, y) = project.apply(lon, lat);
+            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
         }
+        d.push('Z');
     }
     d
 }
 
-/// The embedded boundaries, parsed and projected once per process.
-static BASEMAP: LazyLock<Basemap> = LazyLock::new(|| {
-    let project = projector();
-    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
-    let communes = parse(BOUNDARIES_ADM3)["features"]
-        .as_array()
-        .map(|features| {
-            features
+impl Basemap {
+    fn new(geography: &Geography) -> Basemap {
+        let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+        let features = |value: &serde_json::Value| value["features"].as_array().cloned().unwrap_or_default();
+        let regions: Vec<Rings> =
+            features(&parse(&geography.boundaries.admin1)).iter().map(|f| rings(&f["geometry"])).collect();
+        let communes: Vec<(String, Rings)> = features(&parse(&geography.boundaries.admin3))
+            .iter()
+            .map(|f| (f["properties"]["admin3Pcode"].as_str().unwrap_or("").to_owned(), rings(&f["geometry"])))
+            .collect();
+        let points = regions.iter().flatten().flatten().chain(communes.iter().flat_map(|c| c.1.iter().flatten()));
+        let (mut west, mut east, mut south, mut north) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for &(lon, lat) in points {
+            (west, east, south, north) = (west.min(lon), east.max(lon), south.min(lat), north.max(lat));
+        }
+        if west > east {
+            (west, east, south, north) = (0.0, 1.0, 0.0, 1.0);
+        }
+        // A margin of a hundredth of the extent, so that borders are not cut.
+        let margin = 0.01 * (east - west).max(north - south);
+        let project = Projection::fit(west - margin, east + margin, south - margin, north + margin);
+        let (width, height) = project.apply(east + margin, south - margin);
+        Basemap {
+            communes: communes
                 .iter()
-                .map(|f| Shape {
-                    pcode: f["properties"]["admin3Pcode"].as_str().unwrap_or("").to_owned(),
-                    path: path_of(&f["geometry"], &project),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let regions = parse(BOUNDARIES_ADM1)["features"]
-        .as_array()
-        .map(|features| features.iter().map(|f| path_of(&f["geometry"], &project)).collect())
-        .unwrap_or_default();
-    let (width, height) = project(4.3, 10.1);
-    Basemap { communes, regions, width, height }
-});
+                .map(|(pcode, rings)| Shape { pcode: pcode.clone(), path: path_of(rings, project) })
+                .collect(),
+            regions: regions.iter().map(|rings| path_of(rings, project)).collect(),
+            project,
+            width,
+            height,
+        }
+    }
+}
+
+/// A geography's basemap, parsed and projected once per process.
+fn basemap(geography: &Geography) -> Arc<Basemap> {
+    static BASEMAPS: LazyLock<Mutex<HashMap<String, Arc<Basemap>>>> = LazyLock::new(Mutex::default);
+    let mut maps = BASEMAPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    maps.entry(geography.name.clone()).or_insert_with(|| Arc::new(Basemap::new(geography))).clone()
+}
 
 /// Class limits for a choropleth: five classes over the non-zero values (quantile breaks,
 /// rounded up to whole numbers, never repeated).
@@ -255,9 +295,10 @@ pub fn class_limits(values: &[u64]) -> Vec<u64> {
     limits
 }
 
-/// Communes shaded by a count in sequential classes (white: none), with optional points
-/// (longitude, latitude, radius) drawn over them.
+/// Communes of `geography` shaded by a count in sequential classes (white: none), with
+/// optional points (longitude, latitude, radius) drawn over them.
 pub fn choropleth(
+    geography: &Geography,
     title: &str,
     value_of: &dyn Fn(&str) -> Option<u64>,
     legend: &dyn Fn(u64, u64) -> String,
@@ -265,7 +306,7 @@ pub fn choropleth(
     points: &[(f64, f64, f64)],
     source: &str,
 ) -> String {
-    let values: Vec<u64> = BASEMAP.communes.iter().filter_map(|c| value_of(&c.pcode)).collect();
+    let values: Vec<u64> = basemap(geography).communes.iter().filter_map(|c| value_of(&c.pcode)).collect();
     let limits = class_limits(&values);
     let mut classes = vec![(none_label.to_owned(), "#ffffff")];
     let mut lower = 1;
@@ -277,19 +318,21 @@ pub fn choropleth(
         Some(v) if v > 0 => Some(1 + limits.iter().position(|&l| v <= l).unwrap_or(limits.len().saturating_sub(1))),
         _ => Some(0),
     };
-    map(title, &class_of, &classes, points, source)
+    map(geography, title, &class_of, &classes, points, source)
 }
 
-/// Communes coloured by class (`class_of` gives an index into `classes`, a legend and a
-/// colour; `None` leaves the commune white), region borders, points over them, the legend.
+/// The communes of `geography` coloured by class (`class_of` gives an index into `classes`, a
+/// legend and a colour; `None` leaves the commune white), region borders, points over them,
+/// the legend.
 pub fn map(
+    geography: &Geography,
     title: &str,
     class_of: &dyn Fn(&str) -> Option<usize>,
     classes: &[(String, &str)],
     points: &[(f64, f64, f64)],
     source: &str,
 ) -> String {
-    let map = &*BASEMAP;
+    let map = basemap(geography);
     let legend_h = 20.0 * classes.len() as f64 + 20.0;
     let (width, height) = (map.width + 10.0, map.height + legend_h);
     let mut svg = open(width, height, title);
@@ -300,9 +343,8 @@ pub fn map(
     for r in &map.regions {
         let _ = write!(svg, "<path d=\"{r}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"0.8\"/>");
     }
-    let project = projector();
     for &(lon, lat, radius) in points {
-        let (x, y) = project(lon, lat);
+        let (x, y) = map.project.apply(lon, lat);
         let _ = write!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" fill=\"{}\" fill-opacity=\"0.6\" stroke=\"#000000\" stroke-width=\"0.4\"/>",
@@ -334,14 +376,15 @@ pub fn severity_colours(levels: usize) -> Vec<&'static str> {
     (0..levels).map(|i| SCALE[if levels <= 1 { 0 } else { i * (SCALE.len() - 1) / (levels - 1) }]).collect()
 }
 
-/// The catalog's communes that have a boundary, for tests.
-pub fn mapped_communes(catalog: &Catalog) -> usize {
-    BASEMAP.communes.iter().filter(|c| catalog.geography.commune_by_pcode(&c.pcode).is_some()).count()
+/// The geography's communes that have a boundary, for tests.
+pub fn mapped_communes(geography: &Geography) -> usize {
+    basemap(geography).communes.iter().filter(|c| geography.commune_by_pcode(&c.pcode).is_some()).count()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigie_core::Catalog;
 
     #[test]
     fn class_limits_cover_the_values_without_repeats() {
@@ -352,7 +395,7 @@ mod tests {
 
     #[test]
     fn every_commune_of_the_geography_has_a_boundary() {
-        assert_eq!(mapped_communes(Catalog::mali()), 701);
+        assert_eq!(mapped_communes(&Catalog::builtin().geography), 701);
     }
 
     #[test]

@@ -12,9 +12,14 @@ pub enum Lang {
 
 impl Lang {
     pub fn pick(self, label: &Label) -> &str {
+        label.get(self.code())
+    }
+
+    /// The language's code, as reference files name their label columns (`label_fr`).
+    pub fn code(self) -> &'static str {
         match self {
-            Lang::Fr => &label.fr,
-            Lang::En => &label.en,
+            Lang::Fr => "fr",
+            Lang::En => "en",
         }
     }
 
@@ -79,12 +84,7 @@ pub(crate) fn label(catalog: &Catalog, lang: Lang, table: &str, code: &str) -> S
         _ => None,
     };
     let found = found
-        .or_else(|| {
-            g.regions
-                .iter()
-                .find(|r| r.code == code)
-                .map(|r| if lang == Lang::Fr { r.name_fr.clone() } else { r.name_en.clone() })
-        })
+        .or_else(|| g.regions.iter().find(|r| r.code == code).map(|r| lang.pick(&r.name).to_owned()))
         .or_else(|| catalog.typology.categories.iter().find(|c| c.code == code).map(|c| lang.pick(&c.label).to_owned()))
         .or_else(|| {
             let list = vigie_core::ListKind::ALL.into_iter().find(|k| table.starts_with(k.name()))?;

@@ -213,7 +213,7 @@ mod tests {
     /// Tables without the monitoring part (risk index, alerts) still give their cells.
     #[test]
     fn tables_without_risk_or_alerts_have_no_such_rows() {
-        let catalog = Catalog::mali();
+        let catalog = Catalog::builtin();
         let facts = vigie_core::aggregate::Facts::new(catalog);
         let month = vigie_core::Month::new(2021, 11).expect("month");
         let t = facts.tables(catalog, month, &vigie_core::aggregate::Filter::default());

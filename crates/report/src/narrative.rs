@@ -99,8 +99,7 @@ impl Ctx<'_> {
     }
 
     fn region_name(&self, i: usize) -> String {
-        let r = &self.c.geography.regions[i];
-        if self.fr() { r.name_fr.clone() } else { r.name_en.clone() }
+        self.lang.pick(&self.c.geography.regions[i].name).to_owned()
     }
 
     /// A paragraph written in both languages, in the report's.
@@ -172,7 +171,7 @@ pub fn build(
     annexes(&cx, &mut blocks, extra, public);
     let (title, subtitle) = if cx.fr() {
         (
-            "Rapport mensuel de monitoring de protection — Mali".to_owned(),
+            format!("Rapport mensuel de monitoring de protection — {}", lang.pick(&catalog.geography.country.name)),
             format!(
                 "N° {} – {}{}",
                 t.month.number(),
@@ -182,7 +181,7 @@ pub fn build(
         )
     } else {
         (
-            "Monthly protection monitoring report — Mali".to_owned(),
+            format!("Monthly protection monitoring report — {}", lang.pick(&catalog.geography.country.name)),
             format!(
                 "No. {} – {}{}",
                 t.month.number(),
@@ -919,7 +918,7 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         annex(&format!("Carte des violations par commune ({when})"), &format!("Map of violations by commune ({when})"));
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
-        svg: charts::choropleth(&title, &value_of, &legend, none, &[], &cx.source()),
+        svg: charts::choropleth(geography, &title, &value_of, &legend, none, &[], &cx.source()),
         caption: title,
     });
 
@@ -938,7 +937,10 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         Some(geography.commune_by_pcode(pcode).and_then(|id| risk.get(id)).map_or(0, |c| usize::from(c.level)))
     };
     out.push(Block::Heading { level: 2, text: title.clone() });
-    out.push(Block::Figure { svg: charts::map(&title, &class_of, &classes, &[], &cx.source()), caption: title });
+    out.push(Block::Figure {
+        svg: charts::map(geography, &title, &class_of, &classes, &[], &cx.source()),
+        caption: title,
+    });
 
     if !public {
         out.push(Block::Heading { level: 2, text: annex("Liste des incidents", "List of incidents") });
@@ -994,7 +996,10 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
             0
         })
     };
-    out.push(Block::Figure { svg: charts::map(&title, &coverage, &classes, &[], &cx.source()), caption: title });
+    out.push(Block::Figure {
+        svg: charts::map(geography, &title, &coverage, &classes, &[], &cx.source()),
+        caption: title,
+    });
 }
 
 /// The month's flash alerts: a map (points at their coordinates, else at their commune's
@@ -1022,7 +1027,7 @@ fn alerts(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool, tit
     };
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
-        svg: charts::map(&title, &|_| None, &[(dots.to_owned(), "#ffffff")], &points, &cx.source()),
+        svg: charts::map(g, &title, &|_| None, &[(dots.to_owned(), "#ffffff")], &points, &cx.source()),
         caption: title,
     });
     if extra.alerts.is_empty() {

@@ -184,7 +184,7 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
         let values = [
             v.incident_id.clone(),
             v.incident_date.to_string(),
-            if lang == Lang::Fr { region.name_fr.clone() } else { region.name_en.clone() },
+            lang.pick(&region.name).to_owned(),
             g.cercles[commune.cercle as usize].unit.name.clone(),
             commune.unit.name.clone(),
         ];

@@ -82,7 +82,7 @@ impl SeedTables {
         Ok(SeedTables {
             categories: parse_table(CATEGORY_BY_MONTH, |c| catalog.typology.category(c))?,
             regions: parse_table(REGION_BY_MONTH, |name| {
-                g.regions.iter().position(|r| r.name_fr == name).map(|i| RegionId(i as u8))
+                g.regions.iter().position(|r| r.name.get("fr") == name).map(|i| RegionId(i as u8))
             })?,
         })
     }
@@ -163,7 +163,7 @@ impl Profile {
             .map(|c| {
                 g.regions
                     .iter()
-                    .map(|r| match (c.code.as_str(), r.name_fr.as_str()) {
+                    .map(|r| match (c.code.as_str(), r.name.get("fr")) {
                         ("A", "Mopti") | ("D", "Mopti") => 4.0,
                         ("C", "Tombouctou") | ("C", "Ségou") => 2.5,
                         ("E", "Mopti") | ("E", "Tombouctou") | ("E", "Gao") => 2.0,

@@ -128,11 +128,23 @@ pub trait Store {
     /// The coded fields of every violation written after `after_batch`, as stored text, with
     /// the storage key: the aggregation layer's load path, which needs no whole records.
     fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
-    /// The violations whose incident date is in `[from, to]`, parsed back into records: the
-    /// report's incident list.
-    fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>>;
+    /// The violations whose incident date is in `[from, to]`, parsed back into records with
+    /// `catalog` (the command's): the report's incident list.
+    fn violations_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Violation>>;
     /// The flash alerts dated in `[from, to]`.
-    fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>>;
+    fn alerts_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Alert>>;
+    /// The geography version the stored P-codes belong to (`None` before the first import).
+    fn geography(&self) -> Result<Option<String>>;
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>>;
     /// The latest month with risk answers: a new definition may start after it at the earliest.
@@ -164,9 +176,15 @@ pub struct StoredRiskDefinition {
     pub sha256: String,
 }
 
-/// The catalog for `store`: the embedded reference plus the store's risk index definitions.
-pub fn catalog(store: &dyn Store) -> Result<Catalog> {
-    let mut catalog = Catalog::mali().clone();
+/// The catalog for `store`: `base` (the embedded lists and the command's geography) plus the
+/// store's risk index definitions. Refused when the store's data is coded with another geography.
+pub fn catalog(store: &dyn Store, base: Catalog) -> Result<Catalog> {
+    if let Some(stored) = store.geography()?
+        && stored != base.geography.name
+    {
+        return Err(other_geography(&stored, &base.geography.name));
+    }
+    let mut catalog = base;
     for stored in store.risk_definitions()? {
         let definition =
             vigie_core::RiskDefinition::parse("risk_index.csv", &stored.questions, "risk_levels.csv", &stored.levels)
@@ -189,7 +207,7 @@ pub fn month_tables(
     filter: &vigie_core::aggregate::Filter,
 ) -> Result<(vigie_core::aggregate::MonthTables, Vec<vigie_core::Alert>)> {
     let answers = store.risk_answers_between(catalog, month.previous(), month)?;
-    let alerts = store.alerts_between(month.first_day(), month.last_day())?;
+    let alerts = store.alerts_between(catalog, month.first_day(), month.last_day())?;
     let tables = facts.tables(catalog, month, filter).with_monitoring(catalog, &answers, &alerts, filter);
     Ok((tables, alerts))
 }
@@ -203,6 +221,9 @@ pub trait ImportSession {
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// Records that the imported P-codes belong to geography `name`, the first time; refused
+    /// when the store's data belongs to another geography.
+    fn bind_geography(&mut self, name: &str) -> Result<()>;
     /// The newest risk index definition version (1: none loaded), read inside the session's
     /// transaction: an import validates risk answers with a catalog read before the session
     /// began, and this tells whether that catalog is still current.
@@ -321,6 +342,13 @@ impl TextBatch {
             (key, text)
         })
     }
+}
+
+/// The error for data of one geography read or written with another.
+pub(crate) fn other_geography(stored: &str, given: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "this database holds data coded with geography {stored}, not {given}: run Vigie with --geography {stored}"
+    ))
 }
 
 /// Opens the store a URL names, creating and migrating it when needed.

@@ -11,15 +11,16 @@ use vigie_core::aggregate::FactText;
 use crate::entity::{Entity, PreparedRow};
 use crate::{
     AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError,
-    StoredRiskDefinition, Summary,
+    StoredRiskDefinition, Summary, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
+    include_str!("../migrations/sqlite/0004_settings.sql"),
 ];
 
 pub struct SqliteStore {
@@ -204,19 +205,34 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn violations_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Violation>> {
+    fn violations_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Violation>> {
         let schema = vigie_core::records::violation_schema();
         self.read_records(&schema, "violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id", (from, to), |v| {
-            vigie_core::Violation::parse(v, Catalog::mali(), chrono::NaiveDate::MAX)
+            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
         })
     }
 
-    fn alerts_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<vigie_core::Alert>> {
+    fn alerts_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Alert>> {
         let schema = vigie_core::records::alert_schema();
         let rows = "alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id";
-        self.read_records(&schema, rows, (from, to), |v| {
-            vigie_core::Alert::parse(v, Catalog::mali(), chrono::NaiveDate::MAX)
-        })
+        self.read_records(&schema, rows, (from, to), |v| vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX))
+    }
+
+    fn geography(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = 'geography'", [], |r| r.get(0))
+            .optional()
+            .map_err(err("reading the database's geography"))
     }
 
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
@@ -570,6 +586,25 @@ impl ImportSession for SqliteSession<'_> {
         Ok(())
     }
 
+    fn bind_geography(&mut self, name: &str) -> Result<()> {
+        let what = "recording the database's geography";
+        let stored: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'geography'", [], |r| r.get(0))
+            .optional()
+            .map_err(err(what))?;
+        match stored {
+            Some(stored) if stored != name => Err(other_geography(&stored, name)),
+            Some(_) => Ok(()),
+            None => {
+                self.conn
+                    .execute("INSERT INTO settings (key, value) VALUES ('geography', ?1)", [name])
+                    .map_err(err(what))?;
+                Ok(())
+            }
+        }
+    }
+
     fn latest_risk_version(&self) -> Result<u32> {
         self.conn
             .query_row("SELECT COALESCE(MAX(version), 1) FROM risk_definitions", [], |r| r.get(0))
@@ -616,7 +651,7 @@ mod tests {
     /// A line of violations.csv, parsed.
     fn parse(line: &str) -> vigie_core::Violation {
         let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
-        vigie_core::Violation::parse(&values, Catalog::mali(), today()).expect("valid violation")
+        vigie_core::Violation::parse(&values, Catalog::builtin(), today()).expect("valid violation")
     }
 
     fn violation(id: &str, organization: &str) -> PreparedRows {
@@ -624,7 +659,7 @@ mod tests {
             "{id},I-1,2021-11-03,2021-11-05,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,{organization},"
         ));
         let mut rows = PreparedRows::default();
-        rows.push_violation(&v, Catalog::mali());
+        rows.push_violation(&v, Catalog::builtin());
         rows
     }
 
@@ -661,7 +696,7 @@ mod tests {
     fn rows_sharing_cells_are_stored_exactly() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
-        let catalog = Catalog::mali();
+        let catalog = Catalog::builtin();
         let lines = [
             "V-1,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,récit",
             "V-2,I-1,2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,UNID_ARMED,ROAD,DAY,F,CHILD,TRADER,RESIDENT,DRC,",
@@ -679,7 +714,8 @@ mod tests {
         }
         session.end_file(&Counts { inserted: 4, ..Counts::default() }, "digest").expect("end");
         session.commit().expect("commit");
-        let stored = store.violations_between(today() - chrono::Duration::days(365), today()).expect("read back");
+        let stored =
+            store.violations_between(catalog, today() - chrono::Duration::days(365), today()).expect("read back");
         let written: Vec<Vec<String>> = stored.iter().map(|v| v.fields(catalog)).collect();
         let expected: Vec<Vec<String>> = lines.iter().map(|line| parse(line).fields(catalog)).collect();
         assert_eq!(written, expected);

@@ -10,7 +10,7 @@ use crate::helpers::*;
 #[test]
 fn an_import_is_in_the_next_answer_after_a_refresh() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let catalog = Catalog::mali();
+    let catalog = Catalog::builtin();
     let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
     let options = Options { dry_run: false, max_errors: 10, today };

@@ -3,6 +3,7 @@
 mod cli;
 mod crash;
 mod generate;
+mod geography;
 mod helpers;
 mod import_behaviour;
 mod import_rules;

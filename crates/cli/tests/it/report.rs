@@ -51,7 +51,7 @@ fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
 fn check_consistency(lang: Lang) {
     let dir = demo();
     let store = SqliteStore::open(&dir.path().join("demo/vigie.db")).expect("open");
-    let catalog = &vigie_store::catalog(&store).expect("catalog");
+    let catalog = &vigie_store::catalog(&store, vigie_core::Catalog::builtin().clone()).expect("catalog");
     let live = LiveFacts::load(&store, catalog).expect("load");
     let month = Month::new(2021, 11).expect("month");
     let (tables, _) =

@@ -97,8 +97,9 @@ fn risk_level_rows_match_a_naive_recomputation_and_the_report_names_every_change
     assert_eq!(table, expected);
 
     // Every change of the table is in a sentence, with its levels; and nothing else is.
-    let catalog = Catalog::mali();
-    let label = |level: u64| catalog.risk.current().definition.levels[level as usize - 1].label.fr.to_lowercase();
+    let catalog = Catalog::builtin();
+    let label =
+        |level: u64| catalog.risk.current().definition.levels[level as usize - 1].label.get("fr").to_lowercase();
     let mut changes: Vec<(String, String, String)> = table
         .iter()
         .filter(|((_, column), _)| column == "level")
@@ -237,7 +238,7 @@ fn an_import_that_read_an_older_definition_is_refused() {
     use vigie_store::Store;
     let s = Scratch::new();
     let mut store = vigie_store::SqliteStore::open(&s.db()).expect("open");
-    let stale = vigie_store::catalog(&store).expect("catalog");
+    let stale = vigie_store::catalog(&store, vigie_core::Catalog::builtin().clone()).expect("catalog");
     store
         .add_risk_definition(&vigie_store::StoredRiskDefinition {
             version: 0,

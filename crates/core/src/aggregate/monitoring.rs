@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn levels_changes_and_coverage() {
-        let c = Catalog::mali();
+        let c = Catalog::builtin();
         let (oct, nov) = (Month::new(2021, 10).expect("m"), Month::new(2021, 11).expect("m"));
         let communes: Vec<&str> = c.geography.communes.iter().take(3).map(|c| c.unit.pcode.as_str()).collect();
         let answers = vec![
