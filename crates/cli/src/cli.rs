@@ -86,9 +86,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
         format: TableFormat,
-        /// Language of the labels (xlsx).
-        #[arg(long, value_enum, default_value_t = LangArg::Fr)]
-        lang: LangArg,
+        /// Language of the labels (xlsx): a message catalog's code (fr, en).
+        #[arg(long, default_value = vigie_i18n::DEFAULT_LANGUAGE, value_name = "CODE")]
+        lang: String,
         #[command(flatten)]
         filter: Box<FilterArgs>,
     },
@@ -100,8 +100,9 @@ pub enum Command {
     Report {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
-        #[arg(long, value_enum, default_value_t = LangArg::Fr)]
-        lang: LangArg,
+        /// Language of the report: a message catalog's code (fr, en).
+        #[arg(long, default_value = vigie_i18n::DEFAULT_LANGUAGE, value_name = "CODE")]
+        lang: String,
         /// Folder to write the files into.
         #[arg(long, default_value = ".", value_name = "DIR")]
         out: PathBuf,
@@ -129,12 +130,6 @@ pub enum TableFormat {
     Csv,
     Xlsx,
     Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LangArg {
-    Fr,
-    En,
 }
 
 /// Which violations to count; each option may be repeated (alternatives), options combine.

@@ -13,7 +13,7 @@ use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
 use vigie_store::{DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, ImportKind, LangArg, RiskIndexAction, TableFormat};
+use crate::cli::{Cli, Command, ImportKind, RiskIndexAction, TableFormat};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let catalog = catalog_of(store.as_ref())?;
             let filter = crate::filter::build(&filter, &catalog)?;
             let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
-            write_tables(&data, format, lang, out.as_deref())
+            write_tables(&data, format, to_lang(&lang)?, out.as_deref())
         }
         Command::Report { month, lang, out, inputs, public } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 store.violations_between(&data.catalog, month.first_day(), month.last_day())?
             };
-            report(&data, to_lang(lang), &out, &inputs, public, &incidents, start)
+            report(&data, to_lang(&lang)?, &out, &inputs, public, &incidents, start)
         }
         Command::RiskIndex(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -229,10 +229,9 @@ impl MonthData {
     }
 }
 
-fn write_tables(data: &MonthData, format: TableFormat, lang: LangArg, out: Option<&Path>) -> Result<()> {
+fn write_tables(data: &MonthData, format: TableFormat, lang: Lang, out: Option<&Path>) -> Result<()> {
     let (catalog, month) = (&data.catalog, data.tables.month);
     let cells = vigie_report::cells(&data.tables, catalog);
-    let lang = to_lang(lang);
     let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
     match (format, out) {
         (TableFormat::Csv, Some(path)) => vigie_report::write_csv(&cells, BufWriter::new(create(path)?))?,
@@ -247,11 +246,12 @@ fn write_tables(data: &MonthData, format: TableFormat, lang: LangArg, out: Optio
     Ok(())
 }
 
-fn to_lang(lang: LangArg) -> Lang {
-    match lang {
-        LangArg::Fr => Lang::Fr,
-        LangArg::En => Lang::En,
-    }
+/// The language a `--lang` code names: one of the message catalogs.
+fn to_lang(code: &str) -> Result<Lang> {
+    Lang::parse(code).with_context(|| {
+        let known: Vec<String> = Lang::all().iter().map(|l| l.code().to_owned()).collect();
+        format!("no message catalog for language `{code}`: Vigie speaks {}", known.join(", "))
+    })
 }
 
 /// Writes the report files; `start` is when the command began, for the time it prints.
@@ -313,7 +313,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
     let month = Month::new(2021, 11).context("month")?;
     let data = MonthData::load(store.as_ref(), catalog, month, &Filter::default())?;
     let tables = out.join("tables-2021-11.csv");
-    write_tables(&data, TableFormat::Csv, LangArg::Fr, Some(&tables))?;
+    write_tables(&data, TableFormat::Csv, Lang::default(), Some(&tables))?;
     println!("November 2021 tables: {}", tables.display());
     let incidents = store.violations_between(&data.catalog, month.first_day(), month.last_day())?;
     // The sample analyst's additions, so that every section of the demo report is filled.
@@ -322,8 +322,9 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         path.parent().map(std::fs::create_dir_all).transpose()?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    for (lang, folder) in [(Lang::Fr, "fr"), (Lang::En, "en")] {
-        let inputs = crate::inputs::read(&out.join("analyst").join(folder))?;
+    for code in ["fr", "en"] {
+        let lang = to_lang(code)?;
+        let inputs = crate::inputs::read(&out.join("analyst").join(code))?;
         report(&data, lang, out, &inputs, false, &incidents, std::time::Instant::now())?;
     }
     Ok(())

@@ -3,13 +3,65 @@
 
 use std::fmt::Write;
 
+use vigie_i18n::Lang;
+
 use crate::charts::escape;
-use crate::labels::Lang;
+use crate::narrative::Claim;
+
+/// A number a text shows, and what it must agree with: the consistency check reads every
+/// number of a text, in order, against the text's quotes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quote {
+    /// A cell of `tables.csv`. A zero may be written as a word ("aucune violation").
+    Cell(Claim),
+    /// The sum of cells (a row total that `tables.csv` does not list).
+    Sum(Vec<Claim>),
+    /// `part` as a percentage of `whole`, with `decimals` decimals.
+    Share { part: Claim, whole: Claim, decimals: usize },
+    /// The word for the change from `before` to `now` (no number).
+    Trend { now: Claim, before: Claim },
+    /// Words that are no figure (a month and its year, an age group's label, a date, an
+    /// analyst's text): their numbers are shown as they are.
+    Literal(String),
+}
+
+/// A text of the report with the numbers it quotes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Text {
+    pub text: String,
+    pub quotes: Vec<Quote>,
+}
+
+impl Text {
+    /// Words whose numbers, if any, are no figure.
+    pub fn literal(text: impl Into<String>) -> Text {
+        let text = text.into();
+        let quotes =
+            if text.chars().any(|c| c.is_ascii_digit()) { vec![Quote::Literal(text.clone())] } else { Vec::new() };
+        Text { text, quotes }
+    }
+
+    /// Appends `other`, after `separator` unless this text is empty.
+    pub fn push(&mut self, separator: char, other: Text) {
+        if !self.text.is_empty() {
+            self.text.push(separator);
+        }
+        self.text.push_str(&other.text);
+        self.quotes.extend(other.quotes);
+    }
+}
+
+/// Words with no number (a heading, a name, a message without figures).
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text { text, quotes: Vec::new() }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Text>>,
     /// Columns from this one on are numbers (right-aligned).
     pub numeric_from: usize,
     /// The last row is a total (bold).
@@ -22,10 +74,10 @@ pub enum Block {
         level: u8,
         text: String,
     },
-    Paragraph(String),
+    Paragraph(Text),
     /// An analyst's own text, marked as such.
     Analysis(String),
-    Bullets(Vec<String>),
+    Bullets(Vec<Text>),
     Table(Table),
     Figure {
         caption: String,
@@ -48,7 +100,8 @@ impl Table {
     /// would squeeze a long action beside a short actor).
     fn typst_columns(&self) -> Vec<String> {
         let text = |i: usize| -> usize {
-            std::iter::once(&self.header).chain(&self.rows).filter_map(|r| r.get(i)).map(|c| c.chars().count()).sum()
+            let header = self.header.get(i).map_or(0, |h| h.chars().count());
+            header + self.rows.iter().filter_map(|r| r.get(i)).map(|c| c.text.chars().count()).sum::<usize>()
         };
         (0..self.header.len())
             .map(|i| match i {
@@ -63,25 +116,42 @@ impl Table {
 }
 
 impl Document {
-    /// The narrative text (paragraphs and bullets), for consistency checks.
-    pub fn sentences(&self) -> Vec<&str> {
+    /// Every text that may show figures: paragraphs, bullets and table cells.
+    pub fn texts(&self) -> Vec<&Text> {
         self.blocks
             .iter()
             .flat_map(|b| match b {
-                Block::Paragraph(t) => vec![t.as_str()],
-                Block::Bullets(items) => items.iter().map(String::as_str).collect(),
+                Block::Paragraph(t) => vec![t],
+                Block::Bullets(items) => items.iter().collect(),
+                Block::Table(table) => table.rows.iter().flatten().collect(),
                 _ => Vec::new(),
             })
             .collect()
     }
 
+    /// Every text a reader sees, for checks that no word escapes the catalogs.
+    pub fn visible_text(&self) -> Vec<&str> {
+        let mut out = vec![self.title.as_str(), self.subtitle.as_str()];
+        for block in &self.blocks {
+            match block {
+                Block::Heading { text, .. } | Block::Analysis(text) => out.push(text),
+                Block::Paragraph(t) => out.push(&t.text),
+                Block::Bullets(items) => out.extend(items.iter().map(|t| t.text.as_str())),
+                Block::Table(t) => {
+                    out.extend(t.header.iter().map(String::as_str));
+                    out.extend(t.rows.iter().flatten().map(|c| c.text.as_str()));
+                }
+                Block::Figure { caption, .. } => out.push(caption),
+                Block::PageBreak => {}
+            }
+        }
+        out
+    }
+
     /// One self-contained HTML file: inline CSS and SVG, readable on screen and in print.
     pub fn to_html(&self) -> String {
         let mut out = String::new();
-        let lang = match self.lang {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        };
+        let lang = self.lang.code();
         let _ = write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{}</h1><p class=\"subtitle\">{}</p></header>\n",
@@ -102,16 +172,16 @@ impl Document {
                     let _ = writeln!(body, "<h{0} id=\"s{anchor}\">{1}</h{0}>", level + 1, escape(text));
                 }
                 Block::Paragraph(text) => {
-                    let _ = writeln!(body, "<p>{}</p>", escape(text));
+                    let _ = writeln!(body, "<p>{}</p>", escape(&text.text));
                 }
                 Block::Analysis(text) => {
-                    let label = if self.lang == Lang::Fr { "Analyse" } else { "Analysis" };
+                    let label = escape(&self.lang.text("analysis-mark"));
                     let _ = writeln!(body, "<p class=\"analysis\"><strong>[{label}]</strong> {}</p>", escape(text));
                 }
                 Block::Bullets(items) => {
                     body.push_str("<ul>");
                     for item in items {
-                        let _ = write!(body, "<li>{}</li>", escape(item));
+                        let _ = write!(body, "<li>{}</li>", escape(&item.text));
                     }
                     body.push_str("</ul>\n");
                 }
@@ -128,7 +198,7 @@ impl Document {
                         body.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
                         for (i, cell) in row.iter().enumerate() {
                             let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
-                            let _ = write!(body, "<td{class}>{}</td>", escape(cell));
+                            let _ = write!(body, "<td{class}>{}</td>", escape(&cell.text));
                         }
                         body.push_str("</tr>\n");
                     }
@@ -150,16 +220,16 @@ impl Document {
     /// Typst markup for the PDF. Every text goes in as a string literal, so nothing a partner
     /// wrote can be read as markup. Figures are files `fig-N.svg` of [`Document::figures`].
     pub fn to_typst(&self) -> String {
-        let lang = match self.lang {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        };
+        // Typst knows languages by their ISO 639 code alone (`en` of `en-GB`).
+        let lang = self.lang.code().split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
         let mut out = String::new();
         let _ = write!(
             out,
-            "#set document(title: {title})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), numbering: \"1 / 1\", header: context {{ if counter(page).get().first() > 1 {{ set text(size: 8pt, fill: gray); {title} + \" — \" + {subtitle} }} }})\n#set text(font: \"Noto Sans\", size: 10pt, lang: \"{lang}\")\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); set text(size: 15pt, fill: rgb(\"#0b3d6b\")); it }}\n#show heading.where(level: 2): set text(size: 12pt, fill: rgb(\"#0b3d6b\"))\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n#show table: set par(justify: false)\n#align(center + horizon)[#set par(justify: false); #text(size: 22pt, weight: \"bold\", hyphenate: false, fill: rgb(\"#0b3d6b\"), {title}) \\ #v(1em) #text(size: 16pt, {subtitle})]\n#pagebreak()\n#outline(depth: 1)\n",
+            "#set document(title: {title})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), numbering: \"1 / 1\", header: context {{ if counter(page).get().first() > 1 {{ set text(size: 8pt, fill: gray); {title} + \" — \" + {subtitle} }} }})\n#set text(font: \"Noto Sans\", size: 10pt, lang: \"{lang}\")\n#set par(justify: true)\n#set heading(numbering: none)\n#set figure(supplement: {supplement})\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); set text(size: 15pt, fill: rgb(\"#0b3d6b\")); it }}\n#show heading.where(level: 2): set text(size: 12pt, fill: rgb(\"#0b3d6b\"))\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n#show table: set par(justify: false)\n#align(center + horizon)[#set par(justify: false); #text(size: 22pt, weight: \"bold\", hyphenate: false, fill: rgb(\"#0b3d6b\"), {title}) \\ #v(1em) #text(size: 16pt, {subtitle})]\n#pagebreak()\n#outline(title: {contents}, depth: 1)\n",
             title = typst_string(&self.title),
-            subtitle = typst_string(&self.subtitle)
+            subtitle = typst_string(&self.subtitle),
+            supplement = typst_string(&self.lang.text("figure-supplement")),
+            contents = typst_string(&self.lang.text("contents"))
         );
         let mut figure = 0;
         for block in &self.blocks {
@@ -168,19 +238,19 @@ impl Document {
                     let _ = writeln!(out, "#heading(level: {level}, {})", typst_string(text));
                 }
                 Block::Paragraph(text) => {
-                    let _ = writeln!(out, "#par({})\n", typst_string(text));
+                    let _ = writeln!(out, "#par({})\n", typst_string(&text.text));
                 }
                 Block::Analysis(text) => {
-                    let label = if self.lang == Lang::Fr { "[Analyse] " } else { "[Analysis] " };
+                    let label = format!("[{}] ", self.lang.text("analysis-mark"));
                     let _ = writeln!(
                         out,
                         "#block(fill: rgb(\"#f2f6fa\"), inset: 8pt, width: 100%)[#text(weight: \"bold\", {}) #text(style: \"italic\", {})]\n",
-                        typst_string(label),
+                        typst_string(&label),
                         typst_string(text)
                     );
                 }
                 Block::Bullets(items) => {
-                    let items: Vec<String> = items.iter().map(|i| format!("[#{}]", typst_string(i))).collect();
+                    let items: Vec<String> = items.iter().map(|i| format!("[#{}]", typst_string(&i.text))).collect();
                     let _ = writeln!(out, "#list({})\n", items.join(", "));
                 }
                 Block::Table(t) => {
@@ -199,9 +269,9 @@ impl Document {
                         let total = t.total_row && r + 1 == t.rows.len();
                         for cell in row {
                             if total {
-                                let _ = write!(out, " [#strong({})],", typst_string(cell));
+                                let _ = write!(out, " [#strong({})],", typst_string(&cell.text));
                             } else {
-                                let _ = write!(out, " [#{}],", typst_string(cell));
+                                let _ = write!(out, " [#{}],", typst_string(&cell.text));
                             }
                         }
                     }
@@ -261,8 +331,12 @@ mod tests {
     use super::*;
 
     fn table(header: &[&str], rows: &[&[&str]], numeric_from: usize) -> Table {
-        let text = |r: &[&str]| r.iter().map(|c| (*c).to_owned()).collect();
-        Table { header: text(header), rows: rows.iter().map(|r| text(r)).collect(), numeric_from, total_row: false }
+        Table {
+            header: header.iter().map(|c| (*c).to_owned()).collect(),
+            rows: rows.iter().map(|r| r.iter().map(|c| Text::literal(*c)).collect()).collect(),
+            numeric_from,
+            total_row: false,
+        }
     }
 
     /// On a phone, a 14-column table scrolls inside its own box, not the whole page.
@@ -271,7 +345,7 @@ mod tests {
         let cells: Vec<String> = (0..14).map(|i| i.to_string()).collect();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         let html = Document {
-            lang: Lang::Fr,
+            lang: Lang::default(),
             title: "T".into(),
             subtitle: "S".into(),
             blocks: vec![Block::Table(table(&cells, &[&cells], 1)), Block::Table(table(&["a"], &[&["b"]], 1))],

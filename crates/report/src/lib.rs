@@ -2,6 +2,7 @@
 //! `tables.csv` of DATA-FORMATS.md §4 (also as JSON), and the same tables as a workbook.
 
 pub mod charts;
+pub mod consistency;
 pub mod document;
 pub mod format;
 mod labels;
@@ -11,10 +12,11 @@ mod pdf;
 pub mod report;
 mod xlsx;
 
-pub use labels::Lang;
+pub use labels::Pick;
 pub use long_form::{Cell, cells, write_csv, write_json};
 pub use narrative::{Annexes, Claim, Inputs};
 pub use pdf::compile as compile_pdf;
+pub use vigie_i18n::Lang;
 pub use xlsx::write_xlsx;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,18 +1,20 @@
-//! The monthly report as a [`Document`], section by section as in the seed report. Every
-//! number in a sentence is read from the `tables.csv` cells through [`Figures`], which records
-//! it as a claim: the consistency test checks each claim, and each number of the text, against
-//! the tables.
+//! The monthly report as a [`Document`], section by section as in the seed report. Every word
+//! comes from the language's message catalog; every number of a sentence or table cell is read
+//! from the `tables.csv` cells through [`Figures`] and recorded with the text that shows it, as
+//! a [`Quote`]: the consistency check (`consistency.rs`) holds each text's numbers, in order,
+//! against its own quotes.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use vigie_core::aggregate::{MonthTables, Ranked};
 use vigie_core::{Catalog, ListKind, Month};
+use vigie_i18n::{Args, Lang};
 
 use crate::charts;
-use crate::document::{Block, Document, Table};
-use crate::format::{self, Trend, capitalize, de, int, list};
-use crate::labels::Lang;
+use crate::document::{Block, Document, Quote, Table, Text};
+use crate::format::{Trend, capitalize};
+use crate::labels::Pick;
 use crate::long_form::Cell;
 
 /// What analysts add to a report (`--inputs DIR`).
@@ -55,16 +57,80 @@ impl Figures {
         }
     }
 
-    /// A cell's value (0 for an omitted zero cell), recorded as a claim.
-    pub fn get(&self, table: &str, row: &str, column: &str) -> u64 {
+    /// A cell (0 for an omitted zero cell), recorded.
+    pub fn get(&self, table: &str, row: &str, column: &str) -> Claim {
         let value = self.cells.get(&(table.to_owned(), row.to_owned(), column.to_owned())).copied().unwrap_or(0);
-        self.claims.borrow_mut().push(Claim { table: table.into(), row: row.into(), column: column.into(), value });
-        value
+        let claim = Claim { table: table.into(), row: row.into(), column: column.into(), value };
+        self.claims.borrow_mut().push(claim.clone());
+        claim
     }
 
     pub fn claims(&self) -> Vec<Claim> {
         self.claims.borrow().clone()
     }
+}
+
+/// One message of the catalog with its arguments, and the quotes of the numbers it shows, in
+/// the order the text shows them (the order of the calls).
+struct Sentence<'a> {
+    lang: Lang,
+    id: &'a str,
+    args: Args<'a>,
+    quotes: Vec<Quote>,
+}
+
+impl<'a> Sentence<'a> {
+    fn new(lang: Lang, id: &'a str) -> Sentence<'a> {
+        Sentence { lang, id, args: Args::new(), quotes: Vec::new() }
+    }
+
+    /// A name or words; one with digits (a month and year, an age group) is quoted as it is.
+    fn text(mut self, name: &'a str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        if value.chars().any(|c| c.is_ascii_digit()) {
+            self.quotes.push(Quote::Literal(value.clone()));
+        }
+        self.args.set(name, value);
+        self
+    }
+
+    /// A figure of `tables.csv`.
+    fn count(mut self, name: &'a str, claim: Claim) -> Self {
+        self.args.set(name, claim.value);
+        self.quotes.push(Quote::Cell(claim));
+        self
+    }
+
+    /// `part` as a percentage of `whole`.
+    fn share(mut self, name: &'a str, part: Claim, whole: Claim, decimals: usize) -> Self {
+        self.args.set(name, self.lang.percent(vigie_core::aggregate::share(part.value, whole.value), decimals));
+        self.quotes.push(Quote::Share { part, whole, decimals });
+        self
+    }
+
+    /// `$trend`: the direction from `before` to `now`.
+    fn trend(mut self, now: &Claim, before: &Claim) -> Self {
+        self.args.set("trend", Trend::of(now.value, before.value).key());
+        self.quotes.push(Quote::Trend { now: now.clone(), before: before.clone() });
+        self
+    }
+
+    /// A text made of other messages (a list), with its quotes.
+    fn part(mut self, name: &'a str, text: Text) -> Self {
+        self.args.set(name, text.text);
+        self.quotes.extend(text.quotes);
+        self
+    }
+
+    fn done(self) -> Text {
+        Text { text: self.lang.format(self.id, &self.args), quotes: self.quotes }
+    }
+}
+
+/// Texts joined as the language lists them ("a, b et c"), their quotes in order.
+fn list(lang: Lang, items: Vec<Text>) -> Text {
+    let words: Vec<String> = items.iter().map(|t| t.text.clone()).collect();
+    Text { text: lang.list(&words), quotes: items.into_iter().flat_map(|t| t.quotes).collect() }
 }
 
 struct Ctx<'a> {
@@ -79,19 +145,32 @@ struct Ctx<'a> {
     p: String,
 }
 
-impl Ctx<'_> {
-    fn fr(&self) -> bool {
-        self.lang == Lang::Fr
+impl<'a> Ctx<'a> {
+    fn sentence(&self, id: &'a str) -> Sentence<'a> {
+        Sentence::new(self.lang, id)
     }
 
-    /// The month as a sentence says it after "au mois" ("de novembre 2021", "d'octobre 2021") or
-    /// "in" ("November 2021"): the same argument for both languages' templates.
-    fn month_words(&self, month: Month) -> String {
-        if self.fr() { de(&self.month_name(month)) } else { self.month_name(month) }
+    fn text(&self, id: &str) -> String {
+        self.lang.text(id)
     }
 
+    /// A message whose arguments are all words.
+    fn words(&self, id: &str, args: &[(&str, String)]) -> String {
+        let mut fluent = Args::new();
+        for (name, value) in args {
+            fluent.set(*name, value.clone());
+        }
+        self.lang.format(id, &fluent)
+    }
+
+    /// "novembre 2021", "November 2021".
     fn month_name(&self, month: Month) -> String {
-        format!("{} {}", self.lang.month_name(month.number()), month.year())
+        let name = self.text(&format!("month-{}", month.number()));
+        self.words("month-year", &[("month", name), ("year", month.year().to_string())])
+    }
+
+    fn month_abbrev(&self, month: Month) -> String {
+        self.text(&format!("month-short-{}", month.number()))
     }
 
     fn category_label(&self, i: usize) -> String {
@@ -102,9 +181,9 @@ impl Ctx<'_> {
         self.lang.pick(&self.c.geography.regions[i].name).to_owned()
     }
 
-    /// A paragraph written in both languages, in the report's.
-    fn paragraph(&self, fr: &str, en: &str) -> Block {
-        Block::Paragraph(if self.fr() { fr } else { en }.to_owned())
+    /// A code list's label inside a sentence ("meurtre").
+    fn in_sentence(&self, label: &vigie_core::Label) -> String {
+        self.lang.in_sentence(self.lang.pick(label))
     }
 
     /// A level of the month's risk index definition, as a sentence says it ("critique").
@@ -113,29 +192,39 @@ impl Ctx<'_> {
         levels
             .iter()
             .find(|l| u64::from(l.level) == level)
-            .map_or_else(|| level.to_string(), |l| self.lang.pick(&l.label).to_lowercase())
-    }
-
-    fn n(&self, n: u64) -> String {
-        int(self.lang, n)
-    }
-
-    fn pct(&self, part: u64, whole: u64, decimals: usize) -> String {
-        format::percent(self.lang, vigie_core::aggregate::share(part, whole), decimals)
+            .map_or_else(|| level.to_string(), |l| self.in_sentence(&l.label))
     }
 
     fn source(&self) -> String {
-        let when = self.month_name(self.month);
-        if self.fr() {
-            format!("Source : système de monitoring de protection, {when} (Vigie)")
-        } else {
-            format!("Source: protection monitoring system, {when} (Vigie)")
-        }
+        self.words("source", &[("month", self.month_name(self.month))])
+    }
+
+    fn int(&self, n: u64) -> String {
+        self.lang.int(n)
+    }
+
+    /// A table cell showing a figure.
+    fn cell(&self, claim: Claim) -> Text {
+        Text { text: self.int(claim.value), quotes: vec![Quote::Cell(claim)] }
+    }
+
+    /// A table cell showing a total of figures.
+    fn sum(&self, claims: Vec<Claim>) -> Text {
+        Text { text: self.int(claims.iter().map(|c| c.value).sum()), quotes: vec![Quote::Sum(claims)] }
+    }
+
+    /// A table cell showing a share.
+    fn share_cell(&self, part: Claim, whole: Claim, decimals: usize) -> Text {
+        let text = self.lang.percent(vigie_core::aggregate::share(part.value, whole.value), decimals);
+        Text { text, quotes: vec![Quote::Share { part, whole, decimals }] }
+    }
+
+    /// "Annexe 1 – Carte …", numbered in order.
+    fn annex(&self, number: &mut u32, title: String) -> String {
+        *number += 1;
+        self.words("annex", &[("number", number.to_string()), ("title", title)])
     }
 }
-
-const MONTHS_FR: [&str; 12] = ["Jan", "Fév", "Mars", "Avr", "Mai", "Juin", "Juil", "Août", "Sept", "Oct", "Nov", "Déc"];
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Builds the report. `public` leaves out every sentence, the analyses and every figure below
 /// region level or by victim profile; its tables are suppressed by the caller.
@@ -169,49 +258,38 @@ pub fn build(
     }
     recommendations(&cx, &mut blocks, inputs);
     annexes(&cx, &mut blocks, extra, public);
-    let (title, subtitle) = if cx.fr() {
-        (
-            format!("Rapport mensuel de monitoring de protection — {}", lang.pick(&catalog.geography.country.name)),
-            format!(
-                "N° {} – {}{}",
-                t.month.number(),
-                capitalize(&cx.month_name(t.month)),
-                if public { " (version publique)" } else { "" }
-            ),
-        )
-    } else {
-        (
-            format!("Monthly protection monitoring report — {}", lang.pick(&catalog.geography.country.name)),
-            format!(
-                "No. {} – {}{}",
-                t.month.number(),
-                cx.month_name(t.month),
-                if public { " (public version)" } else { "" }
-            ),
-        )
-    };
+    let title = cx.words("report-title", &[("country", lang.pick(&catalog.geography.country.name).to_owned())]);
+    let subtitle = cx.words(
+        if public { "report-subtitle-public" } else { "report-subtitle" },
+        &[("number", t.month.number().to_string()), ("month", capitalize(&cx.month_name(t.month)))],
+    );
     (Document { lang, title, subtitle, blocks }, figures.claims())
 }
 
+fn heading(cx: &Ctx<'_>, level: u8, id: &str) -> Block {
+    Block::Heading { level, text: cx.text(id) }
+}
+
 fn typology(cx: &Ctx<'_>, out: &mut Vec<Block>) {
-    out.push(Block::Heading {
-        level: 1,
-        text: if cx.fr() { "Typologie des violations" } else { "Typology of violations" }.into(),
-    });
+    out.push(heading(cx, 1, "heading-typology"));
     let items =
         cx.c.typology
             .categories
             .iter()
             .enumerate()
             .map(|(i, category)| {
-                let subtypes: Vec<&str> =
+                let subtypes: Vec<String> =
                     cx.c.typology
                         .subtypes
                         .iter()
                         .filter(|s| s.category as usize == i)
-                        .map(|s| cx.lang.pick(&s.label))
+                        .map(|s| cx.lang.pick(&s.label).to_owned())
                         .collect();
-                format!("{}. {} : {}.", category.code, cx.lang.pick(&category.label), subtypes.join(", "))
+                cx.sentence("typology-item")
+                    .text("code", category.code.clone())
+                    .text("category", cx.lang.pick(&category.label))
+                    .text("subtypes", subtypes.join(&cx.text("list-separator")))
+                    .done()
             })
             .collect();
     out.push(Block::Bullets(items));
@@ -219,114 +297,93 @@ fn typology(cx: &Ctx<'_>, out: &mut Vec<Block>) {
 
 fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     let f = cx.f;
-    let fr = cx.fr();
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr {
-            "I – Aperçu de l'environnement de protection"
-        } else {
-            "I – Overview of the protection environment"
-        }
-        .into(),
-    });
+    out.push(heading(cx, 1, "heading-overview"));
     let total = f.get("category_by_month", "TOTAL", &cx.m);
     let previous = f.get("category_by_month", "TOTAL", &cx.p);
     let ytd = f.get("region_by_month", "TOTAL", "TOTAL");
     let january = Month::new(cx.month.year(), 1).unwrap_or(cx.month);
-    out.push(Block::Bullets(if fr {
-        vec![
-            format!("Nombre de violations en {} : {}", cx.month_name(cx.month), cx.n(total)),
-            format!("Nombre de violations depuis {} : {}", cx.month_name(january), cx.n(ytd)),
-        ]
-    } else {
-        vec![
-            format!("Violations in {}: {}", cx.month_name(cx.month), cx.n(total)),
-            format!("Violations since {}: {}", cx.month_name(january), cx.n(ytd)),
-        ]
-    }));
+    out.push(Block::Bullets(vec![
+        cx.sentence("overview-month-count").text("month", cx.month_name(cx.month)).count("count", total.clone()).done(),
+        cx.sentence("overview-year-count").text("january", cx.month_name(january)).count("count", ytd.clone()).done(),
+    ]));
     let months: Vec<Month> = cx.month.months_of_year().take_while(|m| *m <= cx.month).collect();
-    let labels: Vec<String> = months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()).collect();
+    let labels: Vec<String> = months.iter().map(|m| cx.month_abbrev(*m)).collect();
     let values: Vec<u64> = (0..months.len()).map(|i| cx.t.month_total(i)).collect();
-    let caption = if fr { "Violations documentées par mois" } else { "Violations documented per month" };
+    let caption = cx.text("chart-per-month");
     out.push(Block::Figure {
-        caption: caption.into(),
-        svg: charts::lines(caption, &labels, &[(caption.into(), values)], &cx.source()),
+        svg: charts::lines(&caption, &labels, &[(caption.clone(), values)], &cx.source()),
+        caption,
     });
     if public {
         return;
     }
-    let trend = Trend::of(total, previous).word(cx.lang);
-    let (year, now, then) = (cx.month.year(), cx.month_words(cx.month), cx.month_words(cx.month.previous()));
-    let (documented, previous) = (format::were_documented(cx.lang, total), cx.n(previous));
-    let mut text = if fr {
-        let since = format::were_documented(cx.lang, ytd);
-        format!(
-            "Depuis le début de l'année {year}, {since} par le système de monitoring de protection. Au mois {now}, {documented}, contre {previous} au mois {then} ({trend})."
-        )
-    } else {
-        let since = format::count_violations(cx.lang, ytd);
-        format!(
-            "Since the beginning of {year}, the protection monitoring system has documented {since}. In {now}, {documented}, against {previous} in {then} ({trend})."
-        )
-    };
-    if total == 0 {
+    let mut text = cx
+        .sentence("overview-text")
+        .text("year", cx.month.year().to_string())
+        .count("year-count", ytd)
+        .text("now", cx.month_name(cx.month))
+        .count("count", total.clone())
+        .count("previous", previous.clone())
+        .text("then", cx.month_name(cx.month.previous()))
+        .trend(&total, &previous)
+        .done();
+    if total.value == 0 {
         out.push(Block::Paragraph(text));
         return;
     }
-    let codes: Vec<String> = cx.c.typology.categories.iter().map(|c| c.code.clone()).collect();
-    let counts: Vec<u64> = codes.iter().map(|c| f.get("category_by_month", c, &cx.m)).collect();
-    let top: Vec<String> = Ranked::rank(&counts)
+    let claims: Vec<Claim> =
+        cx.c.typology.categories.iter().map(|c| f.get("category_by_month", &c.code, &cx.m)).collect();
+    let counts: Vec<u64> = claims.iter().map(|c| c.value).collect();
+    let top = Ranked::rank(&counts)
         .iter()
         .take(3)
-        .map(|r| format!("« {} » ({}, {})", cx.category_label(r.index), cx.n(r.count), cx.pct(r.count, total, 0)))
+        .map(|r| {
+            let name = cx.words("quoted", &[("text", cx.category_label(r.index))]);
+            cx.sentence("share-item")
+                .text("name", name)
+                .count("count", claims[r.index].clone())
+                .share("share", claims[r.index].clone(), total.clone(), 0)
+                .done()
+        })
         .collect();
-    text.push(' ');
-    text.push_str(&if fr {
-        format!("Les catégories les plus documentées ce mois sont {}.", list(cx.lang, &top))
-    } else {
-        format!("The most documented categories this month are {}.", list(cx.lang, &top))
-    });
-    let regions: Vec<u64> = cx.c.geography.regions.iter().map(|r| f.get("region_by_month", &r.code, &cx.m)).collect();
-    let ranked = Ranked::rank(&regions);
+    text.push(' ', cx.sentence("overview-categories").part("categories", list(cx.lang, top)).done());
+    let claims: Vec<Claim> = cx.c.geography.regions.iter().map(|r| f.get("region_by_month", &r.code, &cx.m)).collect();
+    let counts: Vec<u64> = claims.iter().map(|c| c.value).collect();
+    let ranked = Ranked::rank(&counts);
     if let Some((first, rest)) = ranked.split_first() {
-        let others: Vec<String> = rest
+        let others: Vec<Text> = rest
             .iter()
             .take(3)
             .map(|r| {
-                format!(
-                    "{} ({})",
-                    if fr { de(&cx.region_name(r.index)) } else { cx.region_name(r.index) },
-                    cx.pct(r.count, total, 2)
-                )
+                cx.sentence("overview-other-region")
+                    .text("region", cx.region_name(r.index))
+                    .share("share", claims[r.index].clone(), total.clone(), 2)
+                    .done()
             })
             .collect();
-        text.push(' ');
-        text.push_str(&if fr {
-            format!(
-                "Avec {} des violations documentées, la région {} est celle qui en a enregistré le plus{}",
-                cx.pct(first.count, total, 2),
-                de(&cx.region_name(first.index)),
-                if others.is_empty() {
-                    ".".to_owned()
-                } else {
-                    format!(". Elle est suivie des régions {}.", list(cx.lang, &others))
-                }
-            )
-        } else {
-            format!(
-                "With {} of the violations documented, {} is the region that recorded the most{}",
-                cx.pct(first.count, total, 2),
-                cx.region_name(first.index),
-                if others.is_empty() { ".".to_owned() } else { format!(", followed by {}.", list(cx.lang, &others)) }
-            )
-        });
+        let id = if others.is_empty() { "overview-top-region" } else { "overview-top-regions" };
+        let sentence = cx
+            .sentence(id)
+            .share("share", claims[first.index].clone(), total.clone(), 2)
+            .text("region", cx.region_name(first.index))
+            .part("others", list(cx.lang, others))
+            .done();
+        text.push(' ', sentence);
     }
     out.push(Block::Paragraph(text));
 }
 
 /// The first `n` ranked names with their counts, ties together: "Mopti et Ségou (8 chacune)".
-/// A tie is never cut: a group that starts before `n` is named whole.
-fn ranked_names(lang: Lang, ranked: &[Ranked], n: usize, name: &dyn Fn(usize) -> String, feminine: bool) -> String {
+/// A tie is never cut: a group that starts before `n` is named whole. `tie` is the message for
+/// a group (its agreement depends on what is named).
+fn ranked_names(
+    lang: Lang,
+    ranked: &[Ranked],
+    claims: &[Claim],
+    n: usize,
+    name: &dyn Fn(usize) -> String,
+    tie: &str,
+) -> Text {
     let mut out = Vec::new();
     let mut named = 0;
     for group in ranked.chunk_by(|a, b| a.count == b.count) {
@@ -335,52 +392,50 @@ fn ranked_names(lang: Lang, ranked: &[Ranked], n: usize, name: &dyn Fn(usize) ->
         }
         named += group.len();
         let names: Vec<String> = group.iter().map(|r| name(r.index)).collect();
-        let count = int(lang, group[0].count);
-        if let [one] = names.as_slice() {
-            out.push(format!("{one} ({count})"));
-        } else {
-            let each = match (lang, feminine) {
-                (Lang::Fr, true) => "chacune",
-                (Lang::Fr, false) => "chacun",
-                (Lang::En, _) => "each",
-            };
-            out.push(format!("{} ({count} {each})", list(lang, &names)));
-        }
+        let claim = claims[group[0].index].clone();
+        out.push(match names.as_slice() {
+            [one] => Sentence::new(lang, "ranked-item").text("name", one.clone()).count("count", claim).done(),
+            _ => Sentence::new(lang, tie).text("names", lang.list(&names)).count("count", claim).done(),
+        });
     }
-    // With a tie in the list, "a, b et c" would be ambiguous: groups are separated by ";".
-    if named > out.len() { out.join(if lang == Lang::Fr { " ; " } else { "; " }) } else { list(lang, &out) }
-}
-
-fn month_abbrev(lang: Lang, month: Month) -> &'static str {
-    let i = month.number() as usize - 1;
-    if lang == Lang::Fr { MONTHS_FR[i] } else { MONTHS_EN[i] }
+    // With a tie in the list, "a, b et c" would be ambiguous: groups get their own separator.
+    if named > out.len() {
+        let separator = lang.text("list-group-separator");
+        let mut joined = Text::default();
+        for (i, item) in out.into_iter().enumerate() {
+            if i > 0 {
+                joined.text.push_str(&separator);
+            }
+            joined.text.push_str(&item.text);
+            joined.quotes.extend(item.quotes);
+        }
+        joined
+    } else {
+        list(lang, out)
+    }
 }
 
 fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
-    let (f, fr) = (cx.f, cx.fr());
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr { "II – Tendances par catégorie" } else { "II – Trends by category" }.into(),
-    });
+    let f = cx.f;
+    out.push(heading(cx, 1, "heading-categories"));
     let months: Vec<Month> = cx.month.months_of_year().collect();
-    let mut header = vec![
-        if fr { "Typologies de violations (documentées)" } else { "Violation categories (documented)" }.to_owned(),
-    ];
-    header.extend(months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()));
-    header.push(cx.lang.total().into());
+    let mut header = vec![cx.text("categories-table-label")];
+    header.extend(months.iter().map(|m| cx.month_abbrev(*m)));
+    header.push(cx.text("total"));
     let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut rows: Vec<Vec<Text>> = Vec::new();
     let mut order: Vec<usize> = (0..codes.len()).filter(|&i| cx.t.category_year_to_date(i) > 0).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(cx.t.category_year_to_date(i)));
+    let months_to_date = || months.iter().filter(|m| **m <= cx.month);
     for &i in &order {
-        let mut row = vec![cx.category_label(i)];
-        row.extend(months.iter().map(|m| cx.n(f.get("category_by_month", codes[i], &m.to_string()))));
-        row.push(cx.n(cx.t.category_year_to_date(i)));
+        let mut row = vec![Text::from(cx.category_label(i))];
+        row.extend(months.iter().map(|m| cx.cell(f.get("category_by_month", codes[i], &m.to_string()))));
+        row.push(cx.sum(months_to_date().map(|m| f.get("category_by_month", codes[i], &m.to_string())).collect()));
         rows.push(row);
     }
-    let mut total = vec![cx.lang.total().to_owned()];
-    total.extend(months.iter().map(|m| cx.n(f.get("category_by_month", "TOTAL", &m.to_string()))));
-    total.push(cx.n(cx.t.year_to_date()));
+    let mut total = vec![Text::from(cx.text("total"))];
+    total.extend(months.iter().map(|m| cx.cell(f.get("category_by_month", "TOTAL", &m.to_string()))));
+    total.push(cx.cell(f.get("region_by_month", "TOTAL", "TOTAL")));
     rows.push(total);
     out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
     if public {
@@ -388,72 +443,69 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     }
     let month_total = f.get("category_by_month", "TOTAL", &cx.m);
     let mut by_count: Vec<usize> = (0..codes.len()).collect();
-    by_count.sort_by_key(|&i| std::cmp::Reverse(f.get("category_by_month", codes[i], &cx.m)));
+    by_count.sort_by_key(|&i| std::cmp::Reverse(cx.t.category_by_month[i][cx.month.number() as usize - 1]));
     for i in by_count {
         let n = f.get("category_by_month", codes[i], &cx.m);
         let before = f.get("category_by_month", codes[i], &cx.p);
         out.push(Block::Heading { level: 2, text: cx.category_label(i) });
-        if n == 0 {
-            let (now, then, before) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()), cx.n(before));
-            out.push(Block::Paragraph(if fr {
-                format!(
-                    "Aucune violation n'a été documentée dans cette catégorie au mois {now} (contre {before} au mois {then})."
-                )
-            } else {
-                format!("No violation was documented in this category in {now} (against {before} in {then}).")
-            }));
+        if n.value == 0 {
+            out.push(Block::Paragraph(
+                cx.sentence("category-none")
+                    .text("now", cx.month_name(cx.month))
+                    .count("previous", before)
+                    .text("then", cx.month_name(cx.month.previous()))
+                    .done(),
+            ));
             continue;
         }
-        let subtypes: Vec<(usize, &str)> =
-            cx.c.typology
-                .subtypes
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.category as usize == i)
-                .map(|(j, s)| (j, s.code.as_str()))
-                .collect();
-        let sub_counts: Vec<u64> = subtypes.iter().map(|(_, code)| f.get("subtype", code, "count")).collect();
-        let top_sub: Vec<String> = Ranked::rank(&sub_counts)
+        let subtypes: Vec<usize> =
+            (0..cx.c.typology.subtypes.len()).filter(|&j| cx.c.typology.subtypes[j].category as usize == i).collect();
+        let sub_claims: Vec<Claim> =
+            subtypes.iter().map(|&j| f.get("subtype", &cx.c.typology.subtypes[j].code, "count")).collect();
+        let sub_counts: Vec<u64> = sub_claims.iter().map(|c| c.value).collect();
+        let types: Vec<Text> = Ranked::rank(&sub_counts)
             .iter()
             .take(3)
             .map(|r| {
-                format!(
-                    "{} ({})",
-                    cx.lang.pick(&cx.c.typology.subtypes[subtypes[r.index].0].label).to_lowercase(),
-                    cx.n(r.count)
-                )
+                cx.sentence("ranked-item")
+                    .text("name", cx.in_sentence(&cx.c.typology.subtypes[subtypes[r.index]].label))
+                    .count("count", sub_claims[r.index].clone())
+                    .done()
             })
             .collect();
-        let region_counts: Vec<u64> =
+        let region_claims: Vec<Claim> =
             cx.c.geography.regions.iter().map(|r| f.get("category_by_region", codes[i], &r.code)).collect();
-        let top_regions = ranked_names(cx.lang, &Ranked::rank(&region_counts), 3, &|r| cx.region_name(r), true);
-        let trend = Trend::of(n, before).word(cx.lang);
-        let (now, then) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()));
-        let (documented, share, before) =
-            (format::were_documented(cx.lang, n), cx.pct(n, month_total, 0), cx.n(before));
-        let types = list(cx.lang, &top_sub);
-        out.push(Block::Paragraph(if fr {
-            format!(
-                "Au mois {now}, {documented} dans cette catégorie, soit {share} de toutes les violations du mois ({trend} par rapport au mois {then} : {before}). Les types de violations les plus documentés sont : {types}. Les régions les plus concernées sont {top_regions}."
-            )
-        } else {
-            format!(
-                "In {now}, {documented} in this category, {share} of all violations of the month ({trend} from {then}: {before}). The most documented types are: {types}. The regions most affected are {top_regions}."
-            )
-        }));
+        let region_counts: Vec<u64> = region_claims.iter().map(|c| c.value).collect();
+        let top_regions = ranked_names(
+            cx.lang,
+            &Ranked::rank(&region_counts),
+            &region_claims,
+            3,
+            &|r| cx.region_name(r),
+            "tie-regions",
+        );
+        out.push(Block::Paragraph(
+            cx.sentence("category-text")
+                .text("now", cx.month_name(cx.month))
+                .count("count", n.clone())
+                .share("share", n.clone(), month_total.clone(), 0)
+                .trend(&n, &before)
+                .text("then", cx.month_name(cx.month.previous()))
+                .count("previous", before)
+                .part("types", list(cx.lang, types))
+                .part("regions", top_regions)
+                .done(),
+        ));
     }
 }
 
 fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
-    let (f, fr) = (cx.f, cx.fr());
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr { "III – Tendances par région" } else { "III – Trends by region" }.into(),
-    });
+    let f = cx.f;
+    out.push(heading(cx, 1, "heading-regions"));
     let months: Vec<Month> = cx.month.months_of_year().collect();
-    let mut header = vec![if fr { "Région" } else { "Region" }.to_owned()];
-    header.extend(months.iter().map(|m| month_abbrev(cx.lang, *m).to_owned()));
-    header.push(cx.lang.total().into());
+    let mut header = vec![cx.text("region")];
+    header.extend(months.iter().map(|m| cx.month_abbrev(*m)));
+    header.push(cx.text("total"));
     header.push("%".into());
     let ytd = f.get("region_by_month", "TOTAL", "TOTAL");
     let regions = &cx.c.geography.regions;
@@ -461,85 +513,70 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     order.sort_by_key(|&r| cx.region_name(r));
     let mut rows = Vec::new();
     for &r in &order {
-        let mut row = vec![cx.region_name(r)];
-        row.extend(months.iter().map(|m| cx.n(f.get("region_by_month", &regions[r].code, &m.to_string()))));
+        let mut row = vec![Text::from(cx.region_name(r))];
+        row.extend(months.iter().map(|m| cx.cell(f.get("region_by_month", &regions[r].code, &m.to_string()))));
         let total = f.get("region_by_month", &regions[r].code, "TOTAL");
-        row.push(cx.n(total));
-        row.push(cx.pct(total, ytd, 0));
+        row.push(cx.cell(total.clone()));
+        row.push(cx.share_cell(total, ytd.clone(), 0));
         rows.push(row);
     }
-    let mut total = vec![cx.lang.total().to_owned()];
-    total.extend(months.iter().map(|m| cx.n(f.get("region_by_month", "TOTAL", &m.to_string()))));
-    total.push(cx.n(ytd));
-    total.push(cx.pct(ytd, ytd, 0));
+    let mut total = vec![Text::from(cx.text("total"))];
+    total.extend(months.iter().map(|m| cx.cell(f.get("region_by_month", "TOTAL", &m.to_string()))));
+    total.push(cx.cell(ytd.clone()));
+    total.push(cx.share_cell(ytd.clone(), ytd, 0));
     rows.push(total);
     out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
 
     let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
-    let labels: Vec<String> = (0..codes.len()).map(|i| cx.category_label(i)).collect();
     let month_total = f.get("region_by_month", "TOTAL", &cx.m);
     let mut silent = Vec::new();
     for &r in &order {
         let code = &regions[r].code;
         let n = f.get("region_by_month", code, &cx.m);
         let before = f.get("region_by_month", code, &cx.p);
-        if n == 0 && before == 0 {
+        if n.value == 0 && before.value == 0 {
             silent.push(cx.region_name(r));
             continue;
         }
         let name = cx.region_name(r);
-        out.push(Block::Heading {
-            level: 2,
-            text: if fr { format!("Région {}", de(&name)) } else { format!("{name} region") },
-        });
+        out.push(Block::Heading { level: 2, text: cx.words("heading-region", &[("region", name.clone())]) });
         if !public {
-            let trend = Trend::of(n, before).word(cx.lang);
-            let (now, then) = (cx.month_words(cx.month), cx.month_words(cx.month.previous()));
-            let (documented, share, before) =
-                (format::were_documented(cx.lang, n), cx.pct(n, month_total, 0), cx.n(before));
-            out.push(Block::Paragraph(if fr {
-                let region = de(&name);
-                format!(
-                    "Au mois {now}, {documented} dans la région {region}, contre {before} au mois {then} ({trend}), soit {share} des violations du mois."
-                )
-            } else {
-                format!(
-                    "In {now}, {documented} in {name}, against {before} in {then} ({trend}), {share} of the month's violations."
-                )
-            }));
+            out.push(Block::Paragraph(
+                cx.sentence("region-text")
+                    .text("now", cx.month_name(cx.month))
+                    .count("count", n.clone())
+                    .text("region", name.clone())
+                    .count("previous", before.clone())
+                    .text("then", cx.month_name(cx.month.previous()))
+                    .trend(&n, &before)
+                    .share("share", n.clone(), month_total.clone(), 0)
+                    .done(),
+            ));
         }
-        if n > 0 {
+        if n.value > 0 {
             let items: Vec<(String, u64)> = (0..codes.len())
-                .map(|i| (labels[i].clone(), f.get("category_by_region", codes[i], code)))
+                .map(|i| (cx.category_label(i), f.get("category_by_region", codes[i], code).value))
                 .filter(|(_, v)| *v > 0)
                 .collect();
-            let caption = if fr {
-                format!("Violations par catégorie, région {}", de(&name))
-            } else {
-                format!("Violations by category, {name}")
-            };
+            let caption = cx.words("chart-region-categories", &[("region", name.clone())]);
             let lang = cx.lang;
-            out.push(Block::Figure { svg: charts::bars(&caption, &items, &|v| int(lang, v), &cx.source()), caption });
+            out.push(Block::Figure { svg: charts::bars(&caption, &items, &|v| lang.int(v), &cx.source()), caption });
         }
-        if !public && n > 0 {
-            let cercles: Vec<(String, u64)> =
-                cx.c.geography
-                    .cercles
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| {
-                        cx.c.geography.communes.iter().any(|c| c.cercle as usize == *i && c.region.0 as usize == r)
-                    })
-                    .map(|(_, c)| (c.unit.name.clone(), f.get("admin2", &c.unit.pcode, "count")))
-                    .collect();
-            let counts: Vec<u64> = cercles.iter().map(|c| c.1).collect();
-            let top = ranked_names(cx.lang, &Ranked::rank(&counts), 4, &|c| cercles[c].0.clone(), false);
-            if !top.is_empty() {
-                out.push(Block::Bullets(vec![if fr {
-                    format!("Cercles les plus touchés : {top}.")
-                } else {
-                    format!("Most affected cercles: {top}.")
-                }]));
+        if !public && n.value > 0 {
+            let g = &cx.c.geography;
+            let cercles: Vec<(String, Claim)> = g
+                .cercles
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| g.communes.iter().any(|c| c.cercle as usize == *i && c.region.0 as usize == r))
+                .map(|(_, c)| (c.unit.name.clone(), f.get("admin2", &c.unit.pcode, "count")))
+                .collect();
+            let claims: Vec<Claim> = cercles.iter().map(|c| c.1.clone()).collect();
+            let counts: Vec<u64> = claims.iter().map(|c| c.value).collect();
+            let top =
+                ranked_names(cx.lang, &Ranked::rank(&counts), &claims, 4, &|c| cercles[c].0.clone(), "tie-cercles");
+            if !top.text.is_empty() {
+                out.push(Block::Bullets(vec![cx.sentence("region-cercles").part("cercles", top).done()]));
             }
         }
         if !public && let Some(text) = inputs.analyses.get(code.as_str()) {
@@ -549,56 +586,48 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let quiet: Vec<String> =
         (0..regions.len()).filter(|&r| !order.contains(&r)).map(|r| cx.region_name(r)).chain(silent).collect();
     if !quiet.is_empty() && !public {
-        let (now, quiet) = (cx.month_words(cx.month), list(cx.lang, &quiet));
-        out.push(Block::Paragraph(if fr {
-            format!("Aucune violation n'a été documentée au mois {now} dans les régions suivantes : {quiet}.")
-        } else {
-            format!("No violation was documented in {now} in the following regions: {quiet}.")
-        }));
+        out.push(Block::Paragraph(
+            cx.sentence("regions-quiet")
+                .text("now", cx.month_name(cx.month))
+                .text("regions", cx.lang.list(&quiet))
+                .done(),
+        ));
     }
 }
 
 fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
-    let fr = cx.fr();
     let definition = cx.c.risk.definition(cx.month);
     let levels = &definition.levels;
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr { "IV – Indice de risque de protection" } else { "IV – Protection risk index" }.into(),
-    });
-    out.push(Block::Paragraph(
-        if fr { "Légende des niveaux de l'indice des risques de protection" } else { "Protection risk index levels" }
-            .into(),
-    ));
+    out.push(heading(cx, 1, "heading-risk"));
+    out.push(Block::Paragraph(cx.text("risk-legend-title").into()));
     let rows = levels
         .iter()
         .rev()
         .map(|l| {
-            let points = format!("{} – {} points", l.min_points, l.max_points);
-            let text = crate::labels::level_description(cx.lang, l.level, levels.len())
-                .map_or_else(|| cx.lang.pick(&l.label).to_owned(), str::to_owned);
-            vec![l.level.to_string(), points, text]
+            let points =
+                cx.words("risk-points-range", &[("min", l.min_points.to_string()), ("max", l.max_points.to_string())]);
+            // The cluster's legend describes the four levels of the spec's definition; a cluster's
+            // own levels show their labels.
+            let text = if levels.len() == 4 {
+                cx.text(&format!("risk-level-{}-of-4", l.level))
+            } else {
+                cx.lang.pick(&l.label).to_owned()
+            };
+            vec![Text::literal(l.level.to_string()), Text::literal(points), Text::literal(text)]
         })
         .collect();
-    let header = if fr { ["Niveau", "Points", "Situation"] } else { ["Level", "Points", "Situation"] };
     out.push(Block::Table(Table {
-        header: header.map(str::to_owned).to_vec(),
+        header: ["risk-level", "risk-points", "risk-situation"].map(|id| cx.text(id)).to_vec(),
         rows,
         numeric_from: 3,
         total_row: false,
     }));
     if !public {
-        out.push(cx.paragraph(
-            "La sévérité de protection mesurée par l'indice de risque est basée sur la perception de l'environnement de protection, collectée chaque mois auprès d'informateurs clés dans les communes suivies. L'indice n'est pas établi uniquement sur les incidents de protection rapportés au cours du mois : son questionnaire considère aussi les menaces présentes, les services de protection disponibles, la vulnérabilité et les capacités de la population civile à s'auto-protéger et à prévenir les risques de protection. Il permet de suivre l'évolution de la situation de protection au fil du temps et de dégager des tendances géographiques de sévérité.",
-            "The protection severity measured by the risk index is based on the perception of the protection environment, collected every month from key informants in the monitored communes. The index does not rest only on the protection incidents reported during the month: its questionnaire also considers the threats present, the protection services available, and the civilian population's vulnerability and capacity to protect itself and prevent protection risks. It shows how the protection situation develops over time and where it is most severe.",
-        ));
+        out.push(Block::Paragraph(cx.text("risk-about").into()));
     }
     let risk = &cx.t.risk;
     if risk.communes.is_empty() {
-        out.push(cx.paragraph(
-            "Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.",
-            "No risk index data was recorded for this month.",
-        ));
+        out.push(Block::Paragraph(cx.text("risk-none").into()));
         return;
     }
     let f = cx.f;
@@ -608,51 +637,47 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     if !public {
         let assessed = f.get("risk_coverage", "TOTAL", "assessed");
         let communes = f.get("risk_coverage", "TOTAL", "communes");
-        let per_level: Vec<String> = levels
+        let per_level: Vec<Text> = levels
             .iter()
             .rev()
             .map(|l| {
-                let n = f.get("risk_level_by_region", "TOTAL", &l.level.to_string());
-                if fr {
-                    format!("{} en situation {}", cx.n(n), cx.level_name(u64::from(l.level)))
-                } else {
-                    format!("{} {}", cx.n(n), cx.level_name(u64::from(l.level)))
-                }
+                cx.sentence("risk-at-level")
+                    .count("count", f.get("risk_level_by_region", "TOTAL", &l.level.to_string()))
+                    .text("level", cx.level_name(u64::from(l.level)))
+                    .done()
             })
             .collect();
-        let (when, n, of, share) =
-            (cx.month_name(cx.month), cx.n(assessed), cx.n(communes), cx.pct(assessed, communes, 0));
-        let per_level = list(cx.lang, &per_level);
-        out.push(Block::Paragraph(if fr {
-            format!(
-                "En {when}, l'indice de risque a été établi pour {n} communes sur les {of} communes des régions suivies ({share}) : {per_level}. La carte de l'indice figure en annexe."
-            )
-        } else {
-            format!(
-                "In {when}, the risk index was established for {n} communes out of the {of} communes of the monitored regions ({share}): {per_level}. The map of the index is in the annexes."
-            )
-        }));
+        out.push(Block::Paragraph(
+            cx.sentence("risk-text")
+                .text("month", cx.month_name(cx.month))
+                .count("assessed", assessed.clone())
+                .count("communes", communes.clone())
+                .share("share", assessed, communes, 0)
+                .part("levels", list(cx.lang, per_level))
+                .done(),
+        ));
     }
     // Communes per region and level: a table of counts, readable in both versions.
     let regions: Vec<usize> = risk.monitored_regions().collect();
-    let mut header = vec![if fr { "Région" } else { "Region" }.to_owned()];
+    let mut header = vec![cx.text("region")];
     header.extend(level_headers.iter().cloned());
-    header.push(if fr { "Communes évaluées" } else { "Communes assessed" }.to_owned());
-    header.push(if fr { "Communes de la région" } else { "Communes of the region" }.to_owned());
-    let mut rows: Vec<Vec<String>> = regions
+    header.push(cx.text("risk-communes-assessed"));
+    header.push(cx.text("risk-communes-of-region"));
+    let mut rows: Vec<Vec<Text>> = regions
         .iter()
         .map(|&r| {
-            let mut row = vec![cx.region_name(r)];
-            row.extend(levels.iter().rev().map(|l| cx.n(risk.region_level(r, l.level))));
-            row.push(cx.n(risk.region_assessed(r)));
-            row.push(cx.n(risk.region_communes[r]));
+            let code = &cx.c.geography.regions[r].code;
+            let mut row = vec![Text::from(cx.region_name(r))];
+            row.extend(levels.iter().rev().map(|l| cx.cell(f.get("risk_level_by_region", code, &l.level.to_string()))));
+            row.push(cx.cell(f.get("risk_level_by_region", code, "TOTAL")));
+            row.push(cx.cell(f.get("risk_coverage", code, "communes")));
             row
         })
         .collect();
-    let mut total = vec![cx.lang.total().to_owned()];
-    total.extend(levels.iter().rev().map(|l| cx.n(risk.level_total(l.level))));
-    total.push(cx.n(risk.communes.len() as u64));
-    total.push(cx.n(risk.monitored_communes()));
+    let mut total = vec![Text::from(cx.text("total"))];
+    total.extend(levels.iter().rev().map(|l| cx.cell(f.get("risk_level_by_region", "TOTAL", &l.level.to_string()))));
+    total.push(cx.cell(f.get("risk_level_by_region", "TOTAL", "TOTAL")));
+    total.push(cx.cell(f.get("risk_coverage", "TOTAL", "communes")));
     rows.push(total);
     out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
     if public {
@@ -667,7 +692,7 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
 /// A monitored region's level changes, in sentences named from the `risk_level` cells, and its
 /// assessed communes at each level, by cercle.
 fn risk_region(cx: &Ctx<'_>, r: usize, level_headers: &[String], out: &mut Vec<Block>) {
-    let (fr, f, g, risk) = (cx.fr(), cx.f, &cx.c.geography, &cx.t.risk);
+    let (f, g, risk) = (cx.f, &cx.c.geography, &cx.t.risk);
     let levels = &cx.c.risk.definition(cx.month).levels;
     out.push(Block::Heading { level: 2, text: cx.region_name(r) });
     // Level changes, worst first, each named from the `risk_level` cells.
@@ -677,38 +702,31 @@ fn risk_region(cx: &Ctx<'_>, r: usize, level_headers: &[String], out: &mut Vec<B
         .filter(|c| g.commune(c.commune).region.0 as usize == r && c.changed())
         .map(|c| {
             let pcode = &g.commune(c.commune).unit.pcode;
-            (f.get("risk_level", pcode, "previous_level"), f.get("risk_level", pcode, "level"), c.commune.0 as usize)
+            let (from, to) = (f.get("risk_level", pcode, "previous_level"), f.get("risk_level", pcode, "level"));
+            (from.value, to.value, c.commune.0 as usize)
         })
         .collect();
     changes.sort_by_key(|&(from, to, _)| (std::cmp::Reverse(to), std::cmp::Reverse(from)));
-    let mut sentences = Vec::new();
+    let mut sentences = Text::default();
     for (k, group) in changes.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).enumerate() {
-        let (from, to) = (cx.level_name(group[0].0), cx.level_name(group[0].1));
         let places = communes_by_cercle(cx, &group.iter().map(|c| c.2).collect::<Vec<_>>());
-        sentences.push(match (fr, k) {
-            (true, 0) => format!(
-                "Dans la région {}, la situation de protection est passée de {from} à {to} {places}.",
-                de(&cx.region_name(r))
-            ),
-            (true, _) => format!("Elle est passée de {from} à {to} {places}."),
-            (false, 0) => format!(
-                "In the {} region, the protection situation went from {from} to {to} {places}.",
-                cx.region_name(r)
-            ),
-            (false, _) => format!("It went from {from} to {to} {places}."),
-        });
+        let sentence = cx
+            .sentence(if k == 0 { "risk-change-first" } else { "risk-change-next" })
+            .text("region", cx.region_name(r))
+            .text("from", cx.level_name(group[0].0))
+            .text("to", cx.level_name(group[0].1))
+            .text("places", places)
+            .done();
+        sentences.push(' ', sentence);
     }
-    if sentences.is_empty() {
-        let then = cx.month_words(cx.month.previous());
-        sentences.push(if fr {
-            let region = de(&cx.region_name(r));
-            format!("Dans la région {region}, aucune commune évaluée au mois {then} n'a changé de niveau.")
-        } else {
-            let region = cx.region_name(r);
-            format!("In the {region} region, no commune assessed in {then} changed level.")
-        });
+    if sentences.text.is_empty() {
+        sentences = cx
+            .sentence("risk-no-change")
+            .text("region", cx.region_name(r))
+            .text("then", cx.month_name(cx.month.previous()))
+            .done();
     }
-    out.push(Block::Paragraph(sentences.join(" ")));
+    out.push(Block::Paragraph(sentences));
     // The communes at each level, grouped by cercle.
     let mut cercles: Vec<u16> = risk
         .communes
@@ -719,12 +737,12 @@ fn risk_region(cx: &Ctx<'_>, r: usize, level_headers: &[String], out: &mut Vec<B
         .collect();
     cercles.sort_unstable();
     cercles.dedup();
-    let mut header = vec!["Cercle".to_owned()];
+    let mut header = vec![cx.text("cercle")];
     header.extend(level_headers.iter().cloned());
     let rows = cercles
         .iter()
         .map(|&cercle| {
-            let mut row = vec![g.cercles[cercle as usize].unit.name.clone()];
+            let mut row = vec![Text::from(g.cercles[cercle as usize].unit.name.clone())];
             row.extend(levels.iter().rev().map(|l| {
                 let names: Vec<&str> = risk
                     .communes
@@ -732,7 +750,7 @@ fn risk_region(cx: &Ctx<'_>, r: usize, level_headers: &[String], out: &mut Vec<B
                     .filter(|c| c.level == l.level && g.commune(c.commune).cercle == cercle)
                     .map(|c| g.commune(c.commune).unit.name.as_str())
                     .collect();
-                names.join(", ")
+                Text::literal(names.join(", "))
             }));
             row
         })
@@ -754,147 +772,116 @@ fn communes_by_cercle(cx: &Ctx<'_>, communes: &[usize]) -> String {
     let parts: Vec<String> = by_cercle
         .iter()
         .map(|(cercle, names)| {
-            let cercle = &g.cercles[*cercle as usize].unit.name;
-            if cx.fr() {
-                let names: Vec<String> = names.iter().map(|n| de(n)).collect();
-                let which = if names.len() == 1 { "la commune" } else { "les communes" };
-                format!("dans {which} {} (cercle {})", list(cx.lang, &names), de(cercle))
-            } else {
-                let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-                let which = if names.len() == 1 { "the commune of" } else { "the communes of" };
-                format!("in {which} {} ({cercle} cercle)", list(cx.lang, &names))
-            }
+            let names: Vec<String> =
+                names.iter().map(|n| cx.words("commune-of", &[("name", (*n).to_owned())])).collect();
+            let mut args = Args::new();
+            args.set("count", names.len());
+            args.set("communes", cx.lang.list(&names));
+            args.set("cercle", g.cercles[*cercle as usize].unit.name.clone());
+            cx.lang.format("risk-communes-in-cercle", &args)
         })
         .collect();
-    list(cx.lang, &parts)
+    cx.lang.list(&parts)
 }
 
 fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
-    let (f, fr) = (cx.f, cx.fr());
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr {
-            "V – Auteurs, victimes, lieux et horaires des violations"
-        } else {
-            "V – Perpetrators, victims, places and times"
-        }
-        .into(),
-    });
+    let f = cx.f;
+    out.push(heading(cx, 1, "heading-people"));
     let total = f.get("category_by_region", "TOTAL", "TOTAL");
     let lang = cx.lang;
-    let shares = |kind: ListKind, title_fr: &str, title_en: &str, out: &mut Vec<Block>, chart: bool| {
+    let shares = |kind: ListKind, name: &str, out: &mut Vec<Block>, chart: bool| {
         let list_ = cx.c.lists.get(kind);
-        let counts: Vec<u64> = list_.codes.iter().map(|c| f.get(kind.name(), &c.code, "count")).collect();
+        let claims: Vec<Claim> = list_.codes.iter().map(|c| f.get(kind.name(), &c.code, "count")).collect();
+        let counts: Vec<u64> = claims.iter().map(|c| c.value).collect();
         let ranked = Ranked::rank(&counts);
-        let title = if fr { title_fr } else { title_en };
-        out.push(Block::Heading { level: 2, text: title.into() });
+        let title = cx.text(&format!("people-{name}"));
+        out.push(Block::Heading { level: 2, text: title.clone() });
         if chart {
             let items: Vec<(String, u64)> =
                 ranked.iter().map(|r| (lang.pick(&list_.codes[r.index].label).to_owned(), r.count)).collect();
             out.push(Block::Figure {
-                svg: charts::bars(title, &items, &|v| int(lang, v), &cx.source()),
-                caption: title.into(),
+                svg: charts::bars(&title, &items, &|v| lang.int(v), &cx.source()),
+                caption: title,
             });
         }
-        let top: Vec<String> = ranked
+        let top: Vec<Text> = ranked
             .iter()
             .take(3)
             .map(|r| {
-                format!(
-                    "{} ({} ; {})",
-                    lang.pick(&list_.codes[r.index].label).to_lowercase(),
-                    int(lang, r.count),
-                    cx.pct(r.count, total, 0)
-                )
-                .replace(" ; ", if fr { " ; " } else { "; " })
+                cx.sentence("people-item")
+                    .text("name", cx.in_sentence(&list_.codes[r.index].label))
+                    .count("count", claims[r.index].clone())
+                    .share("share", claims[r.index].clone(), total.clone(), 0)
+                    .done()
             })
             .collect();
         if !top.is_empty() {
-            out.push(Block::Paragraph(if fr {
-                format!("{} les plus fréquents : {}.", title, list(lang, &top))
-                    .replace("Lieux des violations les plus", "Lieux les plus")
-            } else {
-                format!("Most frequent {}: {}.", title.to_lowercase(), list(lang, &top))
-            }));
+            let id = format!("people-most-{name}");
+            out.push(Block::Paragraph(Sentence::new(lang, &id).part("items", list(lang, top)).done()));
         }
     };
-    shares(ListKind::Perpetrator, "Présumés auteurs", "Alleged perpetrators", out, true);
-    shares(ListKind::Occupation, "Statut socio-économique des victimes", "Victims' occupations", out, true);
-    shares(ListKind::Sex, "Sexe des victimes", "Victims' sex", out, false);
-    shares(ListKind::AgeGroup, "Âge des victimes", "Victims' age", out, false);
-    shares(ListKind::Population, "Statut de déplacement des victimes", "Victims' displacement status", out, false);
-    shares(ListKind::Place, "Lieux des violations", "Places of violations", out, true);
+    shares(ListKind::Perpetrator, "perpetrator", out, true);
+    shares(ListKind::Occupation, "occupation", out, true);
+    shares(ListKind::Sex, "sex", out, false);
+    shares(ListKind::AgeGroup, "age-group", out, false);
+    shares(ListKind::Population, "population", out, false);
+    shares(ListKind::Place, "place", out, true);
 
     let slots = cx.c.lists.get(ListKind::TimeSlot);
-    let title = if fr { "Tranches horaires des violations" } else { "Time of day" };
-    out.push(Block::Heading { level: 2, text: title.into() });
+    let title = cx.text("people-time-slot");
+    out.push(Block::Heading { level: 2, text: title.clone() });
     let codes: Vec<&str> = cx.c.typology.categories.iter().map(|c| c.code.as_str()).collect();
     let groups: Vec<String> = slots.codes.iter().map(|s| lang.pick(&s.label).to_owned()).collect();
     let series: Vec<String> = (0..codes.len()).map(|i| cx.category_label(i)).collect();
-    let value = |g: usize, s: usize| f.get("time_slot_by_category", &slots.codes[g].code, codes[s]);
+    let value = |g: usize, s: usize| f.get("time_slot_by_category", &slots.codes[g].code, codes[s]).value;
     out.push(Block::Figure {
-        svg: charts::stacked_columns(title, &groups, &series, &value, &cx.source()),
-        caption: title.into(),
+        svg: charts::stacked_columns(&title, &groups, &series, &value, &cx.source()),
+        caption: title,
     });
-    let slot_totals: Vec<u64> = slots.codes.iter().map(|s| f.get("time_slot_by_category", &s.code, "TOTAL")).collect();
+    let slot_claims: Vec<Claim> =
+        slots.codes.iter().map(|s| f.get("time_slot_by_category", &s.code, "TOTAL")).collect();
+    let slot_totals: Vec<u64> = slot_claims.iter().map(|c| c.value).collect();
     if let Some(top) = Ranked::rank(&slot_totals).first() {
-        let by_category: Vec<u64> =
+        let by_category: Vec<Claim> =
             codes.iter().map(|c| f.get("time_slot_by_category", &slots.codes[top.index].code, c)).collect();
-        let main = Ranked::rank(&by_category);
-        let slot = lang.pick(&slots.codes[top.index].label).to_lowercase();
-        let detail = main.first().map(|m| (cx.category_label(m.index), m.count));
-        out.push(Block::Paragraph(match (fr, detail) {
-            (true, Some((label, n))) => format!(
-                "La tranche horaire la plus fréquente est : {slot} ({}), dont {} dans la catégorie « {label} ».",
-                int(lang, top.count),
-                int(lang, n)
-            ),
-            (false, Some((label, n))) => format!(
-                "The most frequent time of day is: {slot} ({}), of which {} in the category “{label}”.",
-                int(lang, top.count),
-                int(lang, n)
-            ),
-            (true, None) | (false, None) => String::new(),
-        }));
+        let counts: Vec<u64> = by_category.iter().map(|c| c.value).collect();
+        if let Some(main) = Ranked::rank(&counts).first() {
+            out.push(Block::Paragraph(
+                cx.sentence("people-time-slot-text")
+                    .text("slot", cx.in_sentence(&slots.codes[top.index].label))
+                    .count("count", slot_claims[top.index].clone())
+                    .count("in-category", by_category[main.index].clone())
+                    .text("category", cx.category_label(main.index))
+                    .done(),
+            ));
+        }
     }
 }
 
 fn recommendations(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs) {
-    let fr = cx.fr();
-    out.push(Block::Heading {
-        level: 1,
-        text: if fr { "VI – Recommandations" } else { "VI – Recommendations" }.into(),
-    });
+    out.push(heading(cx, 1, "heading-recommendations"));
     if inputs.recommendations.is_empty() {
-        out.push(cx.paragraph(
-            "Aucune recommandation n'a été fournie pour ce mois.",
-            "No recommendation was provided for this month.",
-        ));
+        out.push(Block::Paragraph(cx.text("recommendations-none").into()));
         return;
     }
-    let header = if fr {
-        ["Acteurs concernés", "Actions recommandées", "Zones d'intervention", "Suivi du Cluster"]
-    } else {
-        ["Actors", "Recommended actions", "Areas", "Cluster follow-up"]
-    };
+    let header = ["recommendation-actor", "recommendation-action", "recommendation-zone", "recommendation-follow-up"]
+        .map(|id| cx.text(id))
+        .to_vec();
     out.push(Block::Table(Table {
-        header: header.map(str::to_owned).to_vec(),
-        rows: inputs.recommendations.iter().map(|r| r.to_vec()).collect(),
+        header,
+        // An analyst's words, shown as written (their numbers are no figure of the tables).
+        rows: inputs.recommendations.iter().map(|r| r.iter().map(|c| Text::literal(c.clone())).collect()).collect(),
         numeric_from: 4,
         total_row: false,
     }));
 }
 
 fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
-    let fr = cx.fr();
     let lang = cx.lang;
     let when = cx.month_name(cx.month);
-    out.push(Block::Heading { level: 1, text: "VII – Annexes".into() });
+    let titled = |id: &str| cx.words(id, &[("month", when.clone())]);
+    out.push(heading(cx, 1, "heading-annexes"));
     let mut number = 0;
-    let mut annex = |fr_title: &str, en_title: &str| {
-        number += 1;
-        if fr { format!("Annexe {number} – {fr_title}") } else { format!("Annex {number} – {en_title}") }
-    };
     let counts = &cx.t.current.commune;
     let geography = &cx.c.geography;
     let value_of = |pcode: &str| {
@@ -904,33 +891,36 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
             if public && (1..5).contains(&n) { 1 } else { n }
         })
     };
+    let small = cx.text("map-small-counts");
     let legend = move |lower: u64, upper: u64| {
         if public && upper < 5 {
-            "< 5".to_owned()
+            small.clone()
         } else if lower == upper {
-            int(lang, lower)
+            lang.int(lower)
         } else {
-            format!("{} – {}", int(lang, lower), int(lang, upper))
+            let mut args = Args::new();
+            args.set("lower", lower);
+            args.set("upper", upper);
+            lang.format("map-range", &args)
         }
     };
-    let none = if fr { "Aucune violation documentée" } else { "No violation documented" };
-    let title =
-        annex(&format!("Carte des violations par commune ({when})"), &format!("Map of violations by commune ({when})"));
+    let title = cx.annex(&mut number, titled("annex-violations-map"));
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
-        svg: charts::choropleth(geography, &title, &value_of, &legend, none, &[], &cx.source()),
+        svg: charts::choropleth(geography, &title, &value_of, &legend, &cx.text("map-no-violation"), &[], &cx.source()),
         caption: title,
     });
 
-    let title = annex(&format!("Carte des alertes flash ({when})"), &format!("Map of flash alerts ({when})"));
+    let title = cx.annex(&mut number, titled("annex-alerts-map"));
     alerts(cx, out, extra, public, title);
 
-    let title = annex(&format!("Carte de l'indice de risque ({when})"), &format!("Risk index map ({when})"));
+    let title = cx.annex(&mut number, titled("annex-risk-map"));
     let risk = &cx.t.risk;
     let levels = &cx.c.risk.definition(cx.month).levels;
-    let mut classes = vec![(if fr { "Non évaluée" } else { "Not assessed" }.to_owned(), "#e6e6e6")];
+    let mut classes = vec![(cx.text("map-not-assessed"), "#e6e6e6")];
     for (l, colour) in levels.iter().zip(charts::severity_colours(levels.len())) {
-        classes.push((format!("{} – {}", l.level, lang.pick(&l.label)), colour));
+        let label = cx.words("map-level", &[("level", l.level.to_string()), ("label", lang.pick(&l.label).to_owned())]);
+        classes.push((label, colour));
     }
     // A commune without answers is "not assessed", never "stable".
     let class_of = |pcode: &str| {
@@ -943,49 +933,31 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     });
 
     if !public {
-        out.push(Block::Heading { level: 2, text: annex("Liste des incidents", "List of incidents") });
+        out.push(Block::Heading { level: 2, text: cx.annex(&mut number, cx.text("annex-incidents")) });
         let file = crate::report::file_names(cx.lang, cx.month).incidents;
-        out.push(Block::Paragraph(if fr {
-            format!("La liste des incidents du mois est fournie dans le classeur {file}.")
-        } else {
-            format!("The month's list of incidents is in the workbook {file}.")
-        }));
+        out.push(Block::Paragraph(cx.sentence("incidents-file").text("file", file).done()));
     }
 
-    let title = annex(
-        &format!("Zone de couverture du monitoring de protection ({when})"),
-        &format!("Protection monitoring coverage ({when})"),
-    );
+    let title = cx.annex(&mut number, titled("annex-coverage"));
     out.push(Block::Heading { level: 2, text: title.clone() });
     if !public && !risk.communes.is_empty() {
         let (assessed, communes) =
             (cx.f.get("risk_coverage", "TOTAL", "assessed"), cx.f.get("risk_coverage", "TOTAL", "communes"));
-        let (now, share) = (cx.month_words(cx.month), cx.pct(assessed, communes, 0));
-        let (assessed, communes) = (cx.n(assessed), cx.n(communes));
-        out.push(Block::Paragraph(if fr {
-            format!(
-                "Au mois {now}, des informateurs clés ont été interrogés dans {assessed} des {communes} communes des régions suivies ({share})."
-            )
-        } else {
-            format!(
-                "In {now}, key informants were interviewed in {assessed} of the {communes} communes of the monitored regions ({share})."
-            )
-        }));
+        out.push(Block::Paragraph(
+            cx.sentence("coverage-text")
+                .text("now", cx.month_name(cx.month))
+                .count("assessed", assessed.clone())
+                .count("communes", communes.clone())
+                .share("share", assessed, communes, 0)
+                .done(),
+        ));
     }
-    let classes = if fr {
-        [
-            ("Non couverte", "#ffffff"),
-            ("Violations documentées depuis janvier", "#9ecae1"),
-            ("Risque évalué ce mois par des informateurs clés", "#08519c"),
-        ]
-    } else {
-        [
-            ("Not covered", "#ffffff"),
-            ("Violations documented since January", "#9ecae1"),
-            ("Risk assessed this month by key informants", "#08519c"),
-        ]
-    }
-    .map(|(label, colour)| (label.to_owned(), colour));
+    let classes = [
+        ("map-not-covered", "#ffffff"),
+        ("map-violations-since-january", "#9ecae1"),
+        ("map-assessed-this-month", "#08519c"),
+    ]
+    .map(|(id, colour)| (cx.text(id), colour));
     let coverage = |pcode: &str| {
         let id = geography.commune_by_pcode(pcode)?;
         Some(if risk.get(id).is_some() {
@@ -1006,7 +978,6 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
 /// centroid; only at the commune in the public version), sized by persons affected, and a table
 /// (one row per alert; counts by region and event type in the public version).
 fn alerts(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool, title: String) {
-    let fr = cx.fr();
     let g = &cx.c.geography;
     let points: Vec<(f64, f64, f64)> = extra
         .alerts
@@ -1020,98 +991,100 @@ fn alerts(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool, tit
             (lon, lat, 2.5 + (a.affected_persons.unwrap_or(0) as f64).sqrt() / 6.0)
         })
         .collect();
-    let dots = if fr {
-        "Cercle : une alerte, sa taille selon les personnes affectées"
-    } else {
-        "Circle: one alert, sized by persons affected"
-    };
     out.push(Block::Heading { level: 2, text: title.clone() });
     out.push(Block::Figure {
-        svg: charts::map(g, &title, &|_| None, &[(dots.to_owned(), "#ffffff")], &points, &cx.source()),
+        svg: charts::map(g, &title, &|_| None, &[(cx.text("map-alert-circle"), "#ffffff")], &points, &cx.source()),
         caption: title,
     });
     if extra.alerts.is_empty() {
-        out.push(Block::Paragraph(
-            if fr {
-                "Aucune alerte flash n'a été reçue ce mois."
-            } else {
-                "No flash alert was received this month."
-            }
-            .into(),
-        ));
+        out.push(Block::Paragraph(cx.text("alerts-none").into()));
         return;
     }
-    let region_of = |a: &vigie_core::Alert| g.commune(a.commune).region.0 as usize;
+    let event = |e: vigie_core::EventType| cx.words("event-type", &[("type", e.code().to_owned())]);
     if public {
+        let f = cx.f;
         let alerts = &cx.t.alerts;
         let regions: Vec<usize> = (0..g.regions.len()).filter(|&r| alerts.region(r) > 0).collect();
-        let mut header = vec![if fr { "Type d'événement" } else { "Event type" }.to_owned()];
+        let mut header = vec![cx.text("alert-event-type")];
         header.extend(regions.iter().map(|&r| cx.region_name(r)));
-        header.push(cx.lang.total().to_owned());
-        let mut rows: Vec<Vec<String>> = vigie_core::EventType::ALL
+        header.push(cx.text("total"));
+        let mut rows: Vec<Vec<Text>> = vigie_core::EventType::ALL
             .iter()
             .enumerate()
             .filter(|(e, _)| alerts.event(*e) > 0)
-            .map(|(e, event)| {
-                let mut row = vec![crate::labels::event_type(cx.lang, *event).to_owned()];
-                row.extend(regions.iter().map(|&r| cx.n(alerts.region_event(r, e))));
-                row.push(cx.n(alerts.event(e)));
+            .map(|(_, event_type)| {
+                let code = event_type.code();
+                let mut row = vec![Text::from(event(*event_type))];
+                row.extend(regions.iter().map(|&r| cx.cell(f.get("alert_by_region", code, &g.regions[r].code))));
+                row.push(cx.cell(f.get("alert_by_region", code, "TOTAL")));
                 row
             })
             .collect();
-        let mut total = vec![cx.lang.total().to_owned()];
-        total.extend(regions.iter().map(|&r| cx.n(alerts.region(r))));
-        total.push(cx.n(alerts.total));
+        let mut total = vec![Text::from(cx.text("total"))];
+        total.extend(regions.iter().map(|&r| cx.cell(f.get("alert_by_region", "TOTAL", &g.regions[r].code))));
+        total.push(cx.cell(f.get("alert_by_region", "TOTAL", "TOTAL")));
         rows.push(total);
         out.push(Block::Table(Table { header, rows, numeric_from: 1, total_row: true }));
         return;
     }
-    let header = if fr {
-        ["Date", "Région", "Cercle", "Commune", "Type d'événement", "Ménages", "Personnes"]
-    } else {
-        ["Date", "Region", "Cercle", "Commune", "Event type", "Households", "Persons"]
-    };
-    let optional = |n: Option<u32>| n.map_or_else(|| "–".to_owned(), |n| cx.n(u64::from(n)));
+    let header = [
+        "alert-date",
+        "alert-region",
+        "alert-cercle",
+        "alert-commune",
+        "alert-event-type",
+        "alert-households",
+        "alert-persons",
+    ]
+    .map(|id| cx.text(id))
+    .to_vec();
+    // One alert's own details: shown as reported, not figures of the tables.
+    let optional = |n: Option<u32>| Text::literal(n.map_or_else(|| cx.text("alert-missing"), |n| cx.int(u64::from(n))));
     let rows = extra
         .alerts
         .iter()
         .map(|a| {
             let commune = g.commune(a.commune);
             vec![
-                vigie_core::records::iso_date(a.date),
-                cx.region_name(region_of(a)),
-                g.cercles[commune.cercle as usize].unit.name.clone(),
-                commune.unit.name.clone(),
-                crate::labels::event_type(cx.lang, a.event_type).to_owned(),
+                Text::literal(vigie_core::records::iso_date(a.date)),
+                Text::from(cx.region_name(commune.region.0 as usize)),
+                Text::from(g.cercles[commune.cercle as usize].unit.name.clone()),
+                Text::from(commune.unit.name.clone()),
+                Text::from(event(a.event_type)),
                 optional(a.affected_households),
                 optional(a.affected_persons),
             ]
         })
         .collect();
-    out.push(Block::Table(Table {
-        header: header.map(str::to_owned).to_vec(),
-        rows,
-        numeric_from: 5,
-        total_row: false,
-    }));
+    out.push(Block::Table(Table { header, rows, numeric_from: 5, total_row: false }));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn claim(value: u64) -> Claim {
+        Claim { table: "t".into(), row: "r".into(), column: "c".into(), value }
+    }
+
     #[test]
     fn ties_are_named_together_and_never_cut() {
         let names = ["Mopti", "Ségou", "Tombouctou", "Gao"];
         let name = |i: usize| names[i].to_owned();
-        let ranked = Ranked::rank(&[8, 8, 4, 4]);
+        let (fr, en) = (Lang::parse("fr").expect("fr"), Lang::parse("en").expect("en"));
+        let counts = [8, 8, 4, 4];
+        let claims: Vec<Claim> = counts.iter().map(|&n| claim(n)).collect();
+        let ranked = Ranked::rank(&counts);
         assert_eq!(
-            ranked_names(Lang::Fr, &ranked, 3, &name, true),
+            ranked_names(fr, &ranked, &claims, 3, &name, "tie-regions").text,
             "Mopti et Ségou (8 chacune) ; Tombouctou et Gao (4 chacune)"
         );
-        assert_eq!(ranked_names(Lang::En, &ranked, 2, &name, true), "Mopti and Ségou (8 each)");
-        let ranked = Ranked::rank(&[1200, 3, 0, 1]);
-        assert_eq!(ranked_names(Lang::Fr, &ranked, 3, &name, false), "Mopti (1\u{202F}200), Ségou (3) et Gao (1)");
-        assert_eq!(ranked_names(Lang::Fr, &Ranked::rank(&[0, 0]), 3, &name, false), "");
+        assert_eq!(ranked_names(en, &ranked, &claims, 2, &name, "tie-regions").text, "Mopti and Ségou (8 each)");
+        let counts = [1200, 3, 0, 1];
+        let claims: Vec<Claim> = counts.iter().map(|&n| claim(n)).collect();
+        let named = ranked_names(fr, &Ranked::rank(&counts), &claims, 3, &name, "tie-cercles");
+        assert_eq!(named.text, "Mopti (1\u{202F}200), Ségou (3) et Gao (1)");
+        assert_eq!(named.quotes.len(), 3, "one quote per count, in order");
+        assert_eq!(ranked_names(fr, &Ranked::rank(&[0, 0]), &claims, 3, &name, "tie-cercles").text, "");
     }
 }

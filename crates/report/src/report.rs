@@ -7,12 +7,15 @@ use rust_xlsxwriter::{Format, Workbook};
 use vigie_core::aggregate::MonthTables;
 use vigie_core::{Catalog, ListKind, Month, Violation};
 
-use crate::labels::Lang;
+use vigie_i18n::{Args, Lang};
+
+use crate::labels::Pick;
 use crate::long_form::{Cell, cells};
 use crate::narrative::{self, Annexes, Claim, Inputs};
 use crate::{ReportError, document::Document};
 
-/// The four files of a month's report, named in the report's language.
+/// The four files of a month's report, named in the report's language (`file-report`,
+/// `file-incidents` of its catalog).
 pub struct FileNames {
     pub pdf: String,
     pub html: String,
@@ -21,14 +24,13 @@ pub struct FileNames {
 }
 
 pub fn file_names(lang: Lang, month: Month) -> FileNames {
-    let (report, annex) = match lang {
-        Lang::Fr => ("rapport", "annexe-incidents"),
-        Lang::En => ("report", "annex-incidents"),
-    };
+    let mut args = Args::new();
+    args.set("month", month.to_string());
+    let (report, annex) = (lang.format("file-report", &args), lang.format("file-incidents", &args));
     FileNames {
-        pdf: format!("{report}-{month}.pdf"),
-        html: format!("{report}-{month}.html"),
-        incidents: format!("{annex}-{month}.xlsx"),
+        pdf: format!("{report}.pdf"),
+        html: format!("{report}.html"),
+        incidents: format!("{annex}.xlsx"),
         tables: format!("tables-{month}.csv"),
     }
 }
@@ -126,39 +128,24 @@ pub fn write(
 fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<(), ReportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("Incidents")?;
+    sheet.set_name(lang.text("incidents-sheet"))?;
     let bold = Format::new().set_bold();
-    let header: &[&str] = if lang == Lang::Fr {
-        &[
-            "Incident",
-            "Date",
-            "Région",
-            "Cercle",
-            "Commune",
-            "Violations",
-            "Types de violation",
-            "Auteur présumé",
-            "Lieu",
-            "Tranche horaire",
-            "Organisation",
-        ]
-    } else {
-        &[
-            "Incident",
-            "Date",
-            "Region",
-            "Cercle",
-            "Commune",
-            "Violations",
-            "Violation types",
-            "Alleged perpetrator",
-            "Place",
-            "Time of day",
-            "Organisation",
-        ]
-    };
+    let header = [
+        "incidents-incident",
+        "incidents-date",
+        "incidents-region",
+        "incidents-cercle",
+        "incidents-commune",
+        "incidents-violations",
+        "incidents-types",
+        "incidents-perpetrator",
+        "incidents-place",
+        "incidents-time-slot",
+        "incidents-organization",
+    ]
+    .map(|id| lang.text(id));
     for (j, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, j as u16, *h, &bold)?;
+        sheet.write_string_with_format(0, j as u16, h, &bold)?;
     }
     let mut sorted: Vec<&Violation> = violations.iter().collect();
     sorted.sort_by(|a, b| {

@@ -7,8 +7,10 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, Workbook};
 use vigie_core::Catalog;
 
+use vigie_i18n::Lang;
+
 use crate::ReportError;
-use crate::labels::{Lang, label};
+use crate::labels::label;
 use crate::long_form::{Cell, natural};
 
 pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) -> Result<(), ReportError> {
@@ -32,15 +34,11 @@ pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) ->
             }
         }
         columns.sort_by(|a, b| natural(a, b));
-        let (code, name) = match lang {
-            Lang::Fr => ("Code", "Libellé"),
-            Lang::En => ("Code", "Label"),
-        };
-        sheet.write_string_with_format(0, 0, code, &bold)?;
-        sheet.write_string_with_format(0, 1, name, &bold)?;
+        sheet.write_string_with_format(0, 0, lang.text("tables-code"), &bold)?;
+        sheet.write_string_with_format(0, 1, lang.text("tables-label"), &bold)?;
         for (j, column) in columns.iter().enumerate() {
             let heading =
-                if *column == "count" { "Violations".to_owned() } else { label(catalog, lang, table, column) };
+                if *column == "count" { lang.text("tables-count") } else { label(catalog, lang, table, column) };
             sheet.write_string_with_format(0, j as u16 + 2, &heading, &bold)?;
         }
         for (i, row) in rows.iter().enumerate() {

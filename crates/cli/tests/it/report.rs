@@ -1,12 +1,12 @@
 //! `vigie report`: the PDF shows the seed report's tables, every number of the narrative agrees
 //! with `tables.csv`, the HTML is snapshotted, and the public version reveals no small count.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use vigie_core::Month;
 use vigie_core::aggregate::Filter;
-use vigie_core::{ListKind, Month};
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore};
 
@@ -33,7 +33,7 @@ fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
             // Thousands are written "3 016" in French.
             let numbers: Vec<String> = cells[1..if with_total { 14 } else { 13 }]
                 .iter()
-                .map(|n| vigie_report::format::int(Lang::Fr, n.parse().expect("number")).replace('\u{202F}', " "))
+                .map(|n| Lang::default().int(n.parse().expect("number")).replace('\u{202F}', " "))
                 .collect();
             let expected = numbers.join(" ");
             assert!(text.contains(&expected), "{name}: row {} ({expected}) not in the PDF text", cells[0]);
@@ -46,11 +46,13 @@ fn the_pdf_text_shows_both_yearly_tables_with_the_seed_numbers() {
     assert!(text.contains("Personnes armées non identifiées"), "bar labels searchable");
 }
 
-/// Every number in a sentence: a claimed figure, the report's year, a share of two claimed
-/// figures, or part of a label.
-fn check_consistency(lang: Lang) {
-    let dir = demo();
-    let store = SqliteStore::open(&dir.path().join("demo/vigie.db")).expect("open");
+/// `(table, row, column) -> value` of a tables.csv.
+type Cells = BTreeMap<(String, String, String), u64>;
+
+/// The demo's November report in `lang`, built as `vigie report` builds it, with the tables.csv
+/// cells it was built from.
+fn demo_document(dir: &Path, lang: Lang) -> (vigie_report::document::Document, Vec<vigie_report::Claim>, Cells) {
+    let store = SqliteStore::open(&dir.join("demo/vigie.db")).expect("open");
     let catalog = &vigie_store::catalog(&store, vigie_core::Catalog::builtin().clone()).expect("catalog");
     let live = LiveFacts::load(&store, catalog).expect("load");
     let month = Month::new(2021, 11).expect("month");
@@ -66,10 +68,8 @@ fn check_consistency(lang: Lang) {
         &vigie_report::Annexes::default(),
         false,
     );
-
-    // Each claim is the tables.csv cell it names (omitted cells are zeros).
-    let csv = std::fs::read_to_string(dir.path().join("demo/tables-2021-11.csv")).expect("tables");
-    let table: BTreeMap<(String, String, String), u64> = csv
+    let csv = std::fs::read_to_string(dir.join("demo/tables-2021-11.csv")).expect("tables");
+    let table = csv
         .lines()
         .skip(1)
         .map(|l| {
@@ -77,71 +77,101 @@ fn check_consistency(lang: Lang) {
             ((c[0].into(), c[1].into(), c[2].into()), c[3].parse().expect("value"))
         })
         .collect();
+    (document, claims, table)
+}
+
+/// Every claim is the tables.csv cell it names, and every number of every sentence and table
+/// cell is, in order, one its own text quotes.
+fn check_consistency(dir: &Path, lang: Lang) -> vigie_report::document::Document {
+    let (document, claims, table) = demo_document(dir, lang);
     assert!(claims.len() > 100, "the narrative quotes the tables");
     for c in &claims {
         let key = (c.table.clone(), c.row.clone(), c.column.clone());
         assert_eq!(table.get(&key).copied().unwrap_or(0), c.value, "claim {c:?}");
     }
-
-    let values: Vec<u64> = claims.iter().map(|c| c.value).collect::<HashSet<_>>().into_iter().collect();
-    let mut labels: Vec<String> = Vec::new();
-    for kind in ListKind::ALL {
-        labels.extend(catalog.lists.get(kind).codes.iter().map(|c| lang.pick(&c.label).to_lowercase()));
-    }
-    labels.extend(catalog.typology.subtypes.iter().map(|s| lang.pick(&s.label).to_lowercase()));
-    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
-    let mut checked = 0;
-    for sentence in document.sentences() {
-        let mut text = sentence.to_lowercase();
-        for label in &labels {
-            text = text.replace(label.as_str(), " ");
-        }
-        let text = text.replace('\u{202F}', "");
-        let text = if lang == Lang::En { text.replace(',', "") } else { text };
-        let bytes: Vec<char> = text.chars().collect();
-        let mut i = 0;
-        while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_digit()
-                    || ((bytes[i] == ',' || bytes[i] == '.') && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit()))
-            {
-                i += 1;
-            }
-            let token: String = bytes[start..i].iter().collect::<String>().replace(',', ".");
-            let percent = bytes[i..].iter().take(2).any(|&c| c == '%');
-            checked += 1;
-            if percent {
-                let p: f64 = token.parse().expect("number");
-                let decimals = token.split('.').nth(1).map_or(0, str::len);
-                let scale = 10f64.powi(decimals as i32);
-                let found = values.iter().any(|&a| {
-                    values
-                        .iter()
-                        .any(|&b| b > 0 && a <= b && ((a as f64 * 100.0 / b as f64) * scale).round() / scale == p)
-                });
-                assert!(found, "{lang:?}: {token} % in «{sentence}» is no share of two table figures");
-            } else {
-                let n: u64 = token.parse().expect("integer");
-                assert!(n == 2021 || values.contains(&n), "{lang:?}: {n} in «{sentence}» is no table figure");
-            }
-        }
-    }
-    assert!(checked > 100, "{checked} numbers checked");
+    assert_eq!(vigie_report::consistency::check_document(&document), Vec::<String>::new(), "{lang:?}");
+    let texts = document.texts();
+    let numbers: usize = texts.iter().map(|t| vigie_report::consistency::numbers(lang, &t.text).len()).sum();
+    assert!(numbers > 400, "{numbers} numbers checked in {} texts", texts.len());
+    document
 }
 
 #[test]
-fn every_number_of_the_french_narrative_agrees_with_the_tables() {
-    check_consistency(Lang::Fr);
+fn every_number_of_the_report_agrees_with_its_own_quotes_in_both_languages() {
+    let dir = demo();
+    for code in ["fr", "en"] {
+        check_consistency(dir.path(), Lang::parse(code).expect("language"));
+    }
 }
 
+/// The check catches what the old global one let through: two arguments swapped, the previous
+/// month's figure, a share with the wrong base.
 #[test]
-fn every_number_of_the_english_narrative_agrees_with_the_tables() {
-    check_consistency(Lang::En);
+fn the_consistency_check_catches_planted_errors() {
+    use vigie_report::document::Quote;
+    let dir = demo();
+    let lang = Lang::parse("fr").expect("French");
+    let document = check_consistency(dir.path(), lang);
+    let (_, _, table) = demo_document(dir.path(), lang);
+    let check = |text: &vigie_report::document::Text| vigie_report::consistency::check(lang, text);
+    let texts = document.texts();
+
+    // The overview: this month's count, then last month's.
+    let overview = texts.iter().find(|t| t.text.starts_with("Depuis le début de l'année")).expect("overview");
+    let counts: Vec<u64> = overview
+        .quotes
+        .iter()
+        .filter_map(|q| match q {
+            Quote::Cell(c) if c.table == "category_by_month" => Some(c.value),
+            _ => None,
+        })
+        .collect();
+    let (now, before) = (lang.int(counts[0]), lang.int(counts[1]));
+    assert_ne!(now, before);
+    let mut swapped = (*overview).clone();
+    swapped.text = swapped.text.replacen(&now, "@", 1).replacen(&before, &now, 1).replacen('@', &before, 1);
+    assert!(check(&swapped).is_err(), "swapped: {}", swapped.text);
+
+    // A category's paragraph quoting the previous month's count as this month's.
+    let category = texts.iter().find(|t| t.text.contains("dans cette catégorie, soit")).expect("category");
+    let Some(Quote::Cell(current)) = category.quotes.iter().find(|q| matches!(q, Quote::Cell(_))) else {
+        panic!("the paragraph quotes its count")
+    };
+    let previous_column = Month::parse(&current.column).expect("a month").previous().to_string();
+    let previous = table.get(&(current.table.clone(), current.row.clone(), previous_column)).copied().unwrap_or(0);
+    assert_ne!(previous, current.value);
+    let mut stale = (*category).clone();
+    stale.text = stale.text.replacen(
+        &format!(", {} violations", lang.int(current.value)),
+        &format!(", {} violations", lang.int(previous)),
+        1,
+    );
+    assert_ne!(stale.text, category.text);
+    assert!(check(&stale).is_err(), "previous month: {}", stale.text);
+
+    // The same paragraph's share computed over the year instead of the month.
+    let Some(Quote::Share { part, whole, decimals }) =
+        category.quotes.iter().find(|q| matches!(q, Quote::Share { .. }))
+    else {
+        panic!("the paragraph quotes a share")
+    };
+    let year = table[&("region_by_month".to_owned(), "TOTAL".to_owned(), "TOTAL".to_owned())];
+    let right = lang.percent(vigie_core::aggregate::share(part.value, whole.value), *decimals);
+    let wrong = lang.percent(vigie_core::aggregate::share(part.value, year), *decimals);
+    assert_ne!(right, wrong);
+    let mut base = (*category).clone();
+    base.text = base.text.replacen(&right, &wrong, 1);
+    assert!(check(&base).is_err(), "wrong base: {}", base.text);
+
+    // A table cell showing another region's total.
+    let cell = texts
+        .iter()
+        .find(|t| matches!(t.quotes.as_slice(), [Quote::Cell(c)] if c.table == "region_by_month" && c.value > 0))
+        .expect("a region cell");
+    let mut other = (*cell).clone();
+    other.text =
+        lang.int(other.text.chars().filter(char::is_ascii_digit).collect::<String>().parse::<u64>().expect("n") + 1);
+    assert!(check(&other).is_err(), "another figure: {}", other.text);
 }
 
 /// The HTML without its SVG figures (snapshotted apart from the drawing code).

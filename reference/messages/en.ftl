@@ -1,0 +1,227 @@
+# Vigie's words in English. See fr.ftl for how a catalog is written; every id there is here.
+
+## Numbers and lists
+
+number-group-separator = ,
+number-decimal-separator = .
+percent = { $value }%
+list-and = { $first } and { $last }
+list-separator = { ", " }
+list-group-separator = { "; " }
+label-case-in-sentence = lower
+quoted = “{ $text }”
+
+## Months and dates
+
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mar
+month-short-4 = Apr
+month-short-5 = May
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Aug
+month-short-9 = Sep
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Dec
+month-year = { $month } { $year }
+
+## Shared phrases
+
+of-now = { $now }
+of-then = { $then }
+of-region = { $region }
+total = Total
+trend = { $trend ->
+    [up] up
+    [down] down
+   *[stable] stable
+}
+were-documented = { $count ->
+    [0] no violation was documented
+    [one] { $count } violation was documented
+   *[other] { $count } violations were documented
+}
+ranked-item = { $name } ({ $count })
+tie-regions = { $names } ({ $count } each)
+tie-cercles = { $names } ({ $count } each)
+share-item = { $name } ({ $count }, { $share })
+source = Source: protection monitoring system, { $month } (Vigie)
+
+## Title
+
+report-title = Monthly protection monitoring report — { $country }
+report-subtitle = No. { $number } – { $month }
+report-subtitle-public = No. { $number } – { $month } (public version)
+# The PDF's table of contents and figure numbering (« Fig. 3 »).
+contents = Contents
+figure-supplement = Figure
+analysis-mark = Analysis
+file-report = report-{ $month }
+file-incidents = annex-incidents-{ $month }
+
+## Typology
+
+heading-typology = Typology of violations
+typology-item = { $code }. { $category }: { $subtypes }.
+
+## I – Overview
+
+heading-overview = I – Overview of the protection environment
+overview-month-count = Violations in { $month }: { $count }
+overview-year-count = Violations since { $january }: { $count }
+chart-per-month = Violations documented per month
+overview-text = Since the beginning of { $year }, the protection monitoring system has documented { $year-count ->
+    [one] { $year-count } violation
+   *[other] { $year-count } violations
+}. In { $now }, { were-documented }, against { $previous } in { $then } ({ trend }).
+overview-categories = The most documented categories this month are { $categories }.
+overview-top-region = With { $share } of the violations documented, { $region } is the region that recorded the most.
+overview-top-regions = With { $share } of the violations documented, { $region } is the region that recorded the most, followed by { $others }.
+overview-other-region = { $region } ({ $share })
+
+## II – Categories
+
+heading-categories = II – Trends by category
+categories-table-label = Violation categories (documented)
+category-none = No violation was documented in this category in { $now } (against { $previous } in { $then }).
+category-text = In { $now }, { were-documented } in this category, { $share } of all violations of the month ({ trend } from { $then }: { $previous }). The most documented types are: { $types }. The regions most affected are { $regions }.
+
+## III – Regions
+
+heading-regions = III – Trends by region
+region = Region
+heading-region = { $region } region
+region-text = In { $now }, { were-documented } in { $region }, against { $previous } in { $then } ({ trend }), { $share } of the month's violations.
+chart-region-categories = Violations by category, { $region }
+region-cercles = Most affected cercles: { $cercles }.
+regions-quiet = No violation was documented in { $now } in the following regions: { $regions }.
+
+## IV – Risk index
+
+heading-risk = IV – Protection risk index
+risk-legend-title = Protection risk index levels
+risk-level = Level
+risk-points = Points
+risk-points-range = { $min } – { $max } points
+risk-situation = Situation
+risk-level-1-of-4 = The protection situation in this area is considered “stable”. Existing protection risks are reduced by communities' self-protection capacities or by community services and structures and protection actors that care for victims.
+risk-level-2-of-4 = The protection situation in this area is considered “moderate”. Protection risks are high, and self-protection and risk-reduction capacities can be strengthened. Follow-up is needed to meet the population's immediate needs, strengthen existing mechanisms and reduce potentially aggravating factors.
+risk-level-3-of-4 = The protection situation in this area is considered “serious”. Protection risks are very high (grave violations, level of violence and forced displacement). Self-protection and risk-reduction capacities are insufficient.
+risk-level-4-of-4 = The protection situation in this area is considered “critical”. Protection risks are extremely high and grave (notably grave violations, level of violence and forced displacement). Self-protection and risk-reduction capacities (community mechanisms, state services, humanitarian services and actors) are absent, too weak or ineffective. This situation calls for particular attention from the Protection Cluster and relevant actors, notably in response, advocacy and resource mobilisation.
+risk-about = The protection severity measured by the risk index is based on the perception of the protection environment, collected every month from key informants in the monitored communes. The index does not rest only on the protection incidents reported during the month: its questionnaire also considers the threats present, the protection services available, and the civilian population's vulnerability and capacity to protect itself and prevent protection risks. It shows how the protection situation develops over time and where it is most severe.
+risk-none = No risk index data was recorded for this month.
+risk-at-level = { $count } { $level }
+risk-text = In { $month }, the risk index was established for { $assessed } communes out of the { $communes } communes of the monitored regions ({ $share }): { $levels }. The map of the index is in the annexes.
+risk-communes-assessed = Communes assessed
+risk-communes-of-region = Communes of the region
+cercle = Cercle
+risk-change-first = In the { $region } region, the protection situation went from { $from } to { $to } { $places }.
+risk-change-next = It went from { $from } to { $to } { $places }.
+risk-no-change = In the { $region } region, no commune assessed in { $then } changed level.
+risk-communes-in-cercle = { $count ->
+    [one] in the commune of { $communes } ({ $cercle } cercle)
+   *[other] in the communes of { $communes } ({ $cercle } cercle)
+}
+commune-of = { $name }
+
+## V – People and places
+
+heading-people = V – Perpetrators, victims, places and times
+people-perpetrator = Alleged perpetrators
+people-occupation = Victims' occupations
+people-sex = Victims' sex
+people-age-group = Victims' age
+people-population = Victims' displacement status
+people-place = Places of violations
+people-time-slot = Time of day
+people-item = { $name } ({ $count }; { $share })
+people-most-perpetrator = Most frequent alleged perpetrators: { $items }.
+people-most-occupation = Most frequent victims' occupations: { $items }.
+people-most-sex = Most frequent victims' sex: { $items }.
+people-most-age-group = Most frequent victims' age: { $items }.
+people-most-population = Most frequent victims' displacement status: { $items }.
+people-most-place = Most frequent places of violations: { $items }.
+people-time-slot-text = The most frequent time of day is: { $slot } ({ $count }), of which { $in-category } in the category “{ $category }”.
+
+## VI – Recommendations
+
+heading-recommendations = VI – Recommendations
+recommendations-none = No recommendation was provided for this month.
+recommendation-actor = Actors
+recommendation-action = Recommended actions
+recommendation-zone = Areas
+recommendation-follow-up = Cluster follow-up
+
+## VII – Annexes
+
+heading-annexes = VII – Annexes
+annex = Annex { $number } – { $title }
+annex-violations-map = Map of violations by commune ({ $month })
+annex-alerts-map = Map of flash alerts ({ $month })
+annex-risk-map = Risk index map ({ $month })
+annex-incidents = List of incidents
+annex-coverage = Protection monitoring coverage ({ $month })
+map-no-violation = No violation documented
+map-small-counts = < 5
+map-range = { $lower } – { $upper }
+map-not-assessed = Not assessed
+map-level = { $level } – { $label }
+map-alert-circle = Circle: one alert, sized by persons affected
+map-not-covered = Not covered
+map-violations-since-january = Violations documented since January
+map-assessed-this-month = Risk assessed this month by key informants
+incidents-file = The month's list of incidents is in the workbook { $file }.
+coverage-text = In { $now }, key informants were interviewed in { $assessed } of the { $communes } communes of the monitored regions ({ $share }).
+alerts-none = No flash alert was received this month.
+alert-date = Date
+alert-region = Region
+alert-cercle = Cercle
+alert-commune = Commune
+alert-event-type = Event type
+alert-households = Households
+alert-persons = Persons
+alert-missing = –
+event-type = { $type ->
+    [ATTACK] Attack
+    [CLASH] Clash
+    [DISPLACEMENT] Population displacement
+    [EXPLOSIVE] Explosive device
+    [ABDUCTION] Abduction
+    [BLOCKADE] Blockade
+   *[OTHER] Other
+}
+
+## Incident list workbook
+
+incidents-sheet = Incidents
+incidents-incident = Incident
+incidents-date = Date
+incidents-region = Region
+incidents-cercle = Cercle
+incidents-commune = Commune
+incidents-violations = Violations
+incidents-types = Violation types
+incidents-perpetrator = Alleged perpetrator
+incidents-place = Place
+incidents-time-slot = Time of day
+incidents-organization = Organisation
+
+## Tables workbook
+
+tables-code = Code
+tables-label = Label
+tables-count = Violations

@@ -1,0 +1,261 @@
+# Vigie's words in French. One message per sentence, heading, label or note of the report (and,
+# later, the web interface). A language is one file like this one, named by its language code:
+# translate the text after each `=`, keep the ids and the { $arguments }.
+#
+# Arguments: { $count } and the like are numbers (written with the separators below, and they
+# choose plural forms: French counts 0 and 1 as singular, `[one]`); { $share } is a percentage
+# already written; names ({ $region }, { $month }…) are text. INITIAL($name) says whether a name
+# starts with a vowel or a consonant, for elisions (« d'Ansongo », « de Mopti »).
+
+## Numbers and lists
+
+number-group-separator = { "\u202F" }
+number-decimal-separator = ,
+percent = { $value }{ "\u202F" }%
+list-and = { $first } et { $last }
+list-separator = { ", " }
+# Between groups of a list that already use « et » (ties): « Mopti et Ségou (8 chacune) ; Gao (4) ».
+list-group-separator = { " ; " }
+# How code labels read inside a sentence: lower (« meurtre ») or keep (as in the code list).
+label-case-in-sentence = lower
+quoted = « { $text } »
+
+## Months and dates
+
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
+month-short-1 = Jan
+month-short-2 = Fév
+month-short-3 = Mars
+month-short-4 = Avr
+month-short-5 = Mai
+month-short-6 = Juin
+month-short-7 = Juil
+month-short-8 = Août
+month-short-9 = Sept
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Déc
+# A month of a year: « novembre 2021 ». { $year } is text.
+month-year = { $month } { $year }
+
+## Shared phrases
+
+# « au mois de novembre 2021 », « au mois d'octobre 2021 »
+of-now = { INITIAL($now) ->
+    [vowel] d'{ $now }
+   *[other] de { $now }
+}
+of-then = { INITIAL($then) ->
+    [vowel] d'{ $then }
+   *[other] de { $then }
+}
+of-region = { INITIAL($region) ->
+    [vowel] d'{ $region }
+   *[other] de { $region }
+}
+total = Total
+# { $trend } compares the month with the month before.
+trend = { $trend ->
+    [up] en hausse
+    [down] en baisse
+   *[stable] stable
+}
+# The month's { $count }: « 531 violations ont été documentées ».
+were-documented = { $count ->
+    [0] aucune violation n'a été documentée
+    [one] { $count } violation a été documentée
+   *[other] { $count } violations ont été documentées
+}
+ranked-item = { $name } ({ $count })
+tie-regions = { $names } ({ $count } chacune)
+tie-cercles = { $names } ({ $count } chacun)
+share-item = { $name } ({ $count }, { $share })
+source = Source : système de monitoring de protection, { $month } (Vigie)
+
+## Title
+
+report-title = Rapport mensuel de monitoring de protection — { $country }
+report-subtitle = N° { $number } – { $month }
+report-subtitle-public = N° { $number } – { $month } (version publique)
+# The PDF's table of contents and figure numbering (« Fig. 3 »).
+contents = Table des matières
+figure-supplement = Fig.
+analysis-mark = Analyse
+file-report = rapport-{ $month }
+file-incidents = annexe-incidents-{ $month }
+
+## Typology
+
+heading-typology = Typologie des violations
+typology-item = { $code }. { $category } : { $subtypes }.
+
+## I – Overview
+
+heading-overview = I – Aperçu de l'environnement de protection
+overview-month-count = Nombre de violations en { $month } : { $count }
+overview-year-count = Nombre de violations depuis { $january } : { $count }
+chart-per-month = Violations documentées par mois
+overview-text = Depuis le début de l'année { $year }, { $year-count ->
+    [0] aucune violation n'a été documentée
+    [one] { $year-count } violation a été documentée
+   *[other] { $year-count } violations ont été documentées
+} par le système de monitoring de protection. Au mois { of-now }, { were-documented }, contre { $previous } au mois { of-then } ({ trend }).
+overview-categories = Les catégories les plus documentées ce mois sont { $categories }.
+overview-top-region = Avec { $share } des violations documentées, la région { of-region } est celle qui en a enregistré le plus.
+overview-top-regions = Avec { $share } des violations documentées, la région { of-region } est celle qui en a enregistré le plus. Elle est suivie des régions { $others }.
+overview-other-region = { of-region } ({ $share })
+
+## II – Categories
+
+heading-categories = II – Tendances par catégorie
+categories-table-label = Typologies de violations (documentées)
+category-none = Aucune violation n'a été documentée dans cette catégorie au mois { of-now } (contre { $previous } au mois { of-then }).
+category-text = Au mois { of-now }, { were-documented } dans cette catégorie, soit { $share } de toutes les violations du mois ({ trend } par rapport au mois { of-then } : { $previous }). Les types de violations les plus documentés sont : { $types }. Les régions les plus concernées sont { $regions }.
+
+## III – Regions
+
+heading-regions = III – Tendances par région
+region = Région
+heading-region = Région { of-region }
+region-text = Au mois { of-now }, { were-documented } dans la région { of-region }, contre { $previous } au mois { of-then } ({ trend }), soit { $share } des violations du mois.
+chart-region-categories = Violations par catégorie, région { of-region }
+region-cercles = Cercles les plus touchés : { $cercles }.
+regions-quiet = Aucune violation n'a été documentée au mois { of-now } dans les régions suivantes : { $regions }.
+
+## IV – Risk index
+
+heading-risk = IV – Indice de risque de protection
+risk-legend-title = Légende des niveaux de l'indice des risques de protection
+risk-level = Niveau
+risk-points = Points
+risk-points-range = { $min } – { $max } points
+risk-situation = Situation
+risk-level-1-of-4 = La situation de protection dans cette zone est jugée « stable ». Les risques de protection existants sont réduits grâce aux capacités d'auto-protection des communautés ou à la présence de services et structures communautaires et acteurs de protection qui assurent la prise en charge des victimes.
+risk-level-2-of-4 = La situation de protection dans cette zone est jugée « modérée ». Les risques de protection sont élevés et les capacités d'autoprotection et de réduction de ces risques peuvent être renforcées. Un suivi doit être effectué afin de répondre aux besoins immédiats des populations pour renforcer les mécanismes existants et réduire les facteurs potentiellement aggravants.
+risk-level-3-of-4 = La situation de protection dans cette zone est jugée « sérieuse ». Les risques de protection sont très élevés (violations graves, niveau de violence et déplacement forcé de population). Les capacités d'autoprotection et de réduction des risques sont insuffisantes.
+risk-level-4-of-4 = La situation de protection dans cette zone est jugée « critique ». Les risques de protection sont extrêmement élevés et graves (notamment en termes de violations graves, du niveau de violence et du déplacement forcé de population). Les capacités d'autoprotection et de réduction des risques (mécanismes communautaires, services étatiques, services et acteurs humanitaires) sont inexistantes, trop faibles ou inefficaces. Cette situation demande une attention particulière du Cluster Protection et des acteurs pertinents, notamment en termes de réponse, de plaidoyer et de mobilisation de ressources.
+risk-about = La sévérité de protection mesurée par l'indice de risque est basée sur la perception de l'environnement de protection, collectée chaque mois auprès d'informateurs clés dans les communes suivies. L'indice n'est pas établi uniquement sur les incidents de protection rapportés au cours du mois : son questionnaire considère aussi les menaces présentes, les services de protection disponibles, la vulnérabilité et les capacités de la population civile à s'auto-protéger et à prévenir les risques de protection. Il permet de suivre l'évolution de la situation de protection au fil du temps et de dégager des tendances géographiques de sévérité.
+risk-none = Aucune donnée de l'indice de risque n'a été enregistrée pour ce mois.
+risk-at-level = { $count } en situation { $level }
+risk-text = En { $month }, l'indice de risque a été établi pour { $assessed } communes sur les { $communes } communes des régions suivies ({ $share }) : { $levels }. La carte de l'indice figure en annexe.
+risk-communes-assessed = Communes évaluées
+risk-communes-of-region = Communes de la région
+cercle = Cercle
+risk-change-first = Dans la région { of-region }, la situation de protection est passée de { $from } à { $to } { $places }.
+risk-change-next = Elle est passée de { $from } à { $to } { $places }.
+risk-no-change = Dans la région { of-region }, aucune commune évaluée au mois { of-then } n'a changé de niveau.
+# « dans la commune de Sansanding (cercle de Ségou) », « dans les communes d'Ansongo et de Bara
+# (cercle d'Ansongo) »: { $communes } is a list of commune-of.
+risk-communes-in-cercle = { $count ->
+    [one] dans la commune { $communes } (cercle { INITIAL($cercle) ->
+        [vowel] d'{ $cercle }
+       *[other] de { $cercle }
+    })
+   *[other] dans les communes { $communes } (cercle { INITIAL($cercle) ->
+        [vowel] d'{ $cercle }
+       *[other] de { $cercle }
+    })
+}
+commune-of = { INITIAL($name) ->
+    [vowel] d'{ $name }
+   *[other] de { $name }
+}
+
+## V – People and places
+
+heading-people = V – Auteurs, victimes, lieux et horaires des violations
+people-perpetrator = Présumés auteurs
+people-occupation = Statut socio-économique des victimes
+people-sex = Sexe des victimes
+people-age-group = Âge des victimes
+people-population = Statut de déplacement des victimes
+people-place = Lieux des violations
+people-time-slot = Tranches horaires des violations
+people-item = { $name } ({ $count } ; { $share })
+people-most-perpetrator = Présumés auteurs les plus fréquents : { $items }.
+people-most-occupation = Statut socio-économique des victimes les plus fréquents : { $items }.
+people-most-sex = Sexe des victimes les plus fréquents : { $items }.
+people-most-age-group = Âge des victimes les plus fréquents : { $items }.
+people-most-population = Statut de déplacement des victimes les plus fréquents : { $items }.
+people-most-place = Lieux les plus fréquents : { $items }.
+people-time-slot-text = La tranche horaire la plus fréquente est : { $slot } ({ $count }), dont { $in-category } dans la catégorie « { $category } ».
+
+## VI – Recommendations
+
+heading-recommendations = VI – Recommandations
+recommendations-none = Aucune recommandation n'a été fournie pour ce mois.
+recommendation-actor = Acteurs concernés
+recommendation-action = Actions recommandées
+recommendation-zone = Zones d'intervention
+recommendation-follow-up = Suivi du Cluster
+
+## VII – Annexes
+
+heading-annexes = VII – Annexes
+annex = Annexe { $number } – { $title }
+annex-violations-map = Carte des violations par commune ({ $month })
+annex-alerts-map = Carte des alertes flash ({ $month })
+annex-risk-map = Carte de l'indice de risque ({ $month })
+annex-incidents = Liste des incidents
+annex-coverage = Zone de couverture du monitoring de protection ({ $month })
+map-no-violation = Aucune violation documentée
+map-small-counts = < 5
+map-range = { $lower } – { $upper }
+map-not-assessed = Non évaluée
+map-level = { $level } – { $label }
+map-alert-circle = Cercle : une alerte, sa taille selon les personnes affectées
+map-not-covered = Non couverte
+map-violations-since-january = Violations documentées depuis janvier
+map-assessed-this-month = Risque évalué ce mois par des informateurs clés
+incidents-file = La liste des incidents du mois est fournie dans le classeur { $file }.
+coverage-text = Au mois { of-now }, des informateurs clés ont été interrogés dans { $assessed } des { $communes } communes des régions suivies ({ $share }).
+alerts-none = Aucune alerte flash n'a été reçue ce mois.
+alert-date = Date
+alert-region = Région
+alert-cercle = Cercle
+alert-commune = Commune
+alert-event-type = Type d'événement
+alert-households = Ménages
+alert-persons = Personnes
+alert-missing = –
+event-type = { $type ->
+    [ATTACK] Attaque
+    [CLASH] Affrontement
+    [DISPLACEMENT] Déplacement de population
+    [EXPLOSIVE] Engin explosif
+    [ABDUCTION] Enlèvement
+    [BLOCKADE] Blocus
+   *[OTHER] Autre
+}
+
+## Incident list workbook
+
+incidents-sheet = Incidents
+incidents-incident = Incident
+incidents-date = Date
+incidents-region = Région
+incidents-cercle = Cercle
+incidents-commune = Commune
+incidents-violations = Violations
+incidents-types = Types de violation
+incidents-perpetrator = Auteur présumé
+incidents-place = Lieu
+incidents-time-slot = Tranche horaire
+incidents-organization = Organisation
+
+## Tables workbook
+
+tables-code = Code
+tables-label = Libellé
+tables-count = Violations
