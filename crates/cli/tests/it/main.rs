@@ -8,6 +8,7 @@ mod helpers;
 mod import_behaviour;
 mod import_rules;
 mod live;
+mod pseudo;
 mod report;
 mod risk;
 mod tables;
