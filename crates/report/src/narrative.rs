@@ -108,6 +108,13 @@ impl<'a> Sentence<'a> {
         self
     }
 
+    /// `$assessed` communes of `$communes`, and their `$share`: the risk index's coverage.
+    fn coverage(self, assessed: Claim, communes: Claim) -> Self {
+        self.count("assessed", assessed.clone())
+            .count("communes", communes.clone())
+            .share("share", assessed, communes, 0)
+    }
+
     /// `$trend`: the direction from `before` to `now`.
     fn trend(mut self, now: &Claim, before: &Claim) -> Self {
         self.args.set("trend", Trend::of(now.value, before.value).key());
@@ -635,8 +642,6 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     let level_headers: Vec<String> =
         levels.iter().rev().map(|l| capitalize(&cx.level_name(u64::from(l.level)))).collect();
     if !public {
-        let assessed = f.get("risk_coverage", "TOTAL", "assessed");
-        let communes = f.get("risk_coverage", "TOTAL", "communes");
         let per_level: Vec<Text> = levels
             .iter()
             .rev()
@@ -650,9 +655,7 @@ fn risk(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
         out.push(Block::Paragraph(
             cx.sentence("risk-text")
                 .text("month", cx.month_name(cx.month))
-                .count("assessed", assessed.clone())
-                .count("communes", communes.clone())
-                .share("share", assessed, communes, 0)
+                .coverage(f.get("risk_coverage", "TOTAL", "assessed"), f.get("risk_coverage", "TOTAL", "communes"))
                 .part("levels", list(cx.lang, per_level))
                 .done(),
         ));
@@ -941,14 +944,13 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     let title = cx.annex(&mut number, titled("annex-coverage"));
     out.push(Block::Heading { level: 2, text: title.clone() });
     if !public && !risk.communes.is_empty() {
-        let (assessed, communes) =
-            (cx.f.get("risk_coverage", "TOTAL", "assessed"), cx.f.get("risk_coverage", "TOTAL", "communes"));
         out.push(Block::Paragraph(
             cx.sentence("coverage-text")
                 .text("now", cx.month_name(cx.month))
-                .count("assessed", assessed.clone())
-                .count("communes", communes.clone())
-                .share("share", assessed, communes, 0)
+                .coverage(
+                    cx.f.get("risk_coverage", "TOTAL", "assessed"),
+                    cx.f.get("risk_coverage", "TOTAL", "communes"),
+                )
                 .done(),
         ));
     }

@@ -115,19 +115,23 @@ fn escaped(text: &str, places: &[String]) -> String {
 
 /// The text nodes of SVG or HTML markup, entities decoded; `<style>` left out.
 fn markup_text(markup: &str) -> String {
+    let markup = match (markup.find("<style>"), markup.find("</style>")) {
+        (Some(start), Some(end)) => format!("{}{}", &markup[..start], &markup[end..]),
+        _ => markup.to_owned(),
+    };
     let mut out = String::new();
-    let mut rest = markup;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        out.push(' ');
-        let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
-        let tag = &rest[start..tag_end];
-        rest = &rest[tag_end..];
-        if tag.starts_with("<style") {
-            rest = rest.find("</style>").map_or("", |e| &rest[e..]);
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
         }
     }
-    out.push_str(rest);
     out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
 }
 
