@@ -48,6 +48,10 @@ pub enum Command {
         /// Print elapsed time, rows per second and peak memory at the end.
         #[arg(long)]
         stats: bool,
+        /// While another process writes to the database (an import, a server), wait this long
+        /// for it, then give up.
+        #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+        wait: u64,
     },
     /// Write deterministic sample data in the exchange formats.
     ///

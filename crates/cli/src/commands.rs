@@ -22,8 +22,22 @@ fn today() -> NaiveDate {
 }
 
 fn open_store(url: &str) -> Result<Box<dyn Store>> {
+    open_for_writing(url, 600)
+}
+
+/// Opens the store; a write that finds another process writing says so and waits `wait` seconds.
+fn open_for_writing(url: &str, wait: u64) -> Result<Box<dyn Store>> {
     let url = DbUrl::parse(url).map_err(anyhow::Error::msg)?;
-    vigie_store::open(&url).with_context(|| format!("cannot open database {url}"))
+    let mut store = vigie_store::open(&url).with_context(|| format!("cannot open database {url}"))?;
+    let notify = format!(
+        "waiting: another process (an import, or vigie serve) is writing to {url}; this starts when it is done \
+         (at most {wait} s)"
+    );
+    store.set_write_wait(vigie_store::WriteWait {
+        timeout: std::time::Duration::from_secs(wait),
+        notify: Box::new(move || eprintln!("{notify}")),
+    });
+    Ok(store)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -33,9 +47,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Ok(vigie_store::catalog(store, crate::geography::catalog(cli.geography.as_deref())?)?)
     };
     match cli.command {
-        Command::Import { kind, files, dry_run, max_errors, stats } => {
+        Command::Import { kind, files, dry_run, max_errors, stats, wait } => {
             let start = std::time::Instant::now();
-            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let mut store = open_for_writing(cli.db.as_deref().unwrap_or(DEFAULT_DB), wait)?;
             let kind = match kind {
                 ImportKind::Violations => RecordKind::Violations,
                 ImportKind::Alerts => RecordKind::Alerts,

@@ -32,6 +32,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Unsupported(String),
+    /// Another writer kept the database longer than this one would wait.
+    #[error("{0}")]
+    Busy(String),
     /// A stored value that cannot be read as what it should be: the database was changed by
     /// something other than Vigie, or damaged.
     #[error("cannot read {what}: {reason}")]
@@ -122,8 +125,11 @@ pub struct AuditEntry {
 
 /// The storage of one Vigie deployment.
 pub trait Store {
-    /// Starts an import; nothing it writes is visible until [`ImportSession::commit`].
+    /// Starts an import; nothing it writes is visible until [`ImportSession::commit`]. While
+    /// another process writes, it waits its turn as [`Store::set_write_wait`] says.
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
+    /// How writes wait for another writer (another `vigie import`, a server).
+    fn set_write_wait(&mut self, wait: WriteWait);
     fn summary(&self) -> Result<Summary>;
     /// The coded fields of every violation written after `after_batch`, as stored text, with
     /// the storage key: the aggregation layer's load path, which needs no whole records.
@@ -341,6 +347,21 @@ impl TextBatch {
             };
             (key, text)
         })
+    }
+}
+
+/// How a write waits for another process that holds the database's write lock.
+pub struct WriteWait {
+    /// How long to wait before giving up with [`StoreError::Busy`].
+    pub timeout: std::time::Duration,
+    /// Called once when the write has to wait (to tell the user why nothing happens).
+    pub notify: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Default for WriteWait {
+    /// Ten minutes, quietly.
+    fn default() -> WriteWait {
+        WriteWait { timeout: std::time::Duration::from_secs(600), notify: Box::new(|| ()) }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
@@ -11,7 +12,7 @@ use vigie_core::aggregate::FactText;
 use crate::entity::{Entity, PreparedRow};
 use crate::{
     AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError,
-    StoredRiskDefinition, Summary, other_geography,
+    StoredRiskDefinition, Summary, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
@@ -25,6 +26,14 @@ const MIGRATIONS: [&str; 4] = [
 
 pub struct SqliteStore {
     conn: Connection,
+    wait: WriteWait,
+}
+
+/// How long SQLite itself retries a lock before answering "busy", outside writes that wait.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy)
 }
 
 fn err(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -54,7 +63,70 @@ impl SqliteStore {
         )
         .map_err(err(what))?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, wait: WriteWait::default() })
+    }
+
+    /// The writes of [`Store::add_risk_definition`], inside its transaction.
+    fn store_risk_definition(&self, d: &StoredRiskDefinition) -> Result<u32> {
+        let what = "storing a risk index definition";
+        let tx = &self.conn;
+        let from = d.from.map(|m| m.to_string());
+        let scored: Vec<String> = tx
+            .prepare("SELECT DISTINCT month FROM risk_answers WHERE ?1 IS NULL OR month >= ?1 ORDER BY month")
+            .and_then(|mut s| s.query_map([&from], |r| r.get(0))?.collect())
+            .map_err(err(what))?;
+        if let Some(last) = scored.last() {
+            let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
+            return Err(StoreError::Conflict(format!(
+                "the risk answers of {} were scored with the definition in force for them, and a new definition never \
+                 rescores a month: start it at {earliest} at the earliest (--from {earliest})",
+                scored.join(", ")
+            )));
+        }
+        let version: u32 = tx
+            .query_row("SELECT MAX(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", [], |r| r.get(0))
+            .map_err(err(what))?;
+        tx.execute(
+            "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![version, from, d.questions, d.levels, d.source, d.sha256, now()],
+        )
+        .map_err(err(what))?;
+        tx.execute(
+            "INSERT INTO audit_log (at, action, entity, entity_id, new_values)
+             VALUES (?1, 'insert', 'risk_definitions', ?2, json_object('from', ?3, 'source', ?4, 'sha256', ?5))",
+            params![now(), version.to_string(), from, d.source, d.sha256],
+        )
+        .map_err(err("writing audit log"))?;
+        Ok(version)
+    }
+
+    /// Starts a write transaction, waiting for another writer — another process's import, or a
+    /// server — to finish: it says so once, then waits up to the store's [`WriteWait`].
+    fn begin_write(&self) -> Result<()> {
+        let conn = &self.conn;
+        let what = "waiting for the database's write lock";
+        conn.busy_timeout(Duration::from_millis(200)).map_err(err(what))?;
+        let result = match conn.execute_batch("BEGIN IMMEDIATE") {
+            Err(e) if is_busy(&e) => {
+                (self.wait.notify)();
+                conn.busy_timeout(self.wait.timeout).map_err(err(what))?;
+                conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
+                    if is_busy(&e) {
+                        StoreError::Busy(format!(
+                            "another process held the database's write lock for {} s: nothing was written; \
+                             run this again once it is done",
+                            self.wait.timeout.as_secs()
+                        ))
+                    } else {
+                        err("starting a write")(e)
+                    }
+                })
+            }
+            other => other.map_err(err("starting a write")),
+        };
+        let _ = conn.busy_timeout(BUSY_TIMEOUT);
+        result
     }
 
     /// The schema version applied, for tests and `vigie db` commands.
@@ -127,9 +199,9 @@ impl Store for SqliteStore {
              PRAGMA foreign_keys = OFF;",
         )
         .map_err(err("starting import"))?;
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(e) = self.begin_write() {
             let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
-            return Err(err("starting import")(e));
+            return Err(e);
         }
         // From here on, dropping the session rolls back and turns foreign keys back on.
         let mut session = SqliteSession {
@@ -300,39 +372,16 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err(what))
     }
 
+    fn set_write_wait(&mut self, wait: WriteWait) {
+        self.wait = wait;
+    }
+
     fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
-        let what = "storing a risk index definition";
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err(what))?;
-        let from = d.from.map(|m| m.to_string());
-        let scored: Vec<String> = tx
-            .prepare("SELECT DISTINCT month FROM risk_answers WHERE ?1 IS NULL OR month >= ?1 ORDER BY month")
-            .and_then(|mut s| s.query_map([&from], |r| r.get(0))?.collect())
-            .map_err(err(what))?;
-        if let Some(last) = scored.last() {
-            let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
-            return Err(StoreError::Conflict(format!(
-                "the risk answers of {} were scored with the definition in force for them, and a new definition never \
-                 rescores a month: start it at {earliest} at the earliest (--from {earliest})",
-                scored.join(", ")
-            )));
-        }
-        let version: u32 = tx
-            .query_row("SELECT MAX(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", [], |r| r.get(0))
-            .map_err(err(what))?;
-        tx.execute(
-            "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![version, from, d.questions, d.levels, d.source, d.sha256, now()],
-        )
-        .map_err(err(what))?;
-        tx.execute(
-            "INSERT INTO audit_log (at, action, entity, entity_id, new_values)
-             VALUES (?1, 'insert', 'risk_definitions', ?2, json_object('from', ?3, 'source', ?4, 'sha256', ?5))",
-            params![now(), version.to_string(), from, d.source, d.sha256],
-        )
-        .map_err(err("writing audit log"))?;
-        tx.commit().map_err(err(what))?;
-        Ok(version)
+        self.begin_write()?;
+        let result = self.store_risk_definition(d);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(err("storing a risk index definition"))?;
+        result
     }
 
     fn last_batch(&self) -> Result<i64> {
@@ -751,7 +800,7 @@ mod tests {
         // An import that cannot start (another writer holds the lock) leaves checking on too.
         let other = Connection::open(dir.path().join("v.db")).expect("second connection");
         other.execute_batch("BEGIN IMMEDIATE").expect("lock");
-        store.conn.busy_timeout(std::time::Duration::ZERO).expect("no waiting");
+        store.set_write_wait(WriteWait { timeout: Duration::ZERO, notify: Box::new(|| ()) });
         assert!(store.import().is_err(), "the database is locked");
         let on: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
         assert_eq!(on, 1);

@@ -137,3 +137,60 @@ fn each_import_records_its_batch_with_file_checksum_and_counts() {
     let status = stdout(&vigie(scratch.path(), &db, &["status"]));
     assert!(status.starts_with("3 violations in 2 incidents, 1 flash alerts, 1 risk answers"), "{status}");
 }
+
+/// A second writer — here a connection holding the write lock, as a running import or server
+/// does — makes an import wait its turn and say so; it then writes. With a short `--wait` it
+/// gives up with a clear message and writes nothing.
+#[test]
+fn an_import_waits_for_another_writer_and_says_so() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let scratch = Scratch::new();
+    let row = "V-50,I-50,2021-11-04,,,,ML040503,,,,C1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,";
+    let file = scratch.write("new.csv", violations_csv(&[row]).as_bytes());
+    let file = file.to_str().expect("path");
+    let before = count(&scratch.db(), "SELECT COUNT(*) FROM violations");
+    let holder = rusqlite::Connection::open(scratch.db()).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+
+    let mut child = Command::new(vigie_bin())
+        .current_dir(scratch.path())
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", scratch.db().display()))
+        .args(["import", "violations", file])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pipe = child.stderr.take().expect("stderr");
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let said = received.recv_timeout(Duration::from_secs(60)).expect("it says why it waits");
+    assert!(said.starts_with("waiting: another process"), "{said}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().expect("poll").is_none(), "still waiting while the lock is held");
+    holder.execute_batch("COMMIT").expect("release");
+    assert!(child.wait().expect("wait").success(), "the import ran once the lock was free");
+    assert_eq!(count(&scratch.db(), "SELECT COUNT(*) FROM violations"), before + 1);
+
+    let digest = scratch.digest();
+    holder.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock again");
+    let other = scratch.write("other.csv", violations_csv(&[&row.replace("V-50", "V-51")]).as_bytes());
+    let out =
+        vigie(scratch.path(), &scratch.db(), &["import", "violations", "--wait", "1", other.to_str().expect("path")]);
+    holder.execute_batch("ROLLBACK").expect("release");
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.contains("another process held the database's write lock for 1 s: nothing was written"),
+        "{message}"
+    );
+    assert_eq!(scratch.digest(), digest);
+}
