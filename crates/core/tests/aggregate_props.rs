@@ -188,6 +188,7 @@ proptest! {
         rows in proptest::collection::vec(violation(), 0..400),
         updates in proptest::collection::vec((0usize..400, violation()), 0..60),
         late in proptest::collection::vec(violation(), 0..40),
+        deleted in proptest::collection::vec(0usize..440, 0..30),
         f in filter(),
         month_offset in 0u32..5,
         load in prop_oneof![
@@ -231,6 +232,11 @@ proptest! {
             let fact = facts.fact_of(v);
             facts.upsert(key, fact);
             stored.insert(key, v.clone());
+        }
+        // Deletions, of stored rows and of keys never stored.
+        for i in &deleted {
+            facts.remove(*i as u32 + 1);
+            stored.remove(&(*i as u32 + 1));
         }
         let all: Vec<&Violation> = stored.values().collect();
         prop_assert_eq!(facts.len(), all.len());

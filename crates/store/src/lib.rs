@@ -131,9 +131,9 @@ pub trait Store {
     /// How writes wait for another writer (another `vigie import`, a server).
     fn set_write_wait(&mut self, wait: WriteWait);
     fn summary(&self) -> Result<Summary>;
-    /// The coded fields of every violation written after `after_batch`, as stored text, with
-    /// the storage key: the aggregation layer's load path, which needs no whole records.
-    fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
+    /// The coded fields of the violations `rows` names, as stored text, with the storage key:
+    /// the aggregation layer's load path, which needs no whole records.
+    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
     /// The violations whose incident date is in `[from, to]`, parsed back into records with
     /// `catalog` (the command's): the report's incident list.
     fn violations_between(
@@ -161,10 +161,35 @@ pub trait Store {
     /// `definition.from` on already has answers: they were scored with the definition in force,
     /// and a new definition never rescores them.
     fn add_risk_definition(&mut self, definition: &StoredRiskDefinition) -> Result<u32>;
-    /// The newest import batch (0 when none): what [`Store::for_each_coded_violation`] resumes from.
-    fn last_batch(&self) -> Result<i64>;
+    /// The newest entry of the change feed (0 when none).
+    fn last_change(&self) -> Result<i64>;
+    /// The change feed after `seq`, in order: what every process's aggregation follows.
+    fn changes_since(&self, seq: i64) -> Result<Vec<Change>>;
+    /// Deletes a record by its id, with its old values in the audit log and its place in the
+    /// change feed; `false` when there was none.
+    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// One entry of the change feed: a write that every reader takes in, whole, in `seq` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    /// Whether it changed violations (the aggregation layer's rows); alerts and risk answers are
+    /// read from the store each time.
+    pub violations: bool,
+    pub what: Changed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// The rows an import batch inserted or updated (they carry its `batch_id`).
+    Batch(i64),
+    /// One row written (its storage key).
+    Row(i64),
+    /// One row deleted (its storage key).
+    Deleted(i64),
 }
 
 /// A risk index definition as loaded: the two files' text, kept so that a month can always be
@@ -236,24 +261,29 @@ pub trait ImportSession {
     fn latest_risk_version(&self) -> Result<u32>;
 }
 
-/// The aggregation layer's facts, loaded from a store and kept in step with its writes.
+/// The aggregation layer's facts, loaded from a store and kept in step with its writes by
+/// following the change feed.
 pub struct LiveFacts {
     pub facts: vigie_core::aggregate::Facts,
-    last_batch: i64,
+    /// The last change taken in.
+    last_change: i64,
 }
 
 impl LiveFacts {
     pub fn load(store: &dyn Store, catalog: &Catalog) -> Result<LiveFacts> {
-        let mut live = LiveFacts { facts: vigie_core::aggregate::Facts::new(catalog), last_batch: 0 };
-        live.take_in(store, catalog, true)?;
+        // The feed's position is read first: a write that commits while the rows are read is
+        // taken in again by the next refresh, and taking a row in twice changes nothing.
+        let last_change = store.last_change()?;
+        let mut live = LiveFacts { facts: vigie_core::aggregate::Facts::new(catalog), last_change };
+        live.take_in(store, catalog, Rows::All)?;
         live.facts.compact();
         Ok(live)
     }
 
-    /// Reads what was written since the last batch seen: appended unsorted when loading,
-    /// upserted (keeping the month cube in step) when refreshing.
-    fn take_in(&mut self, store: &dyn Store, catalog: &Catalog, loading: bool) -> Result<()> {
-        let last = store.last_batch()?;
+    /// Reads `rows` as they are now: appended unsorted when loading everything, upserted
+    /// (keeping the month cube in step) otherwise.
+    fn take_in(&mut self, store: &dyn Store, catalog: &Catalog, rows: Rows) -> Result<()> {
+        let loading = rows == Rows::All;
         let facts = &mut self.facts;
         // Two stages on two cores: this thread reads rows into text batches, a decoder thread
         // turns them into facts.
@@ -273,7 +303,7 @@ impl LiveFacts {
                 invalid
             });
             let mut batch = TextBatch::default();
-            let read = store.for_each_coded_violation(self.last_batch, &mut |key, text| {
+            let read = store.for_each_coded_violation(rows, &mut |key, text| {
                 batch.push(key, text);
                 if batch.keys.len() == 4096 {
                     // A closed channel means the decoder stopped; its result says why.
@@ -290,17 +320,38 @@ impl LiveFacts {
                 "stored violation (row {key}) has a code the reference lists no longer know"
             )));
         }
-        self.last_batch = last;
         Ok(())
     }
 
-    /// Takes in what was written since the last load or refresh: no rebuild.
+    /// Takes in every change since the last load or refresh, in the feed's order, each whole:
+    /// an import's rows, an edited row, a deleted one. No rebuild.
     pub fn refresh(&mut self, store: &dyn Store, catalog: &Catalog) -> Result<()> {
-        if store.last_batch()? != self.last_batch {
-            self.take_in(store, catalog, false)?;
+        for change in store.changes_since(self.last_change)? {
+            if change.violations {
+                match change.what {
+                    Changed::Batch(batch) => self.take_in(store, catalog, Rows::Batch(batch))?,
+                    Changed::Row(row) => self.take_in(store, catalog, Rows::Row(row))?,
+                    Changed::Deleted(row) => {
+                        if let Ok(key) = u32::try_from(row) {
+                            self.facts.remove(key);
+                        }
+                    }
+                }
+            }
+            self.last_change = change.seq;
         }
         Ok(())
     }
+}
+
+/// Which stored violations to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    /// Those whose last write was this import batch.
+    Batch(i64),
+    /// One, by storage key.
+    Row(i64),
 }
 
 /// Rows of coded text, packed in one string: per row the fixed cells of [`TextBatch::FIXED`],

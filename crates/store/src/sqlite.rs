@@ -11,17 +11,18 @@ use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    AuditEntry, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError,
-    StoredRiskDefinition, Summary, WriteWait, other_geography,
+    AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Outcome, RecordKind, Result, Rows, Store,
+    StoreError, StoredRiskDefinition, Summary, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
     include_str!("../migrations/sqlite/0004_settings.sql"),
+    include_str!("../migrations/sqlite/0005_changes.sql"),
 ];
 
 pub struct SqliteStore {
@@ -64,6 +65,43 @@ impl SqliteStore {
         .map_err(err(what))?;
         migrate(&mut conn)?;
         Ok(SqliteStore { conn, wait: WriteWait::default() })
+    }
+
+    /// The writes of [`Store::delete`], inside its transaction: the row, its audit entry with
+    /// its old values, and its place in the change feed.
+    fn delete_row(&self, entity: &Entity, id: &str) -> Result<bool> {
+        let what = format!("deleting from {}", entity.table);
+        let sql =
+            format!("SELECT rowid, {} FROM {} WHERE {} = ?1", entity.columns.join(", "), entity.table, entity.key);
+        let found = self
+            .conn
+            .query_row(&sql, [id], |r| {
+                let values: Vec<Option<String>> =
+                    (0..entity.columns.len()).map(|i| r.get(i + 1)).collect::<rusqlite::Result<_>>()?;
+                Ok((r.get::<_, i64>(0)?, values))
+            })
+            .optional()
+            .map_err(err(what.clone()))?;
+        let Some((row, values)) = found else { return Ok(false) };
+        self.conn
+            .execute(&format!("DELETE FROM {} WHERE rowid = ?1", entity.table), [row])
+            .map_err(err(what.clone()))?;
+        let old: serde_json::Map<String, serde_json::Value> = entity
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| (c.clone(), v.map_or(serde_json::Value::Null, serde_json::Value::String)))
+            .collect();
+        self.conn
+            .execute(
+                "INSERT INTO audit_log (at, action, entity, entity_id, old_values) VALUES (?1, 'delete', ?2, ?3, ?4)",
+                params![now(), entity.table, id, serde_json::Value::Object(old).to_string()],
+            )
+            .map_err(err("writing audit log"))?;
+        self.conn
+            .execute("INSERT INTO changes (entity, row_id, deleted) VALUES (?1, ?2, 1)", params![entity.table, row])
+            .map_err(err("recording the change"))?;
+        Ok(true)
     }
 
     /// The writes of [`Store::add_risk_definition`], inside its transaction.
@@ -210,6 +248,7 @@ impl Store for SqliteStore {
             open: true,
             inserts: Vec::new(),
             batch_id: 0,
+            batch_table: "violations",
             known_organizations: HashSet::new(),
             last_organization: String::new(),
             bound_batch: [0; 3],
@@ -236,17 +275,22 @@ impl Store for SqliteStore {
         })
     }
 
-    fn for_each_coded_violation(&self, after_batch: i64, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
+    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
         // The fixed columns, then one per code list.
         const FIXED: [&str; 6] =
             ["id", "incident_id", "incident_date", "admin3_pcode", "violation_code", "organization"];
+        let (condition, value) = match rows {
+            Rows::All => ("?1 = 0", 0),
+            Rows::Batch(batch) => ("batch_id = ?1", batch),
+            Rows::Row(row) => ("id = ?1", row),
+        };
         let sql = format!(
-            "SELECT {}, {} FROM violations WHERE batch_id > ?1 ORDER BY id",
+            "SELECT {}, {} FROM violations WHERE {condition} ORDER BY id",
             FIXED.join(", "),
             ListKind::ALL.map(ListKind::column).join(", ")
         );
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
-        let mut rows = stmt.query([after_batch]).map_err(err("reading violations"))?;
+        let mut rows = stmt.query([value]).map_err(err("reading violations"))?;
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
             let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
@@ -384,10 +428,44 @@ impl Store for SqliteStore {
         result
     }
 
-    fn last_batch(&self) -> Result<i64> {
+    fn last_change(&self) -> Result<i64> {
         self.conn
-            .query_row("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches", [], |r| r.get(0))
-            .map_err(err("reading import batches"))
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))
+            .map_err(err("reading the change feed"))
+    }
+
+    fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
+        let what = "reading the change feed";
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, entity, batch_id, row_id, deleted FROM changes WHERE seq > ?1 ORDER BY seq")
+            .map_err(err(what))?;
+        let rows = stmt
+            .query_map([seq], |r| {
+                let entity: String = r.get(1)?;
+                let what = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, bool>(4)?) {
+                    (Some(batch), _, _) => Changed::Batch(batch),
+                    (None, Some(row), true) => Changed::Deleted(row),
+                    (None, Some(row), false) => Changed::Row(row),
+                    (None, None, _) => Changed::Batch(0),
+                };
+                Ok(Change { seq: r.get(0)?, violations: entity == "violations", what })
+            })
+            .map_err(err(what))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
+        let entity = match kind {
+            RecordKind::Violations => Entity::violations(),
+            RecordKind::Alerts => Entity::alerts(),
+            RecordKind::RiskAnswers => Entity::risk_answers(),
+        };
+        self.begin_write()?;
+        let result = self.delete_row(&entity, id);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(err("deleting"))?;
+        result
     }
 
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
@@ -472,6 +550,8 @@ struct SqliteSession<'c> {
     open: bool,
     inserts: Vec<Statement<'c>>,
     batch_id: i64,
+    /// The table the current file's batch writes, for the change feed.
+    batch_table: &'static str,
     known_organizations: HashSet<String>,
     last_organization: String,
     /// Per entity, the batch its insert statement's last parameter holds (0: nothing bound yet).
@@ -598,6 +678,7 @@ impl SqliteSession<'_> {
 
 impl ImportSession for SqliteSession<'_> {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()> {
+        self.batch_table = self.entities[entity_index(source.kind)].table;
         self.conn
             .execute(
                 "INSERT INTO import_batches (kind, file_name, sha256, imported_at) VALUES (?1, ?2, '', ?3)",
@@ -621,6 +702,15 @@ impl ImportSession for SqliteSession<'_> {
                 params![counts.inserted as i64, counts.updated as i64, counts.unchanged as i64, sha256, self.batch_id],
             )
             .map_err(err("recording import counts"))?;
+        if counts.changed() {
+            // The change feed: readers take in this batch's rows once it commits.
+            self.conn
+                .execute(
+                    "INSERT INTO changes (entity, batch_id) VALUES (?1, ?2)",
+                    params![self.batch_table, self.batch_id],
+                )
+                .map_err(err("recording the change"))?;
+        }
         self.conn
             .execute(
                 "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id)
@@ -814,10 +904,49 @@ mod tests {
         let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
         import(&mut store, &violation("V-1", "DRC"), true);
         store.conn.execute("UPDATE violations SET place_code = x'ff00'", []).expect("damage the row");
-        let error = store.for_each_coded_violation(0, &mut |_, _| ()).expect_err("a blob is no code");
+        let error = store.for_each_coded_violation(Rows::All, &mut |_, _| ()).expect_err("a blob is no code");
         let message = error.to_string();
         assert!(message.contains("violation row 1, column place_code"), "{message}");
         assert!(message.contains("Blob"), "{message}");
         assert!(!message.contains("unknown"), "{message}");
+    }
+
+    /// The change feed holds every committed import batch and deletion, in order; a deleted
+    /// row leaves its old values in the audit log; an upgraded database gets its batches in it.
+    #[test]
+    fn writes_append_to_the_change_feed_and_an_upgrade_fills_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v.db");
+        let mut store = SqliteStore::open(&path).expect("open");
+        assert_eq!(store.last_change().expect("feed"), 0);
+        import(&mut store, &violation("V-1", "DRC"), true);
+        import(&mut store, &violation("V-2", "DRC"), false);
+        import(&mut store, &violation("V-3", "NRC"), true);
+        let changes = store.changes_since(0).expect("feed");
+        let batches: Vec<Changed> = changes.iter().map(|c| c.what).collect();
+        assert_eq!(batches, [Changed::Batch(1), Changed::Batch(2)], "the rolled-back import left nothing");
+        assert!(changes.iter().all(|c| c.violations));
+
+        assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
+        assert!(!store.delete(RecordKind::Violations, "V-9").expect("no such row"));
+        let last = store.changes_since(changes[1].seq).expect("feed");
+        assert_eq!(last.iter().map(|c| c.what).collect::<Vec<_>>(), [Changed::Deleted(1)]);
+        let audit = store.audit_log(1).expect("audit");
+        assert_eq!((audit[0].action.as_str(), audit[0].entity_id.as_str()), ("delete", "V-1"));
+        assert!(audit[0].old.as_deref().is_some_and(|old| old.contains("\"violation_code\":\"E1\"")));
+        assert!(store.conn.execute("DELETE FROM changes", []).is_err(), "the feed is append-only");
+
+        // A database from before the feed: its batches become the feed's first entries.
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
+                 DROP TABLE changes; PRAGMA user_version = 4;",
+            )
+            .expect("downgrade");
+        drop(store);
+        let store = SqliteStore::open(&path).expect("upgrade");
+        let upgraded: Vec<Changed> = store.changes_since(0).expect("feed").iter().map(|c| c.what).collect();
+        assert_eq!(upgraded, [Changed::Batch(1), Changed::Batch(2)]);
     }
 }

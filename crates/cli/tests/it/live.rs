@@ -39,6 +39,13 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     assert_eq!(live.facts.len(), 4);
     assert_eq!(store.summary().expect("summary").violations, 4);
 
+    // A deletion is in the next answer too.
+    assert!(store.delete(RecordKind::Violations, "V-4").expect("delete"));
+    live.refresh(&store, catalog).expect("refresh");
+    let t = live.facts.tables(catalog, november, &Filter::default());
+    assert_eq!((t.current.total, t.current.incidents), (1, 1), "V-1 only");
+    assert_eq!(live.facts.len(), 3);
+
     // What a refresh kept in step equals a fresh load, for every month and a place filter
     // (which the yearly tables answer from the month cube).
     let fresh = LiveFacts::load(&store, catalog).expect("load");

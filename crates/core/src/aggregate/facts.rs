@@ -225,6 +225,22 @@ impl Facts {
         self.compact_if_needed();
     }
 
+    /// Removes the violation stored under `key`, if the facts hold it: the next answer no
+    /// longer counts it.
+    pub fn remove(&mut self, key: u32) {
+        let Some(&row) = self.position.get(key as usize) else { return };
+        if row == NONE {
+            return;
+        }
+        let row = row as usize;
+        if !self.cube_stale {
+            self.cube_add(row, -1);
+        }
+        self.dead[row] = true;
+        self.dead_count += 1;
+        self.position[key as usize] = NONE;
+    }
+
     /// Re-sorts once recent writes grow past a sixteenth of the rows (at least 65 536).
     pub fn compact_if_needed(&mut self) {
         if self.day.len() - self.sorted > (64 * 1024).max(self.sorted / 16) {
