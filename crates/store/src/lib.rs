@@ -6,6 +6,7 @@
 //! crash at any moment leaves the database as it was before or after.
 
 mod entity;
+mod shared;
 mod sqlite;
 mod url;
 
@@ -15,6 +16,7 @@ use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
 pub use entity::{PreparedRow, PreparedRows};
+pub use shared::{MonthAnswer, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
 
@@ -124,7 +126,7 @@ pub struct AuditEntry {
 }
 
 /// The storage of one Vigie deployment.
-pub trait Store {
+pub trait Store: Send {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`]. While
     /// another process writes, it waits its turn as [`Store::set_write_wait`] says.
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
@@ -263,6 +265,7 @@ pub trait ImportSession {
 
 /// The aggregation layer's facts, loaded from a store and kept in step with its writes by
 /// following the change feed.
+#[derive(Clone)]
 pub struct LiveFacts {
     pub facts: vigie_core::aggregate::Facts,
     /// The last change taken in.
@@ -278,6 +281,11 @@ impl LiveFacts {
         live.take_in(store, catalog, Rows::All)?;
         live.facts.compact();
         Ok(live)
+    }
+
+    /// The last change of the feed these facts hold: the data version answers are keyed by.
+    pub fn version(&self) -> i64 {
+        self.last_change
     }
 
     /// Reads `rows` as they are now: appended unsorted when loading everything, upserted

@@ -7,7 +7,7 @@ use crate::reference::{ByList, ListKind};
 
 /// Which violations a table counts. Empty lists mean "all"; several values of one dimension
 /// are alternatives (or), dimensions combine (and).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub regions: Vec<RegionId>,
     /// Cercle indexes of the geography.
