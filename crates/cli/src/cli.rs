@@ -122,10 +122,70 @@ pub enum Command {
     RiskIndex(RiskIndexAction),
     /// Show what the database holds.
     Status,
+    /// Manage the accounts of a shared Vigie (`vigie serve`).
+    #[command(subcommand)]
+    User(UserAction),
+    /// Manage partner organisations.
+    #[command(subcommand, name = "organisation", alias = "organization")]
+    Organisation(OrganisationAction),
+    /// Manage bearer tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenAction),
     /// Show the newest entries of the append-only audit log.
     Audit {
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user. The password is read from standard input; in a terminal, leave it empty to
+    /// get a generated one, printed once.
+    Add {
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// admin, im_officer, partner or viewer.
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// The partner's organisation (its short code): the records it may see and write.
+        #[arg(long, alias = "organization", value_name = "SHORT_CODE")]
+        organisation: Option<String>,
+    },
+    /// List users: name, role, organisation, and whether disabled.
+    List,
+    /// Disable a user: no login, no token works.
+    Disable {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Set a new password, read as for `add`.
+    ResetPassword {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganisationAction {
+    /// Add a partner organisation by its short code (the `organization` column of the data).
+    Add {
+        #[arg(value_name = "SHORT_CODE")]
+        code: String,
+        /// Its full name.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// List organisations and how many violations each has stored.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Print a new bearer token for USER (shown once; only its hash is stored).
+    Create {
+        #[arg(value_name = "USER")]
+        user: String,
     },
 }
 

@@ -132,18 +132,31 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::User(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            crate::accounts::user(store.as_mut(), action)
+        }
+        Command::Organisation(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            crate::accounts::organisation(store.as_mut(), action)
+        }
+        Command::Token(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            crate::accounts::token(store.as_mut(), action)
+        }
         Command::Audit { limit } => {
             let mut out = std::io::stdout().lock();
             for e in open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.audit_log(limit)? {
                 writeln!(
                     out,
-                    "{}  {:<7} {} {}  {} -> {}",
+                    "{}  {:<7} {} {}  {} -> {}{}",
                     e.at,
                     e.action,
                     e.entity,
                     e.entity_id,
                     e.old.as_deref().unwrap_or("-"),
-                    e.new.as_deref().unwrap_or("-")
+                    e.new.as_deref().unwrap_or("-"),
+                    e.actor.as_deref().map(|a| format!("  by {a}")).unwrap_or_default()
                 )?;
             }
             Ok(())

@@ -1,6 +1,7 @@
 //! `vigie`: the one binary. Each role is a subcommand; errors become a message and exit code 1
 //! here, at the edge, and nowhere else.
 
+mod accounts;
 mod cli;
 mod commands;
 mod filter;

@@ -544,6 +544,13 @@ fn with_degrees<R>(x: f64, f: impl FnOnce(&str) -> R) -> R {
     f(text.strip_suffix(".0").unwrap_or(text))
 }
 
+/// A partner's short code: letters, digits, `-`, `_` or `.`, at most 32 characters.
+pub fn is_organization_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_ORGANIZATION
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Reads the cells of one row, collecting every broken rule instead of stopping at the first.
 struct RowParser<'a> {
     columns: &'a [(&'a str, bool)],
@@ -598,9 +605,7 @@ impl<'a> RowParser<'a> {
 
     fn organization(&mut self, i: usize) -> Option<String> {
         let v = self.required(i)?;
-        let valid =
-            v.len() <= MAX_ORGANIZATION && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !valid {
+        if !is_organization_code(v) {
             return self.error(
                 i,
                 format!(

@@ -5,6 +5,7 @@
 //! visible at `commit`, and dropping the session without committing rolls everything back — a
 //! crash at any moment leaves the database as it was before or after.
 
+pub mod accounts;
 mod entity;
 mod shared;
 mod sqlite;
@@ -14,6 +15,8 @@ use std::path::PathBuf;
 
 use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
+
+pub use accounts::{Actor, Organization, Role, User};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use shared::{MonthAnswer, Pool, PooledStore, Shared};
@@ -123,6 +126,8 @@ pub struct AuditEntry {
     /// JSON object of the changed columns' old values (updates only).
     pub old: Option<String>,
     pub new: Option<String>,
+    /// Who made the change (`None` before accounts existed, and for imports until they name one).
+    pub actor: Option<String>,
 }
 
 /// The storage of one Vigie deployment.
@@ -172,6 +177,24 @@ pub trait Store: Send {
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// Adds a partner organisation (refused when its code exists).
+    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()>;
+    fn organizations(&self) -> Result<Vec<Organization>>;
+    /// Adds a user with an argon2id `password_hash` (refused when the name exists, or a
+    /// partner's organisation does not).
+    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()>;
+    fn users(&self) -> Result<Vec<User>>;
+    /// A user and their password hash, to check a login.
+    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>>;
+    /// Disables or enables a user (`false`: no such user).
+    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool>;
+    /// Replaces a user's password hash (`false`: no such user).
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool>;
+    /// Stores a bearer token's hash for a user (`false`: no such user).
+    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool>;
+    /// The enabled user a token's hash belongs to.
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>>;
 }
 
 /// One entry of the change feed: a write that every reader takes in, whole, in `seq` order.

@@ -11,18 +11,19 @@ use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Outcome, RecordKind, Result, Rows, Store,
-    StoreError, StoredRiskDefinition, Summary, WriteWait, other_geography,
+    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Organization, Outcome, RecordKind, Result,
+    Role, Rows, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
     include_str!("../migrations/sqlite/0004_settings.sql"),
     include_str!("../migrations/sqlite/0005_changes.sql"),
+    include_str!("../migrations/sqlite/0006_accounts.sql"),
 ];
 
 pub struct SqliteStore {
@@ -137,6 +138,16 @@ impl SqliteStore {
         )
         .map_err(err("writing audit log"))?;
         Ok(version)
+    }
+
+    /// Runs `writes` in one write transaction (waiting for another writer), committed if they
+    /// succeed and rolled back if not.
+    fn write<T>(&self, writes: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.begin_write()?;
+        let result = writes(&self.conn);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(err("ending a write"))?;
+        result
     }
 
     /// Starts a write transaction, waiting for another writer — another process's import, or a
@@ -472,7 +483,7 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, action, entity, entity_id, old_values, new_values FROM audit_log
+                "SELECT at, action, entity, entity_id, old_values, new_values, actor FROM audit_log
                  ORDER BY entry_id DESC LIMIT ?1",
             )
             .map_err(err("reading audit log"))?;
@@ -485,11 +496,183 @@ impl Store for SqliteStore {
                     entity_id: r.get(3)?,
                     old: r.get(4)?,
                     new: r.get(5)?,
+                    actor: r.get(6)?,
                 })
             })
             .map_err(err("reading audit log"))?;
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
     }
+
+    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
+        if !vigie_core::records::is_organization_code(code) {
+            return Err(StoreError::Conflict(format!(
+                "`{code}` is no organisation code: letters, digits, '-', '_' or '.', at most 32 characters"
+            )));
+        }
+        self.write(|conn| {
+            let added = conn
+                .execute(
+                    "INSERT INTO organizations (code, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![code, name],
+                )
+                .map_err(err("adding an organisation"))?;
+            if added == 0 {
+                return Err(StoreError::Conflict(format!("organisation {code} exists already")));
+            }
+            audit(conn, actor, "organization_add", "organizations", code, serde_json::json!({"name": name}))
+        })
+    }
+
+    fn organizations(&self) -> Result<Vec<Organization>> {
+        let what = "reading organisations";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT o.code, o.name, (SELECT COUNT(*) FROM violations v WHERE v.organization = o.code)
+                 FROM organizations o ORDER BY o.code",
+            )
+            .map_err(err(what))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Organization { code: r.get(0)?, name: r.get(1)?, violations: r.get::<_, i64>(2)?.unsigned_abs() })
+            })
+            .map_err(err(what))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
+    }
+
+    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
+        if !crate::accounts::is_user_name(&user.name) {
+            return Err(StoreError::Conflict(format!(
+                "`{}` is no user name: 1 to 64 letters, digits, '.', '_', '-' or '@'",
+                user.name
+            )));
+        }
+        if user.role == Role::Partner && user.organization.is_none() {
+            return Err(StoreError::Conflict("a partner belongs to an organisation: give --organisation".into()));
+        }
+        self.write(|conn| {
+            if let Some(code) = &user.organization {
+                let known: bool = conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM organizations WHERE code = ?1)", [code], |r| r.get(0))
+                    .map_err(err("adding a user"))?;
+                if !known {
+                    return Err(StoreError::Conflict(format!(
+                        "no organisation {code}: add it first (vigie organisation add {code})"
+                    )));
+                }
+            }
+            let added = conn
+                .execute(
+                    "INSERT INTO users (name, role, organization, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                    params![user.name, user.role.name(), user.organization, password_hash, now()],
+                )
+                .map_err(err("adding a user"))?;
+            if added == 0 {
+                return Err(StoreError::Conflict(format!("user {} exists already", user.name)));
+            }
+            let new = serde_json::json!({"role": user.role.name(), "organization": user.organization});
+            audit(conn, actor, "user_add", "users", &user.name, new)
+        })
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        let what = "reading users";
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, organization, disabled, created_at FROM users ORDER BY name")
+            .map_err(err(what))?;
+        let rows = stmt.query_map([], user_of_row).map_err(err(what))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
+    }
+
+    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>> {
+        self.conn
+            .query_row(
+                "SELECT name, role, organization, disabled, created_at, password_hash FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((user_of_row(r)?, r.get(5)?)),
+            )
+            .optional()
+            .map_err(err("reading users"))
+    }
+
+    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
+        self.write(|conn| {
+            let changed = conn
+                .execute("UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])
+                .map_err(err("changing a user"))?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            let action = if disabled { "user_disable" } else { "user_enable" };
+            audit(conn, actor, action, "users", name, serde_json::json!({"disabled": disabled}))?;
+            Ok(true)
+        })
+    }
+
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
+        self.write(|conn| {
+            let changed = conn
+                .execute("UPDATE users SET password_hash = ?1 WHERE name = ?2", params![password_hash, name])
+                .map_err(err("changing a password"))?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            audit(conn, actor, "password_reset", "users", name, serde_json::json!({}))?;
+            Ok(true)
+        })
+    }
+
+    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool> {
+        self.write(|conn| {
+            let added = conn
+                .execute(
+                    "INSERT INTO tokens (token_hash, user_id, created_at) SELECT ?1, user_id, ?2 FROM users WHERE name = ?3",
+                    params![token_hash, now(), name],
+                )
+                .map_err(err("adding a token"))?;
+            if added == 0 {
+                return Ok(false);
+            }
+            audit(conn, actor, "token_create", "users", name, serde_json::json!({}))?;
+            Ok(true)
+        })
+    }
+
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
+        self.conn
+            .query_row(
+                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at FROM tokens t
+                 JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1 AND u.disabled = 0",
+                [token_hash],
+                user_of_row,
+            )
+            .optional()
+            .map_err(err("reading tokens"))
+    }
+}
+
+fn user_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(1)?;
+    Ok(User {
+        name: r.get(0)?,
+        // The schema's CHECK allows only the four names.
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        organization: r.get(2)?,
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+/// An audit entry for an account change, with its actor.
+fn audit(conn: &Connection, actor: &Actor, action: &str, entity: &str, id: &str, new: serde_json::Value) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, action, entity, entity_id, new_values, actor, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![now(), action, entity, id, new.to_string(), actor.name, actor.client],
+    )
+    .map_err(err("writing audit log"))?;
+    Ok(())
 }
 
 /// Flushes a database's write-ahead log to disk every [`WalFlusher::EVERY`] while an import
@@ -941,7 +1124,9 @@ mod tests {
             .conn
             .execute_batch(
                 "DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
-                 DROP TABLE changes; PRAGMA user_version = 4;",
+                 DROP TABLE changes; DROP TABLE tokens; DROP TABLE users;
+                 ALTER TABLE audit_log DROP COLUMN actor; ALTER TABLE audit_log DROP COLUMN client;
+                 PRAGMA user_version = 4;",
             )
             .expect("downgrade");
         drop(store);

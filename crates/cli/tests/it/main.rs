@@ -1,5 +1,6 @@
 //! Vigie's integration tests: one binary, real SQLite files, the real `vigie` executable.
 
+mod accounts;
 mod cli;
 mod crash;
 mod generate;

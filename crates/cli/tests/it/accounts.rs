@@ -1,0 +1,104 @@
+//! `vigie user`, `vigie organisation`, `vigie token`: accounts stored with argon2id hashes and
+//! hashed tokens, every change audited.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use vigie_store::accounts::{token_hash, verify_password};
+use vigie_store::{SqliteStore, Store};
+
+use crate::helpers::*;
+
+/// `vigie` with `input` on its standard input (a pipe, not a terminal).
+fn vigie_with_input(dir: &Path, db: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(vigie_bin())
+        .current_dir(dir)
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", db.display()))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+fn password_hash(db: &Path, name: &str) -> String {
+    rusqlite::Connection::open(db)
+        .and_then(|c| c.query_row("SELECT password_hash FROM users WHERE name = ?1", [name], |r| r.get(0)))
+        .expect("a stored hash")
+}
+
+#[test]
+fn accounts_are_added_with_argon2id_hashes_and_every_change_is_audited() {
+    let scratch = Scratch::new();
+    let (dir, db) = (scratch.path(), scratch.db());
+    let run = |args: &[&str], input: &str| vigie_with_input(dir, &db, args, input);
+
+    // Organisations: those the data names exist; a new one is added with its name.
+    let out = run(&["organisation", "add", "DRC"], "");
+    assert!(stderr(&out).contains("organisation DRC exists already"), "{}", stderr(&out));
+    let out = run(&["organisation", "add", "IRC", "--name", "International Rescue Committee"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&run(&["organisation", "list"], ""));
+    assert!(list.contains("DRC") && list.contains("IRC") && list.contains("International Rescue Committee"), "{list}");
+
+    // A partner with its organisation; its password is stored only as an argon2id hash.
+    let out =
+        run(&["user", "add", "a.diallo", "--role", "partner", "--organisation", "DRC"], "correct horse battery\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = password_hash(&db, "a.diallo");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("correct horse battery"));
+    assert!(verify_password("correct horse battery", &hash));
+
+    for (args, input, expected) in [
+        (
+            &["user", "add", "b", "--role", "partner"][..],
+            "long enough password\n",
+            "a partner belongs to an organisation",
+        ),
+        (
+            &["user", "add", "b", "--role", "partner", "--organisation", "NOPE"],
+            "long enough password\n",
+            "no organisation NOPE",
+        ),
+        (&["user", "add", "b", "--role", "chief"], "long enough password\n", "`chief` is no role"),
+        (&["user", "add", "b", "--role", "viewer"], "", "no password on standard input"),
+        (&["user", "add", "b", "--role", "viewer"], "short\n", "at least 10 characters"),
+        (&["user", "add", "a.diallo", "--role", "viewer"], "long enough password\n", "user a.diallo exists already"),
+    ] {
+        let out = run(args, input);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
+    let out = run(&["user", "add", "viewer1", "--role", "viewer"], "another good password\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&run(&["user", "list"], ""));
+    assert!(list.contains("a.diallo") && list.contains("partner") && list.contains("viewer1"), "{list}");
+
+    // A token is printed once and stored as its hash only; it stops working with its user.
+    let token = stdout(&run(&["token", "create", "a.diallo"], "")).trim().to_owned();
+    assert!(token.starts_with("vigie_"), "{token}");
+    let store = SqliteStore::open(&db).expect("open");
+    let user = store.user_for_token(&token_hash(&token)).expect("read").expect("the token's user");
+    assert_eq!((user.name.as_str(), user.organization.as_deref()), ("a.diallo", Some("DRC")));
+    assert!(store.user_for_token(&token).expect("read").is_none(), "the token itself is not stored");
+    assert!(run(&["user", "disable", "a.diallo"], "").status.success());
+    assert!(store.user_for_token(&token_hash(&token)).expect("read").is_none(), "disabled");
+
+    let out = run(&["user", "reset-password", "a.diallo"], "a brand new password\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = password_hash(&db, "a.diallo");
+    assert!(verify_password("a brand new password", &hash) && !verify_password("correct horse battery", &hash));
+
+    let audit = stdout(&run(&["audit", "--limit", "50"], ""));
+    for action in ["organization_add", "user_add", "token_create", "user_disable", "password_reset"] {
+        assert!(audit.lines().any(|l| l.contains(action) && l.ends_with("by cli")), "{action} in {audit}");
+    }
+    assert!(!audit.contains("brand new password") && !audit.contains(&token), "no secret in the audit log");
+}

@@ -1,0 +1,153 @@
+//! Who may use a shared Vigie: users with one role each (a partner bound to its organisation),
+//! their secrets (argon2id password hashes, bearer tokens kept only as SHA-256 hashes), and how
+//! a command names the actor of what it writes in the audit log.
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use sha2::{Digest, Sha256};
+
+use crate::{Result, StoreError};
+
+/// What a user may do; the server's routes declare which roles they allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Users, organisations, settings, the audit log.
+    Admin,
+    /// All data, corrections, publishing reports.
+    ImOfficer,
+    /// Its own organisation's records, and everyone's aggregates.
+    Partner,
+    /// Aggregates and reports only.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::ImOfficer, Role::Partner, Role::Viewer];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ImOfficer => "im_officer",
+            Role::Partner => "partner",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// A user as stored, without secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// The organisation a partner belongs to (and whose records it sees).
+    pub organization: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A partner organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub code: String,
+    pub name: Option<String>,
+    /// How many violations it has stored.
+    pub violations: u64,
+}
+
+/// Who a write is made by, and from where, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// A user's name, or `cli` for the command line on the server's own machine.
+    pub name: String,
+    /// The client's address, for requests.
+    pub client: Option<String>,
+}
+
+impl Actor {
+    /// The command line: whoever may run `vigie` on the database's machine.
+    pub fn cli() -> Actor {
+        Actor { name: "cli".into(), client: None }
+    }
+}
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+/// An argon2id hash of `password` (the PHC string: algorithm, parameters, salt and hash).
+pub fn hash_password(password: &str) -> Result<String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(StoreError::Conflict(format!("a password needs at least {MIN_PASSWORD} characters")));
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| StoreError::Unsupported(format!("hashing a password: {e}")))
+}
+
+/// Whether `password` is the one `hash` was made from.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// `n` random characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+fn random_text(n: usize) -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Unsupported(format!("no randomness: {e}")))?;
+    // 256 is not a multiple of 57: the bias (at most 1 in 57) does not matter for 20+ characters.
+    Ok(bytes.iter().map(|b| char::from(ALPHABET[*b as usize % ALPHABET.len()])).collect())
+}
+
+/// A new password for a person to type: 20 characters (about 116 bits).
+pub fn generate_password() -> Result<String> {
+    random_text(20)
+}
+
+/// A new bearer token for scripts: `vigie_` and 40 characters (about 233 bits). Only
+/// [`token_hash`] of it is stored.
+pub fn generate_token() -> Result<String> {
+    Ok(format!("vigie_{}", random_text(40)?))
+}
+
+/// What the store keeps of a token: its SHA-256, in hex. A token is random and long, so a fast
+/// hash suffices (unlike a password).
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A user name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
+pub fn is_user_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_argon2id_hashes_that_verify_only_their_password() {
+        let hash = hash_password("correct horse battery").expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+        assert_ne!(hash, hash_password("correct horse battery").expect("hash"), "salted");
+        assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn generated_secrets_are_long_random_and_tokens_are_stored_hashed() {
+        let (a, b) = (generate_password().expect("password"), generate_password().expect("password"));
+        assert_eq!(a.len(), 20);
+        assert_ne!(a, b);
+        let token = generate_token().expect("token");
+        assert!(token.starts_with("vigie_") && token.len() == 46);
+        assert_eq!(token_hash(&token).len(), 64);
+        assert_ne!(token_hash(&token), token);
+        assert_eq!(Role::parse("im_officer"), Some(Role::ImOfficer));
+        assert!(is_user_name("a.diallo@drc") && !is_user_name("two words") && !is_user_name(""));
+    }
+}
