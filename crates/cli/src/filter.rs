@@ -1,57 +1,32 @@
 //! Command-line filter options → the aggregation layer's [`Filter`], with every unknown code
-//! refused by name.
+//! refused by name (the API reads the same names from its query string).
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
+use vigie_core::Catalog;
 use vigie_core::aggregate::Filter;
-use vigie_core::records::parse_iso_date;
-use vigie_core::{ByList, Catalog, ListKind};
 
 use crate::cli::FilterArgs;
 
-fn each<T>(values: &[String], what: &str, find: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
-    values
-        .iter()
-        .map(|v| match find(v) {
-            Some(found) => Ok(found),
-            None => bail!("unknown {what} `{v}`"),
-        })
-        .collect()
-}
-
 pub fn build(args: &FilterArgs, catalog: &Catalog) -> Result<Filter> {
-    let g = &catalog.geography;
-    let t = &catalog.typology;
-    let mut codes = ByList::default();
-    for (kind, values) in [
-        (ListKind::Perpetrator, &args.perpetrator),
-        (ListKind::Place, &args.place),
-        (ListKind::TimeSlot, &args.time_slot),
-        (ListKind::Sex, &args.sex),
-        (ListKind::AgeGroup, &args.age_group),
-        (ListKind::Occupation, &args.occupation),
-        (ListKind::Population, &args.population),
-    ] {
-        let list = catalog.lists.get(kind);
-        codes[kind] = each(values, kind.name(), |v| list.find(v))?;
-    }
-    let date = |v: &Option<String>| -> Result<_> {
-        match v {
-            None => Ok(None),
-            Some(text) => match parse_iso_date(text) {
-                Some(d) => Ok(Some(d)),
-                None => bail!("`{text}` is not a date: write YYYY-MM-DD"),
-            },
-        }
-    };
-    Ok(Filter {
-        regions: each(&args.region, "region", |v| g.region_by_code(v))?,
-        cercles: each(&args.cercle, "cercle", |v| g.cercles.iter().position(|c| c.unit.pcode == v).map(|i| i as u16))?,
-        communes: each(&args.commune, "commune", |v| g.commune_by_pcode(v))?,
-        categories: each(&args.category, "category", |v| t.category(v))?,
-        subtypes: each(&args.subtype, "subtype", |v| t.subtype(v))?,
-        codes,
-        organizations: args.organization.clone(),
-        from: date(&args.from)?,
-        to: date(&args.to)?,
-    })
+    let lists: [(&str, &Vec<String>); 13] = [
+        ("region", &args.region),
+        ("cercle", &args.cercle),
+        ("commune", &args.commune),
+        ("category", &args.category),
+        ("subtype", &args.subtype),
+        ("perpetrator", &args.perpetrator),
+        ("place", &args.place),
+        ("time_slot", &args.time_slot),
+        ("sex", &args.sex),
+        ("age_group", &args.age_group),
+        ("occupation", &args.occupation),
+        ("population", &args.population),
+        ("organization", &args.organization),
+    ];
+    let dates = [("from", &args.from), ("to", &args.to)];
+    let pairs = lists
+        .iter()
+        .flat_map(|(name, values)| values.iter().map(move |v| (*name, v.as_str())))
+        .chain(dates.iter().filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))));
+    Filter::from_codes(catalog, pairs).map_err(|e| anyhow!(e))
 }

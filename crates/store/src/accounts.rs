@@ -48,6 +48,16 @@ pub struct User {
     pub created_at: String,
 }
 
+/// A login session: the hash of its cookie value, its user, its CSRF token, when it expires
+/// (RFC 3339, UTC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub hash: String,
+    pub user: String,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
 /// A partner organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {

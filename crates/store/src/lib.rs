@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
-pub use accounts::{Actor, Organization, Role, User};
+pub use accounts::{Actor, Organization, Role, Session, User};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use shared::{MonthAnswer, Pool, PooledStore, Shared};
@@ -195,6 +195,15 @@ pub trait Store: Send {
     fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool>;
     /// The enabled user a token's hash belongs to.
     fn user_for_token(&self, token_hash: &str) -> Result<Option<User>>;
+    /// Opens a login session for an enabled user.
+    fn add_session(&mut self, session: &Session) -> Result<()>;
+    /// The session with this hash and its enabled user (expiry is the caller's to check).
+    fn session(&self, hash: &str) -> Result<Option<(User, Session)>>;
+    fn end_session(&mut self, hash: &str) -> Result<()>;
+    /// An audit entry for something that changes no data: a login, a failed login, a view of a
+    /// record's details, a download.
+    fn record(&mut self, actor: &Actor, action: &str, entity: &str, id: &str, details: serde_json::Value)
+    -> Result<()>;
 }
 
 /// One entry of the change feed: a write that every reader takes in, whole, in `seq` order.

@@ -12,18 +12,19 @@ use vigie_core::aggregate::FactText;
 use crate::entity::{Entity, PreparedRow};
 use crate::{
     Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Organization, Outcome, RecordKind, Result,
-    Role, Rows, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait, other_geography,
+    Role, Rows, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
     include_str!("../migrations/sqlite/0004_settings.sql"),
     include_str!("../migrations/sqlite/0005_changes.sql"),
     include_str!("../migrations/sqlite/0006_accounts.sql"),
+    include_str!("../migrations/sqlite/0007_sessions.sql"),
 ];
 
 pub struct SqliteStore {
@@ -640,6 +641,57 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_session(&mut self, session: &Session) -> Result<()> {
+        self.write(|conn| {
+            conn.execute(
+                "INSERT INTO sessions (session_hash, user_id, csrf, created_at, expires_at)
+                 SELECT ?1, user_id, ?2, ?3, ?4 FROM users WHERE name = ?5 AND disabled = 0",
+                params![session.hash, session.csrf, now(), session.expires_at, session.user],
+            )
+            .map_err(err("opening a session"))?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, hash: &str) -> Result<Option<(User, Session)>> {
+        self.conn
+            .query_row(
+                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at, s.csrf, s.expires_at FROM sessions s
+                 JOIN users u ON u.user_id = s.user_id WHERE s.session_hash = ?1 AND u.disabled = 0",
+                [hash],
+                |r| {
+                    let user = user_of_row(r)?;
+                    let session = Session {
+                        hash: hash.to_owned(),
+                        user: user.name.clone(),
+                        csrf: r.get(5)?,
+                        expires_at: r.get(6)?,
+                    };
+                    Ok((user, session))
+                },
+            )
+            .optional()
+            .map_err(err("reading sessions"))
+    }
+
+    fn end_session(&mut self, hash: &str) -> Result<()> {
+        self.write(|conn| {
+            conn.execute("DELETE FROM sessions WHERE session_hash = ?1", [hash]).map_err(err("closing a session"))?;
+            Ok(())
+        })
+    }
+
+    fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        id: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        self.write(|conn| audit(conn, actor, action, entity, id, details))
+    }
+
     fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
         self.conn
             .query_row(
@@ -1124,7 +1176,7 @@ mod tests {
             .conn
             .execute_batch(
                 "DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
-                 DROP TABLE changes; DROP TABLE tokens; DROP TABLE users;
+                 DROP TABLE changes; DROP TABLE sessions; DROP TABLE tokens; DROP TABLE users;
                  ALTER TABLE audit_log DROP COLUMN actor; ALTER TABLE audit_log DROP COLUMN client;
                  PRAGMA user_version = 4;",
             )

@@ -45,6 +45,51 @@ pub(crate) struct Masks {
 }
 
 impl Filter {
+    /// A filter from `(dimension, code)` pairs as the command line and the API name them:
+    /// `region`, `cercle`, `commune` (P-codes), `category`, `subtype`, each code list by its name
+    /// (`perpetrator`, `sex`, …), `organization` (or `organisation`), `from` and `to`
+    /// (YYYY-MM-DD, inclusive). Several codes of one dimension are alternatives. An unknown
+    /// dimension or code is refused by name.
+    pub fn from_codes<'a>(
+        catalog: &Catalog,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Filter, String> {
+        let g = &catalog.geography;
+        let t = &catalog.typology;
+        let mut f = Filter::default();
+        let unknown = |what: &str, code: &str| format!("unknown {what} `{code}`");
+        let date = |code: &str| {
+            crate::records::parse_iso_date(code).ok_or_else(|| format!("`{code}` is not a date: write YYYY-MM-DD"))
+        };
+        for (dimension, code) in pairs {
+            match dimension {
+                "region" => f.regions.push(g.region_by_code(code).ok_or_else(|| unknown(dimension, code))?),
+                "cercle" => f.cercles.push(
+                    g.cercles
+                        .iter()
+                        .position(|c| c.unit.pcode == code)
+                        .map(|i| i as u16)
+                        .ok_or_else(|| unknown(dimension, code))?,
+                ),
+                "commune" => f.communes.push(g.commune_by_pcode(code).ok_or_else(|| unknown(dimension, code))?),
+                "category" => f.categories.push(t.category(code).ok_or_else(|| unknown(dimension, code))?),
+                "subtype" => f.subtypes.push(t.subtype(code).ok_or_else(|| unknown(dimension, code))?),
+                "organization" | "organisation" => f.organizations.push(code.to_owned()),
+                "from" => f.from = Some(date(code)?),
+                "to" => f.to = Some(date(code)?),
+                _ => {
+                    let kind = ListKind::ALL
+                        .into_iter()
+                        .find(|k| k.name() == dimension)
+                        .ok_or_else(|| format!("unknown filter `{dimension}`"))?;
+                    let list = catalog.lists.get(kind);
+                    f.codes[kind].push(list.find(code).ok_or_else(|| unknown(dimension, code))?);
+                }
+            }
+        }
+        Ok(f)
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }
