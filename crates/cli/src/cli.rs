@@ -122,6 +122,15 @@ pub enum Command {
     RiskIndex(RiskIndexAction),
     /// Show what the database holds.
     Status,
+    /// Serve the JSON API (and, later, the dashboard) to the cluster, from this database.
+    ///
+    /// Stops on Ctrl-C or SIGTERM after finishing the requests in flight. It makes no outgoing
+    /// request. Accounts: `vigie user add`.
+    Serve {
+        /// Address and port to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: std::net::SocketAddr,
+    },
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]
     User(UserAction),

@@ -132,6 +132,11 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Serve { addr } => {
+            let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
+            let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
+            crate::serve::run(url, catalog, addr)
+        }
         Command::User(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::user(store.as_mut(), action)

@@ -12,4 +12,5 @@ mod live;
 mod pseudo;
 mod report;
 mod risk;
+mod serve;
 mod tables;

@@ -1,0 +1,43 @@
+//! `vigie serve`: the server on a runtime of its own, until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use vigie_core::Catalog;
+use vigie_store::DbUrl;
+
+pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
+    runtime.block_on(async {
+        let state = Arc::new(vigie_server::AppState::open(url.clone(), catalog)?);
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr().context("the address listened on")?;
+        println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");
+        vigie_server::serve(listener, state, shutdown()).await.context("serving")?;
+        println!("stopped");
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,164 @@
+//! Who is calling, and whether they may: every route is declared here with the roles it
+//! allows, and reaches its handler only through [`guard`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+use vigie_store::accounts::token_hash;
+use vigie_store::{Actor, Role, User};
+
+use crate::error::ApiError;
+use crate::{AppState, api};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allow {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Signed-in users (by session or bearer token) with one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// A route and who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub allow: Allow,
+}
+
+const EVERY_ROLE: &[Role] = &Role::ALL;
+const ADMIN: &[Role] = &[Role::Admin];
+
+fn spec(method: &'static str, path: &'static str, allow: Allow) -> RouteSpec {
+    RouteSpec { method, path, allow }
+}
+
+/// Every route of the server with its handler: the one list the router is built from.
+fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
+    vec![
+        (spec("GET", "/api/v1/health", Allow::Anyone), get(api::health)),
+        (spec("POST", "/api/v1/login", Allow::Anyone), post(api::login)),
+        (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
+        (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
+        (spec("GET", "/api/v1/tables", Allow::Roles(EVERY_ROLE)), get(api::tables)),
+        (spec("GET", "/api/v1/users", Allow::Roles(ADMIN)), get(api::users)),
+        (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
+    ]
+}
+
+/// Every route, each behind [`guard`] with its permission.
+pub(crate) fn routes(state: &Arc<AppState>) -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
+    table()
+        .into_iter()
+        .map(|(spec, handler)| {
+            let guarded: MethodRouter<Arc<AppState>> = handler
+                .layer::<_, std::convert::Infallible>(middleware::from_fn_with_state(Arc::clone(state), guard))
+                .layer::<_, std::convert::Infallible>(Extension(spec));
+            (spec, guarded)
+        })
+        .collect()
+}
+
+/// The declared routes, for the authorization test and the documentation.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(spec, _)| spec).collect()
+}
+
+/// The caller of a request, as [`guard`] established it.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: Option<User>,
+    /// The session's cookie hash, when signed in by session.
+    pub session: Option<String>,
+    pub client: Option<String>,
+}
+
+impl Caller {
+    /// Who the audit log names.
+    pub fn actor(&self, fallback: &str) -> Actor {
+        Actor {
+            name: self.user.as_ref().map_or_else(|| fallback.to_owned(), |u| u.name.clone()),
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vigie_session";
+/// The header a session-authenticated write must carry, with the session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+fn cookie<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
+    request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+    })
+}
+
+/// Establishes the caller (bearer token, else session cookie, else anonymous), refuses what
+/// the route does not allow — 401 to the anonymous, 403 to others, and 403 to a session's
+/// write without its CSRF token — and hands the caller to the handler.
+async fn guard(
+    State(state): State<Arc<AppState>>,
+    Extension(spec): Extension<RouteSpec>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|token| token_hash(token.trim()));
+    let session = cookie(&request, SESSION_COOKIE).map(token_hash);
+    let csrf = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let caller = match (bearer, session) {
+        (Some(hash), _) => {
+            let user = state.blocking(move |_, store| Ok(store.user_for_token(&hash)?)).await?;
+            if user.is_none() {
+                return Err(ApiError::unauthenticated());
+            }
+            Caller { user, session: None, client }
+        }
+        (None, Some(hash)) => {
+            let lookup = hash.clone();
+            let found = state.blocking(move |_, store| Ok(store.session(&lookup)?)).await?;
+            match found {
+                Some((user, session)) if !expired(&session.expires_at) => {
+                    if writes && csrf.as_deref() != Some(session.csrf.as_str()) {
+                        return Err(ApiError::new(
+                            axum::http::StatusCode::FORBIDDEN,
+                            "csrf",
+                            "this write needs the session's CSRF token in the X-CSRF-Token header",
+                        ));
+                    }
+                    Caller { user: Some(user), session: Some(hash), client }
+                }
+                // An unknown or expired session signs nobody in.
+                _ => Caller { user: None, session: None, client },
+            }
+        }
+        (None, None) => Caller { user: None, session: None, client },
+    };
+    match (spec.allow, &caller.user) {
+        (Allow::Anyone, _) => {}
+        (Allow::Roles(_), None) => return Err(ApiError::unauthenticated()),
+        (Allow::Roles(roles), Some(user)) if !roles.contains(&user.role) => return Err(ApiError::forbidden()),
+        (Allow::Roles(_), Some(_)) => {}
+    }
+    request.extensions_mut().insert(caller);
+    Ok(next.run(request).await)
+}
+
+/// Whether an RFC 3339 expiry time has passed (an unreadable one has).
+fn expired(expires_at: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(expires_at).map_or(true, |at| at <= chrono::Utc::now())
+}

@@ -1,0 +1,62 @@
+//! One JSON envelope for every error: a stable code, a message a person can act on, details
+//! where there are some. Nothing internal (a statement, a path, a stack) reaches a client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), details: Vec::new() }
+    }
+
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+    }
+
+    pub fn forbidden() -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this")
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    /// A failure of the server itself: logged here, said to the client without its details.
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        eprintln!("vigie serve: internal error: {detail}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server could not answer; try again later")
+    }
+}
+
+impl From<vigie_store::StoreError> for ApiError {
+    fn from(e: vigie_store::StoreError) -> ApiError {
+        match e {
+            vigie_store::StoreError::Busy(message) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message),
+            vigie_store::StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            vigie_store::StoreError::NotFound(_) => ApiError::not_found(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "error": { "code": self.code, "message": self.message, "details": self.details }
+        });
+        (self.status, Json(body)).into_response()
+    }
+}

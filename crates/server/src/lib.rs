@@ -1,0 +1,108 @@
+//! `vigie serve`: the shared server of a Protection Cluster. Every route is declared once, in
+//! [`routes`], with the roles that may call it; the router is built from that list only, so no
+//! route exists without its permission, and the authorization test walks the same list.
+//!
+//! Requests never block the async executor on the database: store work runs on blocking
+//! threads, each with its own pooled connection. Every process holds one aggregation state
+//! ([`Shared`]) that follows the database's change feed.
+
+mod access;
+mod api;
+mod error;
+mod throttle;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+use vigie_core::Catalog;
+use vigie_store::{DbUrl, Pool, Shared, Store};
+
+pub use access::{Allow, RouteSpec, route_specs};
+pub use error::ApiError;
+pub use throttle::MAX_FAILURES;
+
+/// What every request shares.
+pub struct AppState {
+    pool: Pool,
+    shared: Shared,
+    throttle: throttle::Throttle,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Whether cookies are marked `Secure` (served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// Opens the database `url` names and loads its aggregation state with `catalog`.
+    pub fn open(url: DbUrl, catalog: Catalog) -> Result<AppState, vigie_store::StoreError> {
+        let pool = Pool::new(url)?;
+        let shared = Shared::load(&*pool.get()?, catalog)?;
+        Ok(AppState {
+            pool,
+            shared,
+            throttle: throttle::Throttle::default(),
+            session_ttl: Duration::from_secs(8 * 3600),
+            secure_cookies: false,
+        })
+    }
+
+    /// Runs store work on a blocking thread with a pooled store of its own.
+    async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut store = state.pool.get().map_err(ApiError::from)?;
+            work(&state, &mut *store)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a request's work stopped: {e}")))?
+    }
+}
+
+/// The largest request body accepted (login and JSON writes; imports will have their own).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The whole application: every route of [`routes`], each behind its permission, with the
+/// security headers and the body limit.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new();
+    for (spec, method_router) in access::routes(&state) {
+        router = router.route(spec.path, method_router);
+    }
+    let headers: [(HeaderName, &'static str); 5] = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    let mut router = router
+        .fallback(|| async { ApiError::not_found() })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state);
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
+    }
+    router
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

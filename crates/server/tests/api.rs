@@ -1,0 +1,286 @@
+//! The server through its router, on a real SQLite file: who may call what (every declared
+//! route, as every kind of caller), sessions, CSRF, throttling, body limits, headers, and
+//! answers that follow the data.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use vigie_core::Catalog;
+use vigie_store::accounts::{generate_token, hash_password, token_hash};
+use vigie_store::{Actor, DbUrl, RecordKind, Role, SqliteStore, Store, User};
+
+const HEADER: &str = "violation_id,incident_id,incident_date,report_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,violation_code,perpetrator_code,place_code,time_slot_code,victim_sex,victim_age_group,victim_occupation,victim_population,organization,narrative";
+const PASSWORD: &str = "a long enough password";
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Admin,
+    ImOfficer,
+    PartnerA,
+    PartnerB,
+    Viewer,
+    /// A bearer token (of an IM officer's account).
+    Token,
+}
+
+const EVERYONE: &[Who] =
+    &[Who::Anonymous, Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
+const SIGNED_IN: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
+const ADMIN: &[Who] = &[Who::Admin];
+
+/// The expected permissions, written out by hand: every route of the server must be here.
+const MATRIX: &[(&str, &str, &[Who])] = &[
+    ("GET", "/api/v1/health", EVERYONE),
+    ("POST", "/api/v1/login", EVERYONE),
+    ("POST", "/api/v1/logout", SIGNED_IN),
+    ("GET", "/api/v1/me", SIGNED_IN),
+    ("GET", "/api/v1/tables", SIGNED_IN),
+    ("GET", "/api/v1/users", ADMIN),
+    ("GET", "/api/v1/audit", ADMIN),
+];
+
+struct Server {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    state: Arc<vigie_server::AppState>,
+    token: String,
+}
+
+fn user(name: &str, role: Role, organization: Option<&str>) -> User {
+    User {
+        name: name.into(),
+        role,
+        organization: organization.map(str::to_owned),
+        disabled: false,
+        created_at: String::new(),
+    }
+}
+
+/// A database with violations of two partners, a user of each role and a token.
+fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("v.db");
+    let mut store = SqliteStore::open(&db).expect("open");
+    let rows = [
+        "V-1,I-1,2021-11-03,,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,Récit A",
+        "V-2,I-2,2021-11-04,,,,ML050101,,,,D1,NSAG_RADICAL,FIELD,DAY,F,CHILD,FARMER,IDP,NRC,Récit B",
+    ];
+    let file = dir.path().join("v.csv");
+    std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).expect("write");
+    let options = vigie_import::Options {
+        dry_run: false,
+        max_errors: 10,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+    };
+    let catalog = Catalog::builtin().clone();
+    vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
+        .expect("import");
+    let hash = hash_password(PASSWORD).expect("hash");
+    let cli = Actor::cli();
+    for (name, role, organization) in [
+        ("admin", Role::Admin, None),
+        ("im", Role::ImOfficer, None),
+        ("partner-a", Role::Partner, Some("DRC")),
+        ("partner-b", Role::Partner, Some("NRC")),
+        ("viewer", Role::Viewer, None),
+    ] {
+        store.add_user(&user(name, role, organization), &hash, &cli).expect("user");
+    }
+    let token = generate_token().expect("token");
+    store.add_token("im", &token_hash(&token), &cli).expect("token");
+    let mut state = vigie_server::AppState::open(DbUrl::Sqlite(db.clone()), catalog).expect("state");
+    configure(&mut state);
+    Server { _dir: dir, db, state: Arc::new(state), token }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: serde_json::Value,
+}
+
+async fn call(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.expect("a response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Answer { status, headers, json }
+}
+
+fn request(method: &str, path: &str, body: Option<serde_json::Value>) -> axum::http::request::Builder {
+    let builder = Request::builder().method(method).uri(path);
+    match body {
+        Some(_) => builder.header(header::CONTENT_TYPE, "application/json"),
+        None => builder,
+    }
+}
+
+/// A signed-in session: its cookie and CSRF token.
+async fn login(app: &Router, name: &str) -> (String, String) {
+    let body = serde_json::json!({ "name": name, "password": PASSWORD });
+    let answer = call(
+        app,
+        request("POST", "/api/v1/login", Some(body.clone())).body(Body::from(body.to_string())).expect("request"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{name}: {}", answer.json);
+    let cookie = answer.headers[header::SET_COOKIE].to_str().expect("cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let value = cookie.split(';').next().expect("name=value").to_owned();
+    (value, answer.json["csrf_token"].as_str().expect("csrf").to_owned())
+}
+
+/// `method path` as `who`, with what a legitimate caller sends.
+async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: &str) -> Answer {
+    let body = (path == "/api/v1/login").then(|| serde_json::json!({ "name": "viewer", "password": PASSWORD }));
+    let uri = if path == "/api/v1/tables" { format!("{path}?month=2021-11") } else { path.to_owned() };
+    let mut builder = request(method, &uri, body.clone());
+    let name = match who {
+        Who::Admin => Some("admin"),
+        Who::ImOfficer => Some("im"),
+        Who::PartnerA => Some("partner-a"),
+        Who::PartnerB => Some("partner-b"),
+        Who::Viewer => Some("viewer"),
+        Who::Anonymous | Who::Token => None,
+    };
+    if let Some(name) = name {
+        let (cookie, csrf) = login(app, name).await;
+        builder = builder.header(header::COOKIE, cookie).header("x-csrf-token", csrf);
+    }
+    if who == Who::Token {
+        builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", server.token));
+    }
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    call(app, builder.body(body).expect("request")).await
+}
+
+#[tokio::test]
+async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let declared: BTreeSet<(&str, &str)> = vigie_server::route_specs().iter().map(|s| (s.method, s.path)).collect();
+    let expected: BTreeSet<(&str, &str)> = MATRIX.iter().map(|(m, p, _)| (*m, *p)).collect();
+    assert_eq!(declared, expected, "every route has its line in the matrix, and only routes do");
+    for (method, path, allowed) in MATRIX {
+        for who in EVERYONE {
+            let answer = as_caller(&app, &server, *who, method, path).await;
+            if allowed.contains(who) {
+                assert!(answer.status.is_success(), "{who:?} {method} {path}: {} {}", answer.status, answer.json);
+            } else {
+                let refusal = if *who == Who::Anonymous { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+                assert_eq!(answer.status, refusal, "{who:?} {method} {path}: {}", answer.json);
+                let keys: Vec<&String> = answer.json.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+                assert_eq!(keys, ["error"], "a refusal carries no data: {}", answer.json);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_session_write_needs_its_csrf_token_and_sessions_expire() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "im").await;
+    for token in [None, Some("forged")] {
+        let mut builder = request("POST", "/api/v1/logout", None).header(header::COOKIE, &cookie);
+        if let Some(token) = token {
+            builder = builder.header("x-csrf-token", token);
+        }
+        let answer = call(&app, builder.body(Body::empty()).expect("request")).await;
+        assert_eq!((answer.status, answer.json["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf")));
+    }
+    let me = |cookie: String| request("GET", "/api/v1/me", None).header(header::COOKIE, cookie).body(Body::empty());
+    assert_eq!(call(&app, me(cookie.clone()).expect("request")).await.status, StatusCode::OK, "a read needs no token");
+    let logout = request("POST", "/api/v1/logout", None).header(header::COOKIE, &cookie).header("x-csrf-token", &csrf);
+    assert_eq!(call(&app, logout.body(Body::empty()).expect("request")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, me(cookie).expect("request")).await.status, StatusCode::UNAUTHORIZED, "logged out");
+
+    // A session past its time signs nobody in.
+    let server = server_with_ttl(Duration::ZERO);
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, _) = login(&app, "im").await;
+    assert_eq!(call(&app, me(cookie).expect("request")).await.status, StatusCode::UNAUTHORIZED, "expired");
+}
+
+fn server_with_ttl(ttl: Duration) -> Server {
+    server(|state| state.session_ttl = ttl)
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_and_audited_and_big_bodies_refused() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let attempt = |password: &str| {
+        let body = serde_json::json!({ "name": "admin", "password": password }).to_string();
+        request("POST", "/api/v1/login", Some(serde_json::Value::Null)).body(Body::from(body)).expect("request")
+    };
+    for _ in 0..vigie_server::MAX_FAILURES {
+        assert_eq!(call(&app, attempt("wrong password!")).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let answer = call(&app, attempt(PASSWORD)).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {}", answer.json);
+    let store = SqliteStore::open(&server.db).expect("open");
+    let failed = store.audit_log(50).expect("audit").iter().filter(|e| e.action == "login_failed").count();
+    assert_eq!(failed, vigie_server::MAX_FAILURES as usize);
+
+    let big = "x".repeat(vigie_server::BODY_LIMIT + 1);
+    let body = serde_json::json!({ "name": "admin", "password": big }).to_string();
+    let answer = call(
+        &app,
+        request("POST", "/api/v1/login", Some(serde_json::Value::Null)).body(Body::from(body)).expect("request"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn answers_carry_security_headers_and_follow_the_data() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let tables = || {
+        request("GET", "/api/v1/tables?month=2021-11&region=ML04", None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let answer = call(&app, tables()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    let csp = answer.headers[header::CONTENT_SECURITY_POLICY].to_str().expect("csp");
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let total = |json: &serde_json::Value| {
+        json["tables"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
+            .map_or(0, |c| c["value"].as_u64().unwrap_or(0))
+    };
+    assert_eq!(total(&answer.json), 1, "Ségou's one violation");
+    let missing = call(&app, request("GET", "/api/v1/nothing", None).body(Body::empty()).expect("request")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.headers.contains_key(header::CONTENT_SECURITY_POLICY), "errors too");
+    let bad = call(
+        &app,
+        request("GET", "/api/v1/tables?month=2021-11&sex=Q", None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!((bad.status, bad.json["error"]["message"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown sex `Q`")));
+
+    // A deletion by another connection is in the next answer.
+    let mut store = SqliteStore::open(&server.db).expect("open");
+    assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
+    assert_eq!(total(&call(&app, tables()).await.json), 0);
+}
