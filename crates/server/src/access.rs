@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use vigie_store::accounts::token_hash;
 use vigie_store::{Actor, Role, User};
 
@@ -35,6 +35,8 @@ pub struct RouteSpec {
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 const ADMIN: &[Role] = &[Role::Admin];
+/// Who may see and write individual records (a partner, only its own organisation's).
+const RECORDS: &[Role] = &[Role::Admin, Role::ImOfficer, Role::Partner];
 
 fn spec(method: &'static str, path: &'static str, allow: Allow) -> RouteSpec {
     RouteSpec { method, path, allow }
@@ -48,6 +50,11 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
         (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
         (spec("GET", "/api/v1/tables", Allow::Roles(EVERY_ROLE)), get(api::tables)),
+        (spec("GET", "/api/v1/violations", Allow::Roles(RECORDS)), get(api::violations)),
+        (spec("POST", "/api/v1/violations", Allow::Roles(RECORDS)), post(api::create_violation)),
+        (spec("GET", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), get(api::violation)),
+        (spec("PUT", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), put(api::update_violation)),
+        (spec("DELETE", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), delete(api::delete_violation)),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN)), get(api::users)),
         (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
     ]

@@ -35,17 +35,38 @@ const EVERYONE: &[Who] =
     &[Who::Anonymous, Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
 const SIGNED_IN: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
 const ADMIN: &[Who] = &[Who::Admin];
+/// Individual records: IM officers and admins, and partners for their own organisation's.
+const RECORDS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::Token];
 
-/// The expected permissions, written out by hand: every route of the server must be here.
+/// The expected permissions, written out by hand: every route of the server must be here. The
+/// record routes are called on partner A's violation V-1 (and write DRC's records): partner B
+/// is refused, and for an existing record it does not exist (404).
 const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/health", EVERYONE),
     ("POST", "/api/v1/login", EVERYONE),
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
     ("GET", "/api/v1/tables", SIGNED_IN),
+    ("GET", "/api/v1/violations", &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Token]),
+    ("POST", "/api/v1/violations", RECORDS),
+    ("GET", "/api/v1/violations/{violation_id}", RECORDS),
+    ("PUT", "/api/v1/violations/{violation_id}", RECORDS),
+    ("DELETE", "/api/v1/violations/{violation_id}", RECORDS),
     ("GET", "/api/v1/users", ADMIN),
     ("GET", "/api/v1/audit", ADMIN),
 ];
+
+const V1: &str = "V-1,I-1,2021-11-03,,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,Récit A";
+
+/// A violation row of the exchange format as the API's JSON object.
+fn violation_body(row: &str) -> serde_json::Value {
+    let object: serde_json::Map<String, serde_json::Value> = HEADER
+        .split(',')
+        .zip(row.split(','))
+        .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
+        .collect();
+    serde_json::Value::Object(object)
+}
 
 struct Server {
     _dir: tempfile::TempDir,
@@ -69,10 +90,7 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("v.db");
     let mut store = SqliteStore::open(&db).expect("open");
-    let rows = [
-        "V-1,I-1,2021-11-03,,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,Récit A",
-        "V-2,I-2,2021-11-04,,,,ML050101,,,,D1,NSAG_RADICAL,FIELD,DAY,F,CHILD,FARMER,IDP,NRC,Récit B",
-    ];
+    let rows = [V1, "V-2,I-2,2021-11-04,,,,ML050101,,,,D1,NSAG_RADICAL,FIELD,DAY,F,CHILD,FARMER,IDP,NRC,Récit B"];
     let file = dir.path().join("v.csv");
     std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).expect("write");
     let options = vigie_import::Options {
@@ -141,8 +159,24 @@ async fn login(app: &Router, name: &str) -> (String, String) {
 
 /// `method path` as `who`, with what a legitimate caller sends.
 async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: &str) -> Answer {
-    let body = (path == "/api/v1/login").then(|| serde_json::json!({ "name": "viewer", "password": PASSWORD }));
-    let uri = if path == "/api/v1/tables" { format!("{path}?month=2021-11") } else { path.to_owned() };
+    let body = match (method, path) {
+        (_, "/api/v1/login") => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
+        ("POST", "/api/v1/violations") => Some(violation_body(&V1.replace("V-1,I-1", "V-9,I-9"))),
+        ("PUT", _) => Some(violation_body(&V1.replace("Récit A", "Récit A, corrigé"))),
+        _ => None,
+    };
+    let uri = match path {
+        "/api/v1/tables" => format!("{path}?month=2021-11"),
+        _ => path.replace("{violation_id}", "V-1"),
+    };
+    if method == "DELETE" {
+        // Each caller deletes a V-1 that exists.
+        let mut store = SqliteStore::open(&server.db).expect("open");
+        let row: Vec<Option<&str>> = V1.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let v1 = vigie_core::Violation::parse(&row, Catalog::builtin(), today).expect("V-1");
+        vigie_store::put_violation(&mut store, Catalog::builtin(), &v1).expect("V-1 again");
+    }
     let mut builder = request(method, &uri, body.clone());
     let name = match who {
         Who::Admin => Some("admin"),
@@ -176,7 +210,13 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
             if allowed.contains(who) {
                 assert!(answer.status.is_success(), "{who:?} {method} {path}: {} {}", answer.status, answer.json);
             } else {
-                let refusal = if *who == Who::Anonymous { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+                let refusal = match (who, *method, path.contains("{violation_id}")) {
+                    (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
+                    // Partner A's records do not exist for partner B (V-9, posted first by the
+                    // admin, neither).
+                    (Who::PartnerB, _, true) | (Who::PartnerB, "POST", _) => StatusCode::NOT_FOUND,
+                    _ => StatusCode::FORBIDDEN,
+                };
                 assert_eq!(answer.status, refusal, "{who:?} {method} {path}: {}", answer.json);
                 let keys: Vec<&String> = answer.json.as_object().map(|o| o.keys().collect()).unwrap_or_default();
                 assert_eq!(keys, ["error"], "a refusal carries no data: {}", answer.json);
@@ -283,4 +323,74 @@ async fn answers_carry_security_headers_and_follow_the_data() {
     let mut store = SqliteStore::open(&server.db).expect("open");
     assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
     assert_eq!(total(&call(&app, tables()).await.json), 0);
+}
+
+/// Partner B reads, lists, corrects, overwrites or deletes partner A's violation by no route,
+/// and every attempt is in the audit log; its own records it reads and corrects.
+#[tokio::test]
+async fn partners_see_and_write_only_their_own_records() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "partner-b").await;
+    let send = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let builder = request(method, path, body.clone()).header(header::COOKIE, &cookie).header("x-csrf-token", &csrf);
+        builder.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).expect("request")
+    };
+    let list = call(&app, send("GET", "/api/v1/violations", None)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let ids: Vec<&str> =
+        list.json["violations"].as_array().expect("rows").iter().filter_map(|v| v["violation_id"].as_str()).collect();
+    assert_eq!((ids, list.json["total"].as_u64()), (vec!["V-2"], Some(1)), "only NRC's");
+    let own = call(&app, send("GET", "/api/v1/violations/V-2", None)).await;
+    assert_eq!(
+        (own.status, own.json["narrative"].as_str()),
+        (StatusCode::OK, Some("Récit B")),
+        "its own, narrative included"
+    );
+
+    let takeover = violation_body(&V1.replace(",DRC,", ",NRC,"));
+    for (method, path, body) in [
+        ("GET", "/api/v1/violations/V-1", None),
+        ("PUT", "/api/v1/violations/V-1", Some(violation_body(V1))),
+        ("PUT", "/api/v1/violations/V-1", Some(takeover.clone())),
+        ("POST", "/api/v1/violations", Some(takeover)),
+        ("DELETE", "/api/v1/violations/V-1", None),
+    ] {
+        let answer = call(&app, send(method, path, body)).await;
+        assert!(
+            matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{method} {path}: {} {}",
+            answer.status,
+            answer.json
+        );
+        assert!(
+            !answer.json.to_string().contains("Récit A") && !answer.json.to_string().contains("UNID_ARMED"),
+            "no data"
+        );
+    }
+    // Writing a record that names another organisation is refused too.
+    let other =
+        call(&app, send("POST", "/api/v1/violations", Some(violation_body(&V1.replace("V-1,I-1", "V-8,I-8"))))).await;
+    assert_eq!(
+        (other.status, other.json["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("other_organization"))
+    );
+
+    let store = SqliteStore::open(&server.db).expect("open");
+    let v1 = store.violation(Catalog::builtin(), "V-1").expect("read").expect("V-1 is untouched");
+    assert_eq!((v1.organization.as_str(), v1.narrative.as_deref()), ("DRC", Some("Récit A")));
+    let denied = store
+        .audit_log(100)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "denied" && e.actor.as_deref() == Some("partner-b"))
+        .count();
+    assert_eq!(denied, 6, "every attempt on another organisation's record is audited");
+
+    // A correction of its own record is validated with the import's rules, then stored.
+    let bad = violation_body(&V1.replace("V-1,I-1", "V-2,I-2").replace(",DRC,", ",NRC,").replace("E1", "Z9"));
+    let answer = call(&app, send("PUT", "/api/v1/violations/V-2", Some(bad))).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = answer.json["error"]["details"].to_string();
+    assert!(details.contains("column `violation_code`: found `Z9`"), "{details}");
 }

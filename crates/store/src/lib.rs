@@ -156,6 +156,17 @@ pub trait Store: Send {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<vigie_core::Alert>>;
+    /// A page of stored violations in storage order, of one organisation or all, and how many
+    /// there are in all.
+    fn violations_page(
+        &self,
+        catalog: &Catalog,
+        organization: Option<&str>,
+        limit: u32,
+        offset: u64,
+    ) -> Result<(Vec<vigie_core::Violation>, u64)>;
+    /// A violation by its id.
+    fn violation(&self, catalog: &Catalog, id: &str) -> Result<Option<vigie_core::Violation>>;
     /// The geography version the stored P-codes belong to (`None` before the first import).
     fn geography(&self) -> Result<Option<String>>;
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
@@ -454,6 +465,25 @@ impl Default for WriteWait {
     fn default() -> WriteWait {
         WriteWait { timeout: std::time::Duration::from_secs(600), notify: Box::new(|| ()) }
     }
+}
+
+/// Writes one record as an import of its own (validated by the caller with the import's rules):
+/// inserted or updated with its audit entry and its place in the change feed, or nothing when
+/// it changes nothing.
+pub fn put_violation(store: &mut dyn Store, catalog: &Catalog, violation: &vigie_core::Violation) -> Result<Outcome> {
+    let mut rows = PreparedRows::default();
+    rows.push_violation(violation, catalog);
+    let mut session = store.import()?;
+    session.bind_geography(&catalog.geography.name)?;
+    session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "(api)".into() })?;
+    let outcome = session.put(rows.get(0))?;
+    let mut counts = Counts::default();
+    counts.add(outcome);
+    session.end_file(&counts, "")?;
+    if counts.changed() {
+        session.commit()?;
+    }
+    Ok(outcome)
 }
 
 /// The error for data of one geography read or written with another.

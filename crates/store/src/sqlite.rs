@@ -193,7 +193,7 @@ impl SqliteStore {
         &self,
         schema: &vigie_core::records::Schema,
         table_where: &str,
-        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+        params: impl rusqlite::Params,
         parse: impl Fn(&[Option<&str>]) -> std::result::Result<T, Vec<vigie_core::FieldError>>,
     ) -> Result<Vec<T>> {
         let what = table_where.split(' ').next().unwrap_or("rows");
@@ -201,7 +201,7 @@ impl SqliteStore {
         let columns = schema.columns.len();
         let sql = format!("SELECT {} FROM {table_where}", crate::entity::select_list(schema));
         let mut stmt = self.conn.prepare(&sql).map_err(err(context.clone()))?;
-        let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err(context.clone()))?;
+        let mut rows = stmt.query(params).map_err(err(context.clone()))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(err(context.clone()))? {
             let texts: Vec<Option<String>> =
@@ -340,7 +340,8 @@ impl Store for SqliteStore {
         to: chrono::NaiveDate,
     ) -> Result<Vec<vigie_core::Violation>> {
         let schema = vigie_core::records::violation_schema();
-        self.read_records(&schema, "violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id", (from, to), |v| {
+        let dates = (from.to_string(), to.to_string());
+        self.read_records(&schema, "violations WHERE incident_date BETWEEN ?1 AND ?2 ORDER BY id", dates, |v| {
             vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
         })
     }
@@ -353,7 +354,37 @@ impl Store for SqliteStore {
     ) -> Result<Vec<vigie_core::Alert>> {
         let schema = vigie_core::records::alert_schema();
         let rows = "alerts WHERE alert_date BETWEEN ?1 AND ?2 ORDER BY alert_date, alert_id";
-        self.read_records(&schema, rows, (from, to), |v| vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX))
+        let dates = (from.to_string(), to.to_string());
+        self.read_records(&schema, rows, dates, |v| vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX))
+    }
+
+    fn violations_page(
+        &self,
+        catalog: &Catalog,
+        organization: Option<&str>,
+        limit: u32,
+        offset: u64,
+    ) -> Result<(Vec<vigie_core::Violation>, u64)> {
+        let schema = vigie_core::records::violation_schema();
+        let total: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM violations WHERE ?1 IS NULL OR organization = ?1", [organization], |r| {
+                r.get(0)
+            })
+            .map_err(err("counting violations"))?;
+        let rows = "violations WHERE ?1 IS NULL OR organization = ?1 ORDER BY id LIMIT ?2 OFFSET ?3";
+        let page = self.read_records(&schema, rows, (organization, limit, offset as i64), |v| {
+            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
+        })?;
+        Ok((page, total.unsigned_abs()))
+    }
+
+    fn violation(&self, catalog: &Catalog, id: &str) -> Result<Option<vigie_core::Violation>> {
+        let schema = vigie_core::records::violation_schema();
+        let mut found = self.read_records(&schema, "violations WHERE violation_id = ?1", [id], |v| {
+            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
+        })?;
+        Ok(found.pop())
     }
 
     fn geography(&self) -> Result<Option<String>> {
