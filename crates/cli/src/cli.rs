@@ -76,6 +76,13 @@ pub enum Command {
     Demo {
         #[arg(long, default_value = "vigie-demo", value_name = "DIR")]
         out: PathBuf,
+        /// Then serve the demo database (`vigie serve`), with an `admin` account whose one-time
+        /// password is printed.
+        #[arg(long)]
+        serve: bool,
+        /// Where to serve, with `--serve`.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: std::net::SocketAddr,
     },
     /// Compute a month's report tables (DATA-FORMATS.md §4) from the stored violations.
     ///

@@ -84,9 +84,13 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Demo { out } => {
+        Command::Demo { out, serve, addr } => {
             sample_geography(cli.geography.as_deref())?;
-            demo(cli.db.as_deref(), &out)
+            let url = demo(cli.db.as_deref(), &out)?;
+            if serve {
+                serve_demo(&url, addr)?;
+            }
+            Ok(())
         }
         Command::Tables { month, out, format, lang, filter } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -310,7 +314,32 @@ fn report(
     Ok(())
 }
 
-fn demo(db: Option<&str>, out: &Path) -> Result<()> {
+/// Serves the demo database, with an `admin` account and a new password, printed once.
+fn serve_demo(url: &str, addr: std::net::SocketAddr) -> Result<()> {
+    use vigie_store::accounts::{Actor, Role, User, generate_password, hash_password};
+    let mut store = open_store(url)?;
+    let password = generate_password()?;
+    let hash = hash_password(&password)?;
+    if store.user_for_login("admin")?.is_some() {
+        store.set_password("admin", &hash, &Actor::cli())?;
+    } else {
+        let admin = User {
+            name: "admin".into(),
+            role: Role::Admin,
+            organization: None,
+            disabled: false,
+            created_at: String::new(),
+        };
+        store.add_user(&admin, &hash, &Actor::cli())?;
+    }
+    println!("sign in as admin with the one-time password {password} (vigie user reset-password admin makes another)");
+    let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
+    drop(store);
+    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr)
+}
+
+/// Generates, imports and reports the demonstration data; returns the database's URL.
+fn demo(db: Option<&str>, out: &Path) -> Result<String> {
     let stats = generate(out, &vigie_sample::Options { year: 2021, seed: 1, violations: None, today: today() })?;
     println!(
         "sample data: {} violations, {} alerts, {} risk answers in {}",
@@ -359,7 +388,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<()> {
         let inputs = crate::inputs::read(&out.join("analyst").join(code))?;
         report(&data, lang, out, &inputs, false, &incidents, std::time::Instant::now())?;
     }
-    Ok(())
+    Ok(url)
 }
 
 fn read_text(path: &Path) -> Result<String> {

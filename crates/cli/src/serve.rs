@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 use vigie_core::Catalog;
 use vigie_store::DbUrl;
@@ -15,7 +17,8 @@ pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr) -> Result<()> {
         let local = listener.local_addr().context("the address listened on")?;
         println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");
         vigie_server::serve(listener, state, shutdown()).await.context("serving")?;
-        println!("stopped");
+        // Said if anyone still reads: the server stops cleanly either way.
+        let _ = writeln!(std::io::stdout(), "stopped");
         Ok(())
     })
 }

@@ -319,6 +319,25 @@ async fn answers_carry_security_headers_and_follow_the_data() {
     .await;
     assert_eq!((bad.status, bad.json["error"]["message"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown sex `Q`")));
 
+    // An edit through the API is in the next answer: V-1 moves from category E to B.
+    let cell = |json: &serde_json::Value, row: &str| {
+        json["tables"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["table"] == "category_by_region" && c["row"] == row && c["column"] == "TOTAL")
+            .map_or(0, |c| c["value"].as_u64().unwrap_or(0))
+    };
+    assert_eq!((cell(&answer.json, "E"), cell(&answer.json, "B")), (1, 0));
+    let edit = request("PUT", "/api/v1/violations/V-1", Some(serde_json::Value::Null))
+        .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+        .body(Body::from(violation_body(&V1.replace(",E1,", ",B1,")).to_string()))
+        .expect("request");
+    let edited = call(&app, edit).await;
+    assert_eq!((edited.status, edited.json["outcome"].as_str()), (StatusCode::OK, Some("updated")), "{}", edited.json);
+    let after = call(&app, tables()).await;
+    assert_eq!((cell(&after.json, "E"), cell(&after.json, "B")), (0, 1), "the next answer counts the edit");
+
     // A deletion by another connection is in the next answer.
     let mut store = SqliteStore::open(&server.db).expect("open");
     assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
