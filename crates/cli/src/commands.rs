@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ImportKind::Risk => RecordKind::RiskAnswers,
             };
             let catalog = catalog_of(store.as_ref())?;
-            let options = Options { dry_run, max_errors, today: today() };
+            let options = Options { dry_run, max_errors, today: today(), organization: None };
             let report = import(store.as_mut(), &catalog, kind, &files, &options)?;
             print_report(&report, dry_run);
             if stats {
@@ -354,7 +354,8 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
     };
     let mut store = open_store(&url)?;
     let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
-    let options = Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today() };
+    let options =
+        Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today(), organization: None };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),
         (RecordKind::Alerts, "alerts.csv"),

@@ -28,6 +28,9 @@ pub struct Options {
     pub max_errors: usize,
     /// The day "not in the future" is measured against.
     pub today: NaiveDate,
+    /// A partner's import: only rows of this organisation, and no id another organisation's
+    /// record holds.
+    pub organization: Option<String>,
 }
 
 /// One broken rule, located to the cell.
@@ -117,6 +120,9 @@ pub fn import_files(
     let schema = schema_of(kind, catalog);
     let mut session = store.import()?;
     session.bind_geography(&catalog.geography.name)?;
+    if let Some(organization) = &options.organization {
+        session.restrict_to(organization);
+    }
     if kind == RecordKind::RiskAnswers {
         // Another process may have loaded a definition since `catalog` was read: the answers
         // would be checked against the wrong version. The session's lock keeps this true to the end.
@@ -192,7 +198,7 @@ fn import_file(
         let reader = std::thread::Builder::new()
             .name("vigie-reader".into())
             .spawn_scoped(scope, move || {
-                read_and_parse(&mut rows, kind, catalog, options.today, &sender, &recycled).map(|()| rows)
+                read_and_parse(&mut rows, kind, catalog, options, &sender, &recycled).map(|()| rows)
             })
             .map_err(|source| ReadError::Io { file: file_name.clone(), source })?;
         let mut n = 0u64;
@@ -287,22 +293,31 @@ fn read_and_parse(
     rows: &mut CsvRows,
     kind: RecordKind,
     catalog: &Catalog,
-    today: NaiveDate,
+    options: &Options,
     sender: &std::sync::mpsc::SyncSender<Batch>,
     recycled: &std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(), ReadError> {
+    let today = options.today;
+    // A partner's rows name its own organisation.
+    let own = |organization: &str| match &options.organization {
+        Some(own) if own != organization => Err(vec![vigie_core::FieldError {
+            column: "organization".into(),
+            value: organization.into(),
+            expected: format!("`{own}`: a partner imports its own organisation's records only"),
+        }]),
+        _ => Ok(()),
+    };
     let mut batch = Batch::default();
     while let Some(row) = rows.next_row()? {
         let values = row.values();
         let prepared = &mut batch.rows;
         let result = match kind {
-            RecordKind::Violations => {
-                Violation::parse(values, catalog, today).map(|v| prepared.push_violation(&v, catalog))
-            }
-            RecordKind::Alerts => Alert::parse(values, catalog, today).map(|a| prepared.push_alert(&a, catalog)),
-            RecordKind::RiskAnswers => {
-                RiskAnswer::parse(values, catalog, today).map(|r| prepared.push_risk_answer(&r, catalog))
-            }
+            RecordKind::Violations => Violation::parse(values, catalog, today)
+                .and_then(|v| own(&v.organization).map(|()| prepared.push_violation(&v, catalog))),
+            RecordKind::Alerts => Alert::parse(values, catalog, today)
+                .and_then(|a| own(&a.organization).map(|()| prepared.push_alert(&a, catalog))),
+            RecordKind::RiskAnswers => RiskAnswer::parse(values, catalog, today)
+                .and_then(|r| own(&r.organization).map(|()| prepared.push_risk_answer(&r, catalog))),
         };
         batch.lines.push(Line { line: row.line, byte: row.byte, errors: result.err().unwrap_or_default() });
         if batch.lines.len() == BATCH {

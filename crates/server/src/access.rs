@@ -55,6 +55,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("GET", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), get(api::violation)),
         (spec("PUT", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), put(api::update_violation)),
         (spec("DELETE", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), delete(api::delete_violation)),
+        (
+            spec("POST", "/api/v1/imports/{kind}", Allow::Roles(RECORDS)),
+            post(api::import).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
+        ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN)), get(api::users)),
         (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
     ]

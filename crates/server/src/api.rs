@@ -375,3 +375,80 @@ pub async fn delete_violation(
         })
         .await
 }
+
+/// The largest CSV an import request may send.
+pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Imports a CSV body in an exchange format (`violations`, `alerts`, `risk`), all or nothing,
+/// with the command line's validation and row errors. A partner imports its own
+/// organisation's rows only, and no id of another organisation's record.
+pub async fn import(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(kind): Path<String>,
+    Query(query): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let kind = match kind.as_str() {
+        "violations" => vigie_store::RecordKind::Violations,
+        "alerts" => vigie_store::RecordKind::Alerts,
+        "risk" => vigie_store::RecordKind::RiskAnswers,
+        _ => return Err(ApiError::not_found()),
+    };
+    let organization = scope(&caller);
+    let actor = caller.actor("?");
+    state
+        .blocking(move |state, store| {
+            // The import reads files: the body becomes one, named as the client will read it.
+            let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+            let path = dir.path().join("upload.csv");
+            std::fs::write(&path, &body).map_err(ApiError::internal)?;
+            let hide =
+                |text: String| text.replace(&dir.path().display().to_string(), "").replace("/upload.csv", "upload.csv");
+            let options = vigie_import::Options {
+                dry_run: query.dry_run,
+                max_errors: vigie_import::DEFAULT_MAX_ERRORS,
+                today: chrono::Utc::now().date_naive(),
+                organization: organization.clone(),
+            };
+            let catalog = state.shared.catalog();
+            let report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {
+                Ok(report) => report,
+                Err(vigie_import::ImportError::Invalid { errors, more }) => {
+                    let mut error = ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        "nothing was imported: fix these rows",
+                    );
+                    error.details = errors.iter().map(|e| hide(e.to_string())).collect();
+                    if more > 0 {
+                        error.details.push(format!("… and {more} more errors"));
+                    }
+                    return Err(error);
+                }
+                Err(vigie_import::ImportError::Read(e)) => {
+                    return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", hide(e.to_string())));
+                }
+                Err(vigie_import::ImportError::Store(vigie_store::StoreError::Forbidden(message))) => {
+                    store.record(&actor, "denied", kind.name(), "import", serde_json::json!({ "why": message }))?;
+                    return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
+                }
+                Err(vigie_import::ImportError::Store(e)) => return Err(e.into()),
+            };
+            let t = report.total;
+            let counts = serde_json::json!({ "inserted": t.inserted, "updated": t.updated, "unchanged": t.unchanged });
+            if report.committed {
+                store.record(&actor, "import", kind.name(), "upload.csv", counts.clone())?;
+            }
+            let warnings: Vec<String> =
+                report.files.iter().flat_map(|f| f.warnings.iter().cloned()).map(hide).collect();
+            Ok(Json(serde_json::json!({ "committed": report.committed, "total": counts, "warnings": warnings })))
+        })
+        .await
+}

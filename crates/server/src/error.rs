@@ -46,6 +46,7 @@ impl From<vigie_store::StoreError> for ApiError {
         match e {
             vigie_store::StoreError::Busy(message) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message),
             vigie_store::StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            vigie_store::StoreError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             vigie_store::StoreError::NotFound(_) => ApiError::not_found(),
             other => ApiError::internal(other),
         }

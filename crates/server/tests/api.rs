@@ -52,6 +52,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/violations/{violation_id}", RECORDS),
     ("PUT", "/api/v1/violations/{violation_id}", RECORDS),
     ("DELETE", "/api/v1/violations/{violation_id}", RECORDS),
+    ("POST", "/api/v1/imports/{kind}", RECORDS),
     ("GET", "/api/v1/users", ADMIN),
     ("GET", "/api/v1/audit", ADMIN),
 ];
@@ -97,6 +98,7 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
         dry_run: false,
         max_errors: 10,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        organization: None,
     };
     let catalog = Catalog::builtin().clone();
     vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
@@ -167,8 +169,9 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     };
     let uri = match path {
         "/api/v1/tables" => format!("{path}?month=2021-11"),
-        _ => path.replace("{violation_id}", "V-1"),
+        _ => path.replace("{violation_id}", "V-1").replace("{kind}", "violations"),
     };
+    let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
     if method == "DELETE" {
         // Each caller deletes a V-1 that exists.
         let mut store = SqliteStore::open(&server.db).expect("open");
@@ -193,7 +196,14 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     if who == Who::Token {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", server.token));
     }
-    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    if csv.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "text/csv");
+    }
+    let body = match (body, csv) {
+        (_, Some(csv)) => Body::from(csv),
+        (Some(json), None) => Body::from(json.to_string()),
+        (None, None) => Body::empty(),
+    };
     call(app, builder.body(body).expect("request")).await
 }
 
@@ -214,6 +224,9 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                     (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
                     // Partner A's records do not exist for partner B (V-9, posted first by the
                     // admin, neither).
+                    (Who::PartnerB, "POST", _) if path.starts_with("/api/v1/imports") => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
                     (Who::PartnerB, _, true) | (Who::PartnerB, "POST", _) => StatusCode::NOT_FOUND,
                     _ => StatusCode::FORBIDDEN,
                 };
@@ -387,6 +400,39 @@ async fn partners_see_and_write_only_their_own_records() {
             "no data"
         );
     }
+    // An import is refused both ways: a row naming another organisation, and A's id under B's
+    // name.
+    let csv = |row: &str| {
+        request("POST", "/api/v1/imports/violations", None)
+            .header(header::COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(format!("{HEADER}\n{row}\n")))
+            .expect("request")
+    };
+    let answer = call(&app, csv(&V1.replace("V-1,I-1", "V-6,I-6"))).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.json);
+    assert!(
+        answer.json["error"]["details"].to_string().contains("line 2, column `organization`: found `DRC`"),
+        "{}",
+        answer.json
+    );
+    assert!(!answer.json.to_string().contains("/tmp"), "no server path: {}", answer.json);
+    let answer = call(&app, csv(&V1.replace(",DRC,", ",NRC,"))).await;
+    assert_eq!(
+        (answer.status, answer.json["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{}",
+        answer.json
+    );
+    let answer = call(&app, csv(&V1.replace("V-1,I-1", "V-5,I-5").replace(",DRC,", ",NRC,"))).await;
+    assert_eq!(
+        (answer.status, answer.json["committed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "its own: {}",
+        answer.json
+    );
+
     // Writing a record that names another organisation is refused too.
     let other =
         call(&app, send("POST", "/api/v1/violations", Some(violation_body(&V1.replace("V-1,I-1", "V-8,I-8"))))).await;
@@ -404,7 +450,7 @@ async fn partners_see_and_write_only_their_own_records() {
         .into_iter()
         .filter(|e| e.action == "denied" && e.actor.as_deref() == Some("partner-b"))
         .count();
-    assert_eq!(denied, 6, "every attempt on another organisation's record is audited");
+    assert_eq!(denied, 7, "every attempt on another organisation's record is audited");
 
     // A correction of its own record is validated with the import's rules, then stored.
     let bad = violation_body(&V1.replace("V-1,I-1", "V-2,I-2").replace(",DRC,", ",NRC,").replace("E1", "Z9"));

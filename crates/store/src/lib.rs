@@ -37,6 +37,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Unsupported(String),
+    /// The caller may not write this record (another organisation's).
+    #[error("{0}")]
+    Forbidden(String),
     /// Another writer kept the database longer than this one would wait.
     #[error("{0}")]
     Busy(String),
@@ -297,6 +300,9 @@ pub trait ImportSession {
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// Lets this import write only records of `organization` (a partner's): a row whose id is
+    /// another organisation's record is refused.
+    fn restrict_to(&mut self, organization: &str);
     /// Records that the imported P-codes belong to geography `name`, the first time; refused
     /// when the store's data belongs to another geography.
     fn bind_geography(&mut self, name: &str) -> Result<()>;

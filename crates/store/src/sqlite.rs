@@ -261,6 +261,7 @@ impl Store for SqliteStore {
             inserts: Vec::new(),
             batch_id: 0,
             batch_table: "violations",
+            owner: None,
             known_organizations: HashSet::new(),
             last_organization: String::new(),
             bound_batch: [0; 3],
@@ -818,6 +819,8 @@ struct SqliteSession<'c> {
     batch_id: i64,
     /// The table the current file's batch writes, for the change feed.
     batch_table: &'static str,
+    /// The one organisation whose records this import may write (a partner's), if any.
+    owner: Option<String>,
     known_organizations: HashSet<String>,
     last_organization: String,
     /// Per entity, the batch its insert statement's last parameter holds (0: nothing bound yet).
@@ -887,6 +890,14 @@ impl SqliteSession<'_> {
                 })
             })
             .map_err(|e| err(what())(e))?;
+        if let Some(owner) = &self.owner
+            && stored.get(entity.organization_column).and_then(|v| v.as_deref()) != Some(owner.as_str())
+        {
+            return Err(StoreError::Forbidden(format!(
+                "{} {key} is another organisation's record: {owner} cannot write it",
+                entity.key
+            )));
+        }
         if stored.iter().map(Option::as_deref).eq(values.iter().copied()) {
             self.conn
                 .prepare_cached("INSERT INTO import_seen (key) VALUES (?1) ON CONFLICT (key) DO NOTHING")
@@ -989,6 +1000,10 @@ impl ImportSession for SqliteSession<'_> {
             )
             .map_err(err("writing audit log"))?;
         Ok(())
+    }
+
+    fn restrict_to(&mut self, organization: &str) {
+        self.owner = Some(organization.to_owned());
     }
 
     fn bind_geography(&mut self, name: &str) -> Result<()> {

@@ -13,7 +13,7 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     let catalog = Catalog::builtin();
     let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let options = Options { dry_run: false, max_errors: 10, today };
+    let options = Options { dry_run: false, max_errors: 10, today, organization: None };
     let import = |store: &mut SqliteStore, name: &str, rows: &[&str]| {
         let path = dir.path().join(name);
         std::fs::write(&path, violations_csv(rows)).expect("write");
@@ -76,8 +76,12 @@ fn readers_see_an_import_whole_or_not_at_all() {
     let small = dir.path().join("small.csv");
     std::fs::write(&small, violations_csv(&VIOLATION_ROWS)).expect("write");
     let catalog = Catalog::builtin().clone();
-    let options =
-        Options { dry_run: false, max_errors: 10, today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date") };
+    let options = Options {
+        dry_run: false,
+        max_errors: 10,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        organization: None,
+    };
     let pool = Pool::new(DbUrl::Sqlite(dir.path().join("v.db"))).expect("pool");
     let import = |file: &std::path::Path| {
         let mut store = pool.get().expect("store");

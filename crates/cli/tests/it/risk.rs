@@ -256,6 +256,7 @@ fn an_import_that_read_an_older_definition_is_refused() {
         dry_run: false,
         max_errors: 10,
         today: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date"),
+        organization: None,
     };
     let result = vigie_import::import_files(
         &mut store,
