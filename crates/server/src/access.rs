@@ -50,6 +50,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
         (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
         (spec("GET", "/api/v1/tables", Allow::Roles(EVERY_ROLE)), get(api::tables)),
+        (spec("GET", "/api/v1/reports/{month}/{file}", Allow::Roles(EVERY_ROLE)), get(api::report)),
         (spec("GET", "/api/v1/violations", Allow::Roles(RECORDS)), get(api::violations)),
         (spec("POST", "/api/v1/violations", Allow::Roles(RECORDS)), post(api::create_violation)),
         (spec("GET", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), get(api::violation)),

@@ -452,3 +452,72 @@ pub async fn import(
         })
         .await
 }
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    lang: Option<String>,
+}
+
+/// A file of the month's report — `pdf`, `html`, `tables.csv`, or `incidents.xlsx` (the
+/// incident list names every organisation's incidents: IM officers and admins only) — drawn
+/// from the same aggregation layer as every other answer. Every download is audited.
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path((month, file)): Path<(String, String)>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let month = Month::parse(&month).ok_or_else(|| ApiError::bad_request("give the month as YYYY-MM"))?;
+    let lang = match query.lang.as_deref() {
+        None => vigie_report::Lang::default(),
+        Some(code) => {
+            vigie_report::Lang::parse(code).ok_or_else(|| ApiError::bad_request(format!("no language `{code}`")))?
+        }
+    };
+    let (extension, content_type) = match file.as_str() {
+        "pdf" => ("pdf", "application/pdf"),
+        "html" => ("html", "text/html; charset=utf-8"),
+        "tables.csv" => ("csv", "text/csv; charset=utf-8"),
+        "incidents.xlsx" => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        _ => return Err(ApiError::not_found()),
+    };
+    let role = caller.user.as_ref().map(|u| u.role);
+    if extension == "xlsx" && !matches!(role, Some(Role::Admin | Role::ImOfficer)) {
+        return Err(ApiError::forbidden());
+    }
+    let actor = caller.actor("?");
+    let (name, bytes) = state
+        .blocking(move |state, store| {
+            let catalog = state.shared.catalog();
+            let answer = state.shared.month_tables(&*store, month, &Filter::default())?;
+            let live = state.shared.current();
+            let january = month.months_of_year().next().unwrap_or(month);
+            let annexes = vigie_report::Annexes {
+                alerts: answer.1.clone(),
+                coverage: live.facts.commune_counts(catalog, january, month),
+            };
+            let incidents = store.violations_between(catalog, month.first_day(), month.last_day())?;
+            let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+            let inputs = vigie_report::Inputs::default();
+            let written =
+                vigie_report::report::write(dir.path(), &answer.0, catalog, lang, &inputs, false, &incidents, &annexes)
+                    .map_err(ApiError::internal)?;
+            let path = written
+                .files
+                .iter()
+                .find(|f| f.extension().is_some_and(|e| e == extension))
+                .ok_or_else(|| ApiError::internal("the report lacks a file"))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report").to_owned();
+            let bytes = std::fs::read(path).map_err(ApiError::internal)?;
+            store.record(&actor, "download", "reports", &name, serde_json::json!({ "month": month.to_string() }))?;
+            Ok((name, bytes))
+        })
+        .await?;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let disposition = HeaderValue::from_str(&disposition).map_err(ApiError::internal)?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}

@@ -47,6 +47,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
     ("GET", "/api/v1/tables", SIGNED_IN),
+    ("GET", "/api/v1/reports/{month}/{file}", SIGNED_IN),
     ("GET", "/api/v1/violations", &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Token]),
     ("POST", "/api/v1/violations", RECORDS),
     ("GET", "/api/v1/violations/{violation_id}", RECORDS),
@@ -169,7 +170,11 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     };
     let uri = match path {
         "/api/v1/tables" => format!("{path}?month=2021-11"),
-        _ => path.replace("{violation_id}", "V-1").replace("{kind}", "violations"),
+        _ => path
+            .replace("{violation_id}", "V-1")
+            .replace("{kind}", "violations")
+            .replace("{month}", "2021-11")
+            .replace("{file}", "html"),
     };
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
     if method == "DELETE" {
@@ -458,4 +463,43 @@ async fn partners_see_and_write_only_their_own_records() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     let details = answer.json["error"]["details"].to_string();
     assert!(details.contains("column `violation_code`: found `Z9`"), "{details}");
+}
+
+/// The month's report as files: the HTML for every signed-in role; the incident list (every
+/// organisation's incidents) for IM officers and admins only; each download audited.
+#[tokio::test]
+async fn reports_are_downloaded_by_role_and_audited() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |cookie: &str, file: &str| {
+        request("GET", &format!("/api/v1/reports/2021-11/{file}?lang=en"), None)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (viewer, _) = login(&app, "viewer").await;
+    let response = app.clone().oneshot(get(&viewer, "html")).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_DISPOSITION], "attachment; filename=\"report-2021-11.html\"");
+    let html =
+        String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    assert!(html.contains("Monthly protection monitoring report"));
+    for who in ["viewer", "partner-a"] {
+        let (cookie, _) = login(&app, who).await;
+        assert_eq!(call(&app, get(&cookie, "incidents.xlsx")).await.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (im, _) = login(&app, "im").await;
+    let response = app.clone().oneshot(get(&im, "incidents.xlsx")).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    assert!(bytes.starts_with(b"PK"), "an XLSX workbook");
+    let store = SqliteStore::open(&server.db).expect("open");
+    let downloads: Vec<String> = store
+        .audit_log(100)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "download")
+        .map(|e| format!("{} {}", e.actor.unwrap_or_default(), e.entity_id))
+        .collect();
+    assert_eq!(downloads, ["im annex-incidents-2021-11.xlsx", "viewer report-2021-11.html"]);
 }
