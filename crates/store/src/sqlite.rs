@@ -141,6 +141,20 @@ impl SqliteStore {
         Ok(version)
     }
 
+    /// Sets one column of a user's row and audits it (`false`: no such user).
+    fn change_user(&self, name: &str, column: &str, value: &dyn rusqlite::ToSql, audited: Audited<'_>) -> Result<bool> {
+        self.write(|conn| {
+            let changed = conn
+                .execute(&format!("UPDATE users SET {column} = ?1 WHERE name = ?2"), params![value, name])
+                .map_err(err("changing a user"))?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            audit(conn, audited.actor, audited.action, "users", name, audited.details)?;
+            Ok(true)
+        })
+    }
+
     /// Runs `writes` in one write transaction (waiting for another writer), committed if they
     /// succeed and rolled back if not.
     fn write<T>(&self, writes: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -631,30 +645,14 @@ impl Store for SqliteStore {
     }
 
     fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
-        self.write(|conn| {
-            let changed = conn
-                .execute("UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])
-                .map_err(err("changing a user"))?;
-            if changed == 0 {
-                return Ok(false);
-            }
-            let action = if disabled { "user_disable" } else { "user_enable" };
-            audit(conn, actor, action, "users", name, serde_json::json!({"disabled": disabled}))?;
-            Ok(true)
-        })
+        let action = if disabled { "user_disable" } else { "user_enable" };
+        let details = serde_json::json!({ "disabled": disabled });
+        self.change_user(name, "disabled", &disabled, Audited { actor, action, details })
     }
 
     fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
-        self.write(|conn| {
-            let changed = conn
-                .execute("UPDATE users SET password_hash = ?1 WHERE name = ?2", params![password_hash, name])
-                .map_err(err("changing a password"))?;
-            if changed == 0 {
-                return Ok(false);
-            }
-            audit(conn, actor, "password_reset", "users", name, serde_json::json!({}))?;
-            Ok(true)
-        })
+        let details = serde_json::json!({});
+        self.change_user(name, "password_hash", &password_hash, Audited { actor, action: "password_reset", details })
     }
 
     fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool> {
@@ -747,6 +745,13 @@ fn user_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         disabled: r.get(3)?,
         created_at: r.get(4)?,
     })
+}
+
+/// Who did what, for an account change's audit entry.
+struct Audited<'a> {
+    actor: &'a Actor,
+    action: &'a str,
+    details: serde_json::Value,
 }
 
 /// An audit entry for an account change, with its actor.
