@@ -51,9 +51,11 @@ pub async fn login(
     let opened = state
         .blocking(move |_, store| {
             let found = store.user_for_login(&body.name)?;
-            // The password is checked even for an unknown or disabled name, so that timing
-            // does not tell which names exist.
-            let hash = found.as_ref().map_or("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$invalid", |(_, h)| h.as_str());
+            // The password is checked even for an unknown name, against a real hash of a
+            // password nobody has, so that timing does not tell which names exist.
+            const NOBODY: &str =
+                "$argon2id$v=19$m=19456,t=2,p=1$HU2oplL6r33goSjoqe7l7g$Yv4i3jH2WA9YpCv1Eug8RpUMJ7fys9lLYWYIesGRmvk";
+            let hash = found.as_ref().map_or(NOBODY, |(_, h)| h.as_str());
             let valid = verify_password(&body.password, hash);
             match found {
                 Some((user, _)) if valid && !user.disabled => {
