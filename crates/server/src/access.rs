@@ -23,6 +23,9 @@ pub enum Allow {
     Anyone,
     /// Signed-in users (by session or bearer token) with one of these roles.
     Roles(&'static [Role]),
+    /// The same, and anonymous visitors while an admin has switched public access on: they get
+    /// the public version (small counts hidden, no narrative, no incident list).
+    PublicOr(&'static [Role]),
 }
 
 /// A route and who may call it.
@@ -49,8 +52,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("POST", "/api/v1/login", Allow::Anyone), post(api::login)),
         (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
         (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
-        (spec("GET", "/api/v1/tables", Allow::Roles(EVERY_ROLE)), get(api::tables)),
-        (spec("GET", "/api/v1/reports/{month}/{file}", Allow::Roles(EVERY_ROLE)), get(api::report)),
+        (spec("GET", "/api/v1/tables", Allow::PublicOr(EVERY_ROLE)), get(api::tables)),
+        (spec("GET", "/api/v1/reports/{month}/{file}", Allow::PublicOr(EVERY_ROLE)), get(api::report)),
         (spec("GET", "/api/v1/violations", Allow::Roles(RECORDS)), get(api::violations)),
         (spec("POST", "/api/v1/violations", Allow::Roles(RECORDS)), post(api::create_violation)),
         (spec("GET", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), get(api::violation)),
@@ -61,6 +64,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(api::import).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
         ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN)), get(api::users)),
+        (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN)), get(api::settings)),
+        (spec("PUT", "/api/v1/settings", Allow::Roles(ADMIN)), put(api::change_settings)),
         (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
     ]
 }
@@ -162,9 +167,16 @@ async fn guard(
     };
     match (spec.allow, &caller.user) {
         (Allow::Anyone, _) => {}
+        (Allow::PublicOr(_), None) => {
+            if !state.blocking(|_, store| Ok(store.public_access()?)).await? {
+                return Err(ApiError::unauthenticated());
+            }
+        }
         (Allow::Roles(_), None) => return Err(ApiError::unauthenticated()),
-        (Allow::Roles(roles), Some(user)) if !roles.contains(&user.role) => return Err(ApiError::forbidden()),
-        (Allow::Roles(_), Some(_)) => {}
+        (Allow::Roles(roles) | Allow::PublicOr(roles), Some(user)) if !roles.contains(&user.role) => {
+            return Err(ApiError::forbidden());
+        }
+        (Allow::Roles(_) | Allow::PublicOr(_), Some(_)) => {}
     }
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)

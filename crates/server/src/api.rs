@@ -125,8 +125,11 @@ pub async fn me(Extension(caller): Extension<Caller>) -> Result<Json<serde_json:
 /// query string (the CLI's names; a name may repeat).
 pub async fn tables(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
+    // An anonymous visitor (public access on) gets the public version of the cells.
+    let public = caller.user.is_none();
     let month = query
         .iter()
         .find(|(k, _)| k == "month")
@@ -140,6 +143,18 @@ pub async fn tables(
         .blocking(move |state, store| {
             let answer = state.shared.month_tables(&*store, month, &filter)?;
             let cells = vigie_report::cells(&answer.0, state.shared.catalog());
+            if public {
+                let shown: Vec<serde_json::Value> = vigie_report::report::suppress(&cells)
+                    .into_iter()
+                    .map(|(c, shown)| {
+                        let value =
+                            shown.parse::<u64>().map_or(serde_json::Value::String(shown), serde_json::Value::from);
+                        serde_json::json!({ "table": c.table, "row": c.row, "column": c.column, "value": value })
+                    })
+                    .collect();
+                let body = serde_json::json!({ "month": month.to_string(), "public": true, "tables": shown });
+                return serde_json::to_vec(&body).map_err(ApiError::internal);
+            }
             let mut body = Vec::new();
             vigie_report::write_json(&month.to_string(), &cells, &mut body).map_err(ApiError::internal)?;
             Ok(body)
@@ -487,6 +502,8 @@ pub async fn report(
     if extension == "xlsx" && !matches!(role, Some(Role::Admin | Role::ImOfficer)) {
         return Err(ApiError::forbidden());
     }
+    // An anonymous visitor (public access on) gets the public version.
+    let public = role.is_none();
     let actor = caller.actor("?");
     let (name, bytes) = state
         .blocking(move |state, store| {
@@ -498,12 +515,24 @@ pub async fn report(
                 alerts: answer.1.clone(),
                 coverage: live.facts.commune_counts(catalog, january, month),
             };
-            let incidents = store.violations_between(catalog, month.first_day(), month.last_day())?;
+            let incidents = if public {
+                Vec::new()
+            } else {
+                store.violations_between(catalog, month.first_day(), month.last_day())?
+            };
             let dir = tempfile::tempdir().map_err(ApiError::internal)?;
             let inputs = vigie_report::Inputs::default();
-            let written =
-                vigie_report::report::write(dir.path(), &answer.0, catalog, lang, &inputs, false, &incidents, &annexes)
-                    .map_err(ApiError::internal)?;
+            let written = vigie_report::report::write(
+                dir.path(),
+                &answer.0,
+                catalog,
+                lang,
+                &inputs,
+                public,
+                &incidents,
+                &annexes,
+            )
+            .map_err(ApiError::internal)?;
             let path = written
                 .files
                 .iter()
@@ -522,4 +551,25 @@ pub async fn report(
         bytes,
     )
         .into_response())
+}
+
+pub async fn settings(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
+    let public = state.blocking(|_, store| Ok(store.public_access()?)).await?;
+    Ok(Json(serde_json::json!({ "public_access": public })))
+}
+
+#[derive(Deserialize)]
+pub struct Settings {
+    public_access: bool,
+}
+
+/// Switches public access (the public aggregates for anonymous visitors) on or off; audited.
+pub async fn change_settings(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<Settings>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = caller.actor("?");
+    state.blocking(move |_, store| Ok(store.set_public_access(body.public_access, &actor)?)).await?;
+    Ok(Json(serde_json::json!({ "public_access": body.public_access })))
 }

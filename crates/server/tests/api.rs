@@ -55,6 +55,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("DELETE", "/api/v1/violations/{violation_id}", RECORDS),
     ("POST", "/api/v1/imports/{kind}", RECORDS),
     ("GET", "/api/v1/users", ADMIN),
+    ("GET", "/api/v1/settings", ADMIN),
+    ("PUT", "/api/v1/settings", ADMIN),
     ("GET", "/api/v1/audit", ADMIN),
 ];
 
@@ -165,6 +167,7 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     let body = match (method, path) {
         (_, "/api/v1/login") => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
         ("POST", "/api/v1/violations") => Some(violation_body(&V1.replace("V-1,I-1", "V-9,I-9"))),
+        ("PUT", "/api/v1/settings") => Some(serde_json::json!({ "public_access": false })),
         ("PUT", _) => Some(violation_body(&V1.replace("Récit A", "Récit A, corrigé"))),
         _ => None,
     };
@@ -502,4 +505,48 @@ async fn reports_are_downloaded_by_role_and_audited() {
         .map(|e| format!("{} {}", e.actor.unwrap_or_default(), e.entity_id))
         .collect();
     assert_eq!(downloads, ["im annex-incidents-2021-11.xlsx", "viewer report-2021-11.html"]);
+}
+
+/// Public access, off until an admin switches it on, gives anonymous visitors the public
+/// aggregates (small counts of victim tables hidden) and the public report, nothing else.
+#[tokio::test]
+async fn public_access_gives_anonymous_visitors_the_public_version_only() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let anonymous = |path: &str| request("GET", path, None).body(Body::empty()).expect("request");
+    assert_eq!(call(&app, anonymous("/api/v1/tables?month=2021-11")).await.status, StatusCode::UNAUTHORIZED);
+
+    let (cookie, csrf) = login(&app, "admin").await;
+    let switch = |on: bool| {
+        request("PUT", "/api/v1/settings", Some(serde_json::Value::Null))
+            .header(header::COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .body(Body::from(serde_json::json!({ "public_access": on }).to_string()))
+            .expect("request")
+    };
+    assert_eq!(call(&app, switch(true)).await.status, StatusCode::OK);
+    let tables = call(&app, anonymous("/api/v1/tables?month=2021-11")).await;
+    assert_eq!(tables.status, StatusCode::OK, "{}", tables.json);
+    assert_eq!(tables.json["public"], true);
+    let sex = tables.json["tables"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter(|c| c["table"] == "sex")
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(!sex.is_empty() && sex.iter().all(|c| c["value"] == "<5"), "one victim of each sex: hidden {sex:?}");
+    let report = app.clone().oneshot(anonymous("/api/v1/reports/2021-11/html")).await.expect("response");
+    assert_eq!(report.status(), StatusCode::OK);
+    let html = String::from_utf8(report.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    assert!(html.contains("version publique") && !html.contains("Liste des incidents"), "the public version");
+    for path in ["/api/v1/reports/2021-11/incidents.xlsx", "/api/v1/violations", "/api/v1/me"] {
+        let status = call(&app, anonymous(path)).await.status;
+        assert!(matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{path}: {status}");
+    }
+    assert_eq!(call(&app, switch(false)).await.status, StatusCode::OK);
+    assert_eq!(call(&app, anonymous("/api/v1/tables?month=2021-11")).await.status, StatusCode::UNAUTHORIZED);
+    let store = SqliteStore::open(&server.db).expect("open");
+    let settings = store.audit_log(50).expect("audit").into_iter().filter(|e| e.action == "setting").count();
+    assert_eq!(settings, 2, "both switches audited");
 }

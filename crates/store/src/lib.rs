@@ -170,6 +170,9 @@ pub trait Store: Send {
     ) -> Result<(Vec<vigie_core::Violation>, u64)>;
     /// A violation by its id.
     fn violation(&self, catalog: &Catalog, id: &str) -> Result<Option<vigie_core::Violation>>;
+    /// Whether anonymous visitors get the public aggregates (off until an admin switches it on).
+    fn public_access(&self) -> Result<bool>;
+    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()>;
     /// The geography version the stored P-codes belong to (`None` before the first import).
     fn geography(&self) -> Result<Option<String>>;
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.

@@ -402,6 +402,28 @@ impl Store for SqliteStore {
         Ok(found.pop())
     }
 
+    fn public_access(&self) -> Result<bool> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'public_access'", [], |r| r.get(0))
+            .optional()
+            .map_err(err("reading settings"))?;
+        Ok(value.as_deref() == Some("on"))
+    }
+
+    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
+        let value = if enabled { "on" } else { "off" };
+        self.write(|conn| {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('public_access', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [value],
+            )
+            .map_err(err("changing settings"))?;
+            audit(conn, actor, "setting", "settings", "public_access", serde_json::json!({ "value": value }))
+        })
+    }
+
     fn geography(&self) -> Result<Option<String>> {
         self.conn
             .query_row("SELECT value FROM settings WHERE key = 'geography'", [], |r| r.get(0))
