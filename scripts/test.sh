@@ -19,9 +19,11 @@ if ! rustup toolchain list | grep -q "^$pinned"; then
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# Debian packages the tests need: pdftotext (poppler-utils) reads the report's PDF.
+# Debian packages the tests need: pdftotext (poppler-utils) reads the report's PDF; kill
+# (procps) stops `vigie serve` with SIGTERM. No test uses PostgreSQL or a browser yet.
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         apt_get=(apt-get)

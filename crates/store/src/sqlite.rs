@@ -307,9 +307,9 @@ impl Store for SqliteStore {
         const FIXED: [&str; 6] =
             ["id", "incident_id", "incident_date", "admin3_pcode", "violation_code", "organization"];
         let (condition, value) = match rows {
-            Rows::All => ("?1 = 0", 0),
-            Rows::Batch(batch) => ("batch_id = ?1", batch),
-            Rows::Row(row) => ("id = ?1", row),
+            Rows::All => ("1", None),
+            Rows::Batch(batch) => ("batch_id = ?1", Some(batch)),
+            Rows::Row(row) => ("id = ?1", Some(row)),
         };
         let sql = format!(
             "SELECT {}, {} FROM violations WHERE {condition} ORDER BY id",
@@ -317,7 +317,7 @@ impl Store for SqliteStore {
             ListKind::ALL.map(ListKind::column).join(", ")
         );
         let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
-        let mut rows = stmt.query([value]).map_err(err("reading violations"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(value)).map_err(err("reading violations"))?;
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
             let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
