@@ -11,7 +11,7 @@ use vigie_core::aggregate::{Filter, MonthTables};
 use vigie_core::{Catalog, Month};
 use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
-use vigie_store::{DbUrl, LiveFacts, RecordKind, Store};
+use vigie_store::{Actor, DbUrl, LiveFacts, RecordKind, Store};
 
 use crate::cli::{Cli, Command, ImportKind, RiskIndexAction, TableFormat};
 
@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ImportKind::Risk => RecordKind::RiskAnswers,
             };
             let catalog = catalog_of(store.as_ref())?;
-            let options = Options { dry_run, max_errors, today: today(), organization: None };
+            let options = Options { dry_run, max_errors, today: today(), organization: None, actor: Actor::cli() };
             let report = import(store.as_mut(), &catalog, kind, &files, &options)?;
             print_report(&report, dry_run);
             if stats {
@@ -354,8 +354,13 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
     };
     let mut store = open_store(&url)?;
     let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
-    let options =
-        Options { dry_run: false, max_errors: vigie_import::DEFAULT_MAX_ERRORS, today: today(), organization: None };
+    let options = Options {
+        dry_run: false,
+        max_errors: vigie_import::DEFAULT_MAX_ERRORS,
+        today: today(),
+        organization: None,
+        actor: Actor::cli(),
+    };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),
         (RecordKind::Alerts, "alerts.csv"),

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts};
+use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts, PageRequest, SortBy};
 use vigie_core::{ByList, Catalog, CommuneId, ListKind, Month, RegionId, Violation};
 
 fn catalog() -> &'static Catalog {
@@ -197,6 +197,7 @@ proptest! {
             Just(Load::Streamed { compacted: false }),
         ],
         from_text in proptest::bool::ANY,
+        page_size in 1usize..50,
     ) {
         let c = catalog();
         let mut facts = Facts::new(c);
@@ -276,5 +277,42 @@ proptest! {
         }
         prop_assert_eq!(t.region_by_month.iter().flatten().sum::<u64>(), t.year_to_date());
         prop_assert_eq!(t.month_total(month.number() as usize - 1), now.total);
+
+        // A list selects what the tables count, in a total order, and its cursor pages and its
+        // offset pages give the same rows as sorting them all.
+        let mut selected: Vec<(&u32, &Violation)> = stored.iter().filter(|(_, v)| selects(&f, v)).collect();
+        for (_, sort) in SortBy::NAMES {
+            for descending in [false, true] {
+                selected.sort_by(|(ka, a), (kb, b)| {
+                    let by = match sort {
+                        SortBy::IncidentDate => a.incident_date.cmp(&b.incident_date),
+                        SortBy::Commune => a.commune.0.cmp(&b.commune.0),
+                        SortBy::Subtype => a.subtype.cmp(&b.subtype),
+                        SortBy::Organization => a.organization.cmp(&b.organization),
+                        SortBy::Stored => std::cmp::Ordering::Equal,
+                    };
+                    let order = by.then(ka.cmp(kb));
+                    if descending { order.reverse() } else { order }
+                });
+                let expected: Vec<u32> = selected.iter().map(|(k, _)| **k).collect();
+                let request = PageRequest { sort, descending, after: None, offset: 0, limit: page_size };
+                let (mut by_cursor, mut by_offset) = (Vec::new(), Vec::new());
+                loop {
+                    let page = facts.select(c, &f, &PageRequest { after: by_cursor.last().and_then(|(_, next)| *next), ..request });
+                    prop_assert_eq!(page.total, expected.len() as u64);
+                    let done = page.next.is_none();
+                    by_cursor.push((page.keys, page.next));
+                    if done { break; }
+                }
+                while by_offset.len() <= expected.len() {
+                    let page = facts.select(c, &f, &PageRequest { offset: by_offset.len(), ..request });
+                    if page.keys.is_empty() { break; }
+                    by_offset.extend(page.keys);
+                }
+                let by_cursor: Vec<u32> = by_cursor.into_iter().flat_map(|(keys, _)| keys).collect();
+                prop_assert_eq!(&by_cursor, &expected, "{:?} descending {}", sort, descending);
+                prop_assert_eq!(&by_offset, &expected);
+            }
+        }
     }
 }

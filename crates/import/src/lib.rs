@@ -12,9 +12,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use vigie_core::records::{Schema, alert_schema, risk_answer_schema, violation_schema};
-use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
-use vigie_store::{BatchSource, Counts, ImportSession, Outcome, PreparedRows, RecordKind, Store, StoreError};
+use vigie_core::Catalog;
+use vigie_core::records::Schema;
+use vigie_store::{
+    Actor, BatchSource, Counts, ImportSession, Outcome, PreparedRows, Record, RecordKind, Store, StoreError,
+};
 
 pub use reader::{CsvRows, ReadError};
 
@@ -31,6 +33,8 @@ pub struct Options {
     /// A partner's import: only rows of this organisation, and no id another organisation's
     /// record holds.
     pub organization: Option<String>,
+    /// Who the audit log names for the import's changes.
+    pub actor: Actor,
 }
 
 /// One broken rule, located to the cell.
@@ -98,14 +102,6 @@ pub struct Progress {
     pub bytes_total: u64,
 }
 
-fn schema_of(kind: RecordKind, catalog: &Catalog) -> Schema {
-    match kind {
-        RecordKind::Violations => violation_schema(),
-        RecordKind::Alerts => alert_schema(),
-        RecordKind::RiskAnswers => risk_answer_schema(catalog),
-    }
-}
-
 /// Imports `paths` into `store`, all or nothing.
 pub fn import_files(
     store: &mut dyn Store,
@@ -117,9 +113,10 @@ pub fn import_files(
 ) -> Result<Report, ImportError> {
     let bytes_total = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut bytes_done = 0;
-    let schema = schema_of(kind, catalog);
+    let schema = vigie_store::schema(kind, catalog);
     let mut session = store.import()?;
     session.bind_geography(&catalog.geography.name)?;
+    session.act_as(&options.actor);
     if let Some(organization) = &options.organization {
         session.restrict_to(organization);
     }
@@ -311,14 +308,8 @@ fn read_and_parse(
     while let Some(row) = rows.next_row()? {
         let values = row.values();
         let prepared = &mut batch.rows;
-        let result = match kind {
-            RecordKind::Violations => Violation::parse(values, catalog, today)
-                .and_then(|v| own(&v.organization).map(|()| prepared.push_violation(&v, catalog))),
-            RecordKind::Alerts => Alert::parse(values, catalog, today)
-                .and_then(|a| own(&a.organization).map(|()| prepared.push_alert(&a, catalog))),
-            RecordKind::RiskAnswers => RiskAnswer::parse(values, catalog, today)
-                .and_then(|r| own(&r.organization).map(|()| prepared.push_risk_answer(&r, catalog))),
-        };
+        let result = Record::parse(kind, values, catalog, today)
+            .and_then(|r| own(r.organization()).map(|()| prepared.push_record(&r, catalog)));
         batch.lines.push(Line { line: row.line, byte: row.byte, errors: result.err().unwrap_or_default() });
         if batch.lines.len() == BATCH {
             let next = recycled.try_recv().unwrap_or_default();

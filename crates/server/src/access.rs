@@ -11,10 +11,10 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use vigie_store::accounts::token_hash;
-use vigie_store::{Actor, Role, User};
+use vigie_store::{Actor, RecordKind, Role, User};
 
 use crate::error::ApiError;
-use crate::{AppState, api};
+use crate::{AppState, api, records};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,18 +47,13 @@ fn spec(method: &'static str, path: &'static str, allow: Allow) -> RouteSpec {
 
 /// Every route of the server with its handler: the one list the router is built from.
 fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
-    vec![
+    let mut table = vec![
         (spec("GET", "/api/v1/health", Allow::Anyone), get(api::health)),
         (spec("POST", "/api/v1/login", Allow::Anyone), post(api::login)),
         (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
         (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
         (spec("GET", "/api/v1/tables", Allow::PublicOr(EVERY_ROLE)), get(api::tables)),
         (spec("GET", "/api/v1/reports/{month}/{file}", Allow::PublicOr(EVERY_ROLE)), get(api::report)),
-        (spec("GET", "/api/v1/violations", Allow::Roles(RECORDS)), get(api::violations)),
-        (spec("POST", "/api/v1/violations", Allow::Roles(RECORDS)), post(api::create_violation)),
-        (spec("GET", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), get(api::violation)),
-        (spec("PUT", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), put(api::update_violation)),
-        (spec("DELETE", "/api/v1/violations/{violation_id}", Allow::Roles(RECORDS)), delete(api::delete_violation)),
         (
             spec("POST", "/api/v1/imports/{kind}", Allow::Roles(RECORDS)),
             post(api::import).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
@@ -67,7 +62,22 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN)), get(api::settings)),
         (spec("PUT", "/api/v1/settings", Allow::Roles(ADMIN)), put(api::change_settings)),
         (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
-    ]
+    ];
+    // Violations, alerts and risk answers: the same five routes, one handler each.
+    for kind in RecordKind::ALL {
+        let (list, one) = records::paths(kind);
+        let routes: [(&'static str, &'static str, MethodRouter<Arc<AppState>>); 5] = [
+            ("GET", list, get(records::list)),
+            ("POST", list, post(records::create)),
+            ("GET", one, get(records::get)),
+            ("PUT", one, put(records::update)),
+            ("DELETE", one, delete(records::delete)),
+        ];
+        for (method, path, handler) in routes {
+            table.push((spec(method, path, Allow::Roles(RECORDS)), handler.layer(Extension(kind))));
+        }
+    }
+    table
 }
 
 /// Every route, each behind [`guard`] with its permission.

@@ -8,8 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
+use vigie_core::Month;
 use vigie_core::aggregate::Filter;
-use vigie_core::{Month, Violation};
 use vigie_store::accounts::{generate_token, token_hash, verify_password};
 use vigie_store::{Role, Session, User};
 
@@ -190,209 +190,6 @@ pub async fn audit(State(state): State<Arc<AppState>>) -> Result<Json<serde_json
     Ok(Json(serde_json::json!({ "entries": entries })))
 }
 
-/// A violation as the API shows it: the exchange format's columns and their text.
-fn violation_json(violation: &Violation, catalog: &vigie_core::Catalog) -> serde_json::Value {
-    let schema = vigie_core::records::violation_schema();
-    let fields = violation.fields(catalog);
-    let object: serde_json::Map<String, serde_json::Value> = schema
-        .names()
-        .zip(fields)
-        .map(|(name, value)| {
-            (name.to_owned(), if value.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(value) })
-        })
-        .collect();
-    serde_json::Value::Object(object)
-}
-
-/// The organisation whose records a caller may see and write (`None`: every one).
-fn scope(caller: &Caller) -> Option<String> {
-    caller.user.as_ref().filter(|u| u.role == Role::Partner).and_then(|u| u.organization.clone())
-}
-
-#[derive(Deserialize)]
-pub struct Page {
-    limit: Option<u32>,
-    offset: Option<u64>,
-}
-
-/// The violations the caller may see, in storage order, a page at a time (`limit` ≤ 1 000).
-pub async fn violations(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Query(page): Query<Page>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let (limit, offset) = (page.limit.unwrap_or(100).min(1000), page.offset.unwrap_or(0));
-    let organization = scope(&caller);
-    let actor = caller.actor("?");
-    state
-        .blocking(move |state, store| {
-            let catalog = state.shared.catalog();
-            let (rows, total) = store.violations_page(catalog, organization.as_deref(), limit, offset)?;
-            let details = serde_json::json!({ "limit": limit, "offset": offset, "rows": rows.len() });
-            store.record(&actor, "list", "violations", organization.as_deref().unwrap_or("*"), details)?;
-            let rows: Vec<serde_json::Value> = rows.iter().map(|v| violation_json(v, catalog)).collect();
-            Ok(Json(serde_json::json!({ "total": total, "limit": limit, "offset": offset, "violations": rows })))
-        })
-        .await
-}
-
-/// One violation, details and narrative included, for a caller who may see it; every view is
-/// audited. Another organisation's record does not exist for a partner (404).
-pub async fn violation(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let organization = scope(&caller);
-    let actor = caller.actor("?");
-    state
-        .blocking(move |state, store| {
-            let catalog = state.shared.catalog();
-            let found = store.violation(catalog, &id)?;
-            match found {
-                Some(v) if organization.as_ref().is_none_or(|o| *o == v.organization) => {
-                    store.record(&actor, "view", "violations", &id, serde_json::json!({}))?;
-                    Ok(Json(violation_json(&v, catalog)))
-                }
-                _ => {
-                    store.record(&actor, "denied", "violations", &id, serde_json::json!({ "wanted": "view" }))?;
-                    Err(ApiError::not_found())
-                }
-            }
-        })
-        .await
-}
-
-/// Creates (`POST`) or corrects (`PUT`) a violation with the import's validation and
-/// messages. A partner writes only its own organisation's records, and cannot touch another's
-/// by reusing its id.
-async fn write_violation(
-    state: Arc<AppState>,
-    caller: Caller,
-    path_id: Option<String>,
-    body: serde_json::Map<String, serde_json::Value>,
-) -> Result<Response, ApiError> {
-    let organization = scope(&caller);
-    let actor = caller.actor("?");
-    state
-        .blocking(move |state, store| {
-            let catalog = state.shared.catalog();
-            let schema = vigie_core::records::violation_schema();
-            let texts: Vec<Option<String>> = schema
-                .names()
-                .map(|name| match body.get(name) {
-                    Some(serde_json::Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect();
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-            let today = chrono::Utc::now().date_naive();
-            let violation = vigie_core::Violation::parse(&values, catalog, today).map_err(|errors| {
-                let mut error = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    "the record breaks the rules of DATA-FORMATS.md",
-                );
-                error.details = errors
-                    .iter()
-                    .map(|e| format!("column `{}`: found `{}`, expected {}", e.column, e.value, e.expected))
-                    .collect();
-                error
-            })?;
-            if let Some(id) = &path_id
-                && *id != violation.id
-            {
-                return Err(ApiError::bad_request(format!(
-                    "the record's violation_id must be {id}, the one of its address"
-                )));
-            }
-            let existing = store.violation(catalog, &violation.id)?;
-            let denied = |store: &mut dyn vigie_store::Store, error: ApiError| -> Result<Response, ApiError> {
-                store.record(
-                    &actor,
-                    "denied",
-                    "violations",
-                    &violation.id,
-                    serde_json::json!({ "wanted": "write" }),
-                )?;
-                Err(error)
-            };
-            if let Some(own) = &organization {
-                if existing.as_ref().is_some_and(|e| e.organization != *own) {
-                    // Another organisation's record: it does not exist for this partner.
-                    return denied(store, ApiError::not_found());
-                }
-                if violation.organization != *own {
-                    return denied(
-                        store,
-                        ApiError::new(
-                            StatusCode::FORBIDDEN,
-                            "other_organization",
-                            format!("a partner writes records of {own} only"),
-                        ),
-                    );
-                }
-            }
-            if path_id.is_some() && existing.is_none() {
-                return Err(ApiError::not_found());
-            }
-            let outcome = vigie_store::put_violation(store, catalog, &violation)?;
-            let status = if outcome == vigie_store::Outcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
-            let word = match outcome {
-                vigie_store::Outcome::Inserted => "inserted",
-                vigie_store::Outcome::Updated => "updated",
-                _ => "unchanged",
-            };
-            Ok((status, Json(serde_json::json!({ "outcome": word, "violation": violation_json(&violation, catalog) })))
-                .into_response())
-        })
-        .await
-}
-
-pub async fn create_violation(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
-) -> Result<Response, ApiError> {
-    write_violation(state, caller, None, body).await
-}
-
-pub async fn update_violation(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
-) -> Result<Response, ApiError> {
-    write_violation(state, caller, Some(id), body).await
-}
-
-/// Deletes a violation the caller may write (its old values stay in the audit log).
-pub async fn delete_violation(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let organization = scope(&caller);
-    let actor = caller.actor("?");
-    state
-        .blocking(move |state, store| {
-            let existing = store.violation(state.shared.catalog(), &id)?;
-            match existing {
-                Some(v) if organization.as_ref().is_none_or(|o| *o == v.organization) => {
-                    store.delete(vigie_store::RecordKind::Violations, &id)?;
-                    store.record(&actor, "delete_request", "violations", &id, serde_json::json!({}))?;
-                    Ok(StatusCode::NO_CONTENT)
-                }
-                _ => {
-                    store.record(&actor, "denied", "violations", &id, serde_json::json!({ "wanted": "delete" }))?;
-                    Err(ApiError::not_found())
-                }
-            }
-        })
-        .await
-}
-
 /// The largest CSV an import request may send.
 pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
 
@@ -418,7 +215,7 @@ pub async fn import(
         "risk" => vigie_store::RecordKind::RiskAnswers,
         _ => return Err(ApiError::not_found()),
     };
-    let organization = scope(&caller);
+    let organization = crate::records::scope(&caller);
     let actor = caller.actor("?");
     state
         .blocking(move |state, store| {
@@ -433,6 +230,7 @@ pub async fn import(
                 max_errors: vigie_import::DEFAULT_MAX_ERRORS,
                 today: chrono::Utc::now().date_naive(),
                 organization: organization.clone(),
+                actor: actor.clone(),
             };
             let catalog = state.shared.catalog();
             let report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {

@@ -9,6 +9,7 @@
 mod access;
 mod api;
 mod error;
+mod records;
 mod throttle;
 
 use std::future::Future;

@@ -37,10 +37,12 @@ const SIGNED_IN: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::Part
 const ADMIN: &[Who] = &[Who::Admin];
 /// Individual records: IM officers and admins, and partners for their own organisation's.
 const RECORDS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::Token];
+/// Lists of records: partner B gets one too, of its own organisation's records only.
+const LISTS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Token];
 
 /// The expected permissions, written out by hand: every route of the server must be here. The
-/// record routes are called on partner A's violation V-1 (and write DRC's records): partner B
-/// is refused, and for an existing record it does not exist (404).
+/// record routes are called on partner A's V-1, A-1 and R-1 (and write DRC's records): partner
+/// B is refused, and for an existing record it does not exist (404).
 const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/health", EVERYONE),
     ("POST", "/api/v1/login", EVERYONE),
@@ -48,11 +50,21 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/me", SIGNED_IN),
     ("GET", "/api/v1/tables", SIGNED_IN),
     ("GET", "/api/v1/reports/{month}/{file}", SIGNED_IN),
-    ("GET", "/api/v1/violations", &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Token]),
+    ("GET", "/api/v1/violations", LISTS),
     ("POST", "/api/v1/violations", RECORDS),
-    ("GET", "/api/v1/violations/{violation_id}", RECORDS),
-    ("PUT", "/api/v1/violations/{violation_id}", RECORDS),
-    ("DELETE", "/api/v1/violations/{violation_id}", RECORDS),
+    ("GET", "/api/v1/violations/{id}", RECORDS),
+    ("PUT", "/api/v1/violations/{id}", RECORDS),
+    ("DELETE", "/api/v1/violations/{id}", RECORDS),
+    ("GET", "/api/v1/alerts", LISTS),
+    ("POST", "/api/v1/alerts", RECORDS),
+    ("GET", "/api/v1/alerts/{id}", RECORDS),
+    ("PUT", "/api/v1/alerts/{id}", RECORDS),
+    ("DELETE", "/api/v1/alerts/{id}", RECORDS),
+    ("GET", "/api/v1/risk-answers", LISTS),
+    ("POST", "/api/v1/risk-answers", RECORDS),
+    ("GET", "/api/v1/risk-answers/{id}", RECORDS),
+    ("PUT", "/api/v1/risk-answers/{id}", RECORDS),
+    ("DELETE", "/api/v1/risk-answers/{id}", RECORDS),
     ("POST", "/api/v1/imports/{kind}", RECORDS),
     ("GET", "/api/v1/users", ADMIN),
     ("GET", "/api/v1/settings", ADMIN),
@@ -61,15 +73,36 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
 ];
 
 const V1: &str = "V-1,I-1,2021-11-03,,,,ML040503,,,,E1,UNID_ARMED,ROAD,DAY,M,ADULT,TRADER,RESIDENT,DRC,Récit A";
+const ALERT_HEADER: &str = "alert_id,alert_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,event_type,affected_households,affected_persons,description,organization";
+const A1: &str = "A-1,2021-11-12,ML04,ML0405,ML040503,Kala,,,ATTACK,40,250,Attaque du village,DRC";
+const RISK_HEADER: &str =
+    "answer_id,month,admin3_pcode,Q01,Q02,Q03,Q04,Q05,Q06,Q07,Q08,Q09,Q10,Q11,Q12,Q13,Q14,Q15,organization";
+const R1: &str = "R-1,2021-11,ML040503,CONTROL,SEVERAL,YES,REPEATED,CONFIRMED,FREQUENT,NO,SOME,PARTIAL,DISRUPTED,CONSTRAINED,PARTIAL,WEAK,LIMITED,LATENT,DRC";
 
-/// A violation row of the exchange format as the API's JSON object.
-fn violation_body(row: &str) -> serde_json::Value {
-    let object: serde_json::Map<String, serde_json::Value> = HEADER
+/// Per record route, its kind, its exchange format's header and partner A's record.
+fn record_of(path: &str) -> Option<(RecordKind, &'static str, &'static str)> {
+    let segment = path.strip_prefix("/api/v1/")?.split('/').next()?;
+    match segment {
+        "violations" => Some((RecordKind::Violations, HEADER, V1)),
+        "alerts" => Some((RecordKind::Alerts, ALERT_HEADER, A1)),
+        "risk-answers" => Some((RecordKind::RiskAnswers, RISK_HEADER, R1)),
+        _ => None,
+    }
+}
+
+/// A row of an exchange format as the API's JSON object.
+fn row_body(header: &str, row: &str) -> serde_json::Value {
+    let object: serde_json::Map<String, serde_json::Value> = header
         .split(',')
         .zip(row.split(','))
         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
         .collect();
     serde_json::Value::Object(object)
+}
+
+/// A violation row of the exchange format as the API's JSON object.
+fn violation_body(row: &str) -> serde_json::Value {
+    row_body(HEADER, row)
 }
 
 struct Server {
@@ -102,10 +135,16 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
         max_errors: 10,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         organization: None,
+        actor: vigie_store::Actor::cli(),
     };
     let catalog = Catalog::builtin().clone();
     vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
         .expect("import");
+    for (kind, header, row) in [(RecordKind::Alerts, ALERT_HEADER, A1), (RecordKind::RiskAnswers, RISK_HEADER, R1)] {
+        let file = dir.path().join(format!("{}.csv", kind.name()));
+        std::fs::write(&file, format!("{header}\n{row}\n")).expect("write");
+        vigie_import::import_files(&mut store, &catalog, kind, &[file], &options, &mut |_| {}).expect("import");
+    }
     let hash = hash_password(PASSWORD).expect("hash");
     let cli = Actor::cli();
     for (name, role, organization) in [
@@ -164,29 +203,32 @@ async fn login(app: &Router, name: &str) -> (String, String) {
 
 /// `method path` as `who`, with what a legitimate caller sends.
 async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: &str) -> Answer {
-    let body = match (method, path) {
-        (_, "/api/v1/login") => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
-        ("POST", "/api/v1/violations") => Some(violation_body(&V1.replace("V-1,I-1", "V-9,I-9"))),
-        ("PUT", "/api/v1/settings") => Some(serde_json::json!({ "public_access": false })),
-        ("PUT", _) => Some(violation_body(&V1.replace("Récit A", "Récit A, corrigé"))),
+    let record = record_of(path);
+    let body = match (method, path, record) {
+        (_, "/api/v1/login", _) => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
+        ("PUT", "/api/v1/settings", _) => Some(serde_json::json!({ "public_access": false })),
+        // A new record (id 9), or partner A's own, as it is.
+        ("POST", _, Some((_, header, row))) => Some(row_body(header, &row.replacen("-1,", "-9,", 2))),
+        ("PUT", _, Some((_, header, row))) => Some(row_body(header, row)),
         _ => None,
     };
+    let id = record.map_or("", |(_, _, row)| row.split(',').next().unwrap_or_default());
     let uri = match path {
         "/api/v1/tables" => format!("{path}?month=2021-11"),
         _ => path
-            .replace("{violation_id}", "V-1")
+            .replace("{id}", id)
             .replace("{kind}", "violations")
             .replace("{month}", "2021-11")
             .replace("{file}", "html"),
     };
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
-    if method == "DELETE" {
-        // Each caller deletes a V-1 that exists.
+    if let ("DELETE", Some((kind, _, row))) = (method, record) {
+        // Each caller deletes a record that exists.
         let mut store = SqliteStore::open(&server.db).expect("open");
-        let row: Vec<Option<&str>> = V1.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        let values: Vec<Option<&str>> = row.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-        let v1 = vigie_core::Violation::parse(&row, Catalog::builtin(), today).expect("V-1");
-        vigie_store::put_violation(&mut store, Catalog::builtin(), &v1).expect("V-1 again");
+        let record = vigie_store::Record::parse(kind, &values, Catalog::builtin(), today).expect("record");
+        vigie_store::put_record(&mut store, Catalog::builtin(), &record, &Actor::cli()).expect("again");
     }
     let mut builder = request(method, &uri, body.clone());
     let name = match who {
@@ -228,7 +270,7 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
             if allowed.contains(who) {
                 assert!(answer.status.is_success(), "{who:?} {method} {path}: {} {}", answer.status, answer.json);
             } else {
-                let refusal = match (who, *method, path.contains("{violation_id}")) {
+                let refusal = match (who, *method, path.contains("{id}")) {
                     (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
                     // Partner A's records do not exist for partner B (V-9, posted first by the
                     // admin, neither).
@@ -356,12 +398,15 @@ async fn answers_carry_security_headers_and_follow_the_data() {
         .expect("request");
     let edited = call(&app, edit).await;
     assert_eq!((edited.status, edited.json["outcome"].as_str()), (StatusCode::OK, Some("updated")), "{}", edited.json);
+    let store = SqliteStore::open(&server.db).expect("open");
+    let update = store.audit_log(20).expect("audit").into_iter().find(|e| e.action == "update").expect("audited");
+    assert_eq!((update.entity_id.as_str(), update.actor.as_deref()), ("V-1", Some("im")), "with its actor");
     let after = call(&app, tables()).await;
     assert_eq!((cell(&after.json, "E"), cell(&after.json, "B")), (0, 1), "the next answer counts the edit");
 
     // A deletion by another connection is in the next answer.
     let mut store = SqliteStore::open(&server.db).expect("open");
-    assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
+    assert!(store.delete(RecordKind::Violations, "V-1", &Actor::cli()).expect("delete"));
     assert_eq!(total(&call(&app, tables()).await.json), 0);
 }
 
@@ -381,6 +426,10 @@ async fn partners_see_and_write_only_their_own_records() {
     let ids: Vec<&str> =
         list.json["violations"].as_array().expect("rows").iter().filter_map(|v| v["violation_id"].as_str()).collect();
     assert_eq!((ids, list.json["total"].as_u64()), (vec!["V-2"], Some(1)), "only NRC's");
+    for path in ["/api/v1/violations?organization=DRC", "/api/v1/alerts", "/api/v1/risk-answers?organization=DRC"] {
+        let list = call(&app, send("GET", path, None)).await;
+        assert_eq!((list.status, list.json["total"].as_u64()), (StatusCode::OK, Some(0)), "{path}: {}", list.json);
+    }
     let own = call(&app, send("GET", "/api/v1/violations/V-2", None)).await;
     assert_eq!(
         (own.status, own.json["narrative"].as_str()),
@@ -450,7 +499,8 @@ async fn partners_see_and_write_only_their_own_records() {
     );
 
     let store = SqliteStore::open(&server.db).expect("open");
-    let v1 = store.violation(Catalog::builtin(), "V-1").expect("read").expect("V-1 is untouched");
+    let v1 = store.records(Catalog::builtin(), RecordKind::Violations, vigie_store::Select::Id("V-1")).expect("read");
+    let Some((_, vigie_store::Record::Violation(v1))) = v1.first() else { panic!("V-1 is untouched") };
     assert_eq!((v1.organization.as_str(), v1.narrative.as_deref()), ("DRC", Some("Récit A")));
     let denied = store
         .audit_log(100)
@@ -549,4 +599,109 @@ async fn public_access_gives_anonymous_visitors_the_public_version_only() {
     let store = SqliteStore::open(&server.db).expect("open");
     let settings = store.audit_log(50).expect("audit").into_iter().filter(|e| e.action == "setting").count();
     assert_eq!(settings, 2, "both switches audited");
+}
+
+/// Lists of every kind are filtered with the tables' filter names, sorted both ways and paged
+/// by cursor; alerts and risk answers are written and read like violations.
+#[tokio::test]
+async fn lists_are_filtered_sorted_and_paged_and_every_kind_is_written_alike() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let send = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        request(method, path, body.clone())
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .expect("request")
+    };
+    let ids = |json: &serde_json::Value, key: &str, id: &str| -> Vec<String> {
+        json[key].as_array().expect("rows").iter().filter_map(|r| r[id].as_str().map(str::to_owned)).collect()
+    };
+    // Oldest first, one a page: the cursor leads from V-1 to V-2, then ends.
+    let first = call(&app, send("GET", "/api/v1/violations?sort=incident_date&limit=1", None)).await;
+    assert_eq!(ids(&first.json, "violations", "violation_id"), ["V-1"], "{}", first.json);
+    let cursor = first.json["next"].as_str().expect("a next page").to_owned();
+    let second =
+        call(&app, send("GET", &format!("/api/v1/violations?sort=incident_date&limit=1&cursor={cursor}"), None)).await;
+    assert_eq!(ids(&second.json, "violations", "violation_id"), ["V-2"]);
+    assert!(second.json["next"].is_null(), "the last page");
+    let newest = call(&app, send("GET", "/api/v1/violations", None)).await;
+    assert_eq!(ids(&newest.json, "violations", "violation_id"), ["V-2", "V-1"], "newest first by default");
+    for (query, expected) in [
+        ("region=ML05", vec!["V-2"]),
+        ("category=E", vec!["V-1"]),
+        ("sex=F&organization=NRC", vec!["V-2"]),
+        ("to=2021-11-03", vec!["V-1"]),
+    ] {
+        let answer = call(&app, send("GET", &format!("/api/v1/violations?{query}"), None)).await;
+        assert_eq!(ids(&answer.json, "violations", "violation_id"), expected, "{query}");
+        assert_eq!(answer.json["total"].as_u64(), Some(expected.len() as u64));
+    }
+    for query in ["sort=narrative", "limit=0", "limit=1001", "cursor=x", "region=XX"] {
+        let answer = call(&app, send("GET", &format!("/api/v1/violations?{query}"), None)).await;
+        assert_eq!(
+            (answer.status, answer.json["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_request")),
+            "{query}"
+        );
+    }
+
+    // An alert of another region, written through the API, listed by place; a typology filter
+    // does not apply to alerts.
+    let a2 = row_body(ALERT_HEADER, "A-2,2021-11-20,,,ML050101,,,,DISPLACEMENT,10,60,Départs,NRC");
+    let created = call(&app, send("POST", "/api/v1/alerts", Some(a2))).await;
+    assert_eq!(
+        (created.status, created.json["outcome"].as_str()),
+        (StatusCode::CREATED, Some("inserted")),
+        "{}",
+        created.json
+    );
+    assert_eq!(created.json["record"]["admin1_pcode"].as_str(), Some("ML05"), "its region from its commune");
+    let by_region = call(&app, send("GET", "/api/v1/alerts?region=ML05", None)).await;
+    assert_eq!(ids(&by_region.json, "alerts", "alert_id"), ["A-2"]);
+    let by_date = call(&app, send("GET", "/api/v1/alerts?sort=alert_date", None)).await;
+    assert_eq!(ids(&by_date.json, "alerts", "alert_id"), ["A-1", "A-2"]);
+    let wrong = call(&app, send("GET", "/api/v1/alerts?category=E", None)).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let bad = row_body(ALERT_HEADER, "A-3,2021-11-20,,,ML050101,,,,FLOOD,10,60,Crue,NRC");
+    let refused = call(&app, send("POST", "/api/v1/alerts", Some(bad))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.json["error"]["details"].to_string().contains("column `event_type`: found `FLOOD`"),
+        "{}",
+        refused.json
+    );
+
+    // A risk answer is corrected and deleted; the risk index in `tables` follows.
+    let risk_cells = |json: &serde_json::Value| -> usize {
+        json["tables"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .filter(|c| {
+                c["table"].as_str().is_some_and(|t| t.starts_with("risk")) && c["value"].as_u64().unwrap_or(0) > 0
+            })
+            .count()
+    };
+    let before = call(&app, send("GET", "/api/v1/tables?month=2021-11", None)).await;
+    assert!(risk_cells(&before.json) > 0, "R-1 places its commune on the index");
+    let r1 = call(&app, send("GET", "/api/v1/risk-answers/R-1", None)).await;
+    assert_eq!((r1.status, r1.json["Q01"].as_str()), (StatusCode::OK, Some("CONTROL")), "{}", r1.json);
+    let corrected = call(
+        &app,
+        send("PUT", "/api/v1/risk-answers/R-1", Some(row_body(RISK_HEADER, &R1.replace("CONTROL", "PASSING")))),
+    )
+    .await;
+    assert_eq!(corrected.json["outcome"].as_str(), Some("updated"), "{}", corrected.json);
+    let listed =
+        call(&app, send("GET", "/api/v1/risk-answers?commune=ML040503&from=2021-11-01&to=2021-11-30", None)).await;
+    assert_eq!(ids(&listed.json, "risk_answers", "Q01"), ["PASSING"]);
+    assert_eq!(call(&app, send("DELETE", "/api/v1/risk-answers/R-1", None)).await.status, StatusCode::NO_CONTENT);
+    let after = call(&app, send("GET", "/api/v1/tables?month=2021-11", None)).await;
+    assert_eq!(risk_cells(&after.json), 0, "no answer, no index: {}", after.json);
+    let store = SqliteStore::open(&server.db).expect("open");
+    let deletion = store.audit_log(20).expect("audit").into_iter().find(|e| e.action == "delete").expect("audited");
+    assert_eq!(
+        (deletion.entity.as_str(), deletion.entity_id.as_str(), deletion.actor.as_deref()),
+        ("risk_answers", "R-1", Some("im"))
+    );
 }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use vigie_core::records::{Schema, alert_schema, violation_schema};
 use vigie_core::{Alert, Catalog, RiskAnswer, Violation};
 
-use crate::RecordKind;
+use crate::{Record, RecordKind};
 
 /// Columns of the exchange formats that are derived from the commune, and so not stored
 /// (migration 0003): reads get them back from the geography.
@@ -119,6 +119,14 @@ struct Span {
 }
 
 impl PreparedRows {
+    pub fn push_record(&mut self, record: &Record, catalog: &Catalog) {
+        match record {
+            Record::Violation(v) => self.push_violation(v, catalog),
+            Record::Alert(a) => self.push_alert(a, catalog),
+            Record::RiskAnswer(r) => self.push_risk_answer(r, catalog),
+        }
+    }
+
     pub fn push_violation(&mut self, v: &Violation, catalog: &Catalog) {
         let mut row = self.begin(RecordKind::Violations, &DERIVED_CELLS[0]);
         v.write_fields(catalog, |cell| row.cell(cell));

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 mod entity;
+mod record;
 mod shared;
 mod sqlite;
 mod url;
@@ -19,6 +20,7 @@ use vigie_core::{ByList, Catalog, ListKind, Month};
 pub use accounts::{Actor, Organization, Role, Session, User};
 
 pub use entity::{PreparedRow, PreparedRows};
+pub use record::{Record, Select, put_record, schema};
 pub use shared::{MonthAnswer, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
@@ -70,11 +72,23 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 3] = [RecordKind::Violations, RecordKind::Alerts, RecordKind::RiskAnswers];
+
+    /// The name imports and the audit log use (`vigie import violations|alerts|risk`).
     pub fn name(self) -> &'static str {
         match self {
             RecordKind::Violations => "violations",
             RecordKind::Alerts => "alerts",
             RecordKind::RiskAnswers => "risk",
+        }
+    }
+
+    /// Its table, and the audit log's entity name.
+    pub fn table(self) -> &'static str {
+        match self {
+            RecordKind::Violations => "violations",
+            RecordKind::Alerts => "alerts",
+            RecordKind::RiskAnswers => "risk_answers",
         }
     }
 }
@@ -159,17 +173,9 @@ pub trait Store: Send {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<vigie_core::Alert>>;
-    /// A page of stored violations in storage order, of one organisation or all, and how many
-    /// there are in all.
-    fn violations_page(
-        &self,
-        catalog: &Catalog,
-        organization: Option<&str>,
-        limit: u32,
-        offset: u64,
-    ) -> Result<(Vec<vigie_core::Violation>, u64)>;
-    /// A violation by its id.
-    fn violation(&self, catalog: &Catalog, id: &str) -> Result<Option<vigie_core::Violation>>;
+    /// The stored records of one kind that `select` names, with their storage keys, parsed back
+    /// with `catalog` (the command's).
+    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>>;
     /// Whether anonymous visitors get the public aggregates (off until an admin switches it on).
     fn public_access(&self) -> Result<bool>;
     fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()>;
@@ -189,9 +195,9 @@ pub trait Store: Send {
     fn last_change(&self) -> Result<i64>;
     /// The change feed after `seq`, in order: what every process's aggregation follows.
     fn changes_since(&self, seq: i64) -> Result<Vec<Change>>;
-    /// Deletes a record by its id, with its old values in the audit log and its place in the
-    /// change feed; `false` when there was none.
-    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool>;
+    /// Deletes a record by its id, with its old values and `actor` in the audit log and its
+    /// place in the change feed; `false` when there was none.
+    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 
@@ -306,6 +312,8 @@ pub trait ImportSession {
     /// Lets this import write only records of `organization` (a partner's): a row whose id is
     /// another organisation's record is refused.
     fn restrict_to(&mut self, organization: &str);
+    /// Names who the audit log says made this import's changes (the command line, until set).
+    fn act_as(&mut self, actor: &Actor);
     /// Records that the imported P-codes belong to geography `name`, the first time; refused
     /// when the store's data belongs to another geography.
     fn bind_geography(&mut self, name: &str) -> Result<()>;
@@ -474,25 +482,6 @@ impl Default for WriteWait {
     fn default() -> WriteWait {
         WriteWait { timeout: std::time::Duration::from_secs(600), notify: Box::new(|| ()) }
     }
-}
-
-/// Writes one record as an import of its own (validated by the caller with the import's rules):
-/// inserted or updated with its audit entry and its place in the change feed, or nothing when
-/// it changes nothing.
-pub fn put_violation(store: &mut dyn Store, catalog: &Catalog, violation: &vigie_core::Violation) -> Result<Outcome> {
-    let mut rows = PreparedRows::default();
-    rows.push_violation(violation, catalog);
-    let mut session = store.import()?;
-    session.bind_geography(&catalog.geography.name)?;
-    session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "(api)".into() })?;
-    let outcome = session.put(rows.get(0))?;
-    let mut counts = Counts::default();
-    counts.add(outcome);
-    session.end_file(&counts, "")?;
-    if counts.changed() {
-        session.commit()?;
-    }
-    Ok(outcome)
 }
 
 /// The error for data of one geography read or written with another.

@@ -11,8 +11,9 @@ use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Organization, Outcome, RecordKind, Result,
-    Role, Rows, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait, other_geography,
+    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Organization, Outcome, Record, RecordKind,
+    Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait,
+    other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
@@ -71,7 +72,7 @@ impl SqliteStore {
 
     /// The writes of [`Store::delete`], inside its transaction: the row, its audit entry with
     /// its old values, and its place in the change feed.
-    fn delete_row(&self, entity: &Entity, id: &str) -> Result<bool> {
+    fn delete_row(&self, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
         let what = format!("deleting from {}", entity.table);
         let sql =
             format!("SELECT rowid, {} FROM {} WHERE {} = ?1", entity.columns.join(", "), entity.table, entity.key);
@@ -96,8 +97,9 @@ impl SqliteStore {
             .collect();
         self.conn
             .execute(
-                "INSERT INTO audit_log (at, action, entity, entity_id, old_values) VALUES (?1, 'delete', ?2, ?3, ?4)",
-                params![now(), entity.table, id, serde_json::Value::Object(old).to_string()],
+                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
+                 VALUES (?1, 'delete', ?2, ?3, ?4, ?5, ?6)",
+                params![now(), entity.table, id, serde_json::Value::Object(old).to_string(), actor.name, actor.client],
             )
             .map_err(err("writing audit log"))?;
         self.conn
@@ -276,6 +278,7 @@ impl Store for SqliteStore {
             batch_id: 0,
             batch_table: "violations",
             owner: None,
+            actor: Actor::cli(),
             known_organizations: HashSet::new(),
             last_organization: String::new(),
             bound_batch: [0; 3],
@@ -373,33 +376,50 @@ impl Store for SqliteStore {
         self.read_records(&schema, rows, dates, |v| vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX))
     }
 
-    fn violations_page(
-        &self,
-        catalog: &Catalog,
-        organization: Option<&str>,
-        limit: u32,
-        offset: u64,
-    ) -> Result<(Vec<vigie_core::Violation>, u64)> {
-        let schema = vigie_core::records::violation_schema();
-        let total: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM violations WHERE ?1 IS NULL OR organization = ?1", [organization], |r| {
-                r.get(0)
-            })
-            .map_err(err("counting violations"))?;
-        let rows = "violations WHERE ?1 IS NULL OR organization = ?1 ORDER BY id LIMIT ?2 OFFSET ?3";
-        let page = self.read_records(&schema, rows, (organization, limit, offset as i64), |v| {
-            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
-        })?;
-        Ok((page, total.unsigned_abs()))
-    }
-
-    fn violation(&self, catalog: &Catalog, id: &str) -> Result<Option<vigie_core::Violation>> {
-        let schema = vigie_core::records::violation_schema();
-        let mut found = self.read_records(&schema, "violations WHERE violation_id = ?1", [id], |v| {
-            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
-        })?;
-        Ok(found.pop())
+    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>> {
+        let entity = entity_of(kind);
+        let schema = crate::schema(kind, catalog);
+        let what = format!("reading {}", entity.table);
+        // Violations and alerts are stored as their format's columns (less the derived ones);
+        // risk answers keep theirs in one column, spread back by `risk_answer_values`.
+        let columns = match kind {
+            RecordKind::RiskAnswers => entity.columns.join(", "),
+            _ => crate::entity::select_list(&schema),
+        };
+        let (condition, parameter) = match select {
+            Select::Id(id) => (format!("{} = ?1", entity.key), Some(id.to_owned())),
+            Select::Keys(keys) => {
+                let keys = serde_json::to_string(keys).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                ("rowid IN (SELECT value FROM json_each(?1))".to_owned(), Some(keys))
+            }
+            Select::Organization(organization) => {
+                ("?1 IS NULL OR organization = ?1".to_owned(), organization.map(str::to_owned))
+            }
+        };
+        let sql = format!("SELECT rowid, {columns} FROM {} WHERE {condition} ORDER BY rowid", entity.table);
+        let mut stmt = self.conn.prepare(&sql).map_err(err(what.clone()))?;
+        let mut rows = stmt.query([parameter]).map_err(err(what.clone()))?;
+        let mut out = Vec::new();
+        let width = columns.split(", ").count();
+        while let Some(row) = rows.next().map_err(err(what.clone()))? {
+            let key: i64 = row.get(0).map_err(err(what.clone()))?;
+            let texts: Vec<Option<String>> =
+                (1..=width).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(what.clone()))?;
+            let values = match kind {
+                RecordKind::RiskAnswers => risk_answer_values(&schema, &texts),
+                _ => texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect(),
+            };
+            let record = Record::parse(kind, &values, catalog, chrono::NaiveDate::MAX).map_err(|e| {
+                StoreError::Conflict(format!("stored {} row {key} no longer valid: {e:?}", entity.table))
+            })?;
+            out.push((u32::try_from(key).unwrap_or(u32::MAX), record));
+        }
+        if let Select::Keys(keys) = select {
+            // In the order asked for.
+            let place: std::collections::HashMap<u32, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+            out.sort_by_key(|(key, _)| place.get(key).copied());
+        }
+        Ok(out)
     }
 
     fn public_access(&self) -> Result<bool> {
@@ -444,22 +464,12 @@ impl Store for SqliteStore {
         let mut rows = stmt.query([from.to_string(), to.to_string()]).map_err(err(what))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(err(what))? {
-            let texts: Vec<String> = (0..5).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(what))?;
-            // Back to a row of `risk_answers.csv`: `Q01=CODE;Q02=CODE…` spread over the columns.
-            let mut values: Vec<Option<&str>> = vec![None; schema.columns.len()];
-            values[0] = Some(&texts[0]);
-            values[1] = Some(&texts[1]);
-            values[2] = Some(&texts[2]);
-            for pair in texts[3].split(';') {
-                if let Some((question, option)) = pair.split_once('=')
-                    && let Some(i) = schema.columns.iter().position(|c| c.name == question)
-                {
-                    values[i] = Some(option);
-                }
-            }
-            values[schema.columns.len() - 1] = Some(&texts[4]);
-            let answer = RiskAnswer::parse(&values, catalog, chrono::NaiveDate::MAX)
-                .map_err(|e| StoreError::Conflict(format!("stored risk answer {} no longer valid: {e:?}", texts[0])))?;
+            let texts: Vec<Option<String>> =
+                (0..5).map(|i| row.get(i)).collect::<rusqlite::Result<_>>().map_err(err(what))?;
+            let answer = RiskAnswer::parse(&risk_answer_values(&schema, &texts), catalog, chrono::NaiveDate::MAX)
+                .map_err(|e| {
+                    StoreError::Conflict(format!("stored risk answer {:?} no longer valid: {e:?}", texts[0]))
+                })?;
             out.push(answer);
         }
         Ok(out)
@@ -535,14 +545,10 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err(what))
     }
 
-    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
-        let entity = match kind {
-            RecordKind::Violations => Entity::violations(),
-            RecordKind::Alerts => Entity::alerts(),
-            RecordKind::RiskAnswers => Entity::risk_answers(),
-        };
+    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
+        let entity = entity_of(kind);
         self.begin_write()?;
-        let result = self.delete_row(&entity, id);
+        let result = self.delete_row(&entity, id, actor);
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("deleting"))?;
         result
@@ -848,6 +854,8 @@ struct SqliteSession<'c> {
     batch_table: &'static str,
     /// The one organisation whose records this import may write (a partner's), if any.
     owner: Option<String>,
+    /// Who the audit log names for this import's changes.
+    actor: Actor,
     known_organizations: HashSet<String>,
     last_organization: String,
     /// Per entity, the batch its insert statement's last parameter holds (0: nothing bound yet).
@@ -962,8 +970,8 @@ impl SqliteSession<'_> {
             .map_err(|e| err(what())(e))?;
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, batch_id)
-                 VALUES (?1, 'update', ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, batch_id, actor, client)
+                 VALUES (?1, 'update', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -972,7 +980,9 @@ impl SqliteSession<'_> {
                     key,
                     serde_json::Value::Object(old).to_string(),
                     serde_json::Value::Object(new).to_string(),
-                    self.batch_id
+                    self.batch_id,
+                    self.actor.name,
+                    self.actor.client,
                 ])
             })
             .map_err(err("writing audit log"))?;
@@ -1017,13 +1027,13 @@ impl ImportSession for SqliteSession<'_> {
         }
         self.conn
             .execute(
-                "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id)
+                "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id, actor, client)
                  SELECT ?1, 'import', 'import_batches', batch_id,
                         json_object('kind', kind, 'file', file_name, 'sha256', sha256,
                                     'inserted', inserted, 'updated', updated, 'unchanged', unchanged),
-                        batch_id
+                        batch_id, ?3, ?4
                  FROM import_batches WHERE batch_id = ?2",
-                params![now(), self.batch_id],
+                params![now(), self.batch_id, self.actor.name, self.actor.client],
             )
             .map_err(err("writing audit log"))?;
         Ok(())
@@ -1031,6 +1041,10 @@ impl ImportSession for SqliteSession<'_> {
 
     fn restrict_to(&mut self, organization: &str) {
         self.owner = Some(organization.to_owned());
+    }
+
+    fn act_as(&mut self, actor: &Actor) {
+        self.actor = actor.clone();
     }
 
     fn bind_geography(&mut self, name: &str) -> Result<()> {
@@ -1065,6 +1079,33 @@ impl ImportSession for SqliteSession<'_> {
         session.conn.execute_batch("PRAGMA foreign_keys = ON").map_err(err("restoring foreign keys"))?;
         Ok(())
     }
+}
+
+fn entity_of(kind: RecordKind) -> Entity {
+    match kind {
+        RecordKind::Violations => Entity::violations(),
+        RecordKind::Alerts => Entity::alerts(),
+        RecordKind::RiskAnswers => Entity::risk_answers(),
+    }
+}
+
+/// A stored risk answer (`answer_id, month, admin3_pcode, answers, organization`) back as a row
+/// of `risk_answers.csv`: `Q01=CODE;Q02=CODE…` spread over the questions' columns.
+fn risk_answer_values<'t>(schema: &vigie_core::records::Schema, texts: &'t [Option<String>]) -> Vec<Option<&'t str>> {
+    let mut values: Vec<Option<&str>> = vec![None; schema.columns.len()];
+    let text = |i: usize| texts.get(i).and_then(|t| t.as_deref());
+    values[0] = text(0);
+    values[1] = text(1);
+    values[2] = text(2);
+    for pair in text(3).unwrap_or("").split(';') {
+        if let Some((question, option)) = pair.split_once('=')
+            && let Some(i) = schema.columns.iter().position(|c| c.name == question)
+        {
+            values[i] = Some(option);
+        }
+    }
+    values[schema.columns.len() - 1] = text(4);
+    values
 }
 
 fn entity_index(kind: RecordKind) -> usize {
@@ -1235,8 +1276,8 @@ mod tests {
         assert_eq!(batches, [Changed::Batch(1), Changed::Batch(2)], "the rolled-back import left nothing");
         assert!(changes.iter().all(|c| c.violations));
 
-        assert!(store.delete(RecordKind::Violations, "V-1").expect("delete"));
-        assert!(!store.delete(RecordKind::Violations, "V-9").expect("no such row"));
+        assert!(store.delete(RecordKind::Violations, "V-1", &Actor::cli()).expect("delete"));
+        assert!(!store.delete(RecordKind::Violations, "V-9", &Actor::cli()).expect("no such row"));
         let last = store.changes_since(changes[1].seq).expect("feed");
         assert_eq!(last.iter().map(|c| c.what).collect::<Vec<_>>(), [Changed::Deleted(1)]);
         let audit = store.audit_log(1).expect("audit");

@@ -13,7 +13,8 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     let catalog = Catalog::builtin();
     let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let options = Options { dry_run: false, max_errors: 10, today, organization: None };
+    let options =
+        Options { dry_run: false, max_errors: 10, today, organization: None, actor: vigie_store::Actor::cli() };
     let import = |store: &mut SqliteStore, name: &str, rows: &[&str]| {
         let path = dir.path().join(name);
         std::fs::write(&path, violations_csv(rows)).expect("write");
@@ -40,7 +41,7 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     assert_eq!(store.summary().expect("summary").violations, 4);
 
     // A deletion is in the next answer too.
-    assert!(store.delete(RecordKind::Violations, "V-4").expect("delete"));
+    assert!(store.delete(RecordKind::Violations, "V-4", &vigie_store::Actor::cli()).expect("delete"));
     live.refresh(&store, catalog).expect("refresh");
     let t = live.facts.tables(catalog, november, &Filter::default());
     assert_eq!((t.current.total, t.current.incidents), (1, 1), "V-1 only");
@@ -81,6 +82,7 @@ fn readers_see_an_import_whole_or_not_at_all() {
         max_errors: 10,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         organization: None,
+        actor: vigie_store::Actor::cli(),
     };
     let pool = Pool::new(DbUrl::Sqlite(dir.path().join("v.db"))).expect("pool");
     let import = |file: &std::path::Path| {

@@ -257,6 +257,7 @@ fn an_import_that_read_an_older_definition_is_refused() {
         max_errors: 10,
         today: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date"),
         organization: None,
+        actor: vigie_store::Actor::cli(),
     };
     let result = vigie_import::import_files(
         &mut store,

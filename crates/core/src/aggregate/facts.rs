@@ -54,7 +54,7 @@ pub struct Facts {
     pub(crate) dead_count: usize,
     pub(crate) sorted: usize,
     /// Storage key of each row, and position of each storage key (keys are dense row ids).
-    key: Vec<u32>,
+    pub(crate) key: Vec<u32>,
     position: Vec<u32>,
     organizations: Vec<String>,
     organization_index: HashMap<String, u16>,

@@ -111,7 +111,7 @@ impl Filter {
 
     /// For the records beside violations (risk answers, alerts): whether the filter's places and
     /// organisations select a record of `commune` written by `organization`.
-    pub(crate) fn place_and_organization(&self, catalog: &Catalog) -> impl Fn(CommuneId, &str) -> bool + '_ {
+    pub fn place_and_organization(&self, catalog: &Catalog) -> impl Fn(CommuneId, &str) -> bool + '_ {
         let communes = self.commune_mask(catalog);
         move |commune, organization| {
             communes[commune.0 as usize]

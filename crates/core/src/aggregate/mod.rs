@@ -8,11 +8,13 @@
 mod facts;
 mod filter;
 mod monitoring;
+mod select;
 mod tables;
 
 pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
+pub use select::{Cursor, PageRequest, Selection, SortBy, page_of};
 pub use tables::{MonthCounts, MonthTables, Ranked, share};
 
 /// A date as the facts store it: days since 0001-01-01.

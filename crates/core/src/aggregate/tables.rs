@@ -324,7 +324,7 @@ impl Facts {
 
     /// Whether row `r` is live and passes the filter; only the filter's own dimensions are read.
     #[inline(always)]
-    fn selected(&self, r: usize, m: &Masks) -> bool {
+    pub(crate) fn selected(&self, r: usize, m: &Masks) -> bool {
         !self.dead[r]
             && (!m.by_commune || m.commune[self.commune[r] as usize])
             && (!m.by_subtype || m.subtype[self.subtype[r] as usize])

@@ -1,0 +1,134 @@
+//! Which violations a list shows, and in what order: the same facts and filter as the tables,
+//! so that a list's total is always the count the tables give for the same filter.
+
+use super::facts::Facts;
+use super::filter::Filter;
+use crate::Catalog;
+
+/// What a list of violations is sorted by; ties are broken by storage key (the order of
+/// writing), so that every order is total and a cursor is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    IncidentDate,
+    /// Geography order (P-code order within each cercle and region).
+    Commune,
+    /// Typology order.
+    Subtype,
+    /// Organisation code, alphabetically.
+    Organization,
+    /// The order of writing.
+    Stored,
+}
+
+impl SortBy {
+    /// The sort keys lists accept, named after the exchange format's columns.
+    pub const NAMES: [(&'static str, SortBy); 5] = [
+        ("incident_date", SortBy::IncidentDate),
+        ("admin3_pcode", SortBy::Commune),
+        ("violation_code", SortBy::Subtype),
+        ("organization", SortBy::Organization),
+        ("stored", SortBy::Stored),
+    ];
+
+    pub fn parse(name: &str) -> Option<SortBy> {
+        SortBy::NAMES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    }
+}
+
+/// Where a page ends: the last row's sort value and storage key. The next page starts after it,
+/// whatever was written in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: i64,
+    pub key: u32,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (value, key) = text.split_once('.')?;
+        Some(Cursor { value: value.parse().ok()?, key: key.parse().ok()? })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.value, self.key)
+    }
+}
+
+/// A page of a list of violations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The storage keys of the page's violations, in order.
+    pub keys: Vec<u32>,
+    /// How many violations the filter selects in all.
+    pub total: u64,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// How a list is paged: after a cursor, or after skipping `offset` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub sort: SortBy,
+    pub descending: bool,
+    pub after: Option<Cursor>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Facts {
+    /// A page of the violations `filter` selects, sorted as `page` says. The whole selection is
+    /// ordered only as far as the page needs (a partial selection, then a sort of the page).
+    pub fn select(&self, catalog: &Catalog, filter: &Filter, page: &PageRequest) -> Selection {
+        let masks = filter.masks(catalog, self.organizations());
+        let organization_rank = {
+            let mut order: Vec<usize> = (0..self.organizations().len()).collect();
+            order.sort_by_key(|&i| &self.organizations()[i]);
+            let mut rank = vec![0i64; order.len()];
+            for (r, i) in order.into_iter().enumerate() {
+                rank[i] = r as i64;
+            }
+            rank
+        };
+        let value = |r: usize| -> i64 {
+            match page.sort {
+                SortBy::IncidentDate => i64::from(self.day[r]),
+                SortBy::Commune => i64::from(self.commune[r]),
+                SortBy::Subtype => i64::from(self.subtype[r]),
+                SortBy::Organization => organization_rank[self.organization[r] as usize],
+                SortBy::Stored => 0,
+            }
+        };
+        let rows = (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| (value(r), self.key[r])).collect();
+        page_of(rows, page)
+    }
+}
+
+/// A page of `rows` — each a sort value and a storage key — in (value, key) order, reversed
+/// when descending. Only as much is ordered as the page needs: a partial selection, then a
+/// sort of the page. Shared by every list, of violations and of the other records.
+pub fn page_of(rows: Vec<(i64, u32)>, page: &PageRequest) -> Selection {
+    // Sorted ascending on (value, key), negated for a descending list.
+    let sign = if page.descending { -1 } else { 1 };
+    let order = |value: i64, key: u32| (sign * value, sign * i64::from(key));
+    let total = rows.len() as u64;
+    let mut rows: Vec<(i64, i64)> = rows.into_iter().map(|(value, key)| order(value, key)).collect();
+    if let Some(after) = page.after {
+        let after = order(after.value, after.key);
+        rows.retain(|row| *row > after);
+    }
+    let remaining = rows.len();
+    let end = (page.offset + page.limit).min(remaining);
+    if end < remaining {
+        rows.select_nth_unstable(end);
+        rows.truncate(end);
+    }
+    rows.sort_unstable();
+    let page_rows = rows.get(page.offset.min(end)..).unwrap_or_default();
+    let unorder = |(value, key): (i64, i64)| Cursor { value: sign * value, key: (sign * key) as u32 };
+    let keys: Vec<u32> = page_rows.iter().map(|&row| unorder(row).key).collect();
+    let next = if end < remaining { page_rows.last().map(|&row| unorder(row)) } else { None };
+    Selection { keys, total, next }
+}

@@ -1,0 +1,368 @@
+//! The record routes — `violations`, `alerts`, `risk-answers` — written once for the three
+//! kinds: a list (filtered, sorted, paged by cursor or offset, scoped by role), a record's read,
+//! create, correction and deletion, each with the import's validation, messages and audit.
+//!
+//! A partner sees and writes only its own organisation's records: another organisation's
+//! record does not exist for it (404), and every refused attempt is audited.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use vigie_core::aggregate::{Cursor, Filter, PageRequest, SortBy, page_of};
+use vigie_core::{Catalog, ListKind};
+use vigie_store::{Outcome, Record, RecordKind, Role, Select, Store};
+
+use crate::AppState;
+use crate::access::Caller;
+use crate::error::ApiError;
+
+/// The most records one page holds.
+pub const MAX_PAGE: usize = 1000;
+
+/// Where a kind's routes live: its list, and one record by id.
+pub(crate) fn paths(kind: RecordKind) -> (&'static str, &'static str) {
+    match kind {
+        RecordKind::Violations => ("/api/v1/violations", "/api/v1/violations/{id}"),
+        RecordKind::Alerts => ("/api/v1/alerts", "/api/v1/alerts/{id}"),
+        RecordKind::RiskAnswers => ("/api/v1/risk-answers", "/api/v1/risk-answers/{id}"),
+    }
+}
+
+/// The column a kind's records are dated by: the name its lists sort by date with.
+fn date_column(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Violations => "incident_date",
+        RecordKind::Alerts => "alert_date",
+        RecordKind::RiskAnswers => "month",
+    }
+}
+
+/// The sort keys a kind's list accepts (`-` before one sorts descending).
+pub(crate) fn sort_names(kind: RecordKind) -> Vec<&'static str> {
+    SortBy::NAMES
+        .iter()
+        .filter(|(_, sort)| kind == RecordKind::Violations || *sort != SortBy::Subtype)
+        .map(|(name, sort)| if *sort == SortBy::IncidentDate { date_column(kind) } else { name })
+        .collect()
+}
+
+fn sort_by(kind: RecordKind, name: &str) -> Option<SortBy> {
+    if name == date_column(kind) {
+        return Some(SortBy::IncidentDate);
+    }
+    match SortBy::parse(name)? {
+        SortBy::IncidentDate => None,
+        SortBy::Subtype if kind != RecordKind::Violations => None,
+        sort => Some(sort),
+    }
+}
+
+/// A record as the API shows it: its exchange format's columns and their text (absent: null).
+fn record_json(record: &Record, catalog: &Catalog) -> serde_json::Value {
+    let schema = vigie_store::schema(record.kind(), catalog);
+    let object: serde_json::Map<String, serde_json::Value> = schema
+        .names()
+        .zip(record.fields(catalog))
+        .map(|(name, value)| {
+            (name.to_owned(), if value.is_empty() { serde_json::Value::Null } else { serde_json::Value::String(value) })
+        })
+        .collect();
+    serde_json::Value::Object(object)
+}
+
+/// The organisation whose records a caller may see and write (`None`: every one).
+pub(crate) fn scope(caller: &Caller) -> Option<String> {
+    caller.user.as_ref().filter(|u| u.role == Role::Partner).and_then(|u| u.organization.clone())
+}
+
+/// Records the refusal of what `caller` wanted with another organisation's or a missing record.
+fn denied(store: &mut dyn Store, caller: &Caller, kind: RecordKind, id: &str, wanted: &str) -> Result<(), ApiError> {
+    store.record(&caller.actor("?"), "denied", kind.table(), id, serde_json::json!({ "wanted": wanted }))?;
+    Ok(())
+}
+
+/// The list's paging, sorting and filters, from the query string.
+struct ListQuery {
+    page: PageRequest,
+    filter: Filter,
+}
+
+fn list_query(kind: RecordKind, catalog: &Catalog, query: &[(String, String)]) -> Result<ListQuery, ApiError> {
+    let mut page = PageRequest { sort: SortBy::IncidentDate, descending: true, after: None, offset: 0, limit: 100 };
+    let mut filters = Vec::new();
+    for (name, value) in query {
+        match name.as_str() {
+            "limit" => {
+                page.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| ApiError::bad_request(format!("limit must be a number from 1 to {MAX_PAGE}")))?;
+            }
+            "offset" => {
+                page.offset = value.parse().map_err(|_| ApiError::bad_request("offset must be a number"))?;
+            }
+            "cursor" => {
+                page.after = Some(
+                    Cursor::parse(value)
+                        .ok_or_else(|| ApiError::bad_request("give the cursor as the previous page's `next`"))?,
+                );
+            }
+            "sort" => {
+                let (descending, name) = value.strip_prefix('-').map_or((false, value.as_str()), |n| (true, n));
+                page.sort = sort_by(kind, name).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "cannot sort by `{name}`: sort by one of {} (`-` first for descending)",
+                        sort_names(kind).join(", ")
+                    ))
+                })?;
+                page.descending = descending;
+            }
+            _ => filters.push((name.as_str(), value.as_str())),
+        }
+    }
+    let filter = Filter::from_codes(catalog, filters).map_err(ApiError::bad_request)?;
+    if kind != RecordKind::Violations
+        && (!filter.categories.is_empty()
+            || !filter.subtypes.is_empty()
+            || ListKind::ALL.iter().any(|k| !filter.codes[*k].is_empty()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "{} are filtered by place (region, cercle, commune), organization, from and to only",
+            kind.table()
+        )));
+    }
+    Ok(ListQuery { page, filter })
+}
+
+/// The records the caller may see, filtered as the tables are (the CLI's filter names), sorted
+/// (`sort=-incident_date` by default) and paged (`limit` ≤ 1 000, then `cursor` — the previous
+/// page's `next` — or `offset`). Violations are chosen by the aggregation layer, so a list's
+/// `total` is the count the tables give for the same filter.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    Extension(kind): Extension<RecordKind>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let ListQuery { page, mut filter } = list_query(kind, state.shared.catalog(), &query)?;
+    let own = scope(&caller);
+    // A partner's list is its own organisation's, whatever the filter asks.
+    let mut visible = true;
+    if let Some(own) = &own {
+        visible = filter.organizations.is_empty() || filter.organizations.contains(own);
+        filter.organizations = vec![own.clone()];
+    }
+    state
+        .blocking(move |state, store| {
+            let catalog = state.shared.catalog();
+            let (selection, mut records) = match kind {
+                RecordKind::Violations => {
+                    let live = state.shared.refresh(&*store)?;
+                    let selection = live.facts.select(catalog, &filter, &page);
+                    let records = store.records(catalog, kind, Select::Keys(&selection.keys))?;
+                    (selection, records)
+                }
+                _ => {
+                    let all = store.records(catalog, kind, Select::Organization(own.as_deref()))?;
+                    let rows = chosen(catalog, all, &filter, page.sort);
+                    let selection = page_of(rows.iter().map(|(value, key, _)| (*value, *key)).collect(), &page);
+                    let mut by_key: HashMap<u32, Record> = rows.into_iter().map(|(_, key, r)| (key, r)).collect();
+                    let records = selection.keys.iter().filter_map(|k| by_key.remove(k).map(|r| (*k, r))).collect();
+                    (selection, records)
+                }
+            };
+            if !visible {
+                records.clear();
+            }
+            let total = if visible { selection.total } else { 0 };
+            let next = selection.next.filter(|_| visible).map(|c| c.to_string());
+            let details = serde_json::json!({ "rows": records.len(), "query": query });
+            store.record(&caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
+            let rows: Vec<serde_json::Value> = records.iter().map(|(_, r)| record_json(r, catalog)).collect();
+            Ok(Json(serde_json::json!({
+                "total": total, "limit": page.limit, "offset": page.offset, "next": next, kind.table(): rows,
+            })))
+        })
+        .await
+}
+
+/// The alerts or risk answers `filter` selects (by place, organisation and dates), each with
+/// its sort value and storage key.
+fn chosen(catalog: &Catalog, all: Vec<(u32, Record)>, filter: &Filter, sort: SortBy) -> Vec<(i64, u32, Record)> {
+    let places = filter.place_and_organization(catalog);
+    let mut organizations: Vec<&str> = all.iter().map(|(_, r)| r.organization()).collect();
+    organizations.sort_unstable();
+    organizations.dedup();
+    let rank: HashMap<String, i64> =
+        organizations.iter().enumerate().map(|(i, o)| ((*o).to_owned(), i as i64)).collect();
+    all.into_iter()
+        .filter(|(_, r)| {
+            let (first, last) = r.dates();
+            places(r.commune(), r.organization())
+                && filter.from.is_none_or(|from| last >= from)
+                && filter.to.is_none_or(|to| first <= to)
+        })
+        .map(|(key, r)| {
+            let value = match sort {
+                SortBy::IncidentDate => i64::from(chrono::Datelike::num_days_from_ce(&r.dates().0)),
+                SortBy::Commune => i64::from(r.commune().0),
+                SortBy::Organization => rank.get(r.organization()).copied().unwrap_or(0),
+                SortBy::Subtype | SortBy::Stored => 0,
+            };
+            (value, key, r)
+        })
+        .collect()
+}
+
+/// The one record `id` names, if the caller may see it.
+fn visible_record(
+    store: &dyn Store,
+    catalog: &Catalog,
+    kind: RecordKind,
+    id: &str,
+    caller: &Caller,
+) -> Result<Option<Record>, ApiError> {
+    let own = scope(caller);
+    let found = store.records(catalog, kind, Select::Id(id))?.pop().map(|(_, r)| r);
+    Ok(found.filter(|r| own.as_deref().is_none_or(|o| o == r.organization())))
+}
+
+/// One record, details and narrative included, for a caller who may see it; every view is
+/// audited.
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    Extension(kind): Extension<RecordKind>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .blocking(move |state, store| {
+            let catalog = state.shared.catalog();
+            match visible_record(&*store, catalog, kind, &id, &caller)? {
+                Some(record) => {
+                    store.record(&caller.actor("?"), "view", kind.table(), &id, serde_json::json!({}))?;
+                    Ok(Json(record_json(&record, catalog)))
+                }
+                None => {
+                    denied(store, &caller, kind, &id, "view")?;
+                    Err(ApiError::not_found())
+                }
+            }
+        })
+        .await
+}
+
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    Extension(kind): Extension<RecordKind>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    write(state, kind, caller, None, body).await
+}
+
+pub async fn update(
+    State(state): State<Arc<AppState>>,
+    Extension(kind): Extension<RecordKind>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    write(state, kind, caller, Some(id), body).await
+}
+
+/// Creates (`POST`) or corrects (`PUT`) a record with the import's validation and messages. A
+/// partner writes only its own organisation's records, and cannot touch another's by reusing
+/// its id.
+async fn write(
+    state: Arc<AppState>,
+    kind: RecordKind,
+    caller: Caller,
+    path_id: Option<String>,
+    body: serde_json::Map<String, serde_json::Value>,
+) -> Result<Response, ApiError> {
+    state
+        .blocking(move |state, store| {
+            let catalog = state.shared.catalog();
+            let schema = vigie_store::schema(kind, catalog);
+            let texts: Vec<Option<String>> = schema
+                .names()
+                .map(|name| match body.get(name) {
+                    Some(serde_json::Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect();
+            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            let today = chrono::Utc::now().date_naive();
+            let record = Record::parse(kind, &values, catalog, today).map_err(|errors| {
+                let mut error = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "the record breaks the rules of DATA-FORMATS.md",
+                );
+                error.details = errors
+                    .iter()
+                    .map(|e| format!("column `{}`: found `{}`, expected {}", e.column, e.value, e.expected))
+                    .collect();
+                error
+            })?;
+            if let Some(id) = &path_id
+                && id != record.id()
+            {
+                return Err(ApiError::bad_request(format!("the record's id must be {id}, the one of its address")));
+            }
+            let existing = store.records(catalog, kind, Select::Id(record.id()))?.pop().map(|(_, r)| r);
+            if let Some(own) = scope(&caller) {
+                if existing.as_ref().is_some_and(|e| e.organization() != own) {
+                    // Another organisation's record: it does not exist for this partner.
+                    denied(store, &caller, kind, record.id(), "write")?;
+                    return Err(ApiError::not_found());
+                }
+                if record.organization() != own {
+                    denied(store, &caller, kind, record.id(), "write")?;
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "other_organization",
+                        format!("a partner writes records of {own} only"),
+                    ));
+                }
+            }
+            if path_id.is_some() && existing.is_none() {
+                return Err(ApiError::not_found());
+            }
+            let outcome = vigie_store::put_record(store, catalog, &record, &caller.actor("?"))?;
+            let (status, word) = match outcome {
+                Outcome::Inserted => (StatusCode::CREATED, "inserted"),
+                Outcome::Updated => (StatusCode::OK, "updated"),
+                Outcome::Unchanged | Outcome::ConflictInFile => (StatusCode::OK, "unchanged"),
+            };
+            let body = serde_json::json!({ "outcome": word, "record": record_json(&record, catalog) });
+            Ok((status, Json(body)).into_response())
+        })
+        .await
+}
+
+/// Deletes a record the caller may write (its old values and the caller stay in the audit log).
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    Extension(kind): Extension<RecordKind>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .blocking(move |state, store| {
+            if visible_record(&*store, state.shared.catalog(), kind, &id, &caller)?.is_some() {
+                store.delete(kind, &id, &caller.actor("?"))?;
+                return Ok(StatusCode::NO_CONTENT);
+            }
+            denied(store, &caller, kind, &id, "delete")?;
+            Err(ApiError::not_found())
+        })
+        .await
+}
