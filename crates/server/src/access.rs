@@ -34,6 +34,8 @@ pub struct RouteSpec {
     pub method: &'static str,
     pub path: &'static str,
     pub allow: Allow,
+    /// What it does, in the OpenAPI document.
+    pub summary: &'static str,
 }
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
@@ -41,40 +43,68 @@ const ADMIN: &[Role] = &[Role::Admin];
 /// Who may see and write individual records (a partner, only its own organisation's).
 const RECORDS: &[Role] = &[Role::Admin, Role::ImOfficer, Role::Partner];
 
-fn spec(method: &'static str, path: &'static str, allow: Allow) -> RouteSpec {
-    RouteSpec { method, path, allow }
+fn spec(method: &'static str, path: &'static str, allow: Allow, summary: &'static str) -> RouteSpec {
+    RouteSpec { method, path, allow, summary }
 }
 
 /// Every route of the server with its handler: the one list the router is built from.
 fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
     let mut table = vec![
-        (spec("GET", "/api/v1/health", Allow::Anyone), get(api::health)),
-        (spec("POST", "/api/v1/login", Allow::Anyone), post(api::login)),
-        (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE)), post(api::logout)),
-        (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE)), get(api::me)),
-        (spec("GET", "/api/v1/tables", Allow::PublicOr(EVERY_ROLE)), get(api::tables)),
-        (spec("GET", "/api/v1/reports/{month}/{file}", Allow::PublicOr(EVERY_ROLE)), get(api::report)),
+        (spec("GET", "/api/v1/health", Allow::Anyone, "Whether the server answers."), get(api::health)),
+        (spec("GET", "/api/openapi.json", Allow::Anyone, "This document."), get(crate::openapi::serve)),
         (
-            spec("POST", "/api/v1/imports/{kind}", Allow::Roles(RECORDS)),
+            spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
+            post(api::login),
+        ),
+        (spec("POST", "/api/v1/logout", Allow::Roles(EVERY_ROLE), "End the session."), post(api::logout)),
+        (spec("GET", "/api/v1/me", Allow::Roles(EVERY_ROLE), "Who is signed in."), get(api::me)),
+        (
+            spec(
+                "GET",
+                "/api/v1/tables",
+                Allow::PublicOr(EVERY_ROLE),
+                "A month's report tables (`vigie tables --format json`), for the tables' filters.",
+            ),
+            get(api::tables),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/reports/{month}/{file}",
+                Allow::PublicOr(EVERY_ROLE),
+                "A file of the month's report: pdf, html, tables.csv or incidents.xlsx (IM officers and admins).",
+            ),
+            get(api::report),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/imports/{kind}",
+                Allow::Roles(RECORDS),
+                "Import a CSV body (violations, alerts or risk), all or nothing.",
+            ),
             post(api::import).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
         ),
-        (spec("GET", "/api/v1/users", Allow::Roles(ADMIN)), get(api::users)),
-        (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN)), get(api::settings)),
-        (spec("PUT", "/api/v1/settings", Allow::Roles(ADMIN)), put(api::change_settings)),
-        (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN)), get(api::audit)),
+        (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
+        (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),
+        (
+            spec("PUT", "/api/v1/settings", Allow::Roles(ADMIN), "Switch public access on or off."),
+            put(api::change_settings),
+        ),
+        (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN), "The newest audit entries."), get(api::audit)),
     ];
     // Violations, alerts and risk answers: the same five routes, one handler each.
     for kind in RecordKind::ALL {
         let (list, one) = records::paths(kind);
-        let routes: [(&'static str, &'static str, MethodRouter<Arc<AppState>>); 5] = [
-            ("GET", list, get(records::list)),
-            ("POST", list, post(records::create)),
-            ("GET", one, get(records::get)),
-            ("PUT", one, put(records::update)),
-            ("DELETE", one, delete(records::delete)),
+        let routes: [(&'static str, &'static str, &'static str, MethodRouter<Arc<AppState>>); 5] = [
+            ("GET", list, "The records the caller may see: filtered, sorted, paged.", get(records::list)),
+            ("POST", list, "Create a record, validated as an import row.", post(records::create)),
+            ("GET", one, "One record, details included (audited).", get(records::get)),
+            ("PUT", one, "Correct a record, validated as an import row.", put(records::update)),
+            ("DELETE", one, "Delete a record (its old values stay in the audit log).", delete(records::delete)),
         ];
-        for (method, path, handler) in routes {
-            table.push((spec(method, path, Allow::Roles(RECORDS)), handler.layer(Extension(kind))));
+        for (method, path, summary, handler) in routes {
+            table.push((spec(method, path, Allow::Roles(RECORDS), summary), handler.layer(Extension(kind))));
         }
     }
     table

@@ -9,6 +9,7 @@
 mod access;
 mod api;
 mod error;
+mod openapi;
 mod records;
 mod throttle;
 
@@ -25,6 +26,7 @@ use vigie_store::{DbUrl, Pool, Shared, Store};
 
 pub use access::{Allow, RouteSpec, route_specs};
 pub use error::ApiError;
+pub use openapi::document as openapi_document;
 pub use throttle::MAX_FAILURES;
 
 /// What every request shares.

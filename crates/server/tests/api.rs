@@ -45,6 +45,7 @@ const LISTS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB
 /// B is refused, and for an existing record it does not exist (404).
 const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/health", EVERYONE),
+    ("GET", "/api/openapi.json", EVERYONE),
     ("POST", "/api/v1/login", EVERYONE),
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
@@ -704,4 +705,28 @@ async fn lists_are_filtered_sorted_and_paged_and_every_kind_is_written_alike() {
         (deletion.entity.as_str(), deletion.entity_id.as_str(), deletion.actor.as_deref()),
         ("risk_answers", "R-1", Some("im"))
     );
+}
+
+/// The OpenAPI document is served to anyone, lists every declared route with its method and
+/// summary (a route cannot be left out of it), and is checked against its snapshot.
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_is_served_to_anyone() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let answer = call(&app, request("GET", "/api/openapi.json", None).body(Body::empty()).expect("request")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.json["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", answer.json["openapi"]);
+    let paths = answer.json["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for spec in vigie_server::route_specs() {
+        let operation = &paths[spec.path][spec.method.to_lowercase()];
+        assert_eq!(operation["summary"].as_str(), Some(spec.summary), "{} {}", spec.method, spec.path);
+        operations += 1;
+    }
+    let documented: usize = paths.values().map(|item| item.as_object().map_or(0, |o| o.len())).sum();
+    assert_eq!(documented, operations, "and nothing else");
+    let violation = &answer.json["components"]["schemas"]["Violation"];
+    assert!(violation["required"].as_array().expect("required").iter().any(|c| c == "violation_code"));
+    let pretty = serde_json::to_string_pretty(&answer.json).expect("json");
+    insta::assert_snapshot!("openapi", pretty);
 }

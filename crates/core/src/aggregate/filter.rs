@@ -90,6 +90,15 @@ impl Filter {
         Ok(f)
     }
 
+    /// The dimension names [`Filter::from_codes`] accepts (`organisation` aside), for the API's
+    /// documentation.
+    pub fn dimensions() -> Vec<&'static str> {
+        let mut names = vec!["region", "cercle", "commune", "category", "subtype"];
+        names.extend(ListKind::ALL.map(ListKind::name));
+        names.extend(["organization", "from", "to"]);
+        names
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }

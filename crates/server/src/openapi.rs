@@ -1,0 +1,251 @@
+//! The OpenAPI 3 document at `/api/openapi.json`, generated from the route table the router is
+//! built from (paths, methods, who may call them, summaries) and from the exchange formats the
+//! writes are validated with (record schemas): it cannot list a route the server lacks, or a
+//! column the import does not take.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr, Required, ResponseBuilder,
+};
+use vigie_core::Catalog;
+use vigie_core::aggregate::Filter;
+use vigie_store::RecordKind;
+
+use crate::AppState;
+use crate::access::{Allow, RouteSpec, route_specs};
+use crate::records;
+
+pub async fn serve(State(state): State<Arc<AppState>>) -> Json<OpenApi> {
+    Json(document(state.shared.catalog()))
+}
+
+/// The document for a server whose records are checked with `catalog` (its risk questionnaire
+/// decides the risk answers' columns).
+pub fn document(catalog: &Catalog) -> OpenApi {
+    let mut paths = Paths::new();
+    for spec in route_specs() {
+        let method = match spec.method {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            _ => HttpMethod::Delete,
+        };
+        paths.add_path_operation(spec.path, vec![method], operation(&spec));
+    }
+    let mut components = ComponentsBuilder::new()
+        .schema("Error", error_schema())
+        .schema(
+            "Login",
+            ObjectBuilder::new()
+                .property("name", string())
+                .property("password", string())
+                .required("name")
+                .required("password"),
+        )
+        .schema("Settings", ObjectBuilder::new().property("public_access", boolean()).required("public_access"))
+        .security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)))
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::access::SESSION_COOKIE,
+                "Set by login; a write also needs the session's CSRF token in X-CSRF-Token.",
+            ))),
+        );
+    for kind in RecordKind::ALL {
+        components = components.schema(schema_name(kind), record_schema(kind, catalog));
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Vigie")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "The JSON API of a Protection Cluster's Vigie: accounts, records, imports, tables and \
+                     reports. Every error is `{\"error\": {code, message, details}}`.",
+                ))
+                .build(),
+        )
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+}
+
+fn schema_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Violations => "Violation",
+        RecordKind::Alerts => "Alert",
+        RecordKind::RiskAnswers => "RiskAnswer",
+    }
+}
+
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn boolean() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Boolean)
+}
+
+/// A record as its exchange format's columns: text, required where the format requires it.
+fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
+    let mut object = ObjectBuilder::new().description(Some(format!(
+        "A row of `{}.csv` (DATA-FORMATS.md); a write is validated as an import row.",
+        kind.table()
+    )));
+    for column in vigie_store::schema(kind, catalog).columns {
+        let text = if column.required {
+            string()
+        } else {
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        };
+        object = object.property(column.name.as_str(), text);
+        if column.required {
+            object = object.required(column.name.as_str());
+        }
+    }
+    object
+}
+
+fn error_schema() -> ObjectBuilder {
+    let error = ObjectBuilder::new()
+        .property("code", string().description(Some("stable, for programs")))
+        .property("message", string().description(Some("for people")))
+        .property("details", ArrayBuilder::new().items(string()).description(Some("row errors, when there are some")))
+        .required("code")
+        .required("message")
+        .required("details");
+    ObjectBuilder::new().property("error", error).required("error")
+}
+
+fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn query(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    typed_query(name, description, Type::String)
+}
+
+fn typed_query(name: &str, description: &str, kind: Type) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(kind)))
+        .build()
+}
+
+fn who(allow: Allow) -> String {
+    let names = |roles: &[vigie_store::Role]| roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ");
+    match allow {
+        Allow::Anyone => "Anyone, signed in or not.".into(),
+        Allow::Roles(roles) => format!("Roles: {}.", names(roles)),
+        Allow::PublicOr(roles) => {
+            format!("Roles: {}; and anonymous visitors while public access is on (the public version).", names(roles))
+        }
+    }
+}
+
+/// A route's operation: its summary and callers from the table; parameters, body and answer
+/// from its kind of route.
+fn operation(spec: &RouteSpec) -> Operation {
+    let record = RecordKind::ALL.into_iter().find(|k| {
+        let (list, one) = records::paths(*k);
+        spec.path == list || spec.path == one
+    });
+    let mut op = OperationBuilder::new()
+        .summary(Some(spec.summary))
+        .description(Some(who(spec.allow)))
+        .operation_id(Some(format!("{} {}", spec.method.to_lowercase(), spec.path)));
+    if spec.allow != Allow::Anyone {
+        op = op
+            .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
+            .security(SecurityRequirement::new("session", Vec::<String>::new()));
+    }
+    for name in spec.path.split('{').skip(1).filter_map(|p| p.split('}').next()) {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(string())),
+        );
+    }
+    let filters = |mut op: OperationBuilder| {
+        for name in Filter::dimensions() {
+            let what = match name {
+                "from" | "to" => "YYYY-MM-DD, inclusive",
+                _ => "a code of the reference lists (repeat for several)",
+            };
+            op = op.parameter(query(name, what));
+        }
+        op
+    };
+    let json_body = |schema: RefOr<Schema>| {
+        RequestBodyBuilder::new().required(Some(Required::True)).content("application/json", Content::new(Some(schema)))
+    };
+    let ok = |description: &str| ResponseBuilder::new().description(description).build();
+    let success = match (spec.method, spec.path, record) {
+        ("GET", "/api/v1/tables", _) => {
+            op = filters(op.parameter(query("month", "YYYY-MM (required)")));
+            "200"
+        }
+        ("GET", "/api/v1/reports/{month}/{file}", _) => {
+            op = op.parameter(query("lang", "a message catalog's code (fr, en)"));
+            "200"
+        }
+        ("POST", "/api/v1/imports/{kind}", _) => {
+            op = op
+                .parameter(typed_query("dry_run", "true: validate and count, write nothing", Type::Boolean))
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("text/csv", Content::new(Some(string())))
+                        .build(),
+                ));
+            "200"
+        }
+        ("POST", "/api/v1/login", _) => {
+            op = op.request_body(Some(json_body(reference("Login")).build()));
+            "200"
+        }
+        ("PUT", "/api/v1/settings", _) => {
+            op = op.request_body(Some(json_body(reference("Settings")).build()));
+            "200"
+        }
+        ("GET", path, Some(kind)) if path == records::paths(kind).0 => {
+            op = op
+                .parameter(typed_query("limit", "1 to 1000 (100)", Type::Integer))
+                .parameter(query("cursor", "the previous page's `next`"))
+                .parameter(typed_query("offset", "rows to skip (instead of a cursor)", Type::Integer))
+                .parameter(query(
+                    "sort",
+                    &format!("one of {} (`-` first: descending)", records::sort_names(kind).join(", ")),
+                ));
+            op = filters(op);
+            "200"
+        }
+        ("POST" | "PUT", _, Some(kind)) => {
+            op = op.request_body(Some(json_body(reference(schema_name(kind))).build()));
+            if spec.method == "POST" { "201" } else { "200" }
+        }
+        ("DELETE", _, _) | ("POST", "/api/v1/logout", _) => "204",
+        _ => "200",
+    };
+    op.response(success, ok("done"))
+        .response(
+            "default",
+            ResponseBuilder::new()
+                .description("refused or failed: the error envelope")
+                .content("application/json", Content::new(Some(reference("Error"))))
+                .build(),
+        )
+        .build()
+}
