@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The server under load (issue 11's benchmark; not a test, not in CI): a 1 M-violation SQLite
+# store, `vigie serve` in a release build, and wrk in a second process on loopback at 64
+# connections, for
+#   1. GET /api/v1/tables for the current month, cached (one filter, asked again and again);
+#   2. the same with random filters that defeat the cache (a random region, category and end date
+#      each request: thousands of combinations against a cache of 256 answers);
+#   3. the cached request while a second process imports another 1 M violations.
+# Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
+#
+#   scripts/bench-serve.sh            # VIGIE_BENCH_ROWS=1000000 VIGIE_BENCH_SECONDS=20
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows=${VIGIE_BENCH_ROWS:-1000000}
+seconds=${VIGIE_BENCH_SECONDS:-20}
+port=${VIGIE_BENCH_PORT:-18080}
+
+if ! command -v wrk >/dev/null; then
+    echo "installing wrk (Debian's package)" >&2
+    apt-get install -y -qq wrk >/dev/null || { echo "needs: apt-get install wrk" >&2; exit 1; }
+fi
+cargo build --release -q -p vigie
+vigie=$PWD/target/release/vigie
+
+work=$(mktemp -d)
+server=
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export VIGIE_DB="sqlite://$work/vigie.db"
+
+echo "== a store of $rows violations (2021) =="
+"$vigie" generate --out "$work/2021" --year 2021 --violations "$rows" >/dev/null
+"$vigie" generate --out "$work/2020" --year 2020 --violations "$rows" >/dev/null
+"$vigie" import violations "$work/2021/violations.csv" --stats
+"$vigie" import alerts "$work/2021/alerts.csv" >/dev/null
+"$vigie" import risk "$work/2021/risk_answers.csv" >/dev/null
+echo "a long enough password" | "$vigie" user add bench --role im_officer >/dev/null
+token=$("$vigie" token create bench)
+
+"$vigie" serve --addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+server=$!
+base="http://127.0.0.1:$port/api/v1"
+for _ in $(seq 1 600); do
+    curl -sf "$base/health" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+echo "server up, RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+
+cat > "$work/random.lua" <<'EOF'
+-- A random filter each request: region, category and end date.
+local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
+local categories = {"A","B","C","D","E","F"}
+math.randomseed(os.time())
+request = function()
+  local path = string.format("/api/v1/tables?month=2021-11&region=%s&category=%s&to=2021-11-%02d",
+    regions[math.random(#regions)], categories[math.random(#categories)], math.random(1, 30))
+  return wrk.format("GET", path)
+end
+EOF
+
+load() {
+    wrk -t2 -c64 -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$@" \
+        | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+}
+
+echo "== 1. cached: GET tables?month=2021-11, 64 connections, ${seconds} s =="
+curl -sf -H "Authorization: Bearer $token" "$base/tables?month=2021-11" >/dev/null
+load "$base/tables?month=2021-11"
+
+echo "== 2. uncached: random region × category × end date, 64 connections, ${seconds} s =="
+load -s "$work/random.lua" "$base/tables"
+
+echo "== 3. cached, while another process imports $rows violations (2020) =="
+(sleep 2; /usr/bin/time -f "import: %e s, peak RSS %M KB" "$vigie" import violations "$work/2020/violations.csv" \
+    > "$work/import.log" 2>&1) &
+importer=$!
+load "$base/tables?month=2021-11"
+wait "$importer"
+tail -n 3 "$work/import.log"
+echo "server RSS after: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+grep -i "error" "$work/serve.log" || true
