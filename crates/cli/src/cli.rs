@@ -137,6 +137,10 @@ pub enum Command {
         /// Address and port to listen on (port 0: any free port).
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         addr: std::net::SocketAddr,
+        /// Mark session cookies `Secure`: the server is reached over HTTPS through a proxy. (A
+        /// request the proxy marks `X-Forwarded-Proto: https` gets them anyway.)
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]

@@ -136,10 +136,10 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, secure_cookies } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
-            crate::serve::run(url, catalog, addr)
+            crate::serve::run(url, catalog, addr, secure_cookies)
         }
         Command::User(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -335,7 +335,7 @@ fn serve_demo(url: &str, addr: std::net::SocketAddr) -> Result<()> {
     println!("sign in as admin with the one-time password {password} (vigie user reset-password admin makes another)");
     let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
     drop(store);
-    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr)
+    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr, false)
 }
 
 /// Generates, imports and reports the demonstration data; returns the database's URL.

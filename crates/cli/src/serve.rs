@@ -9,10 +9,12 @@ use anyhow::{Context, Result};
 use vigie_core::Catalog;
 use vigie_store::DbUrl;
 
-pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr) -> Result<()> {
+pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, secure_cookies: bool) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {
-        let state = Arc::new(vigie_server::AppState::open(url.clone(), catalog)?);
+        let mut state = vigie_server::AppState::open(url.clone(), catalog)?;
+        state.secure_cookies = secure_cookies;
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("the address listened on")?;
         println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");

@@ -36,8 +36,13 @@ pub struct Login {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
+    // Secure when served over HTTPS: by configuration, or as the proxy in front says. (A forged
+    // header only makes the browser more careful.)
+    let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = state.secure_cookies || https;
     let keys = vec![format!("user:{}", body.name), format!("addr:{}", caller.client.as_deref().unwrap_or("?"))];
     if !state.throttle.allows(&keys) {
         return Err(ApiError::new(
@@ -85,7 +90,7 @@ pub async fn login(
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong name or password"));
     };
     state.throttle.succeeded(&keys[0]);
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let secure = if secure { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", ttl.as_secs());
     let mut response =
         Json(serde_json::json!({ "user": user_json(&user), "csrf_token": session.csrf })).into_response();

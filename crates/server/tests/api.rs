@@ -198,6 +198,7 @@ async fn login(app: &Router, name: &str) -> (String, String) {
     assert_eq!(answer.status, StatusCode::OK, "{name}: {}", answer.json);
     let cookie = answer.headers[header::SET_COOKIE].to_str().expect("cookie").to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
     let value = cookie.split(';').next().expect("name=value").to_owned();
     (value, answer.json["csrf_token"].as_str().expect("csrf").to_owned())
 }
@@ -307,6 +308,12 @@ async fn a_session_write_needs_its_csrf_token_and_sessions_expire() {
     let logout = request("POST", "/api/v1/logout", None).header(header::COOKIE, &cookie).header("x-csrf-token", &csrf);
     assert_eq!(call(&app, logout.body(Body::empty()).expect("request")).await.status, StatusCode::NO_CONTENT);
     assert_eq!(call(&app, me(cookie).expect("request")).await.status, StatusCode::UNAUTHORIZED, "logged out");
+
+    // Over HTTPS (a proxy in front says so), the cookie is Secure.
+    let body = serde_json::json!({ "name": "im", "password": PASSWORD }).to_string();
+    let https = request("POST", "/api/v1/login", Some(serde_json::Value::Null)).header("x-forwarded-proto", "https");
+    let answer = call(&app, https.body(Body::from(body)).expect("request")).await;
+    assert!(answer.headers[header::SET_COOKIE].to_str().expect("cookie").contains("; Secure"));
 
     // A session past its time signs nobody in.
     let server = server_with_ttl(Duration::ZERO);
