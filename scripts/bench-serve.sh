@@ -3,9 +3,11 @@
 # store, `vigie serve` in a release build, and wrk in a second process on loopback at 64
 # connections, for
 #   1. GET /api/v1/tables for the current month, cached (one filter, asked again and again);
-#   2. the same with random filters that defeat the cache (a random region, category and end date
-#      each request: thousands of combinations against a cache of 256 answers);
-#   3. the cached request while a second process imports another 1 M violations.
+#   2. the same with random filters that defeat the cache (a random region, one other dimension
+#      and an end date each request: 5 100 combinations against a cache of 256 answers);
+#   2b. the same with a random commune: most requests find nothing computed before;
+#   3. the cached request while a second process imports another 1 M violations (then the
+#      server's figures for the imported year are checked against `vigie tables`).
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
 #
 #   scripts/bench-serve.sh            # VIGIE_BENCH_ROWS=1000000 VIGIE_BENCH_SECONDS=20
@@ -51,19 +53,28 @@ done
 echo "server up, RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
 
 cat > "$work/random.lua" <<'EOF'
--- A random filter each request: region, category and end date.
+-- A random filter each request: a region, one other dimension (a category, or a victim's sex,
+-- age group or population: the last three need the rows, not the month cube) and an end date.
 local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
-local categories = {"A","B","C","D","E","F"}
+local others = {"category=A","category=B","category=C","category=D","category=E","category=F",
+  "sex=F","sex=M","age_group=CHILD","age_group=ADULT","age_group=ELDER","age_group=UNKNOWN",
+  "population=RESIDENT","population=IDP","population=RETURNEE","population=REFUGEE","population=UNKNOWN"}
 math.randomseed(os.time())
 request = function()
-  local path = string.format("/api/v1/tables?month=2021-11&region=%s&category=%s&to=2021-11-%02d",
-    regions[math.random(#regions)], categories[math.random(#categories)], math.random(1, 30))
+  local path = string.format("/api/v1/tables?month=2021-11&region=%s&%s&to=2021-11-%02d",
+    regions[math.random(#regions)], others[math.random(#others)], math.random(1, 30))
   return wrk.format("GET", path)
 end
 EOF
 
+# The same with a random commune instead of a region: 703 × 17 places and attributes, so that
+# most requests find neither their answer nor their whole months counted before.
+communes=$(tail -n +2 reference/geography/mli-2015/communes.csv | cut -d, -f5 | sed 's/.*/"&"/' | paste -sd,)
+sed -e "s/local regions = {.*}/local regions = {$communes}/" -e 's/region=%s/commune=%s/' \
+    "$work/random.lua" > "$work/random-commune.lua"
+
 load() {
-    wrk -t2 -c64 -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$@" \
+    wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $token" "$@" \
         | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
 }
 
@@ -71,8 +82,11 @@ echo "== 1. cached: GET tables?month=2021-11, 64 connections, ${seconds} s =="
 curl -sf -H "Authorization: Bearer $token" "$base/tables?month=2021-11" >/dev/null
 load "$base/tables?month=2021-11"
 
-echo "== 2. uncached: random region × category × end date, 64 connections, ${seconds} s =="
+echo "== 2. uncached: random region × (category | sex | age group | population) × end date, 64 connections, ${seconds} s =="
 load -s "$work/random.lua" "$base/tables"
+
+echo "== 2b. uncached and cold: random commune × (category | sex | age group | population) × end date =="
+load -s "$work/random-commune.lua" "$base/tables"
 
 echo "== 3. cached, while another process imports $rows violations (2020) =="
 (sleep 2; /usr/bin/time -f "import: %e s, peak RSS %M KB" "$vigie" import violations "$work/2020/violations.csv" \
@@ -81,5 +95,10 @@ importer=$!
 load "$base/tables?month=2021-11"
 wait "$importer"
 tail -n 3 "$work/import.log"
+# The server took the import in without a restart: its 2020 total is the command line's.
+total() { python3 -c 'import json,sys; print(next(c["value"] for c in json.load(sys.stdin)["tables"] if c["table"]=="category_by_region" and c["row"]=="TOTAL" and c["column"]=="TOTAL"))'; }
+sleep 1
+echo "November 2020 total: server $(curl -sf -H "Authorization: Bearer $token" "$base/tables?month=2020-11" | total)," \
+    "vigie tables $("$vigie" tables --month 2020-11 --format json | total)"
 echo "server RSS after: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
 grep -i "error" "$work/serve.log" || true

@@ -222,6 +222,10 @@ proptest! {
                 }
             }
         }
+        // Answers before the writes: whatever they keep must not outlive them.
+        let month = Month::of(start() + chrono::Months::new(month_offset));
+        let _ = facts.tables(c, month, &f);
+        let _ = facts.tables(c, month, &Filter { from: None, to: None, ..f.clone() });
         // Later writes: corrections of stored rows and new rows, with no rebuild.
         for (i, v) in updates.iter().filter(|(i, _)| *i < rows.len()) {
             let fact = facts.fact_of(v);
@@ -242,11 +246,12 @@ proptest! {
         let all: Vec<&Violation> = stored.values().collect();
         prop_assert_eq!(facts.len(), all.len());
 
-        let month = Month::of(start() + chrono::Months::new(month_offset));
         // The filter, and its places and typology alone (the yearly tables answer those from
         // the month cube).
         let places = Filter { codes: ByList::default(), organizations: Vec::new(), from: None, to: None, ..f.clone() };
-        for f in [&f, &places] {
+        // And with the dates: whole months from the cube, the others from the rows.
+        let places_and_dates = Filter { from: f.from, to: f.to, ..places.clone() };
+        for f in [&f, &places, &places_and_dates] {
             let t = facts.tables(c, month, f);
             prop_assert_eq!(&t.current, &naive_month(&all, month, f, &facts));
             prop_assert_eq!(&t.previous, &naive_month(&all, month.previous(), f, &facts));

@@ -198,11 +198,22 @@ pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
 }
 
 pub fn write_json(month: &str, cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
-    let rows: Vec<serde_json::Value> = cells
-        .iter()
-        .map(|c| serde_json::json!({"table": c.table, "row": c.row, "column": c.column, "value": c.value}))
-        .collect();
-    serde_json::to_writer_pretty(out, &serde_json::json!({"month": month, "tables": rows}))?;
+    /// A cell's fields in alphabetical order, as the format has always written them.
+    #[derive(serde::Serialize)]
+    struct JsonCell<'c> {
+        column: &'c str,
+        row: &'c str,
+        table: &'c str,
+        value: u64,
+    }
+    #[derive(serde::Serialize)]
+    struct Document<'c> {
+        month: &'c str,
+        tables: Vec<JsonCell<'c>>,
+    }
+    let tables =
+        cells.iter().map(|c| JsonCell { column: &c.column, row: &c.row, table: c.table, value: c.value }).collect();
+    serde_json::to_writer_pretty(out, &Document { month, tables })?;
     Ok(())
 }
 

@@ -147,25 +147,31 @@ pub async fn tables(
     let body = state
         .blocking(move |state, store| {
             let answer = state.shared.month_tables(&*store, month, &filter)?;
-            let cells = vigie_report::cells(&answer.0, state.shared.catalog());
+            let catalog = state.shared.catalog();
             if public {
-                let shown: Vec<serde_json::Value> = vigie_report::report::suppress(&cells)
-                    .into_iter()
-                    .map(|(c, shown)| {
-                        let value =
-                            shown.parse::<u64>().map_or(serde_json::Value::String(shown), serde_json::Value::from);
-                        serde_json::json!({ "table": c.table, "row": c.row, "column": c.column, "value": value })
-                    })
-                    .collect();
-                let body = serde_json::json!({ "month": month.to_string(), "public": true, "tables": shown });
-                return serde_json::to_vec(&body).map_err(ApiError::internal);
+                return answer.rendered("public json", |answer| {
+                    let cells = vigie_report::cells(&answer.0, catalog);
+                    let shown: Vec<serde_json::Value> = vigie_report::report::suppress(&cells)
+                        .into_iter()
+                        .map(|(c, shown)| {
+                            let value =
+                                shown.parse::<u64>().map_or(serde_json::Value::String(shown), serde_json::Value::from);
+                            serde_json::json!({ "table": c.table, "row": c.row, "column": c.column, "value": value })
+                        })
+                        .collect();
+                    let body = serde_json::json!({ "month": month.to_string(), "public": true, "tables": shown });
+                    serde_json::to_vec(&body).map_err(ApiError::internal)
+                });
             }
-            let mut body = Vec::new();
-            vigie_report::write_json(&month.to_string(), &cells, &mut body).map_err(ApiError::internal)?;
-            Ok(body)
+            answer.rendered("json", |answer| {
+                let mut body = Vec::new();
+                let cells = vigie_report::cells(&answer.0, catalog);
+                vigie_report::write_json(&month.to_string(), &cells, &mut body).map_err(ApiError::internal)?;
+                Ok(body)
+            })
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], axum::body::Bytes::from_owner(body)).into_response())
 }
 
 pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -264,6 +270,7 @@ pub async fn import(
             let t = report.total;
             let counts = serde_json::json!({ "inserted": t.inserted, "updated": t.updated, "unchanged": t.unchanged });
             if report.committed {
+                state.shared.catch_up(&*store)?;
                 store.record(&actor, "import", kind.name(), "upload.csv", counts.clone())?;
             }
             let warnings: Vec<String> =

@@ -32,6 +32,9 @@ pub use throttle::MAX_FAILURES;
 /// What every request shares.
 pub struct AppState {
     pool: Pool,
+    /// Store work running at once: beyond it, requests queue for a store rather than open ever
+    /// more connections (each with its own page cache) on a machine of a few cores.
+    working: tokio::sync::Semaphore,
     shared: Shared,
     throttle: throttle::Throttle,
     /// How long a login session lasts.
@@ -43,10 +46,12 @@ pub struct AppState {
 impl AppState {
     /// Opens the database `url` names and loads its aggregation state with `catalog`.
     pub fn open(url: DbUrl, catalog: Catalog) -> Result<AppState, vigie_store::StoreError> {
-        let pool = Pool::new(url)?;
-        let shared = Shared::load(&*pool.get()?, catalog)?;
+        let pool = Pool::new(url.clone())?;
+        let shared = Shared::load(&*pool.get()?, catalog)?.refresh_in_background(url);
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(AppState {
             pool,
+            working: tokio::sync::Semaphore::new(4 * cores),
             shared,
             throttle: throttle::Throttle::default(),
             session_ttl: Duration::from_secs(8 * 3600),
@@ -60,6 +65,7 @@ impl AppState {
         work: impl FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = Arc::clone(self);
+        let _turn = self.working.acquire().await.map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
             let mut store = state.pool.get().map_err(ApiError::from)?;
             work(&state, &mut *store)

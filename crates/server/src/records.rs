@@ -337,6 +337,8 @@ async fn write(
                 return Err(ApiError::not_found());
             }
             let outcome = vigie_store::put_record(store, catalog, &record, &caller.actor("?"))?;
+            // The writer's next answer counts its write.
+            state.shared.catch_up(&*store)?;
             let (status, word) = match outcome {
                 Outcome::Inserted => (StatusCode::CREATED, "inserted"),
                 Outcome::Updated => (StatusCode::OK, "updated"),
@@ -359,6 +361,7 @@ pub async fn delete(
         .blocking(move |state, store| {
             if visible_record(&*store, state.shared.catalog(), kind, &id, &caller)?.is_some() {
                 store.delete(kind, &id, &caller.actor("?"))?;
+                state.shared.catch_up(&*store)?;
                 return Ok(StatusCode::NO_CONTENT);
             }
             denied(store, &caller, kind, &id, "delete")?;

@@ -21,7 +21,7 @@ pub use accounts::{Actor, Organization, Role, Session, User};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use record::{Record, Select, put_record, schema};
-pub use shared::{MonthAnswer, Pool, PooledStore, Shared};
+pub use shared::{CachedAnswer, MonthAnswer, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
 
@@ -293,11 +293,38 @@ pub fn month_tables(
     facts: &vigie_core::aggregate::Facts,
     month: Month,
     filter: &vigie_core::aggregate::Filter,
-) -> Result<(vigie_core::aggregate::MonthTables, Vec<vigie_core::Alert>)> {
-    let answers = store.risk_answers_between(catalog, month.previous(), month)?;
-    let alerts = store.alerts_between(catalog, month.first_day(), month.last_day())?;
-    let tables = facts.tables(catalog, month, filter).with_monitoring(catalog, &answers, &alerts, filter);
-    Ok((tables, alerts))
+) -> Result<MonthAnswer> {
+    Ok(MonthRecords::read(store, catalog, month)?.tables(catalog, facts, month, filter))
+}
+
+/// The records beside violations that a month's tables count: the risk answers of the month and
+/// the one before, and the month's flash alerts. Read once per data version and month by a
+/// server, whatever the filter.
+#[derive(Debug, Clone, Default)]
+pub struct MonthRecords {
+    pub answers: Vec<vigie_core::RiskAnswer>,
+    pub alerts: Vec<vigie_core::Alert>,
+}
+
+impl MonthRecords {
+    pub fn read(store: &dyn Store, catalog: &Catalog, month: Month) -> Result<MonthRecords> {
+        Ok(MonthRecords {
+            answers: store.risk_answers_between(catalog, month.previous(), month)?,
+            alerts: store.alerts_between(catalog, month.first_day(), month.last_day())?,
+        })
+    }
+
+    /// The month's full table set for `filter`, with the month's alerts.
+    pub fn tables(
+        &self,
+        catalog: &Catalog,
+        facts: &vigie_core::aggregate::Facts,
+        month: Month,
+        filter: &vigie_core::aggregate::Filter,
+    ) -> MonthAnswer {
+        let tables = facts.tables(catalog, month, filter).with_monitoring(catalog, &self.answers, &self.alerts, filter);
+        (tables, self.alerts.clone())
+    }
 }
 
 /// One all-or-nothing import of one or more files.

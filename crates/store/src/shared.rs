@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use vigie_core::aggregate::{Filter, MonthTables};
 use vigie_core::{Alert, Catalog, Month};
 
-use crate::{DbUrl, LiveFacts, Result, Store};
+use crate::{DbUrl, LiveFacts, MonthRecords, Result, Store};
 
 /// Stores for many threads: each borrower has one of its own while it holds it.
 pub struct Pool {
@@ -67,6 +67,42 @@ impl Drop for PooledStore<'_> {
 /// A month's tables with the month's flash alerts, as every output reads them.
 pub type MonthAnswer = (MonthTables, Vec<Alert>);
 
+/// A month's answer as the cache keeps it: with the forms it was rendered in for clients (JSON,
+/// public JSON…), so that an answer asked for again is neither computed nor rendered again.
+pub struct CachedAnswer {
+    answer: MonthAnswer,
+    renders: Mutex<HashMap<&'static str, Arc<[u8]>>>,
+}
+
+impl std::ops::Deref for CachedAnswer {
+    type Target = MonthAnswer;
+
+    fn deref(&self) -> &MonthAnswer {
+        &self.answer
+    }
+}
+
+impl CachedAnswer {
+    fn new(answer: MonthAnswer) -> CachedAnswer {
+        CachedAnswer { answer, renders: Mutex::new(HashMap::new()) }
+    }
+
+    /// The answer rendered in `form` by `render`, the first time it is asked for.
+    pub fn rendered<E>(
+        &self,
+        form: &'static str,
+        render: impl FnOnce(&MonthAnswer) -> std::result::Result<Vec<u8>, E>,
+    ) -> std::result::Result<Arc<[u8]>, E> {
+        if let Some(done) = self.renders.lock().unwrap_or_else(PoisonError::into_inner).get(form) {
+            return Ok(Arc::clone(done));
+        }
+        // Rendered outside the lock: two first requests may both render; both get the same bytes.
+        let bytes: Arc<[u8]> = render(&self.answer)?.into();
+        self.renders.lock().unwrap_or_else(PoisonError::into_inner).insert(form, Arc::clone(&bytes));
+        Ok(bytes)
+    }
+}
+
 /// The answers kept, at most, before the oldest versions' are dropped.
 const CACHED: usize = 256;
 
@@ -75,54 +111,142 @@ const CACHED: usize = 256;
 /// import (or any write) entirely or not at all, and never waits for it. Answers are cached by
 /// data version: an unchanged database answers from memory.
 pub struct Shared {
-    catalog: Catalog,
-    current: RwLock<Arc<LiveFacts>>,
-    /// One refresh at a time; readers never take it.
-    refreshing: Mutex<()>,
-    cache: Mutex<HashMap<(i64, Month, Filter), Arc<MonthAnswer>>>,
+    versions: Arc<Versions>,
+    /// Asks the background refresher, when there is one, to take writes in; dropping it ends
+    /// the refresher's thread.
+    refresher: Option<Mutex<std::sync::mpsc::SyncSender<std::sync::mpsc::Sender<()>>>>,
+    cache: Mutex<HashMap<(i64, Month, Filter), Arc<CachedAnswer>>>,
+    /// The risk answers and alerts of a month, by data version: every filter of the month
+    /// counts them.
+    records: Mutex<HashMap<(i64, Month), Arc<MonthRecords>>>,
 }
 
-impl Shared {
-    pub fn load(store: &dyn Store, catalog: Catalog) -> Result<Shared> {
-        let live = LiveFacts::load(store, &catalog)?;
-        Ok(Shared {
-            catalog,
-            current: RwLock::new(Arc::new(live)),
-            refreshing: Mutex::new(()),
-            cache: Mutex::new(HashMap::new()),
-        })
-    }
+/// The facts' current version and how the next one is made.
+struct Versions {
+    catalog: Catalog,
+    current: RwLock<Arc<LiveFacts>>,
+    /// One refresh at a time; readers never wait for it.
+    refreshing: Mutex<()>,
+}
 
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
-    }
+/// How long a reader that finds the facts behind waits for them to catch up: a single edit is
+/// taken in well within it (the next answer counts it); a large import is not, and readers
+/// answer from the version before until it is in.
+const READER_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
-    /// The facts as of the last refresh.
-    pub fn current(&self) -> Arc<LiveFacts> {
+impl Versions {
+    fn current(&self) -> Arc<LiveFacts> {
         self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Takes in what any writer committed since the last refresh, and returns that version.
-    pub fn refresh(&self, store: &dyn Store) -> Result<Arc<LiveFacts>> {
+    /// Takes in what was committed since the current version; when another thread is at it,
+    /// waits for it (`wait`) or returns the current version.
+    fn take_in(&self, store: &dyn Store, wait: bool) -> Result<Arc<LiveFacts>> {
         let now = self.current();
         if store.last_change()? == now.version() {
             return Ok(now);
         }
-        let _one = self.refreshing.lock().unwrap_or_else(PoisonError::into_inner);
+        let _one = match self.refreshing.try_lock() {
+            Ok(one) => one,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) if wait => {
+                self.refreshing.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(now),
+        };
         // Another thread may have refreshed while this one waited.
         let now = self.current();
+        if store.last_change()? == now.version() {
+            return Ok(now);
+        }
         let mut next = LiveFacts::clone(&now);
         next.refresh(store, &self.catalog)?;
         let next = Arc::new(next);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&next);
         Ok(next)
     }
+}
+
+impl Shared {
+    pub fn load(store: &dyn Store, catalog: Catalog) -> Result<Shared> {
+        let live = LiveFacts::load(store, &catalog)?;
+        Ok(Shared {
+            versions: Arc::new(Versions { catalog, current: RwLock::new(Arc::new(live)), refreshing: Mutex::new(()) }),
+            refresher: None,
+            cache: Mutex::new(HashMap::new()),
+            records: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes writes in on a thread of its own, with its own connection to `url`, rather than on
+    /// the reader that finds the facts behind: a reader then waits for a refresh at most
+    /// [`READER_WAIT`] (a server's readers, while a large import is taken in).
+    pub fn refresh_in_background(mut self, url: DbUrl) -> Shared {
+        if url == DbUrl::SqliteMemory {
+            // Another connection would open another database.
+            return self;
+        }
+        let (ask, asked) = std::sync::mpsc::sync_channel::<std::sync::mpsc::Sender<()>>(1);
+        let versions = Arc::clone(&self.versions);
+        let started = std::thread::Builder::new().name("vigie-refresh".into()).spawn(move || {
+            let mut store = None;
+            for done in asked {
+                if store.is_none() {
+                    store = crate::open(&url).ok();
+                }
+                if let Some(store) = &store
+                    && let Err(e) = versions.take_in(store.as_ref(), true)
+                {
+                    eprintln!("vigie: taking writes in: {e}");
+                }
+                let _ = done.send(());
+            }
+        });
+        if started.is_ok() {
+            self.refresher = Some(Mutex::new(ask));
+        }
+        self
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.versions.catalog
+    }
+
+    /// The facts as of the last refresh.
+    pub fn current(&self) -> Arc<LiveFacts> {
+        self.versions.current()
+    }
+
+    /// Takes in what any writer committed since the last refresh, and returns that version.
+    /// While another thread takes a write in (a large import takes a second or two), readers do
+    /// not wait for it: they answer from the version before, whole.
+    pub fn refresh(&self, store: &dyn Store) -> Result<Arc<LiveFacts>> {
+        let Some(refresher) = &self.refresher else { return self.versions.take_in(store, false) };
+        let now = self.current();
+        if store.last_change()? == now.version() {
+            return Ok(now);
+        }
+        let (done, finished) = std::sync::mpsc::channel();
+        // A full queue: a refresh is asked for already, and this reader does not wait.
+        if refresher.lock().unwrap_or_else(PoisonError::into_inner).try_send(done).is_ok()
+            && finished.recv_timeout(READER_WAIT).is_ok()
+        {
+            return Ok(self.current());
+        }
+        Ok(now)
+    }
+
+    /// [`Shared::refresh`], waiting for a refresh under way: after a write, so that the writer's
+    /// next answer counts it.
+    pub fn catch_up(&self, store: &dyn Store) -> Result<Arc<LiveFacts>> {
+        self.versions.take_in(store, true)
+    }
 
     /// A month's tables for `filter` at the newest version, from the cache when that version
     /// was asked already. The violations come from the facts, the risk answers and alerts from
     /// the store: an answer is kept only if no write committed while it was read, so that all
     /// of it is of one version (a write in between makes it read again).
-    pub fn month_tables(&self, store: &dyn Store, month: Month, filter: &Filter) -> Result<Arc<MonthAnswer>> {
+    pub fn month_tables(&self, store: &dyn Store, month: Month, filter: &Filter) -> Result<Arc<CachedAnswer>> {
         let mut tries = 0;
         loop {
             let live = self.refresh(store)?;
@@ -130,7 +254,8 @@ impl Shared {
             if let Some(hit) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
                 return Ok(Arc::clone(hit));
             }
-            let answer = Arc::new(crate::month_tables(store, &self.catalog, &live.facts, month, filter)?);
+            let records = self.month_records(store, live.version(), month)?;
+            let answer = Arc::new(CachedAnswer::new(records.tables(self.catalog(), &live.facts, month, filter)));
             tries += 1;
             if store.last_change()? != live.version() {
                 if tries < 3 {
@@ -149,5 +274,20 @@ impl Shared {
             cache.insert(key, Arc::clone(&answer));
             return Ok(answer);
         }
+    }
+
+    /// A month's risk answers and alerts at data version `version`: from memory when read
+    /// already at that version, else from the store (kept only if no write committed meanwhile).
+    fn month_records(&self, store: &dyn Store, version: i64, month: Month) -> Result<Arc<MonthRecords>> {
+        if let Some(hit) = self.records.lock().unwrap_or_else(PoisonError::into_inner).get(&(version, month)) {
+            return Ok(Arc::clone(hit));
+        }
+        let records = Arc::new(MonthRecords::read(store, self.catalog(), month)?);
+        if store.last_change()? == version {
+            let mut kept = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.retain(|(v, _), _| *v == version);
+            kept.insert((version, month), Arc::clone(&records));
+        }
+        Ok(records)
     }
 }

@@ -104,7 +104,7 @@ fn readers_see_an_import_whole_or_not_at_all() {
     let before = read();
 
     let done = AtomicBool::new(false);
-    let answers: Vec<Arc<vigie_store::MonthAnswer>> = std::thread::scope(|s| {
+    let answers: Vec<Arc<vigie_store::CachedAnswer>> = std::thread::scope(|s| {
         let readers: Vec<_> = (0..3)
             .map(|_| {
                 s.spawn(|| {

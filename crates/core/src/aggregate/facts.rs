@@ -74,6 +74,46 @@ pub struct Facts {
     pub(crate) category_of_subtype: Vec<u8>,
     pub(crate) region_of_commune: Vec<u8>,
     pub(crate) cercle_of_commune: Vec<u16>,
+    /// Whole months' yearly-table counts per filter, worked out once per version of the facts.
+    pub(crate) months_counted: MonthMemo,
+}
+
+/// A whole month's counts by category and by region for one filter (its dates aside).
+pub(crate) type MonthPiece = std::sync::Arc<(Vec<u64>, Vec<u64>)>;
+
+/// The yearly tables' whole months, by month and filter (dates cleared), as counted once: a
+/// dashboard asks for the same places and attributes over many periods, and every one of those
+/// requests then reads only the months its dates cut. Any write empties it (and a copy of the
+/// facts starts empty), so it always holds counts of these very rows.
+#[derive(Debug, Default)]
+pub(crate) struct MonthMemo(std::sync::Mutex<HashMap<(Month, super::Filter), MonthPiece>>);
+
+impl Clone for MonthMemo {
+    fn clone(&self) -> MonthMemo {
+        MonthMemo::default()
+    }
+}
+
+impl MonthMemo {
+    /// Kept pieces at most; then it starts again.
+    const MAX: usize = 4096;
+
+    pub(crate) fn get(&self, month: Month, filter: &super::Filter) -> Option<MonthPiece> {
+        let memo = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.get(&(month, filter.clone())).cloned()
+    }
+
+    pub(crate) fn put(&self, month: Month, filter: &super::Filter, piece: MonthPiece) {
+        let mut memo = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if memo.len() >= MonthMemo::MAX {
+            memo.clear();
+        }
+        memo.insert((month, filter.clone()), piece);
+    }
+
+    fn clear(&mut self) {
+        self.0.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
 }
 
 fn incident_hash(id: &str) -> u64 {
@@ -192,6 +232,7 @@ impl Facts {
     /// Adds or replaces a violation without re-sorting: for streaming loads, which end with
     /// [`Facts::compact`]. Answers stay right in between, only slower.
     pub fn append(&mut self, key: u32, fact: Fact) {
+        self.months_counted.clear();
         self.put(key, fact, false);
         self.cube_stale = true;
     }
@@ -228,6 +269,7 @@ impl Facts {
     /// Removes the violation stored under `key`, if the facts hold it: the next answer no
     /// longer counts it.
     pub fn remove(&mut self, key: u32) {
+        self.months_counted.clear();
         let Some(&row) = self.position.get(key as usize) else { return };
         if row == NONE {
             return;
@@ -249,6 +291,7 @@ impl Facts {
     }
 
     fn put(&mut self, key: u32, fact: Fact, track_cube: bool) {
+        self.months_counted.clear();
         let slot = key as usize;
         if slot >= self.position.len() {
             self.position.resize(slot + 1, NONE);

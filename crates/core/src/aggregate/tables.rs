@@ -245,6 +245,7 @@ impl Facts {
     /// The full table set of `month` for the violations that `filter` selects.
     pub fn tables(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthTables {
         let masks = filter.masks(catalog, self.organizations());
+        let undated = Filter { from: None, to: None, ..filter.clone() };
         // Two cores: each counts one of the two months and about half of the year's rows.
         let january = month.months_of_year().next().unwrap_or(month);
         let rows_before = |m: Month| self.sorted_range(day_of(january.first_day()), day_of(m.first_day())).len();
@@ -252,9 +253,11 @@ impl Facts {
         let half = month.months_of_year().take_while(|m| *m <= month && rows_before(*m) * 2 < year_rows).count();
         let ((current, mut year), (previous, later)) = std::thread::scope(|s| {
             let other = s.spawn(|| {
-                (self.month_counts_masked(catalog, month.previous(), &masks), self.year_tables(month, &masks, half..12))
+                let later = self.year_tables(month, &masks, &undated, half..12);
+                (self.month_counts_masked(catalog, month.previous(), &masks), later)
             });
-            let mine = (self.month_counts_masked(catalog, month, &masks), self.year_tables(month, &masks, 0..half));
+            let mine =
+                (self.month_counts_masked(catalog, month, &masks), self.year_tables(month, &masks, &undated, 0..half));
             (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         });
         for (ours, theirs) in year.0.iter_mut().chain(year.1.iter_mut()).zip(later.0.iter().chain(&later.1)) {
@@ -322,6 +325,36 @@ impl Facts {
         tally.finish(month, self, catalog)
     }
 
+    /// Per row of `range` (rows of the dates asked for), whether it is live and passes the
+    /// filter: a column at a time, each a tight loop without branches, since a row-at-a-time
+    /// test mispredicts on every selective filter.
+    fn kept(&self, range: std::ops::Range<usize>, m: &Masks) -> Vec<bool> {
+        fn and<T: Copy>(keep: &mut [bool], column: &[T], mask: &[bool], index: impl Fn(T) -> usize) {
+            for (k, &value) in keep.iter_mut().zip(column) {
+                *k &= mask.get(index(value)).copied().unwrap_or(false);
+            }
+        }
+        let mut keep = vec![true; range.len()];
+        if self.dead_count > 0 {
+            for (k, &dead) in keep.iter_mut().zip(&self.dead[range.clone()]) {
+                *k &= !dead;
+            }
+        }
+        if m.by_commune {
+            and(&mut keep, &self.commune[range.clone()], &m.commune, usize::from);
+        }
+        if m.by_subtype {
+            and(&mut keep, &self.subtype[range.clone()], &m.subtype, usize::from);
+        }
+        if m.by_organization {
+            and(&mut keep, &self.organization[range.clone()], &m.organization, usize::from);
+        }
+        for &kind in &m.active_codes {
+            and(&mut keep, &self.codes[kind][range.clone()], &m.codes[kind], usize::from);
+        }
+        keep
+    }
+
     /// Whether row `r` is live and passes the filter; only the filter's own dimensions are read.
     #[inline(always)]
     pub(crate) fn selected(&self, r: usize, m: &Masks) -> bool {
@@ -334,20 +367,30 @@ impl Facts {
     }
 
     /// Category × month and region × month for the months `part` of the year (0 = January)
-    /// that are not after the report month.
+    /// that are not after the report month. `undated` is the filter without its dates: the
+    /// key of the whole months' counts kept from earlier requests.
     fn year_tables(
         &self,
         month: Month,
         masks: &Masks,
+        undated: &Filter,
         part: std::ops::Range<usize>,
     ) -> (Vec<[u64; 12]>, Vec<[u64; 12]>) {
         let mut by_category = vec![[0u64; 12]; self.categories];
         let mut by_region = vec![[0u64; 12]; self.regions];
         let months = month.months_of_year().enumerate().filter(|(i, m)| part.contains(i) && *m <= month);
-        if !masks.by_codes && !masks.by_organization && !masks.by_date && !self.cube_stale {
-            // Places and typology only: the cube kept in step with every write answers (unless
-            // rows were appended since the last compaction; then the rows do).
-            for (i, m) in months {
+        // Places and typology only: the cube kept in step with every write answers each month
+        // the dates take whole (unless rows were appended since the last compaction; then the
+        // rows do).
+        let cube_answers = !masks.by_codes && !masks.by_organization && !self.cube_stale;
+        for (i, m) in months {
+            let (first, next) = (day_of(m.first_day()), day_of(m.next().first_day()));
+            let from = first.max(masks.from);
+            let to = next.min(masks.to);
+            if from >= to {
+                continue;
+            }
+            if cube_answers && (from, to) == (first, next) {
                 let Some(cube) = self.month_cube.get(&m) else { continue };
                 for subtype in (0..self.subtypes).filter(|&s| masks.subtype[s]) {
                     let category = self.category_of_subtype[subtype] as usize;
@@ -359,13 +402,16 @@ impl Facts {
                         }
                     }
                 }
+                continue;
             }
-            return (by_category, by_region);
-        }
-        for (i, m) in months {
-            let from = day_of(m.first_day()).max(masks.from);
-            let to = day_of(m.next().first_day()).min(masks.to);
-            if from >= to {
+            let whole = (from, to) == (first, next);
+            if whole && let Some(piece) = self.months_counted.get(m, undated) {
+                for (row, &n) in by_category.iter_mut().zip(&piece.0) {
+                    row[i] += n;
+                }
+                for (row, &n) in by_region.iter_mut().zip(&piece.1) {
+                    row[i] += n;
+                }
                 continue;
             }
             // Per category × commune first (one increment a row), regions summed after.
@@ -375,35 +421,24 @@ impl Facts {
                 cells[category * self.communes + self.commune[r] as usize] += 1;
             };
             let range = self.sorted_range(from, to);
-            if let ([k], false, false, false, 0) = (
-                masks.active_codes.as_slice(),
-                masks.by_commune,
-                masks.by_subtype,
-                masks.by_organization,
-                self.dead_count,
-            ) {
-                // The common case of one code list: a tight loop over one column.
-                let (column, mask) = (&self.codes[*k][range.clone()], &masks.codes[*k]);
-                for (offset, &code) in column.iter().enumerate() {
-                    if mask[code as usize] {
-                        add(range.start + offset);
-                    }
-                }
-            } else {
-                for r in range {
-                    if self.selected(r, masks) {
-                        add(r);
-                    }
-                }
+            for (offset, _) in self.kept(range.clone(), masks).iter().enumerate().filter(|(_, keep)| **keep) {
+                add(range.start + offset);
             }
             for r in self.sorted..self.day.len() {
                 if (from..to).contains(&self.day[r]) && self.selected(r, masks) {
                     add(r);
                 }
             }
+            let (mut categories, mut regions) = (vec![0u64; self.categories], vec![0u64; self.regions]);
             for (cell, &n) in cells.iter().enumerate().filter(|(_, n)| **n > 0) {
-                by_category[cell / self.communes][i] += u64::from(n);
-                by_region[self.region_of_commune[cell % self.communes] as usize][i] += u64::from(n);
+                categories[cell / self.communes] += u64::from(n);
+                regions[self.region_of_commune[cell % self.communes] as usize] += u64::from(n);
+            }
+            for (row, &n) in by_category.iter_mut().zip(&categories).chain(by_region.iter_mut().zip(&regions)) {
+                row[i] += n;
+            }
+            if whole {
+                self.months_counted.put(m, undated, std::sync::Arc::new((categories, regions)));
             }
         }
         (by_category, by_region)
