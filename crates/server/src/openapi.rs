@@ -50,6 +50,17 @@ pub fn document(catalog: &Catalog) -> OpenApi {
                 .required("password"),
         )
         .schema("Settings", ObjectBuilder::new().property("public_access", boolean()).required("public_access"))
+        .schema(
+            "User",
+            ObjectBuilder::new()
+                .property("name", string())
+                .property("role", string().enum_values(Some(vigie_store::Role::ALL.map(|r| r.name()))))
+                .property("organization", nullable_string())
+                .required("name")
+                .required("role"),
+        )
+        .schema("Tables", tables_schema())
+        .schema("ImportReport", import_schema())
         .security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)))
         .security_scheme(
             "session",
@@ -89,6 +100,14 @@ fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
+fn integer() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Integer)
+}
+
+fn nullable_string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
 fn boolean() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::Boolean)
 }
@@ -100,17 +119,47 @@ fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
         kind.table()
     )));
     for column in vigie_store::schema(kind, catalog).columns {
-        let text = if column.required {
-            string()
-        } else {
-            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-        };
+        let text = if column.required { string() } else { nullable_string() };
         object = object.property(column.name.as_str(), text);
         if column.required {
             object = object.required(column.name.as_str());
         }
     }
     object
+}
+
+/// The month's cells as `vigie tables --format json` writes them (the public version writes a
+/// hidden count as text).
+fn tables_schema() -> ObjectBuilder {
+    let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::String]));
+    let cell = ObjectBuilder::new()
+        .property("table", string())
+        .property("row", string())
+        .property("column", string())
+        .property("value", value)
+        .required("table")
+        .required("row")
+        .required("column")
+        .required("value");
+    ObjectBuilder::new()
+        .property("month", string())
+        .property("public", boolean())
+        .property("tables", ArrayBuilder::new().items(cell))
+        .required("month")
+        .required("tables")
+}
+
+fn import_schema() -> ObjectBuilder {
+    let counts = ObjectBuilder::new()
+        .property("inserted", integer())
+        .property("updated", integer())
+        .property("unchanged", integer());
+    ObjectBuilder::new()
+        .property("committed", boolean())
+        .property("total", counts)
+        .property("warnings", ArrayBuilder::new().items(string()))
+        .required("committed")
+        .required("total")
 }
 
 fn error_schema() -> ObjectBuilder {
@@ -191,15 +240,15 @@ fn operation(spec: &RouteSpec) -> Operation {
     let json_body = |schema: RefOr<Schema>| {
         RequestBodyBuilder::new().required(Some(Required::True)).content("application/json", Content::new(Some(schema)))
     };
-    let ok = |description: &str| ResponseBuilder::new().description(description).build();
-    let success = match (spec.method, spec.path, record) {
+    // The success status, and the JSON answer's schema when there is one.
+    let (success, answer): (&str, Option<RefOr<Schema>>) = match (spec.method, spec.path, record) {
         ("GET", "/api/v1/tables", _) => {
             op = filters(op.parameter(query("month", "YYYY-MM (required)")));
-            "200"
+            ("200", Some(reference("Tables")))
         }
         ("GET", "/api/v1/reports/{month}/{file}", _) => {
             op = op.parameter(query("lang", "a message catalog's code (fr, en)"));
-            "200"
+            ("200", None)
         }
         ("POST", "/api/v1/imports/{kind}", _) => {
             op = op
@@ -210,15 +259,18 @@ fn operation(spec: &RouteSpec) -> Operation {
                         .content("text/csv", Content::new(Some(string())))
                         .build(),
                 ));
-            "200"
+            ("200", Some(reference("ImportReport")))
         }
         ("POST", "/api/v1/login", _) => {
             op = op.request_body(Some(json_body(reference("Login")).build()));
-            "200"
+            let session = ObjectBuilder::new().property("user", reference("User")).property("csrf_token", string());
+            ("200", Some(session.required("user").required("csrf_token").into()))
         }
+        ("GET", "/api/v1/me", _) => ("200", Some(reference("User"))),
+        ("GET", "/api/v1/settings", _) => ("200", Some(reference("Settings"))),
         ("PUT", "/api/v1/settings", _) => {
             op = op.request_body(Some(json_body(reference("Settings")).build()));
-            "200"
+            ("200", Some(reference("Settings")))
         }
         ("GET", path, Some(kind)) if path == records::paths(kind).0 => {
             op = op
@@ -229,17 +281,30 @@ fn operation(spec: &RouteSpec) -> Operation {
                     "sort",
                     &format!("one of {} (`-` first: descending)", records::sort_names(kind).join(", ")),
                 ));
-            op = filters(op);
-            "200"
+            let page = ObjectBuilder::new()
+                .property("total", integer())
+                .property("limit", integer())
+                .property("offset", integer())
+                .property("next", nullable_string().description(Some("the next page's cursor; null on the last")))
+                .property(kind.table(), ArrayBuilder::new().items(reference(schema_name(kind))));
+            ("200", Some(page.into()))
         }
+        ("GET", _, Some(kind)) => ("200", Some(reference(schema_name(kind)))),
         ("POST" | "PUT", _, Some(kind)) => {
             op = op.request_body(Some(json_body(reference(schema_name(kind))).build()));
-            if spec.method == "POST" { "201" } else { "200" }
+            let written = ObjectBuilder::new()
+                .property("outcome", string().enum_values(Some(["inserted", "updated", "unchanged"])))
+                .property("record", reference(schema_name(kind)));
+            (if spec.method == "POST" { "201" } else { "200" }, Some(written.into()))
         }
-        ("DELETE", _, _) | ("POST", "/api/v1/logout", _) => "204",
-        _ => "200",
+        ("DELETE", _, _) | ("POST", "/api/v1/logout", _) => ("204", None),
+        _ => ("200", None),
     };
-    op.response(success, ok("done"))
+    let mut ok = ResponseBuilder::new().description("done");
+    if let Some(schema) = answer {
+        ok = ok.content("application/json", Content::new(Some(schema)));
+    }
+    op.response(success, ok.build())
         .response(
             "default",
             ResponseBuilder::new()
