@@ -95,6 +95,28 @@ pub struct Document {
 }
 
 impl Table {
+    /// The table as HTML (the report's and the dashboard's). Wide tables scroll inside their
+    /// own box on a phone, not the whole page.
+    pub fn to_html(&self) -> String {
+        let mut body = String::from("<div class=\"table-scroll\"><table>\n<thead><tr>");
+        for (i, h) in self.header.iter().enumerate() {
+            let class = if i >= self.numeric_from { " class=\"n\"" } else { "" };
+            let _ = write!(body, "<th{class}>{}</th>", escape(h));
+        }
+        body.push_str("</tr></thead>\n<tbody>\n");
+        for (r, row) in self.rows.iter().enumerate() {
+            let total = self.total_row && r + 1 == self.rows.len();
+            body.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
+            for (i, cell) in row.iter().enumerate() {
+                let class = if i >= self.numeric_from { " class=\"n\"" } else { "" };
+                let _ = write!(body, "<td{class}>{}</td>", escape(&cell.text));
+            }
+            body.push_str("</tr>\n");
+        }
+        body.push_str("</tbody></table></div>\n");
+        body
+    }
+
     /// Typst column widths. A table of figures spans the page from its label column; numbers
     /// take their width; text columns share the rest by how much text they hold (equal shares
     /// would squeeze a long action beside a short actor).
@@ -185,25 +207,7 @@ impl Document {
                     }
                     body.push_str("</ul>\n");
                 }
-                Block::Table(t) => {
-                    // Wide tables scroll inside their own box on a phone, not the whole page.
-                    body.push_str("<div class=\"table-scroll\"><table>\n<thead><tr>");
-                    for (i, h) in t.header.iter().enumerate() {
-                        let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
-                        let _ = write!(body, "<th{class}>{}</th>", escape(h));
-                    }
-                    body.push_str("</tr></thead>\n<tbody>\n");
-                    for (r, row) in t.rows.iter().enumerate() {
-                        let total = t.total_row && r + 1 == t.rows.len();
-                        body.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
-                        for (i, cell) in row.iter().enumerate() {
-                            let class = if i >= t.numeric_from { " class=\"n\"" } else { "" };
-                            let _ = write!(body, "<td{class}>{}</td>", escape(&cell.text));
-                        }
-                        body.push_str("</tr>\n");
-                    }
-                    body.push_str("</tbody></table></div>\n");
-                }
+                Block::Table(t) => body.push_str(&t.to_html()),
                 Block::Figure { caption, svg } => {
                     let _ = writeln!(body, "<figure>{svg}<figcaption>{}</figcaption></figure>", escape(caption));
                 }

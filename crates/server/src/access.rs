@@ -8,13 +8,13 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use vigie_store::accounts::token_hash;
 use vigie_store::{Actor, RecordKind, Role, User};
 
 use crate::error::ApiError;
-use crate::{AppState, api, records};
+use crate::{AppState, api, pages, records};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,20 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
     let mut table = vec![
         (spec("GET", "/api/v1/health", Allow::Anyone, "Whether the server answers."), get(api::health)),
         (spec("GET", "/api/openapi.json", Allow::Anyone, "This document."), get(crate::openapi::serve)),
+        (spec("GET", "/", Allow::Anyone, "Page: to the dashboard."), get(pages::home)),
+        (spec("GET", "/assets/vigie.css", Allow::Anyone, "The pages' stylesheet."), get(pages::stylesheet)),
+        (spec("GET", "/login", Allow::Anyone, "Page: the sign-in form."), get(pages::sign_in_page)),
+        (spec("POST", "/login", Allow::Anyone, "Page: sign in (a form), then the dashboard."), post(pages::sign_in)),
+        (spec("POST", "/logout", Allow::Roles(EVERY_ROLE), "Page: sign out (a form)."), post(pages::sign_out)),
+        (
+            spec(
+                "GET",
+                "/dashboard",
+                Allow::PublicOr(EVERY_ROLE),
+                "Page: the month's key figures and charts, for the filters of the URL.",
+            ),
+            get(pages::dashboard),
+        ),
         (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
             post(api::login),
@@ -134,6 +148,8 @@ pub struct Caller {
     pub user: Option<User>,
     /// The session's cookie hash, when signed in by session.
     pub session: Option<String>,
+    /// The session's CSRF token, for the forms of a page.
+    pub csrf: Option<String>,
     pub client: Option<String>,
 }
 
@@ -164,9 +180,17 @@ fn cookie<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
 async fn guard(
     State(state): State<Arc<AppState>>,
     Extension(spec): Extension<RouteSpec>,
-    mut request: Request,
+    request: Request,
     next: Next,
-) -> Result<Response, ApiError> {
+) -> Response {
+    match admit(state, spec, request, next).await {
+        Ok(response) => response,
+        Err(refusal) if !spec.path.starts_with("/api/") => refusal.page().into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next: Next) -> Result<Response, ApiError> {
     let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let bearer = request
         .headers()
@@ -175,7 +199,10 @@ async fn guard(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|token| token_hash(token.trim()));
     let session = cookie(&request, SESSION_COOKIE).map(token_hash);
-    let csrf = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // A page's form carries the token in its action's query (`?csrf=`): forms send no headers.
+    let in_query =
+        request.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("csrf=")).map(str::to_owned));
+    let csrf = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or(in_query);
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
     let caller = match (bearer, session) {
         (Some(hash), _) => {
@@ -183,7 +210,7 @@ async fn guard(
             if user.is_none() {
                 return Err(ApiError::unauthenticated());
             }
-            Caller { user, session: None, client }
+            Caller { user, session: None, csrf: None, client }
         }
         (None, Some(hash)) => {
             let lookup = hash.clone();
@@ -197,13 +224,13 @@ async fn guard(
                             "this write needs the session's CSRF token in the X-CSRF-Token header",
                         ));
                     }
-                    Caller { user: Some(user), session: Some(hash), client }
+                    Caller { user: Some(user), session: Some(hash), csrf: Some(session.csrf), client }
                 }
                 // An unknown or expired session signs nobody in.
-                _ => Caller { user: None, session: None, client },
+                _ => Caller { user: None, session: None, csrf: None, client },
             }
         }
-        (None, None) => Caller { user: None, session: None, client },
+        (None, None) => Caller { user: None, session: None, csrf: None, client },
     };
     match (spec.allow, &caller.user) {
         (Allow::Anyone, _) => {}

@@ -39,11 +39,27 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
+    let (user, cookie, session) = open_session(&state, &caller, &headers, body.name, body.password).await?;
+    let mut response =
+        Json(serde_json::json!({ "user": user_json(&user), "csrf_token": session.csrf })).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// A new session for a name and password (the API's login and the sign-in page's), with its
+/// cookie: throttled per account and address, and audited whatever the outcome.
+pub(crate) async fn open_session(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    headers: &axum::http::HeaderMap,
+    name: String,
+    password: String,
+) -> Result<(User, HeaderValue, Session), ApiError> {
     // Secure when served over HTTPS: by configuration, or as the proxy in front says. (A forged
     // header only makes the browser more careful.)
     let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let secure = state.secure_cookies || https;
-    let keys = vec![format!("user:{}", body.name), format!("addr:{}", caller.client.as_deref().unwrap_or("?"))];
+    let keys = vec![format!("user:{name}"), format!("addr:{}", caller.client.as_deref().unwrap_or("?"))];
     if !state.throttle.allows(&keys) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -51,17 +67,17 @@ pub async fn login(
             "too many failed sign-ins: wait a quarter of an hour",
         ));
     }
-    let actor = vigie_store::Actor { name: body.name.clone(), client: caller.client.clone() };
+    let actor = vigie_store::Actor { name: name.clone(), client: caller.client.clone() };
     let ttl = state.session_ttl;
     let opened = state
         .blocking(move |_, store| {
-            let found = store.user_for_login(&body.name)?;
+            let found = store.user_for_login(&name)?;
             // The password is checked even for an unknown name, against a real hash of a
             // password nobody has, so that timing does not tell which names exist.
             const NOBODY: &str =
                 "$argon2id$v=19$m=19456,t=2,p=1$HU2oplL6r33goSjoqe7l7g$Yv4i3jH2WA9YpCv1Eug8RpUMJ7fys9lLYWYIesGRmvk";
             let hash = found.as_ref().map_or(NOBODY, |(_, h)| h.as_str());
-            let valid = verify_password(&body.password, hash);
+            let valid = verify_password(&password, hash);
             match found {
                 Some((user, _)) if valid && !user.disabled => {
                     let id = generate_token().map_err(ApiError::from)?;
@@ -92,18 +108,20 @@ pub async fn login(
     state.throttle.succeeded(&keys[0]);
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", ttl.as_secs());
-    let mut response =
-        Json(serde_json::json!({ "user": user_json(&user), "csrf_token": session.csrf })).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?);
-    Ok(response)
+    let cookie = HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((user, cookie, session))
 }
 
 pub async fn logout(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
+    let expired = end_session(&state, &caller).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())
+}
+
+/// Ends the caller's session (audited) and returns the cookie that clears it.
+pub(crate) async fn end_session(state: &Arc<AppState>, caller: &Caller) -> Result<HeaderValue, ApiError> {
     let actor = caller.actor("?");
     if let Some(hash) = caller.session.clone() {
         state
@@ -114,12 +132,7 @@ pub async fn logout(
             })
             .await?;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, HeaderValue::from_str(&expired).map_err(|e| ApiError::internal(e.to_string()))?);
-    Ok(response)
+    Ok(HeaderValue::from_static("vigie_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
 }
 
 pub async fn me(Extension(caller): Extension<Caller>) -> Result<Json<serde_json::Value>, ApiError> {

@@ -11,11 +11,20 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Vec<String>,
+    /// Refused or failed for a page: an anonymous visitor is sent to the sign-in page, anything
+    /// else is a short HTML page.
+    pub page: bool,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: Vec::new() }
+        ApiError { status, code, message: message.into(), details: Vec::new(), page: false }
+    }
+
+    /// The same refusal, for a page.
+    pub fn page(mut self) -> ApiError {
+        self.page = true;
+        self
     }
 
     pub fn unauthenticated() -> ApiError {
@@ -55,6 +64,17 @@ impl From<vigie_store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.page {
+            if self.status == StatusCode::UNAUTHORIZED {
+                return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/login")]).into_response();
+            }
+            let page = maud::html! {
+                (maud::DOCTYPE)
+                html { head { meta charset="utf-8"; title { (self.status) } link rel="stylesheet" href="/assets/vigie.css"; }
+                body { main { h1 { (self.status) } p { (self.message) } p { a href="/" { "Vigie" } } } } }
+            };
+            return (self.status, page).into_response();
+        }
         let body = serde_json::json!({
             "error": { "code": self.code, "message": self.message, "details": self.details }
         });

@@ -10,6 +10,7 @@ mod access;
 mod api;
 mod error;
 mod openapi;
+mod pages;
 mod records;
 mod throttle;
 

@@ -30,7 +30,8 @@ pub async fn serve(State(state): State<Arc<AppState>>) -> Json<OpenApi> {
 /// decides the risk answers' columns).
 pub fn document(catalog: &Catalog) -> OpenApi {
     let mut paths = Paths::new();
-    for spec in route_specs() {
+    // The API's routes; the pages are for browsers.
+    for spec in route_specs().into_iter().filter(|s| s.path.starts_with("/api/")) {
         let method = match spec.method {
             "GET" => HttpMethod::Get,
             "POST" => HttpMethod::Post,

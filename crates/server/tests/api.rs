@@ -46,6 +46,12 @@ const LISTS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB
 const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/health", EVERYONE),
     ("GET", "/api/openapi.json", EVERYONE),
+    ("GET", "/", EVERYONE),
+    ("GET", "/assets/vigie.css", EVERYONE),
+    ("GET", "/login", EVERYONE),
+    ("POST", "/login", EVERYONE),
+    ("POST", "/logout", SIGNED_IN),
+    ("GET", "/dashboard", SIGNED_IN),
     ("POST", "/api/v1/login", EVERYONE),
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
@@ -224,6 +230,13 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
             .replace("{file}", "html"),
     };
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
+    // The sign-in page's form.
+    let form = (method, path) == ("POST", "/login");
+    let body = if form {
+        Some(serde_json::Value::String(format!("name=viewer&password={}", PASSWORD.replace(' ', "+"))))
+    } else {
+        body
+    };
     if let ("DELETE", Some((kind, _, row))) = (method, record) {
         // Each caller deletes a record that exists.
         let mut store = SqliteStore::open(&server.db).expect("open");
@@ -232,7 +245,7 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
         let record = vigie_store::Record::parse(kind, &values, Catalog::builtin(), today).expect("record");
         vigie_store::put_record(&mut store, Catalog::builtin(), &record, &Actor::cli()).expect("again");
     }
-    let mut builder = request(method, &uri, body.clone());
+    let mut builder = request(method, &uri, if form { None } else { body.clone() });
     let name = match who {
         Who::Admin => Some("admin"),
         Who::ImOfficer => Some("im"),
@@ -251,8 +264,12 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     if csv.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "text/csv");
     }
+    if form {
+        builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
     let body = match (body, csv) {
         (_, Some(csv)) => Body::from(csv),
+        (Some(serde_json::Value::String(form)), None) => Body::from(form),
         (Some(json), None) => Body::from(json.to_string()),
         (None, None) => Body::empty(),
     };
@@ -269,8 +286,16 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
     for (method, path, allowed) in MATRIX {
         for who in EVERYONE {
             let answer = as_caller(&app, &server, *who, method, path).await;
+            let to_sign_in = answer.headers.get(header::LOCATION).is_some_and(|l| l == "/login");
+            let page = !path.starts_with("/api/");
             if allowed.contains(who) {
-                assert!(answer.status.is_success(), "{who:?} {method} {path}: {} {}", answer.status, answer.json);
+                // Signing out ends on the sign-in page; any other page sent there was refused.
+                let done = answer.status.is_success()
+                    || (answer.status.is_redirection() && (!to_sign_in || *path == "/logout"));
+                assert!(done, "{who:?} {method} {path}: {} {}", answer.status, answer.json);
+            } else if page {
+                // A page sends the anonymous to the sign-in page, with nothing else.
+                assert_eq!((answer.status, to_sign_in), (StatusCode::SEE_OTHER, true), "{who:?} {method} {path}");
             } else {
                 let refusal = match (who, *method, path.contains("{id}")) {
                     (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
@@ -725,7 +750,7 @@ async fn the_openapi_document_lists_every_route_and_is_served_to_anyone() {
     assert!(answer.json["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", answer.json["openapi"]);
     let paths = answer.json["paths"].as_object().expect("paths");
     let mut operations = 0;
-    for spec in vigie_server::route_specs() {
+    for spec in vigie_server::route_specs().into_iter().filter(|s| s.path.starts_with("/api/")) {
         let operation = &paths[spec.path][spec.method.to_lowercase()];
         assert_eq!(operation["summary"].as_str(), Some(spec.summary), "{} {}", spec.method, spec.path);
         operations += 1;
@@ -736,4 +761,109 @@ async fn the_openapi_document_lists_every_route_and_is_served_to_anyone() {
     assert!(violation["required"].as_array().expect("required").iter().any(|c| c == "violation_code"));
     let pretty = serde_json::to_string_pretty(&answer.json).expect("json");
     insta::assert_snapshot!("openapi", pretty);
+}
+
+/// The pages: sign-in by form, the dashboard's key figures equal to the tables' for the same
+/// month and filters, the language kept in a cookie, sign-out by form with its CSRF token.
+#[tokio::test]
+async fn the_dashboard_shows_the_tables_figures_to_a_signed_in_user_in_their_language() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let anonymous = call(&app, request("GET", "/dashboard", None).body(Body::empty()).expect("request")).await;
+    assert_eq!(
+        (anonymous.status, anonymous.headers.get(header::LOCATION).map(|l| l.to_str().ok())),
+        (StatusCode::SEE_OTHER, Some(Some("/login")))
+    );
+    let sign_in = |password: &str| {
+        request("POST", "/login", None)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("name=viewer&password={}", password.replace(' ', "+"))))
+            .expect("request")
+    };
+    let wrong = call(&app, sign_in("not the password")).await;
+    assert_eq!(wrong.headers.get(header::LOCATION).map(|l| l.to_str().ok()), Some(Some("/login?failed=1")));
+    let signed = call(&app, sign_in(PASSWORD)).await;
+    assert_eq!(
+        (signed.status, signed.headers.get(header::LOCATION).map(|l| l.to_str().ok())),
+        (StatusCode::SEE_OTHER, Some(Some("/dashboard")))
+    );
+    let cookie =
+        signed.headers[header::SET_COOKIE].to_str().expect("cookie").split(';').next().expect("cookie").to_owned();
+
+    let page = |query: &str, extra_cookie: &str| {
+        let cookies = format!("{cookie}{extra_cookie}");
+        let request = request("GET", &format!("/dashboard?{query}"), None).header(header::COOKIE, cookies);
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.expect("body").to_bytes();
+            (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let key = |html: &str, id: &str| -> u64 {
+        let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("{id} in the page"));
+        let rest = &html[at..];
+        let value = rest.find("data-value=\"").map(|i| &rest[i + 12..]).expect("a value");
+        value[..value.find('"').expect("quote")].parse().expect("a number")
+    };
+    let tables_total = |query: &str| {
+        let request = request("GET", &format!("/api/v1/tables?month=2021-11&{query}"), None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::empty())
+            .expect("request");
+        let app = app.clone();
+        async move {
+            let answer = call(&app, request).await;
+            answer.json["tables"]
+                .as_array()
+                .expect("cells")
+                .iter()
+                .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
+                .map_or(0, |c| c["value"].as_u64().unwrap_or(0))
+        }
+    };
+    for query in ["", "region=ML05", "category=E", "sex=F&region=ML05", "region=ML01"] {
+        let (status, _, html) = page(&format!("month=2021-11&{query}"), "").await;
+        assert_eq!(status, StatusCode::OK, "{query}: {html}");
+        assert_eq!(
+            key(&html, "key-month"),
+            tables_total(query).await,
+            "{query}: the dashboard's figure is the tables'"
+        );
+    }
+    let (_, _, html) = page("month=2021-11", "").await;
+    assert!(html.contains("<html lang=\"fr\"") && html.contains("Tableau de bord"), "French by default");
+    assert!(html.contains("<svg") && html.contains("<details>"), "the report's charts, each with its data");
+    assert!(!html.contains("<script") && !html.contains("style=\""), "nothing the CSP forbids");
+
+    let (_, headers, html) = page("month=2021-11&lang=en", "").await;
+    assert!(html.contains("<html lang=\"en\"") && html.contains("Dashboard"));
+    let lang = headers[header::SET_COOKIE].to_str().expect("cookie").split(';').next().expect("lang").to_owned();
+    assert_eq!(lang, "vigie_lang=en");
+    let (_, _, html) = page("month=2021-11", &format!("; {lang}")).await;
+    assert!(html.contains("<html lang=\"en\""), "kept");
+
+    // Sign-out is a form with the session's token in its action.
+    let action = html
+        .split("action=\"/logout?csrf=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a sign-out form")
+        .to_owned();
+    let out = |query: String| {
+        request("POST", &format!("/logout{query}"), None)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    assert_eq!(call(&app, out(String::new())).await.status, StatusCode::FORBIDDEN, "no token, no sign-out");
+    let signed_out = call(&app, out(format!("?csrf={action}"))).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    let (status, headers, _) = page("month=2021-11", "").await;
+    assert_eq!(
+        (status, headers.get(header::LOCATION).map(|l| l.to_str().ok())),
+        (StatusCode::SEE_OTHER, Some(Some("/login")))
+    );
 }

@@ -71,7 +71,7 @@ pub type MonthAnswer = (MonthTables, Vec<Alert>);
 /// public JSON…), so that an answer asked for again is neither computed nor rendered again.
 pub struct CachedAnswer {
     answer: MonthAnswer,
-    renders: Mutex<HashMap<&'static str, Arc<[u8]>>>,
+    renders: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
 impl std::ops::Deref for CachedAnswer {
@@ -90,7 +90,7 @@ impl CachedAnswer {
     /// The answer rendered in `form` by `render`, the first time it is asked for.
     pub fn rendered<E>(
         &self,
-        form: &'static str,
+        form: &str,
         render: impl FnOnce(&MonthAnswer) -> std::result::Result<Vec<u8>, E>,
     ) -> std::result::Result<Arc<[u8]>, E> {
         if let Some(done) = self.renders.lock().unwrap_or_else(PoisonError::into_inner).get(form) {
@@ -98,7 +98,7 @@ impl CachedAnswer {
         }
         // Rendered outside the lock: two first requests may both render; both get the same bytes.
         let bytes: Arc<[u8]> = render(&self.answer)?.into();
-        self.renders.lock().unwrap_or_else(PoisonError::into_inner).insert(form, Arc::clone(&bytes));
+        self.renders.lock().unwrap_or_else(PoisonError::into_inner).insert(form.to_owned(), Arc::clone(&bytes));
         Ok(bytes)
     }
 }

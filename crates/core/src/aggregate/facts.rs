@@ -384,6 +384,12 @@ impl Facts {
         days.partition_point(|&d| d < from)..days.partition_point(|&d| d < to)
     }
 
+    /// The latest incident date held: the month a dashboard opens on.
+    pub fn latest(&self) -> Option<NaiveDate> {
+        let day = (0..self.day.len()).filter(|&r| !self.dead[r]).map(|r| self.day[r]).max()?;
+        NaiveDate::from_num_days_from_ce_opt(day)
+    }
+
     /// Every live fact, in row order: for reference implementations and exports.
     pub fn iter(&self) -> impl Iterator<Item = Fact> + '_ {
         (0..self.day.len()).filter(|&r| !self.dead[r]).map(|r| Fact {
