@@ -6,6 +6,7 @@
 #   2. the same with random filters that defeat the cache (a random region, one other dimension
 #      and an end date each request: 5 100 combinations against a cache of 256 answers);
 #   2b. the same with a random commune: most requests find nothing computed before;
+#   4. the dashboard page (key figures, every chart and map) for the month, cached view;
 #   3. the cached request while a second process imports another 1 M violations (then the
 #      server's figures for the imported year are checked against `vigie tables`).
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
@@ -87,6 +88,18 @@ load -s "$work/random.lua" "$base/tables"
 
 echo "== 2b. uncached and cold: random commune × (category | sex | age group | population) × end date =="
 load -s "$work/random-commune.lua" "$base/tables"
+
+echo "== 4. the dashboard page for the month (cached view), signed in, 64 connections, ${seconds} s =="
+cookie=$(curl -s -i -d "name=bench&password=a+long+enough+password" "http://127.0.0.1:$port/login" \
+    | grep -i '^set-cookie: vigie_session=' | sed 's/^[^:]*: //; s/;.*//')
+curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" -o "$work/dashboard.html"
+echo "page: $(wc -c < "$work/dashboard.html") bytes, $(grep -o '<svg' "$work/dashboard.html" | wc -l) charts and maps"
+# Server time alone: one request at a time, time to the first byte.
+for _ in $(seq 300); do
+    curl -s -o /dev/null -w "%{time_starttransfer}\n" -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11"
+done | sort -n | awk '{t[NR] = $1 * 1000} END {printf "one at a time: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", t[int(NR * 0.5)], t[int(NR * 0.99)], t[NR]}'
+wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" \
+    | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
 
 echo "== 3. cached, while another process imports $rows violations (2020) =="
 (sleep 2; /usr/bin/time -f "import: %e s, peak RSS %M KB" "$vigie" import violations "$work/2020/violations.csv" \
