@@ -20,9 +20,11 @@ fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 # Debian packages the tests need: pdftotext (poppler-utils) reads the report's PDF; kill
-# (procps) stops `vigie serve` with SIGTERM. No test uses PostgreSQL or a browser yet.
+# (procps) stops `vigie serve` with SIGTERM; the browser tests drive headless Chromium through
+# chromedriver. No test uses PostgreSQL yet.
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then

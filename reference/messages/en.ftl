@@ -261,3 +261,36 @@ ui-no-change = unchanged
 ui-chart-data = The figure's data
 ui-public = Public version: small counts are hidden.
 ui-no-data = No violation is recorded.
+ui-violations = Violations
+ui-violation = Violation { $id }
+ui-count = { $count ->
+    [one] { $count } violation
+   *[other] { $count } violations
+}
+ui-next-page = Next page
+ui-sort = Sort by
+ui-sort-newest = Newest first
+ui-sort-oldest = Oldest first
+ui-sort-commune = Commune
+ui-sort-organization = Organisation
+ui-back-to-list = Back to the list
+field-violation_id = Identifier
+field-incident_id = Incident
+field-incident_date = Incident date
+field-report_date = Report date
+field-admin1_pcode = Region
+field-admin2_pcode = Cercle
+field-admin3_pcode = Commune
+field-locality = Locality
+field-latitude = Latitude
+field-longitude = Longitude
+field-violation_code = Type of violation
+field-perpetrator_code = Alleged perpetrator
+field-place_code = Place
+field-time_slot_code = Time of day
+field-victim_sex = Victim's sex
+field-victim_age_group = Victim's age
+field-victim_occupation = Victim's occupation
+field-victim_population = Victim's status
+field-organization = Organisation
+field-narrative = Narrative

@@ -295,3 +295,36 @@ ui-no-change = stable
 ui-chart-data = Données de la figure
 ui-public = Version publique : les petits effectifs sont masqués.
 ui-no-data = Aucune violation n’est enregistrée.
+ui-violations = Violations
+ui-violation = Violation { $id }
+ui-count = { $count ->
+    [one] { $count } violation
+   *[other] { $count } violations
+}
+ui-next-page = Page suivante
+ui-sort = Trier par
+ui-sort-newest = Les plus récentes
+ui-sort-oldest = Les plus anciennes
+ui-sort-commune = Commune
+ui-sort-organization = Organisation
+ui-back-to-list = Retour à la liste
+field-violation_id = Identifiant
+field-incident_id = Incident
+field-incident_date = Date de l’incident
+field-report_date = Date du rapport
+field-admin1_pcode = Région
+field-admin2_pcode = Cercle
+field-admin3_pcode = Commune
+field-locality = Localité
+field-latitude = Latitude
+field-longitude = Longitude
+field-violation_code = Type de violation
+field-perpetrator_code = Auteur présumé
+field-place_code = Lieu
+field-time_slot_code = Moment
+field-victim_sex = Sexe de la victime
+field-victim_age_group = Âge de la victime
+field-victim_occupation = Occupation de la victime
+field-victim_population = Statut de la victime
+field-organization = Organisation
+field-narrative = Récit

@@ -67,6 +67,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             get(pages::dashboard),
         ),
         (
+            spec("GET", "/violations", Allow::Roles(RECORDS), "Page: the violations the caller may see."),
+            get(pages::violations),
+        ),
+        (
+            spec(
+                "GET",
+                "/violations/{id}",
+                Allow::Roles(RECORDS),
+                "Page: one violation, narrative included (audited).",
+            ),
+            get(pages::violation),
+        ),
+        (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
             post(api::login),
         ),

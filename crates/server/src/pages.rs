@@ -19,6 +19,7 @@ use vigie_report::document::Block;
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
+use vigie_store::{Record, RecordKind, Role};
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
 pub const CSS: &str = include_str!("../assets/vigie.css");
@@ -83,7 +84,11 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                 a.skip href="#main" { (lang.text("ui-skip")) }
                 header.bar {
                     a.brand href="/dashboard" { "Vigie" }
-                    nav {
+                    nav aria-label="Vigie" {
+                        a href="/dashboard" { (lang.text("ui-dashboard")) }
+                        @if sees_records(caller) {
+                            a href="/violations" { (lang.text("ui-violations")) }
+                        }
                         a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
                         @if let Some(user) = &caller.user {
                             span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", user.role.name().to_owned())])) }
@@ -101,6 +106,12 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
             }
         }
     }
+}
+
+/// Whether the caller may open individual records (a partner, its own organisation's): only
+/// then are they linked.
+fn sees_records(caller: &Caller) -> bool {
+    caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer | Role::Partner))
 }
 
 fn words(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
@@ -435,4 +446,165 @@ fn figures(
             }
         }
     }
+}
+
+/// The sort orders the list offers, with their labels.
+const SORTS: [(&str, &str); 4] = [
+    ("-incident_date", "ui-sort-newest"),
+    ("incident_date", "ui-sort-oldest"),
+    ("admin3_pcode", "ui-sort-commune"),
+    ("organization", "ui-sort-organization"),
+];
+
+/// A code of a record's column with its label, as a person reads it.
+fn shown(catalog: &Catalog, lang: Lang, column: &str, code: &str) -> String {
+    let g = &catalog.geography;
+    let label = match column {
+        "admin1_pcode" => g.regions.iter().find(|r| r.code == code).map(|r| lang.pick(&r.name).to_owned()),
+        "admin2_pcode" => g.cercles.iter().find(|c| c.unit.pcode == code).map(|c| c.unit.name.clone()),
+        "admin3_pcode" => g.commune_by_pcode(code).map(|id| g.commune(id).unit.name.clone()),
+        "violation_code" => {
+            catalog.typology.subtypes.iter().find(|s| s.code == code).map(|s| lang.pick(&s.label).to_owned())
+        }
+        _ => ListKind::ALL.into_iter().find(|k| k.column() == column).and_then(|kind| {
+            let list = catalog.lists.get(kind);
+            list.find(code).map(|i| lang.pick(&list.codes[i as usize].label).to_owned())
+        }),
+    };
+    label.unwrap_or_else(|| code.to_owned())
+}
+
+/// The violations the caller may see (a partner, its own organisation's), filtered with the
+/// dashboard's filters, sorted, a page at a time; each list is audited.
+pub async fn violations(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), &headers);
+    let asked: Vec<(String, String)> = query.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
+    let mut listing = asked.clone();
+    if !listing.iter().any(|(k, _)| k == "limit") {
+        listing.push(("limit".into(), "50".into()));
+    }
+    let other = other_language(lang, "/violations", &asked);
+    let who = caller.clone();
+    let body = state
+        .blocking(move |state, store| {
+            let listed = crate::records::listed(state, store, RecordKind::Violations, &who, &listing)?;
+            let catalog = state.shared.catalog();
+            let organizations = state.shared.current().facts.organizations().to_vec();
+            let chosen = |name: &str| asked.iter().filter(|(k, _)| k == name).map(|(_, c)| c.clone()).collect::<Vec<_>>();
+            let sort = chosen("sort").first().cloned().unwrap_or_else(|| "-incident_date".into());
+            let next = listed.next.as_ref().map(|cursor| {
+                let mut pairs: Vec<(String, String)> = asked.iter().filter(|(k, _)| k != "cursor").cloned().collect();
+                pairs.push(("cursor".into(), cursor.clone()));
+                format!("/violations?{}", encode(&pairs))
+            });
+            let mut count = Args::new();
+            count.set("count", listed.total);
+            let columns = ["violation_id", "incident_date", "admin3_pcode", "violation_code", "perpetrator_code", "victim_sex", "victim_age_group", "organization"];
+            let schema = vigie_store::schema(RecordKind::Violations, catalog);
+            let names: Vec<&str> = schema.names().collect();
+            Ok(html! {
+                h1 { (lang.text("ui-violations")) }
+                form.filters method="get" action="/violations" aria-label=(lang.text("ui-filters")) {
+                    @for (name, message) in FILTERS {
+                        label {
+                            (lang.text(message))
+                            select name=(name) {
+                                option value="" { (lang.text("ui-all")) }
+                                @for (code, label) in choices(catalog, lang, name, &organizations) {
+                                    option value=(code) selected[chosen(name).contains(&code)] { (label) }
+                                }
+                            }
+                        }
+                    }
+                    label { (lang.text("ui-filter-from")) input type="date" name="from" value=(chosen("from").first().cloned().unwrap_or_default()); }
+                    label { (lang.text("ui-filter-to")) input type="date" name="to" value=(chosen("to").first().cloned().unwrap_or_default()); }
+                    label {
+                        (lang.text("ui-sort"))
+                        select name="sort" {
+                            @for (value, message) in SORTS {
+                                option value=(value) selected[sort == value] { (lang.text(message)) }
+                            }
+                        }
+                    }
+                    button.primary type="submit" { (lang.text("ui-apply")) }
+                    a href="/violations" { (lang.text("ui-reset")) }
+                }
+                p #total data-value=(listed.total) { (lang.format("ui-count", &count)) }
+                div.table-scroll {
+                    table {
+                        thead { tr { @for column in columns { th scope="col" { (lang.text(&format!("field-{column}"))) } } } }
+                        tbody {
+                            @for record in &listed.records {
+                                @let fields = record.fields(catalog);
+                                @let cell = |column: &str| names.iter().position(|n| *n == column).and_then(|i| fields.get(i)).cloned().unwrap_or_default();
+                                tr {
+                                    td { a href={ "/violations/" (escape_query(record.id())) } { (record.id()) } }
+                                    @for column in &columns[1..] {
+                                        td { (shown(catalog, lang, column, &cell(column))) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(next) = next {
+                    p { a href=(next) rel="next" { (lang.text("ui-next-page")) } }
+                }
+            })
+        })
+        .await
+        .map_err(ApiError::page)?;
+    Ok(page(layout(lang, &lang.text("ui-violations"), &caller, other, body), cookie))
+}
+
+/// One violation, every field with its label and the narrative, for a caller who may see it
+/// (audited); another organisation's does not exist for a partner.
+pub async fn violation(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), &headers);
+    let path = format!("/violations/{}", escape_query(&id));
+    let other = other_language(lang, &path, &[]);
+    let who = caller.clone();
+    let title = words(lang, "ui-violation", &[("id", id.clone())]);
+    let heading = title.clone();
+    let body = state
+        .blocking(move |state, store| {
+            let record = crate::records::viewed(state, store, RecordKind::Violations, &id, &who)?;
+            let catalog = state.shared.catalog();
+            let schema = vigie_store::schema(RecordKind::Violations, catalog);
+            let fields = record.fields(catalog);
+            let narrative = match &record {
+                Record::Violation(v) => v.narrative.clone(),
+                _ => None,
+            };
+            Ok(html! {
+                h1 { (heading) }
+                dl.fields {
+                    @for (name, value) in schema.names().zip(&fields) {
+                        @if name != "narrative" && !value.is_empty() {
+                            dt { (lang.text(&format!("field-{name}"))) }
+                            dd { (shown(catalog, lang, name, value)) @if shown(catalog, lang, name, value) != *value { " (" (value) ")" } }
+                        }
+                    }
+                }
+                @if let Some(narrative) = narrative {
+                    h2 { (lang.text("field-narrative")) }
+                    p.narrative { (narrative) }
+                }
+                p { a href="/violations" { (lang.text("ui-back-to-list")) } }
+            })
+        })
+        .await
+        .map_err(ApiError::page)?;
+    Ok(page(layout(lang, &title, &caller, other, body), cookie))
 }

@@ -149,46 +149,73 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let ListQuery { page, mut filter } = list_query(kind, state.shared.catalog(), &query)?;
-    let own = scope(&caller);
+    state
+        .blocking(move |state, store| {
+            let listed = listed(state, store, kind, &caller, &query)?;
+            let catalog = state.shared.catalog();
+            let rows: Vec<serde_json::Value> = listed.records.iter().map(|r| record_json(r, catalog)).collect();
+            Ok(Json(serde_json::json!({
+                "total": listed.total, "limit": listed.page.limit, "offset": listed.page.offset,
+                "next": listed.next, kind.table(): rows,
+            })))
+        })
+        .await
+}
+
+/// A page of a list, as the API and the pages show it.
+pub(crate) struct Listed {
+    pub page: PageRequest,
+    pub total: u64,
+    /// The next page's cursor.
+    pub next: Option<String>,
+    pub records: Vec<Record>,
+}
+
+/// The page of records of `kind` the caller may see for `query` (paging, sorting and the
+/// tables' filters); audited as a list.
+pub(crate) fn listed(
+    state: &AppState,
+    store: &mut dyn Store,
+    kind: RecordKind,
+    caller: &Caller,
+    query: &[(String, String)],
+) -> Result<Listed, ApiError> {
+    let catalog = state.shared.catalog();
+    let ListQuery { page, mut filter } = list_query(kind, catalog, query)?;
+    let own = scope(caller);
     // A partner's list is its own organisation's, whatever the filter asks.
     let mut visible = true;
     if let Some(own) = &own {
         visible = filter.organizations.is_empty() || filter.organizations.contains(own);
         filter.organizations = vec![own.clone()];
     }
-    state
-        .blocking(move |state, store| {
-            let catalog = state.shared.catalog();
-            let (selection, mut records) = match kind {
-                RecordKind::Violations => {
-                    let live = state.shared.refresh(&*store)?;
-                    let selection = live.facts.select(catalog, &filter, &page);
-                    let records = store.records(catalog, kind, Select::Keys(&selection.keys))?;
-                    (selection, records)
-                }
-                _ => {
-                    let all = store.records(catalog, kind, Select::Organization(own.as_deref()))?;
-                    let rows = chosen(catalog, all, &filter, page.sort);
-                    let selection = page_of(rows.iter().map(|(value, key, _)| (*value, *key)).collect(), &page);
-                    let mut by_key: HashMap<u32, Record> = rows.into_iter().map(|(_, key, r)| (key, r)).collect();
-                    let records = selection.keys.iter().filter_map(|k| by_key.remove(k).map(|r| (*k, r))).collect();
-                    (selection, records)
-                }
-            };
-            if !visible {
-                records.clear();
-            }
-            let total = if visible { selection.total } else { 0 };
-            let next = selection.next.filter(|_| visible).map(|c| c.to_string());
-            let details = serde_json::json!({ "rows": records.len(), "query": query });
-            store.record(&caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
-            let rows: Vec<serde_json::Value> = records.iter().map(|(_, r)| record_json(r, catalog)).collect();
-            Ok(Json(serde_json::json!({
-                "total": total, "limit": page.limit, "offset": page.offset, "next": next, kind.table(): rows,
-            })))
-        })
-        .await
+    let (selection, mut records) = match kind {
+        RecordKind::Violations => {
+            let live = state.shared.refresh(&*store)?;
+            let selection = live.facts.select(catalog, &filter, &page);
+            let records = store.records(catalog, kind, Select::Keys(&selection.keys))?;
+            (selection, records)
+        }
+        _ => {
+            let all = store.records(catalog, kind, Select::Organization(own.as_deref()))?;
+            let rows = chosen(catalog, all, &filter, page.sort);
+            let selection = page_of(rows.iter().map(|(value, key, _)| (*value, *key)).collect(), &page);
+            let mut by_key: HashMap<u32, Record> = rows.into_iter().map(|(_, key, r)| (key, r)).collect();
+            let records = selection.keys.iter().filter_map(|k| by_key.remove(k).map(|r| (*k, r))).collect();
+            (selection, records)
+        }
+    };
+    if !visible {
+        records.clear();
+    }
+    let details = serde_json::json!({ "rows": records.len(), "query": query });
+    store.record(&caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
+    Ok(Listed {
+        page,
+        total: if visible { selection.total } else { 0 },
+        next: selection.next.filter(|_| visible).map(|c| c.to_string()),
+        records: records.into_iter().map(|(_, r)| r).collect(),
+    })
 }
 
 /// The alerts or risk answers `filter` selects (by place, organisation and dates), each with
@@ -242,19 +269,31 @@ pub async fn get(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .blocking(move |state, store| {
-            let catalog = state.shared.catalog();
-            match visible_record(&*store, catalog, kind, &id, &caller)? {
-                Some(record) => {
-                    store.record(&caller.actor("?"), "view", kind.table(), &id, serde_json::json!({}))?;
-                    Ok(Json(record_json(&record, catalog)))
-                }
-                None => {
-                    denied(store, &caller, kind, &id, "view")?;
-                    Err(ApiError::not_found())
-                }
-            }
+            let record = viewed(state, store, kind, &id, &caller)?;
+            Ok(Json(record_json(&record, state.shared.catalog())))
         })
         .await
+}
+
+/// The record `id` names, for a caller who may see it, its view audited; another
+/// organisation's record, or none, is a 404 and an audited refusal.
+pub(crate) fn viewed(
+    state: &AppState,
+    store: &mut dyn Store,
+    kind: RecordKind,
+    id: &str,
+    caller: &Caller,
+) -> Result<Record, ApiError> {
+    match visible_record(&*store, state.shared.catalog(), kind, id, caller)? {
+        Some(record) => {
+            store.record(&caller.actor("?"), "view", kind.table(), id, serde_json::json!({}))?;
+            Ok(record)
+        }
+        None => {
+            denied(store, caller, kind, id, "view")?;
+            Err(ApiError::not_found())
+        }
+    }
 }
 
 pub async fn create(

@@ -52,6 +52,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/login", EVERYONE),
     ("POST", "/logout", SIGNED_IN),
     ("GET", "/dashboard", SIGNED_IN),
+    ("GET", "/violations", LISTS),
+    ("GET", "/violations/{id}", RECORDS),
     ("POST", "/api/v1/login", EVERYONE),
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
@@ -88,7 +90,8 @@ const R1: &str = "R-1,2021-11,ML040503,CONTROL,SEVERAL,YES,REPEATED,CONFIRMED,FR
 
 /// Per record route, its kind, its exchange format's header and partner A's record.
 fn record_of(path: &str) -> Option<(RecordKind, &'static str, &'static str)> {
-    let segment = path.strip_prefix("/api/v1/")?.split('/').next()?;
+    // The API's record routes, and the pages of records.
+    let segment = path.strip_prefix("/api/v1/").or_else(|| path.strip_prefix('/'))?.split('/').next()?;
     match segment {
         "violations" => Some((RecordKind::Violations, HEADER, V1)),
         "alerts" => Some((RecordKind::Alerts, ALERT_HEADER, A1)),
@@ -174,6 +177,7 @@ struct Answer {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     json: serde_json::Value,
+    text: String,
 }
 
 async fn call(app: &Router, request: Request<Body>) -> Answer {
@@ -182,7 +186,7 @@ async fn call(app: &Router, request: Request<Body>) -> Answer {
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Answer { status, headers, json }
+    Answer { status, headers, json, text: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 fn request(method: &str, path: &str, body: Option<serde_json::Value>) -> axum::http::request::Builder {
@@ -293,9 +297,17 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                 let done = answer.status.is_success()
                     || (answer.status.is_redirection() && (!to_sign_in || *path == "/logout"));
                 assert!(done, "{who:?} {method} {path}: {} {}", answer.status, answer.json);
-            } else if page {
+            } else if page && *who == Who::Anonymous {
                 // A page sends the anonymous to the sign-in page, with nothing else.
                 assert_eq!((answer.status, to_sign_in), (StatusCode::SEE_OTHER, true), "{who:?} {method} {path}");
+            } else if page {
+                let refusal = if *who == Who::PartnerB { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                assert_eq!(answer.status, refusal, "{who:?} {method} {path}");
+                assert!(
+                    !answer.text.contains("Récit") && !answer.text.contains("V-1"),
+                    "no record data: {}",
+                    answer.text
+                );
             } else {
                 let refusal = match (who, *method, path.contains("{id}")) {
                     (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
@@ -866,4 +878,40 @@ async fn the_dashboard_shows_the_tables_figures_to_a_signed_in_user_in_their_lan
         (status, headers.get(header::LOCATION).map(|l| l.to_str().ok())),
         (StatusCode::SEE_OTHER, Some(Some("/login")))
     );
+}
+
+/// The violation pages: a list scoped like the API's, a violation's page with its narrative
+/// (audited), nothing of another organisation's for a partner, and no way in for a viewer.
+#[tokio::test]
+async fn violation_pages_show_each_role_what_it_may_see() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |cookie: String, path: &str| {
+        let request = request("GET", path, None).header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let (im, _) = login(&app, "im").await;
+    let list = get(im.clone(), "/violations?sort=incident_date").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let first = list.text.find("V-1").expect("V-1 listed");
+    assert!(list.text[first..].contains("V-2"), "oldest first");
+    assert!(list.text.contains("data-value=\"2\""), "both counted");
+    let one = get(im.clone(), "/violations/V-1").await;
+    assert!(one.status == StatusCode::OK && one.text.contains("Récit A"), "{}", one.text);
+    let store = SqliteStore::open(&server.db).expect("open");
+    let views =
+        store.audit_log(20).expect("audit").into_iter().filter(|e| e.action == "view" && e.entity_id == "V-1").count();
+    assert_eq!(views, 1, "the view is audited");
+
+    let (partner_b, _) = login(&app, "partner-b").await;
+    let own = get(partner_b.clone(), "/violations").await;
+    assert!(own.text.contains("V-2") && !own.text.contains("V-1"), "only NRC's");
+    let other = get(partner_b, "/violations/V-1").await;
+    assert!(other.status == StatusCode::NOT_FOUND && !other.text.contains("Récit A"));
+
+    let (viewer, _) = login(&app, "viewer").await;
+    let dashboard = get(viewer.clone(), "/dashboard?month=2021-11").await;
+    assert!(!dashboard.text.contains("href=\"/violations"), "no link a viewer cannot follow");
+    assert_eq!(get(viewer, "/violations").await.status, StatusCode::FORBIDDEN);
 }
