@@ -228,6 +228,36 @@ fn choices(catalog: &Catalog, lang: Lang, name: &str, organizations: &[String]) 
     }
 }
 
+/// The filter form's fields (the dashboard's and the list's), with the choices `asked` made; no
+/// organisation filter on the public dashboard.
+fn filter_fields(
+    catalog: &Catalog,
+    lang: Lang,
+    asked: &[(String, String)],
+    organizations: &[String],
+    public: bool,
+) -> Markup {
+    let chosen = |name: &str| asked.iter().filter(|(k, _)| k == name).map(|(_, c)| c.as_str()).collect::<Vec<_>>();
+    let date = |name: &str| chosen(name).first().map(|d| (*d).to_owned()).unwrap_or_default();
+    html! {
+        @for (name, message) in FILTERS {
+            @if !(public && name == "organization") {
+                label {
+                    (lang.text(message))
+                    select name=(name) {
+                        option value="" { (lang.text("ui-all")) }
+                        @for (code, label) in choices(catalog, lang, name, organizations) {
+                            option value=(code) selected[chosen(name).contains(&code.as_str())] { (label) }
+                        }
+                    }
+                }
+            }
+        }
+        label { (lang.text("ui-filter-from")) input type="date" name="from" value=(date("from")); }
+        label { (lang.text("ui-filter-to")) input type="date" name="to" value=(date("to")); }
+    }
+}
+
 /// A change as the key figures say it: `+12 (+5,2 %)`, or "unchanged".
 fn change(lang: Lang, now: u64, then: u64) -> String {
     if now == then {
@@ -331,29 +361,13 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
         }
         words(lang, "ui-vs-year-earlier", &[("change", change(lang, now, then)), ("month", month)])
     };
-    let chosen = |name: &str| v.asked.iter().filter(|(k, _)| k == name).map(|(_, c)| c.as_str()).collect::<Vec<_>>();
-    let date = |name: &str| chosen(name).first().map(|d| (*d).to_owned()).unwrap_or_default();
     let this = month_name(lang, v.month);
     html! {
         h1 { (lang.text("ui-dashboard")) " — " (this) }
         @if v.public { p.notice { (lang.text("ui-public")) } }
         form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
             label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
-            @for (name, message) in FILTERS {
-                @if !(v.public && name == "organization") {
-                    label {
-                        (lang.text(message))
-                        select name=(name) {
-                            option value="" { (lang.text("ui-all")) }
-                            @for (code, label) in choices(v.catalog, lang, name, v.organizations) {
-                                option value=(code) selected[chosen(name).contains(&code.as_str())] { (label) }
-                            }
-                        }
-                    }
-                }
-            }
-            label { (lang.text("ui-filter-from")) input type="date" name="from" value=(date("from")); }
-            label { (lang.text("ui-filter-to")) input type="date" name="to" value=(date("to")); }
+            (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public))
             button.primary type="submit" { (lang.text("ui-apply")) }
             a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
         }
@@ -510,19 +524,7 @@ pub async fn violations(
             Ok(html! {
                 h1 { (lang.text("ui-violations")) }
                 form.filters method="get" action="/violations" aria-label=(lang.text("ui-filters")) {
-                    @for (name, message) in FILTERS {
-                        label {
-                            (lang.text(message))
-                            select name=(name) {
-                                option value="" { (lang.text("ui-all")) }
-                                @for (code, label) in choices(catalog, lang, name, &organizations) {
-                                    option value=(code) selected[chosen(name).contains(&code)] { (label) }
-                                }
-                            }
-                        }
-                    }
-                    label { (lang.text("ui-filter-from")) input type="date" name="from" value=(chosen("from").first().cloned().unwrap_or_default()); }
-                    label { (lang.text("ui-filter-to")) input type="date" name="to" value=(chosen("to").first().cloned().unwrap_or_default()); }
+                    (filter_fields(catalog, lang, &asked, &organizations, false))
                     label {
                         (lang.text("ui-sort"))
                         select name="sort" {
