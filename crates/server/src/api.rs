@@ -27,8 +27,8 @@ pub async fn health() -> Json<serde_json::Value> {
 
 #[derive(Deserialize)]
 pub struct Login {
-    name: String,
-    password: String,
+    pub(crate) name: String,
+    pub(crate) password: String,
 }
 
 /// Checks a password (throttled per account and address), opens a session in an HttpOnly,

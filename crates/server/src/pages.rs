@@ -48,6 +48,14 @@ fn language(query: Option<&str>, headers: &HeaderMap) -> (Lang, Option<HeaderVal
     (cookie.unwrap_or_default(), None)
 }
 
+/// A page's language (and the cookie that keeps a new choice) and the query's other values,
+/// empty ones left out.
+fn page_query(query: &[(String, String)], headers: &HeaderMap) -> (Lang, Option<HeaderValue>, Vec<(String, String)>) {
+    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), headers);
+    let asked = query.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
+    (lang, cookie, asked)
+}
+
 /// The link to the same page in the other language.
 fn other_language(lang: Lang, path: &str, query: &[(String, String)]) -> (Lang, String) {
     let other = Lang::all().into_iter().find(|l| *l != lang).unwrap_or(lang);
@@ -159,18 +167,12 @@ pub async fn sign_in_page(
     page(layout(lang, &lang.text("ui-sign-in"), &caller, other, body), cookie)
 }
 
-#[derive(Deserialize)]
-pub struct SignIn {
-    name: String,
-    password: String,
-}
-
 /// The sign-in form: a session cookie and the dashboard, or the form again with why.
 pub async fn sign_in(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    Form(form): Form<SignIn>,
+    Form(form): Form<crate::api::Login>,
 ) -> Response {
     match crate::api::open_session(&state, &caller, &headers, form.name, form.password).await {
         Ok((_, cookie, _)) => (
@@ -288,10 +290,9 @@ pub async fn dashboard(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), &headers);
+    let (lang, cookie, asked) = page_query(&query, &headers);
     let public = caller.user.is_none();
     let catalog = state.shared.catalog();
-    let asked: Vec<(String, String)> = query.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
     let filter =
         Filter::from_codes(catalog, asked.iter().filter(|(k, _)| k != "month").map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| ApiError::bad_request(e).page())?;
@@ -496,8 +497,7 @@ pub async fn violations(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), &headers);
-    let asked: Vec<(String, String)> = query.iter().filter(|(k, v)| k != "lang" && !v.is_empty()).cloned().collect();
+    let (lang, cookie, asked) = page_query(&query, &headers);
     let mut listing = asked.clone();
     if !listing.iter().any(|(k, _)| k == "limit") {
         listing.push(("limit".into(), "50".into()));
@@ -573,7 +573,7 @@ pub async fn violation(
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (lang, cookie) = language(query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str()), &headers);
+    let (lang, cookie, _) = page_query(&query, &headers);
     let path = format!("/violations/{}", escape_query(&id));
     let other = other_language(lang, &path, &[]);
     let who = caller.clone();

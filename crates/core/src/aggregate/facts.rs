@@ -386,8 +386,10 @@ impl Facts {
 
     /// The latest incident date held: the month a dashboard opens on.
     pub fn latest(&self) -> Option<NaiveDate> {
-        let day = (0..self.day.len()).filter(|&r| !self.dead[r]).map(|r| self.day[r]).max()?;
-        NaiveDate::from_num_days_from_ce_opt(day)
+        // The sorted rows' last live one, and the recent writes after them: no full scan.
+        let sorted = (0..self.sorted).rev().find(|&r| !self.dead[r]).map(|r| self.day[r]);
+        let recent = (self.sorted..self.day.len()).filter(|&r| !self.dead[r]).map(|r| self.day[r]).max();
+        NaiveDate::from_num_days_from_ce_opt(sorted.max(recent)?)
     }
 
     /// Every live fact, in row order: for reference implementations and exports.
