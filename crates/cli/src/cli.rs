@@ -129,7 +129,7 @@ pub enum Command {
     RiskIndex(RiskIndexAction),
     /// Show what the database holds.
     Status,
-    /// Serve the JSON API (and, later, the dashboard) to the cluster, from this database.
+    /// Serve the web pages and the JSON API to the cluster, from this database.
     ///
     /// Stops on Ctrl-C or SIGTERM after finishing the requests in flight. It makes no outgoing
     /// request. Accounts: `vigie user add`.

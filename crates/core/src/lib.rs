@@ -16,7 +16,7 @@ pub mod risk;
 pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};
 pub use month::Month;
-pub use records::{Alert, EventType, FieldError, RiskAnswer, Violation};
+pub use records::{Alert, EventType, FieldError, RiskAnswer, Rule, Violation};
 pub use reference::{ByList, CodeList, Label, ListKind, Typology};
 pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
 

@@ -21,7 +21,59 @@ use crate::reference::{ByList, ListKind};
 pub struct FieldError {
     pub column: String,
     pub value: String,
+    /// What the cell should hold, in English, with the limits: what the import reports.
     pub expected: String,
+    /// Which rule was broken, so that a form can say it in its reader's language.
+    pub rule: Rule,
+}
+
+/// The rules a cell can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Required,
+    Identifier,
+    Organization,
+    Date,
+    Month,
+    NotFuture,
+    /// A report date before the incident's.
+    BeforeIncident,
+    /// A code not in its list (typology, code list, question's options).
+    Code,
+    Commune,
+    /// A region or cercle that is not the commune's.
+    NotTheCommunes,
+    Coordinate,
+    /// One of latitude and longitude without the other.
+    BothCoordinates,
+    WholeNumber,
+    /// Another organisation's record, for a partner.
+    OtherOrganization,
+    /// A new record's identifier that a stored record already has.
+    Taken,
+}
+
+impl Rule {
+    /// The message that says the rule in a catalog of `reference/messages`.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Rule::Required => "rule-required",
+            Rule::Identifier => "rule-identifier",
+            Rule::Organization => "rule-organization",
+            Rule::Date => "rule-date",
+            Rule::Month => "rule-month",
+            Rule::NotFuture => "rule-not-future",
+            Rule::BeforeIncident => "rule-before-incident",
+            Rule::Code => "rule-code",
+            Rule::Commune => "rule-commune",
+            Rule::NotTheCommunes => "rule-not-the-communes",
+            Rule::Coordinate => "rule-coordinate",
+            Rule::BothCoordinates => "rule-both-coordinates",
+            Rule::WholeNumber => "rule-whole-number",
+            Rule::OtherOrganization => "rule-other-organization",
+            Rule::Taken => "rule-taken",
+        }
+    }
 }
 
 /// The columns of one input format, in the order that parsing and `fields` use.
@@ -213,7 +265,11 @@ impl Violation {
         if let (Some(incident), Some(report)) = (incident_date, report_date)
             && report < incident
         {
-            p.error::<()>(C::ReportDate.position(), format!("a date on or after incident_date ({incident})"));
+            p.error::<()>(
+                C::ReportDate.position(),
+                Rule::BeforeIncident,
+                format!("a date on or after incident_date ({incident})"),
+            );
         }
         let commune = p.commune(C::Admin1.position(), C::Admin2.position(), C::Admin3.position(), catalog);
         let locality = p.text(C::Locality.position());
@@ -422,8 +478,8 @@ impl RiskAnswer {
         let id = p.identifier(0);
         let month = p.required(1).and_then(|v| match Month::parse(v) {
             Some(m) if m <= Month::of(today) => Some(m),
-            Some(_) => p.error(1, format!("a month not in the future (today is {today})")),
-            None => p.error(1, "a month as YYYY-MM, e.g. 2021-11"),
+            Some(_) => p.error(1, Rule::NotFuture, format!("a month not in the future (today is {today})")),
+            None => p.error(1, Rule::Month, "a month as YYYY-MM, e.g. 2021-11"),
         });
         let commune = p.commune_only(2, catalog);
         // Answers are checked against the definition that scores their month.
@@ -438,7 +494,7 @@ impl RiskAnswer {
                     version.version,
                     question.code
                 );
-                p.error::<()>(i, expected);
+                p.error::<()>(i, Rule::Required, expected);
                 continue;
             }
             options.push(p.lookup(i, |v| question.option(v), || question.expected()).unwrap_or(0));
@@ -571,11 +627,12 @@ impl<'a> RowParser<'a> {
     }
 
     /// Records a broken rule on column `i` and returns `None`, so callers can `return p.error(..)`.
-    fn error<T>(&mut self, i: usize, expected: impl Into<String>) -> Option<T> {
+    fn error<T>(&mut self, i: usize, rule: Rule, expected: impl Into<String>) -> Option<T> {
         self.errors.push(FieldError {
             column: self.columns[i].0.to_owned(),
             value: self.value(i).unwrap_or("").to_owned(),
             expected: expected.into(),
+            rule,
         });
         None
     }
@@ -583,7 +640,7 @@ impl<'a> RowParser<'a> {
     fn required(&mut self, i: usize) -> Option<&'a str> {
         match self.value(i) {
             Some(v) => Some(v),
-            None if self.columns[i].1 => self.error(i, "a value (this column is required)"),
+            None if self.columns[i].1 => self.error(i, Rule::Required, "a value (this column is required)"),
             None => None,
         }
     }
@@ -598,7 +655,11 @@ impl<'a> RowParser<'a> {
         let control =
             if v.is_ascii() { v.bytes().any(|b| b.is_ascii_control()) } else { v.chars().any(char::is_control) };
         if v.len() > MAX_IDENTIFIER || control {
-            return self.error(i, format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"));
+            return self.error(
+                i,
+                Rule::Identifier,
+                format!("an identifier of at most {MAX_IDENTIFIER} characters, on one line"),
+            );
         }
         Some(v.to_owned())
     }
@@ -608,6 +669,7 @@ impl<'a> RowParser<'a> {
         if !is_organization_code(v) {
             return self.error(
                 i,
+                Rule::Organization,
                 format!(
                     "a partner's short code: letters, digits, '-', '_' or '.', at most {MAX_ORGANIZATION} characters"
                 ),
@@ -621,8 +683,8 @@ impl<'a> RowParser<'a> {
         let parsed = parse_iso_date(v);
         match parsed {
             Some(d) if d <= today => Some(d),
-            Some(_) => self.error(i, format!("a date not in the future (today is {today})")),
-            None => self.error(i, "a date as YYYY-MM-DD, e.g. 2021-11-23"),
+            Some(_) => self.error(i, Rule::NotFuture, format!("a date not in the future (today is {today})")),
+            None => self.error(i, Rule::Date, "a date as YYYY-MM-DD, e.g. 2021-11-23"),
         }
     }
 
@@ -635,17 +697,21 @@ impl<'a> RowParser<'a> {
         let v = self.required(i)?;
         match find(v) {
             Some(found) => Some(found),
-            None => self.error(i, expected()),
+            None => self.error(i, Rule::Code, expected()),
         }
     }
 
     fn commune_only(&mut self, i: usize, catalog: &Catalog) -> Option<CommuneId> {
         let g = &catalog.geography;
-        self.lookup(
-            i,
-            |v| g.commune_by_pcode(v),
-            || format!("a commune (admin3) P-code of geography {}, e.g. ML050101", g.name),
-        )
+        let v = self.required(i)?;
+        match g.commune_by_pcode(v) {
+            Some(commune) => Some(commune),
+            None => self.error(
+                i,
+                Rule::Commune,
+                format!("a commune (admin3) P-code of geography {}, e.g. ML050101", g.name),
+            ),
+        }
     }
 
     /// The commune, and the optional region and cercle checked against it.
@@ -663,14 +729,14 @@ impl<'a> RowParser<'a> {
                     g.admin1[c.admin1 as usize].pcode,
                     g.region(c.region).code
                 );
-                self.error::<()>(admin1, expected);
+                self.error::<()>(admin1, Rule::NotTheCommunes, expected);
             }
         }
         if let Some(cercle) = self.value(admin2) {
             let expected = &g.cercle_of(commune).unit.pcode;
             if cercle != expected {
                 let message = format!("the cercle of commune {}: {expected}", g.commune(commune).unit.pcode);
-                self.error::<()>(admin2, message);
+                self.error::<()>(admin2, Rule::NotTheCommunes, message);
             }
         }
         Some(commune)
@@ -683,7 +749,11 @@ impl<'a> RowParser<'a> {
             let parsed = if v.contains(',') { v.replacen(',', ".", 1).parse::<f64>() } else { v.parse::<f64>() };
             match parsed {
                 Ok(n) if n.is_finite() && n.abs() <= limit => Some(n),
-                _ => p.error(i, format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}")),
+                _ => p.error(
+                    i,
+                    Rule::Coordinate,
+                    format!("a {what} in decimal degrees (WGS 84) between -{limit} and {limit}"),
+                ),
             }
         };
         let (lat_value, lon_value) = (self.value(lat), self.value(lon));
@@ -693,7 +763,7 @@ impl<'a> RowParser<'a> {
             _ => {
                 if lat_value.is_some() != lon_value.is_some() {
                     let missing = if lat_value.is_some() { lon } else { lat };
-                    self.error::<()>(missing, "latitude and longitude together, or neither");
+                    self.error::<()>(missing, Rule::BothCoordinates, "latitude and longitude together, or neither");
                 }
                 None
             }
@@ -704,7 +774,7 @@ impl<'a> RowParser<'a> {
         let v = self.value(i)?;
         match v.parse::<u32>() {
             Ok(n) => Some(n),
-            Err(_) => self.error(i, "a whole number, 0 or more"),
+            Err(_) => self.error(i, Rule::WholeNumber, "a whole number, 0 or more"),
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct RowError {
     pub column: String,
     pub value: String,
     pub expected: String,
+    /// The rule broken, when a cell broke one (not for a row repeated in the file).
+    pub rule: Option<vigie_core::Rule>,
 }
 
 impl fmt::Display for RowError {
@@ -215,6 +217,7 @@ fn import_file(
                             column: e.column,
                             value: e.value,
                             expected: e.expected,
+                            rule: Some(e.rule),
                         });
                     }
                     continue;
@@ -236,6 +239,7 @@ fn import_file(
                         expected:
                             "an identifier used once per file: an earlier row has the same id with different content"
                                 .into(),
+                        rule: None,
                     });
                 }
                 counts.add(outcome);
@@ -301,6 +305,7 @@ fn read_and_parse(
             column: "organization".into(),
             value: organization.into(),
             expected: format!("`{own}`: a partner imports its own organisation's records only"),
+            rule: vigie_core::Rule::OtherOrganization,
         }]),
         _ => Ok(()),
     };

@@ -29,8 +29,16 @@ fn source_line(svg: &mut String, y: f64, source: &str) {
     let _ = write!(svg, "<text x=\"4\" y=\"{y}\" font-size=\"9\" fill=\"#555555\">{}</text>", escape(source));
 }
 
-/// Horizontal bars, one per labelled value, largest first as given.
-pub fn bars(title: &str, items: &[(String, u64)], format: &dyn Fn(u64) -> String, source: &str) -> String {
+/// Horizontal bars, one per labelled value, largest first as given. `filters` (one per item,
+/// or none) names the filter each bar stands for (`perpetrator=FAMA`): the bar is marked with
+/// it, and the dashboard makes it a link ([`link_filters`]).
+pub fn bars(
+    title: &str,
+    items: &[(String, u64)],
+    filters: &[String],
+    format: &dyn Fn(u64) -> String,
+    source: &str,
+) -> String {
     let (width, label_w, row) = (720.0, 330.0, 20.0);
     let height = items.len() as f64 * row + 40.0;
     let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
@@ -38,6 +46,10 @@ pub fn bars(title: &str, items: &[(String, u64)], format: &dyn Fn(u64) -> String
     for (i, (label, value)) in items.iter().enumerate() {
         let y = 8.0 + i as f64 * row;
         let w = (*value as f64 / max) * (width - label_w - 70.0);
+        let filter = filters.get(i);
+        if let Some(filter) = filter {
+            let _ = write!(svg, "<a data-filter=\"{}\">", escape(filter));
+        }
         let _ = write!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
@@ -50,6 +62,9 @@ pub fn bars(title: &str, items: &[(String, u64)], format: &dyn Fn(u64) -> String
             y + 13.0,
             escape(&format(*value))
         );
+        if filter.is_some() {
+            svg.push_str("</a>");
+        }
     }
     source_line(&mut svg, height - 6.0, source);
     svg.push_str("</svg>");
@@ -338,7 +353,11 @@ pub fn map(
     let mut svg = open(width, height, title);
     for c in &map.communes {
         let fill = class_of(&c.pcode).and_then(|i| classes.get(i)).map_or("#ffffff", |(_, colour)| colour);
-        let _ = write!(svg, "<path d=\"{}\" fill=\"{fill}\" stroke=\"#bbbbbb\" stroke-width=\"0.3\"/>", c.path);
+        let _ = write!(
+            svg,
+            "<a data-filter=\"commune={}\"><path d=\"{}\" fill=\"{fill}\" stroke=\"#bbbbbb\" stroke-width=\"0.3\"/></a>",
+            c.pcode, c.path
+        );
     }
     for r in &map.regions {
         let _ = write!(svg, "<path d=\"{r}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"0.8\"/>");
@@ -364,6 +383,31 @@ pub fn map(
     source_line(&mut svg, height - 4.0, source);
     svg.push_str("</svg>");
     svg
+}
+
+/// Makes the marked parts of a chart or map (`<a data-filter="name=code">`, see [`bars`] and
+/// [`map`]) links: `href(name, code)` gives each one's address, or leaves it unlinked.
+pub fn link_filters(svg: &str, href: &dyn Fn(&str, &str) -> Option<String>) -> String {
+    const MARK: &str = "<a data-filter=\"";
+    let mut out = String::with_capacity(svg.len() + svg.len() / 4);
+    let mut rest = svg;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let Some(end) = after.find('"') else { break };
+        let filter = &after[..end];
+        out.push_str(&rest[..at]);
+        match filter.split_once('=').and_then(|(name, code)| href(name, code)) {
+            Some(link) => {
+                let _ = write!(out, "<a href=\"{}\" tabindex=\"-1\" data-filter=\"{filter}\"", escape(&link));
+            }
+            None => {
+                let _ = write!(out, "<a data-filter=\"{filter}\"");
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Colours for ordered severity levels, green to dark red; `levels` of them spread over the scale.
@@ -400,7 +444,26 @@ mod tests {
 
     #[test]
     fn charts_keep_text_as_text() {
-        let svg = bars("Auteurs", &[("Personnes armées".into(), 225)], &|v| v.to_string(), "Source : Vigie");
+        let svg = bars("Auteurs", &[("Personnes armées".into(), 225)], &[], &|v| v.to_string(), "Source : Vigie");
         assert!(svg.contains(">Personnes armées</text>") && svg.contains(">225</text>"));
+    }
+
+    #[test]
+    fn marked_bars_become_links_and_the_rest_is_kept() {
+        let items = [("FAMa".to_owned(), 3), ("Civils".to_owned(), 2)];
+        let svg = bars(
+            "Auteurs",
+            &items,
+            &["perpetrator=FAMA".into(), "perpetrator=CIVILIAN".into()],
+            &|v| v.to_string(),
+            "",
+        );
+        let linked =
+            link_filters(&svg, &|name, code| (code == "FAMA").then(|| format!("/dashboard?{name}={code}&a=b")));
+        assert!(linked.contains(
+            "<a href=\"/dashboard?perpetrator=FAMA&amp;a=b\" tabindex=\"-1\" data-filter=\"perpetrator=FAMA\">"
+        ));
+        assert!(linked.contains("<a data-filter=\"perpetrator=CIVILIAN\">"));
+        assert_eq!(linked.replace("href=\"/dashboard?perpetrator=FAMA&amp;a=b\" tabindex=\"-1\" ", ""), svg);
     }
 }

@@ -561,13 +561,19 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
             ));
         }
         if n.value > 0 {
-            let items: Vec<(String, u64)> = (0..codes.len())
-                .map(|i| (cx.category_label(i), f.get("category_by_region", codes[i], code).value))
-                .filter(|(_, v)| *v > 0)
-                .collect();
+            let (items, filters): (Vec<(String, u64)>, Vec<String>) = (0..codes.len())
+                .map(|i| {
+                    (
+                        (cx.category_label(i), f.get("category_by_region", codes[i], code).value),
+                        format!("category={}", codes[i]),
+                    )
+                })
+                .filter(|((_, v), _)| *v > 0)
+                .unzip();
             let caption = cx.words("chart-region-categories", &[("region", name.clone())]);
             let lang = cx.lang;
-            out.push(Block::Figure { svg: charts::bars(&caption, &items, &|v| lang.int(v), &cx.source()), caption });
+            let svg = charts::bars(&caption, &items, &filters, &|v| lang.int(v), &cx.source());
+            out.push(Block::Figure { svg, caption });
         }
         if !public && n.value > 0 {
             let g = &cx.c.geography;
@@ -802,8 +808,10 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
         if chart {
             let items: Vec<(String, u64)> =
                 ranked.iter().map(|r| (lang.pick(&list_.codes[r.index].label).to_owned(), r.count)).collect();
+            let filters: Vec<String> =
+                ranked.iter().map(|r| format!("{}={}", kind.name(), list_.codes[r.index].code)).collect();
             out.push(Block::Figure {
-                svg: charts::bars(&title, &items, &|v| lang.int(v), &cx.source()),
+                svg: charts::bars(&title, &items, &filters, &|v| lang.int(v), &cx.source()),
                 caption: title,
             });
         }

@@ -54,6 +54,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("GET", "/api/openapi.json", Allow::Anyone, "This document."), get(crate::openapi::serve)),
         (spec("GET", "/", Allow::Anyone, "Page: to the dashboard."), get(pages::home)),
         (spec("GET", "/assets/vigie.css", Allow::Anyone, "The pages' stylesheet."), get(pages::stylesheet)),
+        (
+            spec("GET", "/assets/vigie.js", Allow::Anyone, "The pages' script (progressive enhancement)."),
+            get(pages::script),
+        ),
         (spec("GET", "/login", Allow::Anyone, "Page: the sign-in form."), get(pages::sign_in_page)),
         (spec("POST", "/login", Allow::Anyone, "Page: sign in (a form), then the dashboard."), post(pages::sign_in)),
         (spec("POST", "/logout", Allow::Roles(EVERY_ROLE), "Page: sign out (a form)."), post(pages::sign_out)),
@@ -67,17 +71,13 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             get(pages::dashboard),
         ),
         (
-            spec("GET", "/violations", Allow::Roles(RECORDS), "Page: the violations the caller may see."),
-            get(pages::violations),
-        ),
-        (
             spec(
                 "GET",
-                "/violations/{id}",
+                "/violations.csv",
                 Allow::Roles(RECORDS),
-                "Page: one violation, narrative included (audited).",
+                "Download: the violations of the list's filters as violations.csv, streamed (audited).",
             ),
-            get(pages::violation),
+            get(pages::records::download),
         ),
         (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
@@ -129,6 +129,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             ("GET", one, "One record, details included (audited).", get(records::get)),
             ("PUT", one, "Correct a record, validated as an import row.", put(records::update)),
             ("DELETE", one, "Delete a record (its old values stay in the audit log).", delete(records::delete)),
+        ];
+        for (method, path, summary, handler) in routes {
+            table.push((spec(method, path, Allow::Roles(RECORDS), summary), handler.layer(Extension(kind))));
+        }
+        let (list, new, one, edit) = pages::records::paths(kind);
+        let routes: [(&'static str, &'static str, &'static str, MethodRouter<Arc<AppState>>); 6] = [
+            ("GET", list, "Page: the records the caller may see.", get(pages::records::list)),
+            ("GET", new, "Page: the entry form.", get(pages::records::new)),
+            ("POST", new, "Page: the entry form, sent.", post(pages::records::create)),
+            ("GET", one, "Page: one record, its long text included (audited).", get(pages::records::view)),
+            ("GET", edit, "Page: a record's edit form (audited as a view).", get(pages::records::edit)),
+            ("POST", edit, "Page: the edit form, sent.", post(pages::records::update)),
         ];
         for (method, path, summary, handler) in routes {
             table.push((spec(method, path, Allow::Roles(RECORDS), summary), handler.layer(Extension(kind))));

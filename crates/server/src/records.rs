@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use vigie_core::aggregate::{Cursor, Filter, PageRequest, SortBy, page_of};
-use vigie_core::{Catalog, ListKind};
+use vigie_core::{Catalog, FieldError, ListKind};
 use vigie_store::{Outcome, Record, RecordKind, Role, Select, Store};
 
 use crate::AppState;
@@ -33,7 +33,7 @@ pub(crate) fn paths(kind: RecordKind) -> (&'static str, &'static str) {
 }
 
 /// The column a kind's records are dated by: the name its lists sort by date with.
-fn date_column(kind: RecordKind) -> &'static str {
+pub(crate) fn date_column(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Violations => "incident_date",
         RecordKind::Alerts => "alert_date",
@@ -80,7 +80,13 @@ pub(crate) fn scope(caller: &Caller) -> Option<String> {
 }
 
 /// Records the refusal of what `caller` wanted with another organisation's or a missing record.
-fn denied(store: &mut dyn Store, caller: &Caller, kind: RecordKind, id: &str, wanted: &str) -> Result<(), ApiError> {
+pub(crate) fn denied(
+    store: &mut dyn Store,
+    caller: &Caller,
+    kind: RecordKind,
+    id: &str,
+    wanted: &str,
+) -> Result<(), ApiError> {
     store.record(&caller.actor("?"), "denied", kind.table(), id, serde_json::json!({ "wanted": wanted }))?;
     Ok(())
 }
@@ -183,12 +189,7 @@ pub(crate) fn listed(
     let catalog = state.shared.catalog();
     let ListQuery { page, mut filter } = list_query(kind, catalog, query)?;
     let own = scope(caller);
-    // A partner's list is its own organisation's, whatever the filter asks.
-    let mut visible = true;
-    if let Some(own) = &own {
-        visible = filter.organizations.is_empty() || filter.organizations.contains(own);
-        filter.organizations = vec![own.clone()];
-    }
+    let visible = scoped(own.as_deref(), &mut filter);
     let (selection, mut records) = match kind {
         RecordKind::Violations => {
             let live = state.shared.refresh(&*store)?;
@@ -216,6 +217,38 @@ pub(crate) fn listed(
         next: selection.next.filter(|_| visible).map(|c| c.to_string()),
         records: records.into_iter().map(|(_, r)| r).collect(),
     })
+}
+
+/// Narrows `filter` to a partner's own organisation, whatever it asks: whether it asked for
+/// anything the partner may see.
+fn scoped(own: Option<&str>, filter: &mut Filter) -> bool {
+    let Some(own) = own else { return true };
+    let visible = filter.organizations.is_empty() || filter.organizations.iter().any(|o| o == own);
+    filter.organizations = vec![own.to_owned()];
+    visible
+}
+
+/// The storage keys of every violation the caller may see for the tables' filters of `query`
+/// (paging and sorting refused: a download is the whole selection); audited as a download.
+pub(crate) fn downloaded(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    query: &[(String, String)],
+) -> Result<Vec<u32>, ApiError> {
+    let catalog = state.shared.catalog();
+    let filters: Vec<(String, String)> =
+        query.iter().filter(|(k, _)| !matches!(k.as_str(), "sort" | "limit" | "offset" | "cursor")).cloned().collect();
+    let ListQuery { mut filter, .. } = list_query(RecordKind::Violations, catalog, &filters)?;
+    let own = scope(caller);
+    let keys = if scoped(own.as_deref(), &mut filter) {
+        state.shared.refresh(&*store)?.facts.keys(catalog, &filter)
+    } else {
+        Vec::new()
+    };
+    let details = serde_json::json!({ "rows": keys.len(), "query": filters, "format": "csv" });
+    store.record(&caller.actor("?"), "download", "violations", own.as_deref().unwrap_or("*"), details)?;
+    Ok(keys)
 }
 
 /// The alerts or risk answers `filter` selects (by place, organisation and dates), each with
@@ -315,9 +348,7 @@ pub async fn update(
     write(state, kind, caller, Some(id), body).await
 }
 
-/// Creates (`POST`) or corrects (`PUT`) a record with the import's validation and messages. A
-/// partner writes only its own organisation's records, and cannot touch another's by reusing
-/// its id.
+/// Creates (`POST`) or corrects (`PUT`) a record with the import's validation and messages.
 async fn write(
     state: Arc<AppState>,
     kind: RecordKind,
@@ -328,56 +359,29 @@ async fn write(
     state
         .blocking(move |state, store| {
             let catalog = state.shared.catalog();
-            let schema = vigie_store::schema(kind, catalog);
-            let texts: Vec<Option<String>> = schema
+            let texts: Vec<Option<String>> = vigie_store::schema(kind, catalog)
                 .names()
                 .map(|name| match body.get(name) {
-                    Some(serde_json::Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
                     Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                     _ => None,
                 })
                 .collect();
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-            let today = chrono::Utc::now().date_naive();
-            let record = Record::parse(kind, &values, catalog, today).map_err(|errors| {
-                let mut error = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    "the record breaks the rules of DATA-FORMATS.md",
-                );
-                error.details = errors
-                    .iter()
-                    .map(|e| format!("column `{}`: found `{}`, expected {}", e.column, e.value, e.expected))
-                    .collect();
-                error
-            })?;
-            if let Some(id) = &path_id
-                && id != record.id()
-            {
-                return Err(ApiError::bad_request(format!("the record's id must be {id}, the one of its address")));
-            }
-            let existing = store.records(catalog, kind, Select::Id(record.id()))?.pop().map(|(_, r)| r);
-            if let Some(own) = scope(&caller) {
-                if existing.as_ref().is_some_and(|e| e.organization() != own) {
-                    // Another organisation's record: it does not exist for this partner.
-                    denied(store, &caller, kind, record.id(), "write")?;
-                    return Err(ApiError::not_found());
+            let (outcome, record) = match written(state, store, kind, &caller, path_id.as_deref(), &texts)? {
+                Ok(written) => written,
+                Err(errors) => {
+                    let mut error = ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        "the record breaks the rules of DATA-FORMATS.md",
+                    );
+                    error.details = errors
+                        .iter()
+                        .map(|e| format!("column `{}`: found `{}`, expected {}", e.column, e.value, e.expected))
+                        .collect();
+                    return Err(error);
                 }
-                if record.organization() != own {
-                    denied(store, &caller, kind, record.id(), "write")?;
-                    return Err(ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "other_organization",
-                        format!("a partner writes records of {own} only"),
-                    ));
-                }
-            }
-            if path_id.is_some() && existing.is_none() {
-                return Err(ApiError::not_found());
-            }
-            let outcome = vigie_store::put_record(store, catalog, &record, &caller.actor("?"))?;
-            // The writer's next answer counts its write.
-            state.shared.catch_up(&*store)?;
+            };
             let (status, word) = match outcome {
                 Outcome::Inserted => (StatusCode::CREATED, "inserted"),
                 Outcome::Updated => (StatusCode::OK, "updated"),
@@ -387,6 +391,56 @@ async fn write(
             Ok((status, Json(body)).into_response())
         })
         .await
+}
+
+/// Writes a record given as its columns' texts (aligned with its kind's schema; blank is
+/// absent), with the import's validation: the broken rules, or what the write did. `path_id`
+/// is the record corrected; with `None`, the row is written as an import row is. A partner
+/// writes only its own organisation's records, and cannot touch another's by reusing its id.
+pub(crate) fn written(
+    state: &AppState,
+    store: &mut dyn Store,
+    kind: RecordKind,
+    caller: &Caller,
+    path_id: Option<&str>,
+    texts: &[Option<String>],
+) -> Result<Result<(Outcome, Record), Vec<FieldError>>, ApiError> {
+    let catalog = state.shared.catalog();
+    let values: Vec<Option<&str>> =
+        texts.iter().map(|t| t.as_deref().map(str::trim).filter(|t| !t.is_empty())).collect();
+    let today = chrono::Utc::now().date_naive();
+    let record = match Record::parse(kind, &values, catalog, today) {
+        Ok(record) => record,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if let Some(id) = path_id
+        && id != record.id()
+    {
+        return Err(ApiError::bad_request(format!("the record's id must be {id}, the one of its address")));
+    }
+    let existing = store.records(catalog, kind, Select::Id(record.id()))?.pop().map(|(_, r)| r);
+    if let Some(own) = scope(caller) {
+        if existing.as_ref().is_some_and(|e| e.organization() != own) {
+            // Another organisation's record: it does not exist for this partner.
+            denied(store, caller, kind, record.id(), "write")?;
+            return Err(ApiError::not_found());
+        }
+        if record.organization() != own {
+            denied(store, caller, kind, record.id(), "write")?;
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "other_organization",
+                format!("a partner writes records of {own} only"),
+            ));
+        }
+    }
+    if path_id.is_some() && existing.is_none() {
+        return Err(ApiError::not_found());
+    }
+    let outcome = vigie_store::put_record(store, catalog, &record, &caller.actor("?"))?;
+    // The writer's next answer counts its write.
+    state.shared.catch_up(&*store)?;
+    Ok(Ok((outcome, record)))
 }
 
 /// Deletes a record the caller may write (its old values and the caller stay in the audit log).

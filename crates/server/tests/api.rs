@@ -48,12 +48,30 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/openapi.json", EVERYONE),
     ("GET", "/", EVERYONE),
     ("GET", "/assets/vigie.css", EVERYONE),
+    ("GET", "/assets/vigie.js", EVERYONE),
     ("GET", "/login", EVERYONE),
     ("POST", "/login", EVERYONE),
     ("POST", "/logout", SIGNED_IN),
     ("GET", "/dashboard", SIGNED_IN),
     ("GET", "/violations", LISTS),
+    ("GET", "/violations.csv", LISTS),
+    ("GET", "/violations/new", LISTS),
+    ("POST", "/violations/new", RECORDS),
     ("GET", "/violations/{id}", RECORDS),
+    ("GET", "/violations/{id}/edit", RECORDS),
+    ("POST", "/violations/{id}/edit", RECORDS),
+    ("GET", "/alerts", LISTS),
+    ("GET", "/alerts/new", LISTS),
+    ("POST", "/alerts/new", RECORDS),
+    ("GET", "/alerts/{id}", RECORDS),
+    ("GET", "/alerts/{id}/edit", RECORDS),
+    ("POST", "/alerts/{id}/edit", RECORDS),
+    ("GET", "/risk-answers", LISTS),
+    ("GET", "/risk-answers/new", LISTS),
+    ("POST", "/risk-answers/new", RECORDS),
+    ("GET", "/risk-answers/{id}", RECORDS),
+    ("GET", "/risk-answers/{id}/edit", RECORDS),
+    ("POST", "/risk-answers/{id}/edit", RECORDS),
     ("POST", "/api/v1/login", EVERYONE),
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
@@ -108,6 +126,24 @@ fn row_body(header: &str, row: &str) -> serde_json::Value {
         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
         .collect();
     serde_json::Value::Object(object)
+}
+
+/// A row of an exchange format as a form's body.
+fn form_encode(header: &str, row: &str) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    header
+        .split(',')
+        .zip(row.split(','))
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// A violation row of the exchange format as the API's JSON object.
@@ -234,12 +270,20 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
             .replace("{file}", "html"),
     };
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
-    // The sign-in page's form.
-    let form = (method, path) == ("POST", "/login");
-    let body = if form {
-        Some(serde_json::Value::String(format!("name=viewer&password={}", PASSWORD.replace(' ', "+"))))
-    } else {
-        body
+    // The sign-in page's form, and the record pages' forms: a new record (an id of each
+    // caller's own) or partner A's, as it is.
+    let record_form = method == "POST" && !path.starts_with("/api/") && record.is_some();
+    let form = (method, path) == ("POST", "/login") || record_form;
+    let body = match record {
+        _ if (method, path) == ("POST", "/login") => {
+            Some(serde_json::Value::String(format!("name=viewer&password={}", PASSWORD.replace(' ', "+"))))
+        }
+        Some((_, header, row)) if record_form => {
+            let row =
+                if path.ends_with("/new") { row.replacen("-1,", &format!("-9{},", who as u8), 2) } else { row.into() };
+            Some(serde_json::Value::String(form_encode(header, &row)))
+        }
+        _ => body,
     };
     if let ("DELETE", Some((kind, _, row))) = (method, record) {
         // Each caller deletes a record that exists.
@@ -301,7 +345,10 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                 // A page sends the anonymous to the sign-in page, with nothing else.
                 assert_eq!((answer.status, to_sign_in), (StatusCode::SEE_OTHER, true), "{who:?} {method} {path}");
             } else if page {
-                let refusal = if *who == Who::PartnerB { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                // Partner A's records do not exist for partner B; a new one of partner A's is
+                // refused.
+                let hidden = *who == Who::PartnerB && !path.ends_with("/new");
+                let refusal = if hidden { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
                 assert_eq!(answer.status, refusal, "{who:?} {method} {path}");
                 assert!(
                     !answer.text.contains("Récit") && !answer.text.contains("V-1"),
@@ -848,7 +895,9 @@ async fn the_dashboard_shows_the_tables_figures_to_a_signed_in_user_in_their_lan
     let (_, _, html) = page("month=2021-11", "").await;
     assert!(html.contains("<html lang=\"fr\"") && html.contains("Tableau de bord"), "French by default");
     assert!(html.contains("<svg") && html.contains("<details>"), "the report's charts, each with its data");
-    assert!(!html.contains("<script") && !html.contains("style=\""), "nothing the CSP forbids");
+    let scripts = html.matches("<script").count();
+    assert_eq!(scripts, html.matches("<script src=\"/assets/vigie.js\" defer></script>").count(), "no inline script");
+    assert!(!html.contains("style=\""), "nothing the CSP forbids");
 
     let (_, headers, html) = page("month=2021-11&lang=en", "").await;
     assert!(html.contains("<html lang=\"en\"") && html.contains("Dashboard"));
@@ -914,4 +963,140 @@ async fn violation_pages_show_each_role_what_it_may_see() {
     let dashboard = get(viewer.clone(), "/dashboard?month=2021-11").await;
     assert!(!dashboard.text.contains("href=\"/violations"), "no link a viewer cannot follow");
     assert_eq!(get(viewer, "/violations").await.status, StatusCode::FORBIDDEN);
+}
+
+/// A form's body from `name=value` pairs.
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let header: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+    let row: Vec<&str> = pairs.iter().map(|(_, v)| *v).collect();
+    form_encode(&header.join(","), &row.join(","))
+}
+
+#[tokio::test]
+async fn the_entry_form_validates_like_the_import_and_says_why_next_to_each_field() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "partner-a").await;
+    let post = |path: &str, body: String, lang: &str| {
+        let request = request("POST", &format!("{path}?csrf={csrf}"), None)
+            .header(header::COOKIE, format!("{cookie}; vigie_lang={lang}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let mut fields = vec![
+        ("violation_id", "V-50"),
+        ("incident_id", "I-50"),
+        ("incident_date", "2021-11-20"),
+        ("report_date", "2021-11-10"),
+        ("admin3_pcode", "ML040503"),
+        ("violation_code", "E1"),
+        ("perpetrator_code", "UNID_ARMED"),
+        ("place_code", "ROAD"),
+        ("time_slot_code", "DAY"),
+        ("victim_sex", "M"),
+        ("victim_age_group", "ADULT"),
+        ("victim_occupation", "TRADER"),
+        ("victim_population", "RESIDENT"),
+        ("organization", "DRC"),
+    ];
+    let wrong = post("/violations/new", form_body(&fields), "fr").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = "La date du rapport ne peut pas précéder la date de l’incident.";
+    let next_to_field =
+        format!("aria-describedby=\"error-report_date\"><p class=\"field-error\" id=\"error-report_date\">{message}");
+    assert!(wrong.text.contains(&next_to_field), "the message, in French, next to its field: {}", wrong.text);
+    assert!(wrong.text.contains("value=\"V-50\""), "what was typed is kept");
+    let english = post("/violations/new", form_body(&fields), "en").await;
+    assert!(english.text.contains("The report date cannot come before the incident date."), "in English too");
+    assert!(
+        SqliteStore::open(&server.db)
+            .expect("open")
+            .records(Catalog::builtin(), RecordKind::Violations, vigie_store::Select::Id("V-50"))
+            .expect("read")
+            .is_empty(),
+        "nothing saved"
+    );
+
+    fields[3].1 = "2021-11-21";
+    let saved = post("/violations/new", form_body(&fields), "fr").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    assert_eq!(saved.headers[header::LOCATION], "/violations/V-50?saved=inserted");
+    let taken = post("/violations/new", form_body(&fields), "en").await;
+    assert!(
+        taken.status == StatusCode::UNPROCESSABLE_ENTITY && taken.text.contains("already has this identifier"),
+        "a new record never overwrites one"
+    );
+    let dashboard = call(
+        &app,
+        request("GET", "/dashboard?month=2021-11&commune=ML040503", None)
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    let key = &dashboard.text[dashboard.text.find("id=\"key-month\"").expect("key figure")..];
+    assert!(key.contains("class=\"value\" data-value=\"2\""), "the new violation is counted at once: {key}");
+
+    // Another organisation's record: the form cannot reach it, even by its id.
+    fields[0].1 = "V-2";
+    let other = post("/violations/new", form_body(&fields), "fr").await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let edited = post("/violations/V-50/edit", form_body(&fields[1..]).replace("V-2", "V-50"), "fr").await;
+    assert_eq!(edited.headers[header::LOCATION], "/violations/V-50?saved=unchanged", "the id is the address's");
+}
+
+#[tokio::test]
+async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |cookie: String, path: &str| {
+        let request = request("GET", path, None).header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let (im, _) = login(&app, "im").await;
+    let all = get(im.clone(), "/violations.csv").await;
+    assert_eq!(all.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = all.text.lines().collect();
+    assert_eq!(lines[0], HEADER, "the exchange format, importable again");
+    assert_eq!(lines[1].replace(",ML04,ML0405,", ",,,"), V1, "the region and cercle filled in");
+    assert_eq!(lines.len(), 3);
+    let mopti = get(im, "/violations.csv?region=ML05&sort=-incident_date&cursor=1.1").await;
+    assert_eq!(mopti.text.lines().count(), 2, "the filters hold, the paging does not: {}", mopti.text);
+    let (partner_a, _) = login(&app, "partner-a").await;
+    let own = get(partner_a.clone(), "/violations.csv?organization=NRC").await;
+    assert_eq!(own.text.lines().count(), 1, "another organisation's: nothing but the header");
+    let own = get(partner_a, "/violations.csv").await;
+    assert!(own.text.contains("V-1") && !own.text.contains("V-2"));
+    let store = SqliteStore::open(&server.db).expect("open");
+    let downloads = store.audit_log(50).expect("audit").into_iter().filter(|e| e.action == "download").count();
+    assert_eq!(downloads, 4, "every download is audited");
+}
+
+#[tokio::test]
+async fn a_click_on_a_map_or_a_bar_filters_the_whole_dashboard() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, _) = login(&app, "im").await;
+    let get = |path: String| {
+        let request =
+            request("GET", &path, None).header(header::COOKIE, cookie.clone()).body(Body::empty()).expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let page = get("/dashboard?month=2021-11".into()).await;
+    // ML040503 is in Ségou (ML04): a first click chooses the region, a second the commune.
+    let link = "<a href=\"/dashboard?month=2021-11&amp;region=ML04\" tabindex=\"-1\" data-filter=\"commune=ML040503\">";
+    assert!(page.text.contains(link), "a commune of the map links to its region");
+    assert!(
+        page.text.contains("href=\"/dashboard?month=2021-11&amp;perpetrator=UNID_ARMED\""),
+        "a bar links to its filter"
+    );
+    let region = get("/dashboard?month=2021-11&region=ML04".into()).await;
+    assert!(region.text.contains("id=\"key-month\"><div class=\"label\">") && region.text.contains("data-value=\"1\""));
+    let drill = "href=\"/dashboard?month=2021-11&amp;region=ML04&amp;commune=ML040503\"";
+    assert!(region.text.contains(drill), "inside the region, a commune links to itself");
 }

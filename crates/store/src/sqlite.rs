@@ -422,6 +422,53 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn export(
+        &self,
+        catalog: &Catalog,
+        kind: RecordKind,
+        keep: &dyn Fn(u32) -> bool,
+        row: &mut dyn FnMut(&[&str]) -> bool,
+    ) -> Result<u64> {
+        if kind == RecordKind::RiskAnswers {
+            return Err(StoreError::Conflict("risk answers are exported through `records`".into()));
+        }
+        let entity = entity_of(kind);
+        let schema = crate::schema(kind, catalog);
+        let what = format!("exporting {}", entity.table);
+        let sql = format!("SELECT rowid, {} FROM {} ORDER BY rowid", crate::entity::select_list(&schema), entity.table);
+        let mut stmt = self.conn.prepare(&sql).map_err(err(what.clone()))?;
+        let mut rows = stmt.query([]).map_err(err(what.clone()))?;
+        let names: Vec<&str> = schema.names().collect();
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
+        let (admin1, admin2, admin3) = (at("admin1_pcode"), at("admin2_pcode"), at("admin3_pcode"));
+        let g = &catalog.geography;
+        let mut written = 0;
+        while let Some(stored) = rows.next().map_err(err(what.clone()))? {
+            let key: i64 = stored.get(0).map_err(err(what.clone()))?;
+            if !keep(u32::try_from(key).unwrap_or(u32::MAX)) {
+                continue;
+            }
+            let mut cells: Vec<&str> = Vec::with_capacity(names.len());
+            for i in 0..names.len() {
+                let cell = stored.get_ref(i + 1).map_err(err(what.clone()))?;
+                cells.push(match cell {
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+                    _ => "",
+                });
+            }
+            // The region and cercle are the commune's, as `Record::fields` writes them.
+            if let Some(commune) = g.commune_by_pcode(cells[admin3]).map(|id| g.commune(id)) {
+                cells[admin1] = &g.region(commune.region).code;
+                cells[admin2] = &g.cercles[commune.cercle as usize].unit.pcode;
+            }
+            written += 1;
+            if !row(&cells) {
+                break;
+            }
+        }
+        Ok(written)
+    }
+
     fn public_access(&self) -> Result<bool> {
         let value: Option<String> = self
             .conn

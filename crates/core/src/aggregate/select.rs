@@ -104,6 +104,13 @@ impl Facts {
         let rows = (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| (value(r), self.key[r])).collect();
         page_of(rows, page)
     }
+
+    /// The storage keys of every violation `filter` selects, in no particular order: what a
+    /// download of the whole selection reads.
+    pub fn keys(&self, catalog: &Catalog, filter: &Filter) -> Vec<u32> {
+        let masks = filter.masks(catalog, self.organizations());
+        (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| self.key[r]).collect()
+    }
 }
 
 /// A page of `rows` — each a sort value and a storage key — in (value, key) order, reversed

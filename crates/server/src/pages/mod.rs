@@ -19,16 +19,25 @@ use vigie_report::document::Block;
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
-use vigie_store::{Record, RecordKind, Role};
+use vigie_store::{RecordKind, Role};
+
+pub mod records;
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
-pub const CSS: &str = include_str!("../assets/vigie.css");
+pub const CSS: &str = include_str!("../../assets/vigie.css");
+/// The pages' one script: progressive enhancement (cascading places, commune search, upload
+/// progress). Every page works without it.
+pub const JS: &str = include_str!("../../assets/vigie.js");
 
 /// The cookie that keeps the visitor's language.
 const LANG_COOKIE: &str = "vigie_lang";
 
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+}
+
+pub async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
 }
 
 pub async fn home() -> Redirect {
@@ -87,6 +96,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — Vigie" }
                 link rel="stylesheet" href="/assets/vigie.css";
+                script src="/assets/vigie.js" defer {}
             }
             body {
                 a.skip href="#main" { (lang.text("ui-skip")) }
@@ -95,7 +105,9 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                     nav aria-label="Vigie" {
                         a href="/dashboard" { (lang.text("ui-dashboard")) }
                         @if sees_records(caller) {
-                            a href="/violations" { (lang.text("ui-violations")) }
+                            @for kind in RecordKind::ALL {
+                                a href=(records::path(kind)) { (lang.text(records::title(kind))) }
+                            }
                         }
                         a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
                         @if let Some(user) = &caller.user {
@@ -198,9 +210,12 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, Extension(caller): Ext
 }
 
 /// The query names the dashboard's filter form offers, each with its label's message.
-const FILTERS: [(&str, &str); 7] = [
+pub(crate) const FILTERS: [(&str, &str); 10] = [
     ("region", "ui-filter-region"),
+    ("cercle", "ui-filter-cercle"),
+    ("commune", "ui-filter-commune"),
     ("category", "ui-filter-category"),
+    ("subtype", "ui-filter-subtype"),
     ("perpetrator", "ui-filter-perpetrator"),
     ("sex", "ui-filter-sex"),
     ("age_group", "ui-filter-age"),
@@ -208,48 +223,114 @@ const FILTERS: [(&str, &str); 7] = [
     ("organization", "ui-filter-organization"),
 ];
 
-/// The choices of a filter: code and label.
-fn choices(catalog: &Catalog, lang: Lang, name: &str, organizations: &[String]) -> Vec<(String, String)> {
-    let list = |kind: ListKind| {
-        catalog.lists.get(kind).codes.iter().map(|c| (c.code.clone(), lang.pick(&c.label).to_owned())).collect()
-    };
-    match name {
-        "region" => catalog.geography.regions.iter().map(|r| (r.code.clone(), lang.pick(&r.name).to_owned())).collect(),
-        "category" => catalog
-            .typology
-            .categories
-            .iter()
-            .map(|c| (c.code.clone(), format!("{} — {}", c.code, lang.pick(&c.label))))
-            .collect(),
-        "perpetrator" => list(ListKind::Perpetrator),
-        "sex" => list(ListKind::Sex),
-        "age_group" => list(ListKind::AgeGroup),
-        "population" => list(ListKind::Population),
-        "organization" => organizations.iter().map(|o| (o.clone(), o.clone())).collect(),
-        _ => Vec::new(),
+/// A choice of a form's list, with the region and cercle a place's choice belongs to (for the
+/// cascade of `vigie.js`) and its group.
+pub(crate) struct Choice {
+    pub code: String,
+    pub label: String,
+    pub region: Option<String>,
+    pub cercle: Option<String>,
+}
+
+impl Choice {
+    pub fn new(code: &str, label: &str) -> Choice {
+        Choice { code: code.to_owned(), label: label.to_owned(), region: None, cercle: None }
     }
 }
 
-/// The filter form's fields (the dashboard's and the list's), with the choices `asked` made; no
-/// organisation filter on the public dashboard.
+/// The reporting regions, cercles or communes (each with its region and cercle), by name.
+pub(crate) fn places(catalog: &Catalog, lang: Lang, level: &str) -> Vec<Choice> {
+    let g = &catalog.geography;
+    match level {
+        "region" => g.regions.iter().map(|r| Choice::new(&r.code, lang.pick(&r.name))).collect(),
+        "cercle" => g
+            .cercles
+            .iter()
+            .enumerate()
+            .map(|(i, ce)| {
+                // A cercle's reporting region is its communes'.
+                let commune = g.communes.iter().find(|co| usize::from(co.cercle) == i);
+                Choice {
+                    region: commune.map(|co| g.region(co.region).code.clone()),
+                    ..Choice::new(&ce.unit.pcode, &ce.unit.name)
+                }
+            })
+            .collect(),
+        _ => {
+            let mut communes: Vec<Choice> = g
+                .communes
+                .iter()
+                .map(|co| {
+                    let cercle = &g.cercles[co.cercle as usize].unit;
+                    Choice {
+                        region: Some(g.region(co.region).code.clone()),
+                        cercle: Some(cercle.pcode.clone()),
+                        ..Choice::new(&co.unit.pcode, &format!("{} ({})", co.unit.name, cercle.name))
+                    }
+                })
+                .collect();
+            communes.sort_by(|a, b| a.label.cmp(&b.label));
+            communes
+        }
+    }
+}
+
+/// The choices of a filter.
+fn choices(catalog: &Catalog, lang: Lang, name: &str, organizations: &[String]) -> Vec<Choice> {
+    let t = &catalog.typology;
+    match name {
+        "region" | "cercle" | "commune" => places(catalog, lang, name),
+        "category" => t
+            .categories
+            .iter()
+            .map(|c| Choice::new(&c.code, &format!("{} — {}", c.code, lang.pick(&c.label))))
+            .collect(),
+        "subtype" => {
+            t.subtypes.iter().map(|s| Choice::new(&s.code, &format!("{} — {}", s.code, lang.pick(&s.label)))).collect()
+        }
+        "organization" => organizations.iter().map(|o| Choice::new(o, o)).collect(),
+        _ => match ListKind::ALL.into_iter().find(|k| k.name() == name) {
+            Some(kind) => {
+                catalog.lists.get(kind).codes.iter().map(|c| Choice::new(&c.code, lang.pick(&c.label))).collect()
+            }
+            None => Vec::new(),
+        },
+    }
+}
+
+/// The filter form's fields (the dashboard's and the list's), with the choices `asked` made;
+/// a code-list filter chosen by a click on a chart (a place, an occupation) gets its field
+/// too. No organisation filter on the public dashboard.
 fn filter_fields(
     catalog: &Catalog,
     lang: Lang,
     asked: &[(String, String)],
     organizations: &[String],
     public: bool,
+    fields: &[(&str, &str)],
 ) -> Markup {
     let chosen = |name: &str| asked.iter().filter(|(k, _)| k == name).map(|(_, c)| c.as_str()).collect::<Vec<_>>();
     let date = |name: &str| chosen(name).first().map(|d| (*d).to_owned()).unwrap_or_default();
+    let mut shown: Vec<(&str, String)> = fields.iter().map(|&(name, message)| (name, lang.text(message))).collect();
+    for kind in ListKind::ALL {
+        if !shown.iter().any(|(n, _)| *n == kind.name()) && !chosen(kind.name()).is_empty() {
+            shown.push((kind.name(), lang.text(&format!("field-{}", kind.column()))));
+        }
+    }
     html! {
-        @for (name, message) in FILTERS {
-            @if !(public && name == "organization") {
+        @for (name, label) in &shown {
+            @if !(public && *name == "organization") {
                 label {
-                    (lang.text(message))
-                    select name=(name) {
+                    (label)
+                    @if *name == "commune" {
+                        input type="search" data-commune-search autocomplete="off"
+                            placeholder=(lang.text("ui-commune-search")) aria-label=(lang.text("ui-commune-search"));
+                    }
+                    select name=(name) data-place=[matches!(*name, "region" | "cercle" | "commune").then_some(*name)] {
                         option value="" { (lang.text("ui-all")) }
-                        @for (code, label) in choices(catalog, lang, name, organizations) {
-                            option value=(code) selected[chosen(name).contains(&code.as_str())] { (label) }
+                        @for c in choices(catalog, lang, name, organizations) {
+                            option value=(c.code) selected[chosen(name).contains(&c.code.as_str())]
+                                data-region=[c.region.as_ref()] data-cercle=[c.cercle.as_ref()] { (c.label) }
                         }
                     }
                 }
@@ -324,6 +405,9 @@ pub async fn dashboard(
                 Ok::<_, ApiError>(figures.into_string().into_bytes())
             })?;
             let organizations = live.facts.organizations().to_vec();
+            let figures = vigie_report::charts::link_filters(&String::from_utf8_lossy(&rendered), &|name, code| {
+                filtered_by(state.shared.catalog(), &asked, name, code)
+            });
             Ok(dashboard_body(
                 DashboardView {
                     catalog: state.shared.catalog(),
@@ -335,12 +419,33 @@ pub async fn dashboard(
                 },
                 &answer.0,
                 &earlier.0,
-                &String::from_utf8_lossy(&rendered),
+                &figures,
             ))
         })
         .await
         .map_err(ApiError::page)?;
     Ok(page(layout(lang, &lang.text("ui-dashboard"), &caller, other, body), cookie))
+}
+
+/// The dashboard's address for the filters of `asked` and one more, chosen by a click on a
+/// chart's bar (`perpetrator=FAMA`, replacing that filter's choice) or a map's commune. A
+/// commune drills down: outside the chosen region it chooses its region, inside it the commune.
+fn filtered_by(catalog: &Catalog, asked: &[(String, String)], name: &str, code: &str) -> Option<String> {
+    let place = |k: &str| matches!(k, "region" | "cercle" | "commune");
+    let mut pairs: Vec<(String, String)> = asked.iter().filter(|(k, _)| k != name).cloned().collect();
+    if name == "commune" {
+        let g = &catalog.geography;
+        let region = &g.region(g.commune(g.commune_by_pcode(code)?).region).code;
+        let inside = asked.iter().any(|(k, v)| k == "region" && v == region);
+        pairs.retain(|(k, _)| !place(k));
+        pairs.push(("region".into(), region.clone()));
+        if inside {
+            pairs.push(("commune".into(), code.to_owned()));
+        }
+    } else {
+        pairs.push((name.to_owned(), code.to_owned()));
+    }
+    Some(format!("/dashboard?{}", encode(&pairs)))
 }
 
 struct DashboardView<'a> {
@@ -368,7 +473,7 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
         @if v.public { p.notice { (lang.text("ui-public")) } }
         form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
             label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
-            (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public))
+            (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public, &FILTERS))
             button.primary type="submit" { (lang.text("ui-apply")) }
             a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
         }
@@ -461,152 +566,4 @@ fn figures(
             }
         }
     }
-}
-
-/// The sort orders the list offers, with their labels.
-const SORTS: [(&str, &str); 4] = [
-    ("-incident_date", "ui-sort-newest"),
-    ("incident_date", "ui-sort-oldest"),
-    ("admin3_pcode", "ui-sort-commune"),
-    ("organization", "ui-sort-organization"),
-];
-
-/// A code of a record's column with its label, as a person reads it.
-fn shown(catalog: &Catalog, lang: Lang, column: &str, code: &str) -> String {
-    let g = &catalog.geography;
-    let label = match column {
-        "admin1_pcode" => g.regions.iter().find(|r| r.code == code).map(|r| lang.pick(&r.name).to_owned()),
-        "admin2_pcode" => g.cercles.iter().find(|c| c.unit.pcode == code).map(|c| c.unit.name.clone()),
-        "admin3_pcode" => g.commune_by_pcode(code).map(|id| g.commune(id).unit.name.clone()),
-        "violation_code" => {
-            catalog.typology.subtypes.iter().find(|s| s.code == code).map(|s| lang.pick(&s.label).to_owned())
-        }
-        _ => ListKind::ALL.into_iter().find(|k| k.column() == column).and_then(|kind| {
-            let list = catalog.lists.get(kind);
-            list.find(code).map(|i| lang.pick(&list.codes[i as usize].label).to_owned())
-        }),
-    };
-    label.unwrap_or_else(|| code.to_owned())
-}
-
-/// The violations the caller may see (a partner, its own organisation's), filtered with the
-/// dashboard's filters, sorted, a page at a time; each list is audited.
-pub async fn violations(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let (lang, cookie, asked) = page_query(&query, &headers);
-    let mut listing = asked.clone();
-    if !listing.iter().any(|(k, _)| k == "limit") {
-        listing.push(("limit".into(), "50".into()));
-    }
-    let other = other_language(lang, "/violations", &asked);
-    let who = caller.clone();
-    let body = state
-        .blocking(move |state, store| {
-            let listed = crate::records::listed(state, store, RecordKind::Violations, &who, &listing)?;
-            let catalog = state.shared.catalog();
-            let organizations = state.shared.current().facts.organizations().to_vec();
-            let chosen = |name: &str| asked.iter().filter(|(k, _)| k == name).map(|(_, c)| c.clone()).collect::<Vec<_>>();
-            let sort = chosen("sort").first().cloned().unwrap_or_else(|| "-incident_date".into());
-            let next = listed.next.as_ref().map(|cursor| {
-                let mut pairs: Vec<(String, String)> = asked.iter().filter(|(k, _)| k != "cursor").cloned().collect();
-                pairs.push(("cursor".into(), cursor.clone()));
-                format!("/violations?{}", encode(&pairs))
-            });
-            let mut count = Args::new();
-            count.set("count", listed.total);
-            let columns = ["violation_id", "incident_date", "admin3_pcode", "violation_code", "perpetrator_code", "victim_sex", "victim_age_group", "organization"];
-            let schema = vigie_store::schema(RecordKind::Violations, catalog);
-            let names: Vec<&str> = schema.names().collect();
-            Ok(html! {
-                h1 { (lang.text("ui-violations")) }
-                form.filters method="get" action="/violations" aria-label=(lang.text("ui-filters")) {
-                    (filter_fields(catalog, lang, &asked, &organizations, false))
-                    label {
-                        (lang.text("ui-sort"))
-                        select name="sort" {
-                            @for (value, message) in SORTS {
-                                option value=(value) selected[sort == value] { (lang.text(message)) }
-                            }
-                        }
-                    }
-                    button.primary type="submit" { (lang.text("ui-apply")) }
-                    a href="/violations" { (lang.text("ui-reset")) }
-                }
-                p #total data-value=(listed.total) { (lang.format("ui-count", &count)) }
-                div.table-scroll {
-                    table {
-                        thead { tr { @for column in columns { th scope="col" { (lang.text(&format!("field-{column}"))) } } } }
-                        tbody {
-                            @for record in &listed.records {
-                                @let fields = record.fields(catalog);
-                                @let cell = |column: &str| names.iter().position(|n| *n == column).and_then(|i| fields.get(i)).cloned().unwrap_or_default();
-                                tr {
-                                    td { a href={ "/violations/" (escape_query(record.id())) } { (record.id()) } }
-                                    @for column in &columns[1..] {
-                                        td { (shown(catalog, lang, column, &cell(column))) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                @if let Some(next) = next {
-                    p { a href=(next) rel="next" { (lang.text("ui-next-page")) } }
-                }
-            })
-        })
-        .await
-        .map_err(ApiError::page)?;
-    Ok(page(layout(lang, &lang.text("ui-violations"), &caller, other, body), cookie))
-}
-
-/// One violation, every field with its label and the narrative, for a caller who may see it
-/// (audited); another organisation's does not exist for a partner.
-pub async fn violation(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    let (lang, cookie, _) = page_query(&query, &headers);
-    let path = format!("/violations/{}", escape_query(&id));
-    let other = other_language(lang, &path, &[]);
-    let who = caller.clone();
-    let title = words(lang, "ui-violation", &[("id", id.clone())]);
-    let heading = title.clone();
-    let body = state
-        .blocking(move |state, store| {
-            let record = crate::records::viewed(state, store, RecordKind::Violations, &id, &who)?;
-            let catalog = state.shared.catalog();
-            let schema = vigie_store::schema(RecordKind::Violations, catalog);
-            let fields = record.fields(catalog);
-            let narrative = match &record {
-                Record::Violation(v) => v.narrative.clone(),
-                _ => None,
-            };
-            Ok(html! {
-                h1 { (heading) }
-                dl.fields {
-                    @for (name, value) in schema.names().zip(&fields) {
-                        @if name != "narrative" && !value.is_empty() {
-                            dt { (lang.text(&format!("field-{name}"))) }
-                            dd { (shown(catalog, lang, name, value)) @if shown(catalog, lang, name, value) != *value { " (" (value) ")" } }
-                        }
-                    }
-                }
-                @if let Some(narrative) = narrative {
-                    h2 { (lang.text("field-narrative")) }
-                    p.narrative { (narrative) }
-                }
-                p { a href="/violations" { (lang.text("ui-back-to-list")) } }
-            })
-        })
-        .await
-        .map_err(ApiError::page)?;
-    Ok(page(layout(lang, &title, &caller, other, body), cookie))
 }
