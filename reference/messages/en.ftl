@@ -327,6 +327,30 @@ ui-saved-inserted = Saved: the record was added.
 ui-saved-updated = Saved: the record was corrected.
 ui-saved-unchanged = Nothing changed: the record already held these values.
 ui-download-list = Download this list:
+ui-imports = Imports
+ui-import-kind = Records
+ui-import-file = File
+ui-import-send = Import
+ui-import-progress = Upload progress
+ui-import-hint = A CSV file in the exchange format (DATA-FORMATS.md), comma or semicolon separated. The file is imported whole or not at all; importing it again changes nothing.
+ui-import-failed = The file could not be imported.
+ui-import-counts = { $inserted } added, { $updated } corrected, { $unchanged } unchanged.
+ui-import-done = { $file } imported.
+ui-import-invalid = { $count ->
+    [one] One error: nothing was imported. Fix the file and import it again.
+   *[other] { $count } errors: nothing was imported. Fix the file and import it again.
+}
+ui-import-errors = Errors, by line
+ui-import-line = Line
+ui-import-column = Column
+ui-import-value = Value
+ui-import-expected = Expected
+ui-import-more = … and { $count } more errors.
+ui-import-history = Import history
+ui-import-none = No file imported yet.
+ui-import-when = When (UTC)
+ui-import-who = By
+ui-import-result = Result
 rule-required = This field is required.
 rule-identifier = An identifier of at most 128 characters, on one line.
 rule-organization = A partner's short code: letters, digits, “-”, “_” or “.”, at most 32 characters.

@@ -361,6 +361,30 @@ ui-saved-inserted = Enregistré : l’enregistrement a été ajouté.
 ui-saved-updated = Enregistré : l’enregistrement a été corrigé.
 ui-saved-unchanged = Rien n’a changé : l’enregistrement avait déjà ces valeurs.
 ui-download-list = Télécharger cette liste :
+ui-imports = Imports
+ui-import-kind = Données
+ui-import-file = Fichier
+ui-import-send = Importer
+ui-import-progress = Progression de l’envoi
+ui-import-hint = Un fichier CSV au format d’échange (DATA-FORMATS.md), séparé par des virgules ou des points-virgules. Le fichier est importé en entier ou pas du tout ; l’importer à nouveau ne change rien.
+ui-import-failed = Le fichier n’a pas pu être importé.
+ui-import-counts = { $inserted } ajouté(s), { $updated } corrigé(s), { $unchanged } inchangé(s).
+ui-import-done = { $file } importé.
+ui-import-invalid = { $count ->
+    [one] Une erreur : rien n’a été importé. Corrigez le fichier et importez-le à nouveau.
+   *[other] { $count } erreurs : rien n’a été importé. Corrigez le fichier et importez-le à nouveau.
+}
+ui-import-errors = Erreurs, par ligne
+ui-import-line = Ligne
+ui-import-column = Colonne
+ui-import-value = Valeur
+ui-import-expected = Attendu
+ui-import-more = … et { $count } erreurs de plus.
+ui-import-history = Historique des imports
+ui-import-none = Aucun fichier importé pour l’instant.
+ui-import-when = Quand (UTC)
+ui-import-who = Par
+ui-import-result = Résultat
 rule-required = Ce champ est obligatoire.
 rule-identifier = Un identifiant de 128 caractères au plus, sur une ligne.
 rule-organization = Le code court d’un partenaire : lettres, chiffres, « - », « _ » ou « . », 32 caractères au plus.

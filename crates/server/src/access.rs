@@ -80,6 +80,14 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             get(pages::records::download),
         ),
         (
+            spec("GET", "/imports", Allow::Roles(RECORDS), "Page: upload a file to import, and the import history."),
+            get(pages::imports::imports),
+        ),
+        (
+            spec("POST", "/imports", Allow::Roles(RECORDS), "Page: a file uploaded (a form), imported all or nothing."),
+            post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
+        ),
+        (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
             post(api::login),
         ),

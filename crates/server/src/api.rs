@@ -239,58 +239,97 @@ pub async fn import(
         "risk" => vigie_store::RecordKind::RiskAnswers,
         _ => return Err(ApiError::not_found()),
     };
-    let organization = crate::records::scope(&caller);
-    let actor = caller.actor("?");
     state
         .blocking(move |state, store| {
-            // The import reads files: the body becomes one, named as the client will read it.
-            let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-            let path = dir.path().join("upload.csv");
-            std::fs::write(&path, &body).map_err(ApiError::internal)?;
-            let hide =
-                |text: String| text.replace(&dir.path().display().to_string(), "").replace("/upload.csv", "upload.csv");
-            let options = vigie_import::Options {
-                dry_run: query.dry_run,
-                max_errors: vigie_import::DEFAULT_MAX_ERRORS,
-                today: chrono::Utc::now().date_naive(),
-                organization: organization.clone(),
-                actor: actor.clone(),
-            };
-            let catalog = state.shared.catalog();
-            let report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {
-                Ok(report) => report,
-                Err(vigie_import::ImportError::Invalid { errors, more }) => {
-                    let mut error = ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
-                        "nothing was imported: fix these rows",
-                    );
-                    error.details = errors.iter().map(|e| hide(e.to_string())).collect();
-                    if more > 0 {
-                        error.details.push(format!("… and {more} more errors"));
+            let report =
+                match imported(state, store, kind, &caller, "upload.csv", &body, query.dry_run, DEFAULT_MAX_ERRORS)? {
+                    Imported::Done(report) => report,
+                    Imported::Invalid { errors, more } => {
+                        let mut error = ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid",
+                            "nothing was imported: fix these rows",
+                        );
+                        error.details = errors.iter().map(ToString::to_string).collect();
+                        if more > 0 {
+                            error.details.push(format!("… and {more} more errors"));
+                        }
+                        return Err(error);
                     }
-                    return Err(error);
-                }
-                Err(vigie_import::ImportError::Read(e)) => {
-                    return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", hide(e.to_string())));
-                }
-                Err(vigie_import::ImportError::Store(vigie_store::StoreError::Forbidden(message))) => {
-                    store.record(&actor, "denied", kind.name(), "import", serde_json::json!({ "why": message }))?;
-                    return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
-                }
-                Err(vigie_import::ImportError::Store(e)) => return Err(e.into()),
-            };
+                };
             let t = report.total;
             let counts = serde_json::json!({ "inserted": t.inserted, "updated": t.updated, "unchanged": t.unchanged });
-            if report.committed {
-                state.shared.catch_up(&*store)?;
-                store.record(&actor, "import", kind.name(), "upload.csv", counts.clone())?;
-            }
-            let warnings: Vec<String> =
-                report.files.iter().flat_map(|f| f.warnings.iter().cloned()).map(hide).collect();
+            let warnings: Vec<String> = report.files.iter().flat_map(|f| f.warnings.iter().cloned()).collect();
             Ok(Json(serde_json::json!({ "committed": report.committed, "total": counts, "warnings": warnings })))
         })
         .await
+}
+
+use vigie_import::DEFAULT_MAX_ERRORS;
+
+/// What an uploaded file's import did: its report, or the rules its rows broke (the first
+/// `max_errors` of them, and how many more), nothing imported.
+pub(crate) enum Imported {
+    Done(vigie_import::Report),
+    Invalid { errors: Vec<vigie_import::RowError>, more: u64 },
+}
+
+/// Imports an uploaded file as the command does — all or nothing, re-imports changing nothing
+/// — as `caller` (a partner, its own organisation's rows only), audited. Its messages name the
+/// file as the caller named it, never a path of the server.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn imported(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    kind: vigie_store::RecordKind,
+    caller: &Caller,
+    file_name: &str,
+    body: &[u8],
+    dry_run: bool,
+    max_errors: usize,
+) -> Result<Imported, ApiError> {
+    let actor = caller.actor("?");
+    // The import reads files: the body becomes one, named as the caller named it.
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let name: String =
+        file_name.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
+    let name = if name.is_empty() || name.starts_with('.') { "upload.csv".to_owned() } else { name };
+    let path = dir.path().join(&name);
+    std::fs::write(&path, body).map_err(ApiError::internal)?;
+    let folder = format!("{}/", dir.path().display());
+    let hide = |text: String| text.replace(&folder, "");
+    let options = vigie_import::Options {
+        dry_run,
+        max_errors,
+        today: chrono::Utc::now().date_naive(),
+        organization: crate::records::scope(caller),
+        actor: actor.clone(),
+    };
+    let catalog = state.shared.catalog();
+    let mut report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {
+        Ok(report) => report,
+        Err(vigie_import::ImportError::Invalid { mut errors, more }) => {
+            for e in &mut errors {
+                e.file = hide(std::mem::take(&mut e.file));
+            }
+            return Ok(Imported::Invalid { errors, more });
+        }
+        Err(vigie_import::ImportError::Read(e)) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", hide(e.to_string())));
+        }
+        Err(vigie_import::ImportError::Store(vigie_store::StoreError::Forbidden(message))) => {
+            store.record(&actor, "denied", kind.name(), "import", serde_json::json!({ "why": message }))?;
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
+        }
+        Err(vigie_import::ImportError::Store(e)) => return Err(e.into()),
+    };
+    for file in &mut report.files {
+        file.warnings = file.warnings.drain(..).map(hide).collect();
+    }
+    if report.committed {
+        state.shared.catch_up(&*store)?;
+    }
+    Ok(Imported::Done(report))
 }
 
 #[derive(Deserialize)]

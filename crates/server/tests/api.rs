@@ -55,6 +55,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/dashboard", SIGNED_IN),
     ("GET", "/violations", LISTS),
     ("GET", "/violations.csv", LISTS),
+    ("GET", "/imports", LISTS),
+    ("POST", "/imports", RECORDS),
     ("GET", "/violations/new", LISTS),
     ("POST", "/violations/new", RECORDS),
     ("GET", "/violations/{id}", RECORDS),
@@ -126,6 +128,22 @@ fn row_body(header: &str, row: &str) -> serde_json::Value {
         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
         .collect();
     serde_json::Value::Object(object)
+}
+
+const BOUNDARY: &str = "vigie-test-boundary";
+
+/// A `multipart/form-data` body: each part's name, file name and content.
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
+    let mut body = String::new();
+    for (name, file, content) in parts {
+        body.push_str(&format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\""));
+        if let Some(file) = file {
+            body.push_str(&format!("; filename=\"{file}\"\r\nContent-Type: text/csv"));
+        }
+        body.push_str(&format!("\r\n\r\n{content}\r\n"));
+    }
+    body.push_str(&format!("--{BOUNDARY}--\r\n"));
+    body
 }
 
 /// A row of an exchange format as a form's body.
@@ -270,6 +288,15 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
             .replace("{file}", "html"),
     };
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
+    let upload = (method, path) == ("POST", "/imports");
+    let csv = if upload {
+        Some(multipart(&[
+            ("kind", None, "violations"),
+            ("file", Some("v.csv"), &format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7"))),
+        ]))
+    } else {
+        csv
+    };
     // The sign-in page's form, and the record pages' forms: a new record (an id of each
     // caller's own) or partner A's, as it is.
     let record_form = method == "POST" && !path.starts_with("/api/") && record.is_some();
@@ -309,7 +336,9 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     if who == Who::Token {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", server.token));
     }
-    if csv.is_some() {
+    if upload {
+        builder = builder.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+    } else if csv.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "text/csv");
     }
     if form {
@@ -347,8 +376,13 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
             } else if page {
                 // Partner A's records do not exist for partner B; a new one of partner A's is
                 // refused.
+                // Partner A's rows in partner B's upload: every one an error, nothing imported.
                 let hidden = *who == Who::PartnerB && !path.ends_with("/new");
-                let refusal = if hidden { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                let refusal = match (hidden, *path) {
+                    (true, "/imports") => StatusCode::UNPROCESSABLE_ENTITY,
+                    (true, _) => StatusCode::NOT_FOUND,
+                    (false, _) => StatusCode::FORBIDDEN,
+                };
                 assert_eq!(answer.status, refusal, "{who:?} {method} {path}");
                 assert!(
                     !answer.text.contains("Récit") && !answer.text.contains("V-1"),
@@ -1099,4 +1133,61 @@ async fn a_click_on_a_map_or_a_bar_filters_the_whole_dashboard() {
     assert!(region.text.contains("id=\"key-month\"><div class=\"label\">") && region.text.contains("data-value=\"1\""));
     let drill = "href=\"/dashboard?month=2021-11&amp;region=ML04&amp;commune=ML040503\"";
     assert!(region.text.contains(drill), "inside the region, a commune links to itself");
+}
+
+#[tokio::test]
+async fn an_uploaded_file_is_imported_whole_or_its_every_error_listed_and_the_history_kept() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let upload = |who: &'static str, lang: &'static str, csv: String| {
+        let app = app.clone();
+        async move {
+            let (cookie, csrf) = login(&app, who).await;
+            let request = request("POST", &format!("/imports?csrf={csrf}"), None)
+                .header(header::COOKIE, format!("{cookie}; vigie_lang={lang}"))
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+                .body(Body::from(multipart(&[("kind", None, "violations"), ("file", Some("novembre.csv"), &csv)])))
+                .expect("request");
+            call(&app, request).await
+        }
+    };
+    let good = V1.replace("V-1,I-1", "V-20,I-20");
+    let bad = format!("{HEADER}\n{}\n{}\n", good, V1.replace("V-1,I-1", "V-21,I-21").replace("ML040503", "ML999999"));
+    let wrong = upload("im", "fr", bad.replace("2021-11-03", "2021-13-03")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text.contains("3 erreurs : rien n’a été importé"), "{}", wrong.text);
+    for cell in [
+        "<td>novembre.csv</td><td class=\"n\">2</td><td><code>incident_date</code></td><td><code>2021-13-03</code></td><td>Une date au format AAAA-MM-JJ",
+        "<td class=\"n\">3</td><td><code>admin3_pcode</code></td><td><code>ML999999</code></td><td>Choisissez une commune de la liste.",
+    ] {
+        assert!(wrong.text.contains(cell), "each error located, in French: {cell}");
+    }
+    let fixed = upload("im", "en", format!("{HEADER}\n{good}\n")).await;
+    assert_eq!(fixed.status, StatusCode::OK);
+    assert!(
+        fixed.text.contains("novembre.csv imported.") && fixed.text.contains("1 added, 0 corrected, 0 unchanged"),
+        "{}",
+        fixed.text
+    );
+    let again = upload("im", "en", format!("{HEADER}\n{good}\n")).await;
+    assert!(again.text.contains("0 added, 0 corrected, 1 unchanged"), "importing again changes nothing");
+    let history = &again.text[again.text.find("id=\"batches\"").expect("history")..];
+    assert_eq!(
+        history.matches("<td>novembre.csv</td><td>im</td>").count(),
+        1,
+        "one batch: the no-change import left none"
+    );
+    let partner = upload("partner-a", "en", format!("{HEADER}\n{}\n", good.replace("V-20,I-20", "V-22,I-22"))).await;
+    let history = &partner.text[partner.text.find("id=\"batches\"").expect("history")..];
+    assert!(
+        history.contains("<td>novembre.csv</td><td>partner-a</td>") && !history.contains("<td>im</td>"),
+        "a partner sees its organisation's batches only"
+    );
+    let (partner_b, _) = login(&app, "partner-b").await;
+    let theirs = call(
+        &app,
+        request("GET", "/imports", None).header(header::COOKIE, partner_b).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert!(!theirs.text.contains("novembre.csv"), "nor another organisation's");
 }

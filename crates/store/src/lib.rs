@@ -147,6 +147,18 @@ pub struct AuditEntry {
     pub actor: Option<String>,
 }
 
+/// One committed import batch (a file), as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportBatch {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub imported_at: String,
+    pub counts: Counts,
+    /// Who imported it.
+    pub actor: Option<String>,
+}
+
 /// The storage of one Vigie deployment.
 pub trait Store: Send {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`]. While
@@ -211,6 +223,9 @@ pub trait Store: Send {
     fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// The newest committed import batches of files (not the API's one-record writes), those
+    /// of an organisation's users only when one is given.
+    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>>;
 
     /// Adds a partner organisation (refused when its code exists).
     fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()>;

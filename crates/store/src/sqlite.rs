@@ -11,8 +11,8 @@ use vigie_core::aggregate::FactText;
 
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportSession, Organization, Outcome, Record, RecordKind,
-    Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait,
+    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession, Organization, Outcome, Record,
+    RecordKind, Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait,
     other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
@@ -623,6 +623,35 @@ impl Store for SqliteStore {
             })
             .map_err(err("reading audit log"))?;
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
+    }
+
+    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
+        // A batch's importer is named by its audit entry, written as it commits.
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.batch_id, b.kind, b.file_name, b.imported_at, b.inserted, b.updated, b.unchanged, a.actor
+                 FROM import_batches b
+                 JOIN audit_log a ON a.batch_id = b.batch_id AND a.action = 'import' AND a.entity = 'import_batches'
+                 WHERE b.file_name <> '(api)'
+                   AND (?1 IS NULL OR a.actor IN (SELECT name FROM users WHERE organization = ?1))
+                 ORDER BY b.batch_id DESC LIMIT ?2",
+            )
+            .map_err(err("reading import batches"))?;
+        let rows = stmt
+            .query_map(params![organization, limit], |r| {
+                let count = |i: usize| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
+                Ok(ImportBatch {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    file_name: r.get(2)?,
+                    imported_at: r.get(3)?,
+                    counts: Counts { inserted: count(4)?, updated: count(5)?, unchanged: count(6)? },
+                    actor: r.get(7)?,
+                })
+            })
+            .map_err(err("reading import batches"))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err("reading import batches"))
     }
 
     fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {

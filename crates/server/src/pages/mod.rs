@@ -21,6 +21,7 @@ use crate::access::Caller;
 use crate::error::ApiError;
 use vigie_store::{RecordKind, Role};
 
+pub mod imports;
 pub mod records;
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
@@ -108,6 +109,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                             @for kind in RecordKind::ALL {
                                 a href=(records::path(kind)) { (lang.text(records::title(kind))) }
                             }
+                            a href="/imports" { (lang.text("ui-imports")) }
                         }
                         a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
                         @if let Some(user) = &caller.user {
