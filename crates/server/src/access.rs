@@ -88,6 +88,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
         ),
         (
+            spec(
+                "GET",
+                "/reports",
+                Allow::PublicOr(EVERY_ROLE),
+                "Page: the month's report, tables and incident list, by role.",
+            ),
+            get(pages::reports::reports),
+        ),
+        (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
             post(api::login),
         ),
@@ -107,7 +116,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 "GET",
                 "/api/v1/reports/{month}/{file}",
                 Allow::PublicOr(EVERY_ROLE),
-                "A file of the month's report: pdf, html, tables.csv or incidents.xlsx (IM officers and admins).",
+                "A file of the month's report: pdf, html, tables.csv, tables.xlsx (signed in) or incidents.xlsx (IM officers and admins).",
             ),
             get(api::report),
         ),

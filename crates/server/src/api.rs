@@ -340,6 +340,8 @@ pub struct ReportQuery {
 /// A file of the month's report — `pdf`, `html`, `tables.csv`, or `incidents.xlsx` (the
 /// incident list names every organisation's incidents: IM officers and admins only) — drawn
 /// from the same aggregation layer as every other answer. Every download is audited.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub async fn report(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
@@ -357,11 +359,19 @@ pub async fn report(
         "pdf" => ("pdf", "application/pdf"),
         "html" => ("html", "text/html; charset=utf-8"),
         "tables.csv" => ("csv", "text/csv; charset=utf-8"),
-        "incidents.xlsx" => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "incidents.xlsx" => ("xlsx", XLSX),
+        "tables.xlsx" => ("tables.xlsx", XLSX),
         _ => return Err(ApiError::not_found()),
     };
     let role = caller.user.as_ref().map(|u| u.role);
-    if extension == "xlsx" && !matches!(role, Some(Role::Admin | Role::ImOfficer)) {
+    // The incident list names incidents: IM officers and admins only. The tables' workbook is
+    // not suppressed: signed-in users only.
+    let allowed = match extension {
+        "xlsx" => matches!(role, Some(Role::Admin | Role::ImOfficer)),
+        "tables.xlsx" => role.is_some(),
+        _ => true,
+    };
+    if !allowed {
         return Err(ApiError::forbidden());
     }
     // An anonymous visitor (public access on) gets the public version.
@@ -395,11 +405,18 @@ pub async fn report(
                 &annexes,
             )
             .map_err(ApiError::internal)?;
-            let path = written
-                .files
-                .iter()
-                .find(|f| f.extension().is_some_and(|e| e == extension))
-                .ok_or_else(|| ApiError::internal("the report lacks a file"))?;
+            let workbook = dir.path().join(format!("tables-{month}.xlsx"));
+            let path = if extension == "tables.xlsx" {
+                vigie_report::write_xlsx(&vigie_report::cells(&answer.0, catalog), catalog, lang, &workbook)
+                    .map_err(ApiError::internal)?;
+                &workbook
+            } else {
+                written
+                    .files
+                    .iter()
+                    .find(|f| f.extension().is_some_and(|e| e == extension))
+                    .ok_or_else(|| ApiError::internal("the report lacks a file"))?
+            };
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report").to_owned();
             let bytes = std::fs::read(path).map_err(ApiError::internal)?;
             store.record(&actor, "download", "reports", &name, serde_json::json!({ "month": month.to_string() }))?;

@@ -56,6 +56,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations", LISTS),
     ("GET", "/violations.csv", LISTS),
     ("GET", "/imports", LISTS),
+    ("GET", "/reports", SIGNED_IN),
     ("POST", "/imports", RECORDS),
     ("GET", "/violations/new", LISTS),
     ("POST", "/violations/new", RECORDS),
@@ -1190,4 +1191,28 @@ async fn an_uploaded_file_is_imported_whole_or_its_every_error_listed_and_the_hi
     )
     .await;
     assert!(!theirs.text.contains("novembre.csv"), "nor another organisation's");
+}
+
+#[tokio::test]
+async fn the_reports_page_offers_each_role_the_files_it_may_have() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |cookie: String, path: &str| {
+        let request = request("GET", path, None).header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let (viewer, _) = login(&app, "viewer").await;
+    let page = get(viewer.clone(), "/reports?month=2021-11").await;
+    for file in ["pdf?lang=fr", "html?lang=fr", "tables.csv?lang=fr", "tables.xlsx?lang=fr"] {
+        assert!(page.text.contains(&format!("href=\"/api/v1/reports/2021-11/{file}\"")), "{file}");
+    }
+    assert!(!page.text.contains("incidents.xlsx"), "no incident list for a viewer");
+    let workbook = get(viewer, "/api/v1/reports/2021-11/tables.xlsx").await;
+    assert!(workbook.status == StatusCode::OK && workbook.text.starts_with("PK"), "the tables' workbook");
+    let (im, _) = login(&app, "im").await;
+    assert!(
+        get(im, "/reports").await.text.contains("/api/v1/reports/2021-11/incidents.xlsx"),
+        "the latest month by default"
+    );
 }

@@ -23,6 +23,7 @@ use vigie_store::{RecordKind, Role};
 
 pub mod imports;
 pub mod records;
+pub mod reports;
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
 pub const CSS: &str = include_str!("../../assets/vigie.css");
@@ -105,6 +106,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                     a.brand href="/dashboard" { "Vigie" }
                     nav aria-label="Vigie" {
                         a href="/dashboard" { (lang.text("ui-dashboard")) }
+                        a href="/reports" { (lang.text("ui-reports")) }
                         @if sees_records(caller) {
                             @for kind in RecordKind::ALL {
                                 a href=(records::path(kind)) { (lang.text(records::title(kind))) }
