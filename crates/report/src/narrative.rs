@@ -833,9 +833,9 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
     };
     shares(ListKind::Perpetrator, "perpetrator", out, true);
     shares(ListKind::Occupation, "occupation", out, true);
-    shares(ListKind::Sex, "sex", out, false);
-    shares(ListKind::AgeGroup, "age-group", out, false);
-    shares(ListKind::Population, "population", out, false);
+    shares(ListKind::Sex, "sex", out, true);
+    shares(ListKind::AgeGroup, "age-group", out, true);
+    shares(ListKind::Population, "population", out, true);
     shares(ListKind::Place, "place", out, true);
 
     let slots = cx.c.lists.get(ListKind::TimeSlot);

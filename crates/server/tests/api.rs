@@ -929,6 +929,14 @@ async fn the_dashboard_shows_the_tables_figures_to_a_signed_in_user_in_their_lan
     }
     let (_, _, html) = page("month=2021-11", "").await;
     assert!(html.contains("<html lang=\"fr\"") && html.contains("Tableau de bord"), "French by default");
+    // The coverage panel: V-1 and V-2, in two communes, lack a report date and coordinates.
+    for (id, said) in [
+        ("coverage-monitored", "janvier : 2 sur 701"),
+        ("coverage-report-date", "date de rapport : 2 sur 2"),
+        ("coverage-location", "coordonnées : 2 sur 2"),
+    ] {
+        assert!(html.contains(&format!("<li id=\"{id}\">")) && html.contains(said), "{id}: {said}");
+    }
     assert!(html.contains("<svg") && html.contains("<details>"), "the report's charts, each with its data");
     let scripts = html.matches("<script").count();
     assert_eq!(scripts, html.matches("<script src=\"/assets/vigie.js\" defer></script>").count(), "no inline script");

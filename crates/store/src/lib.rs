@@ -223,6 +223,9 @@ pub trait Store: Send {
     fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// How many violations of these days lack an optional detail: `(violations, without a
+    /// report date, without coordinates)`, for the dashboard's coverage panel.
+    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)>;
     /// The newest committed import batches of files (not the API's one-record writes), those
     /// of an organisation's users only when one is given.
     fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>>;

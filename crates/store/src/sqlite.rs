@@ -625,6 +625,18 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
     }
 
+    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(SUM(COALESCE(report_date, '') = ''), 0),
+                        COALESCE(SUM(COALESCE(latitude, '') = ''), 0)
+                 FROM violations WHERE incident_date BETWEEN ?1 AND ?2",
+                params![from.to_string(), to.to_string()],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+            )
+            .map_err(err("counting missing details"))
+    }
+
     fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
         // A batch's importer is named by its audit entry, written as it commits.
         let mut stmt = self

@@ -408,6 +408,21 @@ pub async fn dashboard(
                 let figures = figures(state.shared.catalog(), lang, &answer.0, &annexes, public);
                 Ok::<_, ApiError>(figures.into_string().into_bytes())
             })?;
+            let coverage = answer.rendered(&format!("coverage {}", lang.code()), |answer| {
+                let (violations, no_report_date, no_location) =
+                    store.completeness(month.first_day(), month.last_day())?;
+                let january = month.months_of_year().next().unwrap_or(month);
+                let communes = live.facts.commune_counts(state.shared.catalog(), january, month);
+                let panel = Coverage {
+                    communes: state.shared.catalog().geography.communes.len() as u64,
+                    with_violations: communes.iter().filter(|&&n| n > 0).count() as u64,
+                    assessed: answer.0.risk.communes.len() as u64,
+                    violations,
+                    no_report_date,
+                    no_location,
+                };
+                Ok::<_, ApiError>(panel.render(lang, month).into_string().into_bytes())
+            })?;
             let organizations = live.facts.organizations().to_vec();
             let figures = vigie_report::charts::link_filters(&String::from_utf8_lossy(&rendered), &|name, code| {
                 filtered_by(state.shared.catalog(), &asked, name, code)
@@ -423,7 +438,7 @@ pub async fn dashboard(
                 },
                 &answer.0,
                 &earlier.0,
-                &figures,
+                &format!("{}{figures}", String::from_utf8_lossy(&coverage)),
             ))
         })
         .await
@@ -450,6 +465,44 @@ fn filtered_by(catalog: &Catalog, asked: &[(String, String)], name: &str, code: 
         pairs.push((name.to_owned(), code.to_owned()));
     }
     Some(format!("/dashboard?{}", encode(&pairs)))
+}
+
+/// How far the month's figures can be trusted: where monitors and key informants were, and
+/// what the records lack.
+struct Coverage {
+    communes: u64,
+    /// Communes with a violation recorded since January (all organisations).
+    with_violations: u64,
+    /// Communes assessed by key informants this month (for the page's places).
+    assessed: u64,
+    /// The month's violations (all of them, whatever the filters), and those without a report
+    /// date or coordinates.
+    violations: u64,
+    no_report_date: u64,
+    no_location: u64,
+}
+
+impl Coverage {
+    fn render(&self, lang: Lang, month: Month) -> Markup {
+        let share = |part: u64, whole: u64| {
+            if whole == 0 { "–".to_owned() } else { lang.percent(part as f64 / whole as f64 * 100.0, 0) }
+        };
+        let of = |id: &str, part: u64, whole: u64| {
+            words(lang, id, &[("part", lang.int(part)), ("whole", lang.int(whole)), ("share", share(part, whole))])
+        };
+        html! {
+            section.coverage aria-labelledby="coverage-title" {
+                h2 #coverage-title { (lang.text("ui-coverage")) }
+                ul {
+                    li #coverage-monitored { (of("ui-coverage-monitored", self.with_violations, self.communes)) }
+                    li #coverage-assessed { (of("ui-coverage-assessed", self.assessed, self.communes)) }
+                    li #coverage-report-date { (of("ui-coverage-report-date", self.no_report_date, self.violations)) }
+                    li #coverage-location { (of("ui-coverage-location", self.no_location, self.violations)) }
+                }
+                p.hint { (words(lang, "ui-coverage-note", &[("month", month_name(lang, month))])) }
+            }
+        }
+    }
 }
 
 struct DashboardView<'a> {
