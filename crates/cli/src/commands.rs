@@ -105,9 +105,14 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            // What analysts wrote in the pages, and the files of `--inputs` over it.
+            let written = vigie_report::Inputs::written(
+                store.report_texts(month)?,
+                store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
+            );
             let inputs = match inputs {
-                Some(dir) => crate::inputs::read(&dir)?,
-                None => vigie_report::Inputs::default(),
+                Some(dir) => written.overridden_by(crate::inputs::read(&dir)?),
+                None => written,
             };
             let start = std::time::Instant::now();
             let data = MonthData::load(store.as_ref(), catalog_of(store.as_ref())?, month, &Filter::default())?;
@@ -301,6 +306,12 @@ fn report(
     start: std::time::Instant,
 ) -> Result<()> {
     let (catalog, month) = (&data.catalog, data.tables.month);
+    // The analyst's numbers, held against the figures: said, never changed.
+    let cells = vigie_report::cells(&data.tables, catalog);
+    for (region, warning) in vigie_report::text_check::check_inputs(inputs, lang, catalog, &cells) {
+        let section = region.map_or_else(|| "context".to_owned(), |r| format!("analysis of {r}"));
+        eprintln!("warning: {section}: “{}” {} {}", warning.number, warning.message, warning.candidates.join("; "));
+    }
     let annexes = vigie_report::Annexes {
         alerts: data.alerts.clone(),
         coverage: data.live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),

@@ -1,4 +1,5 @@
-//! An analyst's additions to a report (`--inputs DIR`): recommendations and regional analyses.
+//! An analyst's additions to a report (`--inputs DIR`): the context, recommendations and
+//! regional analyses.
 
 use std::path::Path;
 
@@ -6,7 +7,8 @@ use anyhow::{Context, Result, bail};
 use vigie_report::Inputs;
 
 /// Reads `recommandations.csv` (columns actor, action, zone, follow_up — or their French names
-/// acteur, action, zone, suivi) and `analyses/<region code>.md`, both optional.
+/// acteur, action, zone, suivi), `contexte.md` (or `context.md`) and `analyses/<region code>.md`,
+/// all optional.
 pub fn read(dir: &Path) -> Result<Inputs> {
     if !dir.is_dir() {
         bail!("{} is not a folder", dir.display());
@@ -30,6 +32,13 @@ pub fn read(dir: &Path) -> Result<Inputs> {
             let record = record.with_context(|| format!("reading {}", path.display()))?;
             let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim().to_owned();
             inputs.recommendations.push([cell(columns[0]), cell(columns[1]), cell(columns[2]), cell(columns[3])]);
+        }
+    }
+    for name in ["contexte.md", "context.md"] {
+        let path = dir.join(name);
+        if path.exists() {
+            inputs.context =
+                Some(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
         }
     }
     let analyses = dir.join("analyses");

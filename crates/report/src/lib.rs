@@ -10,6 +10,7 @@ mod long_form;
 pub mod narrative;
 mod pdf;
 pub mod report;
+pub mod text_check;
 mod xlsx;
 
 pub use labels::Pick;

@@ -20,10 +20,41 @@ use crate::long_form::Cell;
 /// What analysts add to a report (`--inputs DIR`).
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
+    /// The month's context: the events an analyst tells before the figures (section I).
+    pub context: Option<String>,
     /// Actor, action, zone, follow-up.
     pub recommendations: Vec<[String; 4]>,
     /// Per reporting-region code, the analyst's paragraphs.
     pub analyses: HashMap<String, String>,
+}
+
+impl Inputs {
+    /// What analysts wrote in the pages: the month's texts (`context`, or a region's code, and
+    /// its text) and the open recommendations' rows.
+    pub fn written(texts: Vec<(String, String)>, recommendations: Vec<[String; 4]>) -> Inputs {
+        let mut inputs = Inputs { recommendations, ..Inputs::default() };
+        for (section, body) in texts {
+            if section == "context" {
+                inputs.context = Some(body);
+            } else {
+                inputs.analyses.insert(section, body);
+            }
+        }
+        inputs
+    }
+
+    /// These inputs, each part replaced by `files`' where they have one (the command line's
+    /// `--inputs` folder wins over the pages).
+    pub fn overridden_by(mut self, files: Inputs) -> Inputs {
+        if files.context.is_some() {
+            self.context = files.context;
+        }
+        if !files.recommendations.is_empty() {
+            self.recommendations = files.recommendations;
+        }
+        self.analyses.extend(files.analyses);
+        self
+    }
 }
 
 /// What the annexes show beside the tables: the month's flash alerts, and per commune the
@@ -256,7 +287,7 @@ pub fn build(
     };
     let mut blocks = Vec::new();
     typology(&cx, &mut blocks);
-    overview(&cx, &mut blocks, public);
+    overview(&cx, &mut blocks, inputs, public);
     categories(&cx, &mut blocks, public);
     regions(&cx, &mut blocks, inputs, public);
     risk(&cx, &mut blocks, public);
@@ -302,9 +333,12 @@ fn typology(cx: &Ctx<'_>, out: &mut Vec<Block>) {
     out.push(Block::Bullets(items));
 }
 
-fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
+fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let f = cx.f;
     out.push(heading(cx, 1, "heading-overview"));
+    if !public && let Some(context) = inputs.context.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        out.push(Block::Analysis(context.to_owned()));
+    }
     let total = f.get("category_by_month", "TOTAL", &cx.m);
     let previous = f.get("category_by_month", "TOTAL", &cx.p);
     let ytd = f.get("region_by_month", "TOTAL", "TOTAL");

@@ -40,6 +40,8 @@ pub struct RouteSpec {
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 const ADMIN: &[Role] = &[Role::Admin];
+/// Who writes the report's own words: the analysts.
+const ANALYSTS: &[Role] = &[Role::Admin, Role::ImOfficer];
 /// Who may see and write individual records (a partner, only its own organisation's).
 const RECORDS: &[Role] = &[Role::Admin, Role::ImOfficer, Role::Partner];
 
@@ -95,6 +97,32 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 "Page: the month's report, tables and incident list, by role.",
             ),
             get(pages::reports::reports),
+        ),
+        (
+            spec(
+                "GET",
+                "/texts",
+                Allow::Roles(ANALYSTS),
+                "Page: the report's texts and recommendations, numbers checked.",
+            ),
+            get(pages::texts::texts),
+        ),
+        (
+            spec("POST", "/texts", Allow::Roles(ANALYSTS), "Page: a report text saved (a form)."),
+            post(pages::texts::save_text),
+        ),
+        (
+            spec("POST", "/recommendations", Allow::Roles(ANALYSTS), "Page: a recommendation added (a form)."),
+            post(pages::texts::add_recommendation),
+        ),
+        (
+            spec(
+                "POST",
+                "/recommendations/{id}",
+                Allow::Roles(ANALYSTS),
+                "Page: a recommendation followed up or closed (a form).",
+            ),
+            post(pages::texts::follow_up),
         ),
         (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),

@@ -393,7 +393,15 @@ pub async fn report(
                 store.violations_between(catalog, month.first_day(), month.last_day())?
             };
             let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-            let inputs = vigie_report::Inputs::default();
+            // The public version carries no analyst's text.
+            let inputs = if public {
+                vigie_report::Inputs::default()
+            } else {
+                vigie_report::Inputs::written(
+                    store.report_texts(month)?,
+                    store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
+                )
+            };
             let written = vigie_report::report::write(
                 dir.path(),
                 &answer.0,

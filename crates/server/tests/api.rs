@@ -35,6 +35,8 @@ const EVERYONE: &[Who] =
     &[Who::Anonymous, Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
 const SIGNED_IN: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB, Who::Viewer, Who::Token];
 const ADMIN: &[Who] = &[Who::Admin];
+/// Who writes the report's texts: IM officers (the token is one's) and admins.
+const ANALYSTS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::Token];
 /// Individual records: IM officers and admins, and partners for their own organisation's.
 const RECORDS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::Token];
 /// Lists of records: partner B gets one too, of its own organisation's records only.
@@ -57,6 +59,10 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations.csv", LISTS),
     ("GET", "/imports", LISTS),
     ("GET", "/reports", SIGNED_IN),
+    ("GET", "/texts", ANALYSTS),
+    ("POST", "/texts", ANALYSTS),
+    ("POST", "/recommendations", ANALYSTS),
+    ("POST", "/recommendations/{id}", ANALYSTS),
     ("POST", "/imports", RECORDS),
     ("GET", "/violations/new", LISTS),
     ("POST", "/violations/new", RECORDS),
@@ -299,10 +305,18 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
         csv
     };
     // The sign-in page's form, and the record pages' forms: a new record (an id of each
-    // caller's own) or partner A's, as it is.
+    // caller's own) or partner A's, as it is; the analysts' forms.
     let record_form = method == "POST" && !path.starts_with("/api/") && record.is_some();
-    let form = (method, path) == ("POST", "/login") || record_form;
+    let analyst_form = match (method, path) {
+        ("POST", "/texts") => Some("month=2021-11&section=ML05&body=280+violations"),
+        ("POST", "/recommendations") => Some("month=2021-11&actor=Cluster&action=Plaider&zone=Mopti"),
+        ("POST", "/recommendations/{id}") => Some("month=2021-11&follow_up=Fait"),
+        _ => None,
+    };
+    let form = (method, path) == ("POST", "/login") || record_form || analyst_form.is_some();
+    let uri = if path == "/recommendations/{id}" { "/recommendations/1".to_owned() } else { uri };
     let body = match record {
+        _ if analyst_form.is_some() => analyst_form.map(|f| serde_json::Value::String(f.to_owned())),
         _ if (method, path) == ("POST", "/login") => {
             Some(serde_json::Value::String(format!("name=viewer&password={}", PASSWORD.replace(' ', "+"))))
         }
@@ -378,7 +392,9 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                 // Partner A's records do not exist for partner B; a new one of partner A's is
                 // refused.
                 // Partner A's rows in partner B's upload: every one an error, nothing imported.
-                let hidden = *who == Who::PartnerB && !path.ends_with("/new");
+                let hidden = *who == Who::PartnerB
+                    && (record_of(path).is_some() || *path == "/imports")
+                    && !path.ends_with("/new");
                 let refusal = match (hidden, *path) {
                     (true, "/imports") => StatusCode::UNPROCESSABLE_ENTITY,
                     (true, _) => StatusCode::NOT_FOUND,
@@ -1222,5 +1238,71 @@ async fn the_reports_page_offers_each_role_the_files_it_may_have() {
     assert!(
         get(im, "/reports").await.text.contains("/api/v1/reports/2021-11/incidents.xlsx"),
         "the latest month by default"
+    );
+}
+
+#[tokio::test]
+async fn analysts_write_the_reports_words_in_pages_and_their_numbers_are_checked() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "im").await;
+    let send = |method: &str, path: &str, body: String| {
+        let request = request(method, path, None)
+            .header(header::COOKIE, cookie.clone())
+            .header("x-csrf-token", csrf.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    // Two violations in November: "3" is no figure, and Ségou (ML04) has one.
+    let context = form_body(&[("month", "2021-11"), ("section", "context"), ("body", "En novembre 17 violations.")]);
+    assert_eq!(send("POST", "/texts", context).await.status, StatusCode::SEE_OTHER);
+    let analysis = form_body(&[("month", "2021-11"), ("section", "ML04"), ("body", "À Ségou 1 violation.")]);
+    send("POST", "/texts", analysis).await;
+    let page = send("GET", "/texts?month=2021-11", String::new()).await;
+    let context = &page.text[page.text.find("id=\"text-context\"").expect("context")..];
+    assert!(
+        context.contains("<mark>17</mark>") && context.contains("ne correspond à aucun chiffre"),
+        "flagged: {}",
+        &context[..2000.min(context.len())]
+    );
+    let segou = &page.text[page.text.find("id=\"text-ML04\"").expect("Ségou")..];
+    assert!(segou[..segou.find("</section>").expect("end")].contains("Tous les nombres de ce texte correspondent"));
+
+    let added = send(
+        "POST",
+        "/recommendations",
+        form_body(&[("month", "2021-11"), ("actor", "Cluster"), ("action", "Plaider pour l’accès"), ("zone", "Mopti")]),
+    )
+    .await;
+    assert_eq!(added.headers[header::LOCATION], "/texts?month=2021-11#recommendation-1");
+    send("POST", "/recommendations/1", form_body(&[("month", "2021-11"), ("follow_up", "Lettre envoyée")])).await;
+    send(
+        "POST",
+        "/recommendations/1",
+        form_body(&[("month", "2021-12"), ("follow_up", "Réunion tenue"), ("close", "1")]),
+    )
+    .await;
+    let store = SqliteStore::open(&server.db).expect("open");
+    let month = |m: &str| vigie_core::Month::parse(m).expect("month");
+    let november = store.recommendations(month("2021-11")).expect("read");
+    assert_eq!(november[0].row()[3], "Lettre envoyée", "November's report shows November's follow-up");
+    let december = store.recommendations(month("2021-12")).expect("read");
+    assert_eq!((december[0].row()[3].as_str(), december[0].closed), ("Réunion tenue", Some(month("2021-12"))));
+    assert!(store.recommendations(month("2022-01")).expect("read").is_empty(), "closed: gone from January");
+    let audited = store
+        .audit_log(50)
+        .expect("audit")
+        .iter()
+        .filter(|e| e.entity == "recommendations" || e.entity == "report_texts")
+        .count();
+    assert_eq!(audited, 6, "two texts, an addition, two follow-ups and a closing: each audited");
+
+    let report = send("GET", "/api/v1/reports/2021-11/html", String::new()).await;
+    assert!(
+        report.text.contains("En novembre 17 violations.") && report.text.contains("Lettre envoyée"),
+        "in the report"
     );
 }

@@ -159,6 +159,36 @@ pub struct ImportBatch {
     pub actor: Option<String>,
 }
 
+/// A recommendation of the report: open from its month until an analyst closes it, with the
+/// cluster's follow-ups, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recommendation {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub zone: String,
+    pub opened: Month,
+    pub closed: Option<Month>,
+    pub follow_ups: Vec<FollowUp>,
+}
+
+impl Recommendation {
+    /// As the report's table shows it: actors, action, zone, and the latest follow-up.
+    pub fn row(&self) -> [String; 4] {
+        let latest = self.follow_ups.last().map(|f| f.body.clone()).unwrap_or_default();
+        [self.actor.clone(), self.action.clone(), self.zone.clone(), latest]
+    }
+}
+
+/// One follow-up of a recommendation: what the cluster did, in which month's report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub month: Month,
+    pub body: String,
+    pub at: String,
+    pub by: Option<String>,
+}
+
 /// The storage of one Vigie deployment.
 pub trait Store: Send {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`]. While
@@ -223,6 +253,20 @@ pub trait Store: Send {
     fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// The analysts' texts of a month's report: `(section, body)`, the section `context` or a
+    /// reporting region's code.
+    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>>;
+    /// Writes (or, empty, removes) one text of a month's report, audited.
+    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()>;
+    /// The recommendations open in `month` (opened then or before, not closed before), with
+    /// their follow-ups up to that month.
+    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>>;
+    /// Adds a recommendation, open from `month`, audited; its id.
+    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64>;
+    /// Adds a follow-up to a recommendation, audited.
+    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()>;
+    /// Closes a recommendation from `month` on (it still shows in that month's report), audited.
+    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()>;
     /// How many violations of these days lack an optional detail: `(violations, without a
     /// report date, without coordinates)`, for the dashboard's coverage panel.
     fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)>;

@@ -9,16 +9,17 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::aggregate::FactText;
 
+use crate::Recommendation;
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    Actor, AuditEntry, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession, Organization, Outcome, Record,
-    RecordKind, Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary, User, WriteWait,
-    other_geography,
+    Actor, AuditEntry, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession, Organization,
+    Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary,
+    User, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
@@ -26,6 +27,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("../migrations/sqlite/0005_changes.sql"),
     include_str!("../migrations/sqlite/0006_accounts.sql"),
     include_str!("../migrations/sqlite/0007_sessions.sql"),
+    include_str!("../migrations/sqlite/0008_report_texts.sql"),
 ];
 
 pub struct SqliteStore {
@@ -623,6 +625,139 @@ impl Store for SqliteStore {
             })
             .map_err(err("reading audit log"))?;
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
+    }
+
+    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT section, body FROM report_texts WHERE month = ?1 ORDER BY section")
+            .map_err(err("reading report texts"))?;
+        let rows =
+            stmt.query_map([month.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err("reading report texts"))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(err("reading report texts"))
+    }
+
+    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()> {
+        let body = body.trim();
+        self.write(|conn| {
+            if body.is_empty() {
+                conn.execute(
+                    "DELETE FROM report_texts WHERE month = ?1 AND section = ?2",
+                    params![month.to_string(), section],
+                )
+            } else {
+                conn.execute(
+                    "INSERT INTO report_texts (month, section, body, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (month, section) DO UPDATE SET body = excluded.body,
+                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                    params![month.to_string(), section, body, now(), actor.name],
+                )
+            }
+            .map_err(err("writing a report text"))?;
+            let id = format!("{month}/{section}");
+            audit(conn, actor, "report_text", "report_texts", &id, serde_json::json!({ "body": body }))
+        })
+    }
+
+    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>> {
+        let what = "reading recommendations";
+        let m = month.to_string();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT recommendation_id, actor, action, zone, opened, closed FROM recommendations
+                 WHERE opened <= ?1 AND (closed IS NULL OR closed >= ?1) ORDER BY recommendation_id",
+            )
+            .map_err(err(what))?;
+        let month_of = |text: String| Month::parse(&text).unwrap_or(month);
+        let mut out: Vec<Recommendation> = stmt
+            .query_map([&m], |r| {
+                Ok(Recommendation {
+                    id: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    zone: r.get(3)?,
+                    opened: month_of(r.get(4)?),
+                    closed: r.get::<_, Option<String>>(5)?.map(month_of),
+                    follow_ups: Vec::new(),
+                })
+            })
+            .map_err(err(what))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(err(what))?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT month, body, at, by FROM recommendation_follow_ups
+                 WHERE recommendation_id = ?1 AND month <= ?2 ORDER BY follow_up_id",
+            )
+            .map_err(err(what))?;
+        for recommendation in &mut out {
+            recommendation.follow_ups = stmt
+                .query_map(params![recommendation.id, &m], |r| {
+                    Ok(FollowUp { month: month_of(r.get(0)?), body: r.get(1)?, at: r.get(2)?, by: r.get(3)? })
+                })
+                .map_err(err(what))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(err(what))?;
+        }
+        Ok(out)
+    }
+
+    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
+        let (who, action, zone) = (who.trim(), action.trim(), zone.trim());
+        if who.is_empty() || action.is_empty() {
+            return Err(StoreError::Conflict("a recommendation needs its actors and its action".into()));
+        }
+        self.write(|conn| {
+            conn.execute(
+                "INSERT INTO recommendations (actor, action, zone, opened, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![who, action, zone, month.to_string(), actor.name],
+            )
+            .map_err(err("adding a recommendation"))?;
+            let id = conn.last_insert_rowid();
+            let details =
+                serde_json::json!({ "actor": who, "action": action, "zone": zone, "month": month.to_string() });
+            audit(conn, actor, "recommendation_add", "recommendations", &id.to_string(), details)?;
+            Ok(id)
+        })
+    }
+
+    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(StoreError::Conflict("a follow-up needs its text".into()));
+        }
+        self.write(|conn| {
+            let added = conn
+                .execute(
+                    "INSERT INTO recommendation_follow_ups (recommendation_id, month, body, at, by)
+                     SELECT recommendation_id, ?2, ?3, ?4, ?5 FROM recommendations WHERE recommendation_id = ?1",
+                    params![id, month.to_string(), body, now(), actor.name],
+                )
+                .map_err(err("adding a follow-up"))?;
+            if added == 0 {
+                return Err(StoreError::NotFound(format!("no recommendation {id}")));
+            }
+            let details = serde_json::json!({ "month": month.to_string(), "body": body });
+            audit(conn, actor, "recommendation_follow_up", "recommendations", &id.to_string(), details)
+        })
+    }
+
+    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
+        self.write(|conn| {
+            let closed = conn
+                .execute(
+                    "UPDATE recommendations SET closed = ?2 WHERE recommendation_id = ?1 AND closed IS NULL",
+                    params![id, month.to_string()],
+                )
+                .map_err(err("closing a recommendation"))?;
+            if closed == 0 {
+                return Err(StoreError::NotFound(format!("no open recommendation {id}")));
+            }
+            let details = serde_json::json!({ "month": month.to_string() });
+            audit(conn, actor, "recommendation_close", "recommendations", &id.to_string(), details)
+        })
     }
 
     fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {

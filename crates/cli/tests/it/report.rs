@@ -269,6 +269,42 @@ fn analysts_recommendations_and_analyses_are_placed_and_marked() {
 }
 
 #[test]
+fn the_analysts_numbers_are_checked_against_the_figures_as_the_report_is_built() {
+    let dir = demo();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(&inputs).expect("mkdir");
+    // The seed report's two slips: 6 039 for the tables' 6 033, and property's 42 % given to
+    // the right to life.
+    let context = "De janvier à novembre 2021, 6 039 violations ont été documentées. \
+                   Les atteintes au droit à la vie représentent 42 % des violations.\n";
+    std::fs::write(inputs.join("contexte.md"), context).expect("write");
+    let out = vigie(
+        dir.path(),
+        &dir.path().join("demo/vigie.db"),
+        &["report", "--month", "2021-11", "--out", "r", "--inputs", "inputs"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warnings: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with("warning: context"))
+        .map(|l| l.replace('\u{202f}', " "))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("“6 039”") && warnings[0].contains("6 033 (region_by_month: total × total)"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[1].contains("“42”") && warnings[1].contains("42 % : Atteintes au droit à la propriété"),
+        "{}",
+        warnings[1]
+    );
+    let html = std::fs::read_to_string(dir.path().join("r/rapport-2021-11.html")).expect("html");
+    assert!(html.contains("6 039 violations ont été documentées"), "the text is the analyst's, unchanged");
+}
+
+#[test]
 fn the_public_version_hides_small_counts_narratives_and_the_incident_list() {
     let dir = demo();
     let out = vigie(

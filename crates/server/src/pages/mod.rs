@@ -24,6 +24,7 @@ use vigie_store::{RecordKind, Role};
 pub mod imports;
 pub mod records;
 pub mod reports;
+pub mod texts;
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
 pub const CSS: &str = include_str!("../../assets/vigie.css");
@@ -112,6 +113,9 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                                 a href=(records::path(kind)) { (lang.text(records::title(kind))) }
                             }
                             a href="/imports" { (lang.text("ui-imports")) }
+                        }
+                        @if caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer)) {
+                            a href="/texts" { (lang.text("ui-texts")) }
                         }
                         a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
                         @if let Some(user) = &caller.user {
