@@ -125,6 +125,35 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::texts::follow_up),
         ),
         (
+            spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),
+            get(pages::admin::admin),
+        ),
+        (
+            spec("POST", "/admin/users", Allow::Roles(ADMIN), "Page: an account added (a form)."),
+            post(pages::admin::add_user),
+        ),
+        (
+            spec(
+                "POST",
+                "/admin/users/{name}",
+                Allow::Roles(ADMIN),
+                "Page: an account disabled, enabled or given a password (a form).",
+            ),
+            post(pages::admin::change_user),
+        ),
+        (
+            spec("POST", "/admin/organizations", Allow::Roles(ADMIN), "Page: an organisation added (a form)."),
+            post(pages::admin::add_organization),
+        ),
+        (
+            spec("POST", "/admin/settings", Allow::Roles(ADMIN), "Page: public access switched (a form)."),
+            post(pages::admin::settings),
+        ),
+        (
+            spec("GET", "/admin/audit", Allow::Roles(ADMIN), "Page: the audit log, by actor, action and day."),
+            get(pages::admin::audit),
+        ),
+        (
             spec("POST", "/api/v1/login", Allow::Anyone, "Sign in: a session cookie and its CSRF token."),
             post(api::login),
         ),
@@ -163,7 +192,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             spec("PUT", "/api/v1/settings", Allow::Roles(ADMIN), "Switch public access on or off."),
             put(api::change_settings),
         ),
-        (spec("GET", "/api/v1/audit", Allow::Roles(ADMIN), "The newest audit entries."), get(api::audit)),
+        (
+            spec(
+                "GET",
+                "/api/v1/audit",
+                Allow::Roles(ADMIN),
+                "The newest audit entries, by actor, action and days (`from`, `to`).",
+            ),
+            get(api::audit),
+        ),
     ];
     // Violations, alerts and risk answers: the same five routes, one handler each.
     for kind in RecordKind::ALL {

@@ -200,8 +200,43 @@ pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<serde_json
     Ok(Json(serde_json::json!({ "users": users })))
 }
 
-pub async fn audit(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let entries = state.blocking(|_, store| Ok(store.audit_log(200)?)).await?;
+/// The audit log's filters: `actor`, `action`, `from` and `to` (days, UTC) and `limit`.
+#[derive(Deserialize, Default)]
+pub struct AuditFilters {
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<u32>,
+}
+
+impl AuditFilters {
+    pub(crate) fn query(&self) -> Result<vigie_store::AuditQuery, ApiError> {
+        let day = |text: &Option<String>| -> Result<Option<chrono::NaiveDate>, ApiError> {
+            match text.as_deref().filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => vigie_core::records::parse_iso_date(t)
+                    .map(Some)
+                    .ok_or_else(|| ApiError::bad_request(format!("`{t}` is not a day: write YYYY-MM-DD"))),
+            }
+        };
+        let text = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        Ok(vigie_store::AuditQuery {
+            actor: text(&self.actor),
+            action: text(&self.action),
+            from: day(&self.from)?,
+            to: day(&self.to)?,
+            limit: self.limit.unwrap_or(200).clamp(1, 5000),
+        })
+    }
+}
+
+pub async fn audit(
+    State(state): State<Arc<AppState>>,
+    Query(filters): Query<AuditFilters>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let query = filters.query()?;
+    let entries = state.blocking(move |_, store| Ok(store.audit_search(&query)?)).await?;
     let entries: Vec<serde_json::Value> = entries
         .iter()
         .map(|e| {

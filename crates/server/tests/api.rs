@@ -63,6 +63,12 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/texts", ANALYSTS),
     ("POST", "/recommendations", ANALYSTS),
     ("POST", "/recommendations/{id}", ANALYSTS),
+    ("GET", "/admin", ADMIN),
+    ("POST", "/admin/users", ADMIN),
+    ("POST", "/admin/users/{name}", ADMIN),
+    ("POST", "/admin/organizations", ADMIN),
+    ("POST", "/admin/settings", ADMIN),
+    ("GET", "/admin/audit", ADMIN),
     ("POST", "/imports", RECORDS),
     ("GET", "/violations/new", LISTS),
     ("POST", "/violations/new", RECORDS),
@@ -311,10 +317,18 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
         ("POST", "/texts") => Some("month=2021-11&section=ML05&body=280+violations"),
         ("POST", "/recommendations") => Some("month=2021-11&actor=Cluster&action=Plaider&zone=Mopti"),
         ("POST", "/recommendations/{id}") => Some("month=2021-11&follow_up=Fait"),
+        ("POST", "/admin/users") => Some("name=newcomer&role=viewer&password=a+long+enough+password"),
+        ("POST", "/admin/users/{name}") => Some("password=another+long+password"),
+        ("POST", "/admin/organizations") => Some("code=IRC&name=International+Rescue+Committee"),
+        ("POST", "/admin/settings") => Some("public_access=false"),
         _ => None,
     };
     let form = (method, path) == ("POST", "/login") || record_form || analyst_form.is_some();
-    let uri = if path == "/recommendations/{id}" { "/recommendations/1".to_owned() } else { uri };
+    let uri = match path {
+        "/recommendations/{id}" => "/recommendations/1".to_owned(),
+        "/admin/users/{name}" => "/admin/users/newcomer".to_owned(),
+        _ => uri,
+    };
     let body = match record {
         _ if analyst_form.is_some() => analyst_form.map(|f| serde_json::Value::String(f.to_owned())),
         _ if (method, path) == ("POST", "/login") => {
@@ -1305,4 +1319,54 @@ async fn analysts_write_the_reports_words_in_pages_and_their_numbers_are_checked
         report.text.contains("En novembre 17 violations.") && report.text.contains("Lettre envoyée"),
         "in the report"
     );
+}
+
+#[tokio::test]
+async fn admins_manage_accounts_and_read_the_audit_log_by_actor_action_and_day() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "admin").await;
+    let send = |method: &str, path: &str, body: String| {
+        let request = request(method, path, None)
+            .header(header::COOKIE, cookie.clone())
+            .header("x-csrf-token", csrf.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let short = send("POST", "/admin/users", "name=amadou&role=partner&organization=DRC&password=short".into()).await;
+    let location = short.headers[header::LOCATION].to_str().expect("location").to_owned();
+    assert!(location.starts_with("/admin?failed=") && location.contains("10"), "why it failed: {location}");
+    let page = send("GET", &location, String::new()).await;
+    assert!(page.text.contains("class=\"error\"") && page.text.contains("at least 10 characters"), "said in the page");
+    let added = send(
+        "POST",
+        "/admin/users",
+        format!("name=amadou&role=partner&organization=DRC&password={}", PASSWORD.replace(' ', "+")),
+    )
+    .await;
+    assert_eq!(added.headers[header::LOCATION], "/admin?done=saved#users");
+    login(&app, "amadou").await;
+    send("POST", "/admin/users/amadou", "disabled=true".into()).await;
+    let body = serde_json::json!({ "name": "amadou", "password": PASSWORD });
+    let refused = call(
+        &app,
+        request("POST", "/api/v1/login", Some(body.clone())).body(Body::from(body.to_string())).expect("request"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "a disabled account signs in no more");
+
+    let today = chrono::Utc::now().date_naive();
+    let audit =
+        send("GET", &format!("/admin/audit?actor=admin&action=user_add&from={today}&to={today}"), String::new()).await;
+    let rows = audit.text.matches("<td><code>").count();
+    assert_eq!(rows, 1, "amadou's addition only: {}", audit.text);
+    assert!(audit.text.contains("<code>user_add</code>") && audit.text.contains("users amadou"));
+    let yesterday = today.pred_opt().expect("a day before");
+    let none = send("GET", &format!("/admin/audit?actor=admin&to={yesterday}"), String::new()).await;
+    assert_eq!(none.text.matches("<td><code>").count(), 0, "nothing before today");
+    let api = send("GET", "/api/v1/audit?action=user_disable", String::new()).await;
+    assert_eq!(api.json["entries"].as_array().map(Vec::len), Some(1), "the API filters alike");
 }

@@ -133,6 +133,16 @@ pub struct Summary {
     pub audit_entries: u64,
 }
 
+/// Which audit entries to read: by actor, by action, between two days (UTC, inclusive).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub limit: u32,
+}
+
 /// One entry of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -252,7 +262,11 @@ pub trait Store: Send {
     /// place in the change feed; `false` when there was none.
     fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
-    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.audit_search(&AuditQuery { limit, ..AuditQuery::default() })
+    }
+    /// The newest audit entries that `query` selects, first.
+    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
     /// The analysts' texts of a month's report: `(section, body)`, the section `context` or a
     /// reporting region's code.
     fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>>;

@@ -12,9 +12,9 @@ use vigie_core::aggregate::FactText;
 use crate::Recommendation;
 use crate::entity::{Entity, PreparedRow};
 use crate::{
-    Actor, AuditEntry, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession, Organization,
-    Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError, StoredRiskDefinition, Summary,
-    User, WriteWait, other_geography,
+    Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
+    Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
+    StoredRiskDefinition, Summary, User, WriteWait, other_geography,
 };
 use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
 
@@ -603,16 +603,21 @@ impl Store for SqliteStore {
         result
     }
 
-    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT at, action, entity, entity_id, old_values, new_values, actor FROM audit_log
-                 ORDER BY entry_id DESC LIMIT ?1",
+                 WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)
+                   AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
+                 ORDER BY entry_id DESC LIMIT ?5",
             )
             .map_err(err("reading audit log"))?;
+        // `at` is RFC 3339 in UTC: a day's entries sort from its date to the next day's.
+        let from = query.from.map(|d| d.to_string());
+        let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
         let rows = stmt
-            .query_map([limit], |r| {
+            .query_map(params![query.actor, query.action, from, to, query.limit], |r| {
                 Ok(AuditEntry {
                     at: r.get(0)?,
                     action: r.get(1)?,

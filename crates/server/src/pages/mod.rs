@@ -21,6 +21,7 @@ use crate::access::Caller;
 use crate::error::ApiError;
 use vigie_store::{RecordKind, Role};
 
+pub mod admin;
 pub mod imports;
 pub mod records;
 pub mod reports;
@@ -117,9 +118,12 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                         @if caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer)) {
                             a href="/texts" { (lang.text("ui-texts")) }
                         }
+                        @if caller.user.as_ref().is_some_and(|u| u.role == Role::Admin) {
+                            a href="/admin" { (lang.text("ui-admin")) }
+                        }
                         a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
                         @if let Some(user) = &caller.user {
-                            span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", user.role.name().to_owned())])) }
+                            span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", role_name(lang, user.role))])) }
                             @if let Some(csrf) = &caller.csrf {
                                 form method="post" action={ "/logout?csrf=" (csrf) } {
                                     button type="submit" { (lang.text("ui-sign-out")) }
@@ -140,6 +144,11 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
 /// then are they linked.
 fn sees_records(caller: &Caller) -> bool {
     caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer | Role::Partner))
+}
+
+/// A role as people name it.
+fn role_name(lang: Lang, role: Role) -> String {
+    lang.text(&format!("ui-role-{}", role.name().replace('_', "-")))
 }
 
 fn words(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
