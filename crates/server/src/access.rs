@@ -79,7 +79,16 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 Allow::Roles(RECORDS),
                 "Download: the violations of the list's filters as violations.csv, streamed (audited).",
             ),
-            get(pages::records::download),
+            get(pages::records::download_csv),
+        ),
+        (
+            spec(
+                "GET",
+                "/violations.xlsx",
+                Allow::Roles(RECORDS),
+                "Download: the violations of the list's filters as an Excel workbook (audited).",
+            ),
+            get(pages::records::download_xlsx),
         ),
         (
             spec("GET", "/imports", Allow::Roles(RECORDS), "Page: upload a file to import, and the import history."),

@@ -235,6 +235,7 @@ pub(crate) fn downloaded(
     store: &mut dyn Store,
     caller: &Caller,
     query: &[(String, String)],
+    format: &str,
 ) -> Result<Vec<u32>, ApiError> {
     let catalog = state.shared.catalog();
     let filters: Vec<(String, String)> =
@@ -246,7 +247,7 @@ pub(crate) fn downloaded(
     } else {
         Vec::new()
     };
-    let details = serde_json::json!({ "rows": keys.len(), "query": filters, "format": "csv" });
+    let details = serde_json::json!({ "rows": keys.len(), "query": filters, "format": format });
     store.record(&caller.actor("?"), "download", "violations", own.as_deref().unwrap_or("*"), details)?;
     Ok(keys)
 }

@@ -57,6 +57,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/dashboard", SIGNED_IN),
     ("GET", "/violations", LISTS),
     ("GET", "/violations.csv", LISTS),
+    ("GET", "/violations.xlsx", LISTS),
     ("GET", "/imports", LISTS),
     ("GET", "/reports", SIGNED_IN),
     ("GET", "/texts", ANALYSTS),
@@ -1142,11 +1143,20 @@ async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
     let (partner_a, _) = login(&app, "partner-a").await;
     let own = get(partner_a.clone(), "/violations.csv?organization=NRC").await;
     assert_eq!(own.text.lines().count(), 1, "another organisation's: nothing but the header");
-    let own = get(partner_a, "/violations.csv").await;
+    let own = get(partner_a.clone(), "/violations.csv").await;
     assert!(own.text.contains("V-1") && !own.text.contains("V-2"));
+    let workbook = get(partner_a, "/violations.xlsx").await;
+    assert!(workbook.status == StatusCode::OK && workbook.text.starts_with("PK"), "a workbook");
     let store = SqliteStore::open(&server.db).expect("open");
-    let downloads = store.audit_log(50).expect("audit").into_iter().filter(|e| e.action == "download").count();
-    assert_eq!(downloads, 4, "every download is audited");
+    let downloads: Vec<String> = store
+        .audit_log(50)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "download")
+        .map(|e| e.new.unwrap_or_default())
+        .collect();
+    assert_eq!(downloads.len(), 5, "every download is audited");
+    assert!(downloads[0].contains("\"format\":\"xlsx\"") && downloads[0].contains("\"rows\":1"), "{}", downloads[0]);
 }
 
 #[tokio::test]

@@ -188,6 +188,8 @@ pub async fn list(
                     p.downloads {
                         (lang.text("ui-download-list")) " "
                         a href={ "/violations.csv?" (encode(&download)) } download { "CSV" }
+                        " · "
+                        a href={ "/violations.xlsx?" (encode(&download)) } download { "Excel (XLSX)" }
                     }
                 }
                 div.table-scroll {
@@ -586,20 +588,47 @@ impl RecordForm<'_> {
 /// imported again), streamed as it is read: no row cap, little memory, whatever its size. The
 /// rows are chosen (and the download audited) before the first byte, so a bad filter is a
 /// clear error; a failure while streaming breaks the download rather than shortening it.
-pub async fn download(
+pub async fn download_csv(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
+    download(state, caller, query, Download::Csv).await
+}
+
+/// The same as an Excel workbook: written in constant memory to a temporary file, then sent;
+/// past a sheet's 1 048 575 rows, the rows go on in a next sheet.
+pub async fn download_xlsx(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    download(state, caller, query, Download::Xlsx).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Download {
+    Csv,
+    Xlsx,
+}
+
+async fn download(
+    state: Arc<AppState>,
+    caller: Caller,
+    query: Vec<(String, String)>,
+    format: Download,
+) -> Result<Response, ApiError> {
     let query: Vec<(String, String)> = query.into_iter().filter(|(k, v)| k != "lang" && !v.is_empty()).collect();
+    let name = if format == Download::Csv { "csv" } else { "xlsx" };
     let keys = state
-        .blocking(move |state, store| crate::records::downloaded(state, store, &caller, &query))
+        .blocking(move |state, store| crate::records::downloaded(state, store, &caller, &query, name))
         .await
         .map_err(ApiError::page)?;
     let mut chosen = vec![0u64; keys.iter().max().map_or(0, |&k| k as usize / 64 + 1)];
     for k in keys {
         chosen[k as usize / 64] |= 1 << (k % 64);
     }
+    let keep = move |k: u32| chosen.get(k as usize / 64).is_some_and(|w| w & (1 << (k % 64)) != 0);
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let failed = sender.clone();
     let streaming = Arc::clone(&state);
@@ -607,24 +636,11 @@ pub async fn download(
         let written = streaming
             .blocking(move |state, store| {
                 let catalog = state.shared.catalog();
-                let schema = vigie_store::schema(RecordKind::Violations, catalog);
-                let mut buffer = Vec::with_capacity(CHUNK + 4096);
-                let names: Vec<&str> = schema.names().collect();
-                write_csv_row(&mut buffer, &names);
-                let keep = |k: u32| chosen.get(k as usize / 64).is_some_and(|w| w & (1 << (k % 64)) != 0);
-                let mut open = true;
-                store.export(catalog, RecordKind::Violations, &keep, &mut |cells| {
-                    write_csv_row(&mut buffer, cells);
-                    if buffer.len() >= CHUNK {
-                        let full = std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK + 4096));
-                        open = sender.blocking_send(Ok(full)).is_ok();
-                    }
-                    open
-                })?;
-                if open && !buffer.is_empty() {
-                    let _ = sender.blocking_send(Ok(buffer));
+                let send = |chunk: Vec<u8>| sender.blocking_send(Ok(chunk)).is_ok();
+                match format {
+                    Download::Csv => stream_csv(store, catalog, &keep, send),
+                    Download::Xlsx => stream_xlsx(store, catalog, &keep, send),
                 }
-                Ok(())
             })
             .await;
         if let Err(e) = written {
@@ -634,11 +650,97 @@ pub async fn download(
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (chunk, receiver))
     });
-    let headers = [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-        (header::CONTENT_DISPOSITION, "attachment; filename=\"violations.csv\""),
-    ];
+    let (content_type, disposition) = match format {
+        Download::Csv => ("text/csv; charset=utf-8", "attachment; filename=\"violations.csv\""),
+        Download::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "attachment; filename=\"violations.xlsx\"",
+        ),
+    };
+    let headers = [(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)];
     Ok((headers, axum::body::Body::from_stream(stream)).into_response())
+}
+
+/// The chosen violations as CSV, a chunk at a time, until `send` says the client is gone.
+fn stream_csv(
+    store: &mut dyn vigie_store::Store,
+    catalog: &Catalog,
+    keep: &dyn Fn(u32) -> bool,
+    send: impl Fn(Vec<u8>) -> bool,
+) -> Result<(), ApiError> {
+    let schema = vigie_store::schema(RecordKind::Violations, catalog);
+    let mut buffer = Vec::with_capacity(CHUNK + 4096);
+    write_csv_row(&mut buffer, &schema.names().collect::<Vec<_>>());
+    let mut open = true;
+    store.export(catalog, RecordKind::Violations, keep, &mut |cells| {
+        write_csv_row(&mut buffer, cells);
+        if buffer.len() >= CHUNK {
+            open = send(std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK + 4096)));
+        }
+        open
+    })?;
+    if open && !buffer.is_empty() {
+        send(buffer);
+    }
+    Ok(())
+}
+
+/// The rows an Excel sheet holds below its header.
+const SHEET_ROWS: u32 = 1_048_575;
+
+/// The chosen violations as a workbook (text cells, as in the exchange format), written in
+/// constant memory, then sent a chunk at a time.
+fn stream_xlsx(
+    store: &mut dyn vigie_store::Store,
+    catalog: &Catalog,
+    keep: &dyn Fn(u32) -> bool,
+    send: impl Fn(Vec<u8>) -> bool,
+) -> Result<(), ApiError> {
+    use rust_xlsxwriter::Workbook;
+    let schema = vigie_store::schema(RecordKind::Violations, catalog);
+    let names: Vec<&str> = schema.names().collect();
+    let mut workbook = Workbook::new();
+    let mut failure = None;
+    // A new sheet, with the header: the first, then one per 1 048 575 rows.
+    let add_sheet = |workbook: &mut Workbook, number: usize| -> Result<(), rust_xlsxwriter::XlsxError> {
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(if number == 1 { "violations".to_owned() } else { format!("violations ({number})") })?;
+        sheet.write_row(0, 0, names.iter().copied())?;
+        Ok(())
+    };
+    add_sheet(&mut workbook, 1).map_err(ApiError::internal)?;
+    let (mut row, mut sheets) = (0u32, 1usize);
+    store.export(catalog, RecordKind::Violations, keep, &mut |cells| {
+        let written = (|| {
+            if row == SHEET_ROWS {
+                sheets += 1;
+                add_sheet(&mut workbook, sheets)?;
+                row = 0;
+            }
+            row += 1;
+            workbook.worksheet_from_index(sheets - 1)?.write_row(row, 0, cells.iter().copied())?;
+            Ok::<_, rust_xlsxwriter::XlsxError>(())
+        })();
+        written.map_err(|e| failure = Some(e)).is_ok()
+    })?;
+    if let Some(e) = failure {
+        return Err(ApiError::internal(e));
+    }
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let path = dir.path().join("violations.xlsx");
+    workbook.save(&path).map_err(ApiError::internal)?;
+    let mut file = std::fs::File::open(&path).map_err(ApiError::internal)?;
+    loop {
+        let mut chunk = vec![0; CHUNK];
+        let n = std::io::Read::read(&mut file, &mut chunk).map_err(ApiError::internal)?;
+        if n == 0 {
+            return Ok(());
+        }
+        chunk.truncate(n);
+        if !send(chunk) {
+            return Ok(());
+        }
+    }
 }
 
 /// How much of a download is sent at a time.
