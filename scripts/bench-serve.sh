@@ -7,6 +7,7 @@
 #      and an end date each request: 5 100 combinations against a cache of 256 answers);
 #   2b. the same with a random commune: most requests find nothing computed before;
 #   4. the dashboard page (key figures, every chart and map) for the month, cached view;
+#   5. the whole list downloaded as CSV (target ≥ 1 M rows/s) and as XLSX;
 #   3. the cached request while a second process imports another 1 M violations (then the
 #      server's figures for the imported year are checked against `vigie tables`).
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
@@ -100,6 +101,23 @@ for _ in $(seq 300); do
 done | sort -n | awk '{t[NR] = $1 * 1000} END {printf "one at a time: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", t[int(NR * 0.5)], t[int(NR * 0.99)], t[NR]}'
 wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" \
     | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+
+echo "== 5. the filtered list downloaded whole: violations.csv and violations.xlsx, one request =="
+download() {
+    local start end lines
+    start=$(date +%s%N)
+    curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/$1" -o "$work/download"
+    end=$(date +%s%N)
+    lines=$(($(wc -l < "$work/download") - 1))
+    awk -v what="$1" -v bytes="$(wc -c < "$work/download")" -v rows="$lines" -v ns="$((end - start))" 'BEGIN {
+        s = ns / 1e9; printf "%s: %d bytes in %.2f s", what, bytes, s
+        if (what ~ /csv/) printf ", %d rows, %.2f M rows/s", rows, rows / s / 1e6
+        printf "\n" }'
+}
+download "violations.csv"
+download "violations.csv?region=ML05"
+download "violations.xlsx"
+echo "server RSS after the downloads: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
 
 echo "== 3. cached, while another process imports $rows violations (2020) =="
 (sleep 2; /usr/bin/time -f "import: %e s, peak RSS %M KB" "$vigie" import violations "$work/2020/violations.csv" \

@@ -244,16 +244,56 @@ fn rings(geometry: &serde_json::Value) -> Rings {
         .collect()
 }
 
+/// How far (in px of the 600 px map) a simplified outline may stray from the true one: less than
+/// a screen's or a printed page's dot, and it takes most points out of the maps' weight.
+const TOLERANCE: f64 = 0.3;
+
 fn path_of(rings: &Rings, project: Projection) -> String {
     let mut d = String::new();
     for ring in rings {
-        for (i, &(lon, lat)) in ring.iter().enumerate() {
-            let (x, y) = project.apply(lon, lat);
-            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+        let points: Vec<(f64, f64)> = ring.iter().map(|&(lon, lat)| project.apply(lon, lat)).collect();
+        let mut last = String::new();
+        for (i, (x, y)) in simplified(&points, TOLERANCE).into_iter().enumerate() {
+            let point = format!("{x:.1},{y:.1}");
+            if point != last {
+                let _ = write!(d, "{}{point}", if i == 0 { "M" } else { "L" });
+            }
+            last = point;
         }
         d.push('Z');
     }
     d
+}
+
+/// Ramer–Douglas–Peucker: the points of a line that matter at `tolerance`, its ends kept.
+fn simplified(points: &[(f64, f64)], tolerance: f64) -> Vec<(f64, f64)> {
+    if points.len() < 3 {
+        return points.to_vec();
+    }
+    // A point's distance to the segment from `a` to `b` (to `a` when they meet, as a ring's
+    // ends do).
+    let distance = |p: (f64, f64), a: (f64, f64), b: (f64, f64)| {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let length = dx.hypot(dy);
+        if length == 0.0 { (p.0 - a.0).hypot(p.1 - a.1) } else { ((p.0 - a.0) * dy - (p.1 - a.1) * dx).abs() / length }
+    };
+    let mut keep = vec![false; points.len()];
+    let last = points.len() - 1;
+    (keep[0], keep[last]) = (true, true);
+    let mut spans = vec![(0, last)];
+    while let Some((a, b)) = spans.pop() {
+        let farthest = (a + 1..b)
+            .map(|i| (i, distance(points[i], points[a], points[b])))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, d)) = farthest
+            && d > tolerance
+        {
+            keep[i] = true;
+            spans.push((a, i));
+            spans.push((i, b));
+        }
+    }
+    points.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| *p).collect()
 }
 
 impl Basemap {
@@ -429,6 +469,14 @@ pub fn mapped_communes(geography: &Geography) -> usize {
 mod tests {
     use super::*;
     use vigie_core::Catalog;
+
+    #[test]
+    fn outlines_lose_the_points_no_one_can_see_and_keep_the_rest() {
+        let line = [(0.0, 0.0), (1.0, 0.1), (2.0, -0.1), (3.0, 5.0), (4.0, 0.0)];
+        assert_eq!(simplified(&line, 0.3), vec![(0.0, 0.0), (2.0, -0.1), (3.0, 5.0), (4.0, 0.0)]);
+        let ring = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)];
+        assert_eq!(simplified(&ring, 0.3), ring.to_vec(), "a ring's corners stay");
+    }
 
     #[test]
     fn class_limits_cover_the_values_without_repeats() {

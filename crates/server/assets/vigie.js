@@ -54,6 +54,8 @@ for (const form of document.querySelectorAll("form")) {
   });
   commune.addEventListener("change", () => { fillParents(); narrow(); });
   if (search) search.addEventListener("input", narrow);
+  // A commune chosen (a form sent back, a record edited): its region and cercle shown with it.
+  if ((cercle && cercle.value === "") || (region && region.value === "")) fillParents();
   narrow();
 }
 

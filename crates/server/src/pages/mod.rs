@@ -105,7 +105,22 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
             body {
                 a.skip href="#main" { (lang.text("ui-skip")) }
                 header.bar {
-                    a.brand href="/dashboard" { "Vigie" }
+                    div.top {
+                        a.brand href="/dashboard" { "Vigie" }
+                        div.who {
+                            a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
+                            @if let Some(user) = &caller.user {
+                                span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", role_name(lang, user.role))])) }
+                                @if let Some(csrf) = &caller.csrf {
+                                    form method="post" action={ "/logout?csrf=" (csrf) } {
+                                        button type="submit" { (lang.text("ui-sign-out")) }
+                                    }
+                                }
+                            } @else {
+                                a href="/login" { (lang.text("ui-sign-in")) }
+                            }
+                        }
+                    }
                     nav aria-label="Vigie" {
                         a href="/dashboard" { (lang.text("ui-dashboard")) }
                         a href="/reports" { (lang.text("ui-reports")) }
@@ -120,17 +135,6 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                         }
                         @if caller.user.as_ref().is_some_and(|u| u.role == Role::Admin) {
                             a href="/admin" { (lang.text("ui-admin")) }
-                        }
-                        a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
-                        @if let Some(user) = &caller.user {
-                            span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", role_name(lang, user.role))])) }
-                            @if let Some(csrf) = &caller.csrf {
-                                form method="post" action={ "/logout?csrf=" (csrf) } {
-                                    button type="submit" { (lang.text("ui-sign-out")) }
-                                }
-                            }
-                        } @else {
-                            a href="/login" { (lang.text("ui-sign-in")) }
                         }
                     }
                 }
@@ -437,9 +441,15 @@ pub async fn dashboard(
                 Ok::<_, ApiError>(panel.render(lang, month).into_string().into_bytes())
             })?;
             let organizations = live.facts.organizations().to_vec();
-            let figures = vigie_report::charts::link_filters(&String::from_utf8_lossy(&rendered), &|name, code| {
-                filtered_by(state.shared.catalog(), &asked, name, code)
-            });
+            // Linked to this view's filters (in one order, so that a view is linked once).
+            let mut view = asked.clone();
+            view.sort();
+            let linked = answer.rendered(&format!("{form} {}", encode(&view)), |_| {
+                let figures = String::from_utf8_lossy(&rendered);
+                let link = |name: &str, code: &str| filtered_by(state.shared.catalog(), &view, name, code);
+                Ok::<_, ApiError>(vigie_report::charts::link_filters(&figures, &link).into_bytes())
+            })?;
+            let figures = String::from_utf8_lossy(&linked);
             Ok(dashboard_body(
                 DashboardView {
                     catalog: state.shared.catalog(),
@@ -541,12 +551,6 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
     html! {
         h1 { (lang.text("ui-dashboard")) " — " (this) }
         @if v.public { p.notice { (lang.text("ui-public")) } }
-        form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
-            label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
-            (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public, &FILTERS))
-            button.primary type="submit" { (lang.text("ui-apply")) }
-            a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
-        }
         section.keys aria-label=(this) {
             (key(lang, "key-month", &words(lang, "ui-key-month", &[("month", this.clone())]), now.current.total, &[
                 words(lang, "ui-vs-previous", &[("change", change(lang, now.current.total, now.previous.total)), ("month", month_name(lang, v.month.previous()))]),
@@ -558,6 +562,12 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
             (key(lang, "key-incidents", &words(lang, "ui-key-incidents", &[("month", this.clone())]), now.current.incidents, &[
                 words(lang, "ui-vs-previous", &[("change", change(lang, now.current.incidents, now.previous.incidents)), ("month", month_name(lang, v.month.previous()))]),
             ]))
+        }
+        form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
+            label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
+            (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public, &FILTERS))
+            button.primary type="submit" { (lang.text("ui-apply")) }
+            a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
         }
         (PreEscaped(figures))
     }
