@@ -282,9 +282,8 @@ fn simplified(points: &[(f64, f64)], tolerance: f64) -> Vec<(f64, f64)> {
     (keep[0], keep[last]) = (true, true);
     let mut spans = vec![(0, last)];
     while let Some((a, b)) = spans.pop() {
-        let farthest = (a + 1..b)
-            .map(|i| (i, distance(points[i], points[a], points[b])))
-            .max_by(|x, y| x.1.total_cmp(&y.1));
+        let farthest =
+            (a + 1..b).map(|i| (i, distance(points[i], points[a], points[b]))).max_by(|x, y| x.1.total_cmp(&y.1));
         if let Some((i, d)) = farthest
             && d > tolerance
         {

@@ -228,16 +228,17 @@ pub trait Store: Send {
     /// The stored records of one kind that `select` names, with their storage keys, parsed back
     /// with `catalog` (the command's).
     fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>>;
-    /// The stored violations or alerts whose storage key `keep` accepts, in storage order, each
-    /// as its exchange format's cells (aligned with [`schema`]; empty: absent), handed to `row`
-    /// without being parsed again: what a download streams. Stops early when `row` says so;
-    /// gives the number of rows handed over.
+    /// The stored violations or alerts with a storage key in `keys` that `keep` accepts, in
+    /// storage order, each as its exchange format's cells (aligned with [`schema`]; empty:
+    /// absent; UTF-8 text as stored), handed to `row` without being parsed again: what a
+    /// download streams. Stops early when `row` says so; gives the number of rows handed over.
     fn export(
         &self,
         catalog: &Catalog,
         kind: RecordKind,
+        keys: std::ops::Range<u32>,
         keep: &dyn Fn(u32) -> bool,
-        row: &mut dyn FnMut(&[&str]) -> bool,
+        row: &mut dyn FnMut(&[&[u8]]) -> bool,
     ) -> Result<u64>;
     /// Whether anonymous visitors get the public aggregates (off until an admin switches it on).
     fn public_access(&self) -> Result<bool>;

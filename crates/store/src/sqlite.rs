@@ -428,43 +428,60 @@ impl Store for SqliteStore {
         &self,
         catalog: &Catalog,
         kind: RecordKind,
+        keys: std::ops::Range<u32>,
         keep: &dyn Fn(u32) -> bool,
-        row: &mut dyn FnMut(&[&str]) -> bool,
+        row: &mut dyn FnMut(&[&[u8]]) -> bool,
     ) -> Result<u64> {
-        if kind == RecordKind::RiskAnswers {
-            return Err(StoreError::Conflict("risk answers are exported through `records`".into()));
-        }
+        /// The most columns an exported kind has (violations: 20).
+        const WIDEST: usize = 32;
         let entity = entity_of(kind);
         let schema = crate::schema(kind, catalog);
-        let what = format!("exporting {}", entity.table);
-        let sql = format!("SELECT rowid, {} FROM {} ORDER BY rowid", crate::entity::select_list(&schema), entity.table);
-        let mut stmt = self.conn.prepare(&sql).map_err(err(what.clone()))?;
-        let mut rows = stmt.query([]).map_err(err(what.clone()))?;
         let names: Vec<&str> = schema.names().collect();
+        if kind == RecordKind::RiskAnswers || names.len() > WIDEST {
+            return Err(StoreError::Conflict(format!("{} are not exported row by row", entity.table)));
+        }
+        let what = format!("exporting {}", entity.table);
+        // Built on failure only: this runs for every cell of millions of rows.
+        let fail = |source| StoreError::Sqlite { context: what.clone(), source };
+        // The stored columns (the region and cercle are the commune's, filled in below), each
+        // with its place in the row.
+        let stored: Vec<(usize, &str)> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !matches!(**n, "admin1_pcode" | "admin2_pcode"))
+            .map(|(i, n)| (i, *n))
+            .collect();
+        let list: Vec<&str> = stored.iter().map(|(_, n)| *n).collect();
+        let sql = format!(
+            "SELECT rowid, {} FROM {} WHERE rowid >= ?1 AND rowid < ?2 ORDER BY rowid",
+            list.join(", "),
+            entity.table
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(fail)?;
+        let mut rows = stmt.query(params![keys.start, keys.end]).map_err(fail)?;
         let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
         let (admin1, admin2, admin3) = (at("admin1_pcode"), at("admin2_pcode"), at("admin3_pcode"));
         let g = &catalog.geography;
         let mut written = 0;
-        while let Some(stored) = rows.next().map_err(err(what.clone()))? {
-            let key: i64 = stored.get(0).map_err(err(what.clone()))?;
+        while let Some(found) = rows.next().map_err(fail)? {
+            let key: i64 = found.get(0).map_err(fail)?;
             if !keep(u32::try_from(key).unwrap_or(u32::MAX)) {
                 continue;
             }
-            let mut cells: Vec<&str> = Vec::with_capacity(names.len());
-            for i in 0..names.len() {
-                let cell = stored.get_ref(i + 1).map_err(err(what.clone()))?;
-                cells.push(match cell {
-                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
-                    _ => "",
-                });
+            let mut cells: [&[u8]; WIDEST] = [b""; WIDEST];
+            for (column, (i, _)) in stored.iter().enumerate() {
+                if let rusqlite::types::ValueRef::Text(t) = found.get_ref(column + 1).map_err(fail)? {
+                    cells[*i] = t;
+                }
             }
-            // The region and cercle are the commune's, as `Record::fields` writes them.
-            if let Some(commune) = g.commune_by_pcode(cells[admin3]).map(|id| g.commune(id)) {
-                cells[admin1] = &g.region(commune.region).code;
-                cells[admin2] = &g.cercles[commune.cercle as usize].unit.pcode;
+            let commune =
+                std::str::from_utf8(cells[admin3]).ok().and_then(|p| g.commune_by_pcode(p)).map(|id| g.commune(id));
+            if let Some(commune) = commune {
+                cells[admin1] = g.region(commune.region).code.as_bytes();
+                cells[admin2] = g.cercles[commune.cercle as usize].unit.pcode.as_bytes();
             }
             written += 1;
-            if !row(&cells) {
+            if !row(&cells[..names.len()]) {
                 break;
             }
         }

@@ -10,6 +10,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use maud::{Markup, html};
 use vigie_core::{Catalog, EventType, FieldError, ListKind, Rule};
 use vigie_i18n::{Args, Lang};
@@ -624,32 +625,24 @@ async fn download(
         .blocking(move |state, store| crate::records::downloaded(state, store, &caller, &query, name))
         .await
         .map_err(ApiError::page)?;
-    let mut chosen = vec![0u64; keys.iter().max().map_or(0, |&k| k as usize / 64 + 1)];
+    let last = keys.iter().max().copied().unwrap_or(0);
+    let mut chosen = vec![0u64; last as usize / 64 + 1];
     for k in keys {
         chosen[k as usize / 64] |= 1 << (k % 64);
     }
+    let chosen: Arc<[u64]> = chosen.into();
     let keep = move |k: u32| chosen.get(k as usize / 64).is_some_and(|w| w & (1 << (k % 64)) != 0);
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let failed = sender.clone();
-    let streaming = Arc::clone(&state);
-    tokio::spawn(async move {
-        let written = streaming
-            .blocking(move |state, store| {
-                let catalog = state.shared.catalog();
+    let stream = match format {
+        Download::Csv => csv_stream(&state, keep, last),
+        Download::Xlsx => {
+            let (sender, receiver) = tokio::sync::mpsc::channel(4);
+            work(&state, sender, move |state, store, sender| {
                 let send = |chunk: Vec<u8>| sender.blocking_send(Ok(chunk)).is_ok();
-                match format {
-                    Download::Csv => stream_csv(store, catalog, &keep, send),
-                    Download::Xlsx => stream_xlsx(store, catalog, &keep, send),
-                }
-            })
-            .await;
-        if let Err(e) = written {
-            let _ = failed.send(Err(std::io::Error::other(e.message))).await;
+                stream_xlsx(store, state.shared.catalog(), &keep, send)
+            });
+            chunks(vec![receiver], usize::MAX).boxed()
         }
-    });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
+    };
     let (content_type, disposition) = match format {
         Download::Csv => ("text/csv; charset=utf-8", "attachment; filename=\"violations.csv\""),
         Download::Xlsx => (
@@ -661,28 +654,87 @@ async fn download(
     Ok((headers, axum::body::Body::from_stream(stream)).into_response())
 }
 
-/// The chosen violations as CSV, a chunk at a time, until `send` says the client is gone.
-fn stream_csv(
-    store: &mut dyn vigie_store::Store,
-    catalog: &Catalog,
-    keep: &dyn Fn(u32) -> bool,
-    send: impl Fn(Vec<u8>) -> bool,
-) -> Result<(), ApiError> {
-    let schema = vigie_store::schema(RecordKind::Violations, catalog);
-    let mut buffer = Vec::with_capacity(CHUNK + 4096);
-    write_csv_row(&mut buffer, &schema.names().collect::<Vec<_>>());
-    let mut open = true;
-    store.export(catalog, RecordKind::Violations, keep, &mut |cells| {
-        write_csv_row(&mut buffer, cells);
-        if buffer.len() >= CHUNK {
-            open = send(std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK + 4096)));
+/// A part of a download, or the failure that breaks it.
+type Chunk = Result<Vec<u8>, std::io::Error>;
+
+/// Runs `job` on a blocking thread with a store of its own; its failure reaches the client as
+/// a broken download, in the place of the part it could not send.
+fn work(
+    state: &Arc<AppState>,
+    sender: tokio::sync::mpsc::Sender<Chunk>,
+    job: impl FnOnce(&AppState, &mut dyn vigie_store::Store, &tokio::sync::mpsc::Sender<Chunk>) -> Result<(), ApiError>
+    + Send
+    + 'static,
+) {
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        let failed = sender.clone();
+        if let Err(e) = state.blocking(move |state, store| job(state, store, &sender)).await {
+            let _ = failed.send(Err(std::io::Error::other(e.message))).await;
         }
-        open
-    })?;
-    if open && !buffer.is_empty() {
-        send(buffer);
+    });
+}
+
+/// The parts the workers send, in order: part `k` from worker `k % workers`, up to `parts`.
+fn chunks(
+    receivers: Vec<tokio::sync::mpsc::Receiver<Chunk>>,
+    parts: usize,
+) -> impl futures_util::Stream<Item = Chunk> + Send {
+    futures_util::stream::unfold((receivers, 0), move |(mut receivers, k)| async move {
+        if k >= parts {
+            return None;
+        }
+        let n = receivers.len();
+        let chunk = receivers[k % n].recv().await?;
+        Some((chunk, (receivers, k + 1)))
+    })
+}
+
+/// Storage keys per part of a CSV download.
+const BLOCK: u32 = 16_384;
+
+/// The chosen violations as CSV, read by two workers at once (a core each: reading SQLite
+/// rows is the download's work), each taking every other block of storage keys and writing
+/// it as one part; the parts are sent in order. Each worker holds at most two parts ahead.
+fn csv_stream(
+    state: &Arc<AppState>,
+    keep: impl Fn(u32) -> bool + Clone + Send + 'static,
+    last: u32,
+) -> futures_util::stream::BoxStream<'static, Chunk> {
+    let catalog = state.shared.catalog();
+    let schema = vigie_store::schema(RecordKind::Violations, catalog);
+    let mut header = Vec::new();
+    write_csv_row(&mut header, &schema.names().map(str::as_bytes).collect::<Vec<_>>());
+    let blocks = (last / BLOCK + 1) as usize;
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).clamp(1, 2);
+    let mut receivers = Vec::new();
+    for w in 0..workers {
+        let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        receivers.push(receiver);
+        let keep = keep.clone();
+        work(state, sender, move |state, store, sender| {
+            let catalog = state.shared.catalog();
+            for block in (w..blocks).step_by(workers) {
+                let start = block as u32 * BLOCK;
+                let mut part = Vec::with_capacity(1 << 20);
+                store.export(
+                    catalog,
+                    RecordKind::Violations,
+                    start..start.saturating_add(BLOCK),
+                    &keep,
+                    &mut |cells| {
+                        write_csv_row(&mut part, cells);
+                        true
+                    },
+                )?;
+                if sender.blocking_send(Ok(part)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
     }
-    Ok(())
+    futures_util::stream::once(async move { Ok(header) }).chain(chunks(receivers, blocks)).boxed()
 }
 
 /// The rows an Excel sheet holds below its header.
@@ -710,7 +762,7 @@ fn stream_xlsx(
     };
     add_sheet(&mut workbook, 1).map_err(ApiError::internal)?;
     let (mut row, mut sheets) = (0u32, 1usize);
-    store.export(catalog, RecordKind::Violations, keep, &mut |cells| {
+    store.export(catalog, RecordKind::Violations, 0..u32::MAX, keep, &mut |cells| {
         let written = (|| {
             if row == SHEET_ROWS {
                 sheets += 1;
@@ -718,7 +770,8 @@ fn stream_xlsx(
                 row = 0;
             }
             row += 1;
-            workbook.worksheet_from_index(sheets - 1)?.write_row(row, 0, cells.iter().copied())?;
+            let texts = cells.iter().map(|c| String::from_utf8_lossy(c));
+            workbook.worksheet_from_index(sheets - 1)?.write_row(row, 0, texts)?;
             Ok::<_, rust_xlsxwriter::XlsxError>(())
         })();
         written.map_err(|e| failure = Some(e)).is_ok()
@@ -743,18 +796,18 @@ fn stream_xlsx(
     }
 }
 
-/// How much of a download is sent at a time.
+/// How much of a workbook is sent at a time.
 const CHUNK: usize = 64 * 1024;
 
 /// One CSV row (RFC 4180: a cell with a separator, a quote or a line break is quoted).
-fn write_csv_row(out: &mut Vec<u8>, cells: &[&str]) {
+fn write_csv_row(out: &mut Vec<u8>, cells: &[&[u8]]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        if cell.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        if cell.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
             out.push(b'"');
-            for b in cell.bytes() {
+            for &b in *cell {
                 if b == b'"' {
                     out.push(b'"');
                 }
@@ -762,7 +815,7 @@ fn write_csv_row(out: &mut Vec<u8>, cells: &[&str]) {
             }
             out.push(b'"');
         } else {
-            out.extend_from_slice(cell.as_bytes());
+            out.extend_from_slice(cell);
         }
     }
     out.push(b'\n');
