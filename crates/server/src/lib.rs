@@ -21,6 +21,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
 use vigie_core::Catalog;
 use vigie_store::{DbUrl, Pool, Shared, Store};
@@ -96,9 +99,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         (header::REFERRER_POLICY, "no-referrer"),
         (header::CACHE_CONTROL, "no-store"),
     ];
+    // Pages and JSON gzipped, at the fastest level: a dashboard of 1 MB travels as 0.25 MB to a
+    // phone, for about a millisecond of the server's time. Downloads are not: CSV streams at
+    // its own speed, and a workbook is compressed already.
+    let compressible = DefaultPredicate::new()
+        .and(NotForContentType::const_new("text/csv"))
+        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new("application/pdf"));
+    let compression = CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(compressible);
     let mut router = router
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(compression)
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));

@@ -1132,6 +1132,16 @@ async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
         async move { call(&app, request).await }
     };
     let (im, _) = login(&app, "im").await;
+    // Pages travel gzipped to a browser that takes it; downloads as they are.
+    for (path, gzipped) in [("/dashboard?month=2021-11", true), ("/violations.csv", false)] {
+        let request = request("GET", path, None)
+            .header(header::COOKIE, im.clone())
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .expect("request");
+        let answer = call(&app, request).await;
+        assert_eq!(answer.headers.get(header::CONTENT_ENCODING).is_some_and(|e| e == "gzip"), gzipped, "{path}");
+    }
     let all = get(im.clone(), "/violations.csv").await;
     assert_eq!(all.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     let lines: Vec<&str> = all.text.lines().collect();
