@@ -1165,7 +1165,7 @@ async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
         .filter(|e| e.action == "download")
         .map(|e| e.new.unwrap_or_default())
         .collect();
-    assert_eq!(downloads.len(), 5, "every download is audited");
+    assert_eq!(downloads.len(), 6, "every download is audited");
     assert!(downloads[0].contains("\"format\":\"xlsx\"") && downloads[0].contains("\"rows\":1"), "{}", downloads[0]);
 }
 
