@@ -145,11 +145,11 @@ fn invalid(lang: Lang, errors: &[vigie_import::RowError], more: u64) -> Markup {
                 tbody {
                     @for e in errors {
                         tr {
-                            td { (e.file) }
-                            td.n { (e.line) }
-                            td { code { (e.column) } }
-                            td { @if e.value.is_empty() { "—" } @else { code { (e.value) } } }
-                            td {
+                            td data-label=(lang.text("ui-import-file")) { (e.file) }
+                            td.n data-label=(lang.text("ui-import-line")) { (e.line) }
+                            td data-label=(lang.text("ui-import-column")) { code { (e.column) } }
+                            td data-label=(lang.text("ui-import-value")) { @if e.value.is_empty() { "—" } @else { code { (e.value) } } }
+                            td data-label=(lang.text("ui-import-expected")) {
                                 @if let Some(rule) = e.rule { (lang.text(rule.message_id())) br; }
                                 small { (e.expected) }
                             }
