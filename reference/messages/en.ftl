@@ -75,6 +75,16 @@ file-incidents = annex-incidents-{ $month }
 
 ## Typology
 
+figure-data = The figure's data
+data-month = Month
+data-violations = Violations
+data-category = Category
+data-commune = Commune
+data-region = Region
+data-level = Risk level
+data-coverage = Coverage
+data-communes = Communes
+data-total = Total
 heading-typology = Typology of violations
 typology-item = { $code }. { $category }: { $subtypes }.
 

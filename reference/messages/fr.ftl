@@ -97,6 +97,16 @@ file-incidents = annexe-incidents-{ $month }
 
 ## Typology
 
+figure-data = Les données de la figure
+data-month = Mois
+data-violations = Violations
+data-category = Catégorie
+data-commune = Commune
+data-region = Région
+data-level = Niveau de risque
+data-coverage = Couverture
+data-communes = Communes
+data-total = Total
 heading-typology = Typologie des violations
 typology-item = { $code }. { $category } : { $subtypes }.
 

@@ -82,6 +82,9 @@ pub enum Block {
     Figure {
         caption: String,
         svg: String,
+        /// The figure's data as a table: its text alternative (the HTML report and the
+        /// dashboard show it behind a disclosure; the PDF does not).
+        data: Option<Table>,
     },
     PageBreak,
 }
@@ -208,8 +211,13 @@ impl Document {
                     body.push_str("</ul>\n");
                 }
                 Block::Table(t) => body.push_str(&t.to_html()),
-                Block::Figure { caption, svg } => {
-                    let _ = writeln!(body, "<figure>{svg}<figcaption>{}</figcaption></figure>", escape(caption));
+                Block::Figure { caption, svg, data } => {
+                    let _ = write!(body, "<figure>{svg}<figcaption>{}</figcaption>", escape(caption));
+                    if let Some(table) = data {
+                        let summary = escape(&self.lang.text("figure-data"));
+                        let _ = write!(body, "<details><summary>{summary}</summary>{}</details>", table.to_html());
+                    }
+                    body.push_str("</figure>\n");
                 }
                 Block::PageBreak => body.push_str("<div class=\"page-break\"></div>\n"),
             }

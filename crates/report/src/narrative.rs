@@ -304,6 +304,19 @@ pub fn build(
     (Document { lang, title, subtitle, blocks }, figures.claims())
 }
 
+/// A figure's data as a table: a label column, then numbers.
+fn data_table(header: Vec<String>, rows: Vec<(String, Vec<String>)>) -> Table {
+    Table {
+        header,
+        rows: rows
+            .into_iter()
+            .map(|(label, values)| std::iter::once(label).chain(values).map(Text::literal).collect())
+            .collect(),
+        numeric_from: 1,
+        total_row: false,
+    }
+}
+
 fn heading(cx: &Ctx<'_>, level: u8, id: &str) -> Block {
     Block::Heading { level, text: cx.text(id) }
 }
@@ -351,9 +364,14 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let labels: Vec<String> = months.iter().map(|m| cx.month_abbrev(*m)).collect();
     let values: Vec<u64> = (0..months.len()).map(|i| cx.t.month_total(i)).collect();
     let caption = cx.text("chart-per-month");
+    let data = data_table(
+        vec![cx.text("data-month"), cx.text("data-violations")],
+        months.iter().zip(&values).map(|(m, v)| (cx.month_name(*m), vec![cx.lang.int(*v)])).collect(),
+    );
     out.push(Block::Figure {
         svg: charts::lines(&caption, &labels, &[(caption.clone(), values)], &cx.source()),
         caption,
+        data: Some(data),
     });
     if public {
         return;
@@ -607,7 +625,11 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
             let caption = cx.words("chart-region-categories", &[("region", name.clone())]);
             let lang = cx.lang;
             let svg = charts::bars(&caption, &items, &filters, &|v| lang.int(v), &cx.source());
-            out.push(Block::Figure { svg, caption });
+            let data = data_table(
+                vec![cx.text("data-category"), cx.text("data-violations")],
+                items.iter().map(|(label, v)| (label.clone(), vec![lang.int(*v)])).collect(),
+            );
+            out.push(Block::Figure { svg, caption, data: Some(data) });
         }
         if !public && n.value > 0 {
             let g = &cx.c.geography;
@@ -844,9 +866,14 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
                 ranked.iter().map(|r| (lang.pick(&list_.codes[r.index].label).to_owned(), r.count)).collect();
             let filters: Vec<String> =
                 ranked.iter().map(|r| format!("{}={}", kind.name(), list_.codes[r.index].code)).collect();
+            let data = data_table(
+                vec![title.clone(), cx.text("data-violations")],
+                items.iter().map(|(label, v)| (label.clone(), vec![lang.int(*v)])).collect(),
+            );
             out.push(Block::Figure {
                 svg: charts::bars(&title, &items, &filters, &|v| lang.int(v), &cx.source()),
                 caption: title,
+                data: Some(data),
             });
         }
         let top: Vec<Text> = ranked
@@ -879,9 +906,22 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
     let groups: Vec<String> = slots.codes.iter().map(|s| lang.pick(&s.label).to_owned()).collect();
     let series: Vec<String> = (0..codes.len()).map(|i| cx.category_label(i)).collect();
     let value = |g: usize, s: usize| f.get("time_slot_by_category", &slots.codes[g].code, codes[s]).value;
+    let data = data_table(
+        std::iter::once(title.clone()).chain(series.iter().cloned()).chain([cx.text("data-total")]).collect(),
+        groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let values = (0..series.len()).map(|c| value(g, c));
+                let total: u64 = values.clone().sum();
+                (group.clone(), values.chain([total]).map(|v| lang.int(v)).collect())
+            })
+            .collect(),
+    );
     out.push(Block::Figure {
         svg: charts::stacked_columns(&title, &groups, &series, &value, &cx.source()),
         caption: title,
+        data: Some(data),
     });
     let slot_claims: Vec<Claim> =
         slots.codes.iter().map(|s| f.get("time_slot_by_category", &s.code, "TOTAL")).collect();
@@ -951,9 +991,41 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     };
     let title = cx.annex(&mut number, titled("annex-violations-map"));
     out.push(Block::Heading { level: 2, text: title.clone() });
+    // The map's data: every commune with a violation, the most first (small counts as a class
+    // in the public version, as on the map).
+    let mut mapped: Vec<(usize, u64)> = counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+    mapped.sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
+    // The public version names no place below the region: its table is by region.
+    let data = if public {
+        let mut by_region = vec![0u64; geography.regions.len()];
+        for &(i, n) in &mapped {
+            by_region[geography.commune(vigie_core::CommuneId(i as u16)).region.0 as usize] += n;
+        }
+        let shown = |n: u64| if n < 5 { cx.text("map-small-counts") } else { lang.int(n) };
+        data_table(
+            vec![cx.text("data-region"), cx.text("data-violations")],
+            (0..by_region.len())
+                .filter(|&r| by_region[r] > 0)
+                .map(|r| (cx.region_name(r), vec![shown(by_region[r])]))
+                .collect(),
+        )
+    } else {
+        data_table(
+            vec![cx.text("data-commune"), cx.text("data-region"), cx.text("data-violations")],
+            mapped
+                .iter()
+                .map(|&(i, n)| {
+                    let commune = geography.commune(vigie_core::CommuneId(i as u16));
+                    let region = lang.pick(&geography.region(commune.region).name).to_owned();
+                    (commune.unit.name.clone(), vec![region, lang.int(n)])
+                })
+                .collect(),
+        )
+    };
     out.push(Block::Figure {
         svg: charts::choropleth(geography, &title, &value_of, &legend, &cx.text("map-no-violation"), &[], &cx.source()),
         caption: title,
+        data: Some(data),
     });
 
     let title = cx.annex(&mut number, titled("annex-alerts-map"));
@@ -972,9 +1044,35 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         Some(geography.commune_by_pcode(pcode).and_then(|id| risk.get(id)).map_or(0, |c| usize::from(c.level)))
     };
     out.push(Block::Heading { level: 2, text: title.clone() });
+    let mut assessed: Vec<_> = risk.communes.iter().collect();
+    assessed.sort_by_key(|c| (std::cmp::Reverse(c.level), c.commune.0));
+    let level_of = |c: &&vigie_core::aggregate::CommuneRisk| {
+        classes.get(usize::from(c.level)).map(|(label, _)| label.clone()).unwrap_or_default()
+    };
+    // The public version names no commune: how many communes are at each level.
+    let data = if public {
+        data_table(
+            vec![cx.text("data-level"), cx.text("data-communes")],
+            classes
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(l, (label, _))| {
+                    let n = assessed.iter().filter(|c| usize::from(c.level) == l).count() as u64;
+                    (label.clone(), vec![lang.int(n)])
+                })
+                .collect(),
+        )
+    } else {
+        data_table(
+            vec![cx.text("data-commune"), cx.text("data-level")],
+            assessed.iter().map(|c| (geography.commune(c.commune).unit.name.clone(), vec![level_of(c)])).collect(),
+        )
+    };
     out.push(Block::Figure {
         svg: charts::map(geography, &title, &class_of, &classes, &[], &cx.source()),
         caption: title,
+        data: Some(data),
     });
 
     if !public {
@@ -1012,9 +1110,20 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
             0
         })
     };
+    let mut per_class = [0u64; 3];
+    for c in &geography.communes {
+        if let Some(class) = coverage(&c.unit.pcode) {
+            per_class[class] += 1;
+        }
+    }
+    let data = data_table(
+        vec![cx.text("data-coverage"), cx.text("data-communes")],
+        classes.iter().zip(per_class).map(|((label, _), n)| (label.clone(), vec![lang.int(n)])).collect(),
+    );
     out.push(Block::Figure {
         svg: charts::map(geography, &title, &coverage, &classes, &[], &cx.source()),
         caption: title,
+        data: Some(data),
     });
 }
 
@@ -1036,9 +1145,11 @@ fn alerts(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool, tit
         })
         .collect();
     out.push(Block::Heading { level: 2, text: title.clone() });
+    // Its data is the table of alerts that follows it.
     out.push(Block::Figure {
         svg: charts::map(g, &title, &|_| None, &[(cx.text("map-alert-circle"), "#ffffff")], &points, &cx.source()),
         caption: title,
+        data: None,
     });
     if extra.alerts.is_empty() {
         out.push(Block::Paragraph(cx.text("alerts-none").into()));

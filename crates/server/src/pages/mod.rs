@@ -610,15 +610,16 @@ fn figures(
         annexes,
         public,
     );
-    // Sections of figures: a level-1 heading opens one; a table right after a figure is its data.
+    // Sections of figures: a level-1 heading opens one. A figure's data is its own, or the
+    // table right after it (the alerts' map).
     let mut sections: Vec<(String, Vec<Chart>)> = Vec::new();
     let mut blocks = document.blocks.iter().peekable();
     while let Some(block) = blocks.next() {
         match block {
             Block::Heading { level: 1, text } => sections.push((text.clone(), Vec::new())),
-            Block::Figure { caption, svg } => {
-                let data = match blocks.peek() {
-                    Some(Block::Table(t)) => Some(t.to_html()),
+            Block::Figure { caption, svg, data } => {
+                let data = match (data, blocks.peek()) {
+                    (Some(t), _) | (None, Some(Block::Table(t))) => Some(t.to_html()),
                     _ => None,
                 };
                 if let Some(section) = sections.last_mut() {
