@@ -41,6 +41,7 @@ fn main() {
             let annexes = vigie_report::Annexes {
                 alerts,
                 coverage: live.facts.commune_counts(catalog, Month::new(2021, 1).expect("month"), month),
+                map_level: vigie_report::MapLevel::Commune,
             };
             let written = vigie_report::report::write(
                 &dir.path().join(name),

@@ -315,6 +315,7 @@ fn report(
     let annexes = vigie_report::Annexes {
         alerts: data.alerts.clone(),
         coverage: data.live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
+        map_level: vigie_report::MapLevel::Commune,
     };
     let written = vigie_report::report::write(out, &data.tables, catalog, lang, inputs, public, incidents, &annexes)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;

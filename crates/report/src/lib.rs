@@ -15,7 +15,7 @@ mod xlsx;
 
 pub use labels::Pick;
 pub use long_form::{Cell, cells, write_csv, write_json};
-pub use narrative::{Annexes, Claim, Inputs};
+pub use narrative::{Annexes, Claim, Inputs, MapLevel};
 pub use pdf::compile as compile_pdf;
 pub use vigie_i18n::Lang;
 pub use xlsx::write_xlsx;

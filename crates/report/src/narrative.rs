@@ -63,6 +63,37 @@ impl Inputs {
 pub struct Annexes {
     pub alerts: Vec<vigie_core::Alert>,
     pub coverage: Vec<u64>,
+    /// The places the violations map shades: communes (the report's), or their cercles or
+    /// regions (the dashboard lets its reader choose).
+    pub map_level: MapLevel,
+}
+
+/// The administrative level a map counts violations by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MapLevel {
+    Region,
+    Cercle,
+    #[default]
+    Commune,
+}
+
+impl MapLevel {
+    pub fn parse(name: &str) -> Option<MapLevel> {
+        match name {
+            "region" => Some(MapLevel::Region),
+            "cercle" => Some(MapLevel::Cercle),
+            "commune" => Some(MapLevel::Commune),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MapLevel::Region => "region",
+            MapLevel::Cercle => "cercle",
+            MapLevel::Commune => "commune",
+        }
+    }
 }
 
 /// A figure quoted in the text: `(table, row, column) = value`.
@@ -967,8 +998,17 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     let titled = |id: &str| cx.words(id, &[("month", when.clone())]);
     out.push(heading(cx, 1, "heading-annexes"));
     let mut number = 0;
-    let counts = &cx.t.current.commune;
     let geography = &cx.c.geography;
+    // Each commune's count, or its cercle's or region's when the map is by cercle or region.
+    let level = if public { MapLevel::Commune } else { extra.map_level };
+    let commune_counts = &cx.t.current.commune;
+    let mut by_place: std::collections::BTreeMap<usize, (String, u64)> = std::collections::BTreeMap::new();
+    for (i, n) in commune_counts.iter().enumerate() {
+        let (place, name) = place_of(cx, level, i);
+        by_place.entry(place).or_insert((name, 0)).1 += n;
+    }
+    let counts: Vec<u64> = (0..commune_counts.len()).map(|i| by_place[&place_of(cx, level, i).0].1).collect();
+    let counts = &counts;
     let value_of = |pcode: &str| {
         geography.commune_by_pcode(pcode).map(|id| {
             let n = counts[id.0 as usize];
@@ -989,11 +1029,18 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
             lang.format("map-range", &args)
         }
     };
-    let title = cx.annex(&mut number, titled("annex-violations-map"));
+    let title = cx.annex(
+        &mut number,
+        titled(match level {
+            MapLevel::Region => "annex-violations-map-region",
+            MapLevel::Cercle => "annex-violations-map-cercle",
+            MapLevel::Commune => "annex-violations-map",
+        }),
+    );
     out.push(Block::Heading { level: 2, text: title.clone() });
     // The map's data: every commune with a violation, the most first (small counts as a class
     // in the public version, as on the map).
-    let mut mapped: Vec<(usize, u64)> = counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+    let mut mapped: Vec<(usize, u64)> = commune_counts.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
     mapped.sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
     // The public version names no place below the region: its table is by region.
     let data = if public {
@@ -1008,6 +1055,15 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
                 .filter(|&r| by_region[r] > 0)
                 .map(|r| (cx.region_name(r), vec![shown(by_region[r])]))
                 .collect(),
+        )
+    } else if level != MapLevel::Commune {
+        // The map's places, the most first.
+        let mut places: Vec<(String, u64)> = by_place.values().filter(|(_, n)| *n > 0).cloned().collect();
+        places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let header = if level == MapLevel::Region { "data-region" } else { "data-cercle" };
+        data_table(
+            vec![cx.text(header), cx.text("data-violations")],
+            places.into_iter().map(|(place, n)| (place, vec![lang.int(n)])).collect(),
         )
     } else {
         data_table(
@@ -1125,6 +1181,18 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         caption: title,
         data: Some(data),
     });
+}
+
+/// The place a commune counts in on a map by `level` (an index of its level's units), and that
+/// place's name.
+fn place_of(cx: &Ctx<'_>, level: MapLevel, commune: usize) -> (usize, String) {
+    let g = &cx.c.geography;
+    let c = g.commune(vigie_core::CommuneId(commune as u16));
+    match level {
+        MapLevel::Region => (usize::from(c.region.0), cx.region_name(usize::from(c.region.0))),
+        MapLevel::Cercle => (usize::from(c.cercle), g.cercles[c.cercle as usize].unit.name.clone()),
+        MapLevel::Commune => (commune, c.unit.name.clone()),
+    }
 }
 
 /// The month's flash alerts: a map (points at their coordinates, else at their commune's

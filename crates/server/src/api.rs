@@ -421,6 +421,7 @@ pub async fn report(
             let annexes = vigie_report::Annexes {
                 alerts: answer.1.clone(),
                 coverage: live.facts.commune_counts(catalog, january, month),
+                map_level: vigie_report::MapLevel::Commune,
             };
             let incidents = if public {
                 Vec::new()

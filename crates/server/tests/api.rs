@@ -1193,6 +1193,10 @@ async fn a_click_on_a_map_or_a_bar_filters_the_whole_dashboard() {
     assert!(region.text.contains("id=\"key-month\"><div class=\"label\">") && region.text.contains("data-value=\"1\""));
     let drill = "href=\"/dashboard?month=2021-11&amp;region=ML04&amp;commune=ML040503\"";
     assert!(region.text.contains(drill), "inside the region, a commune links to itself");
+    // The violations map by region: each region's count, in the map's data.
+    let by_region = get("/dashboard?month=2021-11&map=region".into()).await;
+    assert!(by_region.text.contains("Carte des violations par région"));
+    assert!(by_region.text.contains("<td>Ségou</td><td class=\"n\">1</td>"), "Ségou's one violation");
 }
 
 #[tokio::test]

@@ -1534,7 +1534,8 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
+                "DROP TABLE recommendation_follow_ups; DROP TABLE recommendations; DROP TABLE report_texts;
+                 DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
                  DROP TABLE changes; DROP TABLE sessions; DROP TABLE tokens; DROP TABLE users;
                  ALTER TABLE audit_log DROP COLUMN actor; ALTER TABLE audit_log DROP COLUMN client;
                  PRAGMA user_version = 4;",

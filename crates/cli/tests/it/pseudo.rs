@@ -156,6 +156,7 @@ fn the_whole_report_renders_in_a_pseudo_language_with_nothing_outside_its_catalo
     let annexes = vigie_report::Annexes {
         alerts,
         coverage: live.facts.commune_counts(&catalog, month.months_of_year().next().expect("January"), month),
+        map_level: vigie_report::MapLevel::Commune,
     };
     let out = dir.path().join("pseudo");
     let written =

@@ -395,9 +395,16 @@ pub async fn dashboard(
     let (lang, cookie, asked) = page_query(&query, &headers);
     let public = caller.user.is_none();
     let catalog = state.shared.catalog();
-    let filter =
-        Filter::from_codes(catalog, asked.iter().filter(|(k, _)| k != "month").map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| ApiError::bad_request(e).page())?;
+    let filter = Filter::from_codes(
+        catalog,
+        asked.iter().filter(|(k, _)| k != "month" && k != "map").map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+    .map_err(|e| ApiError::bad_request(e).page())?;
+    let map_level = match asked.iter().find(|(k, _)| k == "map") {
+        Some((_, level)) => vigie_report::MapLevel::parse(level)
+            .ok_or_else(|| ApiError::bad_request("map by region, cercle or commune").page())?,
+        None => vigie_report::MapLevel::Commune,
+    };
     if public && !filter.organizations.is_empty() {
         return Err(ApiError::bad_request("the public dashboard is not filtered by organisation").page());
     }
@@ -415,12 +422,13 @@ pub async fn dashboard(
             let answer = state.shared.month_tables(&*store, month, &filter)?;
             let year_earlier = Month::new(month.year() - 1, month.number()).unwrap_or(month);
             let earlier = state.shared.month_tables(&*store, year_earlier, &filter)?;
-            let form = format!("dashboard {} {}", lang.code(), if public { "public" } else { "" });
+            let form = format!("dashboard {} {} {}", lang.code(), if public { "public" } else { "" }, map_level.name());
             let rendered = answer.rendered(&form, |answer| {
                 let january = month.months_of_year().next().unwrap_or(month);
                 let annexes = vigie_report::Annexes {
                     alerts: answer.1.clone(),
                     coverage: live.facts.commune_counts(state.shared.catalog(), january, month),
+                    map_level,
                 };
                 let figures = figures(state.shared.catalog(), lang, &answer.0, &annexes, public);
                 Ok::<_, ApiError>(figures.into_string().into_bytes())
@@ -566,6 +574,16 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
         form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
             label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
             (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public, &FILTERS))
+            @if !v.public {
+                label {
+                    (lang.text("ui-map-level"))
+                    select name="map" {
+                        @for (level, message) in [("commune", "ui-filter-commune"), ("cercle", "ui-filter-cercle"), ("region", "ui-filter-region")] {
+                            option value=(level) selected[v.asked.iter().any(|(k, l)| k == "map" && l == level)] { (lang.text(message)) }
+                        }
+                    }
+                }
+            }
             button.primary type="submit" { (lang.text("ui-apply")) }
             a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
         }
