@@ -1040,6 +1040,16 @@ async fn violation_pages_show_each_role_what_it_may_see() {
     assert_eq!(get(viewer, "/violations").await.status, StatusCode::FORBIDDEN);
 }
 
+/// `method path` with a form's body, by a signed-in session.
+fn form_request(cookie: &str, csrf: &str, method: &str, path: &str, body: String) -> Request<Body> {
+    request(method, path, None)
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request")
+}
+
 /// A form's body from `name=value` pairs.
 fn form_body(pairs: &[(&str, &str)]) -> String {
     let header: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
@@ -1292,13 +1302,7 @@ async fn analysts_write_the_reports_words_in_pages_and_their_numbers_are_checked
     let app = vigie_server::router(Arc::clone(&server.state));
     let (cookie, csrf) = login(&app, "im").await;
     let send = |method: &str, path: &str, body: String| {
-        let request = request(method, path, None)
-            .header(header::COOKIE, cookie.clone())
-            .header("x-csrf-token", csrf.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("request");
-        let app = app.clone();
+        let (app, request) = (app.clone(), form_request(&cookie, &csrf, method, path, body));
         async move { call(&app, request).await }
     };
     // Two violations in November: "3" is no figure, and Ségou (ML04) has one.
@@ -1358,13 +1362,7 @@ async fn admins_manage_accounts_and_read_the_audit_log_by_actor_action_and_day()
     let app = vigie_server::router(Arc::clone(&server.state));
     let (cookie, csrf) = login(&app, "admin").await;
     let send = |method: &str, path: &str, body: String| {
-        let request = request(method, path, None)
-            .header(header::COOKIE, cookie.clone())
-            .header("x-csrf-token", csrf.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("request");
-        let app = app.clone();
+        let (app, request) = (app.clone(), form_request(&cookie, &csrf, method, path, body));
         async move { call(&app, request).await }
     };
     let short = send("POST", "/admin/users", "name=amadou&role=partner&organization=DRC&password=short".into()).await;

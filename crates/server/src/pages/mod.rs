@@ -69,6 +69,16 @@ fn page_query(query: &[(String, String)], headers: &HeaderMap) -> (Lang, Option<
     (lang, cookie, asked)
 }
 
+/// A month written as a page's form sends it (`YYYY-MM`).
+fn month_param(text: &str) -> Result<Month, ApiError> {
+    Month::parse(text).ok_or_else(|| ApiError::bad_request("give the month as YYYY-MM").page())
+}
+
+/// The `month` a page's query asks for, if any.
+fn asked_month(asked: &[(String, String)]) -> Result<Option<Month>, ApiError> {
+    asked.iter().find(|(k, _)| k == "month").map(|(_, m)| month_param(m)).transpose()
+}
+
 /// The link to the same page in the other language.
 fn other_language(lang: Lang, path: &str, query: &[(String, String)]) -> (Lang, String) {
     let other = Lang::all().into_iter().find(|l| *l != lang).unwrap_or(lang);
@@ -408,10 +418,7 @@ pub async fn dashboard(
     if public && !filter.organizations.is_empty() {
         return Err(ApiError::bad_request("the public dashboard is not filtered by organisation").page());
     }
-    let month = match asked.iter().find(|(k, _)| k == "month") {
-        Some((_, m)) => Some(Month::parse(m).ok_or_else(|| ApiError::bad_request("give the month as YYYY-MM").page())?),
-        None => None,
-    };
+    let month = asked_month(&asked)?;
     let other = other_language(lang, "/dashboard", &asked);
     let body = state
         .blocking(move |state, store| {

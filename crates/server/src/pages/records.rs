@@ -324,18 +324,17 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (lang, cookie, _) = page_query(&[], &headers);
-    let who = caller.clone();
+    let (who, asked) = (caller.clone(), id.clone());
     let values = state
         .blocking(move |state, store| {
-            let record = crate::records::viewed(state, store, kind, &id, &who)?;
+            let record = crate::records::viewed(state, store, kind, &asked, &who)?;
             let catalog = state.shared.catalog();
             let schema = vigie_store::schema(kind, catalog);
             Ok(schema.names().map(str::to_owned).zip(record.fields(catalog)).collect::<HashMap<_, _>>())
         })
         .await
         .map_err(ApiError::page)?;
-    let id = values.get(vigie_store::schema(kind, state.shared.catalog()).names().next().unwrap_or_default()).cloned();
-    Ok(form_page(&state, kind, &caller, lang, id.as_deref(), &values, &[], StatusCode::OK, cookie))
+    Ok(form_page(&state, kind, &caller, lang, Some(&id), &values, &[], StatusCode::OK, cookie))
 }
 
 /// The entry form, sent: saved and shown, or the form again with each broken rule next to its

@@ -11,7 +11,7 @@ use maud::html;
 use vigie_core::Month;
 use vigie_store::Role;
 
-use super::{layout, month_name, other_language, page, page_query};
+use super::{asked_month, layout, month_name, other_language, page, page_query};
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
@@ -23,10 +23,7 @@ pub async fn reports(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let (lang, cookie, asked) = page_query(&query, &headers);
-    let month = match asked.iter().find(|(k, _)| k == "month") {
-        Some((_, m)) => Some(Month::parse(m).ok_or_else(|| ApiError::bad_request("give the month as YYYY-MM").page())?),
-        None => state.shared.current().facts.latest().map(Month::of),
-    };
+    let month = asked_month(&asked)?.or_else(|| state.shared.current().facts.latest().map(Month::of));
     let role = caller.user.as_ref().map(|u| u.role);
     // Who may have which file: the public version for the anonymous; the tables' workbook for
     // signed-in users; the incident list for IM officers and admins.

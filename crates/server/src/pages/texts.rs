@@ -17,7 +17,7 @@ use vigie_i18n::Lang;
 use vigie_report::Pick;
 use vigie_report::text_check::{TextWarning, check};
 
-use super::{escape_query, layout, month_name, other_language, page, page_query, words};
+use super::{escape_query, layout, month_name, month_param, other_language, page, page_query, words};
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
@@ -25,7 +25,7 @@ use crate::error::ApiError;
 /// The month a page or form is about: the one asked for, else the latest with data.
 fn month_of(state: &AppState, asked: Option<&str>) -> Result<Month, ApiError> {
     match asked.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).ok_or_else(|| ApiError::bad_request("give the month as YYYY-MM").page()),
+        Some(m) => month_param(m),
         None => Ok(state
             .shared
             .current()
