@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The files of a geography folder, by the field of `GeographySource` they fill.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 9] = [
     ("country", "country.csv"),
     ("regions", "regions.csv"),
     ("cercles", "cercles.csv"),
@@ -13,6 +13,8 @@ const FILES: [(&str, &str); 7] = [
     ("reporting_regions", "reporting_regions.csv"),
     ("admin1_boundaries", "boundaries/admin1.geojson"),
     ("admin3_boundaries", "boundaries/admin3.geojson"),
+    ("aliases", "places/aliases.csv"),
+    ("localities", "places/localities.csv"),
 ];
 
 fn main() {

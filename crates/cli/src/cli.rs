@@ -53,6 +53,23 @@ pub enum Command {
         #[arg(long, default_value_t = 600, value_name = "SECONDS")]
         wait: u64,
     },
+    /// Place the rows of any CSV file: P-codes from names, aliases, GPS points or villages.
+    ///
+    /// Reads any of the columns `admin1`, `admin2`, `admin3` (P-codes or names), `locality`,
+    /// `latitude` and `longitude`, and writes every row back with `admin1_pcode`,
+    /// `admin2_pcode`, `admin3_pcode`, the point (given, or the village's), `placed_by` (`code`,
+    /// `name`, `alias`, `gps` or `locality`), a `warning` when what the row gives disagrees (a
+    /// GPS point in another commune, with the distance), and an `error` when it cannot be
+    /// placed. Errors are also listed on standard error, and make the command fail once every
+    /// row is written.
+    Locate {
+        /// A CSV file (UTF-8, `,` or `;` separated).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the placed rows [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Write deterministic sample data in the exchange formats.
     ///
     /// By default the 2021 violations reproduce the yearly tables of the seed monthly report

@@ -84,6 +84,9 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Locate { file, out } => {
+            crate::locate::run(&crate::geography::catalog(cli.geography.as_deref())?, &file, out.as_deref())
+        }
         Command::Demo { out, serve, addr } => {
             sample_geography(cli.geography.as_deref())?;
             let url = demo(cli.db.as_deref(), &out)?;

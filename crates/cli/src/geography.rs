@@ -54,6 +54,9 @@ fn read_folder(folder: &Path) -> Result<Catalog> {
             bail!("{}: not a GeoJSON FeatureCollection with features", folder.join(file).display());
         }
     }
+    // The gazetteer is optional: without it, names and points are placed by the units alone.
+    let optional = |file: &str| if folder.join(file).exists() { read(file) } else { Ok(String::new()) };
+    let (aliases, localities) = (optional("places/aliases.csv")?, optional("places/localities.csv")?);
     let source = GeographySource {
         name: &name,
         country: &country?,
@@ -63,6 +66,8 @@ fn read_folder(folder: &Path) -> Result<Catalog> {
         reporting_regions: &reporting_regions?,
         admin1_boundaries: &admin1,
         admin3_boundaries: &admin3,
+        aliases: &aliases,
+        localities: &localities,
     };
     Catalog::with_geography(&source).with_context(|| format!("geography folder {}", folder.display()))
 }

@@ -73,6 +73,10 @@ pub struct GeographySource<'a> {
     pub admin1_boundaries: &'a str,
     /// GeoJSON, one feature per commune, with its P-code in the `admin3Pcode` property.
     pub admin3_boundaries: &'a str,
+    /// `places/aliases.csv`: other spellings of units' names (`level,alias,pcode`); may be empty.
+    pub aliases: &'a str,
+    /// `places/localities.csv`: villages and towns with their commune and coordinates; may be empty.
+    pub localities: &'a str,
 }
 
 /// The boundaries of a geography's units as GeoJSON text, drawn by the map renderer (shared, not
@@ -83,12 +87,21 @@ pub struct Boundaries {
     pub admin3: Arc<str>,
 }
 
+/// The gazetteer's files as text, read by `vigie-place` to place names and points (shared, not
+/// copied, when a catalog is cloned).
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    pub aliases: Arc<str>,
+    pub localities: Arc<str>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Geography {
     /// The version's name, e.g. `mli-2015`: data coded with one version means nothing in another.
     pub name: String,
     pub country: Country,
     pub boundaries: Boundaries,
+    pub gazetteer: Gazetteer,
     pub admin1: Vec<Unit>,
     pub cercles: Vec<Cercle>,
     pub communes: Vec<Commune>,
@@ -151,6 +164,7 @@ impl Geography {
         let country = Country { iso3: iso3[0].to_owned(), name: country_name };
         let boundaries =
             Boundaries { admin1: Arc::from(source.admin1_boundaries), admin3: Arc::from(source.admin3_boundaries) };
+        let gazetteer = Gazetteer { aliases: Arc::from(source.aliases), localities: Arc::from(source.localities) };
         // The most specific member wins: longer P-codes are deeper units.
         members.sort_by_key(|(code, _)| std::cmp::Reverse(code.len()));
 
@@ -182,7 +196,17 @@ impl Geography {
             }
             communes.push(Commune { unit: unit(r, &f, line, 2, 3, 4)?, cercle: cercle as u16, admin1, region });
         }
-        Ok(Geography { name: name.to_owned(), country, boundaries, admin1, cercles, communes, regions, by_pcode })
+        Ok(Geography {
+            name: name.to_owned(),
+            country,
+            boundaries,
+            gazetteer,
+            admin1,
+            cercles,
+            communes,
+            regions,
+            by_pcode,
+        })
     }
 
     pub fn commune_by_pcode(&self, pcode: &str) -> Option<CommuneId> {

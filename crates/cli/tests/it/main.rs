@@ -9,6 +9,7 @@ mod helpers;
 mod import_behaviour;
 mod import_rules;
 mod live;
+mod locate;
 mod pseudo;
 mod report;
 mod risk;
