@@ -450,3 +450,15 @@ rule-both-coordinates = Give latitude and longitude together, or neither.
 rule-whole-number = A whole number, 0 or more.
 rule-other-organization = A partner records its own organisation's data only.
 rule-taken = A stored record already has this identifier: choose another.
+
+## Vigie's own XLSForm (vigie form write): its labels in each language.
+form-language = English (en)
+form-title = Protection monitoring — violations
+form-incident = The incident
+form-victims = Victims
+form-victim = Victim
+form-gps = GPS position of the incident's place
+form-violations = Violations this victim suffered
+form-violations-hint = Tick each type of violation suffered: each counts as one violation.
+form-narrative-hint = Sensitive: name nobody. The narrative is seen only by the roles allowed to.
+form-organization-hint = Your organisation's short code, as Vigie knows it (for example DRC).

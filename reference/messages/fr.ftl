@@ -484,3 +484,15 @@ rule-both-coordinates = Donnez la latitude et la longitude ensemble, ou aucune d
 rule-whole-number = Un nombre entier, 0 ou plus.
 rule-other-organization = Un partenaire n’enregistre que les données de sa propre organisation.
 rule-taken = Un enregistrement porte déjà cet identifiant : choisissez-en un autre.
+
+## Vigie's own XLSForm (vigie form write): its labels in each language.
+form-language = French (fr)
+form-title = Monitoring de protection — violations
+form-incident = L’incident
+form-victims = Victimes
+form-victim = Victime
+form-gps = Position GPS du lieu de l’incident
+form-violations = Violations subies par cette victime
+form-violations-hint = Cochez chaque type de violation subie : chacun compte pour une violation.
+form-narrative-hint = Sensible : ne nommez personne. Le récit n’est visible que des rôles qui y ont accès.
+form-organization-hint = Le code court de votre organisation, tel que Vigie le connaît (par exemple DRC).

@@ -36,12 +36,24 @@ pub enum Command {
     Import {
         /// What the files hold.
         kind: ImportKind,
-        /// CSV files (UTF-8, `,` or `;` separated).
+        /// CSV files (UTF-8, `,` or `;` separated); for `kobo`, KoBoToolbox or ODK Central
+        /// exports: `.xlsx` (a sheet per repeat group), `.csv` (the submissions' file and its
+        /// repeat groups' files together) or KoBo API v2 `.json` pages.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Validate and count what would change, then write nothing.
+        /// Validate and count what would change, then write nothing (with `--sync`, list what
+        /// would be deleted).
         #[arg(long)]
         dry_run: bool,
+        /// `kobo`: which form field feeds which column, and which choice is which code (TOML;
+        /// `vigie mapping init` writes one). Without it, the export is of Vigie's own form.
+        #[arg(long, value_name = "MAPPING.toml")]
+        mapping: Option<PathBuf>,
+        /// `kobo`: also delete the rows of this form's earlier imports whose submissions are no
+        /// longer in the export (deleted in KoBo or ODK), with the audit trail. Rows from other
+        /// sources are never touched. Try it with `--dry-run` first.
+        #[arg(long)]
+        sync: bool,
         /// List at most this many errors, then count the rest.
         #[arg(long, default_value_t = vigie_import::DEFAULT_MAX_ERRORS, value_name = "N")]
         max_errors: usize,
@@ -53,6 +65,12 @@ pub enum Command {
         #[arg(long, default_value_t = 600, value_name = "SECONDS")]
         wait: u64,
     },
+    /// Vigie's own protection-monitoring XLSForm, for KoBoToolbox or ODK.
+    #[command(subcommand)]
+    Form(FormAction),
+    /// Mappings from a partner's form to Vigie's columns and codes.
+    #[command(subcommand)]
+    Mapping(MappingAction),
     /// Place the rows of any CSV file: P-codes from names, aliases, GPS points or villages.
     ///
     /// Reads any of the columns `admin1`, `admin2`, `admin3` (P-codes or names), `locality`,
@@ -86,6 +104,10 @@ pub enum Command {
         /// Number of violations in the year.
         #[arg(long, value_name = "N")]
         violations: Option<u64>,
+        /// Also write the violations as exports of Vigie's own form, as KoBoToolbox writes them
+        /// (one submission per incident, one victim entry per violation), into DIR/kobo/.
+        #[arg(long, value_name = "FORMAT")]
+        kobo: Option<KoboFormat>,
     },
     /// Run Vigie's main job on sample data: generate, import, summarise.
     ///
@@ -299,7 +321,7 @@ pub enum RiskIndexAction {
     Show,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportKind {
     /// violations.csv: one row per violation.
     Violations,
@@ -307,6 +329,44 @@ pub enum ImportKind {
     Alerts,
     /// risk_answers.csv: risk-index key-informant answers.
     Risk,
+    /// KoBoToolbox or ODK Central exports of violations (see `--mapping`).
+    Kobo,
+}
+
+/// The export layouts `vigie generate --kobo` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KoboFormat {
+    /// One workbook, group paths joined with `/` (KoBo's default).
+    Xlsx,
+    /// One workbook, group paths joined with `.`.
+    XlsxDot,
+    /// `;`-separated submissions file and victims file.
+    Csv,
+    /// KoBo API v2 data pages, 1 000 submissions each.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormAction {
+    /// Write the form as an XLSForm (`.xlsx`), labelled in French and English, ready to deploy.
+    Write {
+        #[arg(long, default_value = "vigie_violations.xlsx", value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingAction {
+    /// Read an XLSForm (its `survey` and `choices` sheets) and write a starting mapping: each
+    /// column's field and each choice's code, matched by name, label and P-code. What could not
+    /// be matched is listed at the top of the file.
+    Init {
+        #[arg(value_name = "FORM.xlsx")]
+        form: PathBuf,
+        /// Where to write the mapping [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[cfg(test)]

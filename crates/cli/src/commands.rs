@@ -13,7 +13,7 @@ use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
 use vigie_store::{Actor, DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, ImportKind, RiskIndexAction, TableFormat};
+use crate::cli::{Cli, Command, FormAction, ImportKind, MappingAction, RiskIndexAction, TableFormat};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -47,17 +47,24 @@ pub fn run(cli: Cli) -> Result<()> {
         Ok(vigie_store::catalog(store, crate::geography::catalog(cli.geography.as_deref())?)?)
     };
     match cli.command {
-        Command::Import { kind, files, dry_run, max_errors, stats, wait } => {
+        Command::Import { kind, files, dry_run, max_errors, mapping, sync, stats, wait } => {
             let start = std::time::Instant::now();
+            if kind != ImportKind::Kobo && (mapping.is_some() || sync) {
+                bail!("--mapping and --sync are for `vigie import kobo`");
+            }
             let mut store = open_for_writing(cli.db.as_deref().unwrap_or(DEFAULT_DB), wait)?;
-            let kind = match kind {
-                ImportKind::Violations => RecordKind::Violations,
-                ImportKind::Alerts => RecordKind::Alerts,
-                ImportKind::Risk => RecordKind::RiskAnswers,
-            };
             let catalog = catalog_of(store.as_ref())?;
-            let options = Options { dry_run, max_errors, today: today(), organization: None, actor: Actor::cli() };
-            let report = import(store.as_mut(), &catalog, kind, &files, &options)?;
+            let options =
+                Options { dry_run, max_errors, today: today(), organization: None, actor: Actor::cli(), replace: None };
+            let report = match kind {
+                ImportKind::Kobo => {
+                    let what = crate::kobo::KoboImport { files: &files, mapping: mapping.as_deref(), sync };
+                    crate::kobo::import(store.as_mut(), &catalog, &what, &options)?
+                }
+                ImportKind::Violations => import(store.as_mut(), &catalog, RecordKind::Violations, &files, &options)?,
+                ImportKind::Alerts => import(store.as_mut(), &catalog, RecordKind::Alerts, &files, &options)?,
+                ImportKind::Risk => import(store.as_mut(), &catalog, RecordKind::RiskAnswers, &files, &options)?,
+            };
             print_report(&report, dry_run);
             if stats {
                 let rows: u64 = report.files.iter().map(|f| f.rows).sum();
@@ -71,9 +78,14 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Generate { out, year, seed, violations } => {
+        Command::Generate { out, year, seed, violations, kobo } => {
             sample_geography(cli.geography.as_deref())?;
             let stats = generate(&out, &vigie_sample::Options { year, seed, violations, today: today() })?;
+            if let Some(format) = kobo {
+                let files = crate::kobo::write_sample_export(&out, format)?;
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                println!("wrote the violations as a KoBo export of Vigie's form: {}", names.join(", "));
+            }
             println!(
                 "wrote {} violations ({} incidents), {} alerts and {} risk answers to {}",
                 stats.violations,
@@ -83,6 +95,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 out.display()
             );
             Ok(())
+        }
+        Command::Form(FormAction::Write { out }) => {
+            crate::kobo::write_form(&crate::geography::catalog(cli.geography.as_deref())?, &out)
+        }
+        Command::Mapping(MappingAction::Init { form, out }) => {
+            crate::kobo::init_mapping(&crate::geography::catalog(cli.geography.as_deref())?, &form, out.as_deref())
         }
         Command::Locate { file, out } => {
             crate::locate::run(&crate::geography::catalog(cli.geography.as_deref())?, &file, out.as_deref())
@@ -209,15 +227,11 @@ fn import(
     Ok(report)
 }
 
-fn print_report(report: &Report, dry_run: bool) {
+pub fn print_report(report: &Report, dry_run: bool) {
     for f in &report.files {
         println!(
             "{}: {} rows: {} inserted, {} updated, {} unchanged",
-            f.path.display(),
-            f.rows,
-            f.counts.inserted,
-            f.counts.updated,
-            f.counts.unchanged
+            f.name, f.rows, f.counts.inserted, f.counts.updated, f.counts.unchanged
         );
     }
     let t = report.total;
@@ -229,6 +243,13 @@ fn print_report(report: &Report, dry_run: bool) {
         "nothing to change: the database already holds these rows"
     };
     println!("{verdict} (total: {} inserted, {} updated, {} unchanged)", t.inserted, t.updated, t.unchanged);
+    if !report.deleted.is_empty() {
+        let verb = if dry_run { "would delete" } else { "deleted" };
+        println!("{verb} {} rows of submissions edited or gone from the export:", report.deleted.len());
+        for id in &report.deleted {
+            println!("  {id}");
+        }
+    }
 }
 
 fn generate(out: &Path, options: &vigie_sample::Options) -> Result<vigie_sample::Stats> {
@@ -375,6 +396,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
         today: today(),
         organization: None,
         actor: Actor::cli(),
+        replace: None,
     };
     for (kind, file) in [
         (RecordKind::Violations, "violations.csv"),

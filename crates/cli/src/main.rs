@@ -7,6 +7,7 @@ mod commands;
 mod filter;
 mod geography;
 mod inputs;
+mod kobo;
 mod locate;
 mod serve;
 

@@ -35,6 +35,22 @@ pub struct Options {
     pub organization: Option<String>,
     /// Who the audit log names for the import's changes.
     pub actor: Actor,
+    /// Records of a form that this import replaces (KoBo/ODK exports): see [`Replace`].
+    pub replace: Option<Replace>,
+}
+
+/// A form's earlier rows that an export replaces. Violation ids are
+/// `<prefix><submission>:<entry>:<subtype>`: a stored row of a submission in the export that the
+/// export no longer has (a victim or subtype edited away) is deleted, and with `sync`, so are
+/// the rows of submissions gone from the export. Rows whose id lacks the prefix are never
+/// touched.
+#[derive(Debug, Clone, Default)]
+pub struct Replace {
+    /// `<form id>:`.
+    pub prefix: String,
+    /// The export's submissions, as `<prefix><submission>`.
+    pub submissions: std::collections::HashSet<String>,
+    pub sync: bool,
 }
 
 /// One broken rule, located to the cell.
@@ -82,6 +98,8 @@ fn invalid_message(errors: &[RowError], more: u64) -> String {
 #[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: PathBuf,
+    /// The file's name in messages and in its batch (its path, unless the caller named it).
+    pub name: String,
     pub rows: u64,
     pub counts: Counts,
     pub warnings: Vec<String>,
@@ -91,6 +109,8 @@ pub struct FileReport {
 pub struct Report {
     pub files: Vec<FileReport>,
     pub total: Counts,
+    /// The records deleted (or, after a dry run, that would be) because an export replaced them.
+    pub deleted: Vec<String>,
     /// False after a dry run, or when the files held nothing new.
     pub committed: bool,
     /// How long the commit took (writing the last pages and checkpointing): `--stats` shows it.
@@ -113,6 +133,21 @@ pub fn import_files(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, ImportError> {
+    let named: Vec<(PathBuf, String)> = paths.iter().map(|p| (p.clone(), p.display().to_string())).collect();
+    import_named(store, catalog, kind, &named, options, progress)
+}
+
+/// Imports files, each read from its path and named in messages and batches by its name (a
+/// converted export is read from a temporary file but named after the export).
+pub fn import_named(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    kind: RecordKind,
+    sources: &[(PathBuf, String)],
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, ImportError> {
+    let paths: Vec<&PathBuf> = sources.iter().map(|(p, _)| p).collect();
     let bytes_total = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut bytes_done = 0;
     let schema = vigie_store::schema(kind, catalog);
@@ -138,13 +173,20 @@ pub fn import_files(
     let mut more = 0u64;
     let mut files = Vec::new();
     let mut total = Counts::default();
-    for path in paths {
+    let mut seen = std::collections::HashSet::new();
+    for (path, name) in sources {
         let file = import_file(
             session.as_mut(),
             catalog,
             kind,
             &schema,
             path,
+            name,
+            &mut |key| {
+                if options.replace.as_ref().is_some_and(|r| key.starts_with(&r.prefix)) {
+                    seen.insert(key.to_owned());
+                }
+            },
             options,
             &mut |e| {
                 if errors.len() < options.max_errors {
@@ -164,12 +206,26 @@ pub fn import_files(
     if !errors.is_empty() {
         return Err(ImportError::Invalid { errors, more });
     }
-    let committed = !options.dry_run && total.changed();
+    let mut deleted = Vec::new();
+    if let Some(replace) = &options.replace {
+        for id in session.ids_with_prefix(kind, &replace.prefix)? {
+            if seen.contains(&id) {
+                continue;
+            }
+            // `<prefix><submission>:<entry>:<subtype>`: the submission is all but the last two parts.
+            let submission = id.rsplitn(3, ':').nth(2).unwrap_or_default();
+            if replace.sync || replace.submissions.contains(submission) {
+                session.delete(kind, &id)?;
+                deleted.push(id);
+            }
+        }
+    }
+    let committed = !options.dry_run && (total.changed() || !deleted.is_empty());
     let started = std::time::Instant::now();
     if committed {
         session.commit()?;
     }
-    Ok(Report { files, total, committed, commit_time: started.elapsed() })
+    Ok(Report { files, total, deleted, committed, commit_time: started.elapsed() })
 }
 
 #[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
@@ -179,11 +235,13 @@ fn import_file(
     kind: RecordKind,
     schema: &Schema,
     path: &Path,
+    file_name: &str,
+    seen: &mut dyn FnMut(&str),
     options: &Options,
     report_error: &mut dyn FnMut(RowError),
     progress: &mut dyn FnMut(u64),
 ) -> Result<FileReport, ImportError> {
-    let file_name = path.display().to_string();
+    let file_name = file_name.to_owned();
     let mut rows = CsvRows::open(path, schema)?;
     session.begin_file(&BatchSource { kind, file_name: file_name.clone() })?;
     let mut counts = Counts::default();
@@ -228,6 +286,7 @@ fn import_file(
                     // Nothing will be written: keep validating, stop storing.
                     continue;
                 }
+                seen(record.key());
                 let outcome = session.put(record)?;
                 if outcome == Outcome::ConflictInFile {
                     failed = true;
@@ -259,7 +318,7 @@ fn import_file(
     if !failed {
         session.end_file(&counts, &read.sha256)?;
     }
-    Ok(FileReport { path: path.to_owned(), rows: n, counts, warnings: read.warnings })
+    Ok(FileReport { path: path.to_owned(), name: file_name, rows: n, counts, warnings: read.warnings })
 }
 
 struct ReadOutcome {

@@ -339,6 +339,7 @@ pub(crate) fn imported(
         today: chrono::Utc::now().date_naive(),
         organization: crate::records::scope(caller),
         actor: actor.clone(),
+        replace: None,
     };
     let catalog = state.shared.catalog();
     let mut report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {

@@ -214,6 +214,7 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         organization: None,
         actor: vigie_store::Actor::cli(),
+        replace: None,
     };
     let catalog = Catalog::builtin().clone();
     vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})

@@ -85,6 +85,7 @@ async fn server(dir: &std::path::Path) -> String {
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         organization: None,
         actor: Actor::cli(),
+        replace: None,
     };
     let catalog = Catalog::builtin().clone();
     vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})

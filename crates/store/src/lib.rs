@@ -424,6 +424,11 @@ pub trait ImportSession {
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
     fn commit(self: Box<Self>) -> Result<()>;
+    /// The ids of stored records of `kind` that start with `prefix` (a form's rows), of the
+    /// restricted organisation only when there is one.
+    fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>>;
+    /// Deletes a record in the import's transaction, with its audit entry and change.
+    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool>;
     /// Lets this import write only records of `organization` (a partner's): a row whose id is
     /// another organisation's record is refused.
     fn restrict_to(&mut self, organization: &str);

@@ -72,42 +72,8 @@ impl SqliteStore {
         Ok(SqliteStore { conn, wait: WriteWait::default() })
     }
 
-    /// The writes of [`Store::delete`], inside its transaction: the row, its audit entry with
-    /// its old values, and its place in the change feed.
     fn delete_row(&self, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
-        let what = format!("deleting from {}", entity.table);
-        let sql =
-            format!("SELECT rowid, {} FROM {} WHERE {} = ?1", entity.columns.join(", "), entity.table, entity.key);
-        let found = self
-            .conn
-            .query_row(&sql, [id], |r| {
-                let values: Vec<Option<String>> =
-                    (0..entity.columns.len()).map(|i| r.get(i + 1)).collect::<rusqlite::Result<_>>()?;
-                Ok((r.get::<_, i64>(0)?, values))
-            })
-            .optional()
-            .map_err(err(what.clone()))?;
-        let Some((row, values)) = found else { return Ok(false) };
-        self.conn
-            .execute(&format!("DELETE FROM {} WHERE rowid = ?1", entity.table), [row])
-            .map_err(err(what.clone()))?;
-        let old: serde_json::Map<String, serde_json::Value> = entity
-            .columns
-            .iter()
-            .zip(values)
-            .map(|(c, v)| (c.clone(), v.map_or(serde_json::Value::Null, serde_json::Value::String)))
-            .collect();
-        self.conn
-            .execute(
-                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
-                 VALUES (?1, 'delete', ?2, ?3, ?4, ?5, ?6)",
-                params![now(), entity.table, id, serde_json::Value::Object(old).to_string(), actor.name, actor.client],
-            )
-            .map_err(err("writing audit log"))?;
-        self.conn
-            .execute("INSERT INTO changes (entity, row_id, deleted) VALUES (?1, ?2, 1)", params![entity.table, row])
-            .map_err(err("recording the change"))?;
-        Ok(true)
+        delete_row(&self.conn, entity, id, actor)
     }
 
     /// The writes of [`Store::add_risk_definition`], inside its transaction.
@@ -1087,6 +1053,38 @@ impl Drop for WalFlusher {
     }
 }
 
+/// The writes of a deletion, inside the caller's transaction: the row, its audit entry with its
+/// old values, and its place in the change feed.
+fn delete_row(conn: &Connection, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
+    let what = format!("deleting from {}", entity.table);
+    let sql = format!("SELECT rowid, {} FROM {} WHERE {} = ?1", entity.columns.join(", "), entity.table, entity.key);
+    let found = conn
+        .query_row(&sql, [id], |r| {
+            let values: Vec<Option<String>> =
+                (0..entity.columns.len()).map(|i| r.get(i + 1)).collect::<rusqlite::Result<_>>()?;
+            Ok((r.get::<_, i64>(0)?, values))
+        })
+        .optional()
+        .map_err(err(what.clone()))?;
+    let Some((row, values)) = found else { return Ok(false) };
+    conn.execute(&format!("DELETE FROM {} WHERE rowid = ?1", entity.table), [row]).map_err(err(what.clone()))?;
+    let old: serde_json::Map<String, serde_json::Value> = entity
+        .columns
+        .iter()
+        .zip(values)
+        .map(|(c, v)| (c.clone(), v.map_or(serde_json::Value::Null, serde_json::Value::String)))
+        .collect();
+    conn.execute(
+        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
+             VALUES (?1, 'delete', ?2, ?3, ?4, ?5, ?6)",
+        params![now(), entity.table, id, serde_json::Value::Object(old).to_string(), actor.name, actor.client],
+    )
+    .map_err(err("writing audit log"))?;
+    conn.execute("INSERT INTO changes (entity, row_id, deleted) VALUES (?1, ?2, 1)", params![entity.table, row])
+        .map_err(err("recording the change"))?;
+    Ok(true)
+}
+
 /// An import inside one explicit transaction, rolled back on drop unless committed.
 struct SqliteSession<'c> {
     conn: &'c Connection,
@@ -1282,6 +1280,23 @@ impl ImportSession for SqliteSession<'_> {
             )
             .map_err(err("writing audit log"))?;
         Ok(())
+    }
+
+    fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
+        let entity = &self.entities[entity_index(kind)];
+        let sql = format!(
+            "SELECT {key} FROM {table} WHERE substr({key}, 1, length(?1)) = ?1 AND (?2 IS NULL OR organization = ?2)",
+            key = entity.key,
+            table = entity.table
+        );
+        let what = "listing a form's records";
+        let mut stmt = self.conn.prepare(&sql).map_err(err(what))?;
+        let ids = stmt.query_map(params![prefix, self.owner], |r| r.get(0)).map_err(err(what))?;
+        ids.collect::<rusqlite::Result<_>>().map_err(err(what))
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
+        delete_row(self.conn, &self.entities[entity_index(kind)], id, &self.actor)
     }
 
     fn restrict_to(&mut self, organization: &str) {

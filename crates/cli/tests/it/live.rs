@@ -13,8 +13,14 @@ fn an_import_is_in_the_next_answer_after_a_refresh() {
     let catalog = Catalog::builtin();
     let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let options =
-        Options { dry_run: false, max_errors: 10, today, organization: None, actor: vigie_store::Actor::cli() };
+    let options = Options {
+        dry_run: false,
+        max_errors: 10,
+        today,
+        organization: None,
+        actor: vigie_store::Actor::cli(),
+        replace: None,
+    };
     let import = |store: &mut SqliteStore, name: &str, rows: &[&str]| {
         let path = dir.path().join(name);
         std::fs::write(&path, violations_csv(rows)).expect("write");
@@ -84,6 +90,7 @@ fn readers_see_an_import_whole_or_not_at_all() {
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         organization: None,
         actor: vigie_store::Actor::cli(),
+        replace: None,
     };
     for background in [false, true] {
         let url = DbUrl::Sqlite(dir.path().join(format!("v-{background}.db")));

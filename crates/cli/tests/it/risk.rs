@@ -258,6 +258,7 @@ fn an_import_that_read_an_older_definition_is_refused() {
         today: chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date"),
         organization: None,
         actor: vigie_store::Actor::cli(),
+        replace: None,
     };
     let result = vigie_import::import_files(
         &mut store,
