@@ -39,6 +39,15 @@ if [ ${#need[@]} -gt 0 ]; then
     "${apt_get[@]}" update -qq && "${apt_get[@]}" install -y -qq "${need[@]}" >/dev/null
 fi
 
+# pyxform (PyPI), the XLSForm reference converter, checks Vigie's own form.
+if ! command -v xls2xform >/dev/null; then
+    command -v python3 >/dev/null || { echo "error: the tests need python3 (for pyxform)" >&2; exit 1; }
+    python3 -m pip install --quiet --disable-pip-version-check "pyxform==4.5.0"
+    # pip may install the command where the shell does not look yet (pyenv shims).
+    command -v pyenv >/dev/null && pyenv rehash || true
+    command -v xls2xform >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

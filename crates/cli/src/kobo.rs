@@ -1,18 +1,14 @@
 //! `vigie import kobo`, `vigie form write` and `vigie mapping init`: KoBoToolbox and ODK exports
 //! read into violations through a mapping, with the import's all-or-nothing rules.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use vigie_core::Catalog;
-use vigie_import::{ImportError, Options, Replace, Report};
-use vigie_kobo::convert::{Converted, KoboRowError, convert};
-use vigie_kobo::export::Export;
+use vigie_import::{Options, Report};
 use vigie_kobo::form::XlsForm;
 use vigie_kobo::mapping::{self, Mapping};
-use vigie_place::Placer;
-use vigie_store::{RecordKind, Store};
+use vigie_store::Store;
 
 /// What `vigie import kobo` reads, and how.
 pub struct KoboImport<'a> {
@@ -28,70 +24,15 @@ fn read_mapping(path: Option<&Path>) -> Result<Mapping> {
     Ok(Mapping::parse(&path.display().to_string(), &text)?)
 }
 
-/// Converts the exports, then imports them all at once. Any error in any export, whether the
-/// conversion's (a choice, a place) or the import's (a rule), stops everything.
+/// Imports the exports, and prints the placing warnings met.
 pub fn import(store: &mut dyn Store, catalog: &Catalog, what: &KoboImport<'_>, options: &Options) -> Result<Report> {
     let mapping = read_mapping(what.mapping)?;
-    let placer = Placer::new(&catalog.geography).context("the geography's gazetteer")?;
-    let exports: Vec<Export> = vigie_kobo::export::read(what.files)?;
-    let form = if mapping.form.id.is_empty() {
-        exports.iter().find_map(|e| e.form_id.clone()).context("the mapping names no form: add `[form] id`")?
-    } else {
-        mapping.form.id.clone()
-    };
-    let converted: Vec<Converted> = exports.iter().map(|e| convert(e, &mapping, catalog, &placer)).collect();
-    for warning in converted.iter().flat_map(|c| &c.warnings) {
+    let files: Vec<(PathBuf, String)> = what.files.iter().map(|p| (p.clone(), p.display().to_string())).collect();
+    let imported = vigie_kobo::import::import(store, catalog, &files, &mapping, what.sync, options)?;
+    for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }
-    let errors: Vec<&KoboRowError> = converted.iter().flat_map(|c| &c.errors).collect();
-    if !errors.is_empty() {
-        fail(errors.into_iter().cloned().collect(), options.max_errors, 0)?;
-    }
-
-    // Each export's violations go through the import as an exchange-format file, named after
-    // the export in messages and in its batch.
-    let folder = tempfile::tempdir().context("cannot create a temporary folder")?;
-    let mut sources = Vec::new();
-    for (i, c) in converted.iter().enumerate() {
-        let path = folder.path().join(format!("export-{i}.csv"));
-        let file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        c.write_csv(std::io::BufWriter::new(file)).with_context(|| format!("cannot write {}", path.display()))?;
-        sources.push((path, exports[i].file.clone()));
-    }
-    let prefix = format!("{form}:");
-    let submissions: HashSet<String> =
-        converted.iter().flat_map(|c| &c.submission_ids).map(|id| format!("{prefix}{id}")).collect();
-    let options = Options { replace: Some(Replace { prefix, submissions, sync: what.sync }), ..options.clone() };
-    match vigie_import::import_named(store, catalog, RecordKind::Violations, &sources, &options, &mut |_| {}) {
-        Ok(report) => Ok(report),
-        Err(ImportError::Invalid { errors, more }) => {
-            // The import's errors, located in the exports: sheet, line and form field.
-            let located = errors
-                .into_iter()
-                .map(|e| {
-                    let export = sources.iter().position(|(_, name)| *name == e.file).unwrap_or(0);
-                    let row = (e.line as usize).saturating_sub(2);
-                    converted[export].locate(row, &e.column, e.value, e.expected)
-                })
-                .collect::<Vec<_>>();
-            // A submission's field repeats on each of its violations: say it once.
-            let mut located = located;
-            located.dedup();
-            fail(located, options.max_errors, more)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn fail(errors: Vec<KoboRowError>, max: usize, more: u64) -> Result<Report> {
-    let shown = errors.len().min(max);
-    let mut text: Vec<String> = errors[..shown].iter().map(ToString::to_string).collect();
-    let more = more + (errors.len() - shown) as u64;
-    if more > 0 {
-        text.push(format!("… and {more} more errors"));
-    }
-    text.push("Nothing was imported: fix these submissions (or the mapping) and import the export(s) again.".into());
-    bail!("{}", text.join("\n"))
+    Ok(imported.report)
 }
 
 /// `vigie form write`: Vigie's own XLSForm.

@@ -25,14 +25,22 @@ fn is_repeat(sheet: &Sheet) -> bool {
     sheet.column("_parent_index").is_some() || sheet.column("PARENT_KEY").is_some()
 }
 
-/// Reads export files. A workbook or an API JSON file is one export; CSV files are one export
-/// together: the one without a parent column holds the submissions, the others their repeats.
+/// Reads export files, each named in messages by its path.
 pub fn read(paths: &[PathBuf]) -> Result<Vec<Export>, KoboError> {
+    let named: Vec<(PathBuf, String)> = paths.iter().map(|p| (p.clone(), p.display().to_string())).collect();
+    read_named(&named)
+}
+
+/// Reads export files, each read from its path and named in messages by its name (an upload is
+/// read from a temporary file). A workbook or an API JSON file is one export; CSV files are one
+/// export together: the one without a parent column holds the submissions, the others their
+/// repeats.
+pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError> {
     let mut exports = Vec::new();
     let mut csv_sheets = Vec::new();
     let mut csv_files = Vec::new();
-    for path in paths {
-        let file = path.display().to_string();
+    for (path, name) in files {
+        let file = name.clone();
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
         let bytes = || std::fs::read(path).map_err(|e| KoboError::Read { file: file.clone(), message: e.to_string() });
         match extension.as_str() {

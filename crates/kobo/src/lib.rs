@@ -10,6 +10,7 @@
 pub mod convert;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod mapping;
 pub mod table;
 pub mod write;
@@ -25,4 +26,14 @@ pub enum KoboError {
     Mapping { file: String, message: String },
     #[error("{file}: {message}")]
     Write { file: String, message: String },
+}
+
+impl KoboError {
+    /// The same error, about the file as the user named it (a temporary file's upload).
+    pub fn named(self, name: &str) -> KoboError {
+        match self {
+            KoboError::Read { message, .. } => KoboError::Read { file: name.to_owned(), message },
+            other => other,
+        }
+    }
 }

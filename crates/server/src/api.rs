@@ -326,9 +326,7 @@ pub(crate) fn imported(
     let actor = caller.actor("?");
     // The import reads files: the body becomes one, named as the caller named it.
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let name: String =
-        file_name.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
-    let name = if name.is_empty() || name.starts_with('.') { "upload.csv".to_owned() } else { name };
+    let name = safe_name(file_name, "upload.csv");
     let path = dir.path().join(&name);
     std::fs::write(&path, body).map_err(ApiError::internal)?;
     let folder = format!("{}/", dir.path().display());
@@ -361,6 +359,89 @@ pub(crate) fn imported(
     };
     for file in &mut report.files {
         file.warnings = file.warnings.drain(..).map(hide).collect();
+    }
+    if report.committed {
+        state.shared.catch_up(&*store)?;
+    }
+    Ok(Imported::Done(report))
+}
+
+/// An upload's file name, safe to write in a temporary folder.
+fn safe_name(file_name: &str, default: &str) -> String {
+    let name: String =
+        file_name.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
+    if name.is_empty() || name.starts_with('.') { default.to_owned() } else { name }
+}
+
+/// Imports uploaded KoBo/ODK exports (files named as the caller named them) through `mapping`
+/// (a mapping file's text, else Vigie's own form's), with the same rules as [`imported`].
+pub(crate) fn imported_kobo(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    caller: &Caller,
+    files: &[(String, Vec<u8>)],
+    mapping: Option<&str>,
+    max_errors: usize,
+) -> Result<Imported, ApiError> {
+    let actor = caller.actor("?");
+    let unreadable = |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", message);
+    let mapping = match mapping {
+        Some(text) => vigie_kobo::mapping::Mapping::parse("mapping", text).map_err(|e| unreadable(e.to_string()))?,
+        None => vigie_kobo::mapping::Mapping::vigie(),
+    };
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let mut paths = Vec::new();
+    for (i, (name, body)) in files.iter().enumerate() {
+        let name = safe_name(name, "export.xlsx");
+        // Each upload in its own folder: two files may have the same name.
+        let folder = dir.path().join(i.to_string());
+        std::fs::create_dir(&folder).map_err(ApiError::internal)?;
+        let path = folder.join(&name);
+        std::fs::write(&path, body).map_err(ApiError::internal)?;
+        paths.push((path, name));
+    }
+    let options = vigie_import::Options {
+        dry_run: false,
+        max_errors,
+        today: chrono::Utc::now().date_naive(),
+        organization: crate::records::scope(caller),
+        actor: actor.clone(),
+        replace: None,
+    };
+    let catalog = state.shared.catalog();
+    use vigie_kobo::import::KoboImportError as E;
+    let mut report = match vigie_kobo::import::import(store, catalog, &paths, &mapping, false, &options) {
+        Ok(imported) => {
+            let mut report = imported.report;
+            if let Some(first) = report.files.first_mut() {
+                first.warnings.extend(imported.warnings);
+            }
+            report
+        }
+        Err(E::Invalid { errors, more }) => {
+            let errors = errors
+                .into_iter()
+                .map(|e| vigie_import::RowError {
+                    file: format!("{} ({})", e.file, e.sheet),
+                    line: e.line,
+                    column: e.field,
+                    value: e.value,
+                    expected: e.expected,
+                    rule: None,
+                })
+                .collect();
+            return Ok(Imported::Invalid { errors, more });
+        }
+        Err(E::Import(vigie_import::ImportError::Store(vigie_store::StoreError::Forbidden(message)))) => {
+            store.record(&actor, "denied", "violations", "import", serde_json::json!({ "why": message }))?;
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
+        }
+        Err(E::Import(vigie_import::ImportError::Store(e))) => return Err(e.into()),
+        Err(e) => return Err(unreadable(e.to_string())),
+    };
+    let folder = format!("{}/", dir.path().display());
+    for file in &mut report.files {
+        file.warnings = file.warnings.drain(..).map(|w| w.replace(&folder, "")).collect();
     }
     if report.committed {
         state.shared.catch_up(&*store)?;

@@ -1274,6 +1274,58 @@ async fn an_uploaded_file_is_imported_whole_or_its_every_error_listed_and_the_hi
 }
 
 #[tokio::test]
+async fn a_kobo_export_is_uploaded_like_a_file_and_its_errors_located_in_the_export() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (cookie, csrf) = login(&app, "im").await;
+    let upload = |export: String| {
+        let request = request("POST", &format!("/imports?csrf={csrf}"), None)
+            .header(header::COOKIE, format!("{cookie}; vigie_lang=en"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(multipart(&[
+                ("kind", None, "kobo"),
+                ("file", Some("kobo-page1.json"), &export),
+                ("mapping", Some(""), ""),
+            ])))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    // A KoBo API page of Vigie's form: one submission, one victim with two violations.
+    let export = r#"{"count": 1, "next": null, "previous": null, "results": [{"_id": 7, "_uuid": "5d3c7a4e-0001",
+        "_xform_id_string": "vigie_violations", "incident/incident_date": "2021-11-03", "incident/admin1": "Ségou",
+        "incident/admin3": "Kala Siguida", "incident/perpetrator": "UNID_ARMED", "incident/place": "ROAD",
+        "incident/time_slot": "DAY", "incident/organization": "DRC",
+        "victims": [{"victims/sex": "F", "victims/age_group": "ADULT", "victims/occupation": "TRADER",
+                     "victims/population": "RESIDENT", "victims/violations": "E1 D1"}]}]}"#;
+    let done = upload(export.to_owned()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert!(
+        done.text.contains("kobo-page1.json imported.") && done.text.contains("2 added, 0 corrected"),
+        "{}",
+        done.text
+    );
+    let dashboard = call(
+        &app,
+        request("GET", "/api/v1/violations/vigie_violations:5d3c7a4e-0001:1:E1", None)
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(dashboard.text.contains("ML040503"), "placed by name in Kala Siguida: {}", dashboard.text);
+    let wrong = upload(export.replace("\"UNID_ARMED\"", "\"aliens\"")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.text.contains("kobo-page1.json (kobo-page1)")
+            && wrong.text.contains("<code>perpetrator</code>")
+            && wrong.text.contains("<code>aliens</code>"),
+        "the error names the export, its field and value: {}",
+        wrong.text
+    );
+}
+
+#[tokio::test]
 async fn the_reports_page_offers_each_role_the_files_it_may_have() {
     let server = server(|_| ());
     let app = vigie_server::router(Arc::clone(&server.state));

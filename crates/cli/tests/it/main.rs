@@ -8,6 +8,7 @@ mod geography;
 mod helpers;
 mod import_behaviour;
 mod import_rules;
+mod kobo;
 mod live;
 mod locate;
 mod pseudo;

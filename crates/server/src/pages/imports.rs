@@ -25,6 +25,9 @@ const MAX_ERRORS: usize = 1000;
 const KINDS: [(&str, RecordKind); 3] =
     [("violations", RecordKind::Violations), ("alerts", RecordKind::Alerts), ("risk", RecordKind::RiskAnswers)];
 
+/// The upload of KoBoToolbox or ODK exports (violations, through a mapping).
+const KOBO: &str = "kobo";
+
 pub async fn imports(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
@@ -46,27 +49,41 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, ApiError> {
     let (lang, cookie, _) = page_query(&[], &headers);
-    let (mut kind, mut file) = ("violations".to_owned(), None);
+    let (mut kind, mut files, mut mapping) = ("violations".to_owned(), Vec::new(), None);
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()).page())? {
         match field.name() {
             Some("kind") => kind = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()).page())?,
-            Some("file") => {
+            Some(part @ ("file" | "mapping")) => {
+                let part = part.to_owned();
                 let name = field.file_name().unwrap_or("upload.csv").to_owned();
                 let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()).page())?;
-                file = Some((name, bytes));
+                // A file input left empty still sends a part, nameless and empty.
+                if bytes.is_empty() && name.is_empty() {
+                    continue;
+                }
+                if part == "file" {
+                    files.push((name, bytes.to_vec()));
+                } else {
+                    mapping = Some(String::from_utf8_lossy(&bytes).into_owned());
+                }
             }
             _ => {}
         }
     }
     let record_kind = KINDS.iter().find(|(name, _)| *name == kind).map(|(_, k)| *k);
-    let (Some(record_kind), Some((name, bytes))) = (record_kind, file) else {
+    if files.is_empty() || (record_kind.is_none() && kind != KOBO) {
         return Err(ApiError::bad_request("send a kind and a file").page());
-    };
+    }
     let who = caller.clone();
-    let shown_name = name.clone();
+    let shown_name = files.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
     let outcome = state
-        .blocking(move |state, store| {
-            crate::api::imported(state, store, record_kind, &who, &name, &bytes, false, MAX_ERRORS)
+        .blocking(move |state, store| match record_kind {
+            // KoBoToolbox or ODK exports: one or several files (a CSV export's repeat files).
+            None => crate::api::imported_kobo(state, store, &who, &files, mapping.as_deref(), MAX_ERRORS),
+            Some(record_kind) => {
+                let (name, bytes) = &files[0];
+                crate::api::imported(state, store, record_kind, &who, name, bytes, false, MAX_ERRORS)
+            }
         })
         .await;
     let (status, result) = match outcome {
@@ -96,9 +113,17 @@ fn upload_form(caller: &Caller, lang: Lang, kind: &str) -> Markup {
                     @for (name, record_kind) in KINDS {
                         option value=(name) selected[name == kind] { (lang.text(super::records::title(record_kind))) }
                     }
+                    option value=(KOBO) selected[kind == KOBO] { (lang.text("ui-import-kobo")) }
                 }
             }
-            label { (lang.text("ui-import-file")) input type="file" name="file" accept=".csv,text/csv" required; }
+            label {
+                (lang.text("ui-import-file"))
+                input type="file" name="file" accept=".csv,text/csv,.xlsx,.json" multiple required;
+            }
+            label {
+                (lang.text("ui-import-mapping"))
+                input type="file" name="mapping" accept=".toml";
+            }
             button.primary type="submit" { (lang.text("ui-import-send")) }
             progress hidden aria-label=(lang.text("ui-import-progress")) {}
             p.hint { (lang.text("ui-import-hint")) }
