@@ -46,7 +46,7 @@ pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError>
         match extension.as_str() {
             "xlsx" => {
                 let (mut main, repeats): (Vec<Sheet>, Vec<Sheet>) =
-                    read_xlsx(path)?.into_iter().partition(|s| !is_repeat(s));
+                    read_xlsx(path, true).map_err(|e| e.named(&file))?.into_iter().partition(|s| !is_repeat(s));
                 if main.is_empty() {
                     return Err(KoboError::Read { file, message: "no sheet of submissions".into() });
                 }
@@ -139,14 +139,12 @@ pub fn read_json(file: &str, bytes: &[u8]) -> Result<Export, KoboError> {
         }
         main.push(row);
     }
-    let mut export = Export {
+    Ok(Export {
         file: file.to_owned(),
         form_id,
         main: main.sheet,
         repeats: repeats.into_iter().map(|r| r.sheet).collect(),
-    };
-    export.pad();
-    Ok(export)
+    })
 }
 
 /// A JSON value as a cell: text, numbers and booleans as written; lists and objects are not cells.
@@ -183,18 +181,7 @@ impl Builder {
             }
             row[at] = value;
         }
-        self.sheet.rows.push(row);
-    }
-}
-
-impl Export {
-    /// Pads every row to its sheet's header (rows read before a later column appeared).
-    fn pad(&mut self) {
-        for sheet in std::iter::once(&mut self.main).chain(&mut self.repeats) {
-            let width = sheet.header.len();
-            for row in &mut sheet.rows {
-                row.resize(width, String::new());
-            }
-        }
+        // Rows read before a later column appeared are shorter: their missing cells are empty.
+        self.sheet.push(row);
     }
 }

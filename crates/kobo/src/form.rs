@@ -7,7 +7,7 @@ use vigie_core::{Catalog, ListKind};
 use vigie_i18n::Lang;
 
 use crate::KoboError;
-use crate::table::{Sheet, read_xlsx};
+use crate::table::{Row, Sheet, read_xlsx};
 
 /// The `form_id` of Vigie's own form: its exports need no mapping, and `--sync` deletes only
 /// the earlier rows of this form.
@@ -72,7 +72,7 @@ impl XlsForm {
             row.extend([if q.required { "yes" } else { "" }, q.constraint].map(str::to_owned));
             row.extend(texts(q.message));
             row.extend([q.choice_filter, q.appearance].map(str::to_owned));
-            survey.rows.push(row);
+            survey.push(row);
         };
         let required = Q { required: true, ..Q::default() };
         for meta in ["start", "end", "today"] {
@@ -123,7 +123,7 @@ impl XlsForm {
             let mut row = vec![list.to_owned(), name.to_owned()];
             row.extend(labels);
             row.extend(filters.map(str::to_owned));
-            choices.rows.push(row);
+            choices.push(row);
         };
         let same = |name: &str| langs.iter().map(|_| name.to_owned()).collect::<Vec<_>>();
         let geography = &catalog.geography;
@@ -159,7 +159,7 @@ impl XlsForm {
         settings_header.push("allow_choice_duplicates".to_owned());
         let mut settings = Sheet::new("settings", settings_header);
         let default = Lang::default();
-        settings.rows.push(vec![
+        settings.push([
             default.text("form-title"),
             VIGIE_FORM_ID.to_owned(),
             VIGIE_FORM_VERSION.to_owned(),
@@ -171,7 +171,7 @@ impl XlsForm {
 
     /// Reads an XLSForm's `survey`, `choices` and (if any) `settings` sheets.
     pub fn read(path: &Path) -> Result<XlsForm, KoboError> {
-        let mut sheets = read_xlsx(path)?;
+        let mut sheets = read_xlsx(path, false)?;
         let mut take =
             |name: &str| sheets.iter().position(|s| s.name.eq_ignore_ascii_case(name)).map(|i| sheets.swap_remove(i));
         let file = path.display().to_string();
@@ -195,8 +195,9 @@ impl XlsForm {
         for sheet in [&self.survey, &self.choices, &self.settings] {
             let ws = book.add_worksheet();
             ws.set_name(&sheet.name).map_err(error)?;
-            for (r, row) in std::iter::once(&sheet.header).chain(&sheet.rows).enumerate() {
-                for (c, cell) in row.iter().enumerate().filter(|(_, cell)| !cell.is_empty()) {
+            let rows = std::iter::once(Row::new(&sheet.header)).chain(sheet.rows.iter().cloned());
+            for (r, row) in rows.enumerate() {
+                for (c, cell) in row.cells().enumerate().filter(|(_, cell)| !cell.is_empty()) {
                     ws.write_string(r as u32, c as u16, cell).map_err(error)?;
                 }
             }
@@ -208,7 +209,7 @@ impl XlsForm {
     pub fn id(&self) -> Option<&str> {
         self.settings
             .column("form_id")
-            .and_then(|c| self.settings.rows.first().map(|r| r[c].as_str()))
+            .and_then(|c| self.settings.rows.first().map(|r| &r[c]))
             .filter(|v| !v.is_empty())
     }
 

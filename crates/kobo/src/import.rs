@@ -65,7 +65,7 @@ pub fn import(
     } else {
         mapping.form.id.clone()
     };
-    let converted: Vec<Converted> = exports.iter().map(|e| convert(e, mapping, catalog, &placer)).collect();
+    let mut converted: Vec<Converted> = exports.iter().map(|e| convert(e, mapping, catalog, &placer)).collect();
     let warnings: Vec<String> = converted.iter().flat_map(|c| c.warnings.iter().cloned()).collect();
     let errors: Vec<KoboRowError> = converted.iter().flat_map(|c| c.errors.iter().cloned()).collect();
     if !errors.is_empty() {
@@ -76,7 +76,7 @@ pub fn import(
     // the export in messages and in its batch.
     let folder = tempfile::tempdir().map_err(|e| KoboImportError::Other(format!("a temporary folder: {e}")))?;
     let mut sources = Vec::new();
-    for (i, c) in converted.iter().enumerate() {
+    for (i, c) in converted.iter_mut().enumerate() {
         let path = folder.path().join(format!("export-{i}.csv"));
         let written = std::fs::File::create(&path).and_then(|file| c.write_csv(std::io::BufWriter::new(file)));
         written.map_err(|e| KoboImportError::Other(format!("{}: {e}", path.display())))?;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
+use calamine::{DataRef, Reader, Xlsx, open_workbook};
 
 use crate::KoboError;
 
@@ -13,7 +13,48 @@ use crate::KoboError;
 pub struct Sheet {
     pub name: String,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Row>,
+}
+
+/// A row's cells in one buffer: a large export holds millions of cells, most of them short.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Row {
+    pub fn new<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Row {
+        let mut row = Row::default();
+        for cell in cells {
+            row.text.push_str(cell.as_ref());
+            row.ends.push(row.text.len() as u32);
+        }
+        row
+    }
+
+    /// Cell `i`; empty past the row's end.
+    pub fn get(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else { return "" };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start as usize..end as usize]
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+impl std::ops::Index<usize> for Row {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        self.get(i)
+    }
 }
 
 impl Sheet {
@@ -36,6 +77,11 @@ impl Sheet {
             .collect()
     }
 
+    /// Adds a row of cells.
+    pub fn push<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows.push(Row::new(cells));
+    }
+
     /// The line of row `i` in its file.
     pub fn line(i: usize) -> u64 {
         i as u64 + 2
@@ -43,28 +89,66 @@ impl Sheet {
 }
 
 /// Every sheet of an `.xlsx` workbook, cells as text: dates as `YYYY-MM-DD` (with the time when
-/// it has one), whole numbers without a decimal point.
-pub fn read_xlsx(path: &Path) -> Result<Vec<Sheet>, KoboError> {
+/// it has one), whole numbers without a decimal point. With `drop_choice_columns`, the columns a
+/// KoBo export adds for each choice of a select_multiple (`group/field/choice`, 0 or 1) are left
+/// out when the field's own column (its choices, space-separated) is there: they say the same,
+/// and are most of a large export's cells.
+pub fn read_xlsx(path: &Path, drop_choice_columns: bool) -> Result<Vec<Sheet>, KoboError> {
     let file = path.display().to_string();
     let error = |message: String| KoboError::Read { file: file.clone(), message };
     let mut book: Xlsx<_> = open_workbook(path).map_err(|e| error(format!("not a readable .xlsx workbook: {e}")))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| error(format!("sheet `{name}`: {e}")))?;
-        let mut rows = range.rows().map(|row| row.iter().map(text).collect::<Vec<String>>());
-        let Some(header) = rows.next() else {
-            sheets.push(Sheet::new(&name, Vec::new()));
-            continue;
-        };
-        let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-        let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
-        let mut sheet = Sheet::new(&name, header[..width].to_vec());
-        for mut row in rows {
-            row.resize(width, String::new());
-            sheet.rows.push(row);
+        let sheet_error = |e: calamine::XlsxError| error(format!("sheet `{name}`: {e}"));
+        let mut cells = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
+        let first = cells.dimensions().start.0;
+        let mut header: Vec<String> = Vec::new();
+        // Per column of the file, its column in the sheet (`None`: left out); known once the
+        // header row is read.
+        let mut keep: Option<Vec<Option<usize>>> = None;
+        let mut sheet = Sheet::new(&name, Vec::new());
+        // The row being read; its cells are moved into a compact `Row` when the next begins.
+        let mut row: Vec<String> = Vec::new();
+        let mut at_row = first;
+        while let Some(cell) = cells.next_cell().map_err(sheet_error)? {
+            let (r, c) = cell.get_position();
+            if r == first {
+                if header.len() <= c as usize {
+                    header.resize(c as usize + 1, String::new());
+                }
+                header[c as usize] = text(cell.get_value()).trim().to_owned();
+                continue;
+            }
+            let columns = keep.get_or_insert_with(|| {
+                let columns = kept_columns(&header, drop_choice_columns);
+                sheet.header =
+                    header.iter().zip(&columns).filter(|(_, k)| k.is_some()).map(|(h, _)| h.clone()).collect();
+                row = vec![String::new(); sheet.header.len()];
+                columns
+            });
+            while at_row < r {
+                // Rows are read in order; a gap is empty rows.
+                if at_row > first {
+                    sheet.push(&row);
+                    row.iter_mut().for_each(String::clear);
+                }
+                at_row += 1;
+            }
+            if let Some(Some(to)) = columns.get(c as usize) {
+                row[*to] = text(cell.get_value());
+            }
+        }
+        match keep {
+            Some(_) => sheet.push(&row),
+            None => sheet.header = header,
+        }
+        let width = sheet.header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+        sheet.header.truncate(width);
+        for row in &mut sheet.rows {
+            row.ends.truncate(width);
         }
         // Formatted but empty rows at the end of a sheet are not rows.
-        while sheet.rows.last().is_some_and(|r| r.iter().all(String::is_empty)) {
+        while sheet.rows.last().is_some_and(Row::is_blank) {
             sheet.rows.pop();
         }
         sheets.push(sheet);
@@ -72,16 +156,33 @@ pub fn read_xlsx(path: &Path) -> Result<Vec<Sheet>, KoboError> {
     Ok(sheets)
 }
 
+/// Per column of a header, its place among the kept columns.
+fn kept_columns(header: &[String], drop_choice_columns: bool) -> Vec<Option<usize>> {
+    let names: std::collections::HashSet<&str> = header.iter().map(String::as_str).collect();
+    let choice = |h: &str| h.rfind(['/', '.']).is_some_and(|cut| names.contains(&h[..cut]));
+    let mut next = 0;
+    header
+        .iter()
+        .map(|h| {
+            (!(drop_choice_columns && choice(h))).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
 /// A cell as text, the way the export's CSV would have written it.
-fn text(cell: &Data) -> String {
+fn text(cell: &DataRef<'_>) -> String {
     match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
+        DataRef::Empty | DataRef::Error(_) => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => match d.as_datetime() {
             Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
             Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
             None => d.as_f64().to_string(),
@@ -104,9 +205,7 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, KoboError> {
     let mut sheet = Sheet::new(stem, header);
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| error(format!("line {}: {e}", Sheet::line(i))))?;
-        let mut row: Vec<String> = record.iter().map(str::to_owned).collect();
-        row.resize(sheet.header.len(), String::new());
-        sheet.rows.push(row);
+        sheet.push(record.iter());
     }
     Ok(sheet)
 }
