@@ -39,8 +39,16 @@ pub enum Command {
         /// CSV files (UTF-8, `,` or `;` separated); for `kobo`, KoBoToolbox or ODK Central
         /// exports: `.xlsx` (a sheet per repeat group), `.csv` (the submissions' file and its
         /// repeat groups' files together) or KoBo API v2 `.json` pages.
-        #[arg(required = true, value_name = "FILE")]
+        #[arg(required_unless_present = "url", value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// `kobo`: fetch the submissions live from the KoBoToolbox API instead of files:
+        /// `https://<server>/api/v2/assets/<form uid>/data/?format=json` (every page is followed).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// `kobo --url`: the KoBo account's API token (better in the environment than on the
+        /// command line).
+        #[arg(long, env = "VIGIE_KOBO_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+        token: Option<String>,
         /// Validate and count what would change, then write nothing (with `--sync`, list what
         /// would be deleted).
         #[arg(long)]

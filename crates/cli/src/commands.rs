@@ -47,10 +47,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Ok(vigie_store::catalog(store, crate::geography::catalog(cli.geography.as_deref())?)?)
     };
     match cli.command {
-        Command::Import { kind, files, dry_run, max_errors, mapping, sync, stats, wait } => {
+        Command::Import { kind, files, url, token, dry_run, max_errors, mapping, sync, stats, wait } => {
             let start = std::time::Instant::now();
-            if kind != ImportKind::Kobo && (mapping.is_some() || sync) {
-                bail!("--mapping and --sync are for `vigie import kobo`");
+            if kind != ImportKind::Kobo && (mapping.is_some() || sync || url.is_some()) {
+                bail!("--mapping, --sync and --url are for `vigie import kobo`");
             }
             let mut store = open_for_writing(cli.db.as_deref().unwrap_or(DEFAULT_DB), wait)?;
             let catalog = catalog_of(store.as_ref())?;
@@ -58,7 +58,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 Options { dry_run, max_errors, today: today(), organization: None, actor: Actor::cli(), replace: None };
             let report = match kind {
                 ImportKind::Kobo => {
-                    let what = crate::kobo::KoboImport { files: &files, mapping: mapping.as_deref(), sync };
+                    let url = url.as_deref().map(|url| (url, token.as_deref()));
+                    let what = crate::kobo::KoboImport { files: &files, url, mapping: mapping.as_deref(), sync };
                     crate::kobo::import(store.as_mut(), &catalog, &what, &options)?
                 }
                 ImportKind::Violations => import(store.as_mut(), &catalog, RecordKind::Violations, &files, &options)?,

@@ -13,6 +13,8 @@ use vigie_store::Store;
 /// What `vigie import kobo` reads, and how.
 pub struct KoboImport<'a> {
     pub files: &'a [PathBuf],
+    /// The KoBo API's data URL, and the token.
+    pub url: Option<(&'a str, Option<&'a str>)>,
     pub mapping: Option<&'a Path>,
     pub sync: bool,
 }
@@ -27,8 +29,12 @@ fn read_mapping(path: Option<&Path>) -> Result<Mapping> {
 /// Imports the exports, and prints the placing warnings met.
 pub fn import(store: &mut dyn Store, catalog: &Catalog, what: &KoboImport<'_>, options: &Options) -> Result<Report> {
     let mapping = read_mapping(what.mapping)?;
-    let files: Vec<(PathBuf, String)> = what.files.iter().map(|p| (p.clone(), p.display().to_string())).collect();
-    let imported = vigie_kobo::import::import(store, catalog, &files, &mapping, what.sync, options)?;
+    let mut exports = vigie_kobo::export::read(what.files)?;
+    if let Some((url, token)) = what.url {
+        let token = token.context("--url needs the account's API token: --token or VIGIE_KOBO_TOKEN")?;
+        exports.push(vigie_kobo::fetch::fetch(url, token)?);
+    }
+    let imported = vigie_kobo::import::import_exports(store, catalog, &exports, &mapping, what.sync, options)?;
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }

@@ -61,9 +61,9 @@ pub struct Converted {
     origins: Vec<Origin>,
     /// Per exchange column: the form field and whether it is read on the victims' sheet.
     fields: Vec<(String, bool)>,
-    file: String,
-    main_sheet: String,
-    entry_sheet: String,
+    /// The file and sheet of the submissions, then of the victims.
+    main_sheet: (String, String),
+    entry_sheet: (String, String),
     pub submissions: usize,
     /// Every submission's id: what `--sync` keeps.
     pub submission_ids: Vec<String>,
@@ -83,9 +83,9 @@ impl Converted {
         let at = ViolationColumn::all().position(|c| c.name() == column);
         let (field, entry) = at.and_then(|i| self.fields.get(i)).cloned().unwrap_or_else(|| (column.to_owned(), false));
         let origin = self.origins.get(row).copied().unwrap_or(Origin { main: 0, entry: 0 });
-        let (sheet, line) =
+        let ((file, sheet), line) =
             if entry { (self.entry_sheet.clone(), origin.entry) } else { (self.main_sheet.clone(), origin.main) };
-        KoboRowError { file: self.file.clone(), sheet, line, field, value, expected }
+        KoboRowError { file, sheet, line, field, value, expected }
     }
 }
 
@@ -106,8 +106,8 @@ fn choice_columns(sheet: &Sheet, field: &str) -> Vec<(usize, String)> {
             let h = &sheet.header[i];
             let cut = h.rfind(['/', '.'])?;
             let (path, choice) = (&h[..cut], &h[cut + 1..]);
-            let inside =
-                path == field || path.strip_suffix(field).is_some_and(|p| p.ends_with('/') || p.ends_with('.'));
+            let inside = path == field
+                || path.strip_suffix(field).is_some_and(|p| p.ends_with('/') || p.ends_with('.') || p.ends_with('-'));
             inside.then(|| (i, choice.to_owned()))
         })
         .collect()
@@ -151,6 +151,11 @@ impl Coder {
     }
 }
 
+/// The file a sheet is in: its own (an export of several CSV files), else the export's.
+fn file_of(export: &Export, sheet: &Sheet) -> String {
+    if sheet.file.is_empty() { export.file.clone() } else { sheet.file.clone() }
+}
+
 fn nonempty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
@@ -191,9 +196,9 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         csv: csv::Writer::from_writer(Vec::new()),
         origins: Vec::new(),
         fields: Vec::new(),
-        file: export.file.clone(),
-        main_sheet: main.name.clone(),
-        entry_sheet: entries.map_or_else(|| main.name.clone(), |s| s.name.clone()),
+        main_sheet: (file_of(export, main), main.name.clone()),
+        entry_sheet: entries
+            .map_or_else(|| (file_of(export, main), main.name.clone()), |s| (file_of(export, s), s.name.clone())),
         submissions: main.rows.len(),
         submission_ids: Vec::new(),
         warnings: Vec::new(),
@@ -201,7 +206,7 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
     };
     let _ = converted.csv.write_record(ViolationColumn::all().map(|c| c.name()));
     let main_error = |row: usize, field: &str, value: &str, expected: &str| KoboRowError {
-        file: export.file.clone(),
+        file: file_of(export, main),
         sheet: main.name.clone(),
         line: Sheet::line(row),
         field: field.to_owned(),
@@ -297,7 +302,7 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         if entry_rows.is_empty() {
             converted.warnings.push(format!(
                 "{}, sheet `{}`, line {}: submission {sid} has no victims: no violation",
-                export.file,
+                file_of(export, main),
                 main.name,
                 Sheet::line(i)
             ));
@@ -380,13 +385,13 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
             Err(e) => {
                 let target = e.field();
                 let entry = matches!(targets.get(target), Some(Source::Entry(_)));
-                let (sheet, line) = match (entry, first) {
+                let ((file, sheet), line) = match (entry, first) {
                     (true, Some(j)) => (converted.entry_sheet.clone(), Sheet::line(j)),
-                    _ => (main.name.clone(), Sheet::line(i)),
+                    _ => (converted.main_sheet.clone(), Sheet::line(i)),
                 };
                 let value = if e.value().is_empty() { admin3.clone() } else { e.value() };
                 converted.errors.push(KoboRowError {
-                    file: export.file.clone(),
+                    file,
                     sheet,
                     line,
                     field: field(target).unwrap_or(target).to_owned(),
@@ -397,7 +402,12 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
             }
         };
         for w in &placed.warnings {
-            converted.warnings.push(format!("{}, sheet `{}`, line {}: {w}", export.file, main.name, Sheet::line(i)));
+            converted.warnings.push(format!(
+                "{}, sheet `{}`, line {}: {w}",
+                file_of(export, main),
+                main.name,
+                Sheet::line(i)
+            ));
         }
         let [_, _, commune] = placer.pcodes(placed.commune);
         let (latitude, longitude) =

@@ -57,28 +57,66 @@ pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError>
                 csv_files.push(file);
             }
             "json" => exports.push(read_json(&file, &bytes()?)?),
+            // ODK Central's "CSV files (.zip)": the submissions' file and one per repeat group.
+            "zip" => {
+                let sheets = read_zip(&file, &bytes()?)?;
+                exports.push(csv_export(file.clone(), sheets)?);
+            }
             _ => {
                 return Err(KoboError::Read {
                     file,
-                    message: "expected a KoBo or ODK export: .xlsx, .csv or KoBo API .json".into(),
+                    message:
+                        "expected a KoBo or ODK export: .xlsx, .csv, ODK Central's .zip of CSV files or KoBo API .json"
+                            .into(),
                 });
             }
         }
     }
     if !csv_sheets.is_empty() {
-        let (mut main, repeats): (Vec<Sheet>, Vec<Sheet>) = csv_sheets.into_iter().partition(|s| !is_repeat(s));
-        if main.len() != 1 {
-            return Err(KoboError::Read {
-                file: csv_files.join(", "),
-                message: format!(
-                    "{} CSV files of submissions: import each form's export on its own, its repeat groups' files with it",
-                    main.len()
-                ),
-            });
-        }
-        exports.push(Export { file: csv_files.join(", "), form_id: None, main: main.swap_remove(0), repeats });
+        exports.push(csv_export(csv_files.join(", "), csv_sheets)?);
     }
     Ok(exports)
+}
+
+/// CSV sheets as one export: the one without a parent column holds the submissions.
+fn csv_export(file: String, sheets: Vec<Sheet>) -> Result<Export, KoboError> {
+    let (mut main, repeats): (Vec<Sheet>, Vec<Sheet>) = sheets.into_iter().partition(|s| !is_repeat(s));
+    if main.len() != 1 {
+        return Err(KoboError::Read {
+            file,
+            message: format!(
+                "{} CSV files of submissions: import each form's export on its own, its repeat groups' files with it",
+                main.len()
+            ),
+        });
+    }
+    let main = main.swap_remove(0);
+    // The export is named after its submissions' file; each sheet keeps its own.
+    let file = if main.file.is_empty() { file } else { main.file.clone() };
+    Ok(Export { file, form_id: None, main, repeats })
+}
+
+/// Every CSV file of a zip archive, as sheets named after the files.
+fn read_zip(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>, KoboError> {
+    use std::io::Read;
+    let error = |message: String| KoboError::Read { file: file.to_owned(), message };
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| error(format!("not a zip archive: {e}")))?;
+    let mut sheets = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| error(e.to_string()))?;
+        let name = entry.name().to_owned();
+        if !name.to_ascii_lowercase().ends_with(".csv") {
+            continue;
+        }
+        let mut text = Vec::new();
+        entry.read_to_end(&mut text).map_err(|e| error(format!("{name}: {e}")))?;
+        sheets.push(read_csv(&format!("{file}/{name}"), &text)?);
+    }
+    if sheets.is_empty() {
+        return Err(error("no CSV file in the archive".into()));
+    }
+    Ok(sheets)
 }
 
 /// A KoBo API v2 data file: one page (`{"count", "next", "results": [...]}`), a list of pages,

@@ -55,8 +55,20 @@ pub fn import(
     sync: bool,
     options: &Options,
 ) -> Result<KoboReport, KoboImportError> {
+    let exports = crate::export::read_named(files)?;
+    import_exports(store, catalog, &exports, mapping, sync, options)
+}
+
+/// Imports exports already read (or fetched from the KoBo API), as [`import`] does.
+pub fn import_exports(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    exports: &[Export],
+    mapping: &Mapping,
+    sync: bool,
+    options: &Options,
+) -> Result<KoboReport, KoboImportError> {
     let placer = Placer::new(&catalog.geography).map_err(|e| KoboImportError::Other(e.to_string()))?;
-    let exports: Vec<Export> = crate::export::read_named(files)?;
     let form = if mapping.form.id.is_empty() {
         exports
             .iter()

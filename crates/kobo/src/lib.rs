@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod export;
+pub mod fetch;
 pub mod form;
 pub mod import;
 pub mod mapping;

@@ -12,6 +12,9 @@ use crate::KoboError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
     pub name: String,
+    /// The file the sheet is, when it is one of an export's several files (CSV); empty for a
+    /// workbook's sheet.
+    pub file: String,
     pub header: Vec<String>,
     pub rows: Vec<Row>,
 }
@@ -59,7 +62,7 @@ impl std::ops::Index<usize> for Row {
 
 impl Sheet {
     pub fn new(name: &str, header: Vec<String>) -> Sheet {
-        Sheet { name: name.to_owned(), header, rows: Vec::new() }
+        Sheet { name: name.to_owned(), file: String::new(), header, rows: Vec::new() }
     }
 
     /// The column with this name, whatever its case.
@@ -203,6 +206,7 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, KoboError> {
         reader.headers().map_err(|e| error(e.to_string()))?.iter().map(|h| h.trim().to_owned()).collect();
     let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
     let mut sheet = Sheet::new(stem, header);
+    sheet.file = name.to_owned();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| error(format!("line {}: {e}", Sheet::line(i))))?;
         sheet.push(record.iter());

@@ -244,3 +244,85 @@ fn a_real_kobo_export_and_real_forms_are_read() {
     assert!(draft.contains("#   admin4 (select_one l_admin4)\n"), "{draft}");
     assert!(stderr(&out).contains("198 form fields"), "{}", stderr(&out));
 }
+
+/// A KoBo API server of the test's own: it replays a recorded answer's submissions as pages of
+/// `per_page`, linked by `next` as KoBo links them (`start=`), to requests carrying the token,
+/// and answers 401 to others. Returns its address.
+fn replay_kobo_api(results: Vec<serde_json::Value>, per_page: usize, token: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let base = format!("{address}/api/v2/assets/aTest/data/?format=json&limit={per_page}");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push(line);
+            }
+            let path = head.first().and_then(|l| l.split(' ').nth(1)).unwrap_or_default().to_owned();
+            let authorized = head.iter().any(|h| {
+                h.trim() == format!("authorization: Token {token}")
+                    || h.trim() == format!("Authorization: Token {token}")
+            });
+            let start: usize = path.split("start=").nth(1).and_then(|s| s.split('&').next()?.parse().ok()).unwrap_or(0);
+            let page = |start: usize| {
+                let end = (start + per_page).min(results.len());
+                let next = if end < results.len() {
+                    serde_json::json!(format!("{base}&start={end}"))
+                } else {
+                    serde_json::Value::Null
+                };
+                serde_json::json!({"count": results.len(), "next": next, "previous": null, "results": &results[start..end]}).to_string()
+            };
+            let (status, body) = if !authorized {
+                ("401 Unauthorized", r#"{"detail": "Invalid token."}"#.to_owned())
+            } else if start <= results.len() {
+                ("200 OK", page(start))
+            } else {
+                ("404 Not Found", "{}".to_owned())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    address
+}
+
+#[test]
+fn submissions_are_fetched_live_from_the_kobo_api_page_after_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unused = dir.path().join("unused.db");
+    ok(&vigie(dir.path(), &unused, &["generate", "--out", "g", "--violations", "400", "--kobo", "json"]));
+    let expected = direct_tables(dir.path());
+    // The recorded answer, replayed in pages of 90 submissions.
+    let recorded = std::fs::read_to_string(dir.path().join("g/kobo/vigie_violations-page1.json")).expect("page");
+    let recorded: serde_json::Value = serde_json::from_str(&recorded).expect("json");
+    let results = recorded["results"].as_array().expect("results").clone();
+    assert!(results.len() > 180, "at least three pages");
+    let url = format!("{}/api/v2/assets/aTest/data/?format=json", replay_kobo_api(results, 90, "s3cret"));
+    let db = dir.path().join("live.db");
+    let fetch = |token: &str| {
+        Command::new(vigie_bin())
+            .current_dir(dir.path())
+            .env("VIGIE_KOBO_TOKEN", token)
+            .args(["--db", &format!("sqlite://{}", db.display()), "import", "kobo", "--url", &url])
+            .output()
+            .expect("vigie runs")
+    };
+    let refused = fetch("wrong");
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("the server refused the token"), "{}", stderr(&refused));
+    assert!(!stderr(&refused).contains("wrong"), "the token is never printed");
+    let report = ok(&fetch("s3cret"));
+    assert!(report.contains("imported (total: 400 inserted"), "{report}");
+    assert_eq!(ok(&vigie(dir.path(), &db, &["tables", "--month", "2021-11"])), expected);
+}
