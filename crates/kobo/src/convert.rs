@@ -58,7 +58,10 @@ pub struct Converted {
     csv: csv::Writer<Vec<u8>>,
     /// How many violations.
     pub rows: usize,
-    origins: Vec<Origin>,
+    /// Each row's first line in the CSV text, and where it came from.
+    origins: Vec<(u64, Origin)>,
+    /// The CSV line the next row starts on.
+    next_line: u64,
     /// Per exchange column: the form field and whether it is read on the victims' sheet.
     fields: Vec<(String, bool)>,
     /// The file and sheet of the submissions, then of the victims.
@@ -78,11 +81,13 @@ struct Origin {
 }
 
 impl Converted {
-    /// The export's place of an error the import found in converted row `row`, column `column`.
-    pub fn locate(&self, row: usize, column: &str, value: String, expected: String) -> KoboRowError {
+    /// The export's place of an error the import found at `line` of the converted CSV text, in
+    /// column `column`.
+    pub fn locate(&self, line: u64, column: &str, value: String, expected: String) -> KoboRowError {
         let at = ViolationColumn::all().position(|c| c.name() == column);
         let (field, entry) = at.and_then(|i| self.fields.get(i)).cloned().unwrap_or_else(|| (column.to_owned(), false));
-        let origin = self.origins.get(row).copied().unwrap_or(Origin { main: 0, entry: 0 });
+        let row = self.origins.partition_point(|(first, _)| *first <= line).saturating_sub(1);
+        let origin = self.origins.get(row).map_or(Origin { main: 0, entry: 0 }, |(_, o)| *o);
         let ((file, sheet), line) =
             if entry { (self.entry_sheet.clone(), origin.entry) } else { (self.main_sheet.clone(), origin.main) };
         KoboRowError { file, sheet, line, field, value, expected }
@@ -195,6 +200,7 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         rows: 0,
         csv: csv::Writer::from_writer(Vec::new()),
         origins: Vec::new(),
+        next_line: 2,
         fields: Vec::new(),
         main_sheet: (file_of(export, main), main.name.clone()),
         entry_sheet: entries
@@ -465,8 +471,10 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
                 }
                 if converted.csv.write_record(&out).is_ok() {
                     converted.rows += 1;
+                    // A narrative may hold line breaks: the import names a row by its first line.
+                    converted.origins.push((converted.next_line, origin));
+                    converted.next_line += 1 + out.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
                 }
-                converted.origins.push(origin);
             }
         }
     }

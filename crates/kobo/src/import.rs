@@ -79,10 +79,9 @@ pub fn import_exports(
     };
     let mut converted: Vec<Converted> = exports.iter().map(|e| convert(e, mapping, catalog, &placer)).collect();
     let warnings: Vec<String> = converted.iter().flat_map(|c| c.warnings.iter().cloned()).collect();
+    // Rows that could not be converted are errors; the others still go through the import's
+    // rules (without writing), so that one pass lists every error.
     let errors: Vec<KoboRowError> = converted.iter().flat_map(|c| c.errors.iter().cloned()).collect();
-    if !errors.is_empty() {
-        return Err(limited(errors, options.max_errors, 0));
-    }
 
     // Each export's violations go through the import as an exchange-format file, named after
     // the export in messages and in its batch.
@@ -97,23 +96,24 @@ pub fn import_exports(
     let prefix = format!("{form}:");
     let submissions: HashSet<String> =
         converted.iter().flat_map(|c| &c.submission_ids).map(|id| format!("{prefix}{id}")).collect();
-    let options = Options { replace: Some(Replace { prefix, submissions, sync }), ..options.clone() };
-    match vigie_import::import_named(store, catalog, RecordKind::Violations, &sources, &options, &mut |_| {}) {
-        Ok(report) => Ok(KoboReport { report, warnings }),
-        Err(ImportError::Invalid { errors, more }) => {
-            // The import's errors, located in the exports: sheet, line and form field.
-            let located = errors
-                .into_iter()
-                .map(|e| {
+    let dry_run = options.dry_run || !errors.is_empty();
+    let options = Options { replace: Some(Replace { prefix, submissions, sync }), dry_run, ..options.clone() };
+    let (mut errors, more) =
+        match vigie_import::import_named(store, catalog, RecordKind::Violations, &sources, &options, &mut |_| {}) {
+            Ok(report) if errors.is_empty() => return Ok(KoboReport { report, warnings }),
+            Ok(_) => (errors, 0),
+            Err(ImportError::Invalid { errors: found, more }) => {
+                // The import's errors, located in the exports: sheet, line and form field.
+                let located = found.into_iter().map(|e| {
                     let export = sources.iter().position(|(_, name)| *name == e.file).unwrap_or(0);
-                    let row = (e.line as usize).saturating_sub(2);
-                    converted[export].locate(row, &e.column, e.value, e.expected)
-                })
-                .collect();
-            Err(limited(located, options.max_errors, more))
-        }
-        Err(e) => Err(KoboImportError::Import(e)),
-    }
+                    converted[export].locate(e.line, &e.column, e.value, e.expected)
+                });
+                (errors.into_iter().chain(located).collect(), more)
+            }
+            Err(e) => return Err(KoboImportError::Import(e)),
+        };
+    errors.sort_by(|a, b| (&a.file, &a.sheet, a.line).cmp(&(&b.file, &b.sheet, b.line)));
+    Err(limited(errors, options.max_errors, more))
 }
 
 /// At most `max` errors, the rest counted; a submission's field repeats on each of its

@@ -326,3 +326,33 @@ fn submissions_are_fetched_live_from_the_kobo_api_page_after_page() {
     assert!(report.contains("imported (total: 400 inserted"), "{report}");
     assert_eq!(ok(&vigie(dir.path(), &db, &["tables", "--month", "2021-11"])), expected);
 }
+
+#[test]
+fn every_error_of_an_export_is_listed_in_one_pass_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    // Submission 1: a commune nobody knows (the conversion's error). Submission 2: a narrative
+    // over three lines, then a perpetrator and a subtype that are no codes (the import's errors,
+    // on the line of their submission and victim whatever the narrative's line breaks).
+    let export = r#"{"count": 3, "next": null, "results": [
+        {"_uuid": "e-1", "incident/incident_date": "2021-11-03", "incident/admin3": "Atlantis", "incident/perpetrator": "UNID_ARMED",
+         "incident/place": "ROAD", "incident/time_slot": "DAY", "incident/organization": "DRC",
+         "victims": [{"victims/sex": "F", "victims/age_group": "ADULT", "victims/occupation": "TRADER", "victims/population": "RESIDENT", "victims/violations": "E1"}]},
+        {"_uuid": "e-2", "incident/incident_date": "2021-11-03", "incident/admin3": "ML050101", "incident/perpetrator": "UNID_ARMED",
+         "incident/place": "ROAD", "incident/time_slot": "DAY", "incident/organization": "DRC", "incident/narrative": "one\ntwo\nthree",
+         "victims": [{"victims/sex": "F", "victims/age_group": "ADULT", "victims/occupation": "TRADER", "victims/population": "RESIDENT", "victims/violations": "E1"}]},
+        {"_uuid": "e-3", "incident/incident_date": "2021-11-03", "incident/admin3": "ML050101", "incident/perpetrator": "aliens",
+         "incident/place": "ROAD", "incident/time_slot": "DAY", "incident/organization": "DRC",
+         "victims": [{"victims/sex": "F", "victims/age_group": "ADULT", "victims/occupation": "TRADER", "victims/population": "RESIDENT", "victims/violations": "E1"},
+                     {"victims/sex": "F", "victims/age_group": "ADULT", "victims/occupation": "TRADER", "victims/population": "RESIDENT", "victims/violations": "Z9"}]}]}"#;
+    std::fs::write(dir.path().join("page.json"), export).expect("write");
+    let out = vigie(dir.path(), &db, &["import", "kobo", "page.json"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].contains("page.json, sheet `page`, line 2, field `admin3`: found `Atlantis`"), "{err}");
+    assert!(lines[1].contains("page.json, sheet `page`, line 4, field `perpetrator`: found `aliens`"), "{err}");
+    assert!(lines[2].contains("page.json, sheet `victims`, line 5, field `violations`: found `Z9`"), "{err}");
+    assert_eq!(lines.len(), 4, "three errors and the verdict: {err}");
+    assert_eq!(count(&db, "SELECT count(*) FROM violations"), 0, "nothing imported");
+}
