@@ -21,6 +21,8 @@ pub struct KoboRowError {
     pub field: String,
     pub value: String,
     pub expected: String,
+    /// The import's rule broken, when it was one (the pages say it in the reader's language).
+    pub rule: Option<vigie_core::Rule>,
 }
 
 impl fmt::Display for KoboRowError {
@@ -83,14 +85,15 @@ struct Origin {
 impl Converted {
     /// The export's place of an error the import found at `line` of the converted CSV text, in
     /// column `column`.
-    pub fn locate(&self, line: u64, column: &str, value: String, expected: String) -> KoboRowError {
+    pub fn locate(&self, error: vigie_import::RowError) -> KoboRowError {
+        let vigie_import::RowError { line, column, value, expected, rule, .. } = error;
         let at = ViolationColumn::all().position(|c| c.name() == column);
-        let (field, entry) = at.and_then(|i| self.fields.get(i)).cloned().unwrap_or_else(|| (column.to_owned(), false));
+        let (field, entry) = at.and_then(|i| self.fields.get(i)).cloned().unwrap_or_else(|| (column.clone(), false));
         let row = self.origins.partition_point(|(first, _)| *first <= line).saturating_sub(1);
         let origin = self.origins.get(row).map_or(Origin { main: 0, entry: 0 }, |(_, o)| *o);
         let ((file, sheet), line) =
             if entry { (self.entry_sheet.clone(), origin.entry) } else { (self.main_sheet.clone(), origin.main) };
-        KoboRowError { file, sheet, line, field, value, expected }
+        KoboRowError { file, sheet, line, field, value, expected, rule }
     }
 }
 
@@ -218,6 +221,7 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         field: field.to_owned(),
         value: value.to_owned(),
         expected: expected.to_owned(),
+        rule: None,
     };
 
     // The submission's id: the mapping's, else the tools' stable ids, most stable first.
@@ -403,6 +407,8 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
                     field: field(target).unwrap_or(target).to_owned(),
                     value,
                     expected: e.to_string(),
+                    // Said in the reader's language by the pages; the English words say why.
+                    rule: Some(vigie_core::Rule::Commune),
                 });
                 continue;
             }

@@ -106,7 +106,7 @@ pub fn import_exports(
                 // The import's errors, located in the exports: sheet, line and form field.
                 let located = found.into_iter().map(|e| {
                     let export = sources.iter().position(|(_, name)| *name == e.file).unwrap_or(0);
-                    converted[export].locate(e.line, &e.column, e.value, e.expected)
+                    converted[export].locate(e)
                 });
                 (errors.into_iter().chain(located).collect(), more)
             }

@@ -427,7 +427,7 @@ pub(crate) fn imported_kobo(
                     column: e.field,
                     value: e.value,
                     expected: e.expected,
-                    rule: None,
+                    rule: e.rule,
                 })
                 .collect();
             return Ok(Imported::Invalid { errors, more });
