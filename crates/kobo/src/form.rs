@@ -39,6 +39,8 @@ pub struct Question {
     pub labels: Vec<String>,
     /// The repeat group it is in, if any.
     pub repeat: Option<String>,
+    /// Its `choice_filter` (a cascade: `filter_admin1=${admin1}`), if any.
+    pub choice_filter: Option<String>,
 }
 
 /// One choice of a form's `choices` sheet.
@@ -219,6 +221,7 @@ impl XlsForm {
         let sheet = &self.survey;
         let (Some(kind), Some(name)) = (sheet.column("type"), sheet.column("name")) else { return Vec::new() };
         let labels = sheet.columns_starting("label");
+        let filter = sheet.column("choice_filter");
         let mut repeats: Vec<String> = Vec::new();
         let mut questions = Vec::new();
         for row in &sheet.rows {
@@ -237,6 +240,7 @@ impl XlsForm {
                         name: row[name].trim().to_owned(),
                         labels: labels.iter().map(|&c| row[c].trim().to_owned()).filter(|l| !l.is_empty()).collect(),
                         repeat: repeats.last().cloned(),
+                        choice_filter: filter.map(|c| row[c].trim().to_owned()).filter(|f| !f.is_empty()),
                     };
                     if matches!(first, "begin_repeat" | "begin repeat") {
                         repeats.push(question.name.clone());
