@@ -331,14 +331,7 @@ pub(crate) fn imported(
     std::fs::write(&path, body).map_err(ApiError::internal)?;
     let folder = format!("{}/", dir.path().display());
     let hide = |text: String| text.replace(&folder, "");
-    let options = vigie_import::Options {
-        dry_run,
-        max_errors,
-        today: chrono::Utc::now().date_naive(),
-        organization: crate::records::scope(caller),
-        actor: actor.clone(),
-        replace: None,
-    };
+    let options = upload_options(caller, &actor, dry_run, max_errors);
     let catalog = state.shared.catalog();
     let mut report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {
         Ok(report) => report,
@@ -364,6 +357,23 @@ pub(crate) fn imported(
         state.shared.catch_up(&*store)?;
     }
     Ok(Imported::Done(report))
+}
+
+/// An upload's import options: as `caller` (a partner: its own organisation's rows only).
+fn upload_options(
+    caller: &Caller,
+    actor: &vigie_store::Actor,
+    dry_run: bool,
+    max_errors: usize,
+) -> vigie_import::Options {
+    vigie_import::Options {
+        dry_run,
+        max_errors,
+        today: chrono::Utc::now().date_naive(),
+        organization: crate::records::scope(caller),
+        actor: actor.clone(),
+        replace: None,
+    }
 }
 
 /// An upload's file name, safe to write in a temporary folder.
@@ -400,14 +410,7 @@ pub(crate) fn imported_kobo(
         std::fs::write(&path, body).map_err(ApiError::internal)?;
         paths.push((path, name));
     }
-    let options = vigie_import::Options {
-        dry_run: false,
-        max_errors,
-        today: chrono::Utc::now().date_naive(),
-        organization: crate::records::scope(caller),
-        actor: actor.clone(),
-        replace: None,
-    };
+    let options = upload_options(caller, &actor, false, max_errors);
     let catalog = state.shared.catalog();
     use vigie_kobo::import::KoboImportError as E;
     let mut report = match vigie_kobo::import::import(store, catalog, &paths, &mapping, false, &options) {
