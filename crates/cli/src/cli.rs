@@ -27,12 +27,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import exchange-format CSV files, all or nothing.
+    /// Import exchange-format CSV files, or KoBoToolbox/ODK exports, all or nothing.
     ///
     /// Every row of every file is checked against DATA-FORMATS.md; if any is invalid, nothing is
-    /// written and every error is listed with its file, line, column and value. Re-importing
-    /// identical rows changes nothing; a known id with new content is an update, recorded in the
-    /// audit log.
+    /// written and every error is listed with its file, line, column and value (for exports: its
+    /// sheet and form field). Re-importing identical rows changes nothing; a known id with new
+    /// content is an update, recorded in the audit log. `kobo`: one violation per submission,
+    /// victim and subtype, placed by P-code, name, GPS point or village; a newer export updates
+    /// the submissions edited since.
     Import {
         /// What the files hold.
         kind: ImportKind,
