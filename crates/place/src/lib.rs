@@ -195,6 +195,8 @@ pub struct Placer<'g> {
     names: HashMap<(Level, String), Vec<u16>>,
     aliases: HashMap<(Level, String), Vec<u16>>,
     codes: HashMap<(Level, String), u16>,
+    /// The reporting regions by code: `ML10` (Ménaka) is one without being a 2015 admin1.
+    reporting: HashMap<String, vigie_core::geography::RegionId>,
     localities: Vec<Locality>,
     locality_names: HashMap<String, Vec<u32>>,
 }
@@ -218,12 +220,19 @@ impl<'g> Placer<'g> {
             names.entry((level, fold(&unit.name))).or_default().push(i as u16);
             codes.insert((level, unit.pcode.to_ascii_uppercase()), i as u16);
         }
+        let reporting = geography
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.to_ascii_uppercase(), vigie_core::geography::RegionId(i as u8)))
+            .collect();
         let mut placer = Placer {
             geography,
             boundaries,
             names,
             aliases: HashMap::new(),
             codes,
+            reporting,
             localities: Vec::new(),
             locality_names: HashMap::new(),
         };
@@ -317,7 +326,20 @@ impl<'g> Placer<'g> {
         let geography = self.geography;
         let mut warnings = Vec::new();
 
-        let admin1 = given(query.admin1).map(|v| self.unit(Level::Admin1, v, &|_| true)).transpose()?;
+        // A reporting region's code that is no admin1 P-code (the exchange formats' `ML10`)
+        // narrows nothing; it is checked against the commune's reporting region.
+        let reporting = given(query.admin1).and_then(|v| {
+            let code = v.to_ascii_uppercase();
+            if self.codes.contains_key(&(Level::Admin1, code.clone())) {
+                None
+            } else {
+                self.reporting.get(&code).copied()
+            }
+        });
+        let admin1 = match reporting {
+            Some(_) => None,
+            None => given(query.admin1).map(|v| self.unit(Level::Admin1, v, &|_| true)).transpose()?,
+        };
         let in_admin1 = |cercle: u16| admin1.is_none_or(|(a, _)| geography.cercles[cercle as usize].admin1 == a as u8);
         let admin2 = given(query.admin2).map(|v| self.unit(Level::Admin2, v, &in_admin1)).transpose()?;
         let in_admin2 = |commune: u16| {
@@ -368,6 +390,16 @@ impl<'g> Placer<'g> {
             && a as u8 != c.admin1
         {
             let actual = self.unit_name(Level::Admin1, u16::from(c.admin1));
+            warnings.push(Warning::Parent {
+                level: Level::Admin1,
+                given: given(query.admin1).unwrap_or("").into(),
+                actual,
+            });
+        }
+        if let Some(region) = reporting
+            && region != c.region
+        {
+            let actual = geography.region(c.region).code.clone();
             warnings.push(Warning::Parent {
                 level: Level::Admin1,
                 given: given(query.admin1).unwrap_or("").into(),

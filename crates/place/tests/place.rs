@@ -32,6 +32,15 @@ fn codes_names_and_aliases_give_the_commune() {
     );
     let region_of = |admin1: &str| pcode(&p, q(Some(admin1), None, Some("Bamba")));
     assert_ne!(region_of("ML07").0, region_of("Mopti").0);
+    // `ML10`, Ménaka's reporting region, is no 2015 admin1: it is checked, not looked up.
+    assert_eq!(pcode(&p, q(Some("ML10"), None, Some("ML070403"))), ("ML070403".into(), How::Code));
+    assert!(p.place(&q(Some("ML10"), None, Some("ML070403"))).expect("placed").warnings.is_empty());
+    let elsewhere = p.place(&q(Some("ML10"), None, Some("ML010101"))).expect("placed by its code");
+    assert!(
+        matches!(&elsewhere.warnings[..], [Warning::Parent { level: Level::Admin1, .. }]),
+        "{:?}",
+        elsewhere.warnings
+    );
     let unknown = p.place(&q(None, None, Some("Atlantis"))).expect_err("no such commune");
     assert_eq!((unknown.field(), unknown.value()), ("admin3", "Atlantis".to_owned()));
 }
