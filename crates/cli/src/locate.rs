@@ -36,8 +36,7 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
     let placer = Placer::new(&catalog.geography).context("the geography's gazetteer")?;
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let separator =
-        if text.lines().next().is_some_and(|h| h.matches(';').count() > h.matches(',').count()) { b';' } else { b',' };
+    let separator = vigie_import::detect_delimiter(text.as_bytes());
     let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
     let find = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h.eq_ignore_ascii_case(n)));

@@ -18,7 +18,7 @@ use vigie_store::{
     Actor, BatchSource, Counts, ImportSession, Outcome, PreparedRows, Record, RecordKind, Store, StoreError,
 };
 
-pub use reader::{CsvRows, ReadError};
+pub use reader::{CsvRows, ReadError, detect_delimiter};
 
 /// How many row errors are listed before the rest are only counted.
 pub const DEFAULT_MAX_ERRORS: usize = 50;
@@ -87,11 +87,16 @@ pub enum ImportError {
 }
 
 fn invalid_message(errors: &[RowError], more: u64) -> String {
+    error_list(errors, more, "Nothing was imported: fix these rows and import the file(s) again.")
+}
+
+/// Errors one per line, then how many more were not listed, then what to do.
+pub fn error_list(errors: &[impl fmt::Display], more: u64, advice: &str) -> String {
     let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     if more > 0 {
         text.push(format!("… and {more} more errors"));
     }
-    text.push("Nothing was imported: fix these rows and import the file(s) again.".into());
+    text.push(advice.to_owned());
     text.join("\n")
 }
 

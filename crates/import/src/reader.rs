@@ -101,7 +101,7 @@ impl<'a> Row<'a> {
 }
 
 /// `;` when the header line has more semicolons than commas outside quotes, else `,`.
-fn detect_delimiter(first_line: &[u8]) -> u8 {
+pub fn detect_delimiter(first_line: &[u8]) -> u8 {
     let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
     for &b in first_line.iter().take_while(|&&b| b != b'\n') {
         match b {

@@ -58,8 +58,6 @@ pub struct Converted {
     /// The violations as an exchange-format CSV file, header included: held as text, a large
     /// export's rows take a tenth of the memory they would as cells.
     csv: csv::Writer<Vec<u8>>,
-    /// How many violations.
-    pub rows: usize,
     /// Each row's first line in the CSV text, and where it came from.
     origins: Vec<(u64, Origin)>,
     /// The CSV line the next row starts on.
@@ -69,7 +67,6 @@ pub struct Converted {
     /// The file and sheet of the submissions, then of the victims.
     main_sheet: (String, String),
     entry_sheet: (String, String),
-    pub submissions: usize,
     /// Every submission's id: what `--sync` keeps.
     pub submission_ids: Vec<String>,
     pub warnings: Vec<String>,
@@ -200,7 +197,6 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         Source::Absent
     };
     let mut converted = Converted {
-        rows: 0,
         csv: csv::Writer::from_writer(Vec::new()),
         origins: Vec::new(),
         next_line: 2,
@@ -208,7 +204,6 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         main_sheet: (file_of(export, main), main.name.clone()),
         entry_sheet: entries
             .map_or_else(|| (file_of(export, main), main.name.clone()), |s| (file_of(export, s), s.name.clone())),
-        submissions: main.rows.len(),
         submission_ids: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
@@ -238,8 +233,7 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
         ));
         return converted;
     };
-    let form =
-        if mapping.form.id.is_empty() { export.form_id.clone().unwrap_or_default() } else { mapping.form.id.clone() };
+    let form = &mapping.form.id;
 
     // Each target's source, and the exchange columns' fields for locating the import's errors.
     let targets: HashMap<&str, Source> = crate::mapping::TARGETS.iter().map(|(t, _)| (*t, source(t))).collect();
@@ -476,7 +470,6 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
                     });
                 }
                 if converted.csv.write_record(&out).is_ok() {
-                    converted.rows += 1;
                     // A narrative may hold line breaks: the import names a row by its first line.
                     converted.origins.push((converted.next_line, origin));
                     converted.next_line += 1 + out.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();

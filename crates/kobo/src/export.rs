@@ -14,8 +14,6 @@ use crate::table::{Sheet, read_csv, read_xlsx};
 pub struct Export {
     /// The file(s) it was read from, for messages and the import's batch.
     pub file: String,
-    /// The form's id when the export says it (API JSON's `_xform_id_string`).
-    pub form_id: Option<String>,
     pub main: Sheet,
     pub repeats: Vec<Sheet>,
 }
@@ -50,7 +48,7 @@ pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError>
                 if main.is_empty() {
                     return Err(KoboError::Read { file, message: "no sheet of submissions".into() });
                 }
-                exports.push(Export { file, form_id: None, main: main.swap_remove(0), repeats });
+                exports.push(Export { file, main: main.swap_remove(0), repeats });
             }
             "csv" => {
                 csv_sheets.push(read_csv(&file, &bytes()?)?);
@@ -93,7 +91,7 @@ fn csv_export(file: String, sheets: Vec<Sheet>) -> Result<Export, KoboError> {
     let main = main.swap_remove(0);
     // The export is named after its submissions' file; each sheet keeps its own.
     let file = if main.file.is_empty() { file } else { main.file.clone() };
-    Ok(Export { file, form_id: None, main, repeats })
+    Ok(Export { file, main, repeats })
 }
 
 /// Every CSV file of a zip archive, as sheets named after the files.
@@ -140,7 +138,6 @@ pub fn read_json(file: &str, bytes: &[u8]) -> Result<Export, KoboError> {
         serde_json::Value::Array(items) => items.iter().try_for_each(&mut take_page)?,
         page => take_page(page)?,
     }
-    let form_id = submissions.iter().find_map(|s| s["_xform_id_string"].as_str()).map(str::to_owned);
     let mut main = Builder::new(Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file));
     let mut repeats: Vec<Builder> = Vec::new();
     for (i, submission) in submissions.iter().enumerate() {
@@ -177,12 +174,7 @@ pub fn read_json(file: &str, bytes: &[u8]) -> Result<Export, KoboError> {
         }
         main.push(row);
     }
-    Ok(Export {
-        file: file.to_owned(),
-        form_id,
-        main: main.sheet,
-        repeats: repeats.into_iter().map(|r| r.sheet).collect(),
-    })
+    Ok(Export { file: file.to_owned(), main: main.sheet, repeats: repeats.into_iter().map(|r| r.sheet).collect() })
 }
 
 /// A JSON value as a cell: text, numbers and booleans as written; lists and objects are not cells.

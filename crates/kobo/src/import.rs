@@ -29,12 +29,8 @@ pub enum KoboImportError {
 }
 
 fn invalid_message(errors: &[KoboRowError], more: u64) -> String {
-    let mut text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    if more > 0 {
-        text.push(format!("… and {more} more errors"));
-    }
-    text.push("Nothing was imported: fix these submissions (or the mapping) and import the export(s) again.".into());
-    text.join("\n")
+    let advice = "Nothing was imported: fix these submissions (or the mapping) and import the export(s) again.";
+    vigie_import::error_list(errors, more, advice)
 }
 
 /// What an import of exports did, and the placing warnings it met.
@@ -69,14 +65,6 @@ pub fn import_exports(
     options: &Options,
 ) -> Result<KoboReport, KoboImportError> {
     let placer = Placer::new(&catalog.geography).map_err(|e| KoboImportError::Other(e.to_string()))?;
-    let form = if mapping.form.id.is_empty() {
-        exports
-            .iter()
-            .find_map(|e| e.form_id.clone())
-            .ok_or_else(|| KoboImportError::Other("the mapping names no form: add `[form] id`".into()))?
-    } else {
-        mapping.form.id.clone()
-    };
     let mut converted: Vec<Converted> = exports.iter().map(|e| convert(e, mapping, catalog, &placer)).collect();
     let warnings: Vec<String> = converted.iter().flat_map(|c| c.warnings.iter().cloned()).collect();
     // Rows that could not be converted are errors; the others still go through the import's
@@ -93,7 +81,8 @@ pub fn import_exports(
         written.map_err(|e| KoboImportError::Other(format!("{}: {e}", path.display())))?;
         sources.push((path, exports[i].file.clone()));
     }
-    let prefix = format!("{form}:");
+    // `Mapping::parse` refuses a mapping without a form id: every row of the form has it.
+    let prefix = format!("{}:", mapping.form.id);
     let submissions: HashSet<String> =
         converted.iter().flat_map(|c| &c.submission_ids).map(|id| format!("{prefix}{id}")).collect();
     let dry_run = options.dry_run || !errors.is_empty();

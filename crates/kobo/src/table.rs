@@ -197,9 +197,7 @@ fn text(cell: &DataRef<'_>) -> String {
 /// (whichever the header has more of).
 pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, KoboError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let count = |c: u8| first.iter().filter(|&&b| b == c).count();
-    let separator = if count(b';') > count(b',') { b';' } else { b',' };
+    let separator = vigie_import::detect_delimiter(bytes);
     let error = |message: String| KoboError::Read { file: name.to_owned(), message };
     let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).from_reader(bytes);
     let header: Vec<String> =
