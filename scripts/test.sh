@@ -21,11 +21,13 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 # Debian packages the tests need: pdftotext (poppler-utils) reads the report's PDF; kill
 # (procps) stops `vigie serve` with SIGTERM; the browser tests drive headless Chromium through
-# chromedriver. No test uses PostgreSQL yet.
+# chromedriver. PostgreSQL is installed (when missing) and started by scripts/postgres.sh below.
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
+# python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
+command -v python3 >/dev/null || need+=(python3 python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         apt_get=(apt-get)
@@ -50,4 +52,13 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# A throwaway PostgreSQL server for this run (VIGIE_TEST_POSTGRES), stopped and deleted on exit.
+source scripts/postgres.sh
+
+# Every test; the store's behaviour tests and the PostgreSQL ones run on both stores.
 cargo test --workspace --locked
+# The import, tables, API, authorization and upload tests once more, on PostgreSQL.
+export VIGIE_TEST_STORE=postgres
+cargo test --locked -p vigie --test it -- import_behaviour:: import_rules:: tables::
+cargo test --locked -p vigie-server --test api

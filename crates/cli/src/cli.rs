@@ -205,6 +205,40 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: u32,
     },
+    /// Move a whole database between SQLite and PostgreSQL.
+    #[command(subcommand)]
+    Db(DbAction),
+    /// Write the whole database (`--db`) to FILE, in Vigie's own portable format.
+    ///
+    /// Every table, the audit log and the risk index versions included, from one consistent
+    /// snapshot (a server may go on writing). Gzip-compressed JSON lines, readable by any later
+    /// Vigie on SQLite or PostgreSQL. On PostgreSQL, `pg_dump` remains the operators' tool for
+    /// the server's own backups; this is the one that moves between stores and versions.
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Load a backup into the database (`--db`), which must be new and empty: all or nothing.
+    ///
+    /// A backup written by a newer Vigie (a newer data schema) is refused.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbAction {
+    /// Copy every table of one database into another, new and empty, in one transaction: the
+    /// audit log, the change feed, accounts and risk index versions included, keys unchanged.
+    Copy {
+        /// The database to read (`sqlite://FILE` or `postgres://…`).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to write: created (SQLite) or migrated (PostgreSQL) when needed.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,7 @@ use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
 use vigie_store::{Actor, DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, FormAction, ImportKind, MappingAction, RiskIndexAction, TableFormat};
+use crate::cli::{Cli, Command, DbAction, FormAction, ImportKind, MappingAction, RiskIndexAction, TableFormat};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -179,6 +179,34 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Token(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::token(store.as_mut(), action)
+        }
+        Command::Db(DbAction::Copy { from, to }) => {
+            let (from_url, to_url) = (url_of(&from)?, url_of(&to)?);
+            let source = open_store(&from)?;
+            let mut target = open_store(&to)?;
+            let copied = vigie_store::portable::copy(source.as_ref(), target.as_mut())
+                .with_context(|| format!("copying {from_url} to {to_url}"))?;
+            say_copied("copied", &copied);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            // Written beside, then renamed: a failed backup never leaves a partial file in place.
+            let partial = file.with_extension("partial");
+            let out = std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
+            let copied = vigie_store::portable::backup(store.as_ref(), out)
+                .with_context(|| format!("writing {}", file.display()))?;
+            std::fs::rename(&partial, &file).with_context(|| format!("cannot write {}", file.display()))?;
+            say_copied(&format!("backed up to {}:", file.display()), &copied);
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let input = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let copied = vigie_store::portable::restore(input, store.as_mut())
+                .with_context(|| format!("restoring {}", file.display()))?;
+            say_copied("restored", &copied);
+            Ok(())
         }
         Command::Audit { limit } => {
             let mut out = std::io::stdout().lock();
@@ -523,4 +551,14 @@ fn peak_memory() -> Option<String> {
     let kb: u64 =
         status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(format!("{:.1} MB", kb as f64 / 1024.0))
+}
+
+fn url_of(url: &str) -> Result<DbUrl> {
+    DbUrl::parse(url).map_err(anyhow::Error::msg)
+}
+
+/// `copied 6033 violations, … (15 tables)`: every table's rows.
+fn say_copied(what: &str, copied: &vigie_store::portable::Copied) {
+    let parts: Vec<String> = copied.iter().map(|(table, n)| format!("{n} {table}")).collect();
+    println!("{what} {}", parts.join(", "));
 }

@@ -264,8 +264,8 @@ fn import_file(
             })
             .map_err(|source| ReadError::Io { file: file_name.clone(), source })?;
         let mut n = 0u64;
+        let mut outcomes = Vec::new();
         for mut batch in receiver {
-            let mut next = 0;
             for line in &mut batch.lines {
                 n += 1;
                 if n.is_multiple_of(8192) {
@@ -283,30 +283,30 @@ fn import_file(
                             rule: Some(e.rule),
                         });
                     }
-                    continue;
                 }
-                let record = batch.rows.get(next);
-                next += 1;
-                if failed {
-                    // Nothing will be written: keep validating, stop storing.
-                    continue;
-                }
-                seen(record.key());
-                let outcome = session.put(record)?;
-                if outcome == Outcome::ConflictInFile {
-                    failed = true;
-                    report_error(RowError {
-                        file: file_name.clone(),
-                        line: line.line,
-                        column: schema.columns[0].name.clone(),
-                        value: record.key().to_owned(),
-                        expected:
-                            "an identifier used once per file: an earlier row has the same id with different content"
+            }
+            // Once a row is invalid nothing will be written: keep validating, stop storing.
+            if !failed && !batch.rows.is_empty() {
+                session.put(&batch.rows, &mut outcomes)?;
+                // Every line of the batch is valid, so its rows are its lines, in order.
+                for (i, (line, &outcome)) in batch.lines.iter().zip(&outcomes).enumerate() {
+                    let key = batch.rows.get(i).key();
+                    seen(key);
+                    if outcome == Outcome::ConflictInFile {
+                        failed = true;
+                        report_error(RowError {
+                            file: file_name.clone(),
+                            line: line.line,
+                            column: schema.columns[0].name.clone(),
+                            value: key.to_owned(),
+                            expected: "an identifier used once per file: an earlier row has the same id with \
+                                       different content"
                                 .into(),
-                        rule: None,
-                    });
+                            rule: None,
+                        });
+                    }
+                    counts.add(outcome);
                 }
-                counts.add(outcome);
             }
             batch.clear();
             let _ = recycle.try_send(batch);

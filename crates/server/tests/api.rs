@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 use vigie_core::Catalog;
 use vigie_store::accounts::{generate_token, hash_password, token_hash};
-use vigie_store::{Actor, DbUrl, RecordKind, Role, SqliteStore, Store, User};
+use vigie_store::{Actor, DbUrl, RecordKind, Role, Store, User};
 
 const HEADER: &str = "violation_id,incident_id,incident_date,report_date,admin1_pcode,admin2_pcode,admin3_pcode,locality,latitude,longitude,violation_code,perpetrator_code,place_code,time_slot_code,victim_sex,victim_age_group,victim_occupation,victim_population,organization,narrative";
 const PASSWORD: &str = "a long enough password";
@@ -185,7 +185,7 @@ fn violation_body(row: &str) -> serde_json::Value {
 
 struct Server {
     _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
+    url: DbUrl,
     state: Arc<vigie_server::AppState>,
     token: String,
 }
@@ -203,8 +203,8 @@ fn user(name: &str, role: Role, organization: Option<&str>) -> User {
 /// A database with violations of two partners, a user of each role and a token.
 fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("v.db");
-    let mut store = SqliteStore::open(&db).expect("open");
+    let url = vigie_store::test_database(dir.path());
+    let mut store = vigie_store::open(&url).expect("open");
     let rows = [V1, "V-2,I-2,2021-11-04,,,,ML050101,,,,D1,NSAG_RADICAL,FIELD,DAY,F,CHILD,FARMER,IDP,NRC,Récit B"];
     let file = dir.path().join("v.csv");
     std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).expect("write");
@@ -217,12 +217,12 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
         replace: None,
     };
     let catalog = Catalog::builtin().clone();
-    vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
+    vigie_import::import_files(&mut *store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
         .expect("import");
     for (kind, header, row) in [(RecordKind::Alerts, ALERT_HEADER, A1), (RecordKind::RiskAnswers, RISK_HEADER, R1)] {
         let file = dir.path().join(format!("{}.csv", kind.name()));
         std::fs::write(&file, format!("{header}\n{row}\n")).expect("write");
-        vigie_import::import_files(&mut store, &catalog, kind, &[file], &options, &mut |_| {}).expect("import");
+        vigie_import::import_files(&mut *store, &catalog, kind, &[file], &options, &mut |_| {}).expect("import");
     }
     let hash = hash_password(PASSWORD).expect("hash");
     let cli = Actor::cli();
@@ -237,9 +237,16 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
     }
     let token = generate_token().expect("token");
     store.add_token("im", &token_hash(&token), &cli).expect("token");
-    let mut state = vigie_server::AppState::open(DbUrl::Sqlite(db.clone()), catalog).expect("state");
+    let mut state = vigie_server::AppState::open(url.clone(), catalog).expect("state");
     configure(&mut state);
-    Server { _dir: dir, db, state: Arc::new(state), token }
+    Server { _dir: dir, url, state: Arc::new(state), token }
+}
+
+impl Server {
+    /// A connection of the test's own to the server's database.
+    fn store(&self) -> Box<dyn Store> {
+        vigie_store::open(&self.url).expect("open")
+    }
 }
 
 struct Answer {
@@ -345,11 +352,11 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
     };
     if let ("DELETE", Some((kind, _, row))) = (method, record) {
         // Each caller deletes a record that exists.
-        let mut store = SqliteStore::open(&server.db).expect("open");
+        let mut store = server.store();
         let values: Vec<Option<&str>> = row.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
         let record = vigie_store::Record::parse(kind, &values, Catalog::builtin(), today).expect("record");
-        vigie_store::put_record(&mut store, Catalog::builtin(), &record, &Actor::cli()).expect("again");
+        vigie_store::put_record(&mut *store, Catalog::builtin(), &record, &Actor::cli()).expect("again");
     }
     let mut builder = request(method, &uri, if form { None } else { body.clone() });
     let name = match who {
@@ -490,7 +497,7 @@ async fn failed_logins_are_throttled_and_audited_and_big_bodies_refused() {
     }
     let answer = call(&app, attempt(PASSWORD)).await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {}", answer.json);
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let failed = store.audit_log(50).expect("audit").iter().filter(|e| e.action == "login_failed").count();
     assert_eq!(failed, vigie_server::MAX_FAILURES as usize);
 
@@ -557,14 +564,14 @@ async fn answers_carry_security_headers_and_follow_the_data() {
         .expect("request");
     let edited = call(&app, edit).await;
     assert_eq!((edited.status, edited.json["outcome"].as_str()), (StatusCode::OK, Some("updated")), "{}", edited.json);
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let update = store.audit_log(20).expect("audit").into_iter().find(|e| e.action == "update").expect("audited");
     assert_eq!((update.entity_id.as_str(), update.actor.as_deref()), ("V-1", Some("im")), "with its actor");
     let after = call(&app, tables()).await;
     assert_eq!((cell(&after.json, "E"), cell(&after.json, "B")), (0, 1), "the next answer counts the edit");
 
     // A deletion by another connection is in the next answer.
-    let mut store = SqliteStore::open(&server.db).expect("open");
+    let mut store = server.store();
     assert!(store.delete(RecordKind::Violations, "V-1", &Actor::cli()).expect("delete"));
     assert_eq!(total(&call(&app, tables()).await.json), 0);
 }
@@ -657,7 +664,7 @@ async fn partners_see_and_write_only_their_own_records() {
         (StatusCode::FORBIDDEN, Some("other_organization"))
     );
 
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let v1 = store.records(Catalog::builtin(), RecordKind::Violations, vigie_store::Select::Id("V-1")).expect("read");
     let Some((_, vigie_store::Record::Violation(v1))) = v1.first() else { panic!("V-1 is untouched") };
     assert_eq!((v1.organization.as_str(), v1.narrative.as_deref()), ("DRC", Some("Récit A")));
@@ -705,7 +712,7 @@ async fn reports_are_downloaded_by_role_and_audited() {
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     assert!(bytes.starts_with(b"PK"), "an XLSX workbook");
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let downloads: Vec<String> = store
         .audit_log(100)
         .expect("audit")
@@ -755,7 +762,7 @@ async fn public_access_gives_anonymous_visitors_the_public_version_only() {
     }
     assert_eq!(call(&app, switch(false)).await.status, StatusCode::OK);
     assert_eq!(call(&app, anonymous("/api/v1/tables?month=2021-11")).await.status, StatusCode::UNAUTHORIZED);
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let settings = store.audit_log(50).expect("audit").into_iter().filter(|e| e.action == "setting").count();
     assert_eq!(settings, 2, "both switches audited");
 }
@@ -857,7 +864,7 @@ async fn lists_are_filtered_sorted_and_paged_and_every_kind_is_written_alike() {
     assert_eq!(call(&app, send("DELETE", "/api/v1/risk-answers/R-1", None)).await.status, StatusCode::NO_CONTENT);
     let after = call(&app, send("GET", "/api/v1/tables?month=2021-11", None)).await;
     assert_eq!(risk_cells(&after.json), 0, "no answer, no index: {}", after.json);
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let deletion = store.audit_log(20).expect("audit").into_iter().find(|e| e.action == "delete").expect("audited");
     assert_eq!(
         (deletion.entity.as_str(), deletion.entity_id.as_str(), deletion.actor.as_deref()),
@@ -1024,7 +1031,7 @@ async fn violation_pages_show_each_role_what_it_may_see() {
     assert!(list.text.contains("data-value=\"2\""), "both counted");
     let one = get(im.clone(), "/violations/V-1").await;
     assert!(one.status == StatusCode::OK && one.text.contains("Récit A"), "{}", one.text);
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let views =
         store.audit_log(20).expect("audit").into_iter().filter(|e| e.action == "view" && e.entity_id == "V-1").count();
     assert_eq!(views, 1, "the view is audited");
@@ -1098,8 +1105,8 @@ async fn the_entry_form_validates_like_the_import_and_says_why_next_to_each_fiel
     let english = post("/violations/new", form_body(&fields), "en").await;
     assert!(english.text.contains("The report date cannot come before the incident date."), "in English too");
     assert!(
-        SqliteStore::open(&server.db)
-            .expect("open")
+        server
+            .store()
             .records(Catalog::builtin(), RecordKind::Violations, vigie_store::Select::Id("V-50"))
             .expect("read")
             .is_empty(),
@@ -1169,7 +1176,7 @@ async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
     assert!(own.text.contains("V-1") && !own.text.contains("V-2"));
     let workbook = get(partner_a, "/violations.xlsx").await;
     assert!(workbook.status == StatusCode::OK && workbook.text.starts_with("PK"), "a workbook");
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let downloads: Vec<String> = store
         .audit_log(50)
         .expect("audit")
@@ -1387,7 +1394,7 @@ async fn analysts_write_the_reports_words_in_pages_and_their_numbers_are_checked
         form_body(&[("month", "2021-12"), ("follow_up", "Réunion tenue"), ("close", "1")]),
     )
     .await;
-    let store = SqliteStore::open(&server.db).expect("open");
+    let store = server.store();
     let month = |m: &str| vigie_core::Month::parse(m).expect("month");
     let november = store.recommendations(month("2021-11")).expect("read");
     assert_eq!(november[0].row()[3], "Lettre envoyée", "November's report shows November's follow-up");

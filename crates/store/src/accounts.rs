@@ -83,6 +83,31 @@ impl Actor {
     }
 }
 
+/// A new organisation's code, as both stores require it.
+pub(crate) fn check_organization_code(code: &str) -> crate::Result<()> {
+    if vigie_core::records::is_organization_code(code) {
+        return Ok(());
+    }
+    Err(crate::StoreError::Conflict(format!(
+        "`{code}` is no organisation code: letters, digits, '-', '_' or '.', at most 32 characters"
+    )))
+}
+
+/// A new user's name and role, as both stores require them (the organisation's existence is
+/// checked in the user's write).
+pub(crate) fn check_new_user(user: &User) -> crate::Result<()> {
+    if !is_user_name(&user.name) {
+        return Err(crate::StoreError::Conflict(format!(
+            "`{}` is no user name: 1 to 64 letters, digits, '.', '_', '-' or '@'",
+            user.name
+        )));
+    }
+    if user.role == Role::Partner && user.organization.is_none() {
+        return Err(crate::StoreError::Conflict("a partner belongs to an organisation: give --organisation".into()));
+    }
+    Ok(())
+}
+
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
 

@@ -309,3 +309,127 @@ impl<'a> PreparedRow<'a> {
         })
     }
 }
+
+pub(crate) fn entity_of(kind: RecordKind) -> Entity {
+    match kind {
+        RecordKind::Violations => Entity::violations(),
+        RecordKind::Alerts => Entity::alerts(),
+        RecordKind::RiskAnswers => Entity::risk_answers(),
+    }
+}
+
+/// A stored risk answer (`answer_id, month, admin3_pcode, answers, organization`) back as a row
+/// of `risk_answers.csv`: `Q01=CODE;Q02=CODE…` spread over the questions' columns.
+pub(crate) fn risk_answer_values<'t>(
+    schema: &vigie_core::records::Schema,
+    texts: &'t [Option<String>],
+) -> Vec<Option<&'t str>> {
+    let mut values: Vec<Option<&str>> = vec![None; schema.columns.len()];
+    let text = |i: usize| texts.get(i).and_then(|t| t.as_deref());
+    values[0] = text(0);
+    values[1] = text(1);
+    values[2] = text(2);
+    for pair in text(3).unwrap_or("").split(';') {
+        if let Some((question, option)) = pair.split_once('=')
+            && let Some(i) = schema.columns.iter().position(|c| c.name == question)
+        {
+            values[i] = Some(option);
+        }
+    }
+    values[schema.columns.len() - 1] = text(4);
+    values
+}
+
+pub(crate) fn entity_index(kind: RecordKind) -> usize {
+    match kind {
+        RecordKind::Violations => 0,
+        RecordKind::Alerts => 1,
+        RecordKind::RiskAnswers => 2,
+    }
+}
+
+/// The audit log's and batches' clock: RFC 3339 in UTC, to the second.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// How a download's rows are laid out: the kind's exchange-format columns, of which the stored
+/// ones are read (`select`, in `stored` order) and the region and cercle filled in from the
+/// commune (`derive`). The same for both stores.
+pub(crate) struct ExportLayout<'c> {
+    pub width: usize,
+    /// Each stored column's place in the row, in `select` order.
+    pub stored: Vec<usize>,
+    /// The stored columns, comma-separated.
+    pub select: String,
+    /// Where the region, cercle and commune are in the row.
+    admin: [usize; 3],
+    geography: &'c vigie_core::Geography,
+}
+
+impl<'c> ExportLayout<'c> {
+    /// The most columns an exported kind has (violations: 20).
+    pub const WIDEST: usize = 32;
+
+    pub fn new(catalog: &'c Catalog, kind: RecordKind) -> crate::Result<ExportLayout<'c>> {
+        let schema = crate::schema(kind, catalog);
+        let names: Vec<&str> = schema.names().collect();
+        if kind == RecordKind::RiskAnswers || names.len() > Self::WIDEST {
+            return Err(crate::StoreError::Conflict(format!("{} are not exported row by row", kind.table())));
+        }
+        let stored: Vec<usize> = (0..names.len()).filter(|&i| !DERIVED.contains(&names[i])).collect();
+        let select = stored.iter().map(|&i| names[i]).collect::<Vec<_>>().join(", ");
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
+        Ok(ExportLayout {
+            width: names.len(),
+            stored,
+            select,
+            admin: [at("admin1_pcode"), at("admin2_pcode"), at("admin3_pcode")],
+            geography: &catalog.geography,
+        })
+    }
+
+    /// Fills in a row's region and cercle from its commune.
+    pub fn derive<'a>(&self, cells: &mut [&'a [u8]])
+    where
+        'c: 'a,
+    {
+        let g: &'c vigie_core::Geography = self.geography;
+        let [region, cercle, commune] = self.admin;
+        let found =
+            std::str::from_utf8(cells[commune]).ok().and_then(|p| g.commune_by_pcode(p)).map(|id| g.commune(id));
+        if let Some(found) = found {
+            cells[region] = g.region(found.region).code.as_bytes();
+            cells[cercle] = g.cercles[found.cercle as usize].unit.pcode.as_bytes();
+        }
+    }
+}
+
+/// The query of the aggregation layer's load path: the storage key, the fixed coded columns, then
+/// one per code list, of the violations `condition` selects, in key order.
+pub(crate) fn coded_violations_sql(condition: &str) -> String {
+    format!(
+        "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, organization, {} FROM violations
+         WHERE {condition} ORDER BY id",
+        vigie_core::ListKind::ALL.map(vigie_core::ListKind::column).join(", ")
+    )
+}
+
+/// A row of [`coded_violations_sql`] as the aggregation layer reads it, its cells given by
+/// `text(column)`.
+pub(crate) fn coded_text<'r>(
+    text: impl Fn(usize) -> crate::Result<&'r str>,
+) -> crate::Result<vigie_core::aggregate::FactText<'r>> {
+    let mut codes = vigie_core::ByList::default();
+    for (i, (_, code)) in codes.iter_mut().enumerate() {
+        *code = text(6 + i)?;
+    }
+    Ok(vigie_core::aggregate::FactText {
+        incident_id: text(1)?,
+        incident_date: text(2)?,
+        admin3_pcode: text(3)?,
+        violation_code: text(4)?,
+        codes,
+        organization: text(5)?,
+    })
+}

@@ -7,6 +7,9 @@
 
 pub mod accounts;
 mod entity;
+mod pg_conn;
+pub mod portable;
+mod postgres;
 mod record;
 mod shared;
 mod sqlite;
@@ -20,6 +23,7 @@ use vigie_core::{ByList, Catalog, ListKind, Month};
 pub use accounts::{Actor, Organization, Role, Session, User};
 
 pub use entity::{PreparedRow, PreparedRows};
+pub use postgres::PostgresStore;
 pub use record::{Record, Select, put_record, schema};
 pub use shared::{CachedAnswer, MonthAnswer, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
@@ -37,6 +41,8 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("{context}: {message}")]
+    Postgres { context: String, message: String },
     #[error("{0}")]
     Unsupported(String),
     /// The caller may not write this record (another organisation's).
@@ -190,6 +196,35 @@ impl Recommendation {
     }
 }
 
+/// A new recommendation's actors, action and zone, trimmed; both stores refuse one without
+/// actors or action.
+pub(crate) fn recommendation_fields<'a>(
+    who: &'a str,
+    action: &'a str,
+    zone: &'a str,
+) -> Result<(&'a str, &'a str, &'a str)> {
+    let (who, action, zone) = (who.trim(), action.trim(), zone.trim());
+    if who.is_empty() || action.is_empty() {
+        return Err(StoreError::Conflict("a recommendation needs its actors and its action".into()));
+    }
+    Ok((who, action, zone))
+}
+
+/// A follow-up's text, trimmed; both stores refuse an empty one.
+pub(crate) fn follow_up_body(body: &str) -> Result<&str> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(StoreError::Conflict("a follow-up needs its text".into()));
+    }
+    Ok(body)
+}
+
+/// Puts records read by storage key back in the order `keys` asked for them.
+pub(crate) fn in_order_of(records: &mut [(u32, Record)], keys: &[u32]) {
+    let place: std::collections::HashMap<u32, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    records.sort_by_key(|(key, _)| place.get(key).copied());
+}
+
 /// One follow-up of a recommendation: what the cluster did, in which month's report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUp {
@@ -315,6 +350,15 @@ pub trait Store: Send {
     /// record's details, a download.
     fn record(&mut self, actor: &Actor, action: &str, entity: &str, id: &str, details: serde_json::Value)
     -> Result<()>;
+
+    /// Every row of every table ([`portable::TABLES`], in that order, each in key order), all
+    /// from one consistent snapshot: what a copy or a backup reads.
+    fn dump(&self, row: &mut dyn FnMut(&'static portable::Table, Vec<portable::Value>) -> Result<()>) -> Result<()>;
+    /// Starts loading a whole database into this one, in one transaction; refused unless this
+    /// one is empty (a copy or a restore never merges).
+    fn load(&mut self) -> Result<Box<dyn portable::Load + '_>>;
+    /// The version of this store's own schema (its migrations applied).
+    fn schema_version(&self) -> Result<u32>;
 }
 
 /// One entry of the change feed: a write that every reader takes in, whole, in `seq` order.
@@ -418,8 +462,10 @@ impl MonthRecords {
 /// One all-or-nothing import of one or more files.
 pub trait ImportSession {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()>;
-    /// Inserts, updates (with an audit entry) or leaves the record as it is.
-    fn put(&mut self, row: PreparedRow<'_>) -> Result<Outcome>;
+    /// Inserts, updates (with an audit entry) or leaves each record of `rows` as it is, in
+    /// order; `outcomes` gets what happened to each (cleared first). A batch at a time, so that
+    /// a server-side database gets a few statements per batch, not one per row.
+    fn put(&mut self, rows: &PreparedRows, outcomes: &mut Vec<Outcome>) -> Result<()>;
     /// Closes the file's batch; its checksum is known only once the file has been read.
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()>;
     /// Makes everything visible at once. Dropping the session instead rolls everything back.
@@ -616,8 +662,133 @@ pub fn open(url: &DbUrl) -> Result<Box<dyn Store>> {
     match url {
         DbUrl::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
         DbUrl::SqliteMemory => Ok(Box::new(SqliteStore::open(&PathBuf::from(":memory:"))?)),
-        DbUrl::Postgres(_) => Err(StoreError::Unsupported(
-            "PostgreSQL is not supported yet in this version of Vigie; use a `sqlite://FILE` URL".into(),
-        )),
+        DbUrl::Postgres(url) => Ok(Box::new(PostgresStore::open(url)?)),
+    }
+}
+
+/// For tests: a new, empty PostgreSQL database on the server `VIGIE_TEST_POSTGRES` names (an
+/// administrator's URL; `scripts/test.sh` starts a throwaway server and sets it), as a URL.
+/// Panics when the variable is unset, so that a test meant for both stores never passes on one
+/// alone.
+#[doc(hidden)]
+pub fn test_postgres_database() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("VIGIE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("VIGIE_TEST_POSTGRES is not set: run scripts/test.sh, which starts a PostgreSQL server for the tests")
+    });
+    let name = format!(
+        "vigie_test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+    );
+    let mut client = postgres::connect(&admin).unwrap_or_else(|e| panic!("{e}"));
+    let client = &mut client;
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("creating {name}: {e}"));
+    match admin.rfind('/') {
+        Some(slash) => format!("{}/{name}", &admin[..slash]),
+        None => panic!("VIGIE_TEST_POSTGRES is no URL: {admin}"),
+    }
+}
+
+/// For tests that run on either store: a new database, SQLite in `dir` unless
+/// `VIGIE_TEST_STORE=postgres` (scripts/test.sh runs those tests a second time so).
+#[doc(hidden)]
+pub fn test_database(dir: &std::path::Path) -> DbUrl {
+    match std::env::var("VIGIE_TEST_STORE").as_deref() {
+        Ok("postgres") => DbUrl::Postgres(test_postgres_database()),
+        _ => DbUrl::Sqlite(dir.join("v.db")),
+    }
+}
+
+/// For tests: runs `sql` on a connection of its own, outside every rule of the store; the
+/// database's message when it refuses.
+#[doc(hidden)]
+pub fn test_execute(url: &DbUrl, sql: &str) -> std::result::Result<(), String> {
+    match url {
+        DbUrl::Sqlite(path) => {
+            rusqlite::Connection::open(path).and_then(|c| c.execute_batch(sql)).map_err(|e| e.to_string())
+        }
+        DbUrl::SqliteMemory => Err("an in-memory database has no other connection".into()),
+        DbUrl::Postgres(url) => {
+            let mut client = pg_conn::Conn::connect(url)?;
+            client.batch_execute(sql).map_err(|e| postgres::message(&e))
+        }
+    }
+}
+
+/// For tests: the rows `sql` answers, every cell as text (PostgreSQL's simple query protocol;
+/// SQLite's values as text).
+#[doc(hidden)]
+pub fn test_query(url: &DbUrl, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+    match url {
+        DbUrl::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+            let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => None,
+                                rusqlite::types::ValueRef::Integer(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Real(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                                rusqlite::types::ValueRef::Blob(b) => Some(format!("{b:?}")),
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| e.to_string())?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| e.to_string())
+        }
+        DbUrl::SqliteMemory => Err("an in-memory database has no other connection".into()),
+        DbUrl::Postgres(url) => pg_conn::Conn::connect(url)?.simple_query(sql).map_err(|e| postgres::message(&e)),
+    }
+}
+
+/// Runs a statement on a connection of its own.
+type RunSql = Box<dyn FnMut(&str) -> std::result::Result<(), String>>;
+
+/// For tests: holds the database's write lock, as a running import does, until released or
+/// dropped.
+#[doc(hidden)]
+pub struct TestWriteLock {
+    run: RunSql,
+    take: String,
+}
+
+impl TestWriteLock {
+    pub fn hold(url: &DbUrl) -> std::result::Result<TestWriteLock, String> {
+        let mut lock = match url {
+            DbUrl::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                TestWriteLock {
+                    run: Box::new(move |sql| conn.execute_batch(sql).map_err(|e| e.to_string())),
+                    take: "BEGIN IMMEDIATE".into(),
+                }
+            }
+            DbUrl::SqliteMemory => return Err("an in-memory database has no other connection".into()),
+            DbUrl::Postgres(url) => {
+                let mut conn = pg_conn::Conn::connect(url)?;
+                TestWriteLock {
+                    run: Box::new(move |sql| conn.batch_execute(sql).map_err(|e| postgres::message(&e))),
+                    take: format!("BEGIN; SELECT pg_advisory_xact_lock({})", postgres::WRITE_LOCK),
+                }
+            }
+        };
+        lock.take()?;
+        Ok(lock)
+    }
+
+    /// Takes the lock (again, after a release).
+    pub fn take(&mut self) -> std::result::Result<(), String> {
+        (self.run)(&self.take.clone())
+    }
+
+    pub fn release(&mut self) -> std::result::Result<(), String> {
+        (self.run)("ROLLBACK")
     }
 }

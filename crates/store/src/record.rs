@@ -113,7 +113,9 @@ pub fn put_record(store: &mut dyn Store, catalog: &Catalog, record: &Record, act
     session.act_as(actor);
     session.bind_geography(&catalog.geography.name)?;
     session.begin_file(&BatchSource { kind: record.kind(), file_name: "(api)".into() })?;
-    let outcome = session.put(rows.get(0))?;
+    let mut outcomes = Vec::with_capacity(1);
+    session.put(&rows, &mut outcomes)?;
+    let outcome = outcomes.first().copied().unwrap_or(Outcome::Unchanged);
     let mut counts = Counts::default();
     counts.add(outcome);
     session.end_file(&counts, "")?;

@@ -188,11 +188,12 @@ impl Shared {
         }
         let (ask, asked) = std::sync::mpsc::sync_channel::<std::sync::mpsc::Sender<()>>(1);
         let versions = Arc::clone(&self.versions);
+        let refresh_url = url.clone();
         let started = std::thread::Builder::new().name("vigie-refresh".into()).spawn(move || {
             let mut store = None;
             for done in asked {
                 if store.is_none() {
-                    store = crate::open(&url).ok();
+                    store = crate::open(&refresh_url).ok();
                 }
                 if let Some(store) = &store
                     && let Err(e) = versions.take_in(store.as_ref(), true)
@@ -203,6 +204,9 @@ impl Shared {
             }
         });
         if started.is_ok() {
+            if let DbUrl::Postgres(url) = &url {
+                listen(url.clone(), Arc::downgrade(&self.versions), ask.clone());
+            }
             self.refresher = Some(Mutex::new(ask));
         }
         self
@@ -290,4 +294,34 @@ impl Shared {
         }
         Ok(records)
     }
+}
+
+/// How often a process that is not woken by a notification still looks at the change feed.
+const POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Asks the refresher to take writes in whenever another process commits one (PostgreSQL's
+/// `NOTIFY`), and at least every [`POLL`] should a notification be missed (a lost connection):
+/// every process follows every other's writes within a second, without a request to prompt it.
+/// Ends when the aggregation state it serves is dropped.
+fn listen(
+    url: String,
+    versions: std::sync::Weak<Versions>,
+    ask: std::sync::mpsc::SyncSender<std::sync::mpsc::Sender<()>>,
+) {
+    let _ = std::thread::Builder::new().name("vigie-listen".into()).spawn(move || {
+        let mut listener = None;
+        while versions.strong_count() > 0 {
+            if listener.is_none() {
+                listener = crate::postgres::Listener::new(&url).ok();
+            }
+            match listener.as_mut().map(|l| l.wait(POLL)) {
+                Some(Ok(_)) => {}
+                Some(Err(_)) => listener = None,
+                None => std::thread::sleep(POLL),
+            }
+            // A full queue: a refresh is asked for already.
+            let (done, _) = std::sync::mpsc::channel();
+            let _ = ask.try_send(done);
+        }
+    });
 }

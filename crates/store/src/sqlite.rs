@@ -5,18 +5,21 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::aggregate::FactText;
 
 use crate::Recommendation;
-use crate::entity::{Entity, PreparedRow};
+use crate::entity::{
+    Entity, ExportLayout, PreparedRow, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
+    risk_answer_values,
+};
+use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::{
     Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
     Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
     StoredRiskDefinition, Summary, User, WriteWait, other_geography,
 };
-use vigie_core::{ByList, Catalog, ListKind, Month, RiskAnswer};
+use vigie_core::{Catalog, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
 const MIGRATIONS: [&str; 8] = [
@@ -45,10 +48,6 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 fn err(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
     let context = context.into();
     move |source| StoreError::Sqlite { context, source }
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 impl SqliteStore {
@@ -201,7 +200,16 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction().map_err(err("starting migration"))?;
+    let applied: i64 =
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))?;
+    if usize::try_from(applied).is_ok_and(|applied| applied == MIGRATIONS.len()) {
+        // Up to date: no write, so opening never waits for another process's import.
+        return Ok(());
+    }
+    // IMMEDIATE: two processes opening a new database at once migrate it one after the other
+    // (a deferred transaction that turns into a write would fail at once instead of waiting).
+    let tx =
+        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err("starting migration"))?;
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))?;
     let applied = usize::try_from(applied).unwrap_or(usize::MAX);
     if applied > MIGRATIONS.len() {
@@ -274,20 +282,12 @@ impl Store for SqliteStore {
     }
 
     fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
-        // The fixed columns, then one per code list.
-        const FIXED: [&str; 6] =
-            ["id", "incident_id", "incident_date", "admin3_pcode", "violation_code", "organization"];
         let (condition, value) = match rows {
             Rows::All => ("1", None),
             Rows::Batch(batch) => ("batch_id = ?1", Some(batch)),
             Rows::Row(row) => ("id = ?1", Some(row)),
         };
-        let sql = format!(
-            "SELECT {}, {} FROM violations WHERE {condition} ORDER BY id",
-            FIXED.join(", "),
-            ListKind::ALL.map(ListKind::column).join(", ")
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(err("reading violations"))?;
+        let mut stmt = self.conn.prepare(&coded_violations_sql(condition)).map_err(err("reading violations"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(value)).map_err(err("reading violations"))?;
         while let Some(row) = rows.next().map_err(err("reading violations"))? {
             let key: i64 = row.get(0).map_err(err("reading violations"))?;
@@ -300,21 +300,7 @@ impl Store for SqliteStore {
                     reason: format!("{e} (a {} value where text is stored)", value.data_type()),
                 })
             };
-            let mut codes = ByList::default();
-            for (i, (_, code)) in codes.iter_mut().enumerate() {
-                *code = text(FIXED.len() + i)?;
-            }
-            visit(
-                key,
-                &FactText {
-                    incident_id: text(1)?,
-                    incident_date: text(2)?,
-                    admin3_pcode: text(3)?,
-                    violation_code: text(4)?,
-                    codes,
-                    organization: text(5)?,
-                },
-            );
+            visit(key, &coded_text(text)?);
         }
         Ok(())
     }
@@ -383,9 +369,7 @@ impl Store for SqliteStore {
             out.push((u32::try_from(key).unwrap_or(u32::MAX), record));
         }
         if let Select::Keys(keys) = select {
-            // In the order asked for.
-            let place: std::collections::HashMap<u32, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
-            out.sort_by_key(|(key, _)| place.get(key).copied());
+            crate::in_order_of(&mut out, keys);
         }
         Ok(out)
     }
@@ -398,56 +382,30 @@ impl Store for SqliteStore {
         keep: &dyn Fn(u32) -> bool,
         row: &mut dyn FnMut(&[&[u8]]) -> bool,
     ) -> Result<u64> {
-        /// The most columns an exported kind has (violations: 20).
-        const WIDEST: usize = 32;
-        let entity = entity_of(kind);
-        let schema = crate::schema(kind, catalog);
-        let names: Vec<&str> = schema.names().collect();
-        if kind == RecordKind::RiskAnswers || names.len() > WIDEST {
-            return Err(StoreError::Conflict(format!("{} are not exported row by row", entity.table)));
-        }
-        let what = format!("exporting {}", entity.table);
+        let layout = ExportLayout::new(catalog, kind)?;
+        let table = kind.table();
+        let what = format!("exporting {table}");
         // Built on failure only: this runs for every cell of millions of rows.
         let fail = |source| StoreError::Sqlite { context: what.clone(), source };
-        // The stored columns (the region and cercle are the commune's, filled in below), each
-        // with its place in the row.
-        let stored: Vec<(usize, &str)> = names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| !matches!(**n, "admin1_pcode" | "admin2_pcode"))
-            .map(|(i, n)| (i, *n))
-            .collect();
-        let list: Vec<&str> = stored.iter().map(|(_, n)| *n).collect();
-        let sql = format!(
-            "SELECT rowid, {} FROM {} WHERE rowid >= ?1 AND rowid < ?2 ORDER BY rowid",
-            list.join(", "),
-            entity.table
-        );
+        let sql =
+            format!("SELECT rowid, {} FROM {table} WHERE rowid >= ?1 AND rowid < ?2 ORDER BY rowid", layout.select);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(fail)?;
         let mut rows = stmt.query(params![keys.start, keys.end]).map_err(fail)?;
-        let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
-        let (admin1, admin2, admin3) = (at("admin1_pcode"), at("admin2_pcode"), at("admin3_pcode"));
-        let g = &catalog.geography;
         let mut written = 0;
         while let Some(found) = rows.next().map_err(fail)? {
             let key: i64 = found.get(0).map_err(fail)?;
             if !keep(u32::try_from(key).unwrap_or(u32::MAX)) {
                 continue;
             }
-            let mut cells: [&[u8]; WIDEST] = [b""; WIDEST];
-            for (column, (i, _)) in stored.iter().enumerate() {
+            let mut cells: [&[u8]; ExportLayout::WIDEST] = [b""; ExportLayout::WIDEST];
+            for (column, &i) in layout.stored.iter().enumerate() {
                 if let rusqlite::types::ValueRef::Text(t) = found.get_ref(column + 1).map_err(fail)? {
-                    cells[*i] = t;
+                    cells[i] = t;
                 }
             }
-            let commune =
-                std::str::from_utf8(cells[admin3]).ok().and_then(|p| g.commune_by_pcode(p)).map(|id| g.commune(id));
-            if let Some(commune) = commune {
-                cells[admin1] = g.region(commune.region).code.as_bytes();
-                cells[admin2] = g.cercles[commune.cercle as usize].unit.pcode.as_bytes();
-            }
+            layout.derive(&mut cells);
             written += 1;
-            if !row(&cells[..names.len()]) {
+            if !row(&cells[..layout.width]) {
                 break;
             }
         }
@@ -693,10 +651,7 @@ impl Store for SqliteStore {
     }
 
     fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
-        let (who, action, zone) = (who.trim(), action.trim(), zone.trim());
-        if who.is_empty() || action.is_empty() {
-            return Err(StoreError::Conflict("a recommendation needs its actors and its action".into()));
-        }
+        let (who, action, zone) = crate::recommendation_fields(who, action, zone)?;
         self.write(|conn| {
             conn.execute(
                 "INSERT INTO recommendations (actor, action, zone, opened, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -712,10 +667,7 @@ impl Store for SqliteStore {
     }
 
     fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(StoreError::Conflict("a follow-up needs its text".into()));
-        }
+        let body = crate::follow_up_body(body)?;
         self.write(|conn| {
             let added = conn
                 .execute(
@@ -790,11 +742,7 @@ impl Store for SqliteStore {
     }
 
     fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
-        if !vigie_core::records::is_organization_code(code) {
-            return Err(StoreError::Conflict(format!(
-                "`{code}` is no organisation code: letters, digits, '-', '_' or '.', at most 32 characters"
-            )));
-        }
+        crate::accounts::check_organization_code(code)?;
         self.write(|conn| {
             let added = conn
                 .execute(
@@ -827,15 +775,7 @@ impl Store for SqliteStore {
     }
 
     fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
-        if !crate::accounts::is_user_name(&user.name) {
-            return Err(StoreError::Conflict(format!(
-                "`{}` is no user name: 1 to 64 letters, digits, '.', '_', '-' or '@'",
-                user.name
-            )));
-        }
-        if user.role == Role::Partner && user.organization.is_none() {
-            return Err(StoreError::Conflict("a partner belongs to an organisation: give --organisation".into()));
-        }
+        crate::accounts::check_new_user(user)?;
         self.write(|conn| {
             if let Some(code) = &user.organization {
                 let known: bool = conn
@@ -961,6 +901,65 @@ impl Store for SqliteStore {
         self.write(|conn| audit(conn, actor, action, entity, id, details))
     }
 
+    fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
+        // One read transaction: a snapshot of the whole database, whatever commits meanwhile.
+        self.conn.execute_batch("BEGIN").map_err(err("reading the database"))?;
+        let result = (|| {
+            for table in &TABLES {
+                let what = format!("reading {}", table.name);
+                let columns: Vec<&str> =
+                    table.columns.iter().map(|(c, _)| if table.is_rowid(c) { "rowid" } else { c }).collect();
+                let sql = format!("SELECT {} FROM {} ORDER BY 1, 2", columns.join(", "), table.name);
+                let mut stmt = self.conn.prepare(&sql).map_err(err(what.clone()))?;
+                let mut rows = stmt.query([]).map_err(err(what.clone()))?;
+                while let Some(found) = rows.next().map_err(err(what.clone()))? {
+                    let mut values = Vec::with_capacity(table.columns.len());
+                    for (i, (name, kind)) in table.columns.iter().enumerate() {
+                        use rusqlite::types::ValueRef;
+                        values.push(match (found.get_ref(i).map_err(err(what.clone()))?, kind) {
+                            (ValueRef::Null, _) => Value::Null,
+                            (ValueRef::Integer(n), Kind::Bool) => Value::Bool(n != 0),
+                            (ValueRef::Integer(n), Kind::Int) => Value::Int(n),
+                            (ValueRef::Integer(n), Kind::Text) => Value::Text(n.to_string()),
+                            (ValueRef::Real(x), Kind::Text) => Value::Text(x.to_string()),
+                            (ValueRef::Text(t), Kind::Text) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                            (other, _) => {
+                                return Err(StoreError::Unreadable {
+                                    what: format!("{} column {name}", table.name),
+                                    reason: format!("a {} value where {kind:?} is stored", other.data_type()),
+                                });
+                            }
+                        });
+                    }
+                    row(table, values)?;
+                }
+            }
+            Ok(())
+        })();
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    fn load(&mut self) -> Result<Box<dyn Load + '_>> {
+        self.begin_write()?;
+        let written: i64 = match self.conn.query_row(ROWS_WRITTEN, [], |r| r.get(0)) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(err("checking the database is empty")(e));
+            }
+        };
+        if written > 0 {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(crate::portable::not_empty());
+        }
+        Ok(Box::new(SqliteLoad { conn: &self.conn, open: true }))
+    }
+
+    fn schema_version(&self) -> Result<u32> {
+        SqliteStore::schema_version(self)
+    }
+
     fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
         self.conn
             .query_row(
@@ -1001,6 +1000,47 @@ fn audit(conn: &Connection, actor: &Actor, action: &str, entity: &str, id: &str,
     )
     .map_err(err("writing audit log"))?;
     Ok(())
+}
+
+/// A whole database loaded in one write transaction, rolled back on drop unless committed.
+struct SqliteLoad<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl Load for SqliteLoad<'_> {
+    fn rows(&mut self, table: &Table, rows: &[Vec<Value>]) -> Result<()> {
+        let what = format!("loading {}", table.name);
+        let columns: Vec<&str> =
+            table.columns.iter().map(|(c, _)| if table.is_rowid(c) { "rowid" } else { c }).collect();
+        let marks = vec!["?"; columns.len()].join(", ");
+        let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", table.name, columns.join(", "));
+        let mut insert = self.conn.prepare_cached(&sql).map_err(err(what.clone()))?;
+        for row in rows {
+            let values = row.iter().map(|v| match v {
+                Value::Null => rusqlite::types::Value::Null,
+                Value::Int(n) => rusqlite::types::Value::Integer(*n),
+                Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                Value::Bool(b) => rusqlite::types::Value::Integer(i64::from(*b)),
+            });
+            insert.execute(rusqlite::params_from_iter(values)).map_err(err(what.clone()))?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(err("committing the copy"))?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteLoad<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 /// Flushes a database's write-ahead log to disk every [`WalFlusher::EVERY`] while an import
@@ -1247,8 +1287,13 @@ impl ImportSession for SqliteSession<'_> {
         Ok(())
     }
 
-    fn put(&mut self, row: PreparedRow<'_>) -> Result<Outcome> {
-        self.store(entity_index(row.kind), row)
+    fn put(&mut self, rows: &PreparedRows, outcomes: &mut Vec<Outcome>) -> Result<()> {
+        outcomes.clear();
+        for i in 0..rows.len() {
+            let row = rows.get(i);
+            outcomes.push(self.store(entity_index(row.kind), row)?);
+        }
+        Ok(())
     }
 
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
@@ -1341,41 +1386,6 @@ impl ImportSession for SqliteSession<'_> {
     }
 }
 
-fn entity_of(kind: RecordKind) -> Entity {
-    match kind {
-        RecordKind::Violations => Entity::violations(),
-        RecordKind::Alerts => Entity::alerts(),
-        RecordKind::RiskAnswers => Entity::risk_answers(),
-    }
-}
-
-/// A stored risk answer (`answer_id, month, admin3_pcode, answers, organization`) back as a row
-/// of `risk_answers.csv`: `Q01=CODE;Q02=CODE…` spread over the questions' columns.
-fn risk_answer_values<'t>(schema: &vigie_core::records::Schema, texts: &'t [Option<String>]) -> Vec<Option<&'t str>> {
-    let mut values: Vec<Option<&str>> = vec![None; schema.columns.len()];
-    let text = |i: usize| texts.get(i).and_then(|t| t.as_deref());
-    values[0] = text(0);
-    values[1] = text(1);
-    values[2] = text(2);
-    for pair in text(3).unwrap_or("").split(';') {
-        if let Some((question, option)) = pair.split_once('=')
-            && let Some(i) = schema.columns.iter().position(|c| c.name == question)
-        {
-            values[i] = Some(option);
-        }
-    }
-    values[schema.columns.len() - 1] = text(4);
-    values
-}
-
-fn entity_index(kind: RecordKind) -> usize {
-    match kind {
-        RecordKind::Violations => 0,
-        RecordKind::Alerts => 1,
-        RecordKind::RiskAnswers => 2,
-    }
-}
-
 impl Drop for SqliteSession<'_> {
     fn drop(&mut self) {
         if self.open {
@@ -1415,7 +1425,9 @@ mod tests {
         let mut session = store.import().expect("session");
         let source = BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() };
         session.begin_file(&source).expect("batch");
-        assert_eq!(session.put(rows.get(0)).expect("put"), Outcome::Inserted);
+        let mut outcomes = Vec::new();
+        session.put(rows, &mut outcomes).expect("put");
+        assert_eq!(outcomes, [Outcome::Inserted]);
         session.end_file(&Counts { inserted: 1, ..Counts::default() }, "digest").expect("end");
         if commit {
             session.commit().expect("commit");
@@ -1457,9 +1469,9 @@ mod tests {
         }
         let mut session = store.import().expect("session");
         session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
-        for i in 0..rows.len() {
-            assert_eq!(session.put(rows.get(i)).expect("put"), Outcome::Inserted);
-        }
+        let mut outcomes = Vec::new();
+        session.put(&rows, &mut outcomes).expect("put");
+        assert_eq!(outcomes, [Outcome::Inserted; 4]);
         session.end_file(&Counts { inserted: 4, ..Counts::default() }, "digest").expect("end");
         session.commit().expect("commit");
         let stored =

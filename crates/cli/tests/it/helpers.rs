@@ -7,13 +7,46 @@ pub fn vigie_bin() -> &'static str {
     env!("CARGO_BIN_EXE_vigie")
 }
 
-/// Runs `vigie` in `dir` with the given database file.
+/// Whether this run's import and tables tests use PostgreSQL (`VIGIE_TEST_STORE=postgres`,
+/// scripts/test.sh's second run) rather than SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("VIGIE_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// The databases the tests' database files stand for on PostgreSQL: a scratch folder's
+/// `vigie.db` is a PostgreSQL database of its own there, and every helper taking the file's path
+/// uses it.
+static POSTGRES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// A new database at `db`: on PostgreSQL, a new database that `db` then stands for.
+pub fn new_db(db: &Path) -> PathBuf {
+    if on_postgres() {
+        let url = vigie_store::test_postgres_database();
+        POSTGRES.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((db.to_owned(), url));
+    }
+    db.to_owned()
+}
+
+/// The URL of the database `db` stands for.
+pub fn db_url(db: &Path) -> String {
+    let known = POSTGRES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match known.iter().find(|(path, _)| path == db) {
+        Some((_, url)) => url.clone(),
+        None => format!("sqlite://{}", db.display()),
+    }
+}
+
+fn store_url(db: &Path) -> vigie_store::DbUrl {
+    vigie_store::DbUrl::parse(&db_url(db)).expect("a database URL")
+}
+
+/// Runs `vigie` in `dir` with the given database.
 pub fn vigie(dir: &Path, db: &Path, args: &[&str]) -> Output {
     Command::new(vigie_bin())
         .current_dir(dir)
         .env_remove("VIGIE_DB")
         .arg("--db")
-        .arg(format!("sqlite://{}", db.display()))
+        .arg(db_url(db))
         .args(args)
         .output()
         .expect("vigie runs")
@@ -62,6 +95,7 @@ pub struct Scratch {
 impl Scratch {
     pub fn new() -> Scratch {
         let s = Scratch { dir: tempfile::tempdir().expect("temp dir") };
+        new_db(&s.db());
         for (kind, name, text) in [
             ("violations", "seed-v.csv", violations_csv(&VIOLATION_ROWS)),
             ("alerts", "seed-a.csv", format!("{ALERT_HEADER}\n{ALERT_ROW}\n")),
@@ -109,6 +143,10 @@ pub fn db_digest_timeless(db: &Path) -> String {
 }
 
 fn digest_of(db: &Path, timeless: bool) -> String {
+    let url = store_url(db);
+    if let vigie_store::DbUrl::Postgres(_) = url {
+        return postgres_digest(&url, timeless);
+    }
     let conn = Connection::open(db).expect("open db");
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -136,19 +174,67 @@ fn digest_of(db: &Path, timeless: bool) -> String {
     out
 }
 
+/// [`digest_of`] on PostgreSQL: every column of every table as text.
+fn postgres_digest(url: &vigie_store::DbUrl, timeless: bool) -> String {
+    let query = |sql: &str| vigie_store::test_query(url, sql).expect(sql);
+    let mut out = String::new();
+    for table in query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename") {
+        let table = table[0].clone().unwrap_or_default();
+        let columns: Vec<String> = query(&format!(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+        ))
+        .into_iter()
+        .filter_map(|c| c[0].clone())
+        .collect();
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                if timeless && matches!(c.as_str(), "imported_at" | "at") {
+                    "'(time)'".into()
+                } else {
+                    format!("{c}::text")
+                }
+            })
+            .collect();
+        for row in query(&format!("SELECT {} FROM {table} ORDER BY 1", cells.join(", "))) {
+            let row: Vec<String> = row.into_iter().map(|v| format!("{v:?}")).collect();
+            out.push_str(&format!("{table}|{}\n", row.join("|")));
+        }
+    }
+    out
+}
+
+/// The one number `sql` answers, on the database `db` stands for.
 pub fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).and_then(|c| c.query_row(sql, [], |r| r.get(0))).expect("count")
+    let rows = vigie_store::test_query(&store_url(db), sql).expect("count");
+    rows.first().and_then(|r| r.first()).and_then(|v| v.as_deref()).and_then(|v| v.parse().ok()).expect("a number")
+}
+
+/// The rows `sql` answers, every cell as text, on the database `db` stands for.
+pub fn rows_of(db: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
+    vigie_store::test_query(&store_url(db), sql).expect("rows")
+}
+
+/// Runs one statement on the database `db` stands for, outside the store: the refusal if any.
+pub fn execute(db: &Path, sql: &str) -> Result<(), String> {
+    vigie_store::test_execute(&store_url(db), sql)
+}
+
+/// Holds the write lock of the database `db` stands for, as a running import does.
+pub fn hold_write_lock(db: &Path) -> vigie_store::TestWriteLock {
+    vigie_store::TestWriteLock::hold(&store_url(db)).expect("hold the write lock")
 }
 
 /// A folder where `vigie demo` ran: sample files, database, tables and reports in `demo/`.
 pub fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(vigie_bin())
-        .current_dir(dir.path())
-        .env_remove("VIGIE_DB")
-        .args(["demo", "--out", "demo"])
-        .output()
-        .expect("runs");
+    let db = new_db(&dir.path().join("demo/vigie.db"));
+    let mut command = Command::new(vigie_bin());
+    command.current_dir(dir.path()).env_remove("VIGIE_DB").args(["demo", "--out", "demo"]);
+    if on_postgres() {
+        command.args(["--db", &db_url(&db)]);
+    }
+    let out = command.output().expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
     dir
 }

@@ -40,12 +40,12 @@ fn a_known_id_with_new_content_is_an_update_recorded_in_the_audit_log() {
 #[test]
 fn the_audit_log_refuses_changes() {
     let scratch = Scratch::new();
-    let conn = rusqlite::Connection::open(scratch.db()).expect("open");
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0)).expect("count");
+    let n = count(&scratch.db(), "SELECT COUNT(*) FROM audit_log");
     assert!(n >= 3, "each import batch is audited");
-    let update = conn.execute("UPDATE audit_log SET action = 'x'", []);
-    assert!(update.expect_err("refused").to_string().contains("append-only"));
-    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    let update = execute(&scratch.db(), "UPDATE audit_log SET action = 'x'");
+    assert!(update.expect_err("refused").contains("append-only"));
+    assert!(execute(&scratch.db(), "DELETE FROM audit_log").is_err());
+    assert_eq!(count(&scratch.db(), "SELECT COUNT(*) FROM audit_log"), n);
 }
 
 #[test]
@@ -75,37 +75,21 @@ fn semicolons_bom_crlf_shuffled_and_unknown_columns_are_accepted() {
     let other = tempfile::tempdir().expect("temp dir");
     let path = other.path().join("export-excel.csv");
     std::fs::write(&path, text).expect("write");
-    let db = other.path().join("vigie.db");
+    let db = new_db(&other.path().join("vigie.db"));
     let out = vigie(other.path(), &db, &["import", "violations", path.to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("unknown column `commentaire` ignored"), "{}", stderr(&out));
     assert!(stdout(&out).contains("3 inserted"), "{}", stdout(&out));
     let same = |db: &std::path::Path| {
-        let conn = rusqlite::Connection::open(db).expect("open");
-        let mut stmt = conn
-            .prepare("SELECT violation_id, incident_date, admin3_pcode, latitude, violation_code, victim_sex, narrative FROM violations ORDER BY violation_id")
-            .expect("select");
-        stmt.query_map([], |r| {
-            Ok(format!(
-                "{:?}",
-                (
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?
-                )
-            ))
-        })
-        .expect("query")
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .expect("rows")
+        rows_of(
+            db,
+            "SELECT violation_id, incident_date, admin3_pcode, latitude, violation_code, victim_sex, narrative
+             FROM violations ORDER BY violation_id",
+        )
     };
     let rows = same(&db);
     assert_eq!(rows, same(&plain.db()));
-    assert!(rows[0].contains("Récit, avec virgule"), "{rows:?}");
+    assert_eq!(rows[0][6].as_deref(), Some("Récit, avec virgule"), "{rows:?}");
 }
 
 #[test]
@@ -152,14 +136,13 @@ fn an_import_waits_for_another_writer_and_says_so() {
     let file = scratch.write("new.csv", violations_csv(&[row]).as_bytes());
     let file = file.to_str().expect("path");
     let before = count(&scratch.db(), "SELECT COUNT(*) FROM violations");
-    let holder = rusqlite::Connection::open(scratch.db()).expect("open");
-    holder.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+    let mut holder = hold_write_lock(&scratch.db());
 
     let mut child = Command::new(vigie_bin())
         .current_dir(scratch.path())
         .env_remove("VIGIE_DB")
         .arg("--db")
-        .arg(format!("sqlite://{}", scratch.db().display()))
+        .arg(db_url(&scratch.db()))
         .args(["import", "violations", file])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -176,16 +159,16 @@ fn an_import_waits_for_another_writer_and_says_so() {
     assert!(said.starts_with("waiting: another process"), "{said}");
     std::thread::sleep(Duration::from_millis(500));
     assert!(child.try_wait().expect("poll").is_none(), "still waiting while the lock is held");
-    holder.execute_batch("COMMIT").expect("release");
+    holder.release().expect("release");
     assert!(child.wait().expect("wait").success(), "the import ran once the lock was free");
     assert_eq!(count(&scratch.db(), "SELECT COUNT(*) FROM violations"), before + 1);
 
     let digest = scratch.digest();
-    holder.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock again");
+    holder.take().expect("hold the write lock again");
     let other = scratch.write("other.csv", violations_csv(&[&row.replace("V-50", "V-51")]).as_bytes());
     let out =
         vigie(scratch.path(), &scratch.db(), &["import", "violations", "--wait", "1", other.to_str().expect("path")]);
-    holder.execute_batch("ROLLBACK").expect("release");
+    holder.release().expect("release");
     assert_eq!(out.status.code(), Some(1));
     let message = stderr(&out);
     assert!(

@@ -11,6 +11,7 @@ mod import_rules;
 mod kobo;
 mod live;
 mod locate;
+mod postgres;
 mod pseudo;
 mod report;
 mod risk;

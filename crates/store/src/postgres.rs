@@ -1,0 +1,1493 @@
+//! The cluster-wide store: PostgreSQL, with several Vigie processes in front of one database.
+//!
+//! It keeps SQLite's story and schema (see `migrations/postgres/`), with what a server that
+//! commits transactions concurrently needs:
+//! - **one writer at a time**: every data write (an import, a deletion, a risk definition, a
+//!   setting) takes the database's write lock, a transaction-level advisory lock held until it
+//!   commits, as SQLite's `BEGIN IMMEDIATE` does. Two imports never interleave, and the change
+//!   feed's `seq` is given in commit order, so a reader that has seen entry n has seen every
+//!   entry below it. Account, session and audit-only writes need no lock;
+//! - **storage keys given by the writer**, the next after the largest, under the lock: a
+//!   sequence would leave gaps after every rolled-back import (a dry run), and each process holds
+//!   the aggregation layer's facts in arrays indexed by these keys;
+//! - **bulk imports by batch**: an import's rows go in by `COPY` into a staging table, then a
+//!   few set-based statements compare, insert and update a whole batch;
+//! - **a notification** (`NOTIFY vigie_changes`) with every entry of the change feed, which
+//!   wakes the other processes' aggregation layers (see [`Listener`]).
+
+use std::cell::{RefCell, RefMut};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio_postgres::types::{ToSql, Type};
+use vigie_core::aggregate::FactText;
+use vigie_core::{Catalog, Month, RiskAnswer};
+
+use crate::entity::{
+    Entity, ExportLayout, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
+    risk_answer_values,
+};
+use crate::pg_conn::Conn as Client;
+use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
+use crate::{
+    Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
+    Organization, Outcome, Recommendation, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
+    StoredRiskDefinition, Summary, User, WriteWait, other_geography,
+};
+
+/// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
+const MIGRATIONS: [&str; 1] = [include_str!("../migrations/postgres/0001_initial.sql")];
+
+/// The advisory lock every data write holds until it commits ("VIGIE" in ASCII).
+pub(crate) const WRITE_LOCK: i64 = 0x56_49_47_49_45;
+/// The advisory lock migrations hold, so that processes starting together migrate once.
+const MIGRATE_LOCK: i64 = WRITE_LOCK + 1;
+/// The channel the change feed's notifications go to.
+pub(crate) const CHANNEL: &str = "vigie_changes";
+
+pub struct PostgresStore {
+    /// The trait reads through `&self`; the client needs `&mut` for every statement.
+    client: RefCell<Client>,
+    wait: WriteWait,
+}
+
+/// A PostgreSQL error with what Vigie was doing, and the server's own message and detail.
+pub(crate) fn err(context: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) -> StoreError {
+    let context = context.into();
+    move |e| StoreError::Postgres { context, message: message(&e) }
+}
+
+pub(crate) fn message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_owned(),
+        },
+        // A connection failure: the client's words, then the cause's (refused, unknown host…).
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// Connects to a `postgres://` URL (a password in it stays out of every message).
+pub(crate) fn connect(url: &str) -> Result<Client> {
+    Client::connect(url).map_err(|message| StoreError::Postgres {
+        context: format!("connecting to {}", crate::DbUrl::Postgres(url.to_owned())),
+        message,
+    })
+}
+
+impl PostgresStore {
+    /// Connects, and creates or migrates the schema.
+    pub fn open(url: &str) -> Result<PostgresStore> {
+        let mut client = connect(url)?;
+        migrate(&mut client)?;
+        Ok(PostgresStore { client: RefCell::new(client), wait: WriteWait::default() })
+    }
+
+    fn c(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    /// Runs `writes` in one transaction, committed if they succeed and rolled back if not;
+    /// holding the write lock when they change data.
+    fn write<T>(&self, lock: bool, writes: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let mut client = self.c();
+        begin(&mut client, lock.then_some(&self.wait))?;
+        let result = writes(&mut client);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        client.batch_execute(end).map_err(err("ending a write"))?;
+        result
+    }
+
+    fn read_records<T>(
+        &self,
+        schema: &vigie_core::records::Schema,
+        table_where: &str,
+        params: &[&(dyn ToSql + Sync)],
+        parse: impl Fn(&[Option<&str>]) -> std::result::Result<T, Vec<vigie_core::FieldError>>,
+    ) -> Result<Vec<T>> {
+        let what = table_where.split(' ').next().unwrap_or("rows");
+        let sql = format!("SELECT {} FROM {table_where}", select_list(schema));
+        let rows = self.c().query(&sql, params).map_err(err(format!("reading {what}")))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let texts = texts(&row, 0, schema.columns.len(), what)?;
+            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
+            out.push(parse(&values).map_err(|e| {
+                StoreError::Conflict(format!("stored {what} row {:?} no longer valid: {e:?}", texts[0]))
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// Sets one column of a user's row and audits it (`false`: no such user).
+    fn change_user(
+        &self,
+        name: &str,
+        set: &str,
+        value: &(dyn ToSql + Sync),
+        (actor, action, details): (&Actor, &str, serde_json::Value),
+    ) -> Result<bool> {
+        self.write(false, |c| {
+            let changed = c
+                .execute(&format!("UPDATE users SET {set} = $1 WHERE name = $2"), &[value, &name])
+                .map_err(err("changing a user"))?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            audit(c, actor, action, "users", name, details)?;
+            Ok(true)
+        })
+    }
+}
+
+/// The derived columns (region, cercle) read as NULL: parsing derives them from the commune.
+fn select_list(schema: &vigie_core::records::Schema) -> String {
+    crate::entity::select_list(schema).replace("NULL", "NULL::text")
+}
+
+/// `n` text cells of a row from column `first` on.
+fn texts(row: &tokio_postgres::Row, first: usize, n: usize, what: &str) -> Result<Vec<Option<String>>> {
+    (first..first + n)
+        .map(|i| row.try_get::<_, Option<String>>(i))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(err(format!("reading {what}")))
+}
+
+/// Starts a transaction; with `wait`, takes the write lock, waiting for another writer as it
+/// says (it is told once, and gives up after its timeout with [`StoreError::Busy`]).
+fn begin(client: &mut Client, wait: Option<&WriteWait>) -> Result<()> {
+    client.batch_execute("BEGIN").map_err(err("starting a write"))?;
+    let Some(wait) = wait else { return Ok(()) };
+    let locked = (|| -> Result<()> {
+        let what = "waiting for the database's write lock";
+        let free: bool =
+            client.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(err(what))?.get(0);
+        if free {
+            return Ok(());
+        }
+        (wait.notify)();
+        let busy = || {
+            StoreError::Busy(format!(
+                "another process held the database's write lock for {} s: nothing was written; run this again once \
+                 it is done",
+                wait.timeout.as_secs()
+            ))
+        };
+        let ms = wait.timeout.as_millis();
+        if ms == 0 {
+            return Err(busy());
+        }
+        client.batch_execute(&format!("SET LOCAL lock_timeout = {ms}")).map_err(err(what))?;
+        match client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => return Err(busy()),
+            other => other.map_err(err(what))?,
+        };
+        client.batch_execute("SET LOCAL lock_timeout = 0").map_err(err(what))
+    })();
+    if locked.is_err() {
+        let _ = client.batch_execute("ROLLBACK");
+    }
+    locked
+}
+
+fn schema_version(client: &mut Client) -> Result<u32> {
+    let what = "reading the schema version";
+    let exists: bool =
+        client.query_one("SELECT to_regclass('vigie_schema') IS NOT NULL", &[]).map_err(err(what))?.get(0);
+    if !exists {
+        return Ok(0);
+    }
+    let version: i32 =
+        client.query_one("SELECT COALESCE(MAX(version), 0) FROM vigie_schema", &[]).map_err(err(what))?.get(0);
+    Ok(version.unsigned_abs())
+}
+
+fn migrate(client: &mut Client) -> Result<()> {
+    let what = "migrating the schema";
+    if schema_version(client)? as usize == MIGRATIONS.len() {
+        // Up to date: opening takes no lock and needs no right to create tables.
+        return Ok(());
+    }
+    client.batch_execute("BEGIN").map_err(err(what))?;
+    let migrated = (|| -> Result<()> {
+        client.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(err(what))?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS vigie_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .map_err(err(what))?;
+        let applied = schema_version(client)? as usize;
+        if applied > MIGRATIONS.len() {
+            return Err(StoreError::Unsupported(format!(
+                "this database has schema version {applied}, newer than this Vigie knows ({}): upgrade Vigie",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+            client.batch_execute(sql).map_err(err(format!("applying migration {}", i + 1)))?;
+            client
+                .execute("INSERT INTO vigie_schema (version, applied_at) VALUES ($1, $2)", &[&(i as i32 + 1), &now()])
+                .map_err(err(what))?;
+        }
+        Ok(())
+    })();
+    let end = if migrated.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    client.batch_execute(end).map_err(err(what))?;
+    migrated
+}
+
+fn count(client: &mut Client, sql: &str) -> Result<u64> {
+    let n: i64 = client.query_one(sql, &[]).map_err(err(sql.to_owned()))?.get(0);
+    Ok(n.unsigned_abs())
+}
+
+/// The column holding a table's storage key (SQLite's rowid).
+fn key_column(table: &str) -> &'static str {
+    if table == "violations" { "id" } else { "row_id" }
+}
+
+/// An audit entry for a change that is not an import's, with its actor.
+fn audit(c: &mut Client, actor: &Actor, action: &str, entity: &str, id: &str, new: serde_json::Value) -> Result<()> {
+    c.execute(
+        "INSERT INTO audit_log (at, action, entity, entity_id, new_values, actor, client)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&now(), &action, &entity, &id, &new.to_string(), &actor.name, &actor.client],
+    )
+    .map_err(err("writing audit log"))?;
+    Ok(())
+}
+
+/// Appends to the change feed (the caller holds the write lock) and wakes the other processes
+/// once it commits.
+fn record_change(c: &mut Client, table: &str, batch: Option<i64>, row: Option<i64>, deleted: bool) -> Result<()> {
+    c.execute(
+        "INSERT INTO changes (entity, batch_id, row_id, deleted) VALUES ($1, $2, $3, $4)",
+        &[&table, &batch, &row, &deleted],
+    )
+    .map_err(err("recording the change"))?;
+    c.batch_execute(&format!("NOTIFY {CHANNEL}")).map_err(err("recording the change"))
+}
+
+/// A deletion inside the caller's locked transaction: the row, its audit entry with its old
+/// values, and its place in the change feed.
+fn delete_row(c: &mut Client, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
+    let what = format!("deleting from {}", entity.table);
+    let key = key_column(entity.table);
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = $1 RETURNING {key}, {}",
+        entity.table,
+        entity.key,
+        entity.columns.join(", ")
+    );
+    let Some(found) = c.query_opt(&sql, &[&id]).map_err(err(what.clone()))? else { return Ok(false) };
+    let row: i64 = found.get(0);
+    let values = texts(&found, 1, entity.columns.len(), entity.table)?;
+    let old: serde_json::Map<String, serde_json::Value> =
+        entity.columns.iter().zip(values).map(|(c, v)| (c.clone(), v.into())).collect();
+    c.execute(
+        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
+         VALUES ($1, 'delete', $2, $3, $4, $5, $6)",
+        &[&now(), &entity.table, &id, &serde_json::Value::Object(old).to_string(), &actor.name, &actor.client],
+    )
+    .map_err(err("writing audit log"))?;
+    record_change(c, entity.table, None, Some(row), true)?;
+    Ok(true)
+}
+
+fn user_of_row(r: &tokio_postgres::Row) -> User {
+    let role: String = r.get(1);
+    User {
+        name: r.get(0),
+        // The schema's CHECK allows only the four names.
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        organization: r.get(2),
+        disabled: r.get(3),
+        created_at: r.get(4),
+    }
+}
+
+const USER: &str = "u.name, u.role, u.organization, u.disabled, u.created_at";
+
+impl Store for PostgresStore {
+    fn import(&mut self) -> Result<Box<dyn ImportSession + '_>> {
+        begin(&mut self.c(), Some(&self.wait))?;
+        let session = PgSession {
+            client: &self.client,
+            open: true,
+            batch_id: 0,
+            batch_table: "violations",
+            owner: None,
+            actor: Actor::cli(),
+            next_key: [None; 3],
+            staging: [false; 3],
+            entities: [Entity::violations(), Entity::alerts(), Entity::risk_answers()],
+        };
+        session
+            .c()
+            .batch_execute("CREATE TEMP TABLE import_seen (key TEXT PRIMARY KEY) ON COMMIT DROP")
+            .map_err(err("starting import"))?;
+        Ok(Box::new(session))
+    }
+
+    fn set_write_wait(&mut self, wait: WriteWait) {
+        self.wait = wait;
+    }
+
+    fn summary(&self) -> Result<Summary> {
+        let mut c = self.c();
+        let mut n = |sql| count(&mut c, sql);
+        Ok(Summary {
+            violations: n("SELECT COUNT(*) FROM violations")?,
+            incidents: n("SELECT COUNT(DISTINCT incident_id) FROM violations")?,
+            alerts: n("SELECT COUNT(*) FROM alerts")?,
+            risk_answers: n("SELECT COUNT(*) FROM risk_answers")?,
+            organizations: n("SELECT COUNT(*) FROM organizations")?,
+            batches: n("SELECT COUNT(*) FROM import_batches")?,
+            audit_entries: n("SELECT COUNT(*) FROM audit_log")?,
+        })
+    }
+
+    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
+        let (condition, value) = match rows {
+            Rows::All => ("TRUE", None),
+            Rows::Batch(batch) => ("batch_id = $1", Some(batch)),
+            Rows::Row(row) => ("id = $1", Some(row)),
+        };
+        let what = "reading violations";
+        let params: Vec<&(dyn ToSql + Sync)> = value.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        // Streamed: rows are handed over as they arrive, never all held.
+        self.c().for_each(&coded_violations_sql(condition), &params, what, |row| {
+            let key: i64 = row.get(0);
+            let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
+            let text = |i: usize| -> Result<&str> {
+                row.try_get::<_, &str>(i).map_err(|e| StoreError::Unreadable {
+                    what: format!("violation row {key}, column {}", row.columns()[i].name()),
+                    reason: e.to_string(),
+                })
+            };
+            visit(key, &coded_text(text)?);
+            Ok(true)
+        })
+    }
+
+    fn violations_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Violation>> {
+        let schema = vigie_core::records::violation_schema();
+        let (from, to) = (from.to_string(), to.to_string());
+        self.read_records(&schema, "violations WHERE incident_date BETWEEN $1 AND $2 ORDER BY id", &[&from, &to], |v| {
+            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
+        })
+    }
+
+    fn alerts_between(
+        &self,
+        catalog: &Catalog,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<vigie_core::Alert>> {
+        let schema = vigie_core::records::alert_schema();
+        let rows = "alerts WHERE alert_date BETWEEN $1 AND $2 ORDER BY alert_date, alert_id";
+        let (from, to) = (from.to_string(), to.to_string());
+        self.read_records(&schema, rows, &[&from, &to], |v| {
+            vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX)
+        })
+    }
+
+    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>> {
+        let entity = entity_of(kind);
+        let schema = crate::schema(kind, catalog);
+        let what = format!("reading {}", entity.table);
+        let columns = match kind {
+            RecordKind::RiskAnswers => entity.columns.join(", "),
+            _ => select_list(&schema),
+        };
+        let width = columns.split(", ").count();
+        let key = key_column(entity.table);
+        let sql =
+            |condition: &str| format!("SELECT {key}, {columns} FROM {} WHERE {condition} ORDER BY {key}", entity.table);
+        let found = match select {
+            Select::Id(id) => self.c().query(&sql(&format!("{} = $1", entity.key)), &[&id]),
+            Select::Keys(keys) => {
+                let keys: Vec<i64> = keys.iter().map(|&k| i64::from(k)).collect();
+                self.c().query(&sql(&format!("{key} = ANY($1)")), &[&keys])
+            }
+            Select::Organization(organization) => {
+                self.c().query(&sql("$1::text IS NULL OR organization = $1"), &[&organization])
+            }
+        }
+        .map_err(err(what.clone()))?;
+        let mut out = Vec::with_capacity(found.len());
+        for row in found {
+            let key: i64 = row.get(0);
+            let texts = texts(&row, 1, width, entity.table)?;
+            let values = match kind {
+                RecordKind::RiskAnswers => risk_answer_values(&schema, &texts),
+                _ => texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect(),
+            };
+            let record = Record::parse(kind, &values, catalog, chrono::NaiveDate::MAX).map_err(|e| {
+                StoreError::Conflict(format!("stored {} row {key} no longer valid: {e:?}", entity.table))
+            })?;
+            out.push((u32::try_from(key).unwrap_or(u32::MAX), record));
+        }
+        if let Select::Keys(keys) = select {
+            crate::in_order_of(&mut out, keys);
+        }
+        Ok(out)
+    }
+
+    fn export(
+        &self,
+        catalog: &Catalog,
+        kind: RecordKind,
+        keys: std::ops::Range<u32>,
+        keep: &dyn Fn(u32) -> bool,
+        row: &mut dyn FnMut(&[&[u8]]) -> bool,
+    ) -> Result<u64> {
+        let layout = ExportLayout::new(catalog, kind)?;
+        let table = kind.table();
+        let key = key_column(table);
+        let sql =
+            format!("SELECT {key}, {} FROM {table} WHERE {key} >= $1 AND {key} < $2 ORDER BY {key}", layout.select);
+        let what = format!("exporting {table}");
+        let (start, end) = (i64::from(keys.start), i64::from(keys.end));
+        let mut written = 0;
+        self.c().for_each(&sql, &[&start, &end], &what, |found| {
+            let key: i64 = found.get(0);
+            if !keep(u32::try_from(key).unwrap_or(u32::MAX)) {
+                return Ok(true);
+            }
+            let mut cells: [&[u8]; ExportLayout::WIDEST] = [b""; ExportLayout::WIDEST];
+            for (column, &i) in layout.stored.iter().enumerate() {
+                if let Some(text) = found.try_get::<_, Option<&str>>(column + 1).map_err(err(what.clone()))? {
+                    cells[i] = text.as_bytes();
+                }
+            }
+            layout.derive(&mut cells);
+            written += 1;
+            Ok(row(&cells[..layout.width]))
+        })?;
+        Ok(written)
+    }
+
+    fn public_access(&self) -> Result<bool> {
+        let value = self
+            .c()
+            .query_opt("SELECT value FROM settings WHERE key = 'public_access'", &[])
+            .map_err(err("reading settings"))?
+            .map(|r| r.get::<_, String>(0));
+        Ok(value.as_deref() == Some("on"))
+    }
+
+    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
+        let value = if enabled { "on" } else { "off" };
+        self.write(true, |c| {
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES ('public_access', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&value],
+            )
+            .map_err(err("changing settings"))?;
+            audit(c, actor, "setting", "settings", "public_access", serde_json::json!({ "value": value }))
+        })
+    }
+
+    fn geography(&self) -> Result<Option<String>> {
+        Ok(self
+            .c()
+            .query_opt("SELECT value FROM settings WHERE key = 'geography'", &[])
+            .map_err(err("reading the database's geography"))?
+            .map(|r| r.get(0)))
+    }
+
+    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
+        let what = "reading risk answers";
+        let schema = vigie_core::records::risk_answer_schema(catalog);
+        let found = self
+            .c()
+            .query(
+                "SELECT answer_id, month, admin3_pcode, answers, organization FROM risk_answers
+                 WHERE month BETWEEN $1 AND $2 ORDER BY month, admin3_pcode, answer_id",
+                &[&from.to_string(), &to.to_string()],
+            )
+            .map_err(err(what))?;
+        let mut out = Vec::with_capacity(found.len());
+        for row in found {
+            let texts = texts(&row, 0, 5, "risk answers")?;
+            let answer = RiskAnswer::parse(&risk_answer_values(&schema, &texts), catalog, chrono::NaiveDate::MAX)
+                .map_err(|e| {
+                    StoreError::Conflict(format!("stored risk answer {:?} no longer valid: {e:?}", texts[0]))
+                })?;
+            out.push(answer);
+        }
+        Ok(out)
+    }
+
+    fn latest_risk_month(&self) -> Result<Option<Month>> {
+        let latest: Option<String> =
+            self.c().query_one("SELECT MAX(month) FROM risk_answers", &[]).map_err(err("reading risk answers"))?.get(0);
+        Ok(latest.as_deref().and_then(Month::parse))
+    }
+
+    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>> {
+        let found = self
+            .c()
+            .query(
+                "SELECT version, valid_from, questions, levels, source, sha256 FROM risk_definitions ORDER BY version",
+                &[],
+            )
+            .map_err(err("reading risk index definitions"))?;
+        Ok(found
+            .iter()
+            .map(|r| StoredRiskDefinition {
+                version: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
+                from: r.get::<_, Option<String>>(1).as_deref().and_then(Month::parse),
+                questions: r.get(2),
+                levels: r.get(3),
+                source: r.get(4),
+                sha256: r.get(5),
+            })
+            .collect())
+    }
+
+    fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
+        let what = "storing a risk index definition";
+        self.write(true, |c| {
+            let from = d.from.map(|m| m.to_string());
+            let scored: Vec<String> = c
+                .query(
+                    "SELECT DISTINCT month FROM risk_answers WHERE $1::text IS NULL OR month >= $1 ORDER BY month",
+                    &[&from],
+                )
+                .map_err(err(what))?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if let Some(last) = scored.last() {
+                let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
+                return Err(StoreError::Conflict(format!(
+                    "the risk answers of {} were scored with the definition in force for them, and a new definition \
+                     never rescores a month: start it at {earliest} at the earliest (--from {earliest})",
+                    scored.join(", ")
+                )));
+            }
+            let version: i64 = c
+                .query_one("SELECT GREATEST(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", &[])
+                .map_err(err(what))?
+                .get(0);
+            c.execute(
+                "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&version, &from, &d.questions, &d.levels, &d.source, &d.sha256, &now()],
+            )
+            .map_err(err(what))?;
+            let new = serde_json::json!({ "from": from, "source": d.source, "sha256": d.sha256 });
+            c.execute(
+                "INSERT INTO audit_log (at, action, entity, entity_id, new_values) VALUES ($1, 'insert', 'risk_definitions', $2, $3)",
+                &[&now(), &version.to_string(), &new.to_string()],
+            )
+            .map_err(err("writing audit log"))?;
+            Ok(u32::try_from(version).unwrap_or(u32::MAX))
+        })
+    }
+
+    fn last_change(&self) -> Result<i64> {
+        Ok(self
+            .c()
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM changes", &[])
+            .map_err(err("reading the change feed"))?
+            .get(0))
+    }
+
+    fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
+        let found = self
+            .c()
+            .query("SELECT seq, entity, batch_id, row_id, deleted FROM changes WHERE seq > $1 ORDER BY seq", &[&seq])
+            .map_err(err("reading the change feed"))?;
+        Ok(found
+            .iter()
+            .map(|r| {
+                let what = match (r.get::<_, Option<i64>>(2), r.get::<_, Option<i64>>(3), r.get::<_, bool>(4)) {
+                    (Some(batch), _, _) => Changed::Batch(batch),
+                    (None, Some(row), true) => Changed::Deleted(row),
+                    (None, Some(row), false) => Changed::Row(row),
+                    (None, None, _) => Changed::Batch(0),
+                };
+                Change { seq: r.get(0), violations: r.get::<_, &str>(1) == "violations", what }
+            })
+            .collect())
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
+        let entity = entity_of(kind);
+        self.write(true, |c| delete_row(c, &entity, id, actor))
+    }
+
+    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let from = query.from.map(|d| d.to_string());
+        let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
+        let found = self
+            .c()
+            .query(
+                "SELECT at, action, entity, entity_id, old_values, new_values, actor FROM audit_log
+                 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
+                   AND ($3::text IS NULL OR at >= $3) AND ($4::text IS NULL OR at < $4)
+                 ORDER BY entry_id DESC LIMIT $5",
+                &[&query.actor, &query.action, &from, &to, &i64::from(query.limit)],
+            )
+            .map_err(err("reading audit log"))?;
+        Ok(found
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get(0),
+                action: r.get(1),
+                entity: r.get(2),
+                entity_id: r.get(3),
+                old: r.get(4),
+                new: r.get(5),
+                actor: r.get(6),
+            })
+            .collect())
+    }
+
+    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
+        let found = self
+            .c()
+            .query("SELECT section, body FROM report_texts WHERE month = $1 ORDER BY section", &[&month.to_string()])
+            .map_err(err("reading report texts"))?;
+        Ok(found.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()> {
+        let body = body.trim();
+        let m = month.to_string();
+        self.write(false, |c| {
+            if body.is_empty() {
+                c.execute("DELETE FROM report_texts WHERE month = $1 AND section = $2", &[&m, &section])
+            } else {
+                c.execute(
+                    "INSERT INTO report_texts (month, section, body, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (month, section) DO UPDATE SET body = excluded.body,
+                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                    &[&m, &section, &body, &now(), &actor.name],
+                )
+            }
+            .map_err(err("writing a report text"))?;
+            let id = format!("{month}/{section}");
+            audit(c, actor, "report_text", "report_texts", &id, serde_json::json!({ "body": body }))
+        })
+    }
+
+    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>> {
+        let what = "reading recommendations";
+        let m = month.to_string();
+        let mut c = self.c();
+        let month_of = |text: String| Month::parse(&text).unwrap_or(month);
+        let mut out: Vec<Recommendation> = c
+            .query(
+                "SELECT recommendation_id, actor, action, zone, opened, closed FROM recommendations
+                 WHERE opened <= $1 AND (closed IS NULL OR closed >= $1) ORDER BY recommendation_id",
+                &[&m],
+            )
+            .map_err(err(what))?
+            .into_iter()
+            .map(|r| Recommendation {
+                id: r.get(0),
+                actor: r.get(1),
+                action: r.get(2),
+                zone: r.get(3),
+                opened: month_of(r.get(4)),
+                closed: r.get::<_, Option<String>>(5).map(month_of),
+                follow_ups: Vec::new(),
+            })
+            .collect();
+        for recommendation in &mut out {
+            recommendation.follow_ups = c
+                .query(
+                    "SELECT month, body, at, by FROM recommendation_follow_ups
+                     WHERE recommendation_id = $1 AND month <= $2 ORDER BY follow_up_id",
+                    &[&recommendation.id, &m],
+                )
+                .map_err(err(what))?
+                .into_iter()
+                .map(|r| FollowUp { month: month_of(r.get(0)), body: r.get(1), at: r.get(2), by: r.get(3) })
+                .collect();
+        }
+        Ok(out)
+    }
+
+    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
+        let (who, action, zone) = crate::recommendation_fields(who, action, zone)?;
+        self.write(false, |c| {
+            let id: i64 = c
+                .query_one(
+                    "INSERT INTO recommendations (actor, action, zone, opened, created_by) VALUES ($1, $2, $3, $4, $5)
+                     RETURNING recommendation_id",
+                    &[&who, &action, &zone, &month.to_string(), &actor.name],
+                )
+                .map_err(err("adding a recommendation"))?
+                .get(0);
+            let details =
+                serde_json::json!({ "actor": who, "action": action, "zone": zone, "month": month.to_string() });
+            audit(c, actor, "recommendation_add", "recommendations", &id.to_string(), details)?;
+            Ok(id)
+        })
+    }
+
+    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
+        let body = crate::follow_up_body(body)?;
+        self.write(false, |c| {
+            let added = c
+                .execute(
+                    "INSERT INTO recommendation_follow_ups (recommendation_id, month, body, at, by)
+                     SELECT recommendation_id, $2, $3, $4, $5 FROM recommendations WHERE recommendation_id = $1",
+                    &[&id, &month.to_string(), &body, &now(), &actor.name],
+                )
+                .map_err(err("adding a follow-up"))?;
+            if added == 0 {
+                return Err(StoreError::NotFound(format!("no recommendation {id}")));
+            }
+            let details = serde_json::json!({ "month": month.to_string(), "body": body });
+            audit(c, actor, "recommendation_follow_up", "recommendations", &id.to_string(), details)
+        })
+    }
+
+    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
+        self.write(false, |c| {
+            let closed = c
+                .execute(
+                    "UPDATE recommendations SET closed = $2 WHERE recommendation_id = $1",
+                    &[&id, &month.to_string()],
+                )
+                .map_err(err("closing a recommendation"))?;
+            if closed == 0 {
+                return Err(StoreError::NotFound(format!("no recommendation {id}")));
+            }
+            let details = serde_json::json!({ "month": month.to_string() });
+            audit(c, actor, "recommendation_close", "recommendations", &id.to_string(), details)
+        })
+    }
+
+    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
+        let r = self
+            .c()
+            .query_one(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE COALESCE(report_date, '') = ''),
+                        COUNT(*) FILTER (WHERE COALESCE(latitude, '') = '')
+                 FROM violations WHERE incident_date BETWEEN $1 AND $2",
+                &[&from.to_string(), &to.to_string()],
+            )
+            .map_err(err("counting missing details"))?;
+        let n = |i: usize| r.get::<_, i64>(i).unsigned_abs();
+        Ok((n(0), n(1), n(2)))
+    }
+
+    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
+        let found = self
+            .c()
+            .query(
+                "SELECT b.batch_id, b.kind, b.file_name, b.imported_at, b.inserted, b.updated, b.unchanged, a.actor
+                 FROM import_batches b
+                 JOIN audit_log a ON a.batch_id = b.batch_id AND a.action = 'import' AND a.entity = 'import_batches'
+                 WHERE b.file_name <> '(api)'
+                   AND ($1::text IS NULL OR a.actor IN (SELECT name FROM users WHERE organization = $1))
+                 ORDER BY b.batch_id DESC LIMIT $2",
+                &[&organization, &i64::from(limit)],
+            )
+            .map_err(err("reading import batches"))?;
+        Ok(found
+            .iter()
+            .map(|r| {
+                let count = |i: usize| r.get::<_, i64>(i).max(0).unsigned_abs();
+                ImportBatch {
+                    id: r.get(0),
+                    kind: r.get(1),
+                    file_name: r.get(2),
+                    imported_at: r.get(3),
+                    counts: Counts { inserted: count(4), updated: count(5), unchanged: count(6) },
+                    actor: r.get(7),
+                }
+            })
+            .collect())
+    }
+
+    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
+        crate::accounts::check_organization_code(code)?;
+        self.write(false, |c| {
+            let added = c
+                .execute(
+                    "INSERT INTO organizations (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&code, &name],
+                )
+                .map_err(err("adding an organisation"))?;
+            if added == 0 {
+                return Err(StoreError::Conflict(format!("organisation {code} exists already")));
+            }
+            audit(c, actor, "organization_add", "organizations", code, serde_json::json!({"name": name}))
+        })
+    }
+
+    fn organizations(&self) -> Result<Vec<Organization>> {
+        let found = self
+            .c()
+            .query(
+                "SELECT o.code, o.name, (SELECT COUNT(*) FROM violations v WHERE v.organization = o.code)
+                 FROM organizations o ORDER BY o.code",
+                &[],
+            )
+            .map_err(err("reading organisations"))?;
+        Ok(found
+            .iter()
+            .map(|r| Organization { code: r.get(0), name: r.get(1), violations: r.get::<_, i64>(2).unsigned_abs() })
+            .collect())
+    }
+
+    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
+        crate::accounts::check_new_user(user)?;
+        self.write(false, |c| {
+            if let Some(code) = &user.organization {
+                let known: bool = c
+                    .query_one("SELECT EXISTS (SELECT 1 FROM organizations WHERE code = $1)", &[code])
+                    .map_err(err("adding a user"))?
+                    .get(0);
+                if !known {
+                    return Err(StoreError::Conflict(format!(
+                        "no organisation {code}: add it first (vigie organisation add {code})"
+                    )));
+                }
+            }
+            let added = c
+                .execute(
+                    "INSERT INTO users (name, role, organization, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT DO NOTHING",
+                    &[&user.name, &user.role.name(), &user.organization, &password_hash, &now()],
+                )
+                .map_err(err("adding a user"))?;
+            if added == 0 {
+                return Err(StoreError::Conflict(format!("user {} exists already", user.name)));
+            }
+            let new = serde_json::json!({"role": user.role.name(), "organization": user.organization});
+            audit(c, actor, "user_add", "users", &user.name, new)
+        })
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        let found = self
+            .c()
+            .query(&format!("SELECT {USER} FROM users u ORDER BY u.name"), &[])
+            .map_err(err("reading users"))?;
+        Ok(found.iter().map(user_of_row).collect())
+    }
+
+    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>> {
+        Ok(self
+            .c()
+            .query_opt(&format!("SELECT {USER}, u.password_hash FROM users u WHERE u.name = $1"), &[&name])
+            .map_err(err("reading users"))?
+            .map(|r| (user_of_row(&r), r.get(5))))
+    }
+
+    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
+        let action = if disabled { "user_disable" } else { "user_enable" };
+        self.change_user(name, "disabled", &disabled, (actor, action, serde_json::json!({ "disabled": disabled })))
+    }
+
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
+        self.change_user(name, "password_hash", &password_hash, (actor, "password_reset", serde_json::json!({})))
+    }
+
+    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool> {
+        self.write(false, |c| {
+            let added = c
+                .execute(
+                    "INSERT INTO tokens (token_hash, user_id, created_at) SELECT $1, user_id, $2 FROM users WHERE name = $3",
+                    &[&token_hash, &now(), &name],
+                )
+                .map_err(err("adding a token"))?;
+            if added == 0 {
+                return Ok(false);
+            }
+            audit(c, actor, "token_create", "users", name, serde_json::json!({}))?;
+            Ok(true)
+        })
+    }
+
+    fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
+        let mut c = self.c();
+        // One snapshot of the whole database, whatever commits meanwhile.
+        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(err("reading the database"))?;
+        let result = (|| {
+            for table in &TABLES {
+                let columns: Vec<String> = table
+                    .columns
+                    .iter()
+                    .map(|(c, kind)| if *kind == Kind::Int { format!("{c}::bigint") } else { (*c).to_owned() })
+                    .collect();
+                // Text keys in byte order, as SQLite sorts them: both stores dump alike.
+                let order: Vec<String> = table.columns[..2]
+                    .iter()
+                    .map(|(c, kind)| if *kind == Kind::Text { format!("{c} COLLATE \"C\"") } else { (*c).to_owned() })
+                    .collect();
+                let sql = format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), table.name, order.join(", "));
+                c.for_each(&sql, &[], &format!("reading {}", table.name), |found| {
+                    let values = table
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, kind))| match kind {
+                            Kind::Int => found.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int),
+                            Kind::Text => found.get::<_, Option<String>>(i).map_or(Value::Null, Value::Text),
+                            Kind::Bool => found.get::<_, Option<bool>>(i).map_or(Value::Null, Value::Bool),
+                        })
+                        .collect();
+                    row(table, values)?;
+                    Ok(true)
+                })?;
+            }
+            Ok(())
+        })();
+        let _ = c.batch_execute("COMMIT");
+        result
+    }
+
+    fn load(&mut self) -> Result<Box<dyn Load + '_>> {
+        let mut c = self.c();
+        begin(&mut c, Some(&self.wait))?;
+        let written = c.query_one(ROWS_WRITTEN, &[]).map(|r| r.get::<_, i64>(0));
+        let refused = match written {
+            Ok(0) => None,
+            Ok(_) => Some(crate::portable::not_empty()),
+            Err(e) => Some(err("checking the database is empty")(e)),
+        };
+        if let Some(refused) = refused {
+            let _ = c.batch_execute("ROLLBACK");
+            return Err(refused);
+        }
+        drop(c);
+        Ok(Box::new(PgLoad { client: &self.client, open: true }))
+    }
+
+    fn schema_version(&self) -> Result<u32> {
+        schema_version(&mut self.c())
+    }
+
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
+        Ok(self
+            .c()
+            .query_opt(
+                &format!(
+                    "SELECT {USER} FROM tokens t JOIN users u ON u.user_id = t.user_id
+                     WHERE t.token_hash = $1 AND NOT u.disabled"
+                ),
+                &[&token_hash],
+            )
+            .map_err(err("reading tokens"))?
+            .map(|r| user_of_row(&r)))
+    }
+
+    fn add_session(&mut self, session: &Session) -> Result<()> {
+        self.write(false, |c| {
+            c.execute(
+                "INSERT INTO sessions (session_hash, user_id, csrf, created_at, expires_at)
+                 SELECT $1, user_id, $2, $3, $4 FROM users WHERE name = $5 AND NOT disabled",
+                &[&session.hash, &session.csrf, &now(), &session.expires_at, &session.user],
+            )
+            .map_err(err("opening a session"))?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, hash: &str) -> Result<Option<(User, Session)>> {
+        Ok(self
+            .c()
+            .query_opt(
+                &format!(
+                    "SELECT {USER}, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.user_id = s.user_id
+                     WHERE s.session_hash = $1 AND NOT u.disabled"
+                ),
+                &[&hash],
+            )
+            .map_err(err("reading sessions"))?
+            .map(|r| {
+                let user = user_of_row(&r);
+                let session =
+                    Session { hash: hash.to_owned(), user: user.name.clone(), csrf: r.get(5), expires_at: r.get(6) };
+                (user, session)
+            }))
+    }
+
+    fn end_session(&mut self, hash: &str) -> Result<()> {
+        self.write(false, |c| {
+            c.execute("DELETE FROM sessions WHERE session_hash = $1", &[&hash]).map_err(err("closing a session"))?;
+            Ok(())
+        })
+    }
+
+    fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        id: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        self.write(false, |c| audit(c, actor, action, entity, id, details))
+    }
+}
+
+/// An import inside one transaction that holds the write lock, rolled back on drop unless
+/// committed.
+struct PgSession<'c> {
+    client: &'c RefCell<Client>,
+    open: bool,
+    batch_id: i64,
+    /// The table the current file's batch writes, for the change feed.
+    batch_table: &'static str,
+    owner: Option<String>,
+    actor: Actor,
+    /// Per entity, the next storage key (read once, under the lock).
+    next_key: [Option<i64>; 3],
+    /// Per entity, whether its staging table exists in this transaction.
+    staging: [bool; 3],
+    entities: [Entity; 3],
+}
+
+impl PgSession<'_> {
+    fn c(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    /// Stores `rows[range]`, all of entity `index`: `COPY` into the staging table, then one
+    /// statement each to read the stored versions, insert the new rows and update the changed.
+    fn put_run(
+        &mut self,
+        index: usize,
+        rows: &PreparedRows,
+        range: std::ops::Range<usize>,
+        outcomes: &mut [Outcome],
+    ) -> Result<()> {
+        let entity = &self.entities[index];
+        let table = entity.table;
+        let staging = format!("staging_{table}");
+        let what = format!("storing {table}");
+        let mut client = self.client.borrow_mut();
+        let c = &mut *client;
+        if !self.staging[index] {
+            let columns: Vec<String> = entity.columns.iter().map(|n| format!("{n} TEXT")).collect();
+            c.batch_execute(&format!(
+                "CREATE TEMP TABLE {staging} (ord INTEGER NOT NULL, {}) ON COMMIT DROP",
+                columns.join(", ")
+            ))
+            .map_err(err(what.clone()))?;
+            self.staging[index] = true;
+        } else {
+            c.batch_execute(&format!("TRUNCATE {staging}")).map_err(err(what.clone()))?;
+        }
+
+        // A row repeated within the batch: the same content changes nothing more; other
+        // content is a conflict in the file. Only first occurrences are staged.
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(range.len());
+        let mut repeats = Vec::new();
+        let mut staged = 0usize;
+        {
+            let types: Vec<Type> =
+                std::iter::once(Type::INT4).chain(entity.columns.iter().map(|_| Type::TEXT)).collect();
+            let sql = format!("COPY {staging} (ord, {}) FROM STDIN BINARY", entity.columns.join(", "));
+            c.copy_in(&sql, &types, |write| {
+                let mut cells: Vec<Option<&str>> = Vec::with_capacity(entity.columns.len());
+                for i in range.clone() {
+                    let row = rows.get(i);
+                    if let Some(&earlier) = first.get(row.key()) {
+                        repeats.push((i, earlier));
+                        continue;
+                    }
+                    first.insert(row.key(), i);
+                    cells.clear();
+                    cells.extend(row.cells().map(|cell| Some(cell).filter(|v| !v.is_empty())));
+                    let ord = i as i32;
+                    let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(cells.len() + 1);
+                    values.push(&ord);
+                    values.extend(cells.iter().map(|c| c as &(dyn ToSql + Sync)));
+                    write(&values)?;
+                    staged += 1;
+                }
+                Ok(())
+            })
+            .map_err(err(what.clone()))?;
+        }
+
+        // The stored versions of the staged rows, with whether this file saw them unchanged.
+        let stored_columns: Vec<String> = entity.columns.iter().map(|n| format!("t.{n}")).collect();
+        let found = c
+            .query(
+                &format!(
+                    "SELECT s.ord, t.batch_id, seen.key IS NOT NULL, {} FROM {staging} s
+                     JOIN {table} t ON t.{key} = s.{key} LEFT JOIN import_seen seen ON seen.key = s.{key}",
+                    stored_columns.join(", "),
+                    key = entity.key
+                ),
+                &[],
+            )
+            .map_err(err(what.clone()))?;
+        let mut unchanged_ords = Vec::new();
+        let mut updated = Vec::new();
+        for found in &found {
+            let i = found.get::<_, i32>(0) as usize;
+            let row = rows.get(i);
+            let stored = texts(found, 3, entity.columns.len(), table)?;
+            if let Some(owner) = &self.owner
+                && stored.get(entity.organization_column).and_then(|v| v.as_deref()) != Some(owner.as_str())
+            {
+                return Err(StoreError::Forbidden(format!(
+                    "{} {} is another organisation's record: {owner} cannot write it",
+                    entity.key,
+                    row.key()
+                )));
+            }
+            let values: Vec<Option<&str>> = row.cells().map(|cell| Some(cell).filter(|v| !v.is_empty())).collect();
+            if stored.iter().map(Option::as_deref).eq(values.iter().copied()) {
+                outcomes[i - range.start] = Outcome::Unchanged;
+                unchanged_ords.push(i as i32);
+            } else if found.get::<_, i64>(1) == self.batch_id || found.get::<_, bool>(2) {
+                outcomes[i - range.start] = Outcome::ConflictInFile;
+            } else {
+                outcomes[i - range.start] = Outcome::Updated;
+                let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
+                for ((column, before), after) in entity.columns.iter().zip(&stored).zip(&values) {
+                    if before.as_deref() != *after {
+                        old.insert(column.clone(), before.clone().into());
+                        new.insert(column.clone(), after.map(str::to_owned).into());
+                    }
+                }
+                updated.push((i as i32, row.key(), serde_json::Value::Object(old), serde_json::Value::Object(new)));
+            }
+        }
+
+        // Organisations first: rows reference them.
+        c.execute(
+            &format!(
+                "INSERT INTO organizations (code, first_batch) SELECT DISTINCT organization, $1::bigint FROM {staging}
+                 ON CONFLICT (code) DO NOTHING"
+            ),
+            &[&self.batch_id],
+        )
+        .map_err(err("recording organisations"))?;
+
+        let new = staged - found.len();
+        if new > 0 {
+            let key = key_column(table);
+            let next = match self.next_key[index] {
+                Some(next) => next,
+                None => c
+                    .query_one(&format!("SELECT COALESCE(MAX({key}), 0) + 1 FROM {table}"), &[])
+                    .map_err(err(what.clone()))?
+                    .get(0),
+            };
+            let staged_columns: Vec<String> = entity.columns.iter().map(|n| format!("s.{n}")).collect();
+            let inserted = c
+                .execute(
+                    &format!(
+                        "INSERT INTO {table} ({key}, {}, batch_id)
+                         SELECT $1::bigint - 1 + row_number() OVER (ORDER BY s.ord), {}, $2::bigint FROM {staging} s
+                         WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{id} = s.{id})",
+                        entity.columns.join(", "),
+                        staged_columns.join(", "),
+                        id = entity.key
+                    ),
+                    &[&next, &self.batch_id],
+                )
+                .map_err(err(what.clone()))?;
+            self.next_key[index] = Some(next + inserted as i64);
+            let stored: std::collections::HashSet<i32> = found.iter().map(|r| r.get::<_, i32>(0)).collect();
+            for &i in first.values() {
+                if !stored.contains(&(i as i32)) {
+                    outcomes[i - range.start] = Outcome::Inserted;
+                }
+            }
+        }
+
+        if !updated.is_empty() {
+            let sets: Vec<String> = entity.columns.iter().map(|n| format!("{n} = s.{n}")).collect();
+            let ords: Vec<i32> = updated.iter().map(|u| u.0).collect();
+            c.execute(
+                &format!(
+                    "UPDATE {table} t SET {}, batch_id = $1 FROM {staging} s WHERE t.{key} = s.{key} AND s.ord = ANY($2)",
+                    sets.join(", "),
+                    key = entity.key
+                ),
+                &[&self.batch_id, &ords],
+            )
+            .map_err(err(what.clone()))?;
+            let keys: Vec<&str> = updated.iter().map(|u| u.1).collect();
+            let old: Vec<String> = updated.iter().map(|u| u.2.to_string()).collect();
+            let new: Vec<String> = updated.iter().map(|u| u.3.to_string()).collect();
+            c.execute(
+                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, batch_id, actor, client)
+                 SELECT $1, 'update', $2, k, o, n, $3, $4, $5 FROM unnest($6::text[], $7::text[], $8::text[]) AS u(k, o, n)",
+                &[&now(), &table, &self.batch_id, &self.actor.name, &self.actor.client, &keys, &old, &new],
+            )
+            .map_err(err("writing audit log"))?;
+        }
+
+        if !unchanged_ords.is_empty() {
+            c.execute(
+                &format!(
+                    "INSERT INTO import_seen (key) SELECT {key} FROM {staging} WHERE ord = ANY($1) ON CONFLICT DO NOTHING",
+                    key = entity.key
+                ),
+                &[&unchanged_ords],
+            )
+            .map_err(err(what.clone()))?;
+        }
+
+        // Repeats within the batch: as their first occurrence left the row.
+        for (i, earlier) in repeats {
+            let same = rows.get(i).cells().eq(rows.get(earlier).cells());
+            outcomes[i - range.start] = match outcomes[earlier - range.start] {
+                Outcome::ConflictInFile => Outcome::ConflictInFile,
+                _ if same => Outcome::Unchanged,
+                _ => Outcome::ConflictInFile,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl ImportSession for PgSession<'_> {
+    fn begin_file(&mut self, source: &BatchSource) -> Result<()> {
+        self.batch_table = self.entities[entity_index(source.kind)].table;
+        let mut c = self.c();
+        let id: i64 = c
+            .query_one(
+                "INSERT INTO import_batches (batch_id, kind, file_name, sha256, imported_at)
+                 SELECT COALESCE(MAX(batch_id), 0) + 1, $1, $2, '', $3 FROM import_batches RETURNING batch_id",
+                &[&source.kind.name(), &source.file_name, &now()],
+            )
+            .map_err(err("recording import batch"))?
+            .get(0);
+        c.batch_execute("TRUNCATE import_seen").map_err(err("preparing import"))?;
+        drop(c);
+        self.batch_id = id;
+        Ok(())
+    }
+
+    fn put(&mut self, rows: &PreparedRows, outcomes: &mut Vec<Outcome>) -> Result<()> {
+        outcomes.clear();
+        outcomes.resize(rows.len(), Outcome::Unchanged);
+        // Runs of rows of one kind (an import's batch is all of one).
+        let mut start = 0;
+        while start < rows.len() {
+            let kind = rows.get(start).kind;
+            let end = (start..rows.len()).find(|&i| rows.get(i).kind != kind).unwrap_or(rows.len());
+            self.put_run(entity_index(kind), rows, start..end, &mut outcomes[start..end])?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
+        let mut c = self.c();
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let batch = c
+            .query_one(
+                "UPDATE import_batches SET inserted = $1, updated = $2, unchanged = $3, sha256 = $4 WHERE batch_id = $5
+                 RETURNING kind, file_name",
+                &[&n(counts.inserted), &n(counts.updated), &n(counts.unchanged), &sha256, &self.batch_id],
+            )
+            .map_err(err("recording import counts"))?;
+        if counts.changed() {
+            record_change(&mut c, self.batch_table, Some(self.batch_id), None, false)?;
+        }
+        let new = serde_json::json!({
+            "kind": batch.get::<_, String>(0), "file": batch.get::<_, String>(1), "sha256": sha256,
+            "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged,
+        });
+        c.execute(
+            "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id, actor, client)
+             VALUES ($1, 'import', 'import_batches', $2, $3, $4, $5, $6)",
+            &[
+                &now(),
+                &self.batch_id.to_string(),
+                &new.to_string(),
+                &self.batch_id,
+                &self.actor.name,
+                &self.actor.client,
+            ],
+        )
+        .map_err(err("writing audit log"))?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        let mut session = self;
+        session.c().batch_execute("COMMIT").map_err(err("committing import"))?;
+        session.open = false;
+        Ok(())
+    }
+
+    fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
+        let entity = &self.entities[entity_index(kind)];
+        let sql = format!(
+            "SELECT {key} FROM {table} WHERE starts_with({key}, $1) AND ($2::text IS NULL OR organization = $2)",
+            key = entity.key,
+            table = entity.table
+        );
+        let found = self.c().query(&sql, &[&prefix, &self.owner]).map_err(err("listing a form's records"))?;
+        Ok(found.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
+        delete_row(&mut self.c(), &self.entities[entity_index(kind)], id, &self.actor)
+    }
+
+    fn restrict_to(&mut self, organization: &str) {
+        self.owner = Some(organization.to_owned());
+    }
+
+    fn act_as(&mut self, actor: &Actor) {
+        self.actor = actor.clone();
+    }
+
+    fn bind_geography(&mut self, name: &str) -> Result<()> {
+        let what = "recording the database's geography";
+        let mut c = self.c();
+        let stored: Option<String> = c
+            .query_opt("SELECT value FROM settings WHERE key = 'geography'", &[])
+            .map_err(err(what))?
+            .map(|r| r.get(0));
+        match stored {
+            Some(stored) if stored != name => Err(other_geography(&stored, name)),
+            Some(_) => Ok(()),
+            None => {
+                c.execute("INSERT INTO settings (key, value) VALUES ('geography', $1)", &[&name]).map_err(err(what))?;
+                Ok(())
+            }
+        }
+    }
+
+    fn latest_risk_version(&self) -> Result<u32> {
+        let version: i64 = self
+            .c()
+            .query_one("SELECT COALESCE(MAX(version), 1) FROM risk_definitions", &[])
+            .map_err(err("reading risk index definitions"))?
+            .get(0);
+        Ok(u32::try_from(version).unwrap_or(u32::MAX))
+    }
+}
+
+impl Drop for PgSession<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of an unfinished import may remain; if the connection is gone, the server
+            // rolled the transaction back already.
+            let _ = self.c().batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// A whole database loaded by `COPY`, in one transaction holding the write lock, rolled back on
+/// drop unless committed.
+struct PgLoad<'c> {
+    client: &'c RefCell<Client>,
+    open: bool,
+}
+
+impl Load for PgLoad<'_> {
+    fn rows(&mut self, table: &Table, rows: &[Vec<Value>]) -> Result<()> {
+        let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+        let types: Vec<Type> = table
+            .columns
+            .iter()
+            .map(|(_, kind)| match kind {
+                Kind::Int => Type::INT8,
+                Kind::Text => Type::TEXT,
+                Kind::Bool => Type::BOOL,
+            })
+            .collect();
+        let sql = format!("COPY {} ({}) FROM STDIN BINARY", table.name, columns.join(", "));
+        self.client
+            .borrow_mut()
+            .copy_in(&sql, &types, |write| {
+                for row in rows {
+                    let cells: Vec<Box<dyn ToSql + Sync>> = row
+                        .iter()
+                        .zip(table.columns)
+                        .map(|(value, (_, kind))| -> Box<dyn ToSql + Sync> {
+                            match (value, kind) {
+                                (Value::Int(n), _) => Box::new(*n),
+                                (Value::Text(t), _) => Box::new(t.clone()),
+                                (Value::Bool(b), _) => Box::new(*b),
+                                (Value::Null, Kind::Int) => Box::new(None::<i64>),
+                                (Value::Null, Kind::Text) => Box::new(None::<String>),
+                                (Value::Null, Kind::Bool) => Box::new(None::<bool>),
+                            }
+                        })
+                        .collect();
+                    let values: Vec<&(dyn ToSql + Sync)> = cells.iter().map(|c| c.as_ref()).collect();
+                    write(&values)?;
+                }
+                Ok(())
+            })
+            .map_err(err(format!("loading {}", table.name)))?;
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        let mut c = self.client.borrow_mut();
+        // Identity columns go on numbering after the rows loaded.
+        for table in TABLES.iter().filter(|t| t.identity.is_some()) {
+            let column = table.identity.unwrap_or_default();
+            c.execute(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), GREATEST(MAX({column}), 1), MAX({column}) IS NOT NULL)
+                     FROM {table}",
+                    table = table.name
+                ),
+                &[],
+            )
+            .map_err(err("numbering after the copy"))?;
+        }
+        c.batch_execute(&format!("NOTIFY {CHANNEL}; COMMIT")).map_err(err("committing the copy"))?;
+        drop(c);
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for PgLoad<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.client.borrow_mut().batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// Wakes a process when another commits a change: `LISTEN vigie_changes` on a connection of
+/// its own.
+pub(crate) struct Listener {
+    client: Client,
+}
+
+impl Listener {
+    pub(crate) fn new(url: &str) -> Result<Listener> {
+        let mut client = connect(url)?;
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(err("listening for changes"))?;
+        Ok(Listener { client })
+    }
+
+    /// Waits up to `timeout` for a notification; `Err` once the connection is lost.
+    pub(crate) fn wait(&mut self, timeout: Duration) -> Result<bool> {
+        let got = self.client.wait_for_notification(timeout).map_err(err("listening for changes"))?;
+        if self.client.is_closed() {
+            return Err(StoreError::Unsupported("the connection listening for changes closed".into()));
+        }
+        Ok(got)
+    }
+}

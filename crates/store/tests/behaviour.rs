@@ -1,0 +1,352 @@
+//! The store's behaviour, the same for both implementations: every test runs on a real SQLite
+//! file and on a real PostgreSQL database (`VIGIE_TEST_POSTGRES`, started by scripts/test.sh).
+
+use std::time::Duration;
+
+use vigie_core::{Catalog, Month};
+use vigie_store::{
+    Actor, BatchSource, Changed, Counts, DbUrl, Outcome, PreparedRows, RecordKind, Role, Select, Session, Store,
+    StoreError, StoredRiskDefinition, User, WriteWait,
+};
+
+/// A database of each kind, empty, and the folder the SQLite one lives in.
+fn databases() -> Vec<(DbUrl, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = DbUrl::Sqlite(dir.path().join("v.db"));
+    let postgres = DbUrl::Postgres(vigie_store::test_postgres_database());
+    vec![(sqlite, Some(dir)), (postgres, None)]
+}
+
+/// Runs `test` on a fresh database of each kind, naming the kind when it fails.
+fn on_both(test: impl Fn(&DbUrl)) {
+    for (url, _dir) in databases() {
+        eprintln!("on {url}");
+        test(&url);
+    }
+}
+
+fn open(url: &DbUrl) -> Box<dyn Store> {
+    vigie_store::open(url).expect("open")
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date")
+}
+
+/// Violations `V-<id>` of organisation `organization`, with perpetrator `perpetrator`.
+fn violations(ids: impl IntoIterator<Item = u32>, organization: &str, perpetrator: &str) -> PreparedRows {
+    let mut rows = PreparedRows::default();
+    for id in ids {
+        let line = format!(
+            "V-{id},I-{id},2021-11-03,2021-11-05,,,ML040503,Kala,14.2,-6.1,E1,{perpetrator},ROAD,DAY,M,ADULT,TRADER,RESIDENT,{organization},récit\tavec\nlignes"
+        );
+        let values: Vec<Option<&str>> = line.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
+        let v = vigie_core::Violation::parse(&values, Catalog::builtin(), today()).expect("valid violation");
+        rows.push_violation(&v, Catalog::builtin());
+    }
+    rows
+}
+
+/// One import of one file of `rows`; commits when it changed something and `commit` says so.
+fn import(store: &mut dyn Store, rows: &PreparedRows, commit: bool) -> Vec<Outcome> {
+    let mut session = store.import().expect("session");
+    session.bind_geography("mli-2015").expect("geography");
+    session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
+    let mut outcomes = Vec::new();
+    session.put(rows, &mut outcomes).expect("put");
+    let mut counts = Counts::default();
+    outcomes.iter().for_each(|&o| counts.add(o));
+    session.end_file(&counts, "digest").expect("end");
+    if commit && counts.changed() {
+        session.commit().expect("commit");
+    }
+    outcomes
+}
+
+fn key_of(store: &dyn Store, id: &str) -> u32 {
+    let found = store.records(Catalog::builtin(), RecordKind::Violations, Select::Id(id)).expect("records");
+    found.first().map(|(key, _)| *key).expect("stored")
+}
+
+#[test]
+fn imports_insert_then_change_nothing_update_with_audit_and_refuse_conflicts_in_a_file() {
+    on_both(|url| {
+        let mut store = open(url);
+        assert_eq!(import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true), [Outcome::Inserted; 3]);
+        let before = store.summary().expect("summary");
+        assert_eq!((before.violations, before.batches, before.organizations), (3, 1, 1));
+
+        // The same rows again: nothing to change, nothing committed.
+        assert_eq!(import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true), [Outcome::Unchanged; 3]);
+        assert_eq!(store.summary().expect("summary"), before);
+
+        // One row edited, one new organisation's row added.
+        let mut rows = violations(1..=2, "DRC", "UNID_ARMED");
+        let edited = violations([3], "DRC", "NSAG_MILITIA");
+        let added = violations([4], "NRC", "UNID_ARMED");
+        for more in [&edited, &added] {
+            let v = store_violation(more);
+            rows.push_violation(&v, Catalog::builtin());
+        }
+        let outcomes = import(&mut *store, &rows, true);
+        assert_eq!(outcomes, [Outcome::Unchanged, Outcome::Unchanged, Outcome::Updated, Outcome::Inserted]);
+        let audit = store.audit_log(2).expect("audit");
+        assert_eq!(audit[0].action, "import");
+        assert_eq!((audit[1].action.as_str(), audit[1].entity_id.as_str()), ("update", "V-3"));
+        assert_eq!(audit[1].old.as_deref(), Some(r#"{"perpetrator_code":"UNID_ARMED"}"#));
+        assert_eq!(audit[1].new.as_deref(), Some(r#"{"perpetrator_code":"NSAG_MILITIA"}"#));
+        assert_eq!(store.organizations().expect("organisations").len(), 2);
+
+        // An id twice in one file with other content, in one batch or two.
+        let mut twice = violations([5], "DRC", "UNID_ARMED");
+        twice.push_violation(&store_violation(&violations([5], "DRC", "NSAG_MILITIA")), Catalog::builtin());
+        twice.push_violation(&store_violation(&violations([5], "DRC", "UNID_ARMED")), Catalog::builtin());
+        assert_eq!(
+            import(&mut *store, &twice, false),
+            [Outcome::Inserted, Outcome::ConflictInFile, Outcome::Unchanged]
+        );
+        let mut session = store.import().expect("session");
+        session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
+        let mut outcomes = Vec::new();
+        session.put(&violations([6], "DRC", "UNID_ARMED"), &mut outcomes).expect("put");
+        session.put(&violations([6], "DRC", "NSAG_MILITIA"), &mut outcomes).expect("put");
+        assert_eq!(outcomes, [Outcome::ConflictInFile]);
+        drop(session);
+        assert_eq!(store.summary().expect("summary").violations, 4, "nothing of the dropped imports remains");
+    });
+}
+
+/// The one violation of `rows`, parsed back.
+fn store_violation(rows: &PreparedRows) -> vigie_core::Violation {
+    let row = rows.get(0);
+    let cells: Vec<&str> = row.cells().collect();
+    // Stored cells lack the derived region and cercle: put them back as empty.
+    let mut values: Vec<Option<&str>> = cells.iter().map(|c| Some(*c).filter(|c| !c.is_empty())).collect();
+    values.insert(4, None);
+    values.insert(4, None);
+    vigie_core::Violation::parse(&values, Catalog::builtin(), today()).expect("valid")
+}
+
+#[test]
+fn a_rolled_back_import_leaves_no_gap_in_the_storage_keys() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true);
+        // A dry run: written, then rolled back.
+        import(&mut *store, &violations(4..=50, "DRC", "UNID_ARMED"), false);
+        import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true);
+        import(&mut *store, &violations([60, 61], "DRC", "UNID_ARMED"), true);
+        assert_eq!((key_of(&*store, "V-60"), key_of(&*store, "V-61")), (4, 5), "keys follow on without a gap");
+        let batches: Vec<Changed> = store.changes_since(0).expect("feed").iter().map(|c| c.what).collect();
+        assert_eq!(batches.len(), 2, "only the committed imports are in the feed: {batches:?}");
+    });
+}
+
+#[test]
+fn a_partner_import_cannot_overwrite_another_organisations_record() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations([1], "DRC", "UNID_ARMED"), true);
+        let mut session = store.import().expect("session");
+        session.restrict_to("NRC");
+        session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() }).expect("batch");
+        let refused = session.put(&violations([1], "NRC", "UNID_ARMED"), &mut Vec::new());
+        assert!(matches!(refused, Err(StoreError::Forbidden(_))), "{refused:?}");
+    });
+}
+
+#[test]
+fn the_audit_log_the_feed_and_risk_definitions_are_append_only_in_the_database_itself() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations([1], "DRC", "UNID_ARMED"), true);
+        assert!(store.delete(RecordKind::Violations, "V-1", &Actor::cli()).expect("delete"));
+        let definition = StoredRiskDefinition {
+            version: 0,
+            from: Month::parse("2022-01"),
+            questions: "q".into(),
+            levels: "l".into(),
+            source: "files".into(),
+            sha256: "x".into(),
+        };
+        assert_eq!(store.add_risk_definition(&definition).expect("definition"), 2);
+        for sql in [
+            "DELETE FROM audit_log",
+            "UPDATE audit_log SET action = 'nothing'",
+            "DELETE FROM changes",
+            "UPDATE changes SET row_id = 9",
+            "DELETE FROM risk_definitions",
+            "UPDATE risk_definitions SET levels = 'other'",
+        ] {
+            let refused = execute(url, sql).expect_err(sql);
+            assert!(refused.contains("append-only") || refused.contains("never"), "{sql}: {refused}");
+        }
+        if matches!(url, DbUrl::Postgres(_)) {
+            assert!(execute(url, "TRUNCATE audit_log CASCADE").is_err(), "nor emptied at once");
+        }
+        assert_eq!(store.audit_log(10).expect("audit").len(), 3);
+    });
+}
+
+/// Runs one statement on its own connection; the database's error message if refused.
+fn execute(url: &DbUrl, sql: &str) -> Result<(), String> {
+    vigie_store::test_execute(url, sql)
+}
+
+#[test]
+fn accounts_tokens_sessions_and_risk_index_versions_behave_alike() {
+    on_both(|url| {
+        let mut store = open(url);
+        let admin = Actor::cli();
+        store.add_organization("DRC", Some("Danish Refugee Council"), &admin).expect("organisation");
+        assert!(store.add_organization("DRC", None, &admin).is_err(), "once");
+        let partner = User {
+            name: "awa".into(),
+            role: Role::Partner,
+            organization: Some("DRC".into()),
+            disabled: false,
+            created_at: String::new(),
+        };
+        store.add_user(&partner, "hash", &admin).expect("user");
+        let stray = User { organization: Some("NOBODY".into()), name: "x".into(), ..partner.clone() };
+        assert!(store.add_user(&stray, "hash", &admin).is_err(), "an unknown organisation");
+        let (found, hash) = store.user_for_login("awa").expect("login").expect("user");
+        assert_eq!((found.role, found.organization.as_deref(), hash.as_str()), (Role::Partner, Some("DRC"), "hash"));
+
+        assert!(store.add_token("awa", "token-hash", &admin).expect("token"));
+        assert_eq!(store.user_for_token("token-hash").expect("token").map(|u| u.name), Some("awa".into()));
+        let session = Session {
+            hash: "s1".into(),
+            user: "awa".into(),
+            csrf: "c".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+        };
+        store.add_session(&session).expect("session");
+        // Another connection (another process) knows the session.
+        let other = open(url);
+        assert_eq!(
+            other.session("s1").expect("session").map(|(u, s)| (u.name, s.csrf)),
+            Some(("awa".into(), "c".into()))
+        );
+
+        assert!(store.set_user_disabled("awa", true, &admin).expect("disable"));
+        assert!(other.session("s1").expect("session").is_none(), "a disabled user's sessions end");
+        assert!(other.user_for_token("token-hash").expect("token").is_none());
+        assert!(store.set_password("awa", "other", &admin).expect("password"));
+        assert!(!store.set_password("nobody", "other", &admin).expect("no such user"));
+        store.end_session("s1").expect("end");
+
+        let definition = |from: &str| StoredRiskDefinition {
+            version: 0,
+            from: Month::parse(from),
+            questions: format!("questions from {from}"),
+            levels: "levels".into(),
+            source: "risk_index.csv".into(),
+            sha256: "x".into(),
+        };
+        assert_eq!(store.add_risk_definition(&definition("2022-01")).expect("v2"), 2);
+        assert_eq!(store.add_risk_definition(&definition("2022-06")).expect("v3"), 3);
+        let versions: Vec<(u32, String)> =
+            other.risk_definitions().expect("versions").into_iter().map(|d| (d.version, d.questions)).collect();
+        assert_eq!(versions, [(2, "questions from 2022-01".into()), (3, "questions from 2022-06".into())]);
+
+        let actions: Vec<String> = store.audit_log(20).expect("audit").into_iter().map(|e| e.action).collect();
+        for action in ["organization_add", "user_add", "token_create", "user_disable", "password_reset", "insert"] {
+            assert!(actions.iter().any(|a| a == action), "{action} audited: {actions:?}");
+        }
+    });
+}
+
+/// Two writers at once: the second waits for the first to commit, so the change feed's order
+/// is commit order. A write that started first and commits first is never read after one that
+/// committed later, and a reader following the feed all along misses nothing.
+#[test]
+fn the_change_feed_follows_commit_order_when_writers_overlap() {
+    on_both(|url| {
+        let mut first = open(url);
+        import(&mut *first, &violations(1..=2, "DRC", "UNID_ARMED"), true);
+        let reader = open(url);
+        let mut seen = reader.changes_since(0).expect("feed");
+
+        // The first writer starts an import and holds it open…
+        let mut session = first.import().expect("session");
+        session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "late.csv".into() }).expect("batch");
+        session.put(&violations(10..=12, "DRC", "UNID_ARMED"), &mut Vec::new()).expect("put");
+        // …while a second writer, started after it, tries to commit a deletion first.
+        let second_url = url.clone();
+        let second = std::thread::spawn(move || {
+            let mut store = open(&second_url);
+            store.set_write_wait(WriteWait { timeout: Duration::from_secs(30), notify: Box::new(|| ()) });
+            store.delete(RecordKind::Violations, "V-1", &Actor::cli()).expect("delete")
+        });
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(!second.is_finished(), "the second writer waits for the first");
+        let last = seen.last().map_or(0, |c| c.seq);
+        let during = reader.changes_since(last).expect("feed");
+        assert!(during.is_empty(), "nothing committed yet: {during:?}");
+
+        session.end_file(&Counts { inserted: 3, ..Counts::default() }, "digest").expect("end");
+        session.commit().expect("commit");
+        assert!(second.join().expect("second writer"));
+        // The reader takes in what came since the last entry it saw.
+        let last = seen.last().map_or(0, |c| c.seq);
+        seen.extend(reader.changes_since(last).expect("feed"));
+        let whole = reader.changes_since(0).expect("feed");
+        assert_eq!(seen, whole, "the reader missed nothing");
+        let kinds: Vec<Changed> = whole.iter().map(|c| c.what).collect();
+        assert!(matches!(kinds[..], [Changed::Batch(_), Changed::Batch(_), Changed::Deleted(1)]), "{kinds:?}");
+    });
+}
+
+/// Two imports at once, of overlapping rows, on two connections: one waits for the other, and
+/// every row is stored once.
+#[test]
+fn concurrent_imports_never_interleave_or_duplicate() {
+    on_both(|url| {
+        let threads: Vec<_> = [(1, 300), (150, 450)]
+            .into_iter()
+            .map(|(from, to)| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let mut store = open(&url);
+                    import(&mut *store, &violations(from..=to, "DRC", "UNID_ARMED"), true)
+                })
+            })
+            .collect();
+        let outcomes: Vec<Vec<Outcome>> = threads.into_iter().map(|t| t.join().expect("import")).collect();
+        let inserted: usize = outcomes.iter().flatten().filter(|&&o| o == Outcome::Inserted).count();
+        let unchanged: usize = outcomes.iter().flatten().filter(|&&o| o == Outcome::Unchanged).count();
+        assert_eq!((inserted, unchanged), (450, 151));
+        let store = open(url);
+        assert_eq!(store.summary().expect("summary").violations, 450);
+        // Each batch's rows carry consecutive keys: one import's rows were written together.
+        let mut keys: Vec<u32> = Vec::new();
+        store.for_each_coded_violation(vigie_store::Rows::All, &mut |key, _| keys.push(key)).expect("read");
+        assert_eq!(keys, (1..=450).collect::<Vec<u32>>());
+    });
+}
+
+/// A process's aggregation state follows another process's write by itself, woken by
+/// PostgreSQL's notification (or its one-second poll), before any request asks for it.
+#[test]
+fn a_process_takes_in_another_process_write_unasked_within_a_second() {
+    let url = DbUrl::Postgres(vigie_store::test_postgres_database());
+    let mut writer = open(&url);
+    import(&mut *writer, &violations([1], "DRC", "UNID_ARMED"), true);
+    let shared = vigie_store::Shared::load(&*open(&url), Catalog::builtin().clone())
+        .expect("load")
+        .refresh_in_background(url.clone());
+    let before = shared.current().version();
+    // Let the listener connect first.
+    std::thread::sleep(Duration::from_millis(300));
+
+    import(&mut *writer, &violations(2..=5, "DRC", "UNID_ARMED"), true);
+    let written = std::time::Instant::now();
+    while shared.current().version() == before && written.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let version = shared.current().version();
+    assert!(version > before, "the write was taken in without being asked for");
+    assert_eq!(version, writer.last_change().expect("feed"));
+    eprintln!("taken in {} ms after the commit", written.elapsed().as_millis());
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# PostgreSQL next to SQLite (issue 14's benchmark; not a test, not in CI), with 1 M generated
+# violations and a release build, for each store:
+#   1. the import: violations/s (first import, then a re-import that changes nothing);
+#   2. the aggregation layer's cold load: `vigie tables` for a month from a cold process, and
+#      `vigie serve` from start to its first answer, with the server's resident memory;
+#   3. GET /api/v1/tables through the API with wrk on loopback (64 connections): the month
+#      asked again and again (cached), then random filters that defeat the cache.
+# PostgreSQL runs as a throwaway server of scripts/postgres.sh with its durable defaults
+# (fsync on, Debian's shared_buffers of 128 MB), on this same machine.
+#
+#   scripts/bench-postgres.sh            # VIGIE_BENCH_ROWS=1000000 VIGIE_BENCH_SECONDS=10
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows=${VIGIE_BENCH_ROWS:-1000000}
+seconds=${VIGIE_BENCH_SECONDS:-10}
+
+command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
+cargo build --release -q -p vigie
+vigie=$PWD/target/release/vigie
+
+VIGIE_PG_SETTINGS="" source scripts/postgres.sh
+work=$(mktemp -d)
+server=
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$work"
+    stop_postgres
+}
+trap cleanup EXIT
+
+echo "== $rows generated violations (2021) =="
+"$vigie" generate --out "$work/data" --year 2021 --violations "$rows" >/dev/null
+ls -l "$work/data/violations.csv" | awk '{printf "violations.csv: %.0f MB\n", $5/1e6}'
+
+psql_admin() { psql "$VIGIE_TEST_POSTGRES" -qAtc "$1"; }
+psql_admin "CREATE DATABASE bench"
+pg_url="${VIGIE_TEST_POSTGRES%/*}/bench"
+
+seconds_of() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", (e - s) / 1e9 }'; }
+
+for url in "sqlite://$work/bench.db" "$pg_url"; do
+    store=${url%%:*}
+    export VIGIE_DB=$url
+    echo
+    echo "== $store =="
+    "$vigie" import violations "$work/data/violations.csv" --stats | grep -E "^stats|rows:"
+    "$vigie" import alerts "$work/data/alerts.csv" >/dev/null
+    "$vigie" import risk "$work/data/risk_answers.csv" >/dev/null
+    start=$(date +%s%N)
+    "$vigie" import violations "$work/data/violations.csv" >/dev/null
+    echo "re-import, nothing to change: $(seconds_of "$start" "$(date +%s%N)") s"
+
+    start=$(date +%s%N)
+    "$vigie" tables --month 2021-11 >/dev/null
+    echo "vigie tables --month 2021-11 (cold process: load + tables): $(seconds_of "$start" "$(date +%s%N)") s"
+
+    echo "a long enough password" | "$vigie" user add "bench-$store" --role im_officer >/dev/null
+    token=$("$vigie" token create "bench-$store")
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    start=$(date +%s%N)
+    "$vigie" serve --addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+    server=$!
+    until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do sleep 0.05; done
+    echo "vigie serve, start to first answer: $(seconds_of "$start" "$(date +%s%N)") s; RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+
+    cat > "$work/random.lua" <<'EOF'
+local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
+local others = {"category=A","category=B","category=C","category=D","category=E","category=F",
+  "sex=F","sex=M","age_group=CHILD","age_group=ADULT","population=IDP","population=RESIDENT"}
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", string.format("/api/v1/tables?month=2021-11&region=%s&%s&to=2021-11-%02d",
+    regions[math.random(#regions)], others[math.random(#others)], math.random(1, 30)))
+end
+EOF
+    for what in cached random; do
+        script=()
+        [ "$what" = random ] && script=(-s "$work/random.lua")
+        echo "GET /api/v1/tables, $what:"
+        wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $token" "${script[@]}" \
+            "http://127.0.0.1:$port/api/v1/tables?month=2021-11" \
+            | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|99)%" | sed 's/^/    /'
+    done
+    echo "server RSS after the load: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+    kill "$server" && wait "$server" 2>/dev/null || true
+    server=
+done
+du -sh "$work/bench.db" | awk '{print "SQLite file: " $1}'
+psql_admin "SELECT 'PostgreSQL database: ' || pg_size_pretty(pg_database_size('bench'))"
