@@ -1191,21 +1191,23 @@ impl PgSession<'_> {
                     .get(0),
             };
             let staged_columns: Vec<String> = entity.columns.iter().map(|n| format!("s.{n}")).collect();
+            // The staged rows not found above are the new ones: filtering them by `ord` spares
+            // a second index lookup per row (an anti-join cost a fifth of the batch's time).
+            let stored: Vec<i32> = found.iter().map(|r| r.get::<_, i32>(0)).collect();
             let inserted = c
                 .execute(
                     &format!(
                         "INSERT INTO {table} ({key}, {}, batch_id)
                          SELECT $1::bigint - 1 + row_number() OVER (ORDER BY s.ord), {}, $2::bigint FROM {staging} s
-                         WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{id} = s.{id})",
+                         WHERE s.ord <> ALL($3)",
                         entity.columns.join(", "),
                         staged_columns.join(", "),
-                        id = entity.key
                     ),
-                    &[&next, &self.batch_id],
+                    &[&next, &self.batch_id, &stored],
                 )
                 .map_err(err(what.clone()))?;
             self.next_key[index] = Some(next + inserted as i64);
-            let stored: std::collections::HashSet<i32> = found.iter().map(|r| r.get::<_, i32>(0)).collect();
+            let stored: std::collections::HashSet<i32> = stored.into_iter().collect();
             for &i in first.values() {
                 if !stored.contains(&(i as i32)) {
                     outcomes[i - range.start] = Outcome::Inserted;
