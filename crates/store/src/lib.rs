@@ -292,6 +292,11 @@ pub trait Store: Send {
     fn add_risk_definition(&mut self, definition: &StoredRiskDefinition) -> Result<u32>;
     /// The newest entry of the change feed (0 when none).
     fn last_change(&self) -> Result<i64>;
+    /// Whether the connection to the database is gone (PostgreSQL restarted, the session
+    /// terminated): a pool drops such a store rather than lend it again. A file never is.
+    fn is_broken(&self) -> bool {
+        false
+    }
     /// The change feed after `seq`, in order: what every process's aggregation follows.
     fn changes_since(&self, seq: i64) -> Result<Vec<Change>>;
     /// Deletes a record by its id, with its old values and `actor` in the audit log and its

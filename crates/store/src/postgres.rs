@@ -598,6 +598,10 @@ impl Store for PostgresStore {
         })
     }
 
+    fn is_broken(&self) -> bool {
+        self.client.try_borrow().is_ok_and(|client| client.is_closed())
+    }
+
     fn last_change(&self) -> Result<i64> {
         Ok(self
             .c()

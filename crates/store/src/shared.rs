@@ -30,9 +30,13 @@ impl Pool {
         Ok(Pool { url, idle: Mutex::new(vec![first]) })
     }
 
-    /// An idle store, or a new connection when every store is in use.
+    /// An idle store, or a new connection when every store is in use or lost its connection.
     pub fn get(&self) -> Result<PooledStore<'_>> {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let idle = {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            idle.retain(|store| !store.is_broken());
+            idle.pop()
+        };
         let store = match idle {
             Some(store) => store,
             None => crate::open(&self.url)?,
@@ -58,7 +62,7 @@ impl DerefMut for PooledStore<'_> {
 
 impl Drop for PooledStore<'_> {
     fn drop(&mut self) {
-        if let Some(store) = self.store.take() {
+        if let Some(store) = self.store.take().filter(|store| !store.is_broken()) {
             self.pool.idle.lock().unwrap_or_else(PoisonError::into_inner).push(store);
         }
     }
@@ -190,9 +194,9 @@ impl Shared {
         let versions = Arc::clone(&self.versions);
         let refresh_url = url.clone();
         let started = std::thread::Builder::new().name("vigie-refresh".into()).spawn(move || {
-            let mut store = None;
+            let mut store: Option<Box<dyn Store>> = None;
             for done in asked {
-                if store.is_none() {
+                if store.as_ref().is_none_or(|store| store.is_broken()) {
                     store = crate::open(&refresh_url).ok();
                 }
                 if let Some(store) = &store

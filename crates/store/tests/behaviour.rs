@@ -350,3 +350,43 @@ fn a_process_takes_in_another_process_write_unasked_within_a_second() {
     assert_eq!(version, writer.last_change().expect("feed"));
     eprintln!("taken in {} ms after the commit", written.elapsed().as_millis());
 }
+
+/// A process outlives its connections: when PostgreSQL closes them (a restart, terminated
+/// sessions), its pool lends a new connection rather than the dead one's error for ever, and its
+/// aggregation state goes on following other processes' writes.
+#[test]
+fn a_process_recovers_when_the_database_closes_its_connections() {
+    let url = DbUrl::Postgres(vigie_store::test_postgres_database());
+    let pool = vigie_store::Pool::new(url.clone()).expect("pool");
+    let shared = vigie_store::Shared::load(&*pool.get().expect("store"), Catalog::builtin().clone())
+        .expect("load")
+        .refresh_in_background(url.clone());
+    // The refresher's and the listener's connections are open before they are closed.
+    std::thread::sleep(Duration::from_millis(300));
+    execute(
+        &url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .expect("sessions terminated");
+
+    // The client learns of a closed connection when the server's goodbye reaches it.
+    let terminated = std::time::Instant::now();
+    let answer = loop {
+        let answer = pool.get().and_then(|store| store.summary());
+        if answer.is_ok() || terminated.elapsed() > Duration::from_secs(5) {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(answer.expect("a new connection answers").violations, 0);
+
+    let mut writer = open(&url);
+    import(&mut *writer, &violations([1, 2], "DRC", "UNID_ARMED"), true);
+    let written = std::time::Instant::now();
+    let last = writer.last_change().expect("feed");
+    while shared.current().version() != last && written.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(shared.current().version(), last, "the write was taken in after the connections were lost");
+}
