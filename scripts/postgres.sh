@@ -6,7 +6,9 @@
 # Debian's `postgresql` package provides the server; on a fresh machine it is installed without
 # the cluster Debian would otherwise create and start (create_main_cluster = false).
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+# The newest server installed: its initdb, not just a bin folder (the client packages have one).
+newest_pg_bin() { { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null || true; } | sort -V | tail -n 1 | xargs -r dirname; }
+pg_bin=$(newest_pg_bin)
 if [ -z "$pg_bin" ]; then
     if [ "$(id -u)" -eq 0 ]; then
         sudo_=()
@@ -19,7 +21,7 @@ if [ -z "$pg_bin" ]; then
     "${sudo_[@]}" mkdir -p /etc/postgresql-common
     echo "create_main_cluster = false" | "${sudo_[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
     "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y -qq postgresql >/dev/null
-    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    pg_bin=$(newest_pg_bin)
 fi
 
 pg_dir=$(mktemp -d /tmp/vigie-pg.XXXXXX)
