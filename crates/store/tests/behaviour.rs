@@ -63,6 +63,14 @@ fn import(store: &mut dyn Store, rows: &PreparedRows, commit: bool) -> Vec<Outco
     outcomes
 }
 
+/// Returns once `done` holds, or after `limit`: what follows asserts what is then true.
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() && start.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn key_of(store: &dyn Store, id: &str) -> u32 {
     let found = store.records(Catalog::builtin(), RecordKind::Violations, Select::Id(id)).expect("records");
     found.first().map(|(key, _)| *key).expect("stored")
@@ -342,9 +350,7 @@ fn a_process_takes_in_another_process_write_unasked_within_a_second() {
 
     import(&mut *writer, &violations(2..=5, "DRC", "UNID_ARMED"), true);
     let written = std::time::Instant::now();
-    while shared.current().version() == before && written.elapsed() < Duration::from_secs(2) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until(Duration::from_secs(2), || shared.current().version() != before);
     let version = shared.current().version();
     assert!(version > before, "the write was taken in without being asked for");
     assert_eq!(version, writer.last_change().expect("feed"));
@@ -371,22 +377,16 @@ fn a_process_recovers_when_the_database_closes_its_connections() {
     .expect("sessions terminated");
 
     // The client learns of a closed connection when the server's goodbye reaches it.
-    let terminated = std::time::Instant::now();
-    let answer = loop {
-        let answer = pool.get().and_then(|store| store.summary());
-        if answer.is_ok() || terminated.elapsed() > Duration::from_secs(5) {
-            break answer;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let mut answer = pool.get().and_then(|store| store.summary());
+    wait_until(Duration::from_secs(5), || {
+        answer = pool.get().and_then(|store| store.summary());
+        answer.is_ok()
+    });
     assert_eq!(answer.expect("a new connection answers").violations, 0);
 
     let mut writer = open(&url);
     import(&mut *writer, &violations([1, 2], "DRC", "UNID_ARMED"), true);
-    let written = std::time::Instant::now();
     let last = writer.last_change().expect("feed");
-    while shared.current().version() != last && written.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(Duration::from_secs(5), || shared.current().version() == last);
     assert_eq!(shared.current().version(), last, "the write was taken in after the connections were lost");
 }
