@@ -49,7 +49,7 @@ fn main() {
                 catalog,
                 lang,
                 &Inputs::default(),
-                false,
+                None,
                 &incidents,
                 &annexes,
             )

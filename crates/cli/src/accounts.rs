@@ -47,6 +47,13 @@ pub fn user(store: &mut dyn Store, action: UserAction) -> Result<()> {
             }
             println!("disabled user {name}");
         }
+        UserAction::EndSessions { name } => {
+            if store.user_for_login(&name)?.is_none() {
+                bail!("no user {name}");
+            }
+            let ended = store.end_sessions(&name, &actor)?;
+            println!("ended {ended} session(s) of {name}");
+        }
         UserAction::ResetPassword { name } => {
             if store.user_for_login(&name)?.is_none() {
                 bail!("no user {name}");

@@ -190,6 +190,11 @@ pub enum Command {
         /// request the proxy marks `X-Forwarded-Proto: https` gets them anyway.)
         #[arg(long)]
         secure_cookies: bool,
+        /// The disclosure rule's k: a figure counting 1 to K−1 records hidden from its reader
+        /// (a viewer, another organisation's partner, the public) is shown as `<K`, and a
+        /// filtered answer holding fewer than K such violations shows no count. 3 or more.
+        #[arg(long, default_value_t = 5, value_name = "K")]
+        min_count: u64,
     },
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]
@@ -262,8 +267,13 @@ pub enum UserAction {
         #[arg(value_name = "NAME")]
         name: String,
     },
-    /// Set a new password, read as for `add`.
+    /// Set a new password, read as for `add`; the user's sessions end.
     ResetPassword {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// End every session of a user (signed in elsewhere, a lost phone): they sign in again.
+    EndSessions {
         #[arg(value_name = "NAME")]
         name: String,
     },

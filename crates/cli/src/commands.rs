@@ -133,6 +133,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
             );
             let inputs = match inputs {
+                _ if public => vigie_report::Inputs::default(),
                 Some(dir) => written.overridden_by(crate::inputs::read(&dir)?),
                 None => written,
             };
@@ -163,10 +164,11 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve { addr, secure_cookies } => {
+        Command::Serve { addr, secure_cookies, min_count } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
-            crate::serve::run(url, catalog, addr, secure_cookies)
+            let min_count = vigie_core::aggregate::MinCount::new(min_count).map_err(anyhow::Error::msg)?;
+            crate::serve::run(url, catalog, addr, secure_cookies, min_count)
         }
         Command::User(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -370,8 +372,19 @@ fn report(
         coverage: data.live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
         map_level: vigie_report::MapLevel::Commune,
     };
-    let written = vigie_report::report::write(out, &data.tables, catalog, lang, inputs, public, incidents, &annexes)
-        .with_context(|| format!("cannot write the report into {}", out.display()))?;
+    // The public version: every record is hidden from its readers.
+    let disclosure = public.then(|| {
+        vigie_core::aggregate::Disclosure::of(
+            &data.tables,
+            &data.tables,
+            catalog,
+            &Filter::default(),
+            Default::default(),
+        )
+    });
+    let written =
+        vigie_report::report::write(out, &data.tables, catalog, lang, inputs, disclosure.as_ref(), incidents, &annexes)
+            .with_context(|| format!("cannot write the report into {}", out.display()))?;
     for file in &written.files {
         println!("wrote {}", file.display());
     }
@@ -400,7 +413,7 @@ fn serve_demo(url: &str, addr: std::net::SocketAddr) -> Result<()> {
     println!("sign in as admin with the one-time password {password} (vigie user reset-password admin makes another)");
     let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
     drop(store);
-    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr, false)
+    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr, false, Default::default())
 }
 
 /// Generates, imports and reports the demonstration data; returns the database's URL.

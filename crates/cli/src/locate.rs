@@ -79,7 +79,7 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
                     eprintln!("{}: line {line}: column latitude/longitude: {error}", file.display());
                     out.extend(["", "", "", lat, lon, "", ""].map(str::to_owned));
                     out.push(error);
-                    writer.write_record(&out)?;
+                    writer.write_record(out.iter().map(|c| vigie_core::spreadsheet::guard_text(c).into_owned()))?;
                     continue;
                 }
             },
@@ -119,7 +119,7 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
                 out.push(e.to_string());
             }
         }
-        writer.write_record(&out)?;
+        writer.write_record(out.iter().map(|c| vigie_core::spreadsheet::guard_text(c).into_owned()))?;
     }
     writer.flush()?;
     let by: Vec<String> =

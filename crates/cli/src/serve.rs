@@ -9,11 +9,18 @@ use anyhow::{Context, Result};
 use vigie_core::Catalog;
 use vigie_store::DbUrl;
 
-pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, secure_cookies: bool) -> Result<()> {
+pub fn run(
+    url: DbUrl,
+    catalog: Catalog,
+    addr: SocketAddr,
+    secure_cookies: bool,
+    min_count: vigie_core::aggregate::MinCount,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {
         let mut state = vigie_server::AppState::open(url.clone(), catalog)?;
         state.secure_cookies = secure_cookies;
+        state.min_count = min_count;
         let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("the address listened on")?;

@@ -12,6 +12,7 @@ pub mod month;
 pub mod records;
 pub mod reference;
 pub mod risk;
+pub mod spreadsheet;
 
 pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};

@@ -228,7 +228,8 @@ impl CsvRows {
                 let bytes = text.as_bytes();
                 let text =
                     if may_have_space(bytes.first()) || may_have_space(bytes.last()) { text.trim() } else { text };
-                Some(text).filter(|t| !t.is_empty())
+                // A formula-like text a CSV writer guarded with a `'` (Vigie's own downloads).
+                Some(vigie_core::spreadsheet::unguard(text)).filter(|t| !t.is_empty())
             });
             cells.push(cell);
         }

@@ -469,7 +469,9 @@ pub fn convert(export: &Export, mapping: &Mapping, catalog: &Catalog, placer: &P
                         ViolationColumn::Narrative => value("narrative", entry),
                     });
                 }
-                if converted.csv.write_record(&out).is_ok() {
+                // Guarded as Vigie's downloads are: the import removes the guard.
+                let guarded = out.iter().map(|c| vigie_core::spreadsheet::guard_text(c));
+                if converted.csv.write_record(guarded.map(|c| c.into_owned())).is_ok() {
                     // A narrative may hold line breaks: the import names a row by its first line.
                     converted.origins.push((converted.next_line, origin));
                     converted.next_line += 1 + out.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();

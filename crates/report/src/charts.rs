@@ -29,6 +29,22 @@ fn source_line(svg: &mut String, y: f64, source: &str) {
     let _ = write!(svg, "<text x=\"4\" y=\"{y}\" font-size=\"9\" fill=\"#555555\">{}</text>", escape(source));
 }
 
+/// In place of a chart that would show a withheld figure: its title and why it is not drawn
+/// (the figure's data table, with the withheld figures as `<k`, follows it as usual).
+pub fn withheld(title: &str, message: &str, source: &str) -> String {
+    let (width, height) = (720.0, 60.0);
+    let mut svg = open(width, height, title);
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"26\" text-anchor=\"middle\" fill=\"#555555\">{}</text>",
+        width / 2.0,
+        escape(message)
+    );
+    source_line(&mut svg, height - 6.0, source);
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Horizontal bars, one per labelled value, largest first as given. `filters` (one per item,
 /// or none) names the filter each bar stands for (`perpetrator=FAMA`): the bar is marked with
 /// it, and the dashboard makes it a link ([`link_filters`]).

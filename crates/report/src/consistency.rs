@@ -111,7 +111,7 @@ mod tests {
     }
 
     fn cell(column: &str, value: u64) -> Quote {
-        Quote::Cell(Claim { table: "t".into(), row: "TOTAL".into(), column: column.into(), value })
+        Quote::Cell(Claim { table: "t".into(), row: "TOTAL".into(), column: column.into(), value, withheld: None })
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod text_check;
 mod xlsx;
 
 pub use labels::Pick;
-pub use long_form::{Cell, cells, write_csv, write_json};
+pub use long_form::{Cell, cells, disclosed, write_csv, write_json, write_json_disclosed};
 pub use narrative::{Annexes, Claim, Inputs, MapLevel};
 pub use pdf::compile as compile_pdf;
 pub use vigie_i18n::Lang;

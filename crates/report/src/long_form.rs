@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::io::Write;
 
-use vigie_core::aggregate::MonthTables;
+use vigie_core::aggregate::{Disclosure, MonthTables};
 use vigie_core::{Catalog, EventType, ListKind};
 
 use crate::ReportError;
@@ -18,6 +18,45 @@ pub struct Cell {
     pub row: String,
     pub column: String,
     pub value: u64,
+    /// `Some(k)`: withheld by the disclosure rule, shown as `<k` (never its value).
+    pub withheld: Option<u64>,
+}
+
+impl Cell {
+    /// The cell as a reader sees it: its count, or `<k` when withheld.
+    pub fn shown(&self) -> String {
+        match self.withheld {
+            Some(k) => format!("<{k}"),
+            None => self.value.to_string(),
+        }
+    }
+}
+
+/// The cells as a caller may see them: each withheld one marked, and the withheld zero cells
+/// (which `tables.csv` would omit) added, so that a reader cannot take them for 0. Exact cells
+/// are returned as they are.
+pub fn disclosed(mut cells: Vec<Cell>, disclosure: &Disclosure) -> Vec<Cell> {
+    if disclosure.is_exact() {
+        return cells;
+    }
+    let k = disclosure.min_count();
+    if disclosure.too_few() {
+        // No count at all: an answer of fewer than k hidden violations.
+        return Vec::new();
+    }
+    for c in &mut cells {
+        if disclosure.withholds(c.table, &c.row, &c.column) {
+            c.withheld = Some(k);
+        }
+    }
+    for (table, row, column) in disclosure.withheld_zeros() {
+        let known = cells.iter().any(|c| c.table == table && c.row == row && c.column == column);
+        if !known {
+            cells.push(Cell { table, row: row.into(), column: column.into(), value: 0, withheld: Some(k) });
+        }
+    }
+    cells.sort_by(|a, b| a.table.cmp(b.table));
+    cells
 }
 
 const TOTAL: &str = "TOTAL";
@@ -45,7 +84,7 @@ struct Cells(Vec<Cell>);
 
 impl Cells {
     fn push(&mut self, table: &'static str, row: &str, column: &str, value: u64) {
-        self.0.push(Cell { table, row: row.to_owned(), column: column.to_owned(), value });
+        self.0.push(Cell { table, row: row.to_owned(), column: column.to_owned(), value, withheld: None });
     }
 
     /// A cell that may be omitted when zero (DATA-FORMATS.md §4).
@@ -191,29 +230,60 @@ pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["table", "row", "column", "value"])?;
     for c in cells {
-        w.write_record([c.table, &c.row, &c.column, &c.value.to_string()])?;
+        let guard = vigie_core::spreadsheet::guard_text;
+        w.write_record(
+            [guard(c.table), guard(&c.row), guard(&c.column), guard(&c.shown())].iter().map(|c| c.as_ref()),
+        )?;
     }
     w.flush()?;
     Ok(())
 }
 
 pub fn write_json(month: &str, cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
+    write_json_disclosed(month, cells, &Disclosure::exact(), out)
+}
+
+/// The cells as JSON: a withheld cell's value is `null`, with `"suppressed": true`; an answer
+/// with too few hidden violations to show anything says so (`suppressed` and `min_count` at the
+/// top, no table).
+pub fn write_json_disclosed(
+    month: &str,
+    cells: &[Cell],
+    disclosure: &Disclosure,
+    out: impl Write,
+) -> Result<(), ReportError> {
     /// A cell's fields in alphabetical order, as the format has always written them.
     #[derive(serde::Serialize)]
     struct JsonCell<'c> {
         column: &'c str,
         row: &'c str,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        suppressed: bool,
         table: &'c str,
-        value: u64,
+        value: Option<u64>,
     }
     #[derive(serde::Serialize)]
     struct Document<'c> {
         month: &'c str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min_count: Option<u64>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        suppressed: bool,
         tables: Vec<JsonCell<'c>>,
     }
-    let tables =
-        cells.iter().map(|c| JsonCell { column: &c.column, row: &c.row, table: c.table, value: c.value }).collect();
-    serde_json::to_writer_pretty(out, &Document { month, tables })?;
+    let tables = cells
+        .iter()
+        .map(|c| JsonCell {
+            column: &c.column,
+            row: &c.row,
+            suppressed: c.withheld.is_some(),
+            table: c.table,
+            value: c.withheld.is_none().then_some(c.value),
+        })
+        .collect();
+    let min_count = (!disclosure.is_exact()).then_some(disclosure.min_count());
+    let document = Document { month, min_count, suppressed: disclosure.too_few(), tables };
+    serde_json::to_writer_pretty(out, &document)?;
     Ok(())
 }
 

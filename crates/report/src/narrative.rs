@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use vigie_core::aggregate::{MonthTables, Ranked};
+use vigie_core::aggregate::{Disclosure, MonthTables, Ranked};
 use vigie_core::{Catalog, ListKind, Month};
 use vigie_i18n::{Args, Lang};
 
@@ -103,28 +103,48 @@ pub struct Claim {
     pub row: String,
     pub column: String,
     pub value: u64,
+    /// `Some(k)`: withheld from this reader (shown as `<k`, never as its value).
+    pub withheld: Option<u64>,
 }
 
 /// The `tables.csv` cells, looked up by key; every lookup is recorded.
 pub struct Figures {
-    cells: HashMap<(String, String, String), u64>,
+    cells: HashMap<(String, String, String), (u64, Option<u64>)>,
     claims: RefCell<Vec<Claim>>,
+    disclosure: Disclosure,
 }
 
 impl Figures {
-    pub fn new(cells: &[Cell]) -> Figures {
+    /// The cells as [`crate::disclosed`] marked them for the reader, and the disclosure that
+    /// marked them (for the figures that are no cell of `tables.csv`).
+    pub fn new(cells: &[Cell], disclosure: &Disclosure) -> Figures {
         Figures {
-            cells: cells.iter().map(|c| ((c.table.to_owned(), c.row.clone(), c.column.clone()), c.value)).collect(),
+            cells: cells
+                .iter()
+                .map(|c| ((c.table.to_owned(), c.row.clone(), c.column.clone()), (c.value, c.withheld)))
+                .collect(),
             claims: RefCell::new(Vec::new()),
+            disclosure: disclosure.clone(),
         }
     }
 
     /// A cell (0 for an omitted zero cell), recorded.
     pub fn get(&self, table: &str, row: &str, column: &str) -> Claim {
-        let value = self.cells.get(&(table.to_owned(), row.to_owned(), column.to_owned())).copied().unwrap_or(0);
-        let claim = Claim { table: table.into(), row: row.into(), column: column.into(), value };
+        let (value, withheld) =
+            self.cells.get(&(table.to_owned(), row.to_owned(), column.to_owned())).copied().unwrap_or((0, None));
+        let claim = Claim { table: table.into(), row: row.into(), column: column.into(), value, withheld };
         self.claims.borrow_mut().push(claim.clone());
         claim
+    }
+
+    /// Whether a figure that is no cell of `tables.csv` (a category's year total) is withheld.
+    fn withholds(&self, table: &str, row: &str, column: &str) -> Option<u64> {
+        self.disclosure.withholds(table, row, column).then_some(self.disclosure.min_count())
+    }
+
+    /// Whether a commune's count is withheld (the map).
+    fn withholds_commune(&self, commune: usize) -> bool {
+        self.disclosure.withholds_commune(commune)
     }
 
     pub fn claims(&self) -> Vec<Claim> {
@@ -272,20 +292,35 @@ impl<'a> Ctx<'a> {
         self.lang.int(n)
     }
 
-    /// A table cell showing a figure.
+    /// A table cell showing a figure (`<k` when withheld).
     fn cell(&self, claim: Claim) -> Text {
-        Text { text: self.int(claim.value), quotes: vec![Quote::Cell(claim)] }
+        match claim.withheld {
+            Some(k) => withheld(k),
+            None => Text { text: self.int(claim.value), quotes: vec![Quote::Cell(claim)] },
+        }
     }
 
-    /// A table cell showing a total of figures.
-    fn sum(&self, claims: Vec<Claim>) -> Text {
-        Text { text: self.int(claims.iter().map(|c| c.value).sum()), quotes: vec![Quote::Sum(claims)] }
+    /// A table cell showing a total of figures, `withheld` when the disclosure says so.
+    fn sum(&self, claims: Vec<Claim>, withheld_as: Option<u64>) -> Text {
+        match withheld_as {
+            Some(k) => withheld(k),
+            None => Text { text: self.int(claims.iter().map(|c| c.value).sum()), quotes: vec![Quote::Sum(claims)] },
+        }
     }
 
-    /// A table cell showing a share.
+    /// A table cell showing a share (`<k` when either figure is withheld, as the share would
+    /// give it back).
     fn share_cell(&self, part: Claim, whole: Claim, decimals: usize) -> Text {
+        if let Some(k) = part.withheld.or(whole.withheld) {
+            return withheld(k);
+        }
         let text = self.lang.percent(vigie_core::aggregate::share(part.value, whole.value), decimals);
         Text { text, quotes: vec![Quote::Share { part, whole, decimals }] }
+    }
+
+    /// A figure's value for a chart, `None` when withheld: a chart shows no withheld figure.
+    fn plotted(&self, claims: &[Claim]) -> Option<Vec<u64>> {
+        claims.iter().map(|c| c.withheld.is_none().then_some(c.value)).collect()
     }
 
     /// "Annexe 1 – Carte …", numbered in order.
@@ -295,8 +330,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Builds the report. `public` leaves out every sentence, the analyses and every figure below
-/// region level or by victim profile; its tables are suppressed by the caller.
+/// Builds the report. A `restricted` reader (one from whom some records are hidden) gets the
+/// public version: no sentence, no figure below region level or by victim profile but the map,
+/// and every figure as the disclosure lets it through (`cells` marked by [`crate::disclosed`]
+/// with the same disclosure). The analysts' texts are shown when `inputs` has them: the caller
+/// gives none to anonymous readers.
 pub fn build(
     t: &MonthTables,
     catalog: &Catalog,
@@ -304,9 +342,10 @@ pub fn build(
     lang: Lang,
     inputs: &Inputs,
     extra: &Annexes,
-    public: bool,
+    restricted: Option<&Disclosure>,
 ) -> (Document, Vec<Claim>) {
-    let figures = Figures::new(cells);
+    let public = restricted.is_some();
+    let figures = Figures::new(cells, restricted.unwrap_or(&Disclosure::exact()));
     let cx = Ctx {
         t,
         c: catalog,
@@ -333,6 +372,21 @@ pub fn build(
         &[("number", t.month.number().to_string()), ("month", capitalize(&cx.month_name(t.month)))],
     );
     (Document { lang, title, subtitle, blocks }, figures.claims())
+}
+
+/// A withheld figure as the reader sees it.
+fn withheld(k: u64) -> Text {
+    Text::literal(format!("<{k}"))
+}
+
+/// A chart with its data table; when the chart would show a withheld figure (`svg` is `None`),
+/// a note in its place, and the data table (which shows it as `<k`).
+fn figure(cx: &Ctx<'_>, out: &mut Vec<Block>, caption: String, data: Table, svg: Option<String>) {
+    let svg = svg.unwrap_or_else(|| {
+        let k = cx.f.disclosure.min_count().to_string();
+        charts::withheld(&caption, &cx.words("chart-withheld", &[("k", k)]), &cx.source())
+    });
+    out.push(Block::Figure { svg, caption, data: Some(data) });
 }
 
 /// A figure's data as a table: a label column, then numbers.
@@ -380,7 +434,7 @@ fn typology(cx: &Ctx<'_>, out: &mut Vec<Block>) {
 fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let f = cx.f;
     out.push(heading(cx, 1, "heading-overview"));
-    if !public && let Some(context) = inputs.context.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(context) = inputs.context.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         out.push(Block::Analysis(context.to_owned()));
     }
     let total = f.get("category_by_month", "TOTAL", &cx.m);
@@ -393,17 +447,19 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     ]));
     let months: Vec<Month> = cx.month.months_of_year().take_while(|m| *m <= cx.month).collect();
     let labels: Vec<String> = months.iter().map(|m| cx.month_abbrev(*m)).collect();
-    let values: Vec<u64> = (0..months.len()).map(|i| cx.t.month_total(i)).collect();
+    let claims: Vec<Claim> = months.iter().map(|m| f.get("category_by_month", "TOTAL", &m.to_string())).collect();
     let caption = cx.text("chart-per-month");
     let data = data_table(
         vec![cx.text("data-month"), cx.text("data-violations")],
-        months.iter().zip(&values).map(|(m, v)| (cx.month_name(*m), vec![cx.lang.int(*v)])).collect(),
+        months.iter().zip(&claims).map(|(m, c)| (cx.month_name(*m), vec![cx.cell(c.clone()).text])).collect(),
     );
-    out.push(Block::Figure {
-        svg: charts::lines(&caption, &labels, &[(caption.clone(), values)], &cx.source()),
-        caption,
-        data: Some(data),
-    });
+    figure(
+        cx,
+        out,
+        caption.clone(),
+        data,
+        cx.plotted(&claims).map(|values| charts::lines(&caption, &labels, &[(caption.clone(), values)], &cx.source())),
+    );
     if public {
         return;
     }
@@ -520,7 +576,10 @@ fn categories(cx: &Ctx<'_>, out: &mut Vec<Block>, public: bool) {
     for &i in &order {
         let mut row = vec![Text::from(cx.category_label(i))];
         row.extend(months.iter().map(|m| cx.cell(f.get("category_by_month", codes[i], &m.to_string()))));
-        row.push(cx.sum(months_to_date().map(|m| f.get("category_by_month", codes[i], &m.to_string())).collect()));
+        row.push(cx.sum(
+            months_to_date().map(|m| f.get("category_by_month", codes[i], &m.to_string())).collect(),
+            f.withholds("category_by_month", codes[i], "TOTAL"),
+        ));
         rows.push(row);
     }
     let mut total = vec![Text::from(cx.text("total"))];
@@ -644,23 +703,23 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
             ));
         }
         if n.value > 0 {
-            let (items, filters): (Vec<(String, u64)>, Vec<String>) = (0..codes.len())
-                .map(|i| {
-                    (
-                        (cx.category_label(i), f.get("category_by_region", codes[i], code).value),
-                        format!("category={}", codes[i]),
-                    )
-                })
-                .filter(|((_, v), _)| *v > 0)
+            let (claims, filters): (Vec<(usize, Claim)>, Vec<String>) = (0..codes.len())
+                .map(|i| ((i, f.get("category_by_region", codes[i], code)), format!("category={}", codes[i])))
+                .filter(|((_, c), _)| c.value > 0)
                 .unzip();
             let caption = cx.words("chart-region-categories", &[("region", name.clone())]);
             let lang = cx.lang;
-            let svg = charts::bars(&caption, &items, &filters, &|v| lang.int(v), &cx.source());
             let data = data_table(
                 vec![cx.text("data-category"), cx.text("data-violations")],
-                items.iter().map(|(label, v)| (label.clone(), vec![lang.int(*v)])).collect(),
+                claims.iter().map(|(i, c)| (cx.category_label(*i), vec![cx.cell(c.clone()).text])).collect(),
             );
-            out.push(Block::Figure { svg, caption, data: Some(data) });
+            let values: Vec<Claim> = claims.iter().map(|(_, c)| c.clone()).collect();
+            let svg = cx.plotted(&values).map(|values| {
+                let items: Vec<(String, u64)> =
+                    claims.iter().zip(values).map(|((i, _), v)| (cx.category_label(*i), v)).collect();
+                charts::bars(&caption, &items, &filters, &|v| lang.int(v), &cx.source())
+            });
+            figure(cx, out, caption, data, svg);
         }
         if !public && n.value > 0 {
             let g = &cx.c.geography;
@@ -679,7 +738,7 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
                 out.push(Block::Bullets(vec![cx.sentence("region-cercles").part("cercles", top).done()]));
             }
         }
-        if !public && let Some(text) = inputs.analyses.get(code.as_str()) {
+        if let Some(text) = inputs.analyses.get(code.as_str()) {
             out.push(Block::Analysis(text.trim().to_owned()));
         }
     }
@@ -1012,13 +1071,14 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     let value_of = |pcode: &str| {
         geography.commune_by_pcode(pcode).map(|id| {
             let n = counts[id.0 as usize];
-            // Public maps show small counts only as a class below 5.
-            if public && (1..5).contains(&n) { 1 } else { n }
+            // A withheld count shows only as the class below k.
+            if cx.f.withholds_commune(id.0 as usize) { 1 } else { n }
         })
     };
-    let small = cx.text("map-small-counts");
+    let k = cx.f.disclosure.min_count();
+    let small = cx.words("map-small-counts", &[("k", k.to_string())]);
     let legend = move |lower: u64, upper: u64| {
-        if public && upper < 5 {
+        if public && upper < k {
             small.clone()
         } else if lower == upper {
             lang.int(lower)
@@ -1044,16 +1104,13 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     mapped.sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
     // The public version names no place below the region: its table is by region.
     let data = if public {
-        let mut by_region = vec![0u64; geography.regions.len()];
-        for &(i, n) in &mapped {
-            by_region[geography.commune(vigie_core::CommuneId(i as u16)).region.0 as usize] += n;
-        }
-        let shown = |n: u64| if n < 5 { cx.text("map-small-counts") } else { lang.int(n) };
+        let claims: Vec<Claim> =
+            geography.regions.iter().map(|r| cx.f.get("category_by_region", "TOTAL", &r.code)).collect();
         data_table(
             vec![cx.text("data-region"), cx.text("data-violations")],
-            (0..by_region.len())
-                .filter(|&r| by_region[r] > 0)
-                .map(|r| (cx.region_name(r), vec![shown(by_region[r])]))
+            (0..claims.len())
+                .filter(|&r| claims[r].value > 0)
+                .map(|r| (cx.region_name(r), vec![cx.cell(claims[r].clone()).text]))
                 .collect(),
         )
     } else if level != MapLevel::Commune {
@@ -1287,7 +1344,7 @@ mod tests {
     use super::*;
 
     fn claim(value: u64) -> Claim {
-        Claim { table: "t".into(), row: "r".into(), column: "c".into(), value }
+        Claim { table: "t".into(), row: "r".into(), column: "c".into(), value, withheld: None }
     }
 
     #[test]

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Format, Workbook};
-use vigie_core::aggregate::MonthTables;
+use vigie_core::aggregate::{Disclosure, MonthTables};
 use vigie_core::{Catalog, ListKind, Month, Violation};
 
 use vigie_i18n::{Args, Lang};
 
 use crate::labels::Pick;
-use crate::long_form::{Cell, cells};
+use crate::long_form::cells;
 use crate::narrative::{self, Annexes, Claim, Inputs};
 use crate::{ReportError, document::Document};
 
@@ -43,35 +43,9 @@ pub struct Written {
     pub claims: Vec<Claim>,
 }
 
-/// Tables below region level or by victim profile: their counts from 1 to 4 are hidden in
-/// public outputs.
-const SENSITIVE: [&str; 5] = ["admin2", "sex", "age_group", "occupation", "population"];
-
-/// The public version of the tables: counts 1–4 of sensitive tables become `<5`, and when a
-/// table has one hidden cell, its next smallest cell is hidden too, so that no hidden count can
-/// be recovered from the month's total.
-pub fn suppress(cells: &[Cell]) -> Vec<(Cell, String)> {
-    let mut out: Vec<(Cell, String)> = cells.iter().map(|c| (c.clone(), c.value.to_string())).collect();
-    for table in SENSITIVE {
-        let rows: Vec<usize> = (0..out.len()).filter(|&i| out[i].0.table == table).collect();
-        let mut hidden = 0;
-        for &i in &rows {
-            if (1..5).contains(&out[i].0.value) {
-                out[i].1 = "<5".into();
-                hidden += 1;
-            }
-        }
-        if hidden == 1
-            && let Some(&i) =
-                rows.iter().filter(|&&i| out[i].1 != "<5" && out[i].0.value > 0).min_by_key(|&&i| out[i].0.value)
-        {
-            out[i].1 = "<5".into();
-        }
-    }
-    out
-}
-
-/// Writes the report files into `dir`.
+/// Writes the report files into `dir`. A `restricted` reader (some records hidden from it: a
+/// partner, a viewer, the public) gets the public version, its figures and `tables.csv` as the
+/// disclosure lets them through, and no incident list.
 #[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
 pub fn write(
     dir: &Path,
@@ -79,27 +53,21 @@ pub fn write(
     catalog: &Catalog,
     lang: Lang,
     inputs: &Inputs,
-    public: bool,
+    restricted: Option<&Disclosure>,
     incidents: &[Violation],
     extra: &Annexes,
 ) -> Result<Written, ReportError> {
     std::fs::create_dir_all(dir)?;
     let names = file_names(lang, tables.month);
-    let all = cells(tables, catalog);
-    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, extra, public);
+    let all = match restricted {
+        Some(disclosure) => crate::disclosed(cells(tables, catalog), disclosure),
+        None => cells(tables, catalog),
+    };
+    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, extra, restricted);
     let mut files = Vec::new();
 
     let path = dir.join(&names.tables);
-    if public {
-        let mut w = csv::Writer::from_path(&path)?;
-        w.write_record(["table", "row", "column", "value"])?;
-        for (c, shown) in suppress(&all) {
-            w.write_record([c.table, &c.row, &c.column, &shown])?;
-        }
-        w.flush()?;
-    } else {
-        crate::write_csv(&all, std::io::BufWriter::new(std::fs::File::create(&path)?))?;
-    }
+    crate::write_csv(&all, std::io::BufWriter::new(std::fs::File::create(&path)?))?;
     files.push(path);
 
     let path = dir.join(&names.html);
@@ -107,7 +75,7 @@ pub fn write(
     files.push(path);
 
     // The workbook and the PDF are independent: one core each.
-    let incidents_path = (!public).then(|| dir.join(&names.incidents));
+    let incidents_path = restricted.is_none().then(|| dir.join(&names.incidents));
     let (pdf, workbook) = std::thread::scope(|s| {
         let workbook =
             s.spawn(|| incidents_path.as_ref().map_or(Ok(()), |p| write_incidents(p, incidents, catalog, lang)));
@@ -189,28 +157,4 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
     sheet.autofilter(0, 0, r, header.len() as u16 - 1)?;
     workbook.save(path)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cell(table: &'static str, row: &str, value: u64) -> Cell {
-        Cell { table, row: row.into(), column: "count".into(), value }
-    }
-
-    #[test]
-    fn public_tables_hide_small_counts_and_one_more_when_one_is_hidden() {
-        let cells =
-            vec![cell("sex", "F", 3), cell("sex", "M", 40), cell("sex", "UNKNOWN", 9), cell("perpetrator", "FAMA", 2)];
-        let shown: Vec<String> = suppress(&cells).into_iter().map(|(_, s)| s).collect();
-        assert_eq!(
-            shown,
-            ["<5", "40", "<5", "2"],
-            "F hidden, UNKNOWN hidden so F cannot be recovered; perpetrators are not victim data"
-        );
-        let cells = vec![cell("admin2", "ML0401", 1), cell("admin2", "ML0402", 4), cell("admin2", "ML0405", 36)];
-        let shown: Vec<String> = suppress(&cells).into_iter().map(|(_, s)| s).collect();
-        assert_eq!(shown, ["<5", "<5", "36"]);
-    }
 }

@@ -282,6 +282,7 @@ mod tests {
             row: row.into(),
             column: column.into(),
             value,
+            withheld: None,
         };
         vec![
             cell("category_by_region", "B", "TOTAL", 100),

@@ -46,8 +46,10 @@ pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) ->
             sheet.write_string(r, 0, *row)?;
             sheet.write_string(r, 1, label(catalog, lang, table, row))?;
             for (j, column) in columns.iter().enumerate() {
-                let value = cells.iter().find(|c| c.row == *row && c.column == *column).map_or(0, |c| c.value);
-                sheet.write_number(r, j as u16 + 2, value as f64)?;
+                match cells.iter().find(|c| c.row == *row && c.column == *column) {
+                    Some(c) if c.withheld.is_some() => sheet.write_string(r, j as u16 + 2, c.shown())?,
+                    found => sheet.write_number(r, j as u16 + 2, found.map_or(0, |c| c.value) as f64)?,
+                };
             }
         }
         sheet.set_column_width(1, 40)?;

@@ -10,6 +10,7 @@ use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
+use vigie_core::aggregate::Sight;
 use vigie_store::accounts::token_hash;
 use vigie_store::{Actor, RecordKind, Role, User};
 
@@ -270,6 +271,16 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whose records the caller may see one by one; the rest reach it only through the
+    /// disclosure rule. Admins and IM officers see every record, a partner its organisation's.
+    pub fn sight(&self) -> Sight {
+        match self.user.as_ref().map(|u| (u.role, &u.organization)) {
+            Some((Role::Admin | Role::ImOfficer, _)) => Sight::Everything,
+            Some((Role::Partner, Some(own))) => Sight::Organization(own.clone()),
+            _ => Sight::Nothing,
+        }
+    }
+
     /// Who the audit log names.
     pub fn actor(&self, fallback: &str) -> Actor {
         Actor {

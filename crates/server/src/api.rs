@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use vigie_core::Month;
-use vigie_core::aggregate::Filter;
+use vigie_core::aggregate::{Disclosure, Filter, PUBLIC_FILTERS, Sight};
 use vigie_store::accounts::{generate_token, token_hash, verify_password};
 use vigie_store::{Role, Session, User};
 
@@ -139,47 +139,72 @@ pub async fn me(Extension(caller): Extension<Caller>) -> Result<Json<serde_json:
     caller.user.as_ref().map(|u| Json(user_json(u))).ok_or_else(ApiError::unauthenticated)
 }
 
+/// An anonymous visitor filters only by the public report's cuts: anything else is refused,
+/// naming what is allowed. `names` are the query's names besides the month (and the page's own).
+pub(crate) fn public_filters_only<'a>(
+    caller: &Caller,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), ApiError> {
+    if caller.user.is_some() {
+        return Ok(());
+    }
+    match names.into_iter().find(|name| !PUBLIC_FILTERS.contains(name)) {
+        None => Ok(()),
+        Some(name) => Err(ApiError::bad_request(format!(
+            "the public figures are filtered by month, {} only, not by `{name}`",
+            PUBLIC_FILTERS.join(" and ")
+        ))),
+    }
+}
+
+/// The month's answer for `filter`, and what the caller may see of it (the disclosure rule).
+/// Every answer that withholds a figure from its caller is audited with its filters (`asked`),
+/// so that probing by overlapping filters shows in the audit log.
+pub(crate) fn disclosed(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    caller: &Caller,
+    month: Month,
+    filter: &Filter,
+    asked: &[(String, String)],
+) -> Result<(Arc<vigie_store::CachedAnswer>, Arc<Disclosure>), ApiError> {
+    let answer = state.shared.month_tables(&*store, month, filter)?;
+    let disclosure = state.shared.disclosure(&*store, &answer, filter, &caller.sight(), state.min_count)?;
+    if !disclosure.is_exact() {
+        let filters: Vec<String> = asked.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let what = serde_json::json!({ "filters": filters, "too_few": disclosure.too_few() });
+        store.record(&caller.actor("anonymous"), "withheld", "tables", &month.to_string(), what)?;
+    }
+    Ok((answer, disclosure))
+}
+
 /// The month's cells, as `vigie tables --format json` writes them, for the filters of the
-/// query string (the CLI's names; a name may repeat).
+/// query string (the CLI's names; a name may repeat), as the disclosure rule lets the caller
+/// see them: a withheld cell is `null` with `"suppressed": true`.
 pub async fn tables(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    // An anonymous visitor (public access on) gets the public version of the cells.
-    let public = caller.user.is_none();
     let month = query
         .iter()
         .find(|(k, _)| k == "month")
         .and_then(|(_, v)| Month::parse(v))
         .ok_or_else(|| ApiError::bad_request("give the month as month=YYYY-MM"))?;
+    let asked: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "month").collect();
+    public_filters_only(&caller, asked.iter().map(|(k, _)| k.as_str()))?;
     let catalog = state.shared.catalog();
-    let filter =
-        Filter::from_codes(catalog, query.iter().filter(|(k, _)| k != "month").map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(ApiError::bad_request)?;
+    let filter = Filter::from_codes(catalog, asked.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::bad_request)?;
     let body = state
         .blocking(move |state, store| {
-            let answer = state.shared.month_tables(&*store, month, &filter)?;
+            let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &filter, &asked)?;
             let catalog = state.shared.catalog();
-            if public {
-                return answer.rendered("public json", |answer| {
-                    let cells = vigie_report::cells(&answer.0, catalog);
-                    let shown: Vec<serde_json::Value> = vigie_report::report::suppress(&cells)
-                        .into_iter()
-                        .map(|(c, shown)| {
-                            let value =
-                                shown.parse::<u64>().map_or(serde_json::Value::String(shown), serde_json::Value::from);
-                            serde_json::json!({ "table": c.table, "row": c.row, "column": c.column, "value": value })
-                        })
-                        .collect();
-                    let body = serde_json::json!({ "month": month.to_string(), "public": true, "tables": shown });
-                    serde_json::to_vec(&body).map_err(ApiError::internal)
-                });
-            }
-            answer.rendered("json", |answer| {
+            answer.rendered(&format!("json {:?}", caller.sight()), |answer| {
                 let mut body = Vec::new();
-                let cells = vigie_report::cells(&answer.0, catalog);
-                vigie_report::write_json(&month.to_string(), &cells, &mut body).map_err(ApiError::internal)?;
+                let cells = vigie_report::disclosed(vigie_report::cells(&answer.0, catalog), &disclosure);
+                vigie_report::write_json_disclosed(&month.to_string(), &cells, &disclosure, &mut body)
+                    .map_err(ApiError::internal)?;
                 Ok(body)
             })
         })
@@ -484,8 +509,8 @@ pub async fn report(
         _ => return Err(ApiError::not_found()),
     };
     let role = caller.user.as_ref().map(|u| u.role);
-    // The incident list names incidents: IM officers and admins only. The tables' workbook is
-    // not suppressed: signed-in users only.
+    // The incident list names incidents: IM officers and admins only. The tables' workbook:
+    // signed-in users only.
     let allowed = match extension {
         "xlsx" => matches!(role, Some(Role::Admin | Role::ImOfficer)),
         "tables.xlsx" => role.is_some(),
@@ -494,13 +519,15 @@ pub async fn report(
     if !allowed {
         return Err(ApiError::forbidden());
     }
-    // An anonymous visitor (public access on) gets the public version.
+    // An anonymous visitor (public access on) gets no analyst's text; whoever has records hidden
+    // from them gets the figures the disclosure rule lets through.
     let public = role.is_none();
     let actor = caller.actor("?");
     let (name, bytes) = state
         .blocking(move |state, store| {
             let catalog = state.shared.catalog();
-            let answer = state.shared.month_tables(&*store, month, &Filter::default())?;
+            let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &Filter::default(), &[])?;
+            let restricted = (caller.sight() != Sight::Everything).then_some(&*disclosure);
             let live = state.shared.current();
             let january = month.months_of_year().next().unwrap_or(month);
             let annexes = vigie_report::Annexes {
@@ -508,7 +535,7 @@ pub async fn report(
                 coverage: live.facts.commune_counts(catalog, january, month),
                 map_level: vigie_report::MapLevel::Commune,
             };
-            let incidents = if public {
+            let incidents = if restricted.is_some() {
                 Vec::new()
             } else {
                 store.violations_between(catalog, month.first_day(), month.last_day())?
@@ -529,15 +556,16 @@ pub async fn report(
                 catalog,
                 lang,
                 &inputs,
-                public,
+                restricted,
                 &incidents,
                 &annexes,
             )
             .map_err(ApiError::internal)?;
             let workbook = dir.path().join(format!("tables-{month}.xlsx"));
             let path = if extension == "tables.xlsx" {
-                vigie_report::write_xlsx(&vigie_report::cells(&answer.0, catalog), catalog, lang, &workbook)
-                    .map_err(ApiError::internal)?;
+                let cells = vigie_report::cells(&answer.0, catalog);
+                let cells = if restricted.is_some() { vigie_report::disclosed(cells, &disclosure) } else { cells };
+                vigie_report::write_xlsx(&cells, catalog, lang, &workbook).map_err(ApiError::internal)?;
                 &workbook
             } else {
                 written

@@ -45,6 +45,8 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// Whether cookies are marked `Secure` (served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// k of the disclosure rule: the fewest hidden records a figure may count.
+    pub min_count: vigie_core::aggregate::MinCount,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
             throttle: throttle::Throttle::default(),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
+            min_count: vigie_core::aggregate::MinCount::default(),
         })
     }
 

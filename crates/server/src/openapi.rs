@@ -129,22 +129,25 @@ fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
     object
 }
 
-/// The month's cells as `vigie tables --format json` writes them (the public version writes a
-/// hidden count as text).
+/// The month's cells as `vigie tables --format json` writes them, as the disclosure rule lets
+/// the caller see them: a withheld cell's value is null with `suppressed`; an answer with too few
+/// hidden violations is `suppressed` whole, without cells; `min_count` is k when any is withheld.
 fn tables_schema() -> ObjectBuilder {
-    let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::String]));
+    let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
     let cell = ObjectBuilder::new()
         .property("table", string())
         .property("row", string())
         .property("column", string())
         .property("value", value)
+        .property("suppressed", boolean())
         .required("table")
         .required("row")
         .required("column")
         .required("value");
     ObjectBuilder::new()
         .property("month", string())
-        .property("public", boolean())
+        .property("min_count", integer())
+        .property("suppressed", boolean())
         .property("tables", ArrayBuilder::new().items(cell))
         .required("month")
         .required("tables")

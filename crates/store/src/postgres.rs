@@ -138,11 +138,16 @@ impl PostgresStore {
             if changed == 0 {
                 return Ok(false);
             }
+            // A changed password, role or state ends the account's sessions.
+            c.execute(END_SESSIONS_POSTGRES, &[&name]).map_err(err("ending sessions"))?;
             audit(c, actor, action, "users", name, details)?;
             Ok(true)
         })
     }
 }
+
+/// Ends every session of the user named `$1`.
+const END_SESSIONS_POSTGRES: &str = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE name = $1)";
 
 /// The derived columns (region, cercle) read as NULL: parsing derives them from the commune.
 fn select_list(schema: &vigie_core::records::Schema) -> String {
@@ -1025,6 +1030,14 @@ impl Store for PostgresStore {
                     Session { hash: hash.to_owned(), user: user.name.clone(), csrf: r.get(5), expires_at: r.get(6) };
                 (user, session)
             }))
+    }
+
+    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
+        self.write(false, |c| {
+            let ended = c.execute(END_SESSIONS_POSTGRES, &[&name]).map_err(err("ending sessions"))?;
+            audit(c, actor, "sessions_end", "users", name, serde_json::json!({ "sessions": ended }))?;
+            Ok(ended)
+        })
     }
 
     fn end_session(&mut self, hash: &str) -> Result<()> {

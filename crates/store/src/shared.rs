@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use vigie_core::aggregate::{Filter, MonthTables};
+use vigie_core::aggregate::{Disclosure, Filter, MinCount, MonthTables, Sight};
 use vigie_core::{Alert, Catalog, Month};
 
 use crate::{DbUrl, LiveFacts, MonthRecords, Result, Store};
@@ -76,6 +76,8 @@ pub type MonthAnswer = (MonthTables, Vec<Alert>);
 pub struct CachedAnswer {
     answer: MonthAnswer,
     renders: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// What each sight of the answer may show (computed the first time it is asked for).
+    disclosures: Mutex<HashMap<Sight, Arc<Disclosure>>>,
 }
 
 impl std::ops::Deref for CachedAnswer {
@@ -88,7 +90,7 @@ impl std::ops::Deref for CachedAnswer {
 
 impl CachedAnswer {
     fn new(answer: MonthAnswer) -> CachedAnswer {
-        CachedAnswer { answer, renders: Mutex::new(HashMap::new()) }
+        CachedAnswer { answer, renders: Mutex::new(HashMap::new()), disclosures: Mutex::new(HashMap::new()) }
     }
 
     /// The answer rendered in `form` by `render`, the first time it is asked for.
@@ -282,6 +284,37 @@ impl Shared {
             cache.insert(key, Arc::clone(&answer));
             return Ok(answer);
         }
+    }
+
+    /// What `answer` (the month's tables for `filter`) may show to a caller of `sight`: the
+    /// disclosure rule over the same tables counted on the records hidden from that caller
+    /// (themselves a cached answer). Kept with the answer, per sight.
+    pub fn disclosure(
+        &self,
+        store: &dyn Store,
+        answer: &CachedAnswer,
+        filter: &Filter,
+        sight: &Sight,
+        k: MinCount,
+    ) -> Result<Arc<Disclosure>> {
+        if let Some(done) = answer.disclosures.lock().unwrap_or_else(PoisonError::into_inner).get(sight) {
+            return Ok(Arc::clone(done));
+        }
+        let organizations = self.current().facts.organizations().to_vec();
+        let disclosure = Arc::new(match sight.hidden(filter, &organizations) {
+            None => Disclosure::exact(),
+            Some(hidden) if hidden == *filter => Disclosure::of(&answer.0, &answer.0, self.catalog(), filter, k),
+            Some(hidden) => {
+                let hidden = self.month_tables(store, answer.0.month, &hidden)?;
+                Disclosure::of(&answer.0, &hidden.0, self.catalog(), filter, k)
+            }
+        });
+        answer
+            .disclosures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(sight.clone(), Arc::clone(&disclosure));
+        Ok(disclosure)
     }
 
     /// A month's risk answers and alerts at data version `version`: from memory when read

@@ -119,6 +119,8 @@ impl SqliteStore {
             if changed == 0 {
                 return Ok(false);
             }
+            // A changed password, role or state ends the account's sessions.
+            conn.execute(END_SESSIONS_SQLITE, [name]).map_err(err("ending sessions"))?;
             audit(conn, audited.actor, audited.action, "users", name, audited.details)?;
             Ok(true)
         })
@@ -883,6 +885,14 @@ impl Store for SqliteStore {
             .map_err(err("reading sessions"))
     }
 
+    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
+        self.write(|conn| {
+            let ended = conn.execute(END_SESSIONS_SQLITE, [name]).map_err(err("ending sessions"))?;
+            audit(conn, actor, "sessions_end", "users", name, serde_json::json!({ "sessions": ended }))?;
+            Ok(ended as u64)
+        })
+    }
+
     fn end_session(&mut self, hash: &str) -> Result<()> {
         self.write(|conn| {
             conn.execute("DELETE FROM sessions WHERE session_hash = ?1", [hash]).map_err(err("closing a session"))?;
@@ -972,6 +982,9 @@ impl Store for SqliteStore {
             .map_err(err("reading tokens"))
     }
 }
+
+/// Ends every session of the user named `?1`.
+const END_SESSIONS_SQLITE: &str = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE name = ?1)";
 
 fn user_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(1)?;

@@ -265,6 +265,37 @@ fn accounts_tokens_sessions_and_risk_index_versions_behave_alike() {
     });
 }
 
+#[test]
+fn a_new_password_ends_the_accounts_sessions_and_an_admin_can_end_them() {
+    on_both(|url| {
+        let mut store = open(url);
+        let admin = Actor::cli();
+        let viewer = User {
+            name: "moussa".into(),
+            role: Role::Viewer,
+            organization: None,
+            disabled: false,
+            created_at: String::new(),
+        };
+        store.add_user(&viewer, "hash", &admin).expect("user");
+        let session = |hash: &str| Session {
+            hash: hash.into(),
+            user: "moussa".into(),
+            csrf: "c".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+        };
+        store.add_session(&session("before")).expect("session");
+        assert!(store.set_password("moussa", "new hash", &admin).expect("password"));
+        assert!(store.session("before").expect("session").is_none(), "a session opened before the reset ends");
+        store.add_session(&session("a")).expect("session");
+        store.add_session(&session("b")).expect("session");
+        assert_eq!(store.end_sessions("moussa", &admin).expect("end"), 2);
+        assert!(store.session("a").expect("session").is_none() && store.session("b").expect("session").is_none());
+        let actions: Vec<String> = store.audit_log(5).expect("audit").into_iter().map(|e| e.action).collect();
+        assert!(actions.iter().any(|a| a == "sessions_end"), "{actions:?}");
+    });
+}
+
 /// Two writers at once: the second waits for the first to commit, so the change feed's order
 /// is commit order. A write that started first and commits first is never read after one that
 /// committed later, and a reader following the feed all along misses nothing.

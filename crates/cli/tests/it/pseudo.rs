@@ -160,7 +160,7 @@ fn the_whole_report_renders_in_a_pseudo_language_with_nothing_outside_its_catalo
     };
     let out = dir.path().join("pseudo");
     let written =
-        vigie_report::report::write(&out, &tables, &catalog, lang, &Inputs::default(), false, &incidents, &annexes)
+        vigie_report::report::write(&out, &tables, &catalog, lang, &Inputs::default(), None, &incidents, &annexes)
             .expect("the report renders");
     assert!(written.pages > 10, "{} pages", written.pages);
 

@@ -66,7 +66,7 @@ fn demo_document(dir: &Path, lang: Lang) -> (vigie_report::document::Document, V
         lang,
         &Inputs::default(),
         &vigie_report::Annexes::default(),
-        false,
+        None,
     );
     let csv = std::fs::read_to_string(dir.join("demo/tables-2021-11.csv")).expect("tables");
     let table = csv

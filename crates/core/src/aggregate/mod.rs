@@ -5,12 +5,14 @@
 //! bytes each), sorted by day so that a month is a contiguous range. It is loaded at start and
 //! kept in step with every write ([`Facts::upsert`]); there is no rebuild step.
 
+mod disclosure;
 mod facts;
 mod filter;
 mod monitoring;
 mod select;
 mod tables;
 
+pub use disclosure::{Disclosure, MinCount, PUBLIC_FILTERS, Sight};
 pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
-use vigie_core::aggregate::{Filter, MonthTables};
+use vigie_core::aggregate::{Disclosure, Filter, MonthTables, Sight};
 use vigie_core::{Catalog, ListKind, Month};
 use vigie_i18n::{Args, Lang};
 use vigie_report::Pick;
@@ -395,7 +395,9 @@ fn month_name(lang: Lang, month: Month) -> String {
 
 /// The dashboard: the month's key figures beside the month before and the same month a year
 /// earlier, then the report's figures with the table behind each, for the filters of the URL.
-/// An anonymous visitor (public access on) gets the public version.
+/// An anonymous visitor (public access on) gets the public version; whoever has records hidden
+/// from them (a viewer, a partner) gets the public version's figures as the disclosure rule
+/// lets them through, and a filter too narrow for it gets no figure at all.
 pub async fn dashboard(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
@@ -415,21 +417,44 @@ pub async fn dashboard(
             .ok_or_else(|| ApiError::bad_request("map by region, cercle or commune").page())?,
         None => vigie_report::MapLevel::Commune,
     };
-    if public && !filter.organizations.is_empty() {
-        return Err(ApiError::bad_request("the public dashboard is not filtered by organisation").page());
-    }
+    crate::api::public_filters_only(
+        &caller,
+        asked.iter().map(|(k, _)| k.as_str()).filter(|k| *k != "month" && *k != "map"),
+    )
+    .map_err(ApiError::page)?;
+    let sight = caller.sight();
+    let restricted = sight != Sight::Everything;
+    // A map by cercle or region would show places below the region beside their withheld figures.
+    let map_level = if restricted { vigie_report::MapLevel::Commune } else { map_level };
     let month = asked_month(&asked)?;
     let other = other_language(lang, "/dashboard", &asked);
+    let asker = caller.clone();
     let body = state
         .blocking(move |state, store| {
+            let caller = asker;
             let live = state.shared.refresh(&*store)?;
             let Some(month) = month.or_else(|| live.facts.latest().map(Month::of)) else {
                 return Ok(html! { h1 { (lang.text("ui-dashboard")) } p.notice { (lang.text("ui-no-data")) } });
             };
-            let answer = state.shared.month_tables(&*store, month, &filter)?;
+            let (answer, disclosure) = crate::api::disclosed(state, &mut *store, &caller, month, &filter, &asked)?;
             let year_earlier = Month::new(month.year() - 1, month.number()).unwrap_or(month);
             let earlier = state.shared.month_tables(&*store, year_earlier, &filter)?;
-            let form = format!("dashboard {} {} {}", lang.code(), if public { "public" } else { "" }, map_level.name());
+            let earlier_disclosure = state.shared.disclosure(&*store, &earlier, &filter, &sight, state.min_count)?;
+            let organizations = live.facts.organizations().to_vec();
+            let shown = DashboardView {
+                catalog: state.shared.catalog(),
+                lang,
+                month,
+                public,
+                restricted,
+                asked: &asked,
+                organizations: &organizations,
+            };
+            if disclosure.too_few() {
+                return Ok(dashboard_body(shown, &Keys::withheld(disclosure.min_count()), ""));
+            }
+            let keys = Keys::of(&answer.0, &disclosure, &earlier.0, &earlier_disclosure);
+            let form = format!("dashboard {} {sight:?} {}", lang.code(), map_level.name());
             let rendered = answer.rendered(&form, |answer| {
                 let january = month.months_of_year().next().unwrap_or(month);
                 let annexes = vigie_report::Annexes {
@@ -437,10 +462,11 @@ pub async fn dashboard(
                     coverage: live.facts.commune_counts(state.shared.catalog(), january, month),
                     map_level,
                 };
-                let figures = figures(state.shared.catalog(), lang, &answer.0, &annexes, public);
+                let figures =
+                    figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
                 Ok::<_, ApiError>(figures.into_string().into_bytes())
             })?;
-            let coverage = answer.rendered(&format!("coverage {}", lang.code()), |answer| {
+            let coverage = answer.rendered(&format!("coverage {} {restricted}", lang.code()), |answer| {
                 let (violations, no_report_date, no_location) =
                     store.completeness(month.first_day(), month.last_day())?;
                 let january = month.months_of_year().next().unwrap_or(month);
@@ -450,12 +476,11 @@ pub async fn dashboard(
                     with_violations: communes.iter().filter(|&&n| n > 0).count() as u64,
                     assessed: answer.0.risk.communes.len() as u64,
                     violations,
-                    no_report_date,
-                    no_location,
+                    // Counts of records lacking a field, not a published cut.
+                    quality: (!restricted).then_some((no_report_date, no_location)),
                 };
                 Ok::<_, ApiError>(panel.render(lang, month).into_string().into_bytes())
             })?;
-            let organizations = live.facts.organizations().to_vec();
             // Linked to this view's filters (in one order, so that a view is linked once).
             let mut view = asked.clone();
             view.sort();
@@ -465,19 +490,7 @@ pub async fn dashboard(
                 Ok::<_, ApiError>(vigie_report::charts::link_filters(&figures, &link).into_bytes())
             })?;
             let figures = String::from_utf8_lossy(&linked);
-            Ok(dashboard_body(
-                DashboardView {
-                    catalog: state.shared.catalog(),
-                    lang,
-                    month,
-                    public,
-                    asked: &asked,
-                    organizations: &organizations,
-                },
-                &answer.0,
-                &earlier.0,
-                &format!("{}{figures}", String::from_utf8_lossy(&coverage)),
-            ))
+            Ok(dashboard_body(shown, &keys, &format!("{}{figures}", String::from_utf8_lossy(&coverage))))
         })
         .await
         .map_err(ApiError::page)?;
@@ -514,10 +527,9 @@ struct Coverage {
     /// Communes assessed by key informants this month (for the page's places).
     assessed: u64,
     /// The month's violations (all of them, whatever the filters), and those without a report
-    /// date or coordinates.
+    /// date or coordinates (for readers who see every record).
     violations: u64,
-    no_report_date: u64,
-    no_location: u64,
+    quality: Option<(u64, u64)>,
 }
 
 impl Coverage {
@@ -534,8 +546,10 @@ impl Coverage {
                 ul {
                     li #coverage-monitored { (of("ui-coverage-monitored", self.with_violations, self.communes)) }
                     li #coverage-assessed { (of("ui-coverage-assessed", self.assessed, self.communes)) }
-                    li #coverage-report-date { (of("ui-coverage-report-date", self.no_report_date, self.violations)) }
-                    li #coverage-location { (of("ui-coverage-location", self.no_location, self.violations)) }
+                    @if let Some((no_report_date, no_location)) = self.quality {
+                        li #coverage-report-date { (of("ui-coverage-report-date", no_report_date, self.violations)) }
+                        li #coverage-location { (of("ui-coverage-location", no_location, self.violations)) }
+                    }
                 }
                 p.hint { (words(lang, "ui-coverage-note", &[("month", month_name(lang, month))])) }
             }
@@ -548,40 +562,121 @@ struct DashboardView<'a> {
     lang: Lang,
     month: Month,
     public: bool,
+    /// Some records are hidden from the reader: figures pass the disclosure rule.
+    restricted: bool,
     asked: &'a [(String, String)],
     organizations: &'a [String],
 }
 
-fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables, figures: &str) -> Markup {
-    let lang = v.lang;
-    // A year with nothing recorded (for these filters) is no ground for a comparison.
-    let to_earlier = |now: u64, then: u64| {
-        let month = month_name(lang, earlier.month);
-        if earlier.year_to_date() == 0 {
-            return words(lang, "ui-no-data-for", &[("month", month)]);
+/// The key figures as the reader may see them (`None`: withheld), with what they are compared
+/// to; a comparison is shown only when both of its figures are.
+struct Keys {
+    k: u64,
+    too_few: bool,
+    withheld_any: bool,
+    month: Option<u64>,
+    previous: Option<u64>,
+    year: Option<u64>,
+    incidents: Option<u64>,
+    previous_incidents: Option<u64>,
+    /// The same month a year earlier (`None` when nothing was recorded that year).
+    earlier: Option<Earlier>,
+}
+
+/// The same month a year earlier: its month's and year-to-date figures as the reader may see them.
+struct Earlier {
+    month: Option<u64>,
+    year: Option<u64>,
+}
+
+impl Keys {
+    /// No figure: too few hidden violations match the filters.
+    fn withheld(k: u64) -> Keys {
+        Keys {
+            k,
+            too_few: true,
+            withheld_any: true,
+            month: None,
+            previous: None,
+            year: None,
+            incidents: None,
+            previous_incidents: None,
+            earlier: None,
         }
-        words(lang, "ui-vs-year-earlier", &[("change", change(lang, now, then)), ("month", month)])
+    }
+
+    fn of(now: &MonthTables, d: &Disclosure, earlier: &MonthTables, ed: &Disclosure) -> Keys {
+        let shown = |d: &Disclosure, table: &str, row: &str, column: &str, value: u64| {
+            (!d.withholds(table, row, column)).then_some(value)
+        };
+        let month = now.month;
+        let previous = month.previous();
+        // The month before is in the year's table unless the month is January.
+        let previous_total = if previous.year() == month.year() {
+            shown(d, "category_by_month", "TOTAL", &previous.to_string(), now.previous.total)
+        } else {
+            d.is_exact().then_some(now.previous.total)
+        };
+        Keys {
+            k: d.min_count(),
+            too_few: false,
+            withheld_any: !d.is_exact(),
+            month: shown(d, "category_by_month", "TOTAL", &month.to_string(), now.current.total),
+            previous: previous_total,
+            year: shown(d, "region_by_month", "TOTAL", "TOTAL", now.year_to_date()),
+            incidents: (!d.withholds_incidents()).then_some(now.current.incidents),
+            previous_incidents: d.is_exact().then_some(now.previous.incidents),
+            earlier: (earlier.year_to_date() > 0).then(|| Earlier {
+                month: shown(ed, "category_by_month", "TOTAL", &earlier.month.to_string(), earlier.current.total),
+                year: shown(ed, "region_by_month", "TOTAL", "TOTAL", earlier.year_to_date()),
+            }),
+        }
+    }
+}
+
+fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
+    let lang = v.lang;
+    let compared = |id: &str, now: Option<u64>, then: Option<u64>, month: Month| match (now, then) {
+        (Some(now), Some(then)) => {
+            Some(words(lang, id, &[("change", change(lang, now, then)), ("month", month_name(lang, month))]))
+        }
+        _ => None,
     };
+    // A year with nothing recorded (for these filters) is no ground for a comparison.
+    let to_earlier = |now: Option<u64>, pick: fn(&Earlier) -> Option<u64>| {
+        let then = Month::new(v.month.year() - 1, v.month.number()).unwrap_or(v.month);
+        match &keys.earlier {
+            None => Some(words(lang, "ui-no-data-for", &[("month", month_name(lang, then))])),
+            Some(earlier) => compared("ui-vs-year-earlier", now, pick(earlier), then),
+        }
+    };
+    let previous = v.month.previous();
     let this = month_name(lang, v.month);
+    let k = keys.k.to_string();
     html! {
         h1 { (lang.text("ui-dashboard")) " — " (this) }
         @if v.public { p.notice { (lang.text("ui-public")) } }
-        section.keys aria-label=(this) {
-            (key(lang, "key-month", &words(lang, "ui-key-month", &[("month", this.clone())]), now.current.total, &[
-                words(lang, "ui-vs-previous", &[("change", change(lang, now.current.total, now.previous.total)), ("month", month_name(lang, v.month.previous()))]),
-                to_earlier(now.current.total, earlier.current.total),
-            ]))
-            (key(lang, "key-year", &words(lang, "ui-key-year", &[("year", v.month.year().to_string())]), now.year_to_date(), &[
-                to_earlier(now.year_to_date(), earlier.year_to_date()),
-            ]))
-            (key(lang, "key-incidents", &words(lang, "ui-key-incidents", &[("month", this.clone())]), now.current.incidents, &[
-                words(lang, "ui-vs-previous", &[("change", change(lang, now.current.incidents, now.previous.incidents)), ("month", month_name(lang, v.month.previous()))]),
-            ]))
+        @if keys.too_few {
+            p.notice #too-few { (words(lang, "ui-too-few", &[("k", k.clone())])) }
+        } @else {
+            @if v.restricted && keys.withheld_any { p.hint #withheld-note { (words(lang, "ui-withheld-note", &[("k", k.clone())])) } }
+            section.keys aria-label=(this) {
+                (key(lang, "key-month", &words(lang, "ui-key-month", &[("month", this.clone())]), keys.month, keys.k, &[
+                    compared("ui-vs-previous", keys.month, keys.previous, previous),
+                    to_earlier(keys.month, |e| e.month),
+                ]))
+                (key(lang, "key-year", &words(lang, "ui-key-year", &[("year", v.month.year().to_string())]), keys.year, keys.k, &[
+                    to_earlier(keys.year, |e| e.year),
+                ]))
+                (key(lang, "key-incidents", &words(lang, "ui-key-incidents", &[("month", this.clone())]), keys.incidents, keys.k, &[
+                    compared("ui-vs-previous", keys.incidents, keys.previous_incidents, previous),
+                ]))
+            }
         }
         form.filters method="get" action="/dashboard" aria-label=(lang.text("ui-filters")) {
             label { (lang.text("ui-month")) input type="month" name="month" value=(v.month.to_string()); }
             (filter_fields(v.catalog, lang, v.asked, v.organizations, v.public, &FILTERS))
-            @if !v.public {
+            @if !v.restricted {
                 label {
                     (lang.text("ui-map-level"))
                     select name="map" {
@@ -598,12 +693,16 @@ fn dashboard_body(v: DashboardView<'_>, now: &MonthTables, earlier: &MonthTables
     }
 }
 
-fn key(lang: Lang, id: &str, label: &str, value: u64, changes: &[String]) -> Markup {
+/// A key figure (`<k` when withheld) and its comparisons.
+fn key(lang: Lang, id: &str, label: &str, value: Option<u64>, k: u64, changes: &[Option<String>]) -> Markup {
     html! {
         div.key id=(id) {
             div.label { (label) }
-            div.value data-value=(value) { (lang.int(value)) }
-            @for change in changes { p.change { (change) } }
+            @match value {
+                Some(value) => div.value data-value=(value) { (lang.int(value)) },
+                None => div.value.withheld { "<" (k) },
+            }
+            @for change in changes.iter().flatten() { p.change { (change) } }
         }
     }
 }
@@ -623,9 +722,13 @@ fn figures(
     lang: Lang,
     tables: &MonthTables,
     annexes: &vigie_report::Annexes,
-    public: bool,
+    restricted: Option<&Disclosure>,
 ) -> Markup {
     let cells = vigie_report::cells(tables, catalog);
+    let cells = match restricted {
+        Some(disclosure) => vigie_report::disclosed(cells, disclosure),
+        None => cells,
+    };
     let (document, _) = vigie_report::narrative::build(
         tables,
         catalog,
@@ -633,7 +736,7 @@ fn figures(
         lang,
         &vigie_report::Inputs::default(),
         annexes,
-        public,
+        restricted,
     );
     // Sections of figures: a level-1 heading opens one. A figure's data is its own, or the
     // table right after it (the alerts' map).

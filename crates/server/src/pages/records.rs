@@ -798,12 +798,14 @@ fn stream_xlsx(
 /// How much of a workbook is sent at a time.
 const CHUNK: usize = 64 * 1024;
 
-/// One CSV row (RFC 4180: a cell with a separator, a quote or a line break is quoted).
+/// One CSV row (RFC 4180: a cell with a separator, a quote or a line break is quoted; a
+/// formula-like cell is guarded with a `'`, `vigie_core::spreadsheet`).
 fn write_csv_row(out: &mut Vec<u8>, cells: &[&[u8]]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
+        let cell = &&*vigie_core::spreadsheet::guard(cell);
         if cell.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
             out.push(b'"');
             for &b in *cell {
