@@ -83,13 +83,32 @@ pub fn organisation(store: &mut dyn Store, action: OrganisationAction) -> Result
 }
 
 pub fn token(store: &mut dyn Store, action: TokenAction) -> Result<()> {
-    let TokenAction::Create { user } = action;
-    let token = generate_token()?;
-    if !store.add_token(&user, &token_hash(&token), &Actor::cli())? {
-        bail!("no user {user}");
+    store.purge_expired()?;
+    match action {
+        TokenAction::Create { user, expires_days } => {
+            let token = generate_token()?;
+            let expires = chrono::Utc::now() + chrono::Duration::days(i64::from(expires_days));
+            let expires = expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let Some(id) = store.add_token(&user, &token_hash(&token), &expires, &Actor::cli())? else {
+                bail!("no user {user}");
+            };
+            // The token itself, once: only its hash is kept.
+            println!("{token}");
+            eprintln!("token {id} of {user}, until {expires}");
+        }
+        TokenAction::List { user } => {
+            for t in store.tokens(user.as_deref())? {
+                let used = t.last_used_at.as_deref().unwrap_or("never used");
+                println!("{}\t{}\tcreated {}\texpires {}\t{used}", t.id, t.user, t.created_at, t.expires_at);
+            }
+        }
+        TokenAction::Revoke { id } => {
+            if !store.revoke_token(id, &Actor::cli())? {
+                bail!("no token {id}: `vigie token list` shows them");
+            }
+            println!("revoked token {id}");
+        }
     }
-    // The token itself, once: only its hash is kept.
-    println!("{token}");
     Ok(())
 }
 

@@ -190,6 +190,10 @@ pub enum Command {
         /// request the proxy marks `X-Forwarded-Proto: https` gets them anyway.)
         #[arg(long)]
         secure_cookies: bool,
+        /// A reverse proxy (an address or a block, 10.0.0.0/8) whose X-Forwarded-For header
+        /// names the client: sign-in attempts are counted by that address. Repeatable.
+        #[arg(long, value_name = "CIDR")]
+        trusted_proxy: Vec<vigie_server::Cidr>,
         /// The disclosure rule's k: a figure counting 1 to K−1 records hidden from its reader
         /// (a viewer, another organisation's partner, the public) is shown as `<K`, and a
         /// filtered answer holding fewer than K such violations shows no count. 3 or more.
@@ -299,6 +303,19 @@ pub enum TokenAction {
     Create {
         #[arg(value_name = "USER")]
         user: String,
+        /// Days until the token stops working.
+        #[arg(long, default_value_t = 90, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_days: u32,
+    },
+    /// List tokens, one a line: id, user, created, expires, last used (of USER, or all).
+    List {
+        #[arg(value_name = "USER")]
+        user: Option<String>,
+    },
+    /// End the token with this id (from `vigie token list`).
+    Revoke {
+        #[arg(value_name = "ID")]
+        id: u64,
     },
 }
 

@@ -164,11 +164,12 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve { addr, secure_cookies, min_count } => {
+        Command::Serve { addr, secure_cookies, trusted_proxy, min_count } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
             let min_count = vigie_core::aggregate::MinCount::new(min_count).map_err(anyhow::Error::msg)?;
-            crate::serve::run(url, catalog, addr, secure_cookies, min_count)
+            let options = crate::serve::Options { secure_cookies, trusted_proxies: trusted_proxy, min_count };
+            crate::serve::run(url, catalog, addr, options)
         }
         Command::User(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -413,7 +414,7 @@ fn serve_demo(url: &str, addr: std::net::SocketAddr) -> Result<()> {
     println!("sign in as admin with the one-time password {password} (vigie user reset-password admin makes another)");
     let catalog = vigie_store::catalog(store.as_ref(), Catalog::builtin().clone())?;
     drop(store);
-    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr, false, Default::default())
+    crate::serve::run(DbUrl::parse(url).map_err(anyhow::Error::msg)?, catalog, addr, crate::serve::Options::default())
 }
 
 /// Generates, imports and reports the demonstration data; returns the database's URL.

@@ -9,18 +9,21 @@ use anyhow::{Context, Result};
 use vigie_core::Catalog;
 use vigie_store::DbUrl;
 
-pub fn run(
-    url: DbUrl,
-    catalog: Catalog,
-    addr: SocketAddr,
-    secure_cookies: bool,
-    min_count: vigie_core::aggregate::MinCount,
-) -> Result<()> {
+/// What `vigie serve`'s flags set.
+#[derive(Default)]
+pub struct Options {
+    pub secure_cookies: bool,
+    pub trusted_proxies: Vec<vigie_server::Cidr>,
+    pub min_count: vigie_core::aggregate::MinCount,
+}
+
+pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {
         let mut state = vigie_server::AppState::open(url.clone(), catalog)?;
-        state.secure_cookies = secure_cookies;
-        state.min_count = min_count;
+        state.secure_cookies = options.secure_cookies;
+        state.trusted_proxies = options.trusted_proxies;
+        state.min_count = options.min_count;
         let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("the address listened on")?;

@@ -318,7 +318,11 @@ async fn guard(
 }
 
 async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next: Next) -> Result<Response, ApiError> {
-    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| crate::proxy::client_address(c.0.ip(), forwarded, &state.trusted_proxies).to_string());
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -333,7 +337,16 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
     let caller = match (bearer, session) {
         (Some(hash), _) => {
-            let user = state.blocking(move |_, store| Ok(store.user_for_token(&hash)?)).await?;
+            let user = state
+                .blocking(move |_, store| {
+                    let Some((user, token)) = store.user_for_token(&hash)? else { return Ok(None) };
+                    // When it was last used, to the hour: one write an hour, not one a request.
+                    if token.last_used_at.as_deref().is_none_or(|at| at < an_hour_ago().as_str()) {
+                        store.touch_token(&hash)?;
+                    }
+                    Ok(Some(user))
+                })
+                .await?;
             if user.is_none() {
                 return Err(ApiError::unauthenticated());
             }
@@ -374,6 +387,10 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     }
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
+}
+
+fn an_hour_ago() -> String {
+    (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Whether an RFC 3339 expiry time has passed (an unreadable one has).

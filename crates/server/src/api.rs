@@ -59,18 +59,20 @@ pub(crate) async fn open_session(
     // header only makes the browser more careful.)
     let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let secure = state.secure_cookies || https;
-    let keys = vec![format!("user:{name}"), format!("addr:{}", caller.client.as_deref().unwrap_or("?"))];
-    if !state.throttle.allows(&keys) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed sign-ins: wait a quarter of an hour",
-        ));
-    }
+    let keys = crate::throttle::keys(&name, caller.client.as_deref());
     let actor = vigie_store::Actor { name: name.clone(), client: caller.client.clone() };
     let ttl = state.session_ttl;
     let opened = state
         .blocking(move |_, store| {
+            // Counted before the password is checked: parallel attempts cannot all be checked.
+            if store.count_attempt(&keys, &crate::throttle::window_start())? > crate::throttle::MAX_FAILURES {
+                store.record(&actor, "login_throttled", "users", &actor.name, serde_json::json!({}))?;
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    "too many failed sign-ins: wait a quarter of an hour",
+                ));
+            }
             let found = store.user_for_login(&name)?;
             // The password is checked even for an unknown name, against a real hash of a
             // password nobody has, so that timing does not tell which names exist.
@@ -91,6 +93,8 @@ pub(crate) async fn open_session(
                         expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     };
                     store.add_session(&session)?;
+                    store.attempt_succeeded(&keys[0], &keys[1])?;
+                    store.purge_expired()?;
                     store.record(&actor, "login", "users", &user.name, serde_json::json!({}))?;
                     Ok(Some((user, id, session)))
                 }
@@ -102,10 +106,8 @@ pub(crate) async fn open_session(
         })
         .await?;
     let Some((user, id, session)) = opened else {
-        state.throttle.failed(&keys);
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong name or password"));
     };
-    state.throttle.succeeded(&keys[0]);
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", ttl.as_secs());
     let cookie = HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?;

@@ -11,6 +11,7 @@ mod api;
 mod error;
 mod openapi;
 mod pages;
+mod proxy;
 mod records;
 mod throttle;
 
@@ -31,6 +32,7 @@ use vigie_store::{DbUrl, Pool, Shared, Store};
 pub use access::{Allow, RouteSpec, route_specs};
 pub use error::ApiError;
 pub use openapi::document as openapi_document;
+pub use proxy::Cidr;
 pub use throttle::MAX_FAILURES;
 
 /// What every request shares.
@@ -40,11 +42,12 @@ pub struct AppState {
     /// more connections (each with its own page cache) on a machine of a few cores.
     working: tokio::sync::Semaphore,
     shared: Shared,
-    throttle: throttle::Throttle,
     /// How long a login session lasts.
     pub session_ttl: Duration,
     /// Whether cookies are marked `Secure` (served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<Cidr>,
     /// k of the disclosure rule: the fewest hidden records a figure may count.
     pub min_count: vigie_core::aggregate::MinCount,
 }
@@ -59,7 +62,7 @@ impl AppState {
             pool,
             working: tokio::sync::Semaphore::new(4 * cores),
             shared,
-            throttle: throttle::Throttle::default(),
+            trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
             min_count: vigie_core::aggregate::MinCount::default(),

@@ -1,38 +1,21 @@
-//! Repeated failed logins slow an attacker down: after [`MAX_FAILURES`] failures within
-//! [`WINDOW`] for one account, or from one address, further attempts are refused until the
-//! window has passed.
+//! Repeated sign-in attempts slow an attacker down: an attempt is counted, per account and per
+//! address, *before* its password is checked, in one atomic statement of the database that every
+//! process serving it shares. So at most [`MAX_FAILURES`] attempts within [`WINDOW`] are ever
+//! checked for one account or from one address, however many arrive at once; a successful
+//! sign-in no longer counts, and forgets the account's failures.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-pub const MAX_FAILURES: u32 = 5;
+pub const MAX_FAILURES: u64 = 5;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-#[derive(Default)]
-pub struct Throttle {
-    /// Per key (`user:NAME`, `addr:IP`): failures and when the first of them happened.
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// The keys an attempt is counted under.
+pub(crate) fn keys(name: &str, client: Option<&str>) -> [String; 2] {
+    [format!("user:{name}"), format!("addr:{}", client.unwrap_or("?"))]
 }
 
-impl Throttle {
-    /// Whether an attempt with these keys may be checked now.
-    pub fn allows(&self, keys: &[String]) -> bool {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        failures.retain(|_, (_, first)| now.duration_since(*first) < WINDOW);
-        keys.iter().all(|k| failures.get(k).is_none_or(|(n, _)| *n < MAX_FAILURES))
-    }
-
-    pub fn failed(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        for key in keys {
-            failures.entry(key.clone()).or_insert((0, Instant::now())).0 += 1;
-        }
-    }
-
-    /// A successful login forgets the account's failures (not the address's).
-    pub fn succeeded(&self, account: &str) {
-        self.failures.lock().unwrap_or_else(PoisonError::into_inner).remove(account);
-    }
+/// When the current counting window began, at the latest (RFC 3339).
+pub(crate) fn window_start() -> String {
+    let window = chrono::Duration::from_std(WINDOW).unwrap_or(chrono::Duration::minutes(15));
+    (chrono::Utc::now() - window).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -58,6 +58,16 @@ pub struct Session {
     pub expires_at: String,
 }
 
+/// A bearer token as listed (its secret is never stored: only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub id: u64,
+    pub user: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_used_at: Option<String>,
+}
+
 /// A partner organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {

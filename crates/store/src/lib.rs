@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
-pub use accounts::{Actor, Organization, Role, Session, User};
+pub use accounts::{Actor, Organization, Role, Session, Token, User};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use postgres::PostgresStore;
@@ -342,10 +342,26 @@ pub trait Store: Send {
     fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool>;
     /// Replaces a user's password hash (`false`: no such user).
     fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool>;
-    /// Stores a bearer token's hash for a user (`false`: no such user).
-    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool>;
-    /// The enabled user a token's hash belongs to.
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>>;
+    /// Stores a bearer token's hash for a user until `expires_at` (RFC 3339): its id (`None`:
+    /// no such user).
+    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>>;
+    /// The enabled user a token's hash belongs to, and the token, unless it has expired.
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>>;
+    /// Notes that a token was used now.
+    fn touch_token(&mut self, token_hash: &str) -> Result<()>;
+    /// The tokens (of one user, or all), expired ones included, oldest first.
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>>;
+    /// Ends a token (audited): `false` when no token has this id.
+    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool>;
+    /// Deletes the sessions and tokens that have expired: how many of each.
+    fn purge_expired(&mut self) -> Result<(u64, u64)>;
+    /// Counts one sign-in attempt under each key (`user:NAME`, `addr:IP`) before its password
+    /// is checked, atomically, and returns the most attempts any key has counted in its window
+    /// (this one included). A window that began before `window_start` (RFC 3339) begins again.
+    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64>;
+    /// A successful sign-in: the account's attempts are forgotten, and this attempt no longer
+    /// counts against its address.
+    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()>;
     /// Opens a login session for an enabled user.
     fn add_session(&mut self, session: &Session) -> Result<()>;
     /// The session with this hash and its enabled user (expiry is the caller's to check).

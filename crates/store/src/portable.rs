@@ -26,7 +26,7 @@ pub const FORMAT: &str = "vigie-backup";
 /// The file layout's version (the header, table and end lines).
 pub const FILE_VERSION: u32 = 1;
 /// The version of [`TABLES`]: raised with every migration that changes a table or a column.
-pub const DATA_SCHEMA: u32 = 1;
+pub const DATA_SCHEMA: u32 = 2;
 
 /// How a column's values are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Table {
 use Kind::{Bool, Int, Text};
 
 /// Every table of a Vigie database, in load order.
-pub const TABLES: [Table; 15] = [
+pub const TABLES: [Table; 16] = [
     Table {
         name: "import_batches",
         columns: &[
@@ -179,7 +179,23 @@ pub const TABLES: [Table; 15] = [
         ],
         identity: Some("user_id"),
     },
-    Table { name: "tokens", columns: &[("token_hash", Text), ("user_id", Int), ("created_at", Text)], identity: None },
+    Table {
+        name: "tokens",
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("created_at", Text),
+            ("token_id", Int),
+            ("expires_at", Text),
+            ("last_used_at", Text),
+        ],
+        identity: None,
+    },
+    Table {
+        name: "login_attempts",
+        columns: &[("attempt_key", Text), ("attempts", Int), ("window_start", Text)],
+        identity: None,
+    },
     Table {
         name: "sessions",
         columns: &[
@@ -422,12 +438,9 @@ pub fn restore(input: impl std::io::Read, store: &mut dyn Store) -> Result<Copie
                 TABLES.iter().find(|t| t.name == name).ok_or_else(|| bad(n, &format!("unknown table {name}")))?;
             let columns: Vec<&str> =
                 value["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect();
-            let order = known
-                .columns
-                .iter()
-                .map(|(c, _)| columns.iter().position(|x| x == c))
-                .collect::<Option<Vec<usize>>>()
-                .ok_or_else(|| bad(n, &format!("table {name} lacks some of its columns")))?;
+            // A column added since the backup was written (an older data schema) is empty.
+            let order: Vec<usize> =
+                known.columns.iter().map(|(c, _)| columns.iter().position(|x| x == c).unwrap_or(usize::MAX)).collect();
             copied.push((known.name, 0));
             table = Some((known, order));
         } else if let Some(end) = value["end"].as_u64() {

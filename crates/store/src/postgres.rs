@@ -32,11 +32,14 @@ use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::{
     Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
     Organization, Outcome, Recommendation, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
-    StoredRiskDefinition, Summary, User, WriteWait, other_geography,
+    StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
 };
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
-const MIGRATIONS: [&str; 1] = [include_str!("../migrations/postgres/0001_initial.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../migrations/postgres/0001_initial.sql"),
+    include_str!("../migrations/postgres/0002_tokens_attempts.sql"),
+];
 
 /// The advisory lock every data write holds until it commits ("VIGIE" in ASCII).
 pub(crate) const WRITE_LOCK: i64 = 0x56_49_47_49_45;
@@ -316,6 +319,28 @@ fn user_of_row(r: &tokio_postgres::Row) -> User {
 }
 
 const USER: &str = "u.name, u.role, u.organization, u.disabled, u.created_at";
+/// A token's columns, as [`token_at`] reads them, and the tables they come from.
+const TOKEN: &str = "t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at";
+const TOKENS: &str = "tokens t JOIN users u ON u.user_id = t.user_id";
+
+/// A token read from five columns from `first` on (as [`TOKEN`] selects them).
+fn token_at(r: &tokio_postgres::Row, first: usize) -> Token {
+    Token {
+        id: r.get::<_, Option<i64>>(first).unwrap_or(0).unsigned_abs(),
+        user: r.get(first + 1),
+        created_at: r.get(first + 2),
+        expires_at: r.get::<_, Option<String>>(first + 3).unwrap_or_default(),
+        last_used_at: r.get(first + 4),
+    }
+}
+
+/// One more sign-in attempt under key `$1` at `$2`; a window begun before `$3` begins again.
+const COUNT_ATTEMPT_POSTGRES: &str =
+    "INSERT INTO login_attempts (attempt_key, attempts, window_start) VALUES ($1, 1, $2)
+     ON CONFLICT (attempt_key) DO UPDATE SET
+         attempts = CASE WHEN login_attempts.window_start < $3 THEN 1 ELSE login_attempts.attempts + 1 END,
+         window_start = CASE WHEN login_attempts.window_start < $3 THEN $2 ELSE login_attempts.window_start END
+     RETURNING attempts";
 
 impl Store for PostgresStore {
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>> {
@@ -912,19 +937,96 @@ impl Store for PostgresStore {
         self.change_user(name, "password_hash", &password_hash, (actor, "password_reset", serde_json::json!({})))
     }
 
-    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool> {
-        self.write(false, |c| {
-            let added = c
-                .execute(
-                    "INSERT INTO tokens (token_hash, user_id, created_at) SELECT $1, user_id, $2 FROM users WHERE name = $3",
-                    &[&token_hash, &now(), &name],
+    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>> {
+        // Under the write lock: the next id is the largest plus one.
+        self.write(true, |c| {
+            let row = c
+                .query_opt(
+                    "INSERT INTO tokens (token_hash, user_id, created_at, token_id, expires_at)
+                     SELECT $1, user_id, $2, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens), $3 FROM users
+                     WHERE name = $4 RETURNING token_id",
+                    &[&token_hash, &now(), &expires_at, &name],
                 )
                 .map_err(err("adding a token"))?;
-            if added == 0 {
-                return Ok(false);
-            }
-            audit(c, actor, "token_create", "users", name, serde_json::json!({}))?;
+            let Some(row) = row else { return Ok(None) };
+            let id: i64 = row.get(0);
+            let details = serde_json::json!({ "token": id, "expires_at": expires_at });
+            audit(c, actor, "token_create", "users", name, details)?;
+            Ok(Some(id.unsigned_abs()))
+        })
+    }
+
+    fn touch_token(&mut self, token_hash: &str) -> Result<()> {
+        self.write(false, |c| {
+            c.execute("UPDATE tokens SET last_used_at = $1 WHERE token_hash = $2", &[&now(), &token_hash])
+                .map_err(err("noting a token's use"))?;
+            Ok(())
+        })
+    }
+
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>> {
+        let rows = self
+            .c()
+            .query(
+                &format!("SELECT {TOKEN} FROM {TOKENS} WHERE $1::text IS NULL OR u.name = $1 ORDER BY t.token_id"),
+                &[&user],
+            )
+            .map_err(err("reading tokens"))?;
+        Ok(rows.iter().map(|r| token_at(r, 0)).collect())
+    }
+
+    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
+        self.write(false, |c| {
+            let row = c
+                .query_opt(
+                    "DELETE FROM tokens WHERE token_id = $1
+                     RETURNING (SELECT name FROM users WHERE users.user_id = tokens.user_id)",
+                    &[&(id as i64)],
+                )
+                .map_err(err("revoking a token"))?;
+            let Some(row) = row else { return Ok(false) };
+            let user: String = row.get(0);
+            audit(c, actor, "token_revoke", "users", &user, serde_json::json!({ "token": id }))?;
             Ok(true)
+        })
+    }
+
+    fn purge_expired(&mut self) -> Result<(u64, u64)> {
+        self.write(false, |c| {
+            let at = now();
+            let sessions =
+                c.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&at]).map_err(err("purging sessions"))?;
+            let tokens =
+                c.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&at]).map_err(err("purging tokens"))?;
+            Ok((sessions, tokens))
+        })
+    }
+
+    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64> {
+        self.write(false, |c| {
+            let mut most = 0i64;
+            for key in keys {
+                let n: i64 = c
+                    .query_one(COUNT_ATTEMPT_POSTGRES, &[key, &now(), &window_start])
+                    .map_err(err("counting a sign-in attempt"))?
+                    .get(0);
+                most = most.max(n);
+            }
+            Ok(most.unsigned_abs())
+        })
+    }
+
+    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()> {
+        self.write(false, |c| {
+            c.execute("DELETE FROM login_attempts WHERE attempt_key = $1", &[&account])
+                .and_then(|_| {
+                    c.execute(
+                        "UPDATE login_attempts SET attempts = attempts - 1 WHERE attempt_key = $1 AND attempts > 0",
+                        &[&address],
+                    )
+                })
+                .map_err(err("forgetting sign-in attempts"))?;
+            Ok(())
         })
     }
 
@@ -987,18 +1089,18 @@ impl Store for PostgresStore {
         schema_version(&mut self.c())
     }
 
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>> {
         Ok(self
             .c()
             .query_opt(
                 &format!(
-                    "SELECT {USER} FROM tokens t JOIN users u ON u.user_id = t.user_id
-                     WHERE t.token_hash = $1 AND NOT u.disabled"
+                    "SELECT {USER}, {TOKEN} FROM {TOKENS}
+                     WHERE t.token_hash = $1 AND NOT u.disabled AND t.expires_at > $2"
                 ),
-                &[&token_hash],
+                &[&token_hash, &now()],
             )
             .map_err(err("reading tokens"))?
-            .map(|r| user_of_row(&r)))
+            .map(|r| (user_of_row(&r), token_at(&r, 5))))
     }
 
     fn add_session(&mut self, session: &Session) -> Result<()> {

@@ -17,12 +17,12 @@ use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::{
     Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
     Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
-    StoredRiskDefinition, Summary, User, WriteWait, other_geography,
+    StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
 };
 use vigie_core::{Catalog, Month, RiskAnswer};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("../migrations/sqlite/0001_initial.sql"),
     include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
     include_str!("../migrations/sqlite/0003_derived_columns.sql"),
@@ -31,6 +31,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("../migrations/sqlite/0006_accounts.sql"),
     include_str!("../migrations/sqlite/0007_sessions.sql"),
     include_str!("../migrations/sqlite/0008_report_texts.sql"),
+    include_str!("../migrations/sqlite/0009_tokens_attempts.sql"),
 ];
 
 pub struct SqliteStore {
@@ -836,19 +837,92 @@ impl Store for SqliteStore {
         self.change_user(name, "password_hash", &password_hash, Audited { actor, action: "password_reset", details })
     }
 
-    fn add_token(&mut self, name: &str, token_hash: &str, actor: &Actor) -> Result<bool> {
+    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>> {
         self.write(|conn| {
-            let added = conn
-                .execute(
-                    "INSERT INTO tokens (token_hash, user_id, created_at) SELECT ?1, user_id, ?2 FROM users WHERE name = ?3",
-                    params![token_hash, now(), name],
+            let id: Option<i64> = conn
+                .query_row(
+                    "INSERT INTO tokens (token_hash, user_id, created_at, token_id, expires_at)
+                     SELECT ?1, user_id, ?2, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens), ?3 FROM users
+                     WHERE name = ?4 RETURNING token_id",
+                    params![token_hash, now(), expires_at, name],
+                    |r| r.get(0),
                 )
+                .optional()
                 .map_err(err("adding a token"))?;
-            if added == 0 {
-                return Ok(false);
-            }
-            audit(conn, actor, "token_create", "users", name, serde_json::json!({}))?;
+            let Some(id) = id else { return Ok(None) };
+            let details = serde_json::json!({ "token": id, "expires_at": expires_at });
+            audit(conn, actor, "token_create", "users", name, details)?;
+            Ok(Some(id.unsigned_abs()))
+        })
+    }
+
+    fn touch_token(&mut self, token_hash: &str) -> Result<()> {
+        self.write(|conn| {
+            conn.execute("UPDATE tokens SET last_used_at = ?1 WHERE token_hash = ?2", params![now(), token_hash])
+                .map_err(err("noting a token's use"))?;
+            Ok(())
+        })
+    }
+
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{TOKENS} WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.token_id"))
+            .map_err(err("reading tokens"))?;
+        let rows = stmt.query_map([user], token_of_row).map_err(err("reading tokens"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading tokens"))
+    }
+
+    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
+        self.write(|conn| {
+            let user: Option<String> = conn
+                .query_row(
+                    "DELETE FROM tokens WHERE token_id = ?1
+                     RETURNING (SELECT name FROM users WHERE users.user_id = tokens.user_id)",
+                    [id as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err("revoking a token"))?;
+            let Some(user) = user else { return Ok(false) };
+            audit(conn, actor, "token_revoke", "users", &user, serde_json::json!({ "token": id }))?;
             Ok(true)
+        })
+    }
+
+    fn purge_expired(&mut self) -> Result<(u64, u64)> {
+        self.write(|conn| {
+            let at = now();
+            let sessions = conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [&at]);
+            let tokens = conn.execute("DELETE FROM tokens WHERE expires_at <= ?1", [&at]);
+            Ok((sessions.map_err(err("purging sessions"))? as u64, tokens.map_err(err("purging tokens"))? as u64))
+        })
+    }
+
+    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64> {
+        self.write(|conn| {
+            let mut most = 0i64;
+            for key in keys {
+                let n: i64 = conn
+                    .query_row(COUNT_ATTEMPT_SQLITE, params![key, now(), window_start], |r| r.get(0))
+                    .map_err(err("counting a sign-in attempt"))?;
+                most = most.max(n);
+            }
+            Ok(most.unsigned_abs())
+        })
+    }
+
+    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()> {
+        self.write(|conn| {
+            conn.execute("DELETE FROM login_attempts WHERE attempt_key = ?1", [account])
+                .and_then(|_| {
+                    conn.execute(
+                        "UPDATE login_attempts SET attempts = attempts - 1 WHERE attempt_key = ?1 AND attempts > 0",
+                        [address],
+                    )
+                })
+                .map_err(err("forgetting sign-in attempts"))?;
+            Ok(())
         })
     }
 
@@ -970,18 +1044,44 @@ impl Store for SqliteStore {
         SqliteStore::schema_version(self)
     }
 
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<User>> {
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>> {
         self.conn
             .query_row(
-                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at FROM tokens t
-                 JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1 AND u.disabled = 0",
-                [token_hash],
-                user_of_row,
+                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at,
+                        t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at FROM tokens t
+                 JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1 AND u.disabled = 0 AND t.expires_at > ?2",
+                params![token_hash, now()],
+                |r| Ok((user_of_row(r)?, token_at(r, 5)?)),
             )
             .optional()
             .map_err(err("reading tokens"))
     }
 }
+
+/// A token's columns, `token_at(r, 0)` reads them.
+const TOKENS: &str = "SELECT t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at FROM tokens t JOIN users u ON u.user_id = t.user_id";
+
+fn token_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Token> {
+    token_at(r, 0)
+}
+
+/// A token read from five columns from `first` on (as [`TOKENS`] selects them).
+fn token_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Token> {
+    Ok(Token {
+        id: r.get::<_, Option<i64>>(first)?.unwrap_or(0).unsigned_abs(),
+        user: r.get(first + 1)?,
+        created_at: r.get(first + 2)?,
+        expires_at: r.get::<_, Option<String>>(first + 3)?.unwrap_or_default(),
+        last_used_at: r.get(first + 4)?,
+    })
+}
+
+/// One more sign-in attempt under key `?1` at `?2`; a window begun before `?3` begins again.
+const COUNT_ATTEMPT_SQLITE: &str = "INSERT INTO login_attempts (attempt_key, attempts, window_start) VALUES (?1, 1, ?2)
+     ON CONFLICT (attempt_key) DO UPDATE SET
+         attempts = CASE WHEN login_attempts.window_start < ?3 THEN 1 ELSE login_attempts.attempts + 1 END,
+         window_start = CASE WHEN login_attempts.window_start < ?3 THEN ?2 ELSE login_attempts.window_start END
+     RETURNING attempts";
 
 /// Ends every session of the user named `?1`.
 const END_SESSIONS_SQLITE: &str = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE name = ?1)";

@@ -221,8 +221,8 @@ fn accounts_tokens_sessions_and_risk_index_versions_behave_alike() {
         let (found, hash) = store.user_for_login("awa").expect("login").expect("user");
         assert_eq!((found.role, found.organization.as_deref(), hash.as_str()), (Role::Partner, Some("DRC"), "hash"));
 
-        assert!(store.add_token("awa", "token-hash", &admin).expect("token"));
-        assert_eq!(store.user_for_token("token-hash").expect("token").map(|u| u.name), Some("awa".into()));
+        assert_eq!(store.add_token("awa", "token-hash", "2099-01-01T00:00:00Z", &admin).expect("token"), Some(1));
+        assert_eq!(store.user_for_token("token-hash").expect("token").map(|(u, _)| u.name), Some("awa".into()));
         let session = Session {
             hash: "s1".into(),
             user: "awa".into(),
@@ -293,6 +293,74 @@ fn a_new_password_ends_the_accounts_sessions_and_an_admin_can_end_them() {
         assert!(store.session("a").expect("session").is_none() && store.session("b").expect("session").is_none());
         let actions: Vec<String> = store.audit_log(5).expect("audit").into_iter().map(|e| e.action).collect();
         assert!(actions.iter().any(|a| a == "sessions_end"), "{actions:?}");
+    });
+}
+
+#[test]
+fn tokens_expire_are_listed_revoked_and_purged() {
+    on_both(|url| {
+        let mut store = open(url);
+        let admin = Actor::cli();
+        let viewer = User {
+            name: "fanta".into(),
+            role: Role::Viewer,
+            organization: None,
+            disabled: false,
+            created_at: String::new(),
+        };
+        store.add_user(&viewer, "hash", &admin).expect("user");
+        let live = store.add_token("fanta", "live", "2099-01-01T00:00:00Z", &admin).expect("token").expect("id");
+        let gone = store.add_token("fanta", "gone", "2020-01-01T00:00:00Z", &admin).expect("token").expect("id");
+        assert_eq!(store.add_token("nobody", "x", "2099-01-01T00:00:00Z", &admin).expect("token"), None);
+        assert!(store.user_for_token("gone").expect("read").is_none(), "an expired token signs nobody in");
+        let (_, token) = store.user_for_token("live").expect("read").expect("a live token");
+        assert_eq!((token.id, token.last_used_at), (live, None));
+        store.touch_token("live").expect("touch");
+        let listed = store.tokens(Some("fanta")).expect("list");
+        assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), [live, gone], "expired ones listed too");
+        assert!(listed[0].last_used_at.is_some(), "its last use");
+        assert_eq!(store.purge_expired().expect("purge").1, 1);
+        assert_eq!(store.tokens(None).expect("list").len(), 1);
+        assert!(store.revoke_token(live, &admin).expect("revoke"));
+        assert!(!store.revoke_token(live, &admin).expect("revoke"), "once");
+        assert!(store.user_for_token("live").expect("read").is_none(), "a revoked token signs nobody in");
+        let actions: Vec<String> = store.audit_log(10).expect("audit").into_iter().map(|e| e.action).collect();
+        assert!(actions.iter().any(|a| a == "token_revoke"), "{actions:?}");
+    });
+}
+
+/// Sign-in attempts are counted atomically before any password is checked: of 40 attempts at
+/// once from 8 threads (8 connections), each sees a different count, so no more than the limit
+/// can be let through; a success stops counting against the address.
+#[test]
+fn sign_in_attempts_are_counted_atomically_and_shared_by_connections() {
+    on_both(|url| {
+        let window = "2000-01-01T00:00:00Z";
+        let counts: Vec<u64> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut store = open(url);
+                        let keys = ["user:awa".to_owned(), "addr:10.0.0.1".to_owned()];
+                        (0..5).map(|_| store.count_attempt(&keys, window).expect("count")).collect::<Vec<u64>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+        });
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=40).collect::<Vec<u64>>(), "every attempt its own count");
+        let mut store = open(url);
+        store.attempt_succeeded("user:awa", "addr:10.0.0.1").expect("success");
+        let keys = ["user:awa".to_owned(), "addr:10.0.0.1".to_owned()];
+        assert_eq!(store.count_attempt(&keys, window).expect("count"), 40, "the address's 39 failures and this one");
+        assert_eq!(store.count_attempt(&["user:awa".to_owned()], window).expect("count"), 2, "the account's forgotten");
+        assert_eq!(
+            store.count_attempt(&["user:awa".to_owned()], "2999-01-01T00:00:00Z").expect("count"),
+            1,
+            "a window past its time begins again"
+        );
     });
 }
 

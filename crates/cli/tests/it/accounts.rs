@@ -85,7 +85,7 @@ fn accounts_are_added_with_argon2id_hashes_and_every_change_is_audited() {
     let token = stdout(&run(&["token", "create", "a.diallo"], "")).trim().to_owned();
     assert!(token.starts_with("vigie_"), "{token}");
     let store = SqliteStore::open(&db).expect("open");
-    let user = store.user_for_token(&token_hash(&token)).expect("read").expect("the token's user");
+    let (user, _) = store.user_for_token(&token_hash(&token)).expect("read").expect("the token's user");
     assert_eq!((user.name.as_str(), user.organization.as_deref()), ("a.diallo", Some("DRC")));
     assert!(store.user_for_token(&token).expect("read").is_none(), "the token itself is not stored");
     assert!(run(&["user", "disable", "a.diallo"], "").status.success());
@@ -96,8 +96,20 @@ fn accounts_are_added_with_argon2id_hashes_and_every_change_is_audited() {
     let hash = password_hash(&db, "a.diallo");
     assert!(verify_password("a brand new password", &hash) && !verify_password("correct horse battery", &hash));
 
+    // Tokens are listed one a line, id first, and revoked by id.
+    let second = stdout(&run(&["token", "create", "viewer1", "--expires-days", "7"], "")).trim().to_owned();
+    let list = stdout(&run(&["token", "list", "viewer1"], ""));
+    let line = list.lines().next().expect("a token");
+    let id = line.split('\t').next().expect("id").to_owned();
+    assert!(list.lines().count() == 1 && line.contains("viewer1") && line.contains("never used"), "{list}");
+    assert!(store.user_for_token(&token_hash(&second)).expect("read").is_some());
+    assert!(run(&["token", "revoke", &id], "").status.success());
+    assert!(store.user_for_token(&token_hash(&second)).expect("read").is_none(), "revoked");
+    assert!(!run(&["token", "revoke", &id], "").status.success(), "once");
+    assert!(!run(&["token", "create", "viewer1", "--expires-days", "0"], "").status.success(), "a day at least");
+
     let audit = stdout(&run(&["audit", "--limit", "50"], ""));
-    for action in ["organization_add", "user_add", "token_create", "user_disable", "password_reset"] {
+    for action in ["organization_add", "user_add", "token_create", "token_revoke", "user_disable", "password_reset"] {
         assert!(audit.lines().any(|l| l.contains(action) && l.ends_with("by cli")), "{action} in {audit}");
     }
     assert!(!audit.contains("brand new password") && !audit.contains(&token), "no secret in the audit log");
