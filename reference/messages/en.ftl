@@ -353,6 +353,7 @@ ui-import-send = Import
 ui-import-progress = Upload progress
 ui-import-hint = A CSV file in the exchange format (DATA-FORMATS.md), comma or semicolon separated; or a form's KoBoToolbox or ODK export (XLSX, CSV with its repeat groups' files, KoBo API JSON). Files are imported whole or not at all; importing them again changes nothing, and a newer export updates the edited submissions.
 ui-import-failed = The file could not be imported.
+ui-import-too-large = This file was refused: it is larger than an upload may be, or it inflates as no real export does. Nothing was imported. Import a large export with `vigie import kobo` on the server.
 ui-import-counts = { $inserted } added, { $updated } corrected, { $unchanged } unchanged.
 ui-import-done = { $file } imported.
 ui-import-invalid = { $count ->

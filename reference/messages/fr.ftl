@@ -387,6 +387,7 @@ ui-import-send = Importer
 ui-import-progress = Progression de l’envoi
 ui-import-hint = Un fichier CSV au format d’échange (DATA-FORMATS.md), séparé par des virgules ou des points-virgules ; ou l’export KoBoToolbox ou ODK d’un formulaire (XLSX, CSV avec les fichiers de ses groupes répétés, JSON de l’API KoBo). Les fichiers sont importés en entier ou pas du tout ; les importer à nouveau ne change rien, et un export plus récent met à jour les soumissions modifiées.
 ui-import-failed = Le fichier n’a pas pu être importé.
+ui-import-too-large = Ce fichier est refusé : il dépasse la taille permise pour un envoi, ou se décompresse comme aucun export réel. Rien n’a été importé. Importez un gros export avec `vigie import kobo` sur le serveur.
 ui-import-counts = { $inserted } ajouté(s), { $updated } corrigé(s), { $unchanged } inchangé(s).
 ui-import-done = { $file } importé.
 ui-import-invalid = { $count ->

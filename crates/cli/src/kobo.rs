@@ -29,7 +29,7 @@ fn read_mapping(path: Option<&Path>) -> Result<Mapping> {
 /// Imports the exports, and prints the placing warnings met.
 pub fn import(store: &mut dyn Store, catalog: &Catalog, what: &KoboImport<'_>, options: &Options) -> Result<Report> {
     let mapping = read_mapping(what.mapping)?;
-    let mut exports = vigie_kobo::export::read(what.files)?;
+    let mut exports = vigie_kobo::export::read(what.files, &vigie_kobo::bounds::Limits::LOCAL)?;
     if let Some((url, token)) = what.url {
         let token = token.context("--url needs the account's API token: --token or VIGIE_KOBO_TOKEN")?;
         exports.push(vigie_kobo::fetch::fetch(url, token)?);

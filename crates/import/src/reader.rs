@@ -41,14 +41,38 @@ struct Hashing<R> {
     offset: u64,
     /// Offsets of the line feeds read but not yet passed by a row (a read-ahead's worth).
     line_feeds: VecDeque<u64>,
+    /// Where the line being read began, and how many lines came before it.
+    line_start: u64,
+    lines: u64,
+}
+
+/// The longest line a file may have: a row a person wrote is far shorter, and the parser holds
+/// a whole row in memory.
+pub const MAX_LINE: u64 = 1024 * 1024;
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Hashing<R> {
+        Hashing { inner, hasher: Sha256::new(), offset: 0, line_feeds: VecDeque::new(), line_start: 0, lines: 0 }
+    }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        let before = self.line_feeds.len();
         self.line_feeds.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| self.offset + i as u64));
+        if let Some(&last) = self.line_feeds.back().filter(|_| self.line_feeds.len() > before) {
+            self.lines += (self.line_feeds.len() - before) as u64;
+            self.line_start = last + 1;
+        }
         self.offset += n as u64;
+        if self.offset - self.line_start > MAX_LINE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("line {} is longer than {} KiB: is this a CSV file?", self.lines + 1, MAX_LINE / 1024),
+            ));
+        }
         Ok(n)
     }
 }
@@ -119,7 +143,7 @@ impl CsvRows {
         let file = path.display().to_string();
         let io_error = |source| ReadError::Io { file: file.clone(), source };
         let handle = File::open(path).map_err(io_error)?;
-        let hashing = Hashing { inner: handle, hasher: Sha256::new(), offset: 0, line_feeds: VecDeque::new() };
+        let hashing = Hashing::new(handle);
         let mut buffered = BufReader::with_capacity(1 << 16, hashing);
         let head = buffered.fill_buf().map_err(io_error)?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::KoboError;
+use crate::bounds::{Limits, check_archive, check_file};
 use crate::table::{Sheet, read_csv, read_xlsx};
 
 /// One export: the submissions (`main`, one row each) and the repeat groups' entries, each
@@ -24,23 +25,29 @@ fn is_repeat(sheet: &Sheet) -> bool {
 }
 
 /// Reads export files, each named in messages by its path.
-pub fn read(paths: &[PathBuf]) -> Result<Vec<Export>, KoboError> {
+pub fn read(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Export>, KoboError> {
     let named: Vec<(PathBuf, String)> = paths.iter().map(|p| (p.clone(), p.display().to_string())).collect();
-    read_named(&named)
+    read_named(&named, limits)
 }
 
 /// Reads export files, each read from its path and named in messages by its name (an upload is
 /// read from a temporary file). A workbook or an API JSON file is one export; CSV files are one
 /// export together: the one without a parent column holds the submissions, the others their
-/// repeats.
-pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError> {
+/// repeats. Each is read within `limits`: an archive is checked before it is read.
+pub fn read_named(files: &[(PathBuf, String)], limits: &Limits) -> Result<Vec<Export>, KoboError> {
     let mut exports = Vec::new();
     let mut csv_sheets = Vec::new();
     let mut csv_files = Vec::new();
     for (path, name) in files {
         let file = name.clone();
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-        let bytes = || std::fs::read(path).map_err(|e| KoboError::Read { file: file.clone(), message: e.to_string() });
+        let bytes = || {
+            check_file(&file, path, limits)?;
+            std::fs::read(path).map_err(|e| KoboError::Read { file: file.clone(), message: e.to_string() })
+        };
+        if matches!(extension.as_str(), "xlsx" | "zip") {
+            check_archive(&file, path, limits)?;
+        }
         match extension.as_str() {
             "xlsx" => {
                 let (mut main, repeats): (Vec<Sheet>, Vec<Sheet>) =
@@ -57,7 +64,10 @@ pub fn read_named(files: &[(PathBuf, String)]) -> Result<Vec<Export>, KoboError>
             "json" => exports.push(read_json(&file, &bytes()?)?),
             // ODK Central's "CSV files (.zip)": the submissions' file and one per repeat group.
             "zip" => {
-                let sheets = read_zip(&file, &bytes()?)?;
+                let sheets = read_zip(
+                    &file,
+                    &std::fs::read(path).map_err(|e| KoboError::Read { file: file.clone(), message: e.to_string() })?,
+                )?;
                 exports.push(csv_export(file.clone(), sheets)?);
             }
             _ => {

@@ -50,8 +50,9 @@ pub fn import(
     mapping: &Mapping,
     sync: bool,
     options: &Options,
+    limits: &crate::bounds::Limits,
 ) -> Result<KoboReport, KoboImportError> {
-    let exports = crate::export::read_named(files)?;
+    let exports = crate::export::read_named(files, limits)?;
     import_exports(store, catalog, &exports, mapping, sync, options)
 }
 

@@ -7,6 +7,7 @@
 //! violations that the import validates like any file: one per submission, victim and subtype,
 //! with ids derived from the submission's stable id so a newer export updates what was edited.
 
+pub mod bounds;
 pub mod convert;
 pub mod export;
 pub mod fetch;
@@ -27,6 +28,9 @@ pub enum KoboError {
     Mapping { file: String, message: String },
     #[error("{file}: {message}")]
     Write { file: String, message: String },
+    /// Larger than the limits allow ([`bounds::Limits`]), or a zip bomb.
+    #[error("{file}: too large: {message}")]
+    TooLarge { file: String, message: String },
 }
 
 impl KoboError {
@@ -34,6 +38,7 @@ impl KoboError {
     pub fn named(self, name: &str) -> KoboError {
         match self {
             KoboError::Read { message, .. } => KoboError::Read { file: name.to_owned(), message },
+            KoboError::TooLarge { message, .. } => KoboError::TooLarge { file: name.to_owned(), message },
             other => other,
         }
     }

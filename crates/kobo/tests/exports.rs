@@ -17,7 +17,7 @@ use vigie_place::Placer;
 fn converted_rows(files: &[(PathBuf, String)]) -> (Vec<Vec<String>>, Vec<String>) {
     let catalog = Catalog::builtin();
     let placer = Placer::new(&catalog.geography).unwrap();
-    let exports = read_named(files).unwrap();
+    let exports = read_named(files, &vigie_kobo::bounds::Limits::LOCAL).unwrap();
     assert_eq!(exports.len(), 1);
     let mut converted = convert(&exports[0], &Mapping::vigie(), catalog, &placer);
     assert!(converted.errors.is_empty(), "{:?}", converted.errors);

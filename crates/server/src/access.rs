@@ -40,6 +40,9 @@ pub struct RouteSpec {
 }
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
+/// An upload's whole body: its files, each within [`crate::uploads::IMPORT_LIMIT`], and a form's
+/// other fields.
+const UPLOAD_BODY: usize = 2 * crate::uploads::IMPORT_LIMIT as usize;
 const ADMIN: &[Role] = &[Role::Admin];
 /// Who writes the report's own words: the analysts.
 const ANALYSTS: &[Role] = &[Role::Admin, Role::ImOfficer];
@@ -97,7 +100,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         ),
         (
             spec("POST", "/imports", Allow::Roles(RECORDS), "Page: a file uploaded (a form), imported all or nothing."),
-            post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
+            post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY)),
         ),
         (
             spec(
@@ -194,7 +197,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 Allow::Roles(RECORDS),
                 "Import a CSV body (violations, alerts or risk), all or nothing.",
             ),
-            post(api::import).layer(axum::extract::DefaultBodyLimit::max(api::IMPORT_LIMIT)),
+            post(api::import).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY)),
         ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),

@@ -16,6 +16,7 @@ use vigie_store::{Role, Session, User};
 use crate::AppState;
 use crate::access::{Caller, SESSION_COOKIE};
 use crate::error::ApiError;
+use crate::uploads::Upload;
 
 fn user_json(user: &User) -> serde_json::Value {
     serde_json::json!({ "name": user.name, "role": user.role.name(), "organization": user.organization })
@@ -276,9 +277,6 @@ pub async fn audit(
     Ok(Json(serde_json::json!({ "entries": entries })))
 }
 
-/// The largest CSV an import request may send.
-pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
-
 #[derive(Deserialize)]
 pub struct ImportQuery {
     #[serde(default)]
@@ -293,7 +291,7 @@ pub async fn import(
     Extension(caller): Extension<Caller>,
     Path(kind): Path<String>,
     Query(query): Query<ImportQuery>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let kind = match kind.as_str() {
         "violations" => vigie_store::RecordKind::Violations,
@@ -301,24 +299,28 @@ pub async fn import(
         "risk" => vigie_store::RecordKind::RiskAnswers,
         _ => return Err(ApiError::not_found()),
     };
+    let _taking_in = state.upload_slot()?;
+    let mut upload = Upload::new()?;
+    if let Err(refused) = upload.body(body, "upload.csv").await {
+        return Err(state.refused_upload(&caller, refused).await);
+    }
     state
         .blocking(move |state, store| {
-            let report =
-                match imported(state, store, kind, &caller, "upload.csv", &body, query.dry_run, DEFAULT_MAX_ERRORS)? {
-                    Imported::Done(report) => report,
-                    Imported::Invalid { errors, more } => {
-                        let mut error = ApiError::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "invalid",
-                            "nothing was imported: fix these rows",
-                        );
-                        error.details = errors.iter().map(ToString::to_string).collect();
-                        if more > 0 {
-                            error.details.push(format!("… and {more} more errors"));
-                        }
-                        return Err(error);
+            let report = match imported(state, store, kind, &caller, &upload, query.dry_run, DEFAULT_MAX_ERRORS)? {
+                Imported::Done(report) => report,
+                Imported::Invalid { errors, more } => {
+                    let mut error = ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        "nothing was imported: fix these rows",
+                    );
+                    error.details = errors.iter().map(ToString::to_string).collect();
+                    if more > 0 {
+                        error.details.push(format!("… and {more} more errors"));
                     }
-                };
+                    return Err(error);
+                }
+            };
             let t = report.total;
             let counts = serde_json::json!({ "inserted": t.inserted, "updated": t.updated, "unchanged": t.unchanged });
             let warnings: Vec<String> = report.files.iter().flat_map(|f| f.warnings.iter().cloned()).collect();
@@ -345,19 +347,14 @@ pub(crate) fn imported(
     store: &mut dyn vigie_store::Store,
     kind: vigie_store::RecordKind,
     caller: &Caller,
-    file_name: &str,
-    body: &[u8],
+    upload: &Upload,
     dry_run: bool,
     max_errors: usize,
 ) -> Result<Imported, ApiError> {
     let actor = caller.actor("?");
-    // The import reads files: the body becomes one, named as the caller named it.
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let name = safe_name(file_name, "upload.csv");
-    let path = dir.path().join(&name);
-    std::fs::write(&path, body).map_err(ApiError::internal)?;
-    let folder = format!("{}/", dir.path().display());
-    let hide = |text: String| text.replace(&folder, "");
+    let path =
+        upload.files.first().map(|(path, _)| path.clone()).ok_or_else(|| ApiError::bad_request("send a file"))?;
+    let hide = |text: String| upload.hide(text);
     let options = upload_options(caller, &actor, dry_run, max_errors);
     let catalog = state.shared.catalog();
     let mut report = match vigie_import::import_files(store, catalog, kind, &[path], &options, &mut |_| {}) {
@@ -403,20 +400,13 @@ fn upload_options(
     }
 }
 
-/// An upload's file name, safe to write in a temporary folder.
-fn safe_name(file_name: &str, default: &str) -> String {
-    let name: String =
-        file_name.rsplit(['/', '\\']).next().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
-    if name.is_empty() || name.starts_with('.') { default.to_owned() } else { name }
-}
-
 /// Imports uploaded KoBo/ODK exports (files named as the caller named them) through `mapping`
 /// (a mapping file's text, else Vigie's own form's), with the same rules as [`imported`].
 pub(crate) fn imported_kobo(
     state: &AppState,
     store: &mut dyn vigie_store::Store,
     caller: &Caller,
-    files: &[(String, Vec<u8>)],
+    upload: &Upload,
     mapping: Option<&str>,
     max_errors: usize,
 ) -> Result<Imported, ApiError> {
@@ -426,21 +416,12 @@ pub(crate) fn imported_kobo(
         Some(text) => vigie_kobo::mapping::Mapping::parse("mapping", text).map_err(|e| unreadable(e.to_string()))?,
         None => vigie_kobo::mapping::Mapping::vigie(),
     };
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let mut paths = Vec::new();
-    for (i, (name, body)) in files.iter().enumerate() {
-        let name = safe_name(name, "export.xlsx");
-        // Each upload in its own folder: two files may have the same name.
-        let folder = dir.path().join(i.to_string());
-        std::fs::create_dir(&folder).map_err(ApiError::internal)?;
-        let path = folder.join(&name);
-        std::fs::write(&path, body).map_err(ApiError::internal)?;
-        paths.push((path, name));
-    }
     let options = upload_options(caller, &actor, false, max_errors);
     let catalog = state.shared.catalog();
     use vigie_kobo::import::KoboImportError as E;
-    let mut report = match vigie_kobo::import::import(store, catalog, &paths, &mapping, false, &options) {
+    let limits = vigie_kobo::bounds::Limits::UPLOAD;
+    let mut report = match vigie_kobo::import::import(store, catalog, &upload.files, &mapping, false, &options, &limits)
+    {
         Ok(imported) => {
             let mut report = imported.report;
             if let Some(first) = report.files.first_mut() {
@@ -467,11 +448,15 @@ pub(crate) fn imported_kobo(
             return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
         }
         Err(E::Import(vigie_import::ImportError::Store(e))) => return Err(e.into()),
+        Err(E::Kobo(e @ vigie_kobo::KoboError::TooLarge { .. })) => {
+            let refused = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string());
+            store.record(&actor, "upload_refused", "imports", "kobo", serde_json::json!({ "why": refused.message }))?;
+            return Err(refused);
+        }
         Err(e) => return Err(unreadable(e.to_string())),
     };
-    let folder = format!("{}/", dir.path().display());
     for file in &mut report.files {
-        file.warnings = file.warnings.drain(..).map(|w| w.replace(&folder, "")).collect();
+        file.warnings = file.warnings.drain(..).map(|w| upload.hide(w)).collect();
     }
     if report.committed {
         state.shared.catch_up(&*store)?;

@@ -14,6 +14,7 @@ mod pages;
 mod proxy;
 mod records;
 mod throttle;
+mod uploads;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,6 +43,8 @@ pub struct AppState {
     /// more connections (each with its own page cache) on a machine of a few cores.
     working: tokio::sync::Semaphore,
     shared: Shared,
+    /// Uploads being taken in ([`uploads::AT_ONCE`] at most).
+    uploads: tokio::sync::Semaphore,
     /// How long a login session lasts.
     pub session_ttl: Duration,
     /// Whether cookies are marked `Secure` (served over TLS, directly or behind a proxy).
@@ -62,6 +65,7 @@ impl AppState {
             pool,
             working: tokio::sync::Semaphore::new(4 * cores),
             shared,
+            uploads: tokio::sync::Semaphore::new(uploads::AT_ONCE),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
@@ -82,6 +86,31 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(format!("a request's work stopped: {e}")))?
+    }
+
+    /// A turn to take an upload in, or 503 while [`uploads::AT_ONCE`] are.
+    fn upload_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.uploads.try_acquire().map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "other uploads are being taken in: send it again in a moment",
+            )
+        })
+    }
+
+    /// An upload refused while it arrived (too large): audited, and handed back.
+    async fn refused_upload(self: &Arc<Self>, caller: &access::Caller, refused: ApiError) -> ApiError {
+        if refused.status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            let actor = caller.actor("?");
+            let why = serde_json::json!({ "why": refused.message });
+            let audited =
+                self.blocking(move |_, store| Ok(store.record(&actor, "upload_refused", "imports", "upload", why)?));
+            if let Err(e) = audited.await {
+                return e;
+            }
+        }
+        refused
     }
 }
 

@@ -1676,7 +1676,7 @@ mod tests {
             .execute_batch(
                 "DROP TABLE recommendation_follow_ups; DROP TABLE recommendations; DROP TABLE report_texts;
                  DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
-                 DROP TABLE changes; DROP TABLE sessions; DROP TABLE tokens; DROP TABLE users;
+                 DROP TABLE changes; DROP TABLE login_attempts; DROP TABLE sessions; DROP TABLE tokens; DROP TABLE users;
                  ALTER TABLE audit_log DROP COLUMN actor; ALTER TABLE audit_log DROP COLUMN client;
                  PRAGMA user_version = 4;",
             )

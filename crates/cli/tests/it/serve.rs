@@ -106,3 +106,127 @@ fn the_demo_serves_its_data_to_an_admin_with_a_printed_password() {
     assert!(child.wait().expect("wait").success());
     assert_eq!(lines.next().as_deref(), Some("stopped"));
 }
+
+/// A field of `/proc/PID/status`, in kB.
+fn proc_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("a field in kB")
+}
+
+/// A zip of one CSV entry that inflates to `size` bytes of one letter (deflated to a few MB).
+fn zip_bomb(size: u64) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().large_file(true);
+    zip.start_file("submissions.csv", options).expect("entry");
+    std::io::copy(&mut std::io::repeat(b'a').take(size), &mut zip).expect("write");
+    zip.finish().expect("finish").into_inner()
+}
+
+/// A zip bomb (4 GiB inflated) and a 200 MiB body, uploaded by a partner to a running `vigie
+/// serve`: the bomb gets a 413 said in French and is audited, the body streams to disk, the
+/// server's peak memory (VmHWM, reset before) grows by far less than 256 MB, and it answers on.
+#[test]
+fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
+    let scratch = Scratch::new();
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(vigie_bin())
+            .current_dir(scratch.path())
+            .env_remove("VIGIE_DB")
+            .arg("--db")
+            .arg(format!("sqlite://{}", scratch.db().display()))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("input");
+        let out = child.wait_with_output().expect("run");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["user", "add", "awa", "--role", "partner", "--organisation", "DRC"], "a long enough password\n");
+    let token = run(&["token", "create", "awa"], "").trim().to_owned();
+    let mut child = Command::new(vigie_bin())
+        .current_dir(scratch.path())
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", scratch.db().display()))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let address = first.split("http://").nth(1).and_then(|a| a.split('/').next()).expect("the address").to_owned();
+    let send = |head: String, body: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        stream.write_all(head.as_bytes()).expect("head");
+        stream.write_all(body).expect("body");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response");
+        response
+    };
+    let bomb = zip_bomb(4 << 30);
+    let boundary = "vigieboundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkobo\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"odk.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&bomb);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak");
+    let before = proc_kb(pid, "VmRSS:");
+    let answer = send(
+        format!(
+            "POST /imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nCookie: vigie_lang=fr\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            form.len()
+        ),
+        &form,
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(400)]);
+    assert!(answer.contains("Ce fichier est refusé") && answer.contains("zip bomb"), "said in French: {answer}");
+    let bomb_peak = proc_kb(pid, "VmHWM:");
+
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak");
+    let body = vec![b'x'; 200 << 20];
+    let answer = send(
+        format!(
+            "POST /api/v1/imports/violations HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
+        &body,
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 422"),
+        "unreadable, not taken in memory: {}",
+        &answer[..answer.len().min(400)]
+    );
+    let body_peak = proc_kb(pid, "VmHWM:");
+    eprintln!(
+        "upload memory: {} MiB zip bomb (4 GiB inflated): peak {} MiB over {} MiB before; 200 MiB body: peak {} MiB",
+        bomb.len() >> 20,
+        bomb_peak.saturating_sub(before) >> 10,
+        before >> 10,
+        body_peak.saturating_sub(before) >> 10
+    );
+    for peak in [bomb_peak, body_peak] {
+        assert!(peak.saturating_sub(before) < 256 << 10, "grew by {} MiB", peak.saturating_sub(before) >> 10);
+    }
+    let health = send(format!("GET /api/v1/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"), &[]);
+    assert!(health.starts_with("HTTP/1.1 200"), "it answers on: {health}");
+    let audit = run(&["audit", "--limit", "20"], "");
+    assert!(audit.contains("upload_refused"), "the bomb is audited: {audit}");
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+    child.wait().expect("wait");
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use maud::{Markup, html};
 use vigie_i18n::{Args, Lang};
@@ -46,44 +46,36 @@ pub async fn upload(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, ApiError> {
     let (lang, cookie, _) = page_query(&[], &headers);
-    let (mut kind, mut files, mut mapping) = ("violations".to_owned(), Vec::new(), None);
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()).page())? {
-        match field.name() {
-            Some("kind") => kind = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()).page())?,
-            Some(part @ ("file" | "mapping")) => {
-                let part = part.to_owned();
-                let name = field.file_name().unwrap_or("upload.csv").to_owned();
-                let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()).page())?;
-                // A file input left empty still sends a part, nameless and empty.
-                if bytes.is_empty() && name.is_empty() {
-                    continue;
-                }
-                if part == "file" {
-                    files.push((name, bytes.to_vec()));
-                } else {
-                    mapping = Some(String::from_utf8_lossy(&bytes).into_owned());
-                }
-            }
-            _ => {}
+    let _taking_in = state.upload_slot().map_err(ApiError::page)?;
+    let mut upload = crate::uploads::Upload::new()?;
+    let received = match upload.form(form).await {
+        Ok(fields) => Ok(fields),
+        Err(refused) => Err(state.refused_upload(&caller, refused).await),
+    };
+    let fields = match received {
+        Ok(fields) => fields,
+        Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large(&state, &caller, lang, cookie, &e).await;
         }
-    }
+        Err(e) => return Err(e.page()),
+    };
+    let field = |name: &str| fields.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone());
+    let kind = field("kind").unwrap_or_else(|| "violations".to_owned());
+    let mapping = field("mapping");
     let record_kind = KINDS.iter().find(|(name, _)| *name == kind).map(|(_, k)| *k);
-    if files.is_empty() || (record_kind.is_none() && kind != KOBO) {
+    if upload.files.is_empty() || (record_kind.is_none() && kind != KOBO) {
         return Err(ApiError::bad_request("send a kind and a file").page());
     }
     let who = caller.clone();
-    let shown_name = files.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+    let shown_name = upload.files.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ");
     let outcome = state
         .blocking(move |state, store| match record_kind {
             // KoBoToolbox or ODK exports: one or several files (a CSV export's repeat files).
-            None => crate::api::imported_kobo(state, store, &who, &files, mapping.as_deref(), MAX_ERRORS),
-            Some(record_kind) => {
-                let (name, bytes) = &files[0];
-                crate::api::imported(state, store, record_kind, &who, name, bytes, false, MAX_ERRORS)
-            }
+            None => crate::api::imported_kobo(state, store, &who, &upload, mapping.as_deref(), MAX_ERRORS),
+            Some(record_kind) => crate::api::imported(state, store, record_kind, &who, &upload, false, MAX_ERRORS),
         })
         .await;
     let (status, result) = match outcome {
@@ -93,6 +85,7 @@ pub async fn upload(
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::FORBIDDEN => {
             (e.status, html! { div.error role="alert" { p { (lang.text("ui-import-failed")) } p { (e.message) } } })
         }
+        Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => (e.status, too_large_notice(lang, &e)),
         Err(e) => return Err(e.page()),
     };
     let history = history(&state, &caller, lang).await?;
@@ -100,6 +93,27 @@ pub async fn upload(
     let other = other_language(lang, "/imports", &[]);
     let mut response = page(layout(lang, &lang.text("ui-imports"), &caller, other, body), cookie);
     *response.status_mut() = status;
+    Ok(response)
+}
+
+/// A file refused for its size (or a zip bomb), said in the reader's language.
+fn too_large_notice(lang: Lang, refused: &ApiError) -> Markup {
+    html! { div.error role="alert" { p { (lang.text("ui-import-too-large")) } p { (refused.message) } } }
+}
+
+/// The imports page with a refused upload's notice, answered 413.
+async fn too_large(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    lang: Lang,
+    cookie: Option<HeaderValue>,
+    refused: &ApiError,
+) -> Result<Response, ApiError> {
+    let history = history(state, caller, lang).await?;
+    let body = html! { h1 { (lang.text("ui-imports")) } (too_large_notice(lang, refused)) (upload_form(caller, lang, "violations")) (history) };
+    let other = other_language(lang, "/imports", &[]);
+    let mut response = page(layout(lang, &lang.text("ui-imports"), caller, other, body), cookie);
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     Ok(response)
 }
 
