@@ -438,7 +438,15 @@ pub(crate) fn written(
     if path_id.is_some() && existing.is_none() {
         return Err(ApiError::not_found());
     }
-    let outcome = vigie_store::put_record(store, catalog, &record, &caller.actor("?"))?;
+    // The owner is checked again in the write's own transaction: a change in between (another
+    // organisation's record by now) is refused, never overwritten.
+    let outcome = match vigie_store::put_record(store, catalog, &record, scope(caller).as_deref(), &caller.actor("?")) {
+        Err(vigie_store::StoreError::Forbidden(_)) => {
+            denied(store, caller, kind, record.id(), "write")?;
+            return Err(ApiError::not_found());
+        }
+        outcome => outcome?,
+    };
     // The writer's next answer counts its write.
     state.shared.catch_up(&*store)?;
     Ok(Ok((outcome, record)))
@@ -453,8 +461,8 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     state
         .blocking(move |state, store| {
-            if visible_record(&*store, state.shared.catalog(), kind, &id, &caller)?.is_some() {
-                store.delete(kind, &id, &caller.actor("?"))?;
+            // The owner is checked in the deletion's own transaction.
+            if store.delete_owned(kind, &id, scope(&caller).as_deref(), &caller.actor("?"))? {
                 state.shared.catch_up(&*store)?;
                 return Ok(StatusCode::NO_CONTENT);
             }

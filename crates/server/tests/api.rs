@@ -356,7 +356,7 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
         let values: Vec<Option<&str>> = row.split(',').map(|v| Some(v).filter(|v| !v.is_empty())).collect();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
         let record = vigie_store::Record::parse(kind, &values, Catalog::builtin(), today).expect("record");
-        vigie_store::put_record(&mut *store, Catalog::builtin(), &record, &Actor::cli()).expect("again");
+        vigie_store::put_record(&mut *store, Catalog::builtin(), &record, None, &Actor::cli()).expect("again");
     }
     let mut builder = request(method, &uri, if form { None } else { body.clone() });
     let name = match who {

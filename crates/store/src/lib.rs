@@ -301,7 +301,13 @@ pub trait Store: Send {
     fn changes_since(&self, seq: i64) -> Result<Vec<Change>>;
     /// Deletes a record by its id, with its old values and `actor` in the audit log and its
     /// place in the change feed; `false` when there was none.
-    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool>;
+    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
+        self.delete_owned(kind, id, None, actor)
+    }
+    /// [`Store::delete`], of a record of organisation `owner` only (a partner's): its owner is
+    /// read in the deletion's own transaction, so no write in between can make it another's.
+    /// `false` when there was none of that owner.
+    fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool>;
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         self.audit_search(&AuditQuery { limit, ..AuditQuery::default() })
@@ -497,7 +503,8 @@ pub trait ImportSession {
     /// The ids of stored records of `kind` that start with `prefix` (a form's rows), of the
     /// restricted organisation only when there is one.
     fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>>;
-    /// Deletes a record in the import's transaction, with its audit entry and change.
+    /// Deletes a record in the import's transaction, with its audit entry and change (of the
+    /// restricted organisation only, when there is one).
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool>;
     /// Lets this import write only records of `organization` (a partner's): a row whose id is
     /// another organisation's record is refused.

@@ -282,16 +282,17 @@ fn record_change(c: &mut Client, table: &str, batch: Option<i64>, row: Option<i6
 
 /// A deletion inside the caller's locked transaction: the row, its audit entry with its old
 /// values, and its place in the change feed.
-fn delete_row(c: &mut Client, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
+fn delete_row(c: &mut Client, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
     let what = format!("deleting from {}", entity.table);
     let key = key_column(entity.table);
     let sql = format!(
-        "DELETE FROM {} WHERE {} = $1 RETURNING {key}, {}",
+        "DELETE FROM {} WHERE {} = $1 AND ($2::text IS NULL OR {} = $2) RETURNING {key}, {}",
         entity.table,
         entity.key,
+        entity.columns[entity.organization_column],
         entity.columns.join(", ")
     );
-    let Some(found) = c.query_opt(&sql, &[&id]).map_err(err(what.clone()))? else { return Ok(false) };
+    let Some(found) = c.query_opt(&sql, &[&id, &owner]).map_err(err(what.clone()))? else { return Ok(false) };
     let row: i64 = found.get(0);
     let values = texts(&found, 1, entity.columns.len(), entity.table)?;
     let old: serde_json::Map<String, serde_json::Value> =
@@ -659,9 +660,9 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
+    fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
-        self.write(true, |c| delete_row(c, &entity, id, actor))
+        self.write(true, |c| delete_row(c, &entity, id, owner, actor))
     }
 
     fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
@@ -1465,7 +1466,7 @@ impl ImportSession for PgSession<'_> {
     }
 
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
-        delete_row(&mut self.c(), &self.entities[entity_index(kind)], id, &self.actor)
+        delete_row(&mut self.c(), &self.entities[entity_index(kind)], id, self.owner.as_deref(), &self.actor)
     }
 
     fn restrict_to(&mut self, organization: &str) {

@@ -106,11 +106,21 @@ pub enum Select<'a> {
 /// Writes one record as an import of its own (validated by the caller with the import's rules),
 /// by `actor`: inserted or updated with its audit entry and its place in the change feed, or
 /// nothing when it changes nothing.
-pub fn put_record(store: &mut dyn Store, catalog: &Catalog, record: &Record, actor: &Actor) -> Result<Outcome> {
+pub fn put_record(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    record: &Record,
+    owner: Option<&str>,
+    actor: &Actor,
+) -> Result<Outcome> {
     let mut rows = PreparedRows::default();
     rows.push_record(record, catalog);
     let mut session = store.import()?;
     session.act_as(actor);
+    // A partner's write: the stored record's owner is checked in this write's transaction.
+    if let Some(owner) = owner {
+        session.restrict_to(owner);
+    }
     session.bind_geography(&catalog.geography.name)?;
     session.begin_file(&BatchSource { kind: record.kind(), file_name: "(api)".into() })?;
     let mut outcomes = Vec::with_capacity(1);

@@ -72,8 +72,8 @@ impl SqliteStore {
         Ok(SqliteStore { conn, wait: WriteWait::default() })
     }
 
-    fn delete_row(&self, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
-        delete_row(&self.conn, entity, id, actor)
+    fn delete_row(&self, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
+        delete_row(&self.conn, entity, id, owner, actor)
     }
 
     /// The writes of [`Store::add_risk_definition`], inside its transaction.
@@ -538,10 +538,10 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err(what))
     }
 
-    fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
+    fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
         self.begin_write()?;
-        let result = self.delete_row(&entity, id, actor);
+        let result = self.delete_row(&entity, id, owner, actor);
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("deleting"))?;
         result
@@ -1208,11 +1208,17 @@ impl Drop for WalFlusher {
 
 /// The writes of a deletion, inside the caller's transaction: the row, its audit entry with its
 /// old values, and its place in the change feed.
-fn delete_row(conn: &Connection, entity: &Entity, id: &str, actor: &Actor) -> Result<bool> {
+fn delete_row(conn: &Connection, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
     let what = format!("deleting from {}", entity.table);
-    let sql = format!("SELECT rowid, {} FROM {} WHERE {} = ?1", entity.columns.join(", "), entity.table, entity.key);
+    let sql = format!(
+        "SELECT rowid, {} FROM {} WHERE {} = ?1 AND (?2 IS NULL OR {} = ?2)",
+        entity.columns.join(", "),
+        entity.table,
+        entity.key,
+        entity.columns[entity.organization_column]
+    );
     let found = conn
-        .query_row(&sql, [id], |r| {
+        .query_row(&sql, params![id, owner], |r| {
             let values: Vec<Option<String>> =
                 (0..entity.columns.len()).map(|i| r.get(i + 1)).collect::<rusqlite::Result<_>>()?;
             Ok((r.get::<_, i64>(0)?, values))
@@ -1454,7 +1460,7 @@ impl ImportSession for SqliteSession<'_> {
     }
 
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
-        delete_row(self.conn, &self.entities[entity_index(kind)], id, &self.actor)
+        delete_row(self.conn, &self.entities[entity_index(kind)], id, self.owner.as_deref(), &self.actor)
     }
 
     fn restrict_to(&mut self, organization: &str) {

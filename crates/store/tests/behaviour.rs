@@ -265,6 +265,47 @@ fn accounts_tokens_sessions_and_risk_index_versions_behave_alike() {
     });
 }
 
+/// A partner's deletion reads the record's owner in its own transaction: while another writer
+/// hands V-1 back and forth between two organisations, every deletion that succeeds took a record
+/// of the partner's own (its audit entry's old values say so), and none took another's.
+#[test]
+fn a_partners_deletion_checks_the_owner_in_its_own_transaction_under_concurrent_writes() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations([1], "NRC", "UNID_ARMED"), true);
+        let partner = Actor { name: "awa".into(), client: None };
+        assert!(!store.delete_owned(RecordKind::Violations, "V-1", Some("DRC"), &partner).expect("delete"));
+        key_of(&*store, "V-1");
+        let deleted = std::thread::scope(|s| {
+            let flipper = s.spawn(|| {
+                let mut store = open(url);
+                for round in 0..30 {
+                    let owner = if round % 2 == 0 { "DRC" } else { "NRC" };
+                    import(&mut *store, &violations([1], owner, "UNID_ARMED"), true);
+                }
+            });
+            let mut store = open(url);
+            let mut deleted = 0;
+            while !flipper.is_finished() {
+                if store.delete_owned(RecordKind::Violations, "V-1", Some("DRC"), &partner).expect("delete") {
+                    deleted += 1;
+                }
+            }
+            flipper.join().expect("flipper");
+            deleted
+        });
+        let deletions: Vec<String> = store
+            .audit_log(500)
+            .expect("audit")
+            .into_iter()
+            .filter(|e| e.action == "delete")
+            .map(|e| e.old.unwrap_or_default())
+            .collect();
+        assert_eq!(deletions.len(), deleted);
+        assert!(deletions.iter().all(|old| old.contains("\"organization\":\"DRC\"")), "{deletions:?}");
+    });
+}
+
 #[test]
 fn a_new_password_ends_the_accounts_sessions_and_an_admin_can_end_them() {
     on_both(|url| {
