@@ -213,6 +213,8 @@ pub enum Command {
     Audit {
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: u32,
+        #[command(subcommand)]
+        action: Option<AuditAction>,
     },
     /// Move a whole database between SQLite and PostgreSQL.
     #[command(subcommand)]
@@ -295,6 +297,13 @@ pub enum OrganisationAction {
     },
     /// List organisations and how many violations each has stored.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the audit log's hash chain: every entry follows from the one before. Names the
+    /// first entry that does not (edited, removed or inserted afterwards); exits 1 then.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -211,9 +211,34 @@ pub fn run(cli: Cli) -> Result<()> {
             say_copied("restored", &copied);
             Ok(())
         }
-        Command::Audit { limit } => {
+        Command::Audit { action: Some(crate::cli::AuditAction::Verify), .. } => {
+            let check = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.verify_audit()?;
+            match check.broken {
+                None => {
+                    println!(
+                        "the audit log's {} entries hold together; the last hash is {}",
+                        check.entries, check.last_hash
+                    );
+                    Ok(())
+                }
+                Some(b) => anyhow::bail!(
+                    "the audit log is broken at entry {} ({} {}, number {} of the chain): it was changed, removed or \
+                     inserted after it was written; the {} entries before it hold",
+                    b.entry_id,
+                    b.at,
+                    b.action,
+                    b.position,
+                    b.position - 1
+                ),
+            }
+        }
+        Command::Audit { limit, action: None } => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            // Reading the audit log is audited too.
+            let read = serde_json::json!({ "limit": limit });
+            store.record(&vigie_store::Actor::cli(), "audit_read", "audit_log", "", read)?;
             let mut out = std::io::stdout().lock();
-            for e in open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.audit_log(limit)? {
+            for e in store.audit_log(limit)? {
                 writeln!(
                     out,
                     "{}  {:<7} {} {}  {} -> {}{}",

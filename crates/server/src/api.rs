@@ -259,12 +259,31 @@ impl AuditFilters {
     }
 }
 
+/// The audit log's entries for `query`; the reading itself is audited, with its filters.
+pub(crate) async fn read_audit(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    query: vigie_store::AuditQuery,
+) -> Result<Vec<vigie_store::AuditEntry>, ApiError> {
+    let actor = caller.actor("?");
+    state
+        .blocking(move |_, store| {
+            let read = serde_json::json!({
+                "actor": query.actor, "action": query.action, "limit": query.limit,
+                "from": query.from.map(|d| d.to_string()), "to": query.to.map(|d| d.to_string()),
+            });
+            store.record(&actor, "audit_read", "audit_log", "", read)?;
+            Ok(store.audit_search(&query)?)
+        })
+        .await
+}
+
 pub async fn audit(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Query(filters): Query<AuditFilters>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let query = filters.query()?;
-    let entries = state.blocking(move |_, store| Ok(store.audit_search(&query)?)).await?;
+    let entries = read_audit(&state, &caller, filters.query()?).await?;
     let entries: Vec<serde_json::Value> = entries
         .iter()
         .map(|e| {

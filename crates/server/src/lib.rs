@@ -145,6 +145,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut router = router
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(compression)
         .with_state(state);
     for (name, value) in headers {

@@ -1688,3 +1688,41 @@ async fn no_write_route_takes_a_session_without_its_csrf_token() {
         }
     }
 }
+
+/// axum's own refusals — a body that is not JSON, a wrong content type, a query that does not
+/// parse, a method the route lacks — answer in the API's one JSON envelope too.
+#[tokio::test]
+async fn every_api_error_is_the_json_envelope_extractor_refusals_included() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (admin, _) = login(&app, "admin").await;
+    let cases = [
+        ("POST", "/api/v1/login", Some("application/json"), "{not json", StatusCode::BAD_REQUEST),
+        ("POST", "/api/v1/login", Some("text/plain"), "{}", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("POST", "/api/v1/login", Some("application/json"), "{\"name\": 3}", StatusCode::UNPROCESSABLE_ENTITY),
+        ("GET", "/api/v1/audit?limit=many", None, "", StatusCode::BAD_REQUEST),
+        ("DELETE", "/api/v1/me", None, "", StatusCode::METHOD_NOT_ALLOWED),
+        ("GET", "/api/v1/nothing-here", None, "", StatusCode::NOT_FOUND),
+    ];
+    for (method, path, content_type, body, status) in cases {
+        // Signed in for reads (a session's write would first need its CSRF token).
+        let mut request = request(method, path, None);
+        if method == "GET" {
+            request = request.header(header::COOKIE, &admin);
+        } else if method == "DELETE" {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {}", server.token));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let answer = call(&app, request.body(Body::from(body)).expect("request")).await;
+        assert_eq!(answer.status, status, "{method} {path}: {}", answer.text);
+        assert_eq!(answer.headers[header::CONTENT_TYPE], "application/json", "{method} {path}");
+        let error = &answer.json["error"];
+        assert!(
+            error["code"].is_string() && error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{method} {path}: {}",
+            answer.text
+        );
+    }
+}

@@ -6,6 +6,7 @@
 //! crash at any moment leaves the database as it was before or after.
 
 pub mod accounts;
+mod audit_chain;
 mod entity;
 mod pg_conn;
 pub mod portable;
@@ -21,6 +22,7 @@ use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
 pub use accounts::{Actor, Organization, Role, Session, Token, User};
+pub use audit_chain::{AuditCheck, BrokenLink};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use postgres::PostgresStore;
@@ -359,6 +361,8 @@ pub trait Store: Send {
     fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>>;
     /// Ends a token (audited): `false` when no token has this id.
     fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool>;
+    /// Seals the audit entries not yet in the hash chain, then checks the whole chain.
+    fn verify_audit(&mut self) -> Result<AuditCheck>;
     /// Deletes the sessions and tokens that have expired: how many of each.
     fn purge_expired(&mut self) -> Result<(u64, u64)>;
     /// Counts one sign-in attempt under each key (`user:NAME`, `addr:IP`) before its password

@@ -144,6 +144,8 @@ pub const TABLES: [Table; 16] = [
             ("batch_id", Int),
             ("actor", Text),
             ("client", Text),
+            ("chain_position", Int),
+            ("hash", Text),
         ],
         identity: Some("entry_id"),
     },

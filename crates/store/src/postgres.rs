@@ -23,6 +23,7 @@ use tokio_postgres::types::{ToSql, Type};
 use vigie_core::aggregate::FactText;
 use vigie_core::{Catalog, Month, RiskAnswer};
 
+use crate::audit_chain;
 use crate::entity::{
     Entity, ExportLayout, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
     risk_answer_values,
@@ -30,9 +31,9 @@ use crate::entity::{
 use crate::pg_conn::Conn as Client;
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::{
-    Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
-    Organization, Outcome, Recommendation, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
-    StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
+    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch,
+    ImportSession, Organization, Outcome, Recommendation, Record, RecordKind, Result, Role, Rows, Select, Session,
+    Store, StoreError, StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
 };
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
@@ -102,6 +103,9 @@ impl PostgresStore {
         let result = writes(&mut client);
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         client.batch_execute(end).map_err(err("ending a write"))?;
+        if result.is_ok() {
+            seal_audit(&mut client)?;
+        }
         result
     }
 
@@ -147,6 +151,68 @@ impl PostgresStore {
             Ok(true)
         })
     }
+}
+
+/// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
+const CHAINED_POSTGRES: &str =
+    "entry_id::text, at, action, entity, entity_id, old_values, new_values, batch_id::text, actor, client";
+
+/// The advisory lock of the audit log's sealer: one at a time, apart from the write lock, so
+/// that an audit-only write (a sign-in) never waits for an import.
+const SEAL_LOCK: i64 = WRITE_LOCK + 2;
+
+/// Seals the committed audit entries not yet in the chain, in their order, in a transaction of
+/// its own (entries of transactions still running are sealed by the next sealer).
+fn seal_audit(c: &mut Client) -> Result<()> {
+    let what = "sealing the audit log";
+    let unsealed =
+        c.query_opt("SELECT 1 FROM audit_log WHERE chain_position IS NULL LIMIT 1", &[]).map_err(err(what))?;
+    if unsealed.is_none() {
+        return Ok(());
+    }
+    c.batch_execute("BEGIN").map_err(err(what))?;
+    let sealed = (|| -> Result<()> {
+        c.execute("SELECT pg_advisory_xact_lock($1)", &[&SEAL_LOCK]).map_err(err(what))?;
+        let last = c
+            .query_opt(
+                "SELECT chain_position, hash FROM audit_log WHERE chain_position IS NOT NULL
+                 ORDER BY chain_position DESC LIMIT 1",
+                &[],
+            )
+            .map_err(err(what))?;
+        let (mut position, mut previous): (i64, String) = last.map_or((0, String::new()), |r| (r.get(0), r.get(1)));
+        loop {
+            let rows = c
+                .query(
+                    &format!(
+                        "SELECT {CHAINED_POSTGRES} FROM audit_log WHERE chain_position IS NULL ORDER BY entry_id LIMIT 10000"
+                    ),
+                    &[],
+                )
+                .map_err(err(what))?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let (mut ids, mut positions, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+            for row in &rows {
+                let cells = texts(row, 0, audit_chain::COLUMNS.len(), "audit_log")?;
+                position += 1;
+                previous = audit_chain::link(&previous, &cells);
+                ids.push(cells[0].as_deref().and_then(|id| id.parse::<i64>().ok()).unwrap_or_default());
+                positions.push(position);
+                hashes.push(previous.clone());
+            }
+            c.execute(
+                "UPDATE audit_log a SET chain_position = u.p, hash = u.h
+                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, p, h) WHERE a.entry_id = u.id",
+                &[&ids, &positions, &hashes],
+            )
+            .map_err(err(what))?;
+        }
+    })();
+    let end = if sealed.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    c.batch_execute(end).map_err(err(what))?;
+    sealed
 }
 
 /// Ends every session of the user named `$1`.
@@ -992,6 +1058,37 @@ impl Store for PostgresStore {
         })
     }
 
+    fn verify_audit(&mut self) -> Result<AuditCheck> {
+        let what = "checking the audit log";
+        let mut c = self.c();
+        // Seal what was written without it (an older Vigie, a crash), then walk the chain.
+        seal_audit(&mut c)?;
+        let mut checker = audit_chain::Checker::default();
+        let mut after = 0i64;
+        loop {
+            let rows = c
+                .query(
+                    &format!(
+                        "SELECT chain_position, hash, {CHAINED_POSTGRES} FROM audit_log WHERE chain_position > $1
+                         ORDER BY chain_position LIMIT 10000"
+                    ),
+                    &[&after],
+                )
+                .map_err(err(what))?;
+            if rows.is_empty() {
+                return Ok(checker.finish());
+            }
+            for row in &rows {
+                let (position, hash): (i64, Option<String>) = (row.get(0), row.get(1));
+                let cells = texts(row, 2, audit_chain::COLUMNS.len(), "audit_log")?;
+                if !checker.push(position, hash.as_deref().unwrap_or_default(), &cells) {
+                    return Ok(checker.finish());
+                }
+                after = position;
+            }
+        }
+    }
+
     fn purge_expired(&mut self) -> Result<(u64, u64)> {
         self.write(false, |c| {
             let at = now();
@@ -1451,6 +1548,7 @@ impl ImportSession for PgSession<'_> {
         let mut session = self;
         session.c().batch_execute("COMMIT").map_err(err("committing import"))?;
         session.open = false;
+        seal_audit(&mut session.c())?;
         Ok(())
     }
 
@@ -1577,6 +1675,7 @@ impl Load for PgLoad<'_> {
             .map_err(err("numbering after the copy"))?;
         }
         c.batch_execute(&format!("NOTIFY {CHANNEL}; COMMIT")).map_err(err("committing the copy"))?;
+        seal_audit(&mut c)?;
         drop(c);
         self.open = false;
         Ok(())

@@ -9,14 +9,15 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::aggregate::FactText;
 
 use crate::Recommendation;
+use crate::audit_chain;
 use crate::entity::{
     Entity, ExportLayout, PreparedRow, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
     risk_answer_values,
 };
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::{
-    Actor, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch, ImportSession,
-    Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
+    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch,
+    ImportSession, Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
     StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
 };
 use vigie_core::{Catalog, Month, RiskAnswer};
@@ -131,7 +132,7 @@ impl SqliteStore {
     /// succeed and rolled back if not.
     fn write<T>(&self, writes: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.begin_write()?;
-        let result = writes(&self.conn);
+        let result = writes(&self.conn).and_then(|done| seal_audit(&self.conn).map(|()| done));
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("ending a write"))?;
         result
@@ -505,7 +506,7 @@ impl Store for SqliteStore {
 
     fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
         self.begin_write()?;
-        let result = self.store_risk_definition(d);
+        let result = self.store_risk_definition(d).and_then(|done| seal_audit(&self.conn).map(|()| done));
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("storing a risk index definition"))?;
         result
@@ -541,7 +542,7 @@ impl Store for SqliteStore {
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
         self.begin_write()?;
-        let result = self.delete_row(&entity, id, owner, actor);
+        let result = self.delete_row(&entity, id, owner, actor).and_then(|done| seal_audit(&self.conn).map(|()| done));
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("deleting"))?;
         result
@@ -890,6 +891,41 @@ impl Store for SqliteStore {
         })
     }
 
+    fn verify_audit(&mut self) -> Result<AuditCheck> {
+        let what = "checking the audit log";
+        // Seal what was written without it (an older Vigie, a crash), then walk the chain.
+        self.write(|_| Ok(()))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT chain_position, hash, {CHAINED_SQLITE} FROM audit_log WHERE chain_position > ?1
+                 ORDER BY chain_position LIMIT 10000"
+            ))
+            .map_err(err(what))?;
+        let mut checker = audit_chain::Checker::default();
+        let mut after = 0i64;
+        loop {
+            let chunk: Vec<(i64, String, Vec<Option<String>>)> = stmt
+                .query_map([after], |r| {
+                    let cells =
+                        (0..audit_chain::COLUMNS.len()).map(|i| r.get(i + 2)).collect::<rusqlite::Result<_>>()?;
+                    Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default(), cells))
+                })
+                .and_then(Iterator::collect)
+                .map_err(err(what))?;
+            if chunk.is_empty() {
+                break;
+            }
+            for (position, hash, cells) in chunk {
+                if !checker.push(position, &hash, &cells) {
+                    return Ok(checker.finish());
+                }
+                after = position;
+            }
+        }
+        Ok(checker.finish())
+    }
+
     fn purge_expired(&mut self) -> Result<(u64, u64)> {
         self.write(|conn| {
             let at = now();
@@ -1058,6 +1094,49 @@ impl Store for SqliteStore {
     }
 }
 
+/// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
+const CHAINED_SQLITE: &str = "CAST(entry_id AS TEXT), at, action, entity, entity_id, old_values, new_values, \
+     CAST(batch_id AS TEXT), actor, client";
+
+/// Seals the audit entries not yet in the chain, in their order, inside the write transaction
+/// that wrote them (SQLite has one writer at a time).
+fn seal_audit(conn: &Connection) -> Result<()> {
+    let what = "sealing the audit log";
+    let (mut position, mut previous): (i64, String) = conn
+        .query_row(
+            "SELECT chain_position, hash FROM audit_log WHERE chain_position IS NOT NULL
+             ORDER BY chain_position DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(err(what))?
+        .unwrap_or_default();
+    let mut select = conn
+        .prepare_cached(&format!(
+            "SELECT {CHAINED_SQLITE} FROM audit_log WHERE chain_position IS NULL ORDER BY entry_id LIMIT 10000"
+        ))
+        .map_err(err(what))?;
+    let mut update = conn
+        .prepare_cached("UPDATE audit_log SET chain_position = ?1, hash = ?2 WHERE entry_id = ?3")
+        .map_err(err(what))?;
+    loop {
+        let rows: Vec<Vec<Option<String>>> = select
+            .query_map([], |r| (0..audit_chain::COLUMNS.len()).map(|i| r.get(i)).collect())
+            .and_then(Iterator::collect)
+            .map_err(err(what))?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for cells in rows {
+            position += 1;
+            previous = audit_chain::link(&previous, &cells);
+            let id: i64 = cells[0].as_deref().and_then(|id| id.parse().ok()).unwrap_or_default();
+            update.execute(params![position, previous, id]).map_err(err(what))?;
+        }
+    }
+}
+
 /// A token's columns, `token_at(r, 0)` reads them.
 const TOKENS: &str = "SELECT t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at FROM tokens t JOIN users u ON u.user_id = t.user_id";
 
@@ -1142,6 +1221,7 @@ impl Load for SqliteLoad<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
+        seal_audit(self.conn)?;
         self.conn.execute_batch("COMMIT").map_err(err("committing the copy"))?;
         self.open = false;
         Ok(())
@@ -1498,6 +1578,7 @@ impl ImportSession for SqliteSession<'_> {
 
     fn commit(self: Box<Self>) -> Result<()> {
         let mut session = self;
+        seal_audit(session.conn)?;
         session.conn.execute_batch("COMMIT").map_err(err("committing import"))?;
         session.open = false;
         session.conn.execute_batch("PRAGMA foreign_keys = ON").map_err(err("restoring foreign keys"))?;
@@ -1680,7 +1761,11 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP TABLE recommendation_follow_ups; DROP TABLE recommendations; DROP TABLE report_texts;
+                "DROP TRIGGER audit_log_is_append_only_update; DROP INDEX audit_log_chain; DROP INDEX audit_log_unsealed;
+                 ALTER TABLE audit_log DROP COLUMN chain_position; ALTER TABLE audit_log DROP COLUMN hash;
+                 CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                 DROP TABLE recommendation_follow_ups; DROP TABLE recommendations; DROP TABLE report_texts;
                  DROP TRIGGER changes_are_append_only_update; DROP TRIGGER changes_are_append_only_delete;
                  DROP TABLE changes; DROP TABLE login_attempts; DROP TABLE sessions; DROP TABLE tokens; DROP TABLE users;
                  ALTER TABLE audit_log DROP COLUMN actor; ALTER TABLE audit_log DROP COLUMN client;

@@ -201,6 +201,37 @@ fn execute(url: &DbUrl, sql: &str) -> Result<(), String> {
     vigie_store::test_execute(url, sql)
 }
 
+/// Every audit entry is sealed into a hash chain as it is written; an entry edited behind
+/// Vigie's back (its triggers set aside, as someone holding the database's keys could) breaks the
+/// chain there, and the check names it.
+#[test]
+fn the_audit_log_is_a_hash_chain_that_names_the_first_edited_entry() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations([1, 2], "DRC", "UNID_ARMED"), true);
+        import(&mut *store, &violations([1], "DRC", "NSAG_MILITIA"), true);
+        store.record(&Actor::cli(), "login", "users", "awa", serde_json::json!({})).expect("record");
+        let check = store.verify_audit().expect("verify");
+        assert!(check.broken.is_none() && check.entries >= 3 && check.last_hash.len() == 64, "{check:?}");
+        assert!(execute(url, "UPDATE audit_log SET action = 'nothing' WHERE entry_id > 0").is_err(), "append-only");
+        assert!(execute(url, "UPDATE audit_log SET hash = 'x' WHERE entry_id > 0").is_err(), "sealed once");
+        let second = "(SELECT entry_id FROM audit_log ORDER BY chain_position LIMIT 1 OFFSET 1)";
+        let tamper = match url {
+            DbUrl::Postgres(_) => format!(
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_is_append_only;
+                 UPDATE audit_log SET actor = 'someone else' WHERE entry_id = {second};"
+            ),
+            _ => format!(
+                "DROP TRIGGER audit_log_is_append_only_update;
+                 UPDATE audit_log SET actor = 'someone else' WHERE entry_id = {second};"
+            ),
+        };
+        execute(url, &tamper).expect("tampered");
+        let broken = open(url).verify_audit().expect("verify").broken.expect("the chain is broken");
+        assert_eq!(broken.position, 2, "{broken:?}");
+    });
+}
+
 #[test]
 fn accounts_tokens_sessions_and_risk_index_versions_behave_alike() {
     on_both(|url| {

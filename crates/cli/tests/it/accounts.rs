@@ -113,4 +113,22 @@ fn accounts_are_added_with_argon2id_hashes_and_every_change_is_audited() {
         assert!(audit.lines().any(|l| l.contains(action) && l.ends_with("by cli")), "{action} in {audit}");
     }
     assert!(!audit.contains("brand new password") && !audit.contains(&token), "no secret in the audit log");
+    assert!(stdout(&run(&["audit"], "")).contains("audit_read"), "reading the audit log is audited");
+
+    // The hash chain holds, until an entry is edited behind Vigie's back.
+    let verified = stdout(&run(&["audit", "verify"], ""));
+    assert!(verified.contains("entries hold together"), "{verified}");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_is_append_only_update;
+         UPDATE audit_log SET entity_id = 'someone' WHERE entry_id = (SELECT MIN(entry_id) FROM audit_log) + 2;",
+    )
+    .expect("tamper");
+    let broken = run(&["audit", "verify"], "");
+    assert!(!broken.status.success(), "a broken chain fails the command");
+    assert!(
+        stderr(&broken).contains("broken at entry") && stderr(&broken).contains("number 3 of the chain"),
+        "{}",
+        stderr(&broken)
+    );
 }

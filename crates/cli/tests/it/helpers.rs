@@ -136,7 +136,7 @@ pub fn db_digest(db: &Path) -> String {
     digest_of(db, false)
 }
 
-/// [`db_digest`] with the clock's columns (`imported_at`, `at`) blanked: two runs of the same
+/// [`db_digest`] with the clock's columns (`imported_at`, `at`, and the audit chain's hashes of them) blanked: two runs of the same
 /// import give equal digests.
 pub fn db_digest_timeless(db: &Path) -> String {
     digest_of(db, true)
@@ -156,7 +156,8 @@ fn digest_of(db: &Path, timeless: bool) -> String {
     for table in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).expect("select");
         let n = stmt.column_count();
-        let clock: Vec<bool> = stmt.column_names().map(|c| timeless && matches!(c, "imported_at" | "at")).collect();
+        let clock: Vec<bool> =
+            stmt.column_names().map(|c| timeless && matches!(c, "imported_at" | "at" | "hash")).collect();
         let rows = stmt
             .query_map([], |r| {
                 (0..n)
@@ -189,7 +190,7 @@ fn postgres_digest(url: &vigie_store::DbUrl, timeless: bool) -> String {
         let cells: Vec<String> = columns
             .iter()
             .map(|c| {
-                if timeless && matches!(c.as_str(), "imported_at" | "at") {
+                if timeless && matches!(c.as_str(), "imported_at" | "at" | "hash") {
                     "'(time)'".into()
                 } else {
                     format!("{c}::text")

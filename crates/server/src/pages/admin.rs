@@ -273,8 +273,7 @@ pub async fn audit(
 ) -> Result<Response, ApiError> {
     let (lang, cookie, asked) = page_query(&query, &headers);
     let search = filters.query().map_err(ApiError::page)?;
-    let shown = search.clone();
-    let entries = state.blocking(move |_, store| Ok(store.audit_search(&shown)?)).await.map_err(ApiError::page)?;
+    let entries = crate::api::read_audit(&state, &caller, search.clone()).await.map_err(ApiError::page)?;
     let value = |name: &str| asked.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut count = vigie_i18n::Args::new();
     count.set("count", entries.len() as u64);
