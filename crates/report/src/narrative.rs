@@ -1068,20 +1068,22 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     }
     let counts: Vec<u64> = (0..commune_counts.len()).map(|i| by_place[&place_of(cx, level, i).0].1).collect();
     let counts = &counts;
+    let k = cx.f.disclosure.min_count();
     let value_of = |pcode: &str| {
         geography.commune_by_pcode(pcode).map(|id| {
             let n = counts[id.0 as usize];
-            // A withheld count shows only as the class below k.
-            if cx.f.withholds_commune(id.0 as usize) { 1 } else { n }
+            // A withheld count shows only as the class below k; so does any count below k in the
+            // public version's map (its classes then start at k).
+            if cx.f.withholds_commune(id.0 as usize) || (public && (1..k).contains(&n)) { 1 } else { n }
         })
     };
-    let k = cx.f.disclosure.min_count();
     let small = cx.words("map-small-counts", &[("k", k.to_string())]);
     let legend = move |lower: u64, upper: u64| {
+        let lower = if public { lower.max(k) } else { lower };
         if public && upper < k {
             small.clone()
-        } else if lower == upper {
-            lang.int(lower)
+        } else if lower >= upper {
+            lang.int(upper)
         } else {
             let mut args = Args::new();
             args.set("lower", lower);

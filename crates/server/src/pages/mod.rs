@@ -350,7 +350,8 @@ fn filter_fields(
     }
     html! {
         @for (name, label) in &shown {
-            @if !(public && *name == "organization") {
+            // Anonymous visitors filter by the public report's cuts only.
+            @if !public || vigie_core::aggregate::PUBLIC_FILTERS.contains(name) {
                 label {
                     (label)
                     @if *name == "commune" {
@@ -367,8 +368,10 @@ fn filter_fields(
                 }
             }
         }
-        label { (lang.text("ui-filter-from")) input type="date" name="from" value=(date("from")); }
-        label { (lang.text("ui-filter-to")) input type="date" name="to" value=(date("to")); }
+        @if !public {
+            label { (lang.text("ui-filter-from")) input type="date" name="from" value=(date("from")); }
+            label { (lang.text("ui-filter-to")) input type="date" name="to" value=(date("to")); }
+        }
     }
 }
 
