@@ -161,8 +161,9 @@ pub(crate) fn public_filters_only<'a>(
 }
 
 /// The month's answer for `filter`, and what the caller may see of it (the disclosure rule).
-/// Every answer that withholds a figure from its caller is audited with its filters (`asked`),
-/// so that probing by overlapping filters shows in the audit log.
+/// Every filtered answer that withholds a figure from its caller is audited with its filters
+/// (`asked`), so that probing by overlapping filters shows in the audit log (an unfiltered
+/// month, the dashboard's first view, probes nothing and is not).
 pub(crate) fn disclosed(
     state: &AppState,
     store: &mut dyn vigie_store::Store,
@@ -173,7 +174,7 @@ pub(crate) fn disclosed(
 ) -> Result<(Arc<vigie_store::CachedAnswer>, Arc<Disclosure>), ApiError> {
     let answer = state.shared.month_tables(&*store, month, filter)?;
     let disclosure = state.shared.disclosure(&*store, &answer, filter, &caller.sight(), state.min_count)?;
-    if !disclosure.is_exact() {
+    if !disclosure.is_exact() && !asked.is_empty() {
         let filters: Vec<String> = asked.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let what = serde_json::json!({ "filters": filters, "too_few": disclosure.too_few() });
         store.record(&caller.actor("anonymous"), "withheld", "tables", &month.to_string(), what)?;

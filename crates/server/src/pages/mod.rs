@@ -439,7 +439,9 @@ pub async fn dashboard(
             let Some(month) = month.or_else(|| live.facts.latest().map(Month::of)) else {
                 return Ok(html! { h1 { (lang.text("ui-dashboard")) } p.notice { (lang.text("ui-no-data")) } });
             };
-            let (answer, disclosure) = crate::api::disclosed(state, &mut *store, &caller, month, &filter, &asked)?;
+            let filters: Vec<(String, String)> =
+                asked.iter().filter(|(k, _)| k != "month" && k != "map").cloned().collect();
+            let (answer, disclosure) = crate::api::disclosed(state, &mut *store, &caller, month, &filter, &filters)?;
             let year_earlier = Month::new(month.year() - 1, month.number()).unwrap_or(month);
             let earlier = state.shared.month_tables(&*store, year_earlier, &filter)?;
             let earlier_disclosure = state.shared.disclosure(&*store, &earlier, &filter, &sight, state.min_count)?;
