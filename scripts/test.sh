@@ -50,6 +50,13 @@ if ! command -v xls2xform >/dev/null; then
     command -v xls2xform >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
 
+# Schemathesis (PyPI), a property-based API tester, checks the API against its OpenAPI document.
+if ! command -v schemathesis >/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+    command -v pyenv >/dev/null && pyenv rehash || true
+    command -v schemathesis >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

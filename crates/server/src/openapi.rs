@@ -304,11 +304,18 @@ fn operation(spec: &RouteSpec) -> Operation {
         ("DELETE", _, _) | ("POST", "/api/v1/logout", _) => ("204", None),
         _ => ("200", None),
     };
-    let mut ok = ResponseBuilder::new().description("done");
-    if let Some(schema) = answer {
-        ok = ok.content("application/json", Content::new(Some(schema)));
+    let ok = |description: &str| {
+        let mut ok = ResponseBuilder::new().description(description);
+        if let Some(schema) = &answer {
+            ok = ok.content("application/json", Content::new(Some(schema.clone())));
+        }
+        ok.build()
+    };
+    if success == "201" {
+        // A record posted under an existing id updates it (or changes nothing).
+        op = op.response("200", ok("an existing record updated, or unchanged"));
     }
-    op.response(success, ok.build())
+    op.response(success, ok("done"))
         .response(
             "default",
             ResponseBuilder::new()

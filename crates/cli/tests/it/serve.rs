@@ -6,9 +6,9 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::*;
 
-#[test]
-fn the_server_answers_on_its_address_and_stops_on_sigterm() {
-    let scratch = Scratch::new();
+/// `vigie serve` on a free port of the loopback, on the scratch database: the process, the
+/// address it said it listens on, and the rest of what it prints.
+fn serving(scratch: &Scratch) -> (std::process::Child, String, std::io::Lines<BufReader<std::process::ChildStdout>>) {
     let mut child = Command::new(vigie_bin())
         .current_dir(scratch.path())
         .env_remove("VIGIE_DB")
@@ -16,12 +16,19 @@ fn the_server_answers_on_its_address_and_stops_on_sigterm() {
         .arg(format!("sqlite://{}", scratch.db().display()))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let first = lines.next().expect("a line").expect("utf-8");
     let address = first.split("http://").nth(1).and_then(|a| a.split('/').next()).expect("the address").to_owned();
+    (child, address, lines)
+}
+
+#[test]
+fn the_server_answers_on_its_address_and_stops_on_sigterm() {
+    let scratch = Scratch::new();
+    let (mut child, address, mut lines) = serving(&scratch);
 
     let mut stream = std::net::TcpStream::connect(&address).expect("connect");
     write!(stream, "GET /api/v1/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").expect("request");
@@ -151,20 +158,8 @@ fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
     };
     run(&["user", "add", "awa", "--role", "partner", "--organisation", "DRC"], "a long enough password\n");
     let token = run(&["token", "create", "awa"], "").trim().to_owned();
-    let mut child = Command::new(vigie_bin())
-        .current_dir(scratch.path())
-        .env_remove("VIGIE_DB")
-        .arg("--db")
-        .arg(format!("sqlite://{}", scratch.db().display()))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let (mut child, address, _lines) = serving(&scratch);
     let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let address = first.split("http://").nth(1).and_then(|a| a.split('/').next()).expect("the address").to_owned();
     let send = |head: String, body: &[u8]| {
         let mut stream = std::net::TcpStream::connect(&address).expect("connect");
         stream.write_all(head.as_bytes()).expect("head");
@@ -229,4 +224,67 @@ fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
     assert!(audit.contains("upload_refused"), "the bomb is audited: {audit}");
     Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
     child.wait().expect("wait");
+}
+
+/// Schemathesis (a property-based API tester from PyPI, installed by `scripts/test.sh`) against
+/// the served OpenAPI document, as an admin, an IM officer, a partner and a viewer, a bounded
+/// time each: no server error, and every answer's status code, content type and body as the
+/// document says.
+#[test]
+fn schemathesis_finds_the_api_as_its_document_says() {
+    let scratch = Scratch::new();
+    let vigie = |args: &[&str], input: &str| {
+        let mut child = Command::new(vigie_bin())
+            .current_dir(scratch.path())
+            .env_remove("VIGIE_DB")
+            .arg("--db")
+            .arg(format!("sqlite://{}", scratch.db().display()))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("input");
+        let out = child.wait_with_output().expect("run");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let mut tokens = Vec::new();
+    for (name, role, organisation) in [
+        ("st-admin", "admin", None),
+        ("st-im", "im_officer", None),
+        ("st-partner", "partner", Some("DRC")),
+        ("st-viewer", "viewer", None),
+    ] {
+        let mut args = vec!["user", "add", name, "--role", role];
+        if let Some(organisation) = organisation {
+            args.extend(["--organisation", organisation]);
+        }
+        vigie(&args, "a long enough password\n");
+        tokens.push((role, vigie(&["token", "create", name], "")));
+    }
+    let (mut child, address, _lines) = serving(&scratch);
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs());
+    eprintln!("schemathesis seed {seed} (replay: --seed {seed})");
+    let mut failed = Vec::new();
+    for (role, token) in &tokens {
+        let out = Command::new("schemathesis")
+            .args(["run", &format!("http://{address}/api/openapi.json")])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args([
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            ])
+            .args(["--phases", "examples,coverage,fuzzing", "--max-time", "30", "-w", "1", "--seed", &seed.to_string()])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("st runs: scripts/test.sh installs schemathesis");
+        if !out.status.success() {
+            failed.push(format!("as {role}:\n{}", String::from_utf8_lossy(&out.stdout)));
+        }
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    child.wait().expect("wait");
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
