@@ -9,13 +9,13 @@ use axum::Json;
 use axum::extract::State;
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr, Required, ResponseBuilder,
 };
-use vigie_core::Catalog;
 use vigie_core::aggregate::Filter;
+use vigie_core::{Catalog, ListKind};
 use vigie_store::RecordKind;
 
 use crate::AppState;
@@ -73,6 +73,12 @@ pub fn document(catalog: &Catalog) -> OpenApi {
     for kind in RecordKind::ALL {
         components = components.schema(schema_name(kind), record_schema(kind, catalog));
     }
+    // The codes each filter takes, once, referred to by every list's parameters.
+    for name in Filter::dimensions() {
+        if let Some(codes) = dimension_codes(catalog, name) {
+            components = components.schema(code_schema_name(name), string().enum_values(Some(codes)));
+        }
+    }
     OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -120,8 +126,30 @@ fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
         kind.table()
     )));
     for column in vigie_store::schema(kind, catalog).columns {
-        let text = if column.required { string() } else { nullable_string() };
-        object = object.property(column.name.as_str(), text);
+        let mut text = if column.required { string() } else { nullable_string() };
+        // What the column takes, where a list or a format says it (the rules between columns —
+        // a date not in the future, a commune in its region — are the import's).
+        let name = column.name.as_str();
+        let dimension = match name {
+            "admin3_pcode" => Some("commune"),
+            "violation_code" => Some("subtype"),
+            _ => ListKind::ALL.into_iter().find(|k| k.column() == name).map(ListKind::name),
+        };
+        match dimension.and_then(|d| dimension_codes(catalog, d).map(|codes| (d, codes))) {
+            // A required code: the filter's list of codes, referred to.
+            Some((dimension, _)) if column.required => {
+                object = object.property(name, reference(&code_schema_name(dimension))).required(name);
+                continue;
+            }
+            Some((_, codes)) => {
+                let mut values: Vec<serde_json::Value> = codes.into_iter().map(serde_json::Value::String).collect();
+                values.push(serde_json::Value::Null);
+                text = text.enum_values(Some(values));
+            }
+            None if name.ends_with("_date") => text = text.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            None => {}
+        }
+        object = object.property(name, text);
         if column.required {
             object = object.required(column.name.as_str());
         }
@@ -181,10 +209,6 @@ fn reference(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn query(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
-    typed_query(name, description, Type::String)
-}
-
 fn typed_query(name: &str, description: &str, kind: Type) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
@@ -206,6 +230,33 @@ fn who(allow: Allow) -> String {
     }
 }
 
+/// The codes a filter dimension takes in `catalog` (`None`: any text, an organisation's code).
+fn dimension_codes(catalog: &Catalog, name: &str) -> Option<Vec<String>> {
+    let (g, t) = (&catalog.geography, &catalog.typology);
+    Some(match name {
+        "region" => g.regions.iter().map(|r| r.code.clone()).collect(),
+        "cercle" => g.cercles.iter().map(|c| c.unit.pcode.clone()).collect(),
+        "commune" => g.communes.iter().map(|c| c.unit.pcode.clone()).collect(),
+        "category" => t.categories.iter().map(|c| c.code.clone()).collect(),
+        "subtype" => t.subtypes.iter().map(|s| s.code.clone()).collect(),
+        _ => {
+            let kind = ListKind::ALL.into_iter().find(|k| k.name() == name)?;
+            catalog.lists.get(kind).codes.iter().map(|c| c.code.clone()).collect()
+        }
+    })
+}
+
+fn code_schema_name(dimension: &str) -> String {
+    format!("{dimension}_code")
+}
+
+/// `YYYY-MM`, as `Month::parse` reads it.
+const MONTH: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+
+fn date() -> ObjectBuilder {
+    string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+}
+
 /// A route's operation: its summary and callers from the table; parameters, body and answer
 /// from its kind of route.
 fn operation(spec: &RouteSpec) -> Operation {
@@ -223,21 +274,35 @@ fn operation(spec: &RouteSpec) -> Operation {
             .security(SecurityRequirement::new("session", Vec::<String>::new()));
     }
     for name in spec.path.split('{').skip(1).filter_map(|p| p.split('}').next()) {
+        let schema = match name {
+            "month" => string().pattern(Some(MONTH)),
+            "file" => string().enum_values(Some(["pdf", "html", "tables.csv", "tables.xlsx", "incidents.xlsx"])),
+            "kind" => string().enum_values(Some(["violations", "alerts", "risk"])),
+            _ => string(),
+        };
         op = op.parameter(
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .schema(Some(string())),
+                .schema(Some(schema)),
         );
     }
     let filters = |mut op: OperationBuilder| {
         for name in Filter::dimensions() {
-            let what = match name {
-                "from" | "to" => "YYYY-MM-DD, inclusive",
-                _ => "a code of the reference lists (repeat for several)",
+            let (what, schema): (&str, RefOr<Schema>) = match name {
+                "from" | "to" => ("YYYY-MM-DD, inclusive", date().into()),
+                "organization" => ("an organisation's code (repeat for several)", string().into()),
+                _ => ("a code of the reference lists (repeat for several)", reference(&code_schema_name(name))),
             };
-            op = op.parameter(query(name, what));
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some(what))
+                    .schema(Some(schema)),
+            );
         }
         op
     };
@@ -247,11 +312,28 @@ fn operation(spec: &RouteSpec) -> Operation {
     // The success status, and the JSON answer's schema when there is one.
     let (success, answer): (&str, Option<RefOr<Schema>>) = match (spec.method, spec.path, record) {
         ("GET", "/api/v1/tables", _) => {
-            op = filters(op.parameter(query("month", "YYYY-MM (required)")));
+            op = filters(
+                op.parameter(
+                    ParameterBuilder::new()
+                        .name("month")
+                        .parameter_in(ParameterIn::Query)
+                        .required(Required::True)
+                        .description(Some("YYYY-MM"))
+                        .schema(Some(string().pattern(Some(MONTH)))),
+                ),
+            );
             ("200", Some(reference("Tables")))
         }
         ("GET", "/api/v1/reports/{month}/{file}", _) => {
-            op = op.parameter(query("lang", "a message catalog's code (fr, en)"));
+            let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name("lang")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some("a message catalog's code"))
+                    .schema(Some(string().enum_values(Some(languages)))),
+            );
             ("200", None)
         }
         ("POST", "/api/v1/imports/{kind}", _) => {
@@ -277,14 +359,30 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(reference("Settings")))
         }
         ("GET", path, Some(kind)) if path == records::paths(kind).0 => {
+            let parameter = |name: &str, what: &str, schema: ObjectBuilder| {
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some(what))
+                    .schema(Some(schema))
+                    .build()
+            };
+            let sorts: Vec<String> =
+                records::sort_names(kind).iter().flat_map(|n| [n.to_string(), format!("-{n}")]).collect();
             op = op
-                .parameter(typed_query("limit", "1 to 1000 (100)", Type::Integer))
-                .parameter(query("cursor", "the previous page's `next`"))
-                .parameter(typed_query("offset", "rows to skip (instead of a cursor)", Type::Integer))
-                .parameter(query(
-                    "sort",
-                    &format!("one of {} (`-` first: descending)", records::sort_names(kind).join(", ")),
-                ));
+                .parameter(parameter("limit", "1 to 1000 (100)", integer().minimum(Some(1)).maximum(Some(1000))))
+                .parameter(parameter(
+                    "cursor",
+                    "the previous page's `next`",
+                    string().pattern(Some("^-?[0-9]{1,18}\\.[0-9]{1,9}$")),
+                ))
+                .parameter(parameter(
+                    "offset",
+                    "rows to skip (instead of a cursor)",
+                    integer().minimum(Some(0)).maximum(Some(u32::MAX)),
+                ))
+                .parameter(parameter("sort", "`-` first: descending", string().enum_values(Some(sorts))));
             let page = ObjectBuilder::new()
                 .property("total", integer())
                 .property("limit", integer())
