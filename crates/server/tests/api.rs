@@ -905,6 +905,22 @@ async fn the_openapi_document_lists_every_route_and_is_served_to_anyone() {
     insta::assert_snapshot!("openapi", pretty);
 }
 
+/// A download's bytes (it must succeed).
+async fn bytes(app: &Router, request: Request<Body>) -> Vec<u8> {
+    let response = app.clone().oneshot(request).await.expect("a response");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.into_body().collect().await.expect("body").to_bytes().to_vec()
+}
+
+/// The `count` column of row `row` of sheet `sheet` of the tables' workbook at `bytes`: a number,
+/// or the text shown in its place (`<5`).
+fn workbook_cell(bytes: &[u8], sheet: &str, row: &str) -> Option<String> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let range = book.worksheet_range(sheet).expect("the sheet");
+    range.rows().find(|r| r.first().is_some_and(|c| *c == row)).and_then(|r| r.get(2)).map(|c| c.to_string())
+}
+
 /// The disclosure rule through the aggregate surfaces: V-1 (partner A's, DRC) is alone on its
 /// commune and day. Its own partner and the IM officer read its count; a viewer, the other
 /// organisation's partner and an anonymous visitor read no count below k anywhere.
@@ -943,6 +959,8 @@ async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_
         assert!(page.text.contains("data-value=\"1\""), "{who}: the dashboard's key figure");
         let csv = call(&app, get("/api/v1/reports/2021-11/tables.csv", Some(&cookie))).await;
         assert!(csv.text.contains("admin2,ML0405,count,1"), "{who}: {}", csv.text);
+        let workbook = bytes(&app, get("/api/v1/reports/2021-11/tables.xlsx", Some(&cookie))).await;
+        assert_eq!(workbook_cell(&workbook, "admin2", "ML0405").as_deref(), Some("1"), "{who}: the workbook");
     }
     for who in ["viewer", "partner-b"] {
         let (cookie, _) = login(&app, who).await;
@@ -1003,6 +1021,10 @@ async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_
         assert_eq!(total(&national.json).map(|c| c["value"].clone()), Some(2.into()), "a published cut stays exact");
         let csv = call(&app, get("/api/v1/reports/2021-11/tables.csv", Some(&cookie))).await;
         assert!(csv.text.contains("admin2,ML0405,count,<5") && !csv.text.contains("admin2,ML0405,count,1"), "{who}");
+        let workbook = bytes(&app, get("/api/v1/reports/2021-11/tables.xlsx", Some(&cookie))).await;
+        for (sheet, row) in [("admin2", "ML0405"), ("sex", "M"), ("occupation", "TRADER")] {
+            assert_eq!(workbook_cell(&workbook, sheet, row).as_deref(), Some("<5"), "{who}: the workbook's {sheet}");
+        }
         let html = call(&app, get("/api/v1/reports/2021-11/html", Some(&cookie))).await;
         assert!(!html.text.contains("Liste des incidents"), "{who}: no incident list");
     }
