@@ -209,13 +209,19 @@ fn reference(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn typed_query(name: &str, description: &str, kind: Type) -> utoipa::openapi::path::Parameter {
+/// A query parameter, optional unless `required`.
+fn query(
+    name: &str,
+    description: &str,
+    required: bool,
+    schema: impl Into<RefOr<Schema>>,
+) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
-        .required(Required::False)
+        .required(if required { Required::True } else { Required::False })
         .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(kind)))
+        .schema(Some(schema))
         .build()
 }
 
@@ -295,14 +301,7 @@ fn operation(spec: &RouteSpec) -> Operation {
                 "organization" => ("an organisation's code (repeat for several)", string().into()),
                 _ => ("a code of the reference lists (repeat for several)", reference(&code_schema_name(name))),
             };
-            op = op.parameter(
-                ParameterBuilder::new()
-                    .name(name)
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some(what))
-                    .schema(Some(schema)),
-            );
+            op = op.parameter(query(name, what, false, schema));
         }
         op
     };
@@ -312,33 +311,17 @@ fn operation(spec: &RouteSpec) -> Operation {
     // The success status, and the JSON answer's schema when there is one.
     let (success, answer): (&str, Option<RefOr<Schema>>) = match (spec.method, spec.path, record) {
         ("GET", "/api/v1/tables", _) => {
-            op = filters(
-                op.parameter(
-                    ParameterBuilder::new()
-                        .name("month")
-                        .parameter_in(ParameterIn::Query)
-                        .required(Required::True)
-                        .description(Some("YYYY-MM"))
-                        .schema(Some(string().pattern(Some(MONTH)))),
-                ),
-            );
+            op = filters(op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH)))));
             ("200", Some(reference("Tables")))
         }
         ("GET", "/api/v1/reports/{month}/{file}", _) => {
             let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
-            op = op.parameter(
-                ParameterBuilder::new()
-                    .name("lang")
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some("a message catalog's code"))
-                    .schema(Some(string().enum_values(Some(languages)))),
-            );
+            op = op.parameter(query("lang", "a message catalog's code", false, string().enum_values(Some(languages))));
             ("200", None)
         }
         ("POST", "/api/v1/imports/{kind}", _) => {
             op = op
-                .parameter(typed_query("dry_run", "true: validate and count, write nothing", Type::Boolean))
+                .parameter(query("dry_run", "true: validate and count, write nothing", false, boolean()))
                 .request_body(Some(
                     RequestBodyBuilder::new()
                         .required(Some(Required::True))
@@ -359,30 +342,23 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(reference("Settings")))
         }
         ("GET", path, Some(kind)) if path == records::paths(kind).0 => {
-            let parameter = |name: &str, what: &str, schema: ObjectBuilder| {
-                ParameterBuilder::new()
-                    .name(name)
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some(what))
-                    .schema(Some(schema))
-                    .build()
-            };
             let sorts: Vec<String> =
                 records::sort_names(kind).iter().flat_map(|n| [n.to_string(), format!("-{n}")]).collect();
             op = op
-                .parameter(parameter("limit", "1 to 1000 (100)", integer().minimum(Some(1)).maximum(Some(1000))))
-                .parameter(parameter(
+                .parameter(query("limit", "1 to 1000 (100)", false, integer().minimum(Some(1)).maximum(Some(1000))))
+                .parameter(query(
                     "cursor",
                     "the previous page's `next`",
+                    false,
                     string().pattern(Some("^-?[0-9]{1,18}\\.[0-9]{1,9}$")),
                 ))
-                .parameter(parameter(
+                .parameter(query(
                     "offset",
                     "rows to skip (instead of a cursor)",
+                    false,
                     integer().minimum(Some(0)).maximum(Some(u32::MAX)),
                 ))
-                .parameter(parameter("sort", "`-` first: descending", string().enum_values(Some(sorts))));
+                .parameter(query("sort", "`-` first: descending", false, string().enum_values(Some(sorts))));
             let page = ObjectBuilder::new()
                 .property("total", integer())
                 .property("limit", integer())
