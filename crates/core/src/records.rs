@@ -614,8 +614,10 @@ struct RowParser<'a> {
     errors: Vec<FieldError>,
 }
 
-const MAX_IDENTIFIER: usize = 128;
-const MAX_ORGANIZATION: usize = 32;
+/// The longest identifier, in characters.
+pub const MAX_IDENTIFIER: usize = 128;
+/// The longest organisation code, in characters (all ASCII).
+pub const MAX_ORGANIZATION: usize = 32;
 
 impl<'a> RowParser<'a> {
     fn new(columns: &'a [(&'a str, bool)], values: &'a [Option<&'a str>]) -> Self {
@@ -654,7 +656,7 @@ impl<'a> RowParser<'a> {
         // Control characters in ASCII text are control bytes; other text is read as characters.
         let control =
             if v.is_ascii() { v.bytes().any(|b| b.is_ascii_control()) } else { v.chars().any(char::is_control) };
-        if v.len() > MAX_IDENTIFIER || control {
+        if (v.len() > MAX_IDENTIFIER && v.chars().count() > MAX_IDENTIFIER) || control {
             return self.error(
                 i,
                 Rule::Identifier,

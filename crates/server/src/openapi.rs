@@ -15,7 +15,8 @@ use utoipa::openapi::{
     ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr, Required, ResponseBuilder,
 };
 use vigie_core::aggregate::Filter;
-use vigie_core::{Catalog, ListKind};
+use vigie_core::records::{MAX_IDENTIFIER, MAX_ORGANIZATION};
+use vigie_core::{Catalog, EventType, ListKind};
 use vigie_store::RecordKind;
 
 use crate::AppState;
@@ -71,7 +72,9 @@ pub fn document(catalog: &Catalog) -> OpenApi {
             ))),
         );
     for kind in RecordKind::ALL {
-        components = components.schema(schema_name(kind), record_schema(kind, catalog));
+        components = components
+            .schema(schema_name(kind), record_schema(kind, catalog, false))
+            .schema(correction_name(kind), record_schema(kind, catalog, true));
     }
     // The codes each filter takes, once, referred to by every list's parameters.
     for name in Filter::dimensions() {
@@ -103,6 +106,11 @@ fn schema_name(kind: RecordKind) -> &'static str {
     }
 }
 
+/// A `PUT`'s body: the record without its id, which is its address's.
+fn correction_name(kind: RecordKind) -> String {
+    format!("{}Correction", schema_name(kind))
+}
+
 fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
@@ -119,17 +127,25 @@ fn boolean() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::Boolean)
 }
 
-/// A record as its exchange format's columns: text, required where the format requires it.
-fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
+/// A record as its exchange format's columns, text, in the shape the import reads each one:
+/// required where the format requires it. `correction`: the body of a `PUT`, whose id is its
+/// address's.
+fn record_schema(kind: RecordKind, catalog: &Catalog, correction: bool) -> ObjectBuilder {
     let mut object = ObjectBuilder::new().description(Some(format!(
-        "A row of `{}.csv` (DATA-FORMATS.md); a write is validated as an import row.",
+        "A row of `{}.csv` (DATA-FORMATS.md); a write is validated as an import row. What JSON Schema \
+         cannot say is checked as the import checks it: dates not in the future, a report not before \
+         its incident, latitude and longitude together, a region and cercle that are the commune's, \
+         and the risk questions the answer's month asks.",
         kind.table()
     )));
-    for column in vigie_store::schema(kind, catalog).columns {
-        let mut text = if column.required { string() } else { nullable_string() };
-        // What the column takes, where a list or a format says it (the rules between columns —
-        // a date not in the future, a commune in its region — are the import's).
+    let schema = vigie_store::schema(kind, catalog);
+    let id = schema.names().next();
+    for column in &schema.columns {
         let name = column.name.as_str();
+        if correction && Some(name) == id {
+            continue;
+        }
+        let mut text = if column.required { string() } else { nullable_string() };
         let dimension = match name {
             "admin3_pcode" => Some("commune"),
             "violation_code" => Some("subtype"),
@@ -146,15 +162,61 @@ fn record_schema(kind: RecordKind, catalog: &Catalog) -> ObjectBuilder {
                 values.push(serde_json::Value::Null);
                 text = text.enum_values(Some(values));
             }
-            None if name.ends_with("_date") => text = text.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
-            None => {}
+            None => text = shaped(text, name, column.required, catalog),
         }
         object = object.property(name, text);
         if column.required {
-            object = object.required(column.name.as_str());
+            object = object.required(name);
         }
     }
     object
+}
+
+/// A text column's shape, as the import reads it (core `records.rs`). Values are trimmed there,
+/// so a required one needs a character that is not a space.
+fn shaped(text: ObjectBuilder, name: &str, required: bool, catalog: &Catalog) -> ObjectBuilder {
+    let decimal = |whole: &str| format!("^-?({whole})([.,][0-9]{{1,17}})?$");
+    let with_null = |codes: Vec<&str>| {
+        let mut values: Vec<serde_json::Value> = codes.into_iter().map(serde_json::Value::from).collect();
+        if !required {
+            values.push(serde_json::Value::Null);
+        }
+        values
+    };
+    // A risk question's options, in every version of the questionnaire.
+    let mut options: Vec<&str> = catalog
+        .risk
+        .versions()
+        .iter()
+        .flat_map(|v| &v.definition.questions)
+        .filter(|q| q.code == name)
+        .flat_map(|q| q.options.iter().map(|o| o.code.as_str()))
+        .collect();
+    options.sort_unstable();
+    options.dedup();
+    match name {
+        // Derived from the commune; a write may leave them out, and if it gives them they must be the commune's.
+        "admin1_pcode" | "admin2_pcode" => text.read_only(Some(true)),
+        "event_type" => text.enum_values(Some(with_null(EventType::ALL.iter().map(|e| e.code()).collect()))),
+        _ if !options.is_empty() => text.enum_values(Some(with_null(options))),
+        _ if name.ends_with("_date") => text.format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        _ if name.ends_with("_id") || name == "id" => identifier(text),
+        "month" => text.pattern(Some(MONTH)),
+        "organization" => text.pattern(Some(format!("^[A-Za-z0-9._-]{{1,{MAX_ORGANIZATION}}}$"))),
+        // Up to 90 and 180 degrees, written with a point or a comma.
+        "latitude" => text.pattern(Some(decimal("[0-8]?[0-9]"))),
+        "longitude" => text.pattern(Some(decimal("1[0-7][0-9]|[0-9]?[0-9]"))),
+        "affected_households" | "affected_persons" => text.pattern(Some("^[0-9]{1,9}$")),
+        _ if required => text.pattern(Some("\\S")),
+        _ => text,
+    }
+}
+
+/// An identifier: one line of at most [`MAX_IDENTIFIER`] characters, not only spaces.
+fn identifier(text: ObjectBuilder) -> ObjectBuilder {
+    text.max_length(Some(MAX_IDENTIFIER)).pattern(Some(
+        "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+    ))
 }
 
 /// The month's cells as `vigie tables --format json` writes them, as the disclosure rule lets
@@ -284,7 +346,7 @@ fn operation(spec: &RouteSpec) -> Operation {
             "month" => string().pattern(Some(MONTH)),
             "file" => string().enum_values(Some(["pdf", "html", "tables.csv", "tables.xlsx", "incidents.xlsx"])),
             "kind" => string().enum_values(Some(["violations", "alerts", "risk"])),
-            _ => string(),
+            _ => identifier(string()),
         };
         op = op.parameter(
             ParameterBuilder::new()
@@ -369,7 +431,8 @@ fn operation(spec: &RouteSpec) -> Operation {
         }
         ("GET", _, Some(kind)) => ("200", Some(reference(schema_name(kind)))),
         ("POST" | "PUT", _, Some(kind)) => {
-            op = op.request_body(Some(json_body(reference(schema_name(kind))).build()));
+            let body = if spec.method == "PUT" { correction_name(kind) } else { schema_name(kind).to_owned() };
+            op = op.request_body(Some(json_body(reference(&body)).build()));
             let written = ObjectBuilder::new()
                 .property("outcome", string().enum_values(Some(["inserted", "updated", "unchanged"])))
                 .property("record", reference(schema_name(kind)));

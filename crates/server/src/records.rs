@@ -360,7 +360,7 @@ async fn write(
     state
         .blocking(move |state, store| {
             let catalog = state.shared.catalog();
-            let texts: Vec<Option<String>> = vigie_store::schema(kind, catalog)
+            let mut texts: Vec<Option<String>> = vigie_store::schema(kind, catalog)
                 .names()
                 .map(|name| match body.get(name) {
                     Some(serde_json::Value::String(s)) => Some(s.clone()),
@@ -368,6 +368,12 @@ async fn write(
                     _ => None,
                 })
                 .collect();
+            // A correction's id is its address's; the body may repeat it.
+            if let (Some(id), Some(first)) = (&path_id, texts.first_mut())
+                && first.as_deref().is_none_or(|t| t.trim().is_empty())
+            {
+                *first = Some(id.clone());
+            }
             let (outcome, record) = match written(state, store, kind, &caller, path_id.as_deref(), &texts)? {
                 Ok(written) => written,
                 Err(errors) => {

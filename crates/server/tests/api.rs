@@ -688,6 +688,22 @@ async fn partners_see_and_write_only_their_own_records() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     let details = answer.json["error"]["details"].to_string();
     assert!(details.contains("column `violation_code`: found `Z9`"), "{details}");
+
+    // A correction's id is its address's: the body may leave it out, and may not name another.
+    let row = V1.replace("V-1,I-1", "V-2,I-2").replace(",DRC,", ",NRC,").replace("Récit A", "Récit B corrigé");
+    let mut body = violation_body(&row);
+    body.as_object_mut().expect("an object").remove("violation_id");
+    let answer = call(&app, send("PUT", "/api/v1/violations/V-2", Some(body.clone()))).await;
+    let record = &answer.json["record"];
+    assert_eq!(
+        (answer.status, record["violation_id"].as_str(), record["narrative"].as_str()),
+        (StatusCode::OK, Some("V-2"), Some("Récit B corrigé")),
+        "{}",
+        answer.json
+    );
+    body["violation_id"] = "V-3".into();
+    let answer = call(&app, send("PUT", "/api/v1/violations/V-2", Some(body))).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.json);
 }
 
 /// The month's report as files: the HTML for every signed-in role; the incident list (every
@@ -962,6 +978,13 @@ async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_
         let workbook = bytes(&app, get("/api/v1/reports/2021-11/tables.xlsx", Some(&cookie))).await;
         assert_eq!(workbook_cell(&workbook, "admin2", "ML0405").as_deref(), Some("1"), "{who}: the workbook");
     }
+    // The IM officer's report names V-1's cercle (Niono) with its count, in the HTML and the PDF
+    // alike (a partner reads the public narrative, its own records exact in the tables above).
+    let (im, _) = login(&app, "im").await;
+    let html = call(&app, get("/api/v1/reports/2021-11/html", Some(&im))).await;
+    assert!(html.text.contains("Cercles les plus touchés : Niono (1)"), "the IM officer's HTML report");
+    let pdf = pdf_text(&bytes(&app, get("/api/v1/reports/2021-11/pdf", Some(&im))).await);
+    assert!(pdf.contains("Niono (1)"), "the IM officer's PDF report: {pdf}");
     for who in ["viewer", "partner-b"] {
         let (cookie, _) = login(&app, who).await;
         let answer = call(&app, get(&format!("/api/v1/tables?{filtered}"), Some(&cookie))).await;
@@ -1027,6 +1050,12 @@ async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_
         }
         let html = call(&app, get("/api/v1/reports/2021-11/html", Some(&cookie))).await;
         assert!(!html.text.contains("Liste des incidents"), "{who}: no incident list");
+        // The public narrative: the cercle's small count is not named, the map's class is `<5`.
+        let pdf = pdf_text(&bytes(&app, get("/api/v1/reports/2021-11/pdf", Some(&cookie))).await);
+        for (what, text, small) in [("HTML", &html.text, "&lt; 5"), ("PDF", &pdf, "<5")] {
+            assert!(!text.contains("Niono"), "{who}: the {what} report: {text}");
+            assert!(text.contains("version publique") && text.contains(small), "{who}: the {what} report: {text}");
+        }
     }
     let anonymous = call(&app, get(&format!("/api/v1/tables?{filtered}"), None)).await;
     assert_eq!(anonymous.status, StatusCode::BAD_REQUEST, "{}", anonymous.json);
@@ -1036,6 +1065,16 @@ async fn one_violation_on_a_commune_and_day_reaches_only_its_partner_and_the_im_
     let store = server.store();
     let withheld = store.audit_log(200).expect("audit").into_iter().filter(|e| e.action == "withheld").count();
     assert!(withheld >= 4, "every withheld answer audited: {withheld}");
+}
+
+/// The text of a PDF, as poppler's `pdftotext` reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("scratch");
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).expect("write the PDF");
+    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext reads it");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A partner's text that a spreadsheet would run (`=HYPERLINK(…)`, `+SUM(…)`) reaches the
