@@ -18,7 +18,7 @@ use vigie_store::{
     Actor, BatchSource, Counts, ImportSession, Outcome, PreparedRows, Record, RecordKind, Store, StoreError,
 };
 
-pub use reader::{CsvRows, ReadError, detect_delimiter};
+pub use reader::{CsvRows, MAX_LINE, ReadError, detect_delimiter};
 
 /// How many row errors are listed before the rest are only counted.
 pub const DEFAULT_MAX_ERRORS: usize = 50;

@@ -2,7 +2,7 @@
 //! into nothing, entry by entry, counting, before anything reads it: an entry or an archive
 //! larger than the limits, or an entry that inflates more than a real export does (a "zip
 //! bomb"), is refused having cost a bounded amount of memory and time. Files read whole (CSV,
-//! KoBo API JSON) are refused by their size.
+//! KoBo API JSON) are refused by their size, and their sheets by their number of rows.
 
 use std::io::Read;
 use std::path::Path;
@@ -22,6 +22,11 @@ pub struct Limits {
     pub ratio: u64,
     /// A workbook's shared strings, which the workbook reader holds whole.
     pub shared_strings: u64,
+    /// The most rows a sheet read from CSV or JSON may hold: each costs about a hundred bytes
+    /// beyond its text, so a file of empty lines or of `{}` is small on disk and large in memory.
+    pub rows: usize,
+    /// The most cells a sheet read from CSV may hold (4 bytes each beyond their text).
+    pub cells: usize,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -29,13 +34,26 @@ const MIB: u64 = 1024 * 1024;
 impl Limits {
     /// An upload to the server: each is read within a memory budget (the converted rows are
     /// held in memory). Larger exports go through `vigie import kobo`.
-    pub const UPLOAD: Limits = Limits { file: 48 * MIB, archive: 96 * MIB, ratio: 100, shared_strings: 32 * MIB };
+    pub const UPLOAD: Limits = Limits {
+        file: 48 * MIB,
+        archive: 96 * MIB,
+        ratio: 100,
+        shared_strings: 32 * MIB,
+        rows: 250_000,
+        cells: 16_000_000,
+    };
     /// A file on the operator's own machine: only archives no real export is.
-    pub const LOCAL: Limits =
-        Limits { file: 8192 * MIB, archive: 16384 * MIB, ratio: 1000, shared_strings: 4096 * MIB };
+    pub const LOCAL: Limits = Limits {
+        file: 8192 * MIB,
+        archive: 16384 * MIB,
+        ratio: 1000,
+        shared_strings: 4096 * MIB,
+        rows: usize::MAX,
+        cells: usize::MAX,
+    };
 }
 
-fn too_large(file: &str, message: String) -> KoboError {
+pub(crate) fn too_large(file: &str, message: String) -> KoboError {
     KoboError::TooLarge { file: file.to_owned(), message }
 }
 

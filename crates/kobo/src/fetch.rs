@@ -46,5 +46,5 @@ pub fn fetch(url: &str, token: &str) -> Result<Export, KoboError> {
         pages.push(page);
     }
     let bytes = serde_json::to_vec(&serde_json::Value::Array(pages)).map_err(|e| error(e.to_string()))?;
-    read_json(url, &bytes)
+    read_json(url, &bytes, &crate::bounds::Limits::LOCAL)
 }

@@ -173,7 +173,7 @@ impl XlsForm {
 
     /// Reads an XLSForm's `survey`, `choices` and (if any) `settings` sheets.
     pub fn read(path: &Path) -> Result<XlsForm, KoboError> {
-        let mut sheets = read_xlsx(path, false)?;
+        let mut sheets = read_xlsx(path, false, &crate::bounds::Limits::LOCAL)?;
         let mut take =
             |name: &str| sheets.iter().position(|s| s.name.eq_ignore_ascii_case(name)).map(|i| sheets.swap_remove(i));
         let file = path.display().to_string();

@@ -6,6 +6,7 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Xlsx, open_workbook};
 
 use crate::KoboError;
+use crate::bounds::Limits;
 
 /// A sheet: a header and rows of text cells, each row as long as the header. Row `i` is line
 /// `i + 2` of its file (the header is line 1), as a spreadsheet numbers it.
@@ -96,8 +97,20 @@ impl Sheet {
 /// KoBo export adds for each choice of a select_multiple (`group/field/choice`, 0 or 1) are left
 /// out when the field's own column (its choices, space-separated) is there: they say the same,
 /// and are most of a large export's cells.
-pub fn read_xlsx(path: &Path, drop_choice_columns: bool) -> Result<Vec<Sheet>, KoboError> {
+pub fn read_xlsx(path: &Path, drop_choice_columns: bool, limits: &Limits) -> Result<Vec<Sheet>, KoboError> {
     let file = path.display().to_string();
+    // A gap between two rows is empty rows, each as wide as the header: a workbook of two cells
+    // far apart would otherwise be millions of rows.
+    let mut cells = 0usize;
+    let mut admit = |sheet: &Sheet, width: usize| {
+        cells = cells.saturating_add(width);
+        if sheet.rows.len() >= limits.rows || cells > limits.cells {
+            let message =
+                format!("more than {} rows or {} cells, more than an upload may hold", limits.rows, limits.cells);
+            return Err(crate::bounds::too_large(&file, message));
+        }
+        Ok(())
+    };
     let error = |message: String| KoboError::Read { file: file.clone(), message };
     let mut book: Xlsx<_> = open_workbook(path).map_err(|e| error(format!("not a readable .xlsx workbook: {e}")))?;
     let mut sheets = Vec::new();
@@ -132,6 +145,7 @@ pub fn read_xlsx(path: &Path, drop_choice_columns: bool) -> Result<Vec<Sheet>, K
             while at_row < r {
                 // Rows are read in order; a gap is empty rows.
                 if at_row > first {
+                    admit(&sheet, row.len())?;
                     sheet.push(&row);
                     row.iter_mut().for_each(String::clear);
                 }
@@ -142,7 +156,10 @@ pub fn read_xlsx(path: &Path, drop_choice_columns: bool) -> Result<Vec<Sheet>, K
             }
         }
         match keep {
-            Some(_) => sheet.push(&row),
+            Some(_) => {
+                admit(&sheet, row.len())?;
+                sheet.push(&row);
+            }
             None => sheet.header = header,
         }
         let width = sheet.header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
@@ -194,9 +211,19 @@ fn text(cell: &DataRef<'_>) -> String {
 }
 
 /// A CSV file as a sheet named after the file: UTF-8 (a BOM is skipped), `,` or `;` separated
-/// (whichever the header has more of).
-pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, KoboError> {
+/// (whichever the header has more of), within the rows and cells `limits` allow and lines of
+/// at most [`vigie_import::MAX_LINE`] bytes (the parser holds a whole row).
+pub fn read_csv(name: &str, bytes: &[u8], limits: &Limits) -> Result<Sheet, KoboError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut line_start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+        if (end - line_start) as u64 > vigie_import::MAX_LINE {
+            let message = format!("a line longer than {} KiB: is this a CSV file?", vigie_import::MAX_LINE / 1024);
+            return Err(crate::bounds::too_large(name, message));
+        }
+        line_start = end + 1;
+    }
+    let mut cells = 0;
     let separator = vigie_import::detect_delimiter(bytes);
     let error = |message: String| KoboError::Read { file: name.to_owned(), message };
     let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).from_reader(bytes);
@@ -207,7 +234,45 @@ pub fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, KoboError> {
     sheet.file = name.to_owned();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| error(format!("line {}: {e}", Sheet::line(i))))?;
+        cells += record.len();
+        if i >= limits.rows || cells > limits.cells {
+            let message =
+                format!("more than {} rows or {} cells, more than an upload may hold", limits.rows, limits.cells);
+            return Err(crate::bounds::too_large(name, message));
+        }
         sheet.push(record.iter());
     }
     Ok(sheet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workbook(path: &Path, cells: &[(u32, u16)]) {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for &(row, column) in cells {
+            sheet.write_string(row, column, format!("r{row}c{column}")).expect("cell");
+        }
+        book.save(path).expect("save");
+    }
+
+    /// Two cells far apart in a workbook of a few kilobytes are a million empty rows between
+    /// them: refused as they are read.
+    #[test]
+    fn a_workbook_whose_cells_are_far_apart_is_refused_as_it_is_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let gap = dir.path().join("gap.xlsx");
+        workbook(&gap, &[(0, 0), (0, 16_000), (1_000_000, 0)]);
+        assert!(std::fs::metadata(&gap).expect("size").len() < 10_000);
+        let refused = read_xlsx(&gap, true, &Limits::UPLOAD).expect_err("too many cells");
+        assert!(matches!(refused, KoboError::TooLarge { .. }), "{refused}");
+        let rows = dir.path().join("rows.xlsx");
+        let cells: Vec<(u32, u16)> = (0..=12).map(|r| (r, 0)).collect();
+        workbook(&rows, &cells);
+        assert_eq!(read_xlsx(&rows, true, &Limits { rows: 12, ..Limits::UPLOAD }).expect("within")[0].rows.len(), 12);
+        let refused = read_xlsx(&rows, true, &Limits { rows: 11, ..Limits::UPLOAD }).expect_err("a row too many");
+        assert!(refused.to_string().contains("more than 11 rows"), "{refused}");
+    }
 }

@@ -153,8 +153,9 @@ fn zip_bomb(size: u64) -> Vec<u8> {
     zip.finish().expect("finish").into_inner()
 }
 
-/// A zip bomb (4 GiB inflated) and a 200 MiB body, uploaded by a partner to a running `vigie
-/// serve`: the bomb gets a 413 said in French and is audited, the body streams to disk, the
+/// A zip bomb (4 GiB inflated), a 200 MiB body and 40 MiB of KoBo JSON in tiny submissions,
+/// uploaded by a partner to a running `vigie serve`: the bomb gets a 413 said in French and is
+/// audited, the body streams to disk, the JSON is refused as it is read, the
 /// server's peak memory (VmHWM, reset before) grows by far less than 256 MB, and it answers on.
 #[test]
 fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
@@ -212,14 +213,39 @@ fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
         &answer[..answer.len().min(400)]
     );
     let body_peak = proc_kb(pid, "VmHWM:");
+
+    // 40 MiB of KoBo API JSON in tiny submissions: a JSON tree of it would take gigabytes.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak");
+    let json = format!("[{}{{}}]", "{},".repeat((40 << 20) / 3));
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkobo\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"kobo.json\"\r\nContent-Type: application/json\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(json.as_bytes());
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let answer = send(
+        format!(
+            "POST /imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nCookie: vigie_lang=en\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            form.len()
+        ),
+        &form,
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(400)]);
+    assert!(answer.contains("more than 250000 rows"), "{answer}");
+    let json_peak = proc_kb(pid, "VmHWM:");
     eprintln!(
-        "upload memory: {} MiB zip bomb (4 GiB inflated): peak {} MiB over {} MiB before; 200 MiB body: peak {} MiB",
+        "upload memory: {} MiB zip bomb (4 GiB inflated): peak {} MiB over {} MiB before; 200 MiB body: peak {} MiB; \
+         {} MiB of KoBo JSON: peak {} MiB",
         bomb.len() >> 20,
         bomb_peak.saturating_sub(before) >> 10,
         before >> 10,
-        body_peak.saturating_sub(before) >> 10
+        body_peak.saturating_sub(before) >> 10,
+        json.len() >> 20,
+        json_peak.saturating_sub(before) >> 10
     );
-    for peak in [bomb_peak, body_peak] {
+    for peak in [bomb_peak, body_peak, json_peak] {
         assert!(peak.saturating_sub(before) < 256 << 10, "grew by {} MiB", peak.saturating_sub(before) >> 10);
     }
     let health = send(format!("GET /api/v1/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"), &[]);
