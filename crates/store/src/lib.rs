@@ -6,6 +6,7 @@
 //! crash at any moment leaves the database as it was before or after.
 
 pub mod accounts;
+mod accounts_sql;
 mod audit_chain;
 mod entity;
 mod pg_conn;
@@ -13,7 +14,9 @@ pub mod portable;
 mod postgres;
 mod record;
 mod shared;
+mod sql;
 mod sqlite;
+mod texts;
 mod url;
 
 use std::path::PathBuf;
@@ -237,7 +240,7 @@ pub struct FollowUp {
 }
 
 /// The storage of one Vigie deployment.
-pub trait Store: Send {
+pub trait Store: sql::Backend + Send {
     /// Starts an import; nothing it writes is visible until [`ImportSession::commit`]. While
     /// another process writes, it waits its turn as [`Store::set_write_wait`] says.
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
@@ -278,10 +281,16 @@ pub trait Store: Send {
         row: &mut dyn FnMut(&[&[u8]]) -> bool,
     ) -> Result<u64>;
     /// Whether anonymous visitors get the public aggregates (off until an admin switches it on).
-    fn public_access(&self) -> Result<bool>;
-    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()>;
+    fn public_access(&self) -> Result<bool> {
+        Ok(sql::read(self, |db| accounts_sql::setting(db, "public_access"))?.as_deref() == Some("on"))
+    }
+    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
+        sql::write(self, true, |db| accounts_sql::set_public_access(db, enabled, actor))
+    }
     /// The geography version the stored P-codes belong to (`None` before the first import).
-    fn geography(&self) -> Result<Option<String>>;
+    fn geography(&self) -> Result<Option<String>> {
+        sql::read(self, |db| accounts_sql::setting(db, "geography"))
+    }
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>>;
     /// The latest month with risk answers: a new definition may start after it at the earliest.
@@ -318,18 +327,30 @@ pub trait Store: Send {
     fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
     /// The analysts' texts of a month's report: `(section, body)`, the section `context` or a
     /// reporting region's code.
-    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>>;
+    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
+        sql::read(self, |db| texts::report_texts(db, month))
+    }
     /// Writes (or, empty, removes) one text of a month's report, audited.
-    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()>;
+    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()> {
+        sql::write(self, false, |db| texts::set_report_text(db, month, section, body, actor))
+    }
     /// The recommendations open in `month` (opened then or before, not closed before), with
     /// their follow-ups up to that month.
-    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>>;
+    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>> {
+        sql::read(self, |db| texts::recommendations(db, month))
+    }
     /// Adds a recommendation, open from `month`, audited; its id.
-    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64>;
+    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
+        sql::write(self, false, |db| texts::add_recommendation(db, month, who, action, zone, actor))
+    }
     /// Adds a follow-up to a recommendation, audited.
-    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()>;
+    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
+        sql::write(self, false, |db| texts::follow_up(db, id, month, body, actor))
+    }
     /// Closes a recommendation from `month` on (it still shows in that month's report), audited.
-    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()>;
+    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
+        sql::write(self, false, |db| texts::close_recommendation(db, id, month, actor))
+    }
     /// How many violations of these days lack an optional detail: `(violations, without a
     /// report date, without coordinates)`, for the dashboard's coverage panel.
     fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)>;
@@ -338,52 +359,106 @@ pub trait Store: Send {
     fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>>;
 
     /// Adds a partner organisation (refused when its code exists).
-    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()>;
-    fn organizations(&self) -> Result<Vec<Organization>>;
+    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::add_organization(db, code, name, actor))
+    }
+    fn organizations(&self) -> Result<Vec<Organization>> {
+        sql::read(self, accounts_sql::organizations)
+    }
     /// Adds a user with an argon2id `password_hash` (refused when the name exists, or a
     /// partner's organisation does not).
-    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()>;
-    fn users(&self) -> Result<Vec<User>>;
+    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::add_user(db, user, password_hash, actor))
+    }
+    fn users(&self) -> Result<Vec<User>> {
+        sql::read(self, accounts_sql::users)
+    }
     /// A user and their password hash, to check a login.
-    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>>;
+    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>> {
+        sql::read(self, |db| accounts_sql::user_for_login(db, name))
+    }
     /// Disables or enables a user (`false`: no such user).
-    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool>;
+    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
+        let action = if disabled { "user_disable" } else { "user_enable" };
+        let details = serde_json::json!({ "disabled": disabled });
+        sql::write(self, false, |db| {
+            accounts_sql::change_user(db, name, "disabled", disabled.into(), (actor, action, details.clone()))
+        })
+    }
     /// Replaces a user's password hash (`false`: no such user).
-    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool>;
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
+        sql::write(self, false, |db| {
+            let audited = (actor, "password_reset", serde_json::json!({}));
+            accounts_sql::change_user(db, name, "password_hash", password_hash.into(), audited)
+        })
+    }
     /// Stores a bearer token's hash for a user until `expires_at` (RFC 3339): its id (`None`:
     /// no such user).
-    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>>;
+    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>> {
+        // Under the write lock: the next id is the largest plus one.
+        sql::write(self, true, |db| accounts_sql::add_token(db, name, token_hash, expires_at, actor))
+    }
     /// The enabled user a token's hash belongs to, and the token, unless it has expired.
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>>;
+    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>> {
+        sql::read(self, |db| accounts_sql::user_for_token(db, token_hash))
+    }
     /// Notes that a token was used now.
-    fn touch_token(&mut self, token_hash: &str) -> Result<()>;
+    fn touch_token(&mut self, token_hash: &str) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::touch_token(db, token_hash))
+    }
     /// The tokens (of one user, or all), expired ones included, oldest first.
-    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>>;
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>> {
+        sql::read(self, |db| accounts_sql::tokens(db, user))
+    }
     /// Ends a token (audited): `false` when no token has this id.
-    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool>;
+    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
+        sql::write(self, false, |db| accounts_sql::revoke_token(db, id, actor))
+    }
     /// Seals the audit entries not yet in the hash chain, then checks the whole chain.
     fn verify_audit(&mut self) -> Result<AuditCheck>;
     /// Deletes the sessions and tokens that have expired: how many of each.
-    fn purge_expired(&mut self) -> Result<(u64, u64)>;
+    fn purge_expired(&mut self) -> Result<(u64, u64)> {
+        sql::write(self, false, accounts_sql::purge_expired)
+    }
     /// Counts one sign-in attempt under each key (`user:NAME`, `addr:IP`) before its password
     /// is checked, atomically, and returns the most attempts any key has counted in its window
     /// (this one included). A window that began before `window_start` (RFC 3339) begins again.
-    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64>;
+    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64> {
+        sql::write(self, false, |db| accounts_sql::count_attempt(db, keys, window_start))
+    }
     /// A successful sign-in: the account's attempts are forgotten, and this attempt no longer
     /// counts against its address.
-    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()>;
+    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::attempt_succeeded(db, account, address))
+    }
     /// Opens a login session for an enabled user.
-    fn add_session(&mut self, session: &Session) -> Result<()>;
+    fn add_session(&mut self, session: &Session) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::add_session(db, session))
+    }
     /// The session with this hash and its enabled user (expiry is the caller's to check).
-    fn session(&self, hash: &str) -> Result<Option<(User, Session)>>;
-    fn end_session(&mut self, hash: &str) -> Result<()>;
+    fn session(&self, hash: &str) -> Result<Option<(User, Session)>> {
+        sql::read(self, |db| accounts_sql::session(db, hash))
+    }
+    fn end_session(&mut self, hash: &str) -> Result<()> {
+        sql::write(self, false, |db| accounts_sql::end_session(db, hash))
+    }
     /// Ends every session of a user (audited): the number ended. A changed password, role or
     /// state ends them too.
-    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64>;
+    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
+        sql::write(self, false, |db| accounts_sql::end_sessions(db, name, actor))
+    }
     /// An audit entry for something that changes no data: a login, a failed login, a view of a
     /// record's details, a download.
-    fn record(&mut self, actor: &Actor, action: &str, entity: &str, id: &str, details: serde_json::Value)
-    -> Result<()>;
+    fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        id: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        sql::write(self, false, |db| sql::audit(db, actor, action, entity, id, details.clone()))
+    }
 
     /// Every row of every table ([`portable::TABLES`], in that order, each in key order), all
     /// from one consistent snapshot: what a copy or a backup reads.

@@ -30,10 +30,11 @@ use crate::entity::{
 };
 use crate::pg_conn::Conn as Client;
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
+use crate::sql;
 use crate::{
-    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch,
-    ImportSession, Organization, Outcome, Recommendation, Record, RecordKind, Result, Role, Rows, Select, Session,
-    Store, StoreError, StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
+    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession,
+    Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError, StoredRiskDefinition, Summary, WriteWait,
+    other_geography,
 };
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
@@ -129,28 +130,6 @@ impl PostgresStore {
         }
         Ok(out)
     }
-
-    /// Sets one column of a user's row and audits it (`false`: no such user).
-    fn change_user(
-        &self,
-        name: &str,
-        set: &str,
-        value: &(dyn ToSql + Sync),
-        (actor, action, details): (&Actor, &str, serde_json::Value),
-    ) -> Result<bool> {
-        self.write(false, |c| {
-            let changed = c
-                .execute(&format!("UPDATE users SET {set} = $1 WHERE name = $2"), &[value, &name])
-                .map_err(err("changing a user"))?;
-            if changed == 0 {
-                return Ok(false);
-            }
-            // A changed password, role or state ends the account's sessions.
-            c.execute(END_SESSIONS_POSTGRES, &[&name]).map_err(err("ending sessions"))?;
-            audit(c, actor, action, "users", name, details)?;
-            Ok(true)
-        })
-    }
 }
 
 /// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
@@ -214,9 +193,6 @@ fn seal_audit(c: &mut Client) -> Result<()> {
     c.batch_execute(end).map_err(err(what))?;
     sealed
 }
-
-/// Ends every session of the user named `$1`.
-const END_SESSIONS_POSTGRES: &str = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE name = $1)";
 
 /// The derived columns (region, cercle) read as NULL: parsing derives them from the commune.
 fn select_list(schema: &vigie_core::records::Schema) -> String {
@@ -324,17 +300,6 @@ fn key_column(table: &str) -> &'static str {
     if table == "violations" { "id" } else { "row_id" }
 }
 
-/// An audit entry for a change that is not an import's, with its actor.
-fn audit(c: &mut Client, actor: &Actor, action: &str, entity: &str, id: &str, new: serde_json::Value) -> Result<()> {
-    c.execute(
-        "INSERT INTO audit_log (at, action, entity, entity_id, new_values, actor, client)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&now(), &action, &entity, &id, &new.to_string(), &actor.name, &actor.client],
-    )
-    .map_err(err("writing audit log"))?;
-    Ok(())
-}
-
 /// Appends to the change feed (the caller holds the write lock) and wakes the other processes
 /// once it commits.
 fn record_change(c: &mut Client, table: &str, batch: Option<i64>, row: Option<i64>, deleted: bool) -> Result<()> {
@@ -373,41 +338,73 @@ fn delete_row(c: &mut Client, entity: &Entity, id: &str, owner: Option<&str>, ac
     Ok(true)
 }
 
-fn user_of_row(r: &tokio_postgres::Row) -> User {
-    let role: String = r.get(1);
-    User {
-        name: r.get(0),
-        // The schema's CHECK allows only the four names.
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
-        organization: r.get(2),
-        disabled: r.get(3),
-        created_at: r.get(4),
+/// A value bound as the column's type asks: PostgreSQL does not turn a `BIGINT` into an
+/// `INTEGER`, nor an integer into a boolean.
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(tokio_postgres::types::IsNull::Yes),
+            Value::Int(n) if *ty == Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
+            Value::Int(n) if *ty == Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
+            Value::Int(n) if *ty == Type::BOOL => (*n != 0).to_sql(ty, out),
+            Value::Int(n) => n.to_sql(ty, out),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Text(t) => t.as_str().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// A cell as its column's type holds it.
+fn cell(row: &tokio_postgres::Row, i: usize, what: &str) -> Result<Value> {
+    let ty = row.columns()[i].type_();
+    let unreadable = |e: tokio_postgres::Error| StoreError::Unreadable { what: what.to_owned(), reason: message(&e) };
+    Ok(if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Int)
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
+    } else if *ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
+    } else if *ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Bool)
+    } else {
+        row.try_get::<_, Option<String>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Text)
+    })
+}
+
+impl sql::Sql for Client {
+    fn query(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<Vec<sql::Row>> {
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let rows = Client::query(self, sql, &params).map_err(err(what))?;
+        rows.iter()
+            .map(|row| Ok(sql::Row((0..row.len()).map(|i| cell(row, i, what)).collect::<Result<_>>()?)))
+            .collect()
+    }
+
+    fn execute(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<u64> {
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Client::execute(self, sql, &params).map_err(err(what))
     }
 }
 
-const USER: &str = "u.name, u.role, u.organization, u.disabled, u.created_at";
-/// A token's columns, as [`token_at`] reads them, and the tables they come from.
-const TOKEN: &str = "t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at";
-const TOKENS: &str = "tokens t JOIN users u ON u.user_id = t.user_id";
+impl sql::Backend for PostgresStore {
+    fn read_sql(&self, reads: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
+        reads(&mut *self.c())
+    }
 
-/// A token read from five columns from `first` on (as [`TOKEN`] selects them).
-fn token_at(r: &tokio_postgres::Row, first: usize) -> Token {
-    Token {
-        id: r.get::<_, Option<i64>>(first).unwrap_or(0).unsigned_abs(),
-        user: r.get(first + 1),
-        created_at: r.get(first + 2),
-        expires_at: r.get::<_, Option<String>>(first + 3).unwrap_or_default(),
-        last_used_at: r.get(first + 4),
+    fn write_sql(&mut self, lock: bool, writes: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
+        self.write(lock, |c| writes(c))
     }
 }
-
-/// One more sign-in attempt under key `$1` at `$2`; a window begun before `$3` begins again.
-const COUNT_ATTEMPT_POSTGRES: &str =
-    "INSERT INTO login_attempts (attempt_key, attempts, window_start) VALUES ($1, 1, $2)
-     ON CONFLICT (attempt_key) DO UPDATE SET
-         attempts = CASE WHEN login_attempts.window_start < $3 THEN 1 ELSE login_attempts.attempts + 1 END,
-         window_start = CASE WHEN login_attempts.window_start < $3 THEN $2 ELSE login_attempts.window_start END
-     RETURNING attempts";
 
 impl Store for PostgresStore {
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>> {
@@ -574,36 +571,6 @@ impl Store for PostgresStore {
         Ok(written)
     }
 
-    fn public_access(&self) -> Result<bool> {
-        let value = self
-            .c()
-            .query_opt("SELECT value FROM settings WHERE key = 'public_access'", &[])
-            .map_err(err("reading settings"))?
-            .map(|r| r.get::<_, String>(0));
-        Ok(value.as_deref() == Some("on"))
-    }
-
-    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
-        let value = if enabled { "on" } else { "off" };
-        self.write(true, |c| {
-            c.execute(
-                "INSERT INTO settings (key, value) VALUES ('public_access', $1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[&value],
-            )
-            .map_err(err("changing settings"))?;
-            audit(c, actor, "setting", "settings", "public_access", serde_json::json!({ "value": value }))
-        })
-    }
-
-    fn geography(&self) -> Result<Option<String>> {
-        Ok(self
-            .c()
-            .query_opt("SELECT value FROM settings WHERE key = 'geography'", &[])
-            .map_err(err("reading the database's geography"))?
-            .map(|r| r.get(0)))
-    }
-
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
         let what = "reading risk answers";
         let schema = vigie_core::records::risk_answer_schema(catalog);
@@ -758,124 +725,6 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
-        let found = self
-            .c()
-            .query("SELECT section, body FROM report_texts WHERE month = $1 ORDER BY section", &[&month.to_string()])
-            .map_err(err("reading report texts"))?;
-        Ok(found.iter().map(|r| (r.get(0), r.get(1))).collect())
-    }
-
-    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()> {
-        let body = body.trim();
-        let m = month.to_string();
-        self.write(false, |c| {
-            if body.is_empty() {
-                c.execute("DELETE FROM report_texts WHERE month = $1 AND section = $2", &[&m, &section])
-            } else {
-                c.execute(
-                    "INSERT INTO report_texts (month, section, body, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (month, section) DO UPDATE SET body = excluded.body,
-                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                    &[&m, &section, &body, &now(), &actor.name],
-                )
-            }
-            .map_err(err("writing a report text"))?;
-            let id = format!("{month}/{section}");
-            audit(c, actor, "report_text", "report_texts", &id, serde_json::json!({ "body": body }))
-        })
-    }
-
-    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>> {
-        let what = "reading recommendations";
-        let m = month.to_string();
-        let mut c = self.c();
-        let month_of = |text: String| Month::parse(&text).unwrap_or(month);
-        let mut out: Vec<Recommendation> = c
-            .query(
-                "SELECT recommendation_id, actor, action, zone, opened, closed FROM recommendations
-                 WHERE opened <= $1 AND (closed IS NULL OR closed >= $1) ORDER BY recommendation_id",
-                &[&m],
-            )
-            .map_err(err(what))?
-            .into_iter()
-            .map(|r| Recommendation {
-                id: r.get(0),
-                actor: r.get(1),
-                action: r.get(2),
-                zone: r.get(3),
-                opened: month_of(r.get(4)),
-                closed: r.get::<_, Option<String>>(5).map(month_of),
-                follow_ups: Vec::new(),
-            })
-            .collect();
-        for recommendation in &mut out {
-            recommendation.follow_ups = c
-                .query(
-                    "SELECT month, body, at, by FROM recommendation_follow_ups
-                     WHERE recommendation_id = $1 AND month <= $2 ORDER BY follow_up_id",
-                    &[&recommendation.id, &m],
-                )
-                .map_err(err(what))?
-                .into_iter()
-                .map(|r| FollowUp { month: month_of(r.get(0)), body: r.get(1), at: r.get(2), by: r.get(3) })
-                .collect();
-        }
-        Ok(out)
-    }
-
-    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
-        let (who, action, zone) = crate::recommendation_fields(who, action, zone)?;
-        self.write(false, |c| {
-            let id: i64 = c
-                .query_one(
-                    "INSERT INTO recommendations (actor, action, zone, opened, created_by) VALUES ($1, $2, $3, $4, $5)
-                     RETURNING recommendation_id",
-                    &[&who, &action, &zone, &month.to_string(), &actor.name],
-                )
-                .map_err(err("adding a recommendation"))?
-                .get(0);
-            let details =
-                serde_json::json!({ "actor": who, "action": action, "zone": zone, "month": month.to_string() });
-            audit(c, actor, "recommendation_add", "recommendations", &id.to_string(), details)?;
-            Ok(id)
-        })
-    }
-
-    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
-        let body = crate::follow_up_body(body)?;
-        self.write(false, |c| {
-            let added = c
-                .execute(
-                    "INSERT INTO recommendation_follow_ups (recommendation_id, month, body, at, by)
-                     SELECT recommendation_id, $2, $3, $4, $5 FROM recommendations WHERE recommendation_id = $1",
-                    &[&id, &month.to_string(), &body, &now(), &actor.name],
-                )
-                .map_err(err("adding a follow-up"))?;
-            if added == 0 {
-                return Err(StoreError::NotFound(format!("no recommendation {id}")));
-            }
-            let details = serde_json::json!({ "month": month.to_string(), "body": body });
-            audit(c, actor, "recommendation_follow_up", "recommendations", &id.to_string(), details)
-        })
-    }
-
-    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
-        self.write(false, |c| {
-            let closed = c
-                .execute(
-                    "UPDATE recommendations SET closed = $2 WHERE recommendation_id = $1",
-                    &[&id, &month.to_string()],
-                )
-                .map_err(err("closing a recommendation"))?;
-            if closed == 0 {
-                return Err(StoreError::NotFound(format!("no recommendation {id}")));
-            }
-            let details = serde_json::json!({ "month": month.to_string() });
-            audit(c, actor, "recommendation_close", "recommendations", &id.to_string(), details)
-        })
-    }
-
     fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
         let r = self
             .c()
@@ -919,145 +768,6 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
-        crate::accounts::check_organization_code(code)?;
-        self.write(false, |c| {
-            let added = c
-                .execute(
-                    "INSERT INTO organizations (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    &[&code, &name],
-                )
-                .map_err(err("adding an organisation"))?;
-            if added == 0 {
-                return Err(StoreError::Conflict(format!("organisation {code} exists already")));
-            }
-            audit(c, actor, "organization_add", "organizations", code, serde_json::json!({"name": name}))
-        })
-    }
-
-    fn organizations(&self) -> Result<Vec<Organization>> {
-        let found = self
-            .c()
-            .query(
-                "SELECT o.code, o.name, (SELECT COUNT(*) FROM violations v WHERE v.organization = o.code)
-                 FROM organizations o ORDER BY o.code",
-                &[],
-            )
-            .map_err(err("reading organisations"))?;
-        Ok(found
-            .iter()
-            .map(|r| Organization { code: r.get(0), name: r.get(1), violations: r.get::<_, i64>(2).unsigned_abs() })
-            .collect())
-    }
-
-    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
-        crate::accounts::check_new_user(user)?;
-        self.write(false, |c| {
-            if let Some(code) = &user.organization {
-                let known: bool = c
-                    .query_one("SELECT EXISTS (SELECT 1 FROM organizations WHERE code = $1)", &[code])
-                    .map_err(err("adding a user"))?
-                    .get(0);
-                if !known {
-                    return Err(StoreError::Conflict(format!(
-                        "no organisation {code}: add it first (vigie organisation add {code})"
-                    )));
-                }
-            }
-            let added = c
-                .execute(
-                    "INSERT INTO users (name, role, organization, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT DO NOTHING",
-                    &[&user.name, &user.role.name(), &user.organization, &password_hash, &now()],
-                )
-                .map_err(err("adding a user"))?;
-            if added == 0 {
-                return Err(StoreError::Conflict(format!("user {} exists already", user.name)));
-            }
-            let new = serde_json::json!({"role": user.role.name(), "organization": user.organization});
-            audit(c, actor, "user_add", "users", &user.name, new)
-        })
-    }
-
-    fn users(&self) -> Result<Vec<User>> {
-        let found = self
-            .c()
-            .query(&format!("SELECT {USER} FROM users u ORDER BY u.name"), &[])
-            .map_err(err("reading users"))?;
-        Ok(found.iter().map(user_of_row).collect())
-    }
-
-    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>> {
-        Ok(self
-            .c()
-            .query_opt(&format!("SELECT {USER}, u.password_hash FROM users u WHERE u.name = $1"), &[&name])
-            .map_err(err("reading users"))?
-            .map(|r| (user_of_row(&r), r.get(5))))
-    }
-
-    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
-        let action = if disabled { "user_disable" } else { "user_enable" };
-        self.change_user(name, "disabled", &disabled, (actor, action, serde_json::json!({ "disabled": disabled })))
-    }
-
-    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
-        self.change_user(name, "password_hash", &password_hash, (actor, "password_reset", serde_json::json!({})))
-    }
-
-    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>> {
-        // Under the write lock: the next id is the largest plus one.
-        self.write(true, |c| {
-            let row = c
-                .query_opt(
-                    "INSERT INTO tokens (token_hash, user_id, created_at, token_id, expires_at)
-                     SELECT $1, user_id, $2, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens), $3 FROM users
-                     WHERE name = $4 RETURNING token_id",
-                    &[&token_hash, &now(), &expires_at, &name],
-                )
-                .map_err(err("adding a token"))?;
-            let Some(row) = row else { return Ok(None) };
-            let id: i64 = row.get(0);
-            let details = serde_json::json!({ "token": id, "expires_at": expires_at });
-            audit(c, actor, "token_create", "users", name, details)?;
-            Ok(Some(id.unsigned_abs()))
-        })
-    }
-
-    fn touch_token(&mut self, token_hash: &str) -> Result<()> {
-        self.write(false, |c| {
-            c.execute("UPDATE tokens SET last_used_at = $1 WHERE token_hash = $2", &[&now(), &token_hash])
-                .map_err(err("noting a token's use"))?;
-            Ok(())
-        })
-    }
-
-    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>> {
-        let rows = self
-            .c()
-            .query(
-                &format!("SELECT {TOKEN} FROM {TOKENS} WHERE $1::text IS NULL OR u.name = $1 ORDER BY t.token_id"),
-                &[&user],
-            )
-            .map_err(err("reading tokens"))?;
-        Ok(rows.iter().map(|r| token_at(r, 0)).collect())
-    }
-
-    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
-        self.write(false, |c| {
-            let row = c
-                .query_opt(
-                    "DELETE FROM tokens WHERE token_id = $1
-                     RETURNING (SELECT name FROM users WHERE users.user_id = tokens.user_id)",
-                    &[&(id as i64)],
-                )
-                .map_err(err("revoking a token"))?;
-            let Some(row) = row else { return Ok(false) };
-            let user: String = row.get(0);
-            audit(c, actor, "token_revoke", "users", &user, serde_json::json!({ "token": id }))?;
-            Ok(true)
-        })
-    }
-
     fn verify_audit(&mut self) -> Result<AuditCheck> {
         let what = "checking the audit log";
         let mut c = self.c();
@@ -1087,45 +797,6 @@ impl Store for PostgresStore {
                 after = position;
             }
         }
-    }
-
-    fn purge_expired(&mut self) -> Result<(u64, u64)> {
-        self.write(false, |c| {
-            let at = now();
-            let sessions =
-                c.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&at]).map_err(err("purging sessions"))?;
-            let tokens =
-                c.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&at]).map_err(err("purging tokens"))?;
-            Ok((sessions, tokens))
-        })
-    }
-
-    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64> {
-        self.write(false, |c| {
-            let mut most = 0i64;
-            for key in keys {
-                let n: i64 = c
-                    .query_one(COUNT_ATTEMPT_POSTGRES, &[key, &now(), &window_start])
-                    .map_err(err("counting a sign-in attempt"))?
-                    .get(0);
-                most = most.max(n);
-            }
-            Ok(most.unsigned_abs())
-        })
-    }
-
-    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()> {
-        self.write(false, |c| {
-            c.execute("DELETE FROM login_attempts WHERE attempt_key = $1", &[&account])
-                .and_then(|_| {
-                    c.execute(
-                        "UPDATE login_attempts SET attempts = attempts - 1 WHERE attempt_key = $1 AND attempts > 0",
-                        &[&address],
-                    )
-                })
-                .map_err(err("forgetting sign-in attempts"))?;
-            Ok(())
-        })
     }
 
     fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
@@ -1185,77 +856,6 @@ impl Store for PostgresStore {
 
     fn schema_version(&self) -> Result<u32> {
         schema_version(&mut self.c())
-    }
-
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>> {
-        Ok(self
-            .c()
-            .query_opt(
-                &format!(
-                    "SELECT {USER}, {TOKEN} FROM {TOKENS}
-                     WHERE t.token_hash = $1 AND NOT u.disabled AND t.expires_at > $2"
-                ),
-                &[&token_hash, &now()],
-            )
-            .map_err(err("reading tokens"))?
-            .map(|r| (user_of_row(&r), token_at(&r, 5))))
-    }
-
-    fn add_session(&mut self, session: &Session) -> Result<()> {
-        self.write(false, |c| {
-            c.execute(
-                "INSERT INTO sessions (session_hash, user_id, csrf, created_at, expires_at)
-                 SELECT $1, user_id, $2, $3, $4 FROM users WHERE name = $5 AND NOT disabled",
-                &[&session.hash, &session.csrf, &now(), &session.expires_at, &session.user],
-            )
-            .map_err(err("opening a session"))?;
-            Ok(())
-        })
-    }
-
-    fn session(&self, hash: &str) -> Result<Option<(User, Session)>> {
-        Ok(self
-            .c()
-            .query_opt(
-                &format!(
-                    "SELECT {USER}, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.user_id = s.user_id
-                     WHERE s.session_hash = $1 AND NOT u.disabled"
-                ),
-                &[&hash],
-            )
-            .map_err(err("reading sessions"))?
-            .map(|r| {
-                let user = user_of_row(&r);
-                let session =
-                    Session { hash: hash.to_owned(), user: user.name.clone(), csrf: r.get(5), expires_at: r.get(6) };
-                (user, session)
-            }))
-    }
-
-    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
-        self.write(false, |c| {
-            let ended = c.execute(END_SESSIONS_POSTGRES, &[&name]).map_err(err("ending sessions"))?;
-            audit(c, actor, "sessions_end", "users", name, serde_json::json!({ "sessions": ended }))?;
-            Ok(ended)
-        })
-    }
-
-    fn end_session(&mut self, hash: &str) -> Result<()> {
-        self.write(false, |c| {
-            c.execute("DELETE FROM sessions WHERE session_hash = $1", &[&hash]).map_err(err("closing a session"))?;
-            Ok(())
-        })
-    }
-
-    fn record(
-        &mut self,
-        actor: &Actor,
-        action: &str,
-        entity: &str,
-        id: &str,
-        details: serde_json::Value,
-    ) -> Result<()> {
-        self.write(false, |c| audit(c, actor, action, entity, id, details))
     }
 }
 

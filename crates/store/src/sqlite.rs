@@ -8,17 +8,17 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use vigie_core::aggregate::FactText;
 
-use crate::Recommendation;
 use crate::audit_chain;
 use crate::entity::{
     Entity, ExportLayout, PreparedRow, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
     risk_answer_values,
 };
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
+use crate::sql;
 use crate::{
-    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, FollowUp, ImportBatch,
-    ImportSession, Organization, Outcome, Record, RecordKind, Result, Role, Rows, Select, Session, Store, StoreError,
-    StoredRiskDefinition, Summary, Token, User, WriteWait, other_geography,
+    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession,
+    Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError, StoredRiskDefinition, Summary, WriteWait,
+    other_geography,
 };
 use vigie_core::{Catalog, Month, RiskAnswer};
 
@@ -110,22 +110,6 @@ impl SqliteStore {
         )
         .map_err(err("writing audit log"))?;
         Ok(version)
-    }
-
-    /// Sets one column of a user's row and audits it (`false`: no such user).
-    fn change_user(&self, name: &str, column: &str, value: &dyn rusqlite::ToSql, audited: Audited<'_>) -> Result<bool> {
-        self.write(|conn| {
-            let changed = conn
-                .execute(&format!("UPDATE users SET {column} = ?1 WHERE name = ?2"), params![value, name])
-                .map_err(err("changing a user"))?;
-            if changed == 0 {
-                return Ok(false);
-            }
-            // A changed password, role or state ends the account's sessions.
-            conn.execute(END_SESSIONS_SQLITE, [name]).map_err(err("ending sessions"))?;
-            audit(conn, audited.actor, audited.action, "users", name, audited.details)?;
-            Ok(true)
-        })
     }
 
     /// Runs `writes` in one write transaction (waiting for another writer), committed if they
@@ -231,6 +215,60 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 
 fn count(conn: &Connection, sql: &str) -> Result<u64> {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(err(sql.to_owned()))
+}
+
+/// A connection (or a transaction on it) for the SQL written once.
+struct Lite<'c>(&'c Connection);
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(n) => ValueRef::Integer(*n),
+            Value::Text(t) => ValueRef::Text(t.as_bytes()),
+            Value::Bool(b) => ValueRef::Integer(i64::from(*b)),
+        }))
+    }
+}
+
+impl sql::Sql for Lite<'_> {
+    fn query(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<Vec<sql::Row>> {
+        use rusqlite::types::ValueRef;
+        let mut statement = self.0.prepare_cached(&sql::numbered_for_sqlite(sql)).map_err(err(what))?;
+        let width = statement.column_count();
+        let mut rows = statement.query(rusqlite::params_from_iter(params)).map_err(err(what))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err(what))? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(match row.get_ref(i).map_err(err(what))? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::Int(n),
+                    ValueRef::Real(x) => Value::Text(x.to_string()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                });
+            }
+            out.push(sql::Row(cells));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut statement = self.0.prepare_cached(&sql::numbered_for_sqlite(sql)).map_err(err(what))?;
+        Ok(statement.execute(rusqlite::params_from_iter(params)).map_err(err(what))? as u64)
+    }
+}
+
+impl sql::Backend for SqliteStore {
+    fn read_sql(&self, reads: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
+        reads(&mut Lite(&self.conn))
+    }
+
+    /// Every SQLite write takes the database's one write lock (`BEGIN IMMEDIATE`).
+    fn write_sql(&mut self, _lock: bool, writes: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
+        self.write(|conn| writes(&mut Lite(conn)))
+    }
 }
 
 impl Store for SqliteStore {
@@ -416,35 +454,6 @@ impl Store for SqliteStore {
         Ok(written)
     }
 
-    fn public_access(&self) -> Result<bool> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = 'public_access'", [], |r| r.get(0))
-            .optional()
-            .map_err(err("reading settings"))?;
-        Ok(value.as_deref() == Some("on"))
-    }
-
-    fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
-        let value = if enabled { "on" } else { "off" };
-        self.write(|conn| {
-            conn.execute(
-                "INSERT INTO settings (key, value) VALUES ('public_access', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [value],
-            )
-            .map_err(err("changing settings"))?;
-            audit(conn, actor, "setting", "settings", "public_access", serde_json::json!({ "value": value }))
-        })
-    }
-
-    fn geography(&self) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM settings WHERE key = 'geography'", [], |r| r.get(0))
-            .optional()
-            .map_err(err("reading the database's geography"))
-    }
-
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
         let what = "reading risk answers";
         let schema = vigie_core::records::risk_answer_schema(catalog);
@@ -577,133 +586,6 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
     }
 
-    fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT section, body FROM report_texts WHERE month = ?1 ORDER BY section")
-            .map_err(err("reading report texts"))?;
-        let rows =
-            stmt.query_map([month.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err("reading report texts"))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err("reading report texts"))
-    }
-
-    fn set_report_text(&mut self, month: Month, section: &str, body: &str, actor: &Actor) -> Result<()> {
-        let body = body.trim();
-        self.write(|conn| {
-            if body.is_empty() {
-                conn.execute(
-                    "DELETE FROM report_texts WHERE month = ?1 AND section = ?2",
-                    params![month.to_string(), section],
-                )
-            } else {
-                conn.execute(
-                    "INSERT INTO report_texts (month, section, body, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (month, section) DO UPDATE SET body = excluded.body,
-                        updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                    params![month.to_string(), section, body, now(), actor.name],
-                )
-            }
-            .map_err(err("writing a report text"))?;
-            let id = format!("{month}/{section}");
-            audit(conn, actor, "report_text", "report_texts", &id, serde_json::json!({ "body": body }))
-        })
-    }
-
-    fn recommendations(&self, month: Month) -> Result<Vec<Recommendation>> {
-        let what = "reading recommendations";
-        let m = month.to_string();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT recommendation_id, actor, action, zone, opened, closed FROM recommendations
-                 WHERE opened <= ?1 AND (closed IS NULL OR closed >= ?1) ORDER BY recommendation_id",
-            )
-            .map_err(err(what))?;
-        let month_of = |text: String| Month::parse(&text).unwrap_or(month);
-        let mut out: Vec<Recommendation> = stmt
-            .query_map([&m], |r| {
-                Ok(Recommendation {
-                    id: r.get(0)?,
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    zone: r.get(3)?,
-                    opened: month_of(r.get(4)?),
-                    closed: r.get::<_, Option<String>>(5)?.map(month_of),
-                    follow_ups: Vec::new(),
-                })
-            })
-            .map_err(err(what))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(err(what))?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT month, body, at, by FROM recommendation_follow_ups
-                 WHERE recommendation_id = ?1 AND month <= ?2 ORDER BY follow_up_id",
-            )
-            .map_err(err(what))?;
-        for recommendation in &mut out {
-            recommendation.follow_ups = stmt
-                .query_map(params![recommendation.id, &m], |r| {
-                    Ok(FollowUp { month: month_of(r.get(0)?), body: r.get(1)?, at: r.get(2)?, by: r.get(3)? })
-                })
-                .map_err(err(what))?
-                .collect::<std::result::Result<_, _>>()
-                .map_err(err(what))?;
-        }
-        Ok(out)
-    }
-
-    fn add_recommendation(&mut self, month: Month, who: &str, action: &str, zone: &str, actor: &Actor) -> Result<i64> {
-        let (who, action, zone) = crate::recommendation_fields(who, action, zone)?;
-        self.write(|conn| {
-            conn.execute(
-                "INSERT INTO recommendations (actor, action, zone, opened, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![who, action, zone, month.to_string(), actor.name],
-            )
-            .map_err(err("adding a recommendation"))?;
-            let id = conn.last_insert_rowid();
-            let details =
-                serde_json::json!({ "actor": who, "action": action, "zone": zone, "month": month.to_string() });
-            audit(conn, actor, "recommendation_add", "recommendations", &id.to_string(), details)?;
-            Ok(id)
-        })
-    }
-
-    fn follow_up(&mut self, id: i64, month: Month, body: &str, actor: &Actor) -> Result<()> {
-        let body = crate::follow_up_body(body)?;
-        self.write(|conn| {
-            let added = conn
-                .execute(
-                    "INSERT INTO recommendation_follow_ups (recommendation_id, month, body, at, by)
-                     SELECT recommendation_id, ?2, ?3, ?4, ?5 FROM recommendations WHERE recommendation_id = ?1",
-                    params![id, month.to_string(), body, now(), actor.name],
-                )
-                .map_err(err("adding a follow-up"))?;
-            if added == 0 {
-                return Err(StoreError::NotFound(format!("no recommendation {id}")));
-            }
-            let details = serde_json::json!({ "month": month.to_string(), "body": body });
-            audit(conn, actor, "recommendation_follow_up", "recommendations", &id.to_string(), details)
-        })
-    }
-
-    fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
-        self.write(|conn| {
-            let closed = conn
-                .execute(
-                    "UPDATE recommendations SET closed = ?2 WHERE recommendation_id = ?1 AND closed IS NULL",
-                    params![id, month.to_string()],
-                )
-                .map_err(err("closing a recommendation"))?;
-            if closed == 0 {
-                return Err(StoreError::NotFound(format!("no open recommendation {id}")));
-            }
-            let details = serde_json::json!({ "month": month.to_string() });
-            audit(conn, actor, "recommendation_close", "recommendations", &id.to_string(), details)
-        })
-    }
-
     fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
         self.conn
             .query_row(
@@ -745,152 +627,6 @@ impl Store for SqliteStore {
         rows.collect::<std::result::Result<_, _>>().map_err(err("reading import batches"))
     }
 
-    fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
-        crate::accounts::check_organization_code(code)?;
-        self.write(|conn| {
-            let added = conn
-                .execute(
-                    "INSERT INTO organizations (code, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    params![code, name],
-                )
-                .map_err(err("adding an organisation"))?;
-            if added == 0 {
-                return Err(StoreError::Conflict(format!("organisation {code} exists already")));
-            }
-            audit(conn, actor, "organization_add", "organizations", code, serde_json::json!({"name": name}))
-        })
-    }
-
-    fn organizations(&self) -> Result<Vec<Organization>> {
-        let what = "reading organisations";
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT o.code, o.name, (SELECT COUNT(*) FROM violations v WHERE v.organization = o.code)
-                 FROM organizations o ORDER BY o.code",
-            )
-            .map_err(err(what))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Organization { code: r.get(0)?, name: r.get(1)?, violations: r.get::<_, i64>(2)?.unsigned_abs() })
-            })
-            .map_err(err(what))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
-    }
-
-    fn add_user(&mut self, user: &User, password_hash: &str, actor: &Actor) -> Result<()> {
-        crate::accounts::check_new_user(user)?;
-        self.write(|conn| {
-            if let Some(code) = &user.organization {
-                let known: bool = conn
-                    .query_row("SELECT EXISTS (SELECT 1 FROM organizations WHERE code = ?1)", [code], |r| r.get(0))
-                    .map_err(err("adding a user"))?;
-                if !known {
-                    return Err(StoreError::Conflict(format!(
-                        "no organisation {code}: add it first (vigie organisation add {code})"
-                    )));
-                }
-            }
-            let added = conn
-                .execute(
-                    "INSERT INTO users (name, role, organization, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT DO NOTHING",
-                    params![user.name, user.role.name(), user.organization, password_hash, now()],
-                )
-                .map_err(err("adding a user"))?;
-            if added == 0 {
-                return Err(StoreError::Conflict(format!("user {} exists already", user.name)));
-            }
-            let new = serde_json::json!({"role": user.role.name(), "organization": user.organization});
-            audit(conn, actor, "user_add", "users", &user.name, new)
-        })
-    }
-
-    fn users(&self) -> Result<Vec<User>> {
-        let what = "reading users";
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, role, organization, disabled, created_at FROM users ORDER BY name")
-            .map_err(err(what))?;
-        let rows = stmt.query_map([], user_of_row).map_err(err(what))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
-    }
-
-    fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>> {
-        self.conn
-            .query_row(
-                "SELECT name, role, organization, disabled, created_at, password_hash FROM users WHERE name = ?1",
-                [name],
-                |r| Ok((user_of_row(r)?, r.get(5)?)),
-            )
-            .optional()
-            .map_err(err("reading users"))
-    }
-
-    fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
-        let action = if disabled { "user_disable" } else { "user_enable" };
-        let details = serde_json::json!({ "disabled": disabled });
-        self.change_user(name, "disabled", &disabled, Audited { actor, action, details })
-    }
-
-    fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
-        let details = serde_json::json!({});
-        self.change_user(name, "password_hash", &password_hash, Audited { actor, action: "password_reset", details })
-    }
-
-    fn add_token(&mut self, name: &str, token_hash: &str, expires_at: &str, actor: &Actor) -> Result<Option<u64>> {
-        self.write(|conn| {
-            let id: Option<i64> = conn
-                .query_row(
-                    "INSERT INTO tokens (token_hash, user_id, created_at, token_id, expires_at)
-                     SELECT ?1, user_id, ?2, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens), ?3 FROM users
-                     WHERE name = ?4 RETURNING token_id",
-                    params![token_hash, now(), expires_at, name],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(err("adding a token"))?;
-            let Some(id) = id else { return Ok(None) };
-            let details = serde_json::json!({ "token": id, "expires_at": expires_at });
-            audit(conn, actor, "token_create", "users", name, details)?;
-            Ok(Some(id.unsigned_abs()))
-        })
-    }
-
-    fn touch_token(&mut self, token_hash: &str) -> Result<()> {
-        self.write(|conn| {
-            conn.execute("UPDATE tokens SET last_used_at = ?1 WHERE token_hash = ?2", params![now(), token_hash])
-                .map_err(err("noting a token's use"))?;
-            Ok(())
-        })
-    }
-
-    fn tokens(&self, user: Option<&str>) -> Result<Vec<Token>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{TOKENS} WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.token_id"))
-            .map_err(err("reading tokens"))?;
-        let rows = stmt.query_map([user], token_of_row).map_err(err("reading tokens"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(err("reading tokens"))
-    }
-
-    fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
-        self.write(|conn| {
-            let user: Option<String> = conn
-                .query_row(
-                    "DELETE FROM tokens WHERE token_id = ?1
-                     RETURNING (SELECT name FROM users WHERE users.user_id = tokens.user_id)",
-                    [id as i64],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(err("revoking a token"))?;
-            let Some(user) = user else { return Ok(false) };
-            audit(conn, actor, "token_revoke", "users", &user, serde_json::json!({ "token": id }))?;
-            Ok(true)
-        })
-    }
-
     fn verify_audit(&mut self) -> Result<AuditCheck> {
         let what = "checking the audit log";
         // Seal what was written without it (an older Vigie, a crash), then walk the chain.
@@ -924,101 +660,6 @@ impl Store for SqliteStore {
             }
         }
         Ok(checker.finish())
-    }
-
-    fn purge_expired(&mut self) -> Result<(u64, u64)> {
-        self.write(|conn| {
-            let at = now();
-            let sessions = conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [&at]);
-            let tokens = conn.execute("DELETE FROM tokens WHERE expires_at <= ?1", [&at]);
-            Ok((sessions.map_err(err("purging sessions"))? as u64, tokens.map_err(err("purging tokens"))? as u64))
-        })
-    }
-
-    fn count_attempt(&mut self, keys: &[String], window_start: &str) -> Result<u64> {
-        self.write(|conn| {
-            let mut most = 0i64;
-            for key in keys {
-                let n: i64 = conn
-                    .query_row(COUNT_ATTEMPT_SQLITE, params![key, now(), window_start], |r| r.get(0))
-                    .map_err(err("counting a sign-in attempt"))?;
-                most = most.max(n);
-            }
-            Ok(most.unsigned_abs())
-        })
-    }
-
-    fn attempt_succeeded(&mut self, account: &str, address: &str) -> Result<()> {
-        self.write(|conn| {
-            conn.execute("DELETE FROM login_attempts WHERE attempt_key = ?1", [account])
-                .and_then(|_| {
-                    conn.execute(
-                        "UPDATE login_attempts SET attempts = attempts - 1 WHERE attempt_key = ?1 AND attempts > 0",
-                        [address],
-                    )
-                })
-                .map_err(err("forgetting sign-in attempts"))?;
-            Ok(())
-        })
-    }
-
-    fn add_session(&mut self, session: &Session) -> Result<()> {
-        self.write(|conn| {
-            conn.execute(
-                "INSERT INTO sessions (session_hash, user_id, csrf, created_at, expires_at)
-                 SELECT ?1, user_id, ?2, ?3, ?4 FROM users WHERE name = ?5 AND disabled = 0",
-                params![session.hash, session.csrf, now(), session.expires_at, session.user],
-            )
-            .map_err(err("opening a session"))?;
-            Ok(())
-        })
-    }
-
-    fn session(&self, hash: &str) -> Result<Option<(User, Session)>> {
-        self.conn
-            .query_row(
-                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at, s.csrf, s.expires_at FROM sessions s
-                 JOIN users u ON u.user_id = s.user_id WHERE s.session_hash = ?1 AND u.disabled = 0",
-                [hash],
-                |r| {
-                    let user = user_of_row(r)?;
-                    let session = Session {
-                        hash: hash.to_owned(),
-                        user: user.name.clone(),
-                        csrf: r.get(5)?,
-                        expires_at: r.get(6)?,
-                    };
-                    Ok((user, session))
-                },
-            )
-            .optional()
-            .map_err(err("reading sessions"))
-    }
-
-    fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
-        self.write(|conn| {
-            let ended = conn.execute(END_SESSIONS_SQLITE, [name]).map_err(err("ending sessions"))?;
-            audit(conn, actor, "sessions_end", "users", name, serde_json::json!({ "sessions": ended }))?;
-            Ok(ended as u64)
-        })
-    }
-
-    fn end_session(&mut self, hash: &str) -> Result<()> {
-        self.write(|conn| {
-            conn.execute("DELETE FROM sessions WHERE session_hash = ?1", [hash]).map_err(err("closing a session"))?;
-            Ok(())
-        })
-    }
-
-    fn record(
-        &mut self,
-        actor: &Actor,
-        action: &str,
-        entity: &str,
-        id: &str,
-        details: serde_json::Value,
-    ) -> Result<()> {
-        self.write(|conn| audit(conn, actor, action, entity, id, details))
     }
 
     fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
@@ -1079,19 +720,6 @@ impl Store for SqliteStore {
     fn schema_version(&self) -> Result<u32> {
         SqliteStore::schema_version(self)
     }
-
-    fn user_for_token(&self, token_hash: &str) -> Result<Option<(User, Token)>> {
-        self.conn
-            .query_row(
-                "SELECT u.name, u.role, u.organization, u.disabled, u.created_at,
-                        t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at FROM tokens t
-                 JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1 AND u.disabled = 0 AND t.expires_at > ?2",
-                params![token_hash, now()],
-                |r| Ok((user_of_row(r)?, token_at(r, 5)?)),
-            )
-            .optional()
-            .map_err(err("reading tokens"))
-    }
 }
 
 /// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
@@ -1135,63 +763,6 @@ fn seal_audit(conn: &Connection) -> Result<()> {
             update.execute(params![position, previous, id]).map_err(err(what))?;
         }
     }
-}
-
-/// A token's columns, `token_at(r, 0)` reads them.
-const TOKENS: &str = "SELECT t.token_id, u.name, t.created_at, t.expires_at, t.last_used_at FROM tokens t JOIN users u ON u.user_id = t.user_id";
-
-fn token_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Token> {
-    token_at(r, 0)
-}
-
-/// A token read from five columns from `first` on (as [`TOKENS`] selects them).
-fn token_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Token> {
-    Ok(Token {
-        id: r.get::<_, Option<i64>>(first)?.unwrap_or(0).unsigned_abs(),
-        user: r.get(first + 1)?,
-        created_at: r.get(first + 2)?,
-        expires_at: r.get::<_, Option<String>>(first + 3)?.unwrap_or_default(),
-        last_used_at: r.get(first + 4)?,
-    })
-}
-
-/// One more sign-in attempt under key `?1` at `?2`; a window begun before `?3` begins again.
-const COUNT_ATTEMPT_SQLITE: &str = "INSERT INTO login_attempts (attempt_key, attempts, window_start) VALUES (?1, 1, ?2)
-     ON CONFLICT (attempt_key) DO UPDATE SET
-         attempts = CASE WHEN login_attempts.window_start < ?3 THEN 1 ELSE login_attempts.attempts + 1 END,
-         window_start = CASE WHEN login_attempts.window_start < ?3 THEN ?2 ELSE login_attempts.window_start END
-     RETURNING attempts";
-
-/// Ends every session of the user named `?1`.
-const END_SESSIONS_SQLITE: &str = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE name = ?1)";
-
-fn user_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
-    let role: String = r.get(1)?;
-    Ok(User {
-        name: r.get(0)?,
-        // The schema's CHECK allows only the four names.
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
-        organization: r.get(2)?,
-        disabled: r.get(3)?,
-        created_at: r.get(4)?,
-    })
-}
-
-/// Who did what, for an account change's audit entry.
-struct Audited<'a> {
-    actor: &'a Actor,
-    action: &'a str,
-    details: serde_json::Value,
-}
-
-/// An audit entry for an account change, with its actor.
-fn audit(conn: &Connection, actor: &Actor, action: &str, entity: &str, id: &str, new: serde_json::Value) -> Result<()> {
-    conn.execute(
-        "INSERT INTO audit_log (at, action, entity, entity_id, new_values, actor, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now(), action, entity, id, new.to_string(), actor.name, actor.client],
-    )
-    .map_err(err("writing audit log"))?;
-    Ok(())
 }
 
 /// A whole database loaded in one write transaction, rolled back on drop unless committed.
