@@ -9,6 +9,7 @@ pub mod accounts;
 mod accounts_sql;
 mod audit_chain;
 mod entity;
+mod ledger;
 mod pg_conn;
 pub mod portable;
 mod postgres;
@@ -246,7 +247,9 @@ pub trait Store: sql::Backend + Send {
     fn import(&mut self) -> Result<Box<dyn ImportSession + '_>>;
     /// How writes wait for another writer (another `vigie import`, a server).
     fn set_write_wait(&mut self, wait: WriteWait);
-    fn summary(&self) -> Result<Summary>;
+    fn summary(&self) -> Result<Summary> {
+        sql::read(self, ledger::summary)
+    }
     /// The coded fields of the violations `rows` names, as stored text, with the storage key:
     /// the aggregation layer's load path, which needs no whole records.
     fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
@@ -294,22 +297,32 @@ pub trait Store: sql::Backend + Send {
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
     fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>>;
     /// The latest month with risk answers: a new definition may start after it at the earliest.
-    fn latest_risk_month(&self) -> Result<Option<Month>>;
+    fn latest_risk_month(&self) -> Result<Option<Month>> {
+        sql::read(self, ledger::latest_risk_month)
+    }
     /// The loaded risk index definitions (the embedded one, version 1, is not stored).
-    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>>;
+    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>> {
+        sql::read(self, ledger::risk_definitions)
+    }
     /// Stores a new definition version and returns its number. Refused when any month from
     /// `definition.from` on already has answers: they were scored with the definition in force,
     /// and a new definition never rescores them.
-    fn add_risk_definition(&mut self, definition: &StoredRiskDefinition) -> Result<u32>;
+    fn add_risk_definition(&mut self, definition: &StoredRiskDefinition) -> Result<u32> {
+        sql::write(self, true, |db| ledger::add_risk_definition(db, definition))
+    }
     /// The newest entry of the change feed (0 when none).
-    fn last_change(&self) -> Result<i64>;
+    fn last_change(&self) -> Result<i64> {
+        sql::read(self, ledger::last_change)
+    }
     /// Whether the connection to the database is gone (PostgreSQL restarted, the session
     /// terminated): a pool drops such a store rather than lend it again. A file never is.
     fn is_broken(&self) -> bool {
         false
     }
     /// The change feed after `seq`, in order: what every process's aggregation follows.
-    fn changes_since(&self, seq: i64) -> Result<Vec<Change>>;
+    fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
+        sql::read(self, |db| ledger::changes_since(db, seq))
+    }
     /// Deletes a record by its id, with its old values and `actor` in the audit log and its
     /// place in the change feed; `false` when there was none.
     fn delete(&mut self, kind: RecordKind, id: &str, actor: &Actor) -> Result<bool> {
@@ -324,7 +337,9 @@ pub trait Store: sql::Backend + Send {
         self.audit_search(&AuditQuery { limit, ..AuditQuery::default() })
     }
     /// The newest audit entries that `query` selects, first.
-    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
+    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        sql::read(self, |db| ledger::audit_search(db, query))
+    }
     /// The analysts' texts of a month's report: `(section, body)`, the section `context` or a
     /// reporting region's code.
     fn report_texts(&self, month: Month) -> Result<Vec<(String, String)>> {
@@ -353,10 +368,14 @@ pub trait Store: sql::Backend + Send {
     }
     /// How many violations of these days lack an optional detail: `(violations, without a
     /// report date, without coordinates)`, for the dashboard's coverage panel.
-    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)>;
+    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
+        sql::read(self, |db| ledger::completeness(db, from, to))
+    }
     /// The newest committed import batches of files (not the API's one-record writes), those
     /// of an organisation's users only when one is given.
-    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>>;
+    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
+        sql::read(self, |db| ledger::batches(db, organization, limit))
+    }
 
     /// Adds a partner organisation (refused when its code exists).
     fn add_organization(&mut self, code: &str, name: Option<&str>, actor: &Actor) -> Result<()> {
@@ -415,7 +434,11 @@ pub trait Store: sql::Backend + Send {
         sql::write(self, false, |db| accounts_sql::revoke_token(db, id, actor))
     }
     /// Seals the audit entries not yet in the hash chain, then checks the whole chain.
-    fn verify_audit(&mut self) -> Result<AuditCheck>;
+    fn verify_audit(&mut self) -> Result<AuditCheck> {
+        // Seal what was written without it (an older Vigie, a crash), then walk the chain.
+        sql::write(self, false, |_| Ok(()))?;
+        sql::read(self, ledger::verify_audit)
+    }
     /// Deletes the sessions and tokens that have expired: how many of each.
     fn purge_expired(&mut self) -> Result<(u64, u64)> {
         sql::write(self, false, accounts_sql::purge_expired)

@@ -32,9 +32,8 @@ use crate::pg_conn::Conn as Client;
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::sql;
 use crate::{
-    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession,
-    Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError, StoredRiskDefinition, Summary, WriteWait,
-    other_geography,
+    Actor, BatchSource, Counts, ImportSession, Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError,
+    WriteWait, other_geography,
 };
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
@@ -290,11 +289,6 @@ fn migrate(client: &mut Client) -> Result<()> {
     migrated
 }
 
-fn count(client: &mut Client, sql: &str) -> Result<u64> {
-    let n: i64 = client.query_one(sql, &[]).map_err(err(sql.to_owned()))?.get(0);
-    Ok(n.unsigned_abs())
-}
-
 /// The column holding a table's storage key (SQLite's rowid).
 fn key_column(table: &str) -> &'static str {
     if table == "violations" { "id" } else { "row_id" }
@@ -429,20 +423,6 @@ impl Store for PostgresStore {
 
     fn set_write_wait(&mut self, wait: WriteWait) {
         self.wait = wait;
-    }
-
-    fn summary(&self) -> Result<Summary> {
-        let mut c = self.c();
-        let mut n = |sql| count(&mut c, sql);
-        Ok(Summary {
-            violations: n("SELECT COUNT(*) FROM violations")?,
-            incidents: n("SELECT COUNT(DISTINCT incident_id) FROM violations")?,
-            alerts: n("SELECT COUNT(*) FROM alerts")?,
-            risk_answers: n("SELECT COUNT(*) FROM risk_answers")?,
-            organizations: n("SELECT COUNT(*) FROM organizations")?,
-            batches: n("SELECT COUNT(*) FROM import_batches")?,
-            audit_entries: n("SELECT COUNT(*) FROM audit_log")?,
-        })
     }
 
     fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
@@ -594,209 +574,13 @@ impl Store for PostgresStore {
         Ok(out)
     }
 
-    fn latest_risk_month(&self) -> Result<Option<Month>> {
-        let latest: Option<String> =
-            self.c().query_one("SELECT MAX(month) FROM risk_answers", &[]).map_err(err("reading risk answers"))?.get(0);
-        Ok(latest.as_deref().and_then(Month::parse))
-    }
-
-    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>> {
-        let found = self
-            .c()
-            .query(
-                "SELECT version, valid_from, questions, levels, source, sha256 FROM risk_definitions ORDER BY version",
-                &[],
-            )
-            .map_err(err("reading risk index definitions"))?;
-        Ok(found
-            .iter()
-            .map(|r| StoredRiskDefinition {
-                version: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
-                from: r.get::<_, Option<String>>(1).as_deref().and_then(Month::parse),
-                questions: r.get(2),
-                levels: r.get(3),
-                source: r.get(4),
-                sha256: r.get(5),
-            })
-            .collect())
-    }
-
-    fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
-        let what = "storing a risk index definition";
-        self.write(true, |c| {
-            let from = d.from.map(|m| m.to_string());
-            let scored: Vec<String> = c
-                .query(
-                    "SELECT DISTINCT month FROM risk_answers WHERE $1::text IS NULL OR month >= $1 ORDER BY month",
-                    &[&from],
-                )
-                .map_err(err(what))?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            if let Some(last) = scored.last() {
-                let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
-                return Err(StoreError::Conflict(format!(
-                    "the risk answers of {} were scored with the definition in force for them, and a new definition \
-                     never rescores a month: start it at {earliest} at the earliest (--from {earliest})",
-                    scored.join(", ")
-                )));
-            }
-            let version: i64 = c
-                .query_one("SELECT GREATEST(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", &[])
-                .map_err(err(what))?
-                .get(0);
-            c.execute(
-                "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&version, &from, &d.questions, &d.levels, &d.source, &d.sha256, &now()],
-            )
-            .map_err(err(what))?;
-            let new = serde_json::json!({ "from": from, "source": d.source, "sha256": d.sha256 });
-            c.execute(
-                "INSERT INTO audit_log (at, action, entity, entity_id, new_values) VALUES ($1, 'insert', 'risk_definitions', $2, $3)",
-                &[&now(), &version.to_string(), &new.to_string()],
-            )
-            .map_err(err("writing audit log"))?;
-            Ok(u32::try_from(version).unwrap_or(u32::MAX))
-        })
-    }
-
     fn is_broken(&self) -> bool {
         self.client.try_borrow().is_ok_and(|client| client.is_closed())
-    }
-
-    fn last_change(&self) -> Result<i64> {
-        Ok(self
-            .c()
-            .query_one("SELECT COALESCE(MAX(seq), 0) FROM changes", &[])
-            .map_err(err("reading the change feed"))?
-            .get(0))
-    }
-
-    fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
-        let found = self
-            .c()
-            .query("SELECT seq, entity, batch_id, row_id, deleted FROM changes WHERE seq > $1 ORDER BY seq", &[&seq])
-            .map_err(err("reading the change feed"))?;
-        Ok(found
-            .iter()
-            .map(|r| {
-                let what = match (r.get::<_, Option<i64>>(2), r.get::<_, Option<i64>>(3), r.get::<_, bool>(4)) {
-                    (Some(batch), _, _) => Changed::Batch(batch),
-                    (None, Some(row), true) => Changed::Deleted(row),
-                    (None, Some(row), false) => Changed::Row(row),
-                    (None, None, _) => Changed::Batch(0),
-                };
-                Change { seq: r.get(0), violations: r.get::<_, &str>(1) == "violations", what }
-            })
-            .collect())
     }
 
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
         self.write(true, |c| delete_row(c, &entity, id, owner, actor))
-    }
-
-    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let from = query.from.map(|d| d.to_string());
-        let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
-        let found = self
-            .c()
-            .query(
-                "SELECT at, action, entity, entity_id, old_values, new_values, actor FROM audit_log
-                 WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
-                   AND ($3::text IS NULL OR at >= $3) AND ($4::text IS NULL OR at < $4)
-                 ORDER BY entry_id DESC LIMIT $5",
-                &[&query.actor, &query.action, &from, &to, &i64::from(query.limit)],
-            )
-            .map_err(err("reading audit log"))?;
-        Ok(found
-            .iter()
-            .map(|r| AuditEntry {
-                at: r.get(0),
-                action: r.get(1),
-                entity: r.get(2),
-                entity_id: r.get(3),
-                old: r.get(4),
-                new: r.get(5),
-                actor: r.get(6),
-            })
-            .collect())
-    }
-
-    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
-        let r = self
-            .c()
-            .query_one(
-                "SELECT COUNT(*), COUNT(*) FILTER (WHERE COALESCE(report_date, '') = ''),
-                        COUNT(*) FILTER (WHERE COALESCE(latitude, '') = '')
-                 FROM violations WHERE incident_date BETWEEN $1 AND $2",
-                &[&from.to_string(), &to.to_string()],
-            )
-            .map_err(err("counting missing details"))?;
-        let n = |i: usize| r.get::<_, i64>(i).unsigned_abs();
-        Ok((n(0), n(1), n(2)))
-    }
-
-    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
-        let found = self
-            .c()
-            .query(
-                "SELECT b.batch_id, b.kind, b.file_name, b.imported_at, b.inserted, b.updated, b.unchanged, a.actor
-                 FROM import_batches b
-                 JOIN audit_log a ON a.batch_id = b.batch_id AND a.action = 'import' AND a.entity = 'import_batches'
-                 WHERE b.file_name <> '(api)'
-                   AND ($1::text IS NULL OR a.actor IN (SELECT name FROM users WHERE organization = $1))
-                 ORDER BY b.batch_id DESC LIMIT $2",
-                &[&organization, &i64::from(limit)],
-            )
-            .map_err(err("reading import batches"))?;
-        Ok(found
-            .iter()
-            .map(|r| {
-                let count = |i: usize| r.get::<_, i64>(i).max(0).unsigned_abs();
-                ImportBatch {
-                    id: r.get(0),
-                    kind: r.get(1),
-                    file_name: r.get(2),
-                    imported_at: r.get(3),
-                    counts: Counts { inserted: count(4), updated: count(5), unchanged: count(6) },
-                    actor: r.get(7),
-                }
-            })
-            .collect())
-    }
-
-    fn verify_audit(&mut self) -> Result<AuditCheck> {
-        let what = "checking the audit log";
-        let mut c = self.c();
-        // Seal what was written without it (an older Vigie, a crash), then walk the chain.
-        seal_audit(&mut c)?;
-        let mut checker = audit_chain::Checker::default();
-        let mut after = 0i64;
-        loop {
-            let rows = c
-                .query(
-                    &format!(
-                        "SELECT chain_position, hash, {CHAINED_POSTGRES} FROM audit_log WHERE chain_position > $1
-                         ORDER BY chain_position LIMIT 10000"
-                    ),
-                    &[&after],
-                )
-                .map_err(err(what))?;
-            if rows.is_empty() {
-                return Ok(checker.finish());
-            }
-            for row in &rows {
-                let (position, hash): (i64, Option<String>) = (row.get(0), row.get(1));
-                let cells = texts(row, 2, audit_chain::COLUMNS.len(), "audit_log")?;
-                if !checker.push(position, hash.as_deref().unwrap_or_default(), &cells) {
-                    return Ok(checker.finish());
-                }
-                after = position;
-            }
-        }
     }
 
     fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {

@@ -16,9 +16,8 @@ use crate::entity::{
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::sql;
 use crate::{
-    Actor, AuditCheck, AuditEntry, AuditQuery, BatchSource, Change, Changed, Counts, ImportBatch, ImportSession,
-    Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError, StoredRiskDefinition, Summary, WriteWait,
-    other_geography,
+    Actor, BatchSource, Counts, ImportSession, Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError,
+    WriteWait, other_geography,
 };
 use vigie_core::{Catalog, Month, RiskAnswer};
 
@@ -78,40 +77,6 @@ impl SqliteStore {
     }
 
     /// The writes of [`Store::add_risk_definition`], inside its transaction.
-    fn store_risk_definition(&self, d: &StoredRiskDefinition) -> Result<u32> {
-        let what = "storing a risk index definition";
-        let tx = &self.conn;
-        let from = d.from.map(|m| m.to_string());
-        let scored: Vec<String> = tx
-            .prepare("SELECT DISTINCT month FROM risk_answers WHERE ?1 IS NULL OR month >= ?1 ORDER BY month")
-            .and_then(|mut s| s.query_map([&from], |r| r.get(0))?.collect())
-            .map_err(err(what))?;
-        if let Some(last) = scored.last() {
-            let earliest = Month::parse(last).map_or_else(|| "a later month".to_owned(), |m| m.next().to_string());
-            return Err(StoreError::Conflict(format!(
-                "the risk answers of {} were scored with the definition in force for them, and a new definition never \
-                 rescores a month: start it at {earliest} at the earliest (--from {earliest})",
-                scored.join(", ")
-            )));
-        }
-        let version: u32 = tx
-            .query_row("SELECT MAX(2, COALESCE(MAX(version) + 1, 2)) FROM risk_definitions", [], |r| r.get(0))
-            .map_err(err(what))?;
-        tx.execute(
-            "INSERT INTO risk_definitions (version, valid_from, questions, levels, source, sha256, loaded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![version, from, d.questions, d.levels, d.source, d.sha256, now()],
-        )
-        .map_err(err(what))?;
-        tx.execute(
-            "INSERT INTO audit_log (at, action, entity, entity_id, new_values)
-             VALUES (?1, 'insert', 'risk_definitions', ?2, json_object('from', ?3, 'source', ?4, 'sha256', ?5))",
-            params![now(), version.to_string(), from, d.source, d.sha256],
-        )
-        .map_err(err("writing audit log"))?;
-        Ok(version)
-    }
-
     /// Runs `writes` in one write transaction (waiting for another writer), committed if they
     /// succeed and rolled back if not.
     fn write<T>(&self, writes: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -213,6 +178,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     tx.commit().map_err(err("committing migration"))
 }
 
+#[cfg(test)]
 fn count(conn: &Connection, sql: &str) -> Result<u64> {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(err(sql.to_owned()))
 }
@@ -308,19 +274,6 @@ impl Store for SqliteStore {
             session.inserts.push(conn.prepare(&entity.insert_sql).map_err(err("preparing import"))?);
         }
         Ok(Box::new(session))
-    }
-
-    fn summary(&self) -> Result<Summary> {
-        let c = |sql| count(&self.conn, sql);
-        Ok(Summary {
-            violations: c("SELECT COUNT(*) FROM violations")?,
-            incidents: c("SELECT COUNT(DISTINCT incident_id) FROM violations")?,
-            alerts: c("SELECT COUNT(*) FROM alerts")?,
-            risk_answers: c("SELECT COUNT(*) FROM risk_answers")?,
-            organizations: c("SELECT COUNT(*) FROM organizations")?,
-            batches: c("SELECT COUNT(*) FROM import_batches")?,
-            audit_entries: c("SELECT COUNT(*) FROM audit_log")?,
-        })
     }
 
     fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
@@ -478,74 +431,8 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn latest_risk_month(&self) -> Result<Option<Month>> {
-        let latest: Option<String> = self
-            .conn
-            .query_row("SELECT MAX(month) FROM risk_answers", [], |r| r.get(0))
-            .map_err(err("reading risk answers"))?;
-        Ok(latest.as_deref().and_then(Month::parse))
-    }
-
-    fn risk_definitions(&self) -> Result<Vec<StoredRiskDefinition>> {
-        let what = "reading risk index definitions";
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT version, valid_from, questions, levels, source, sha256 FROM risk_definitions ORDER BY version",
-            )
-            .map_err(err(what))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(StoredRiskDefinition {
-                    version: r.get(0)?,
-                    from: r.get::<_, Option<String>>(1)?.as_deref().and_then(Month::parse),
-                    questions: r.get(2)?,
-                    levels: r.get(3)?,
-                    source: r.get(4)?,
-                    sha256: r.get(5)?,
-                })
-            })
-            .map_err(err(what))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
-    }
-
     fn set_write_wait(&mut self, wait: WriteWait) {
         self.wait = wait;
-    }
-
-    fn add_risk_definition(&mut self, d: &StoredRiskDefinition) -> Result<u32> {
-        self.begin_write()?;
-        let result = self.store_risk_definition(d).and_then(|done| seal_audit(&self.conn).map(|()| done));
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        self.conn.execute_batch(end).map_err(err("storing a risk index definition"))?;
-        result
-    }
-
-    fn last_change(&self) -> Result<i64> {
-        self.conn
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))
-            .map_err(err("reading the change feed"))
-    }
-
-    fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
-        let what = "reading the change feed";
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, entity, batch_id, row_id, deleted FROM changes WHERE seq > ?1 ORDER BY seq")
-            .map_err(err(what))?;
-        let rows = stmt
-            .query_map([seq], |r| {
-                let entity: String = r.get(1)?;
-                let what = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, bool>(4)?) {
-                    (Some(batch), _, _) => Changed::Batch(batch),
-                    (None, Some(row), true) => Changed::Deleted(row),
-                    (None, Some(row), false) => Changed::Row(row),
-                    (None, None, _) => Changed::Batch(0),
-                };
-                Ok(Change { seq: r.get(0)?, violations: entity == "violations", what })
-            })
-            .map_err(err(what))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err(what))
     }
 
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
@@ -555,111 +442,6 @@ impl Store for SqliteStore {
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(err("deleting"))?;
         result
-    }
-
-    fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT at, action, entity, entity_id, old_values, new_values, actor FROM audit_log
-                 WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)
-                   AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
-                 ORDER BY entry_id DESC LIMIT ?5",
-            )
-            .map_err(err("reading audit log"))?;
-        // `at` is RFC 3339 in UTC: a day's entries sort from its date to the next day's.
-        let from = query.from.map(|d| d.to_string());
-        let to = query.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
-        let rows = stmt
-            .query_map(params![query.actor, query.action, from, to, query.limit], |r| {
-                Ok(AuditEntry {
-                    at: r.get(0)?,
-                    action: r.get(1)?,
-                    entity: r.get(2)?,
-                    entity_id: r.get(3)?,
-                    old: r.get(4)?,
-                    new: r.get(5)?,
-                    actor: r.get(6)?,
-                })
-            })
-            .map_err(err("reading audit log"))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err("reading audit log"))
-    }
-
-    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
-        self.conn
-            .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(COALESCE(report_date, '') = ''), 0),
-                        COALESCE(SUM(COALESCE(latitude, '') = ''), 0)
-                 FROM violations WHERE incident_date BETWEEN ?1 AND ?2",
-                params![from.to_string(), to.to_string()],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
-            )
-            .map_err(err("counting missing details"))
-    }
-
-    fn batches(&self, organization: Option<&str>, limit: u32) -> Result<Vec<ImportBatch>> {
-        // A batch's importer is named by its audit entry, written as it commits.
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT b.batch_id, b.kind, b.file_name, b.imported_at, b.inserted, b.updated, b.unchanged, a.actor
-                 FROM import_batches b
-                 JOIN audit_log a ON a.batch_id = b.batch_id AND a.action = 'import' AND a.entity = 'import_batches'
-                 WHERE b.file_name <> '(api)'
-                   AND (?1 IS NULL OR a.actor IN (SELECT name FROM users WHERE organization = ?1))
-                 ORDER BY b.batch_id DESC LIMIT ?2",
-            )
-            .map_err(err("reading import batches"))?;
-        let rows = stmt
-            .query_map(params![organization, limit], |r| {
-                let count = |i: usize| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
-                Ok(ImportBatch {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    file_name: r.get(2)?,
-                    imported_at: r.get(3)?,
-                    counts: Counts { inserted: count(4)?, updated: count(5)?, unchanged: count(6)? },
-                    actor: r.get(7)?,
-                })
-            })
-            .map_err(err("reading import batches"))?;
-        rows.collect::<std::result::Result<_, _>>().map_err(err("reading import batches"))
-    }
-
-    fn verify_audit(&mut self) -> Result<AuditCheck> {
-        let what = "checking the audit log";
-        // Seal what was written without it (an older Vigie, a crash), then walk the chain.
-        self.write(|_| Ok(()))?;
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT chain_position, hash, {CHAINED_SQLITE} FROM audit_log WHERE chain_position > ?1
-                 ORDER BY chain_position LIMIT 10000"
-            ))
-            .map_err(err(what))?;
-        let mut checker = audit_chain::Checker::default();
-        let mut after = 0i64;
-        loop {
-            let chunk: Vec<(i64, String, Vec<Option<String>>)> = stmt
-                .query_map([after], |r| {
-                    let cells =
-                        (0..audit_chain::COLUMNS.len()).map(|i| r.get(i + 2)).collect::<rusqlite::Result<_>>()?;
-                    Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default(), cells))
-                })
-                .and_then(Iterator::collect)
-                .map_err(err(what))?;
-            if chunk.is_empty() {
-                break;
-            }
-            for (position, hash, cells) in chunk {
-                if !checker.push(position, &hash, &cells) {
-                    return Ok(checker.finish());
-                }
-                after = position;
-            }
-        }
-        Ok(checker.finish())
     }
 
     fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
@@ -1171,6 +953,7 @@ impl Drop for SqliteSession<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Changed;
     use crate::entity::PreparedRows;
 
     fn today() -> chrono::NaiveDate {
