@@ -19,7 +19,7 @@ fn stored_columns(schema: &Schema) -> Vec<String> {
 /// The schema's columns as a select list, derived columns as NULL (the record's parse derives
 /// them from the commune).
 pub(crate) fn select_list(schema: &Schema) -> String {
-    schema.names().map(|n| if DERIVED.contains(&n) { "NULL" } else { n }).collect::<Vec<_>>().join(", ")
+    schema.names().map(|n| if DERIVED.contains(&n) { "CAST(NULL AS TEXT)" } else { n }).collect::<Vec<_>>().join(", ")
 }
 
 /// Where the derived cells are in a violation's and an alert's fields.

@@ -14,6 +14,7 @@ mod pg_conn;
 pub mod portable;
 mod postgres;
 mod record;
+mod records_sql;
 mod shared;
 mod sql;
 mod sqlite;
@@ -252,7 +253,9 @@ pub trait Store: sql::Backend + Send {
     }
     /// The coded fields of the violations `rows` names, as stored text, with the storage key:
     /// the aggregation layer's load path, which needs no whole records.
-    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()>;
+    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
+        sql::read(self, |db| records_sql::for_each_coded_violation(db, rows, &mut *visit))
+    }
     /// The violations whose incident date is in `[from, to]`, parsed back into records with
     /// `catalog` (the command's): the report's incident list.
     fn violations_between(
@@ -260,17 +263,23 @@ pub trait Store: sql::Backend + Send {
         catalog: &Catalog,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
-    ) -> Result<Vec<vigie_core::Violation>>;
+    ) -> Result<Vec<vigie_core::Violation>> {
+        sql::read(self, |db| records_sql::violations_between(db, catalog, from, to))
+    }
     /// The flash alerts dated in `[from, to]`.
     fn alerts_between(
         &self,
         catalog: &Catalog,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
-    ) -> Result<Vec<vigie_core::Alert>>;
+    ) -> Result<Vec<vigie_core::Alert>> {
+        sql::read(self, |db| records_sql::alerts_between(db, catalog, from, to))
+    }
     /// The stored records of one kind that `select` names, with their storage keys, parsed back
     /// with `catalog` (the command's).
-    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>>;
+    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>> {
+        sql::read(self, |db| records_sql::records(db, catalog, kind, select))
+    }
     /// The stored violations or alerts with a storage key in `keys` that `keep` accepts, in
     /// storage order, each as its exchange format's cells (aligned with [`schema`]; empty:
     /// absent; UTF-8 text as stored), handed to `row` without being parsed again: what a
@@ -282,7 +291,9 @@ pub trait Store: sql::Backend + Send {
         keys: std::ops::Range<u32>,
         keep: &dyn Fn(u32) -> bool,
         row: &mut dyn FnMut(&[&[u8]]) -> bool,
-    ) -> Result<u64>;
+    ) -> Result<u64> {
+        sql::read(self, |db| records_sql::export(db, catalog, kind, keys.clone(), keep, &mut *row))
+    }
     /// Whether anonymous visitors get the public aggregates (off until an admin switches it on).
     fn public_access(&self) -> Result<bool> {
         Ok(sql::read(self, |db| accounts_sql::setting(db, "public_access"))?.as_deref() == Some("on"))
@@ -295,7 +306,9 @@ pub trait Store: sql::Backend + Send {
         sql::read(self, |db| accounts_sql::setting(db, "geography"))
     }
     /// The risk answers of the months `[from, to]`, parsed with `catalog`'s definitions.
-    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>>;
+    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<vigie_core::RiskAnswer>> {
+        sql::read(self, |db| records_sql::risk_answers_between(db, catalog, from, to))
+    }
     /// The latest month with risk answers: a new definition may start after it at the earliest.
     fn latest_risk_month(&self) -> Result<Option<Month>> {
         sql::read(self, ledger::latest_risk_month)
@@ -485,7 +498,10 @@ pub trait Store: sql::Backend + Send {
 
     /// Every row of every table ([`portable::TABLES`], in that order, each in key order), all
     /// from one consistent snapshot: what a copy or a backup reads.
-    fn dump(&self, row: &mut dyn FnMut(&'static portable::Table, Vec<portable::Value>) -> Result<()>) -> Result<()>;
+    fn dump(&self, row: &mut dyn FnMut(&'static portable::Table, Vec<portable::Value>) -> Result<()>) -> Result<()> {
+        // One snapshot of the whole database, whatever commits meanwhile.
+        self.read_snapshot(&mut |db| records_sql::dump(db, &mut *row))
+    }
     /// Starts loading a whole database into this one, in one transaction; refused unless this
     /// one is empty (a copy or a restore never merges).
     fn load(&mut self) -> Result<Box<dyn portable::Load + '_>>;

@@ -20,20 +20,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio_postgres::types::{ToSql, Type};
-use vigie_core::aggregate::FactText;
-use vigie_core::{Catalog, Month, RiskAnswer};
 
 use crate::audit_chain;
-use crate::entity::{
-    Entity, ExportLayout, PreparedRows, coded_text, coded_violations_sql, entity_index, entity_of, now,
-    risk_answer_values,
-};
+use crate::entity::{Entity, PreparedRows, entity_index, entity_of, now};
 use crate::pg_conn::Conn as Client;
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::sql;
 use crate::{
-    Actor, BatchSource, Counts, ImportSession, Outcome, Record, RecordKind, Result, Rows, Select, Store, StoreError,
-    WriteWait, other_geography,
+    Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait,
+    other_geography,
 };
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
@@ -108,27 +103,6 @@ impl PostgresStore {
         }
         result
     }
-
-    fn read_records<T>(
-        &self,
-        schema: &vigie_core::records::Schema,
-        table_where: &str,
-        params: &[&(dyn ToSql + Sync)],
-        parse: impl Fn(&[Option<&str>]) -> std::result::Result<T, Vec<vigie_core::FieldError>>,
-    ) -> Result<Vec<T>> {
-        let what = table_where.split(' ').next().unwrap_or("rows");
-        let sql = format!("SELECT {} FROM {table_where}", select_list(schema));
-        let rows = self.c().query(&sql, params).map_err(err(format!("reading {what}")))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let texts = texts(&row, 0, schema.columns.len(), what)?;
-            let values: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect();
-            out.push(parse(&values).map_err(|e| {
-                StoreError::Conflict(format!("stored {what} row {:?} no longer valid: {e:?}", texts[0]))
-            })?);
-        }
-        Ok(out)
-    }
 }
 
 /// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
@@ -191,11 +165,6 @@ fn seal_audit(c: &mut Client) -> Result<()> {
     let end = if sealed.is_ok() { "COMMIT" } else { "ROLLBACK" };
     c.batch_execute(end).map_err(err(what))?;
     sealed
-}
-
-/// The derived columns (region, cercle) read as NULL: parsing derives them from the commune.
-fn select_list(schema: &vigie_core::records::Schema) -> String {
-    crate::entity::select_list(schema).replace("NULL", "NULL::text")
 }
 
 /// `n` text cells of a row from column `first` on.
@@ -358,30 +327,56 @@ impl ToSql for Value {
     tokio_postgres::types::to_sql_checked!();
 }
 
-/// A cell as its column's type holds it.
-fn cell(row: &tokio_postgres::Row, i: usize, what: &str) -> Result<Value> {
-    let ty = row.columns()[i].type_();
-    let unreadable = |e: tokio_postgres::Error| StoreError::Unreadable { what: what.to_owned(), reason: message(&e) };
-    Ok(if *ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Int)
-    } else if *ty == Type::INT4 {
-        row.try_get::<_, Option<i32>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
-    } else if *ty == Type::INT2 {
-        row.try_get::<_, Option<i16>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
-    } else if *ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Bool)
-    } else {
-        row.try_get::<_, Option<String>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Text)
-    })
+/// A row of tokio-postgres's, read by the SQL written once.
+struct PgCells<'r>(&'r tokio_postgres::Row);
+
+impl PgCells<'_> {
+    fn unreadable(&self, i: usize, e: &tokio_postgres::Error) -> StoreError {
+        StoreError::Unreadable { what: format!("column {}", self.0.columns()[i].name()), reason: message(e) }
+    }
+}
+
+impl sql::Cells for PgCells<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn text(&self, i: usize) -> Result<Option<&str>> {
+        self.0.try_get::<_, Option<&str>>(i).map_err(|e| self.unreadable(i, &e))
+    }
+
+    fn value(&self, i: usize) -> Result<Value> {
+        let row = self.0;
+        let ty = row.columns()[i].type_();
+        let unreadable = |e: tokio_postgres::Error| self.unreadable(i, &e);
+        Ok(if *ty == Type::INT8 {
+            row.try_get::<_, Option<i64>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Int)
+        } else if *ty == Type::INT4 {
+            row.try_get::<_, Option<i32>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
+        } else if *ty == Type::INT2 {
+            row.try_get::<_, Option<i16>>(i).map_err(unreadable)?.map_or(Value::Null, |n| Value::Int(n.into()))
+        } else if *ty == Type::BOOL {
+            row.try_get::<_, Option<bool>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Bool)
+        } else {
+            row.try_get::<_, Option<String>>(i).map_err(unreadable)?.map_or(Value::Null, Value::Text)
+        })
+    }
 }
 
 impl sql::Sql for Client {
-    fn query(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<Vec<sql::Row>> {
+    fn dialect(&self) -> sql::Dialect {
+        sql::Dialect::Postgres
+    }
+
+    fn for_each(
+        &mut self,
+        what: &str,
+        sql: &str,
+        params: &[Value],
+        visit: &mut dyn FnMut(&dyn sql::Cells) -> Result<bool>,
+    ) -> Result<()> {
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = Client::query(self, sql, &params).map_err(err(what))?;
-        rows.iter()
-            .map(|row| Ok(sql::Row((0..row.len()).map(|i| cell(row, i, what)).collect::<Result<_>>()?)))
-            .collect()
+        Client::for_each(self, sql, &params, what, |row| visit(&PgCells(row)))
     }
 
     fn execute(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<u64> {
@@ -393,6 +388,14 @@ impl sql::Sql for Client {
 impl sql::Backend for PostgresStore {
     fn read_sql(&self, reads: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
         reads(&mut *self.c())
+    }
+
+    fn read_snapshot(&self, reads: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
+        let mut c = self.c();
+        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(err("reading the database"))?;
+        let result = reads(&mut *c);
+        let _ = c.batch_execute("COMMIT");
+        result
     }
 
     fn write_sql(&mut self, lock: bool, writes: &mut dyn FnMut(&mut dyn sql::Sql) -> Result<()>) -> Result<()> {
@@ -425,155 +428,6 @@ impl Store for PostgresStore {
         self.wait = wait;
     }
 
-    fn for_each_coded_violation(&self, rows: Rows, visit: &mut dyn FnMut(u32, &FactText<'_>)) -> Result<()> {
-        let (condition, value) = match rows {
-            Rows::All => ("TRUE", None),
-            Rows::Batch(batch) => ("batch_id = $1", Some(batch)),
-            Rows::Row(row) => ("id = $1", Some(row)),
-        };
-        let what = "reading violations";
-        let params: Vec<&(dyn ToSql + Sync)> = value.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        // Streamed: rows are handed over as they arrive, never all held.
-        self.c().for_each(&coded_violations_sql(condition), &params, what, |row| {
-            let key: i64 = row.get(0);
-            let key = u32::try_from(key).map_err(|_| StoreError::Unsupported(format!("row id {key} out of range")))?;
-            let text = |i: usize| -> Result<&str> {
-                row.try_get::<_, &str>(i).map_err(|e| StoreError::Unreadable {
-                    what: format!("violation row {key}, column {}", row.columns()[i].name()),
-                    reason: e.to_string(),
-                })
-            };
-            visit(key, &coded_text(text)?);
-            Ok(true)
-        })
-    }
-
-    fn violations_between(
-        &self,
-        catalog: &Catalog,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> Result<Vec<vigie_core::Violation>> {
-        let schema = vigie_core::records::violation_schema();
-        let (from, to) = (from.to_string(), to.to_string());
-        self.read_records(&schema, "violations WHERE incident_date BETWEEN $1 AND $2 ORDER BY id", &[&from, &to], |v| {
-            vigie_core::Violation::parse(v, catalog, chrono::NaiveDate::MAX)
-        })
-    }
-
-    fn alerts_between(
-        &self,
-        catalog: &Catalog,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> Result<Vec<vigie_core::Alert>> {
-        let schema = vigie_core::records::alert_schema();
-        let rows = "alerts WHERE alert_date BETWEEN $1 AND $2 ORDER BY alert_date, alert_id";
-        let (from, to) = (from.to_string(), to.to_string());
-        self.read_records(&schema, rows, &[&from, &to], |v| {
-            vigie_core::Alert::parse(v, catalog, chrono::NaiveDate::MAX)
-        })
-    }
-
-    fn records(&self, catalog: &Catalog, kind: RecordKind, select: Select<'_>) -> Result<Vec<(u32, Record)>> {
-        let entity = entity_of(kind);
-        let schema = crate::schema(kind, catalog);
-        let what = format!("reading {}", entity.table);
-        let columns = match kind {
-            RecordKind::RiskAnswers => entity.columns.join(", "),
-            _ => select_list(&schema),
-        };
-        let width = columns.split(", ").count();
-        let key = key_column(entity.table);
-        let sql =
-            |condition: &str| format!("SELECT {key}, {columns} FROM {} WHERE {condition} ORDER BY {key}", entity.table);
-        let found = match select {
-            Select::Id(id) => self.c().query(&sql(&format!("{} = $1", entity.key)), &[&id]),
-            Select::Keys(keys) => {
-                let keys: Vec<i64> = keys.iter().map(|&k| i64::from(k)).collect();
-                self.c().query(&sql(&format!("{key} = ANY($1)")), &[&keys])
-            }
-            Select::Organization(organization) => {
-                self.c().query(&sql("$1::text IS NULL OR organization = $1"), &[&organization])
-            }
-        }
-        .map_err(err(what.clone()))?;
-        let mut out = Vec::with_capacity(found.len());
-        for row in found {
-            let key: i64 = row.get(0);
-            let texts = texts(&row, 1, width, entity.table)?;
-            let values = match kind {
-                RecordKind::RiskAnswers => risk_answer_values(&schema, &texts),
-                _ => texts.iter().map(|t| t.as_deref().filter(|s| !s.is_empty())).collect(),
-            };
-            let record = Record::parse(kind, &values, catalog, chrono::NaiveDate::MAX).map_err(|e| {
-                StoreError::Conflict(format!("stored {} row {key} no longer valid: {e:?}", entity.table))
-            })?;
-            out.push((u32::try_from(key).unwrap_or(u32::MAX), record));
-        }
-        if let Select::Keys(keys) = select {
-            crate::in_order_of(&mut out, keys);
-        }
-        Ok(out)
-    }
-
-    fn export(
-        &self,
-        catalog: &Catalog,
-        kind: RecordKind,
-        keys: std::ops::Range<u32>,
-        keep: &dyn Fn(u32) -> bool,
-        row: &mut dyn FnMut(&[&[u8]]) -> bool,
-    ) -> Result<u64> {
-        let layout = ExportLayout::new(catalog, kind)?;
-        let table = kind.table();
-        let key = key_column(table);
-        let sql =
-            format!("SELECT {key}, {} FROM {table} WHERE {key} >= $1 AND {key} < $2 ORDER BY {key}", layout.select);
-        let what = format!("exporting {table}");
-        let (start, end) = (i64::from(keys.start), i64::from(keys.end));
-        let mut written = 0;
-        self.c().for_each(&sql, &[&start, &end], &what, |found| {
-            let key: i64 = found.get(0);
-            if !keep(u32::try_from(key).unwrap_or(u32::MAX)) {
-                return Ok(true);
-            }
-            let mut cells: [&[u8]; ExportLayout::WIDEST] = [b""; ExportLayout::WIDEST];
-            for (column, &i) in layout.stored.iter().enumerate() {
-                if let Some(text) = found.try_get::<_, Option<&str>>(column + 1).map_err(err(what.clone()))? {
-                    cells[i] = text.as_bytes();
-                }
-            }
-            layout.derive(&mut cells);
-            written += 1;
-            Ok(row(&cells[..layout.width]))
-        })?;
-        Ok(written)
-    }
-
-    fn risk_answers_between(&self, catalog: &Catalog, from: Month, to: Month) -> Result<Vec<RiskAnswer>> {
-        let what = "reading risk answers";
-        let schema = vigie_core::records::risk_answer_schema(catalog);
-        let found = self
-            .c()
-            .query(
-                "SELECT answer_id, month, admin3_pcode, answers, organization FROM risk_answers
-                 WHERE month BETWEEN $1 AND $2 ORDER BY month, admin3_pcode, answer_id",
-                &[&from.to_string(), &to.to_string()],
-            )
-            .map_err(err(what))?;
-        let mut out = Vec::with_capacity(found.len());
-        for row in found {
-            let texts = texts(&row, 0, 5, "risk answers")?;
-            let answer = RiskAnswer::parse(&risk_answer_values(&schema, &texts), catalog, chrono::NaiveDate::MAX)
-                .map_err(|e| {
-                    StoreError::Conflict(format!("stored risk answer {:?} no longer valid: {e:?}", texts[0]))
-                })?;
-            out.push(answer);
-        }
-        Ok(out)
-    }
-
     fn is_broken(&self) -> bool {
         self.client.try_borrow().is_ok_and(|client| client.is_closed())
     }
@@ -581,44 +435,6 @@ impl Store for PostgresStore {
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
         self.write(true, |c| delete_row(c, &entity, id, owner, actor))
-    }
-
-    fn dump(&self, row: &mut dyn FnMut(&'static Table, Vec<Value>) -> Result<()>) -> Result<()> {
-        let mut c = self.c();
-        // One snapshot of the whole database, whatever commits meanwhile.
-        c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").map_err(err("reading the database"))?;
-        let result = (|| {
-            for table in &TABLES {
-                let columns: Vec<String> = table
-                    .columns
-                    .iter()
-                    .map(|(c, kind)| if *kind == Kind::Int { format!("{c}::bigint") } else { (*c).to_owned() })
-                    .collect();
-                // Text keys in byte order, as SQLite sorts them: both stores dump alike.
-                let order: Vec<String> = table.columns[..2]
-                    .iter()
-                    .map(|(c, kind)| if *kind == Kind::Text { format!("{c} COLLATE \"C\"") } else { (*c).to_owned() })
-                    .collect();
-                let sql = format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), table.name, order.join(", "));
-                c.for_each(&sql, &[], &format!("reading {}", table.name), |found| {
-                    let values = table
-                        .columns
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (_, kind))| match kind {
-                            Kind::Int => found.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int),
-                            Kind::Text => found.get::<_, Option<String>>(i).map_or(Value::Null, Value::Text),
-                            Kind::Bool => found.get::<_, Option<bool>>(i).map_or(Value::Null, Value::Bool),
-                        })
-                        .collect();
-                    row(table, values)?;
-                    Ok(true)
-                })?;
-            }
-            Ok(())
-        })();
-        let _ = c.batch_execute("COMMIT");
-        result
     }
 
     fn load(&mut self) -> Result<Box<dyn Load + '_>> {

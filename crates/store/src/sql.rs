@@ -11,10 +11,69 @@ use crate::{Actor, Result, StoreError};
 
 /// A connection the shared SQL runs on.
 pub trait Sql {
-    /// The rows of `sql`; `what` names the work in an error.
-    fn query(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+    fn dialect(&self) -> Dialect;
+    /// Hands each row of `sql` to `visit` as it is read, never holding them all; `visit` stops
+    /// early by answering `false`. `what` names the work in an error.
+    fn for_each(
+        &mut self,
+        what: &str,
+        sql: &str,
+        params: &[Value],
+        visit: &mut dyn FnMut(&dyn Cells) -> Result<bool>,
+    ) -> Result<()>;
     /// Runs `sql`, answering how many rows it changed.
     fn execute(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<u64>;
+
+    /// The rows of `sql`, each cell as its column holds it.
+    fn query(&mut self, what: &str, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let mut rows = Vec::new();
+        self.for_each(what, sql, params, &mut |cells| {
+            rows.push(Row((0..cells.len()).map(|i| cells.value(i)).collect::<Result<_>>()?));
+            Ok(true)
+        })?;
+        Ok(rows)
+    }
+}
+
+/// A row being read, its cells borrowed from the driver's buffer.
+pub trait Cells {
+    fn len(&self) -> usize;
+    /// Cell `i` as text (`None`: NULL); a cell holding another type is unreadable, said with
+    /// its column's name and type.
+    fn text(&self, i: usize) -> Result<Option<&str>>;
+    /// Cell `i` as its column holds it.
+    fn value(&self, i: usize) -> Result<Value>;
+}
+
+/// Where the two databases' SQL differs, each difference in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The column holding a record table's storage key: SQLite's rowid, PostgreSQL's own column.
+    pub(crate) fn key(self, table: &str) -> &'static str {
+        match self {
+            Dialect::Sqlite => "rowid",
+            Dialect::Postgres if table == "violations" => "id",
+            Dialect::Postgres => "row_id",
+        }
+    }
+
+    /// Where a column of the portable format is stored (SQLite keeps `row_id` as the rowid).
+    pub(crate) fn stored(self, table: &crate::portable::Table, column: &'static str) -> &'static str {
+        if self == Dialect::Sqlite && table.is_rowid(column) { "rowid" } else { column }
+    }
+
+    /// `column` for an `ORDER BY` in byte order, SQLite's own for text.
+    pub(crate) fn byte_order(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => column.to_owned(),
+            Dialect::Postgres => format!("{column} COLLATE \"C\""),
+        }
+    }
 }
 
 /// What each backend gives the SQL written once. Public in a private module: the store's
@@ -22,6 +81,8 @@ pub trait Sql {
 pub trait Backend {
     /// Runs `reads` on the store's connection.
     fn read_sql(&self, reads: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()>;
+    /// Runs `reads` in one read transaction: one snapshot, whatever commits meanwhile.
+    fn read_snapshot(&self, reads: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()>;
     /// Runs `writes` in one transaction, committed if they succeed, holding the write lock when
     /// `lock` (data, not only accounts or audit); the audit entries it adds are sealed.
     fn write_sql(&mut self, lock: bool, writes: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()>;
