@@ -20,6 +20,7 @@ mod sql;
 mod sqlite;
 mod texts;
 mod url;
+mod writes_sql;
 
 use std::path::PathBuf;
 

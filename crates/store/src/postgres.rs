@@ -26,10 +26,7 @@ use crate::entity::{Entity, PreparedRows, entity_index, entity_of, now};
 use crate::pg_conn::Conn as Client;
 use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::sql;
-use crate::{
-    Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait,
-    other_geography,
-};
+use crate::{Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait};
 
 /// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
 const MIGRATIONS: [&str; 2] = [
@@ -43,6 +40,8 @@ pub(crate) const WRITE_LOCK: i64 = 0x56_49_47_49_45;
 const MIGRATE_LOCK: i64 = WRITE_LOCK + 1;
 /// The channel the change feed's notifications go to.
 pub(crate) const CHANNEL: &str = "vigie_changes";
+/// Wakes the listeners of [`CHANNEL`] when the transaction commits.
+pub(crate) const NOTIFY: &str = "NOTIFY vigie_changes";
 
 pub struct PostgresStore {
     /// The trait reads through `&self`; the client needs `&mut` for every statement.
@@ -263,44 +262,6 @@ fn key_column(table: &str) -> &'static str {
     if table == "violations" { "id" } else { "row_id" }
 }
 
-/// Appends to the change feed (the caller holds the write lock) and wakes the other processes
-/// once it commits.
-fn record_change(c: &mut Client, table: &str, batch: Option<i64>, row: Option<i64>, deleted: bool) -> Result<()> {
-    c.execute(
-        "INSERT INTO changes (entity, batch_id, row_id, deleted) VALUES ($1, $2, $3, $4)",
-        &[&table, &batch, &row, &deleted],
-    )
-    .map_err(err("recording the change"))?;
-    c.batch_execute(&format!("NOTIFY {CHANNEL}")).map_err(err("recording the change"))
-}
-
-/// A deletion inside the caller's locked transaction: the row, its audit entry with its old
-/// values, and its place in the change feed.
-fn delete_row(c: &mut Client, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
-    let what = format!("deleting from {}", entity.table);
-    let key = key_column(entity.table);
-    let sql = format!(
-        "DELETE FROM {} WHERE {} = $1 AND ($2::text IS NULL OR {} = $2) RETURNING {key}, {}",
-        entity.table,
-        entity.key,
-        entity.columns[entity.organization_column],
-        entity.columns.join(", ")
-    );
-    let Some(found) = c.query_opt(&sql, &[&id, &owner]).map_err(err(what.clone()))? else { return Ok(false) };
-    let row: i64 = found.get(0);
-    let values = texts(&found, 1, entity.columns.len(), entity.table)?;
-    let old: serde_json::Map<String, serde_json::Value> =
-        entity.columns.iter().zip(values).map(|(c, v)| (c.clone(), v.into())).collect();
-    c.execute(
-        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
-         VALUES ($1, 'delete', $2, $3, $4, $5, $6)",
-        &[&now(), &entity.table, &id, &serde_json::Value::Object(old).to_string(), &actor.name, &actor.client],
-    )
-    .map_err(err("writing audit log"))?;
-    record_change(c, entity.table, None, Some(row), true)?;
-    Ok(true)
-}
-
 /// A value bound as the column's type asks: PostgreSQL does not turn a `BIGINT` into an
 /// `INTEGER`, nor an integer into a boolean.
 impl ToSql for Value {
@@ -434,7 +395,7 @@ impl Store for PostgresStore {
 
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
-        self.write(true, |c| delete_row(c, &entity, id, owner, actor))
+        self.write(true, |c| crate::writes_sql::delete_row(c, &entity, id, owner, actor))
     }
 
     fn load(&mut self) -> Result<Box<dyn Load + '_>> {
@@ -682,18 +643,8 @@ impl PgSession<'_> {
 impl ImportSession for PgSession<'_> {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()> {
         self.batch_table = self.entities[entity_index(source.kind)].table;
-        let mut c = self.c();
-        let id: i64 = c
-            .query_one(
-                "INSERT INTO import_batches (batch_id, kind, file_name, sha256, imported_at)
-                 SELECT COALESCE(MAX(batch_id), 0) + 1, $1, $2, '', $3 FROM import_batches RETURNING batch_id",
-                &[&source.kind.name(), &source.file_name, &now()],
-            )
-            .map_err(err("recording import batch"))?
-            .get(0);
-        c.batch_execute("TRUNCATE import_seen").map_err(err("preparing import"))?;
-        drop(c);
-        self.batch_id = id;
+        let batch = crate::writes_sql::begin_batch(&mut *self.c(), source)?;
+        self.batch_id = batch;
         Ok(())
     }
 
@@ -712,36 +663,8 @@ impl ImportSession for PgSession<'_> {
     }
 
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
-        let mut c = self.c();
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        let batch = c
-            .query_one(
-                "UPDATE import_batches SET inserted = $1, updated = $2, unchanged = $3, sha256 = $4 WHERE batch_id = $5
-                 RETURNING kind, file_name",
-                &[&n(counts.inserted), &n(counts.updated), &n(counts.unchanged), &sha256, &self.batch_id],
-            )
-            .map_err(err("recording import counts"))?;
-        if counts.changed() {
-            record_change(&mut c, self.batch_table, Some(self.batch_id), None, false)?;
-        }
-        let new = serde_json::json!({
-            "kind": batch.get::<_, String>(0), "file": batch.get::<_, String>(1), "sha256": sha256,
-            "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged,
-        });
-        c.execute(
-            "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id, actor, client)
-             VALUES ($1, 'import', 'import_batches', $2, $3, $4, $5, $6)",
-            &[
-                &now(),
-                &self.batch_id.to_string(),
-                &new.to_string(),
-                &self.batch_id,
-                &self.actor.name,
-                &self.actor.client,
-            ],
-        )
-        .map_err(err("writing audit log"))?;
-        Ok(())
+        let batch = (self.batch_id, self.batch_table);
+        crate::writes_sql::end_batch(&mut *self.c(), batch, counts, sha256, &self.actor)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
@@ -754,17 +677,12 @@ impl ImportSession for PgSession<'_> {
 
     fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
         let entity = &self.entities[entity_index(kind)];
-        let sql = format!(
-            "SELECT {key} FROM {table} WHERE starts_with({key}, $1) AND ($2::text IS NULL OR organization = $2)",
-            key = entity.key,
-            table = entity.table
-        );
-        let found = self.c().query(&sql, &[&prefix, &self.owner]).map_err(err("listing a form's records"))?;
-        Ok(found.iter().map(|r| r.get(0)).collect())
+        crate::writes_sql::ids_with_prefix(&mut *self.c(), entity, prefix, self.owner.as_deref())
     }
 
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
-        delete_row(&mut self.c(), &self.entities[entity_index(kind)], id, self.owner.as_deref(), &self.actor)
+        let entity = &self.entities[entity_index(kind)];
+        crate::writes_sql::delete_row(&mut *self.c(), entity, id, self.owner.as_deref(), &self.actor)
     }
 
     fn restrict_to(&mut self, organization: &str) {
@@ -776,29 +694,11 @@ impl ImportSession for PgSession<'_> {
     }
 
     fn bind_geography(&mut self, name: &str) -> Result<()> {
-        let what = "recording the database's geography";
-        let mut c = self.c();
-        let stored: Option<String> = c
-            .query_opt("SELECT value FROM settings WHERE key = 'geography'", &[])
-            .map_err(err(what))?
-            .map(|r| r.get(0));
-        match stored {
-            Some(stored) if stored != name => Err(other_geography(&stored, name)),
-            Some(_) => Ok(()),
-            None => {
-                c.execute("INSERT INTO settings (key, value) VALUES ('geography', $1)", &[&name]).map_err(err(what))?;
-                Ok(())
-            }
-        }
+        crate::writes_sql::bind_geography(&mut *self.c(), name)
     }
 
     fn latest_risk_version(&self) -> Result<u32> {
-        let version: i64 = self
-            .c()
-            .query_one("SELECT COALESCE(MAX(version), 1) FROM risk_definitions", &[])
-            .map_err(err("reading risk index definitions"))?
-            .get(0);
-        Ok(u32::try_from(version).unwrap_or(u32::MAX))
+        crate::writes_sql::latest_risk_version(&mut *self.c())
     }
 }
 

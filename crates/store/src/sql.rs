@@ -67,6 +67,23 @@ impl Dialect {
         if self == Dialect::Sqlite && table.is_rowid(column) { "rowid" } else { column }
     }
 
+    /// Empties a scratch table of the transaction.
+    pub(crate) fn empty(self, table: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("DELETE FROM {table}"),
+            Dialect::Postgres => format!("TRUNCATE {table}"),
+        }
+    }
+
+    /// What wakes the other processes when a write appends to the change feed (SQLite's
+    /// readers poll the feed).
+    pub(crate) fn notify(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(crate::postgres::NOTIFY),
+        }
+    }
+
     /// `column` for an `ORDER BY` in byte order, SQLite's own for text.
     pub(crate) fn byte_order(self, column: &str) -> String {
         match self {

@@ -11,10 +11,7 @@ use crate::audit_chain;
 use crate::entity::{Entity, PreparedRow, PreparedRows, entity_index, entity_of, now};
 use crate::portable::{Load, ROWS_WRITTEN, Table, Value};
 use crate::sql;
-use crate::{
-    Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait,
-    other_geography,
-};
+use crate::{Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait};
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
 const MIGRATIONS: [&str; 9] = [
@@ -68,7 +65,7 @@ impl SqliteStore {
     }
 
     fn delete_row(&self, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
-        delete_row(&self.conn, entity, id, owner, actor)
+        crate::writes_sql::delete_row(&mut Lite(&self.conn), entity, id, owner, actor)
     }
 
     /// The writes of [`Store::add_risk_definition`], inside its transaction.
@@ -457,44 +454,6 @@ impl Drop for WalFlusher {
     }
 }
 
-/// The writes of a deletion, inside the caller's transaction: the row, its audit entry with its
-/// old values, and its place in the change feed.
-fn delete_row(conn: &Connection, entity: &Entity, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
-    let what = format!("deleting from {}", entity.table);
-    let sql = format!(
-        "SELECT rowid, {} FROM {} WHERE {} = ?1 AND (?2 IS NULL OR {} = ?2)",
-        entity.columns.join(", "),
-        entity.table,
-        entity.key,
-        entity.columns[entity.organization_column]
-    );
-    let found = conn
-        .query_row(&sql, params![id, owner], |r| {
-            let values: Vec<Option<String>> =
-                (0..entity.columns.len()).map(|i| r.get(i + 1)).collect::<rusqlite::Result<_>>()?;
-            Ok((r.get::<_, i64>(0)?, values))
-        })
-        .optional()
-        .map_err(err(what.clone()))?;
-    let Some((row, values)) = found else { return Ok(false) };
-    conn.execute(&format!("DELETE FROM {} WHERE rowid = ?1", entity.table), [row]).map_err(err(what.clone()))?;
-    let old: serde_json::Map<String, serde_json::Value> = entity
-        .columns
-        .iter()
-        .zip(values)
-        .map(|(c, v)| (c.clone(), v.map_or(serde_json::Value::Null, serde_json::Value::String)))
-        .collect();
-    conn.execute(
-        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
-             VALUES (?1, 'delete', ?2, ?3, ?4, ?5, ?6)",
-        params![now(), entity.table, id, serde_json::Value::Object(old).to_string(), actor.name, actor.client],
-    )
-    .map_err(err("writing audit log"))?;
-    conn.execute("INSERT INTO changes (entity, row_id, deleted) VALUES (?1, ?2, 1)", params![entity.table, row])
-        .map_err(err("recording the change"))?;
-    Ok(true)
-}
-
 /// An import inside one explicit transaction, rolled back on drop unless committed.
 struct SqliteSession<'c> {
     conn: &'c Connection,
@@ -646,14 +605,7 @@ impl SqliteSession<'_> {
 impl ImportSession for SqliteSession<'_> {
     fn begin_file(&mut self, source: &BatchSource) -> Result<()> {
         self.batch_table = self.entities[entity_index(source.kind)].table;
-        self.conn
-            .execute(
-                "INSERT INTO import_batches (kind, file_name, sha256, imported_at) VALUES (?1, ?2, '', ?3)",
-                params![source.kind.name(), source.file_name, now()],
-            )
-            .map_err(err("recording import batch"))?;
-        self.batch_id = self.conn.last_insert_rowid();
-        self.conn.execute("DELETE FROM import_seen", []).map_err(err("preparing import"))?;
+        self.batch_id = crate::writes_sql::begin_batch(&mut Lite(self.conn), source)?;
         Ok(())
     }
 
@@ -667,51 +619,18 @@ impl ImportSession for SqliteSession<'_> {
     }
 
     fn end_file(&mut self, counts: &Counts, sha256: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE import_batches SET inserted = ?1, updated = ?2, unchanged = ?3, sha256 = ?4
-                 WHERE batch_id = ?5",
-                params![counts.inserted as i64, counts.updated as i64, counts.unchanged as i64, sha256, self.batch_id],
-            )
-            .map_err(err("recording import counts"))?;
-        if counts.changed() {
-            // The change feed: readers take in this batch's rows once it commits.
-            self.conn
-                .execute(
-                    "INSERT INTO changes (entity, batch_id) VALUES (?1, ?2)",
-                    params![self.batch_table, self.batch_id],
-                )
-                .map_err(err("recording the change"))?;
-        }
-        self.conn
-            .execute(
-                "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id, actor, client)
-                 SELECT ?1, 'import', 'import_batches', batch_id,
-                        json_object('kind', kind, 'file', file_name, 'sha256', sha256,
-                                    'inserted', inserted, 'updated', updated, 'unchanged', unchanged),
-                        batch_id, ?3, ?4
-                 FROM import_batches WHERE batch_id = ?2",
-                params![now(), self.batch_id, self.actor.name, self.actor.client],
-            )
-            .map_err(err("writing audit log"))?;
-        Ok(())
+        let batch = (self.batch_id, self.batch_table);
+        crate::writes_sql::end_batch(&mut Lite(self.conn), batch, counts, sha256, &self.actor)
     }
 
     fn ids_with_prefix(&mut self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
         let entity = &self.entities[entity_index(kind)];
-        let sql = format!(
-            "SELECT {key} FROM {table} WHERE substr({key}, 1, length(?1)) = ?1 AND (?2 IS NULL OR organization = ?2)",
-            key = entity.key,
-            table = entity.table
-        );
-        let what = "listing a form's records";
-        let mut stmt = self.conn.prepare(&sql).map_err(err(what))?;
-        let ids = stmt.query_map(params![prefix, self.owner], |r| r.get(0)).map_err(err(what))?;
-        ids.collect::<rusqlite::Result<_>>().map_err(err(what))
+        crate::writes_sql::ids_with_prefix(&mut Lite(self.conn), entity, prefix, self.owner.as_deref())
     }
 
     fn delete(&mut self, kind: RecordKind, id: &str) -> Result<bool> {
-        delete_row(self.conn, &self.entities[entity_index(kind)], id, self.owner.as_deref(), &self.actor)
+        let entity = &self.entities[entity_index(kind)];
+        crate::writes_sql::delete_row(&mut Lite(self.conn), entity, id, self.owner.as_deref(), &self.actor)
     }
 
     fn restrict_to(&mut self, organization: &str) {
@@ -723,28 +642,11 @@ impl ImportSession for SqliteSession<'_> {
     }
 
     fn bind_geography(&mut self, name: &str) -> Result<()> {
-        let what = "recording the database's geography";
-        let stored: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = 'geography'", [], |r| r.get(0))
-            .optional()
-            .map_err(err(what))?;
-        match stored {
-            Some(stored) if stored != name => Err(other_geography(&stored, name)),
-            Some(_) => Ok(()),
-            None => {
-                self.conn
-                    .execute("INSERT INTO settings (key, value) VALUES ('geography', ?1)", [name])
-                    .map_err(err(what))?;
-                Ok(())
-            }
-        }
+        crate::writes_sql::bind_geography(&mut Lite(self.conn), name)
     }
 
     fn latest_risk_version(&self) -> Result<u32> {
-        self.conn
-            .query_row("SELECT COALESCE(MAX(version), 1) FROM risk_definitions", [], |r| r.get(0))
-            .map_err(err("reading risk index definitions"))
+        crate::writes_sql::latest_risk_version(&mut Lite(self.conn))
     }
 
     fn commit(self: Box<Self>) -> Result<()> {

@@ -1,0 +1,159 @@
+//! What an import writes around its rows, and deletions, on either database (`sql.rs`); the
+//! rows themselves go by each backend's fast path. The caller holds the write lock.
+
+use crate::entity::{Entity, now};
+use crate::sql::{Sql, args};
+use crate::{Actor, BatchSource, Counts, Result, other_geography};
+
+/// Appends to the change feed; readers take it in once the transaction commits (PostgreSQL's
+/// other processes are woken by a notification).
+pub(crate) fn record_change(
+    db: &mut dyn Sql,
+    table: &str,
+    batch: Option<i64>,
+    row: Option<i64>,
+    deleted: bool,
+) -> Result<()> {
+    let what = "recording the change";
+    db.execute(
+        what,
+        "INSERT INTO changes (entity, batch_id, row_id, deleted) VALUES ($1, $2, $3, $4)",
+        args![table, batch, row, deleted],
+    )?;
+    if let Some(notify) = db.dialect().notify() {
+        db.execute(what, notify, &[])?;
+    }
+    Ok(())
+}
+
+/// Deletes a record by its id (of `owner`'s organisation, when given): the row, its audit entry
+/// with its old values, and its place in the change feed. `false`: no such record.
+pub(crate) fn delete_row(
+    db: &mut dyn Sql,
+    entity: &Entity,
+    id: &str,
+    owner: Option<&str>,
+    actor: &Actor,
+) -> Result<bool> {
+    let what = format!("deleting from {}", entity.table);
+    let key = db.dialect().key(entity.table);
+    let sql = format!(
+        "SELECT {key}, {} FROM {} WHERE {} = $1 AND (CAST($2 AS TEXT) IS NULL OR {} = $2)",
+        entity.columns.join(", "),
+        entity.table,
+        entity.key,
+        entity.columns[entity.organization_column]
+    );
+    let found = db.query(&what, &sql, args![id, owner])?;
+    let Some(found) = found.first() else { return Ok(false) };
+    let row: i64 = found.get(0)?;
+    db.execute(&what, &format!("DELETE FROM {} WHERE {key} = $1", entity.table), args![row])?;
+    let mut old = serde_json::Map::new();
+    for (i, column) in entity.columns.iter().enumerate() {
+        let value: Option<String> = found.get(i + 1)?;
+        old.insert(column.clone(), value.map_or(serde_json::Value::Null, serde_json::Value::String));
+    }
+    db.execute(
+        "writing audit log",
+        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, actor, client)
+         VALUES ($1, 'delete', $2, $3, $4, $5, $6)",
+        args![
+            now(),
+            entity.table,
+            id,
+            serde_json::Value::Object(old).to_string(),
+            &actor.name,
+            actor.client.as_deref()
+        ],
+    )?;
+    record_change(db, entity.table, None, Some(row), true)?;
+    Ok(true)
+}
+
+/// Starts a file's import batch (the next id after the largest): its id.
+pub(crate) fn begin_batch(db: &mut dyn Sql, source: &BatchSource) -> Result<i64> {
+    let added = db.query(
+        "recording import batch",
+        "INSERT INTO import_batches (batch_id, kind, file_name, sha256, imported_at)
+         SELECT COALESCE(MAX(batch_id), 0) + 1, $1, $2, '', $3 FROM import_batches RETURNING batch_id",
+        args![source.kind.name(), &source.file_name, now()],
+    )?;
+    let id = added.first().map_or(Ok(0), |r| r.get(0))?;
+    let empty = db.dialect().empty("import_seen");
+    db.execute("preparing import", &empty, &[])?;
+    Ok(id)
+}
+
+/// Ends a file's batch: its counts, its place in the change feed when it changed anything,
+/// and its audit entry, naming who imported it.
+pub(crate) fn end_batch(
+    db: &mut dyn Sql,
+    (batch, table): (i64, &str),
+    counts: &Counts,
+    sha256: &str,
+    actor: &Actor,
+) -> Result<()> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let stored = db.query(
+        "recording import counts",
+        "UPDATE import_batches SET inserted = $1, updated = $2, unchanged = $3, sha256 = $4 WHERE batch_id = $5
+         RETURNING kind, file_name",
+        args![n(counts.inserted), n(counts.updated), n(counts.unchanged), sha256, batch],
+    )?;
+    let (kind, file): (String, String) = match stored.first() {
+        Some(r) => (r.get(0)?, r.get(1)?),
+        None => Default::default(),
+    };
+    if counts.changed() {
+        record_change(db, table, Some(batch), None, false)?;
+    }
+    let new = serde_json::json!({
+        "kind": kind, "file": file, "sha256": sha256,
+        "inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged,
+    });
+    db.execute(
+        "writing audit log",
+        "INSERT INTO audit_log (at, action, entity, entity_id, new_values, batch_id, actor, client)
+         VALUES ($1, 'import', 'import_batches', $2, $3, $4, $5, $6)",
+        args![now(), batch.to_string(), new.to_string(), batch, &actor.name, actor.client.as_deref()],
+    )?;
+    Ok(())
+}
+
+/// The ids of a kind's records that start with `prefix` (a form's), of `owner`'s organisation
+/// when given.
+pub(crate) fn ids_with_prefix(
+    db: &mut dyn Sql,
+    entity: &Entity,
+    prefix: &str,
+    owner: Option<&str>,
+) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT {key} FROM {table} WHERE substr({key}, 1, length($1)) = $1 AND (CAST($2 AS TEXT) IS NULL OR organization = $2)",
+        key = entity.key,
+        table = entity.table
+    );
+    db.query("listing a form's records", &sql, args![prefix, owner])?.iter().map(|r| r.get(0)).collect()
+}
+
+/// Records the geography a database's P-codes are of, the first time; refuses another later.
+pub(crate) fn bind_geography(db: &mut dyn Sql, name: &str) -> Result<()> {
+    match crate::accounts_sql::setting(db, "geography")? {
+        Some(stored) if stored != name => Err(other_geography(&stored, name)),
+        Some(_) => Ok(()),
+        None => {
+            db.execute(
+                "recording the database's geography",
+                "INSERT INTO settings (key, value) VALUES ('geography', $1)",
+                args![name],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// The newest risk index definition's version (1: the built-in one).
+pub(crate) fn latest_risk_version(db: &mut dyn Sql) -> Result<u32> {
+    let found = db.query("reading risk index definitions", "SELECT MAX(version) FROM risk_definitions", &[])?;
+    Ok(found.first().map(|r| r.get::<Option<u32>>(0)).transpose()?.flatten().unwrap_or(1))
+}
