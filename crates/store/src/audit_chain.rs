@@ -78,3 +78,42 @@ impl Checker {
         self.found
     }
 }
+
+/// An entry's chained columns as text, in [`COLUMNS`]' order, as a select list.
+pub(crate) const CHAINED: &str = "CAST(entry_id AS TEXT), at, action, entity, entity_id, old_values, new_values, \
+     CAST(batch_id AS TEXT), actor, client";
+
+/// Seals the entries not yet in the chain, in their order, after the last sealed one. The
+/// caller makes it the only sealer (SQLite: its write transaction; PostgreSQL: a lock).
+pub(crate) fn seal(db: &mut dyn crate::sql::Sql) -> crate::Result<()> {
+    use crate::sql::args;
+    let what = "sealing the audit log";
+    let last = db.query(
+        what,
+        "SELECT chain_position, hash FROM audit_log WHERE chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1",
+        &[],
+    )?;
+    let (mut position, mut previous): (i64, String) = match last.first() {
+        Some(r) => (r.get(0)?, r.get::<Option<String>>(1)?.unwrap_or_default()),
+        None => (0, String::new()),
+    };
+    let unsealed =
+        format!("SELECT {CHAINED} FROM audit_log WHERE chain_position IS NULL ORDER BY entry_id LIMIT 10000");
+    loop {
+        let rows = db.query(what, &unsealed, &[])?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for row in &rows {
+            let cells = (0..COLUMNS.len()).map(|i| row.get(i)).collect::<crate::Result<Vec<Option<String>>>>()?;
+            position += 1;
+            previous = link(&previous, &cells);
+            let id: i64 = cells[0].as_deref().and_then(|id| id.parse().ok()).unwrap_or_default();
+            db.execute(
+                what,
+                "UPDATE audit_log SET chain_position = $1, hash = $2 WHERE entry_id = $3",
+                args![position, previous.as_str(), id],
+            )?;
+        }
+    }
+}

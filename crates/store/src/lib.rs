@@ -10,6 +10,20 @@ mod accounts_sql;
 mod audit_chain;
 mod entity;
 mod ledger;
+/// The schema migrations of both databases, found by `build.rs` in `migrations/`.
+mod migrations {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+    /// Refuses a database that a newer Vigie migrated further than this one knows.
+    pub(crate) fn check(applied: usize, known: usize) -> crate::Result<()> {
+        if applied > known {
+            return Err(crate::StoreError::Unsupported(format!(
+                "this database has schema version {applied}, newer than this Vigie knows ({known}): upgrade Vigie"
+            )));
+        }
+        Ok(())
+    }
+}
 mod pg_conn;
 pub mod portable;
 mod postgres;

@@ -28,11 +28,7 @@ use crate::portable::{Kind, Load, ROWS_WRITTEN, TABLES, Table, Value};
 use crate::sql;
 use crate::{Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait};
 
-/// Schema migrations, in order; `vigie_schema` records those applied. Append-only.
-const MIGRATIONS: [&str; 2] = [
-    include_str!("../migrations/postgres/0001_initial.sql"),
-    include_str!("../migrations/postgres/0002_tokens_attempts.sql"),
-];
+use crate::migrations::POSTGRES as MIGRATIONS;
 
 /// The advisory lock every data write holds until it commits ("VIGIE" in ASCII).
 pub(crate) const WRITE_LOCK: i64 = 0x56_49_47_49_45;
@@ -104,9 +100,13 @@ impl PostgresStore {
     }
 }
 
-/// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
-const CHAINED_POSTGRES: &str =
-    "entry_id::text, at, action, entity, entity_id, old_values, new_values, batch_id::text, actor, client";
+/// `n` text cells of a row from column `first` on.
+fn texts(row: &tokio_postgres::Row, first: usize, n: usize, what: &str) -> Result<Vec<Option<String>>> {
+    (first..first + n)
+        .map(|i| row.try_get::<_, Option<String>>(i))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(err(format!("reading {what}")))
+}
 
 /// The advisory lock of the audit log's sealer: one at a time, apart from the write lock, so
 /// that an audit-only write (a sign-in) never waits for an import.
@@ -124,54 +124,11 @@ fn seal_audit(c: &mut Client) -> Result<()> {
     c.batch_execute("BEGIN").map_err(err(what))?;
     let sealed = (|| -> Result<()> {
         c.execute("SELECT pg_advisory_xact_lock($1)", &[&SEAL_LOCK]).map_err(err(what))?;
-        let last = c
-            .query_opt(
-                "SELECT chain_position, hash FROM audit_log WHERE chain_position IS NOT NULL
-                 ORDER BY chain_position DESC LIMIT 1",
-                &[],
-            )
-            .map_err(err(what))?;
-        let (mut position, mut previous): (i64, String) = last.map_or((0, String::new()), |r| (r.get(0), r.get(1)));
-        loop {
-            let rows = c
-                .query(
-                    &format!(
-                        "SELECT {CHAINED_POSTGRES} FROM audit_log WHERE chain_position IS NULL ORDER BY entry_id LIMIT 10000"
-                    ),
-                    &[],
-                )
-                .map_err(err(what))?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let (mut ids, mut positions, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
-            for row in &rows {
-                let cells = texts(row, 0, audit_chain::COLUMNS.len(), "audit_log")?;
-                position += 1;
-                previous = audit_chain::link(&previous, &cells);
-                ids.push(cells[0].as_deref().and_then(|id| id.parse::<i64>().ok()).unwrap_or_default());
-                positions.push(position);
-                hashes.push(previous.clone());
-            }
-            c.execute(
-                "UPDATE audit_log a SET chain_position = u.p, hash = u.h
-                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, p, h) WHERE a.entry_id = u.id",
-                &[&ids, &positions, &hashes],
-            )
-            .map_err(err(what))?;
-        }
+        audit_chain::seal(&mut *c)
     })();
     let end = if sealed.is_ok() { "COMMIT" } else { "ROLLBACK" };
     c.batch_execute(end).map_err(err(what))?;
     sealed
-}
-
-/// `n` text cells of a row from column `first` on.
-fn texts(row: &tokio_postgres::Row, first: usize, n: usize, what: &str) -> Result<Vec<Option<String>>> {
-    (first..first + n)
-        .map(|i| row.try_get::<_, Option<String>>(i))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(err(format!("reading {what}")))
 }
 
 /// Starts a transaction; with `wait`, takes the write lock, waiting for another writer as it
@@ -238,12 +195,7 @@ fn migrate(client: &mut Client) -> Result<()> {
             )
             .map_err(err(what))?;
         let applied = schema_version(client)? as usize;
-        if applied > MIGRATIONS.len() {
-            return Err(StoreError::Unsupported(format!(
-                "this database has schema version {applied}, newer than this Vigie knows ({}): upgrade Vigie",
-                MIGRATIONS.len()
-            )));
-        }
+        crate::migrations::check(applied, MIGRATIONS.len())?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             client.batch_execute(sql).map_err(err(format!("applying migration {}", i + 1)))?;
             client
@@ -255,11 +207,6 @@ fn migrate(client: &mut Client) -> Result<()> {
     let end = if migrated.is_ok() { "COMMIT" } else { "ROLLBACK" };
     client.batch_execute(end).map_err(err(what))?;
     migrated
-}
-
-/// The column holding a table's storage key (SQLite's rowid).
-fn key_column(table: &str) -> &'static str {
-    if table == "violations" { "id" } else { "row_id" }
 }
 
 /// A value bound as the column's type asks: PostgreSQL does not turn a `BIGINT` into an
@@ -560,7 +507,7 @@ impl PgSession<'_> {
 
         let new = staged - found.len();
         if new > 0 {
-            let key = key_column(table);
+            let key = sql::Dialect::Postgres.key(table);
             let next = match self.next_key[index] {
                 Some(next) => next,
                 None => c

@@ -187,7 +187,14 @@ impl Shared {
     /// Takes writes in on a thread of its own, with its own connection to `url`, rather than on
     /// the reader that finds the facts behind: a reader then waits for a refresh at most
     /// [`READER_WAIT`] (a server's readers, while a large import is taken in).
-    pub fn refresh_in_background(mut self, url: DbUrl) -> Shared {
+    pub fn refresh_in_background(self, url: DbUrl) -> Shared {
+        self.refresh_in_background_polling(url, POLL)
+    }
+
+    /// [`Shared::refresh_in_background`], looking at the change feed every `poll` when no
+    /// notification comes (a test sets it past its own length, to see notifications alone at
+    /// work).
+    pub fn refresh_in_background_polling(mut self, url: DbUrl, poll: std::time::Duration) -> Shared {
         if url == DbUrl::SqliteMemory {
             // Another connection would open another database.
             return self;
@@ -211,7 +218,7 @@ impl Shared {
         });
         if started.is_ok() {
             if let DbUrl::Postgres(url) = &url {
-                listen(url.clone(), Arc::downgrade(&self.versions), ask.clone());
+                listen(url.clone(), Arc::downgrade(&self.versions), ask.clone(), poll);
             }
             self.refresher = Some(Mutex::new(ask));
         }
@@ -344,6 +351,7 @@ fn listen(
     url: String,
     versions: std::sync::Weak<Versions>,
     ask: std::sync::mpsc::SyncSender<std::sync::mpsc::Sender<()>>,
+    poll: std::time::Duration,
 ) {
     let _ = std::thread::Builder::new().name("vigie-listen".into()).spawn(move || {
         let mut listener = None;
@@ -351,10 +359,10 @@ fn listen(
             if listener.is_none() {
                 listener = crate::postgres::Listener::new(&url).ok();
             }
-            match listener.as_mut().map(|l| l.wait(POLL)) {
+            match listener.as_mut().map(|l| l.wait(poll)) {
                 Some(Ok(_)) => {}
                 Some(Err(_)) => listener = None,
-                None => std::thread::sleep(POLL),
+                None => std::thread::sleep(poll.min(POLL)),
             }
             // A full queue: a refresh is asked for already.
             let (done, _) = std::sync::mpsc::channel();

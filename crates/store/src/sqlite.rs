@@ -13,18 +13,7 @@ use crate::portable::{Load, ROWS_WRITTEN, Table, Value};
 use crate::sql;
 use crate::{Actor, BatchSource, Counts, ImportSession, Outcome, RecordKind, Result, Store, StoreError, WriteWait};
 
-/// Schema migrations, in order; `PRAGMA user_version` counts those applied. Append-only.
-const MIGRATIONS: [&str; 9] = [
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-    include_str!("../migrations/sqlite/0002_risk_definitions.sql"),
-    include_str!("../migrations/sqlite/0003_derived_columns.sql"),
-    include_str!("../migrations/sqlite/0004_settings.sql"),
-    include_str!("../migrations/sqlite/0005_changes.sql"),
-    include_str!("../migrations/sqlite/0006_accounts.sql"),
-    include_str!("../migrations/sqlite/0007_sessions.sql"),
-    include_str!("../migrations/sqlite/0008_report_texts.sql"),
-    include_str!("../migrations/sqlite/0009_tokens_attempts.sql"),
-];
+use crate::migrations::SQLITE as MIGRATIONS;
 
 pub struct SqliteStore {
     conn: Connection,
@@ -126,12 +115,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err("starting migration"))?;
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err("reading schema version"))?;
     let applied = usize::try_from(applied).unwrap_or(usize::MAX);
-    if applied > MIGRATIONS.len() {
-        return Err(StoreError::Unsupported(format!(
-            "this database has schema version {applied}, newer than this Vigie knows ({}): upgrade Vigie",
-            MIGRATIONS.len()
-        )));
-    }
+    crate::migrations::check(applied, MIGRATIONS.len())?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         tx.execute_batch(sql).map_err(err(format!("applying migration {}", i + 1)))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(err("recording schema version"))?;
@@ -319,47 +303,10 @@ impl Store for SqliteStore {
     }
 }
 
-/// An audit entry's columns as text, in the chain's order ([`audit_chain::COLUMNS`]).
-const CHAINED_SQLITE: &str = "CAST(entry_id AS TEXT), at, action, entity, entity_id, old_values, new_values, \
-     CAST(batch_id AS TEXT), actor, client";
-
-/// Seals the audit entries not yet in the chain, in their order, inside the write transaction
-/// that wrote them (SQLite has one writer at a time).
+/// Seals the audit entries not yet in the chain inside the write transaction that wrote them
+/// (SQLite has one writer at a time).
 fn seal_audit(conn: &Connection) -> Result<()> {
-    let what = "sealing the audit log";
-    let (mut position, mut previous): (i64, String) = conn
-        .query_row(
-            "SELECT chain_position, hash FROM audit_log WHERE chain_position IS NOT NULL
-             ORDER BY chain_position DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(err(what))?
-        .unwrap_or_default();
-    let mut select = conn
-        .prepare_cached(&format!(
-            "SELECT {CHAINED_SQLITE} FROM audit_log WHERE chain_position IS NULL ORDER BY entry_id LIMIT 10000"
-        ))
-        .map_err(err(what))?;
-    let mut update = conn
-        .prepare_cached("UPDATE audit_log SET chain_position = ?1, hash = ?2 WHERE entry_id = ?3")
-        .map_err(err(what))?;
-    loop {
-        let rows: Vec<Vec<Option<String>>> = select
-            .query_map([], |r| (0..audit_chain::COLUMNS.len()).map(|i| r.get(i)).collect())
-            .and_then(Iterator::collect)
-            .map_err(err(what))?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        for cells in rows {
-            position += 1;
-            previous = audit_chain::link(&previous, &cells);
-            let id: i64 = cells[0].as_deref().and_then(|id| id.parse().ok()).unwrap_or_default();
-            update.execute(params![position, previous, id]).map_err(err(what))?;
-        }
-    }
+    audit_chain::seal(&mut Lite(conn))
 }
 
 /// A whole database loaded in one write transaction, rolled back on drop unless committed.

@@ -506,7 +506,8 @@ fn concurrent_imports_never_interleave_or_duplicate() {
 }
 
 /// A process's aggregation state follows another process's write by itself, woken by
-/// PostgreSQL's notification (or its one-second poll), before any request asks for it.
+/// PostgreSQL's notification, before any request asks for it. The feed is not polled here (an
+/// hour between looks): only the notification can bring the write in within the test's time.
 #[test]
 fn a_process_takes_in_another_process_write_unasked_within_a_second() {
     let url = DbUrl::Postgres(vigie_store::test_postgres_database());
@@ -514,14 +515,14 @@ fn a_process_takes_in_another_process_write_unasked_within_a_second() {
     import(&mut *writer, &violations([1], "DRC", "UNID_ARMED"), true);
     let shared = vigie_store::Shared::load(&*open(&url), Catalog::builtin().clone())
         .expect("load")
-        .refresh_in_background(url.clone());
+        .refresh_in_background_polling(url.clone(), Duration::from_secs(3600));
     let before = shared.current().version();
     // Let the listener connect first.
     std::thread::sleep(Duration::from_millis(300));
 
     import(&mut *writer, &violations(2..=5, "DRC", "UNID_ARMED"), true);
     let written = std::time::Instant::now();
-    wait_until(Duration::from_secs(2), || shared.current().version() != before);
+    wait_until(Duration::from_secs(10), || shared.current().version() != before);
     let version = shared.current().version();
     assert!(version > before, "the write was taken in without being asked for");
     assert_eq!(version, writer.last_change().expect("feed"));
@@ -560,4 +561,50 @@ fn a_process_recovers_when_the_database_closes_its_connections() {
     let last = writer.last_change().expect("feed");
     wait_until(Duration::from_secs(5), || shared.current().version() == last);
     assert_eq!(shared.current().version(), last, "the write was taken in after the connections were lost");
+}
+
+/// The portable format (`vigie backup`, `vigie db copy`) carries every column of every table
+/// the migrations create, on both stores: a migration that adds a column without adding it to
+/// `portable::TABLES` fails here, instead of a backup silently dropping it.
+#[test]
+fn the_portable_format_carries_every_column_the_migrations_create() {
+    on_both(|url| {
+        drop(open(url));
+        let listed = match url {
+            DbUrl::Sqlite(_) | DbUrl::SqliteMemory => vigie_store::test_query(
+                url,
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2",
+            ),
+            DbUrl::Postgres(_) => vigie_store::test_query(
+                url,
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name IN
+                   (SELECT table_name FROM information_schema.tables
+                    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
+                 ORDER BY 1, 2",
+            ),
+        }
+        .expect("the schema's columns");
+        let stored: std::collections::BTreeSet<(String, String)> = listed
+            .into_iter()
+            .map(|row| (row[0].clone().unwrap_or_default(), row[1].clone().unwrap_or_default()))
+            // Where each store keeps its own bookkeeping, not data.
+            .filter(|(table, _)| !["vigie_schema", "import_seen"].contains(&table.as_str()))
+            .collect();
+        let carried: std::collections::BTreeSet<(String, String)> = vigie_store::portable::TABLES
+            .iter()
+            .flat_map(|t| t.columns.iter().map(|(c, _)| (t.name.to_owned(), (*c).to_owned())))
+            // SQLite keeps an alert's and a risk answer's `row_id` as its rowid, not a column.
+            .filter(|(table, column)| {
+                !(!matches!(url, DbUrl::Postgres(_))
+                    && column == "row_id"
+                    && ["alerts", "risk_answers"].contains(&table.as_str()))
+            })
+            .collect();
+        let missing: Vec<_> = stored.difference(&carried).collect();
+        let unknown: Vec<_> = carried.difference(&stored).collect();
+        assert!(missing.is_empty(), "{url}: columns a backup would drop: {missing:?}");
+        assert!(unknown.is_empty(), "{url}: columns the format names that no table has: {unknown:?}");
+    });
 }

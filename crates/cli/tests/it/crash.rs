@@ -41,7 +41,12 @@ fn an_import_killed_at_random_moments_leaves_all_or_nothing() {
 
     // Kills as the write-ahead log grows past fractions of what the import writes (rows being
     // written, the commit), each checked to land while the import runs and has written.
-    let mut state = Instant::now().elapsed().subsec_nanos() as u64 | 1;
+    // Where the kills land comes from the clock, or from VIGIE_KILL_SEED to replay a failure.
+    let seed = std::env::var("VIGIE_KILL_SEED").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
+    });
+    eprintln!("kill points seed {seed} (replay: VIGIE_KILL_SEED={seed})");
+    let mut state = seed | 1;
     let mut outcomes = Vec::new();
     for round in 0..6u32 {
         state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
