@@ -160,6 +160,8 @@ people-population = Victims' displacement status
 people-place = Places of violations
 people-time-slot = Time of day
 people-item = { $name } ({ $count }; { $share })
+# The same, for a label that ends in a parenthesis: "adult (18-59): 357 (67%)".
+people-item-bracketed = { $name }: { $count } ({ $share })
 people-most-perpetrator = Most frequent alleged perpetrators: { $items }.
 people-most-occupation = Most frequent victims' occupations: { $items }.
 people-most-sex = Most frequent victims' sex: { $items }.

@@ -194,6 +194,8 @@ people-population = Statut de déplacement des victimes
 people-place = Lieux des violations
 people-time-slot = Tranches horaires des violations
 people-item = { $name } ({ $count } ; { $share })
+# La même, pour un libellé qui finit par une parenthèse : « adulte (18-59) : 357 (67 %) ».
+people-item-bracketed = { $name } : { $count } ({ $share })
 people-most-perpetrator = Présumés auteurs les plus fréquents : { $items }.
 people-most-occupation = Statut socio-économique des victimes les plus fréquents : { $items }.
 people-most-sex = Sexe des victimes les plus fréquents : { $items }.

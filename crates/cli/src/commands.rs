@@ -494,7 +494,10 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
         path.parent().map(std::fs::create_dir_all).transpose()?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    for code in ["fr", "en"] {
+    // The report in each language the sample analyst wrote in.
+    let mut languages: Vec<&str> = vigie_sample::ANALYST_INPUTS.iter().map(|(lang, _, _)| *lang).collect();
+    languages.dedup();
+    for code in languages {
         let lang = to_lang(code)?;
         let inputs = crate::inputs::read(&out.join("analyst").join(code))?;
         report(&data, lang, out, &inputs, false, &incidents, std::time::Instant::now())?;

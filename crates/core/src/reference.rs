@@ -13,6 +13,11 @@ impl Label {
         Label(texts.into_iter().collect())
     }
 
+    /// Its text in every language its file has, the fallback first.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, text)| text.as_str())
+    }
+
     /// The text in `language` (`fr`, `en`, or a regional `fr-ML` read as `fr`); the file's first
     /// language when it has no column for this one.
     pub fn get(&self, language: &str) -> &str {
@@ -25,6 +30,9 @@ impl Label {
             .map_or("", |(_, text)| text.as_str())
     }
 }
+
+/// The code every list of `spec/codelists.csv` has for a value not known.
+pub const UNKNOWN: &str = "UNKNOWN";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {

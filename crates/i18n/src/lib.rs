@@ -284,9 +284,23 @@ impl Lang {
         }
     }
 
-    /// A code list's label as it reads inside a sentence (lower case in French and English).
+    /// A code list's label as it reads inside a sentence: lower case in French and English, but
+    /// an acronym (IDP, PDI) stays as written.
     pub fn in_sentence(self, label: &str) -> String {
-        if self.0.lowercase_labels { label.to_lowercase() } else { label.to_owned() }
+        if !self.0.lowercase_labels {
+            return label.to_owned();
+        }
+        let acronym = |word: &str| {
+            let mut letters = word.chars().filter(|c| c.is_alphabetic()).peekable();
+            letters.peek().is_some()
+                && word.chars().filter(|c| c.is_alphabetic()).count() > 1
+                && letters.all(char::is_uppercase)
+        };
+        label
+            .split(' ')
+            .map(|word| if acronym(word) { word.to_owned() } else { word.to_lowercase() })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -303,6 +317,15 @@ pub fn number(value: f64, decimals: usize) -> FluentValue<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label inside a sentence is lower case, its acronyms kept.
+    #[test]
+    fn a_label_in_a_sentence_keeps_its_acronyms() {
+        let english = Lang::parse("en").expect("English");
+        assert_eq!(english.in_sentence("Internally displaced person (IDP)"), "internally displaced person (IDP)");
+        assert_eq!(english.in_sentence("Host / resident population"), "host / resident population");
+        assert_eq!(english.in_sentence("A Killing"), "a killing");
+    }
 
     fn fr() -> Lang {
         Lang::parse("fr").expect("French")

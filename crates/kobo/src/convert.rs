@@ -135,8 +135,7 @@ impl Coder {
             Some(kind) => catalog.lists.get(kind).codes.iter().map(|c| (c.code.as_str(), &c.label)).collect(),
         };
         for (code, label) in &entries {
-            for language in ["fr", "en"] {
-                let text = label.get(language);
+            for text in label.texts() {
                 codes.insert(fold(text), (*code).to_owned());
                 // Vigie's form labels a subtype `A1 — …`: an export of labels reads the same.
                 codes.insert(fold(&format!("{code} — {text}")), (*code).to_owned());

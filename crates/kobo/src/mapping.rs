@@ -295,7 +295,7 @@ pub fn init(form: &XlsForm, catalog: &Catalog) -> Draft {
 }
 
 fn label_texts(label: &vigie_core::reference::Label) -> Vec<String> {
-    ["fr", "en"].iter().map(|l| label.get(l).to_owned()).collect()
+    label.texts().map(str::to_owned).collect()
 }
 
 impl Draft {

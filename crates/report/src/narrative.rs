@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use vigie_core::aggregate::{Disclosure, MonthTables, Ranked};
+use vigie_core::reference::UNKNOWN;
 use vigie_core::{Catalog, ListKind, Month};
 use vigie_i18n::{Args, Lang};
 
@@ -966,11 +967,18 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
                 data: Some(data),
             });
         }
-        let top: Vec<Text> = ranked
-            .iter()
-            .take(3)
+        // "Unknown" is no one's most frequent value; a label that ends in a parenthesis takes
+        // its count after a colon, for every item of the list alike.
+        let top: Vec<_> = ranked.iter().filter(|r| list_.codes[r.index].code != UNKNOWN).take(3).collect();
+        let item = if top.iter().any(|r| lang.pick(&list_.codes[r.index].label).ends_with(')')) {
+            "people-item-bracketed"
+        } else {
+            "people-item"
+        };
+        let top: Vec<Text> = top
+            .into_iter()
             .map(|r| {
-                cx.sentence("people-item")
+                cx.sentence(item)
                     .text("name", cx.in_sentence(&list_.codes[r.index].label))
                     .count("count", claims[r.index].clone())
                     .share("share", claims[r.index].clone(), total.clone(), 0)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use vigie_store::accounts::hash_password;
 use vigie_store::{Role, User};
 
-use super::{escape_query, layout, other_language, page, page_query, role_name, words};
+use super::{escape_query, layout, other_languages, page, page_query, role_name, words};
 use crate::AppState;
 use crate::access::Caller;
 use crate::api::AuditFilters;
@@ -143,7 +143,7 @@ pub async fn admin(
         })
         .await
         .map_err(ApiError::page)?;
-    let other = other_language(lang, "/admin", &[]);
+    let other = other_languages(lang, "/admin", &[]);
     Ok(page(layout(lang, &lang.text("ui-admin"), &caller, other, body), cookie))
 }
 
@@ -316,6 +316,6 @@ pub async fn audit(
             }
         }
     };
-    let other = other_language(lang, "/admin/audit", &asked);
+    let other = other_languages(lang, "/admin/audit", &asked);
     Ok(page(layout(lang, &lang.text("ui-audit"), &caller, other, body), cookie))
 }

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use vigie_i18n::{Args, Lang};
 use vigie_store::{Counts, RecordKind};
 
-use super::{layout, other_language, page, page_query, words};
+use super::{layout, other_languages, page, page_query, words};
 use crate::AppState;
 use crate::access::Caller;
 use crate::api::Imported;
@@ -37,7 +37,7 @@ pub async fn imports(
     let (lang, cookie, _) = page_query(&query, &headers);
     let history = history(&state, &caller, lang).await?;
     let body = html! { h1 { (lang.text("ui-imports")) } (upload_form(&caller, lang, "violations")) (history) };
-    let other = other_language(lang, "/imports", &[]);
+    let other = other_languages(lang, "/imports", &[]);
     Ok(page(layout(lang, &lang.text("ui-imports"), &caller, other, body), cookie))
 }
 
@@ -90,7 +90,7 @@ pub async fn upload(
     };
     let history = history(&state, &caller, lang).await?;
     let body = html! { h1 { (lang.text("ui-imports")) } (result) (upload_form(&caller, lang, &kind)) (history) };
-    let other = other_language(lang, "/imports", &[]);
+    let other = other_languages(lang, "/imports", &[]);
     let mut response = page(layout(lang, &lang.text("ui-imports"), &caller, other, body), cookie);
     *response.status_mut() = status;
     Ok(response)
@@ -111,7 +111,7 @@ async fn too_large(
 ) -> Result<Response, ApiError> {
     let history = history(state, caller, lang).await?;
     let body = html! { h1 { (lang.text("ui-imports")) } (too_large_notice(lang, refused)) (upload_form(caller, lang, "violations")) (history) };
-    let other = other_language(lang, "/imports", &[]);
+    let other = other_languages(lang, "/imports", &[]);
     let mut response = page(layout(lang, &lang.text("ui-imports"), caller, other, body), cookie);
     *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     Ok(response)

@@ -79,12 +79,18 @@ fn asked_month(asked: &[(String, String)]) -> Result<Option<Month>, ApiError> {
     asked.iter().find(|(k, _)| k == "month").map(|(_, m)| month_param(m)).transpose()
 }
 
-/// The link to the same page in the other language.
-fn other_language(lang: Lang, path: &str, query: &[(String, String)]) -> (Lang, String) {
-    let other = Lang::all().into_iter().find(|l| *l != lang).unwrap_or(lang);
-    let mut pairs: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "lang").cloned().collect();
-    pairs.push(("lang".into(), other.code().into()));
-    (other, format!("{path}?{}", encode(&pairs)))
+/// The links to the same page in every other language with a catalog.
+fn other_languages(lang: Lang, path: &str, query: &[(String, String)]) -> Vec<(Lang, String)> {
+    let pairs: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "lang").cloned().collect();
+    Lang::all()
+        .into_iter()
+        .filter(|other| *other != lang)
+        .map(|other| {
+            let mut pairs = pairs.clone();
+            pairs.push(("lang".into(), other.code().into()));
+            (other, format!("{path}?{}", encode(&pairs)))
+        })
+        .collect()
 }
 
 fn encode(pairs: &[(String, String)]) -> String {
@@ -101,7 +107,7 @@ fn escape_query(text: &str) -> String {
 }
 
 /// Every page's frame: the bar (the other language, who is signed in, sign-out), then `body`.
-fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body: Markup) -> Markup {
+fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -118,7 +124,9 @@ fn layout(lang: Lang, title: &str, caller: &Caller, other: (Lang, String), body:
                     div.top {
                         a.brand href="/dashboard" { "Vigie" }
                         div.who {
-                            a href=(other.1) lang=(other.0.code()) hreflang=(other.0.code()) { (other.0.text("ui-language-name")) }
+                            @for (other, href) in &others {
+                                a href=(href) lang=(other.code()) hreflang=(other.code()) { (other.text("ui-language-name")) }
+                            }
                             @if let Some(user) = &caller.user {
                                 span { (words(lang, "ui-signed-in-as", &[("name", user.name.clone()), ("role", role_name(lang, user.role))])) }
                                 @if let Some(csrf) = &caller.csrf {
@@ -206,7 +214,7 @@ pub async fn sign_in_page(
             button.primary type="submit" { (lang.text("ui-sign-in")) }
         }
     };
-    let other = other_language(lang, "/login", &[]);
+    let other = other_languages(lang, "/login", &[]);
     page(layout(lang, &lang.text("ui-sign-in"), &caller, other, body), cookie)
 }
 
@@ -430,7 +438,7 @@ pub async fn dashboard(
     // A map by cercle or region would show places below the region beside their withheld figures.
     let map_level = if restricted { vigie_report::MapLevel::Commune } else { map_level };
     let month = asked_month(&asked)?;
-    let other = other_language(lang, "/dashboard", &asked);
+    let other = other_languages(lang, "/dashboard", &asked);
     let asker = caller.clone();
     let body = state
         .blocking(move |state, store| {

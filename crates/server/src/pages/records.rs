@@ -17,7 +17,7 @@ use vigie_i18n::{Args, Lang};
 use vigie_report::Pick;
 use vigie_store::{Outcome, RecordKind, Select};
 
-use super::{Choice, FILTERS, encode, escape_query, filter_fields, layout, other_language, page, page_query, words};
+use super::{Choice, FILTERS, encode, escape_query, filter_fields, layout, other_languages, page, page_query, words};
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
@@ -143,7 +143,7 @@ pub async fn list(
         listing.push(("limit".into(), "50".into()));
     }
     let base = path(kind);
-    let other = other_language(lang, base, &asked);
+    let other = other_languages(lang, base, &asked);
     let who = caller.clone();
     let body = state
         .blocking(move |state, store| {
@@ -233,7 +233,7 @@ pub async fn view(
     let (lang, cookie, asked) = page_query(&query, &headers);
     let base = path(kind);
     let address = format!("{base}/{}", escape_query(&id));
-    let other = other_language(lang, &address, &[]);
+    let other = other_languages(lang, &address, &[]);
     let who = caller.clone();
     let heading = words(lang, "ui-record", &[("id", id.clone())]);
     let title = heading.clone();
@@ -466,7 +466,7 @@ fn form_page(
             }
         }
     };
-    let other = other_language(lang, &address, &[]);
+    let other = other_languages(lang, &address, &[]);
     let mut response = page(layout(lang, &heading, caller, other, body), cookie);
     *response.status_mut() = status;
     response

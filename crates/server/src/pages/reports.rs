@@ -11,7 +11,7 @@ use maud::html;
 use vigie_core::Month;
 use vigie_store::Role;
 
-use super::{asked_month, layout, month_name, other_language, page, page_query};
+use super::{asked_month, layout, month_name, other_languages, page, page_query};
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
@@ -58,6 +58,6 @@ pub async fn reports(
             }
         }
     };
-    let other = other_language(lang, "/reports", &asked);
+    let other = other_languages(lang, "/reports", &asked);
     Ok(page(layout(lang, &lang.text("ui-reports"), &caller, other, body), cookie))
 }

@@ -17,7 +17,7 @@ use vigie_i18n::Lang;
 use vigie_report::Pick;
 use vigie_report::text_check::{TextWarning, check};
 
-use super::{escape_query, layout, month_name, month_param, other_language, page, page_query, words};
+use super::{escape_query, layout, month_name, month_param, other_languages, page, page_query, words};
 use crate::AppState;
 use crate::access::Caller;
 use crate::error::ApiError;
@@ -122,7 +122,7 @@ pub async fn texts(
         })
         .await
         .map_err(ApiError::page)?;
-    let other = other_language(lang, "/texts", &asked);
+    let other = other_languages(lang, "/texts", &asked);
     Ok(page(layout(lang, &lang.text("ui-texts"), &caller, other, body), cookie))
 }
 
