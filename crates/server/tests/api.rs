@@ -203,7 +203,7 @@ fn user(name: &str, role: Role, organization: Option<&str>) -> User {
 /// A database with violations of two partners, a user of each role and a token.
 fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = vigie_store::test_database(dir.path());
+    let url = vigie_store::testing::database(dir.path());
     let mut store = vigie_store::open(&url).expect("open");
     let rows = [V1, "V-2,I-2,2021-11-04,,,,ML050101,,,,D1,NSAG_RADICAL,FIELD,DAY,F,CHILD,FARMER,IDP,NRC,Récit B"];
     let file = dir.path().join("v.csv");

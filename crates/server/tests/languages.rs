@@ -29,7 +29,7 @@ async fn every_page_offers_every_catalog_a_third_one_included() {
     Lang::register("bm", &third).expect("a whole catalog");
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = vigie_store::test_database(dir.path());
+    let url = vigie_store::testing::database(dir.path());
     let state = vigie_server::AppState::open(url, Catalog::builtin().clone()).expect("state");
     let app = vigie_server::router(Arc::new(state));
 

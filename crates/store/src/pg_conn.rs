@@ -104,6 +104,7 @@ impl Conn {
     }
 
     /// The rows of `sql`, every cell as text (the simple query protocol: no parameters).
+    #[cfg(feature = "test-support")]
     pub(crate) fn simple_query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, Error> {
         let messages = block_on(self.client.simple_query(sql))?;
         Ok(messages

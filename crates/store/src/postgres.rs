@@ -48,7 +48,7 @@ pub struct PostgresStore {
 /// A PostgreSQL error with what Vigie was doing, and the server's own message and detail.
 pub(crate) fn err(context: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) -> StoreError {
     let context = context.into();
-    move |e| StoreError::Postgres { context, message: message(&e) }
+    move |e| StoreError::Database { context, message: message(&e) }
 }
 
 pub(crate) fn message(e: &tokio_postgres::Error) -> String {
@@ -67,7 +67,7 @@ pub(crate) fn message(e: &tokio_postgres::Error) -> String {
 
 /// Connects to a `postgres://` URL (a password in it stays out of every message).
 pub(crate) fn connect(url: &str) -> Result<Client> {
-    Client::connect(url).map_err(|message| StoreError::Postgres {
+    Client::connect(url).map_err(|message| StoreError::Database {
         context: format!("connecting to {}", crate::DbUrl::Postgres(url.to_owned())),
         message,
     })

@@ -29,7 +29,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 
 fn err(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
     let context = context.into();
-    move |source| StoreError::Sqlite { context, source }
+    move |source| StoreError::Database { context, message: source.to_string() }
 }
 
 impl SqliteStore {

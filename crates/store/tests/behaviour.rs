@@ -13,7 +13,7 @@ use vigie_store::{
 fn databases() -> Vec<(DbUrl, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = DbUrl::Sqlite(dir.path().join("v.db"));
-    let postgres = DbUrl::Postgres(vigie_store::test_postgres_database());
+    let postgres = DbUrl::Postgres(vigie_store::testing::postgres_database());
     vec![(sqlite, Some(dir)), (postgres, None)]
 }
 
@@ -198,7 +198,7 @@ fn the_audit_log_the_feed_and_risk_definitions_are_append_only_in_the_database_i
 
 /// Runs one statement on its own connection; the database's error message if refused.
 fn execute(url: &DbUrl, sql: &str) -> Result<(), String> {
-    vigie_store::test_execute(url, sql)
+    vigie_store::testing::execute(url, sql)
 }
 
 /// Every audit entry is sealed into a hash chain as it is written; an entry edited behind
@@ -510,7 +510,7 @@ fn concurrent_imports_never_interleave_or_duplicate() {
 /// hour between looks): only the notification can bring the write in within the test's time.
 #[test]
 fn a_process_takes_in_another_process_write_unasked_within_a_second() {
-    let url = DbUrl::Postgres(vigie_store::test_postgres_database());
+    let url = DbUrl::Postgres(vigie_store::testing::postgres_database());
     let mut writer = open(&url);
     import(&mut *writer, &violations([1], "DRC", "UNID_ARMED"), true);
     let shared = vigie_store::Shared::load(&*open(&url), Catalog::builtin().clone())
@@ -534,7 +534,7 @@ fn a_process_takes_in_another_process_write_unasked_within_a_second() {
 /// aggregation state goes on following other processes' writes.
 #[test]
 fn a_process_recovers_when_the_database_closes_its_connections() {
-    let url = DbUrl::Postgres(vigie_store::test_postgres_database());
+    let url = DbUrl::Postgres(vigie_store::testing::postgres_database());
     let pool = vigie_store::Pool::new(url.clone()).expect("pool");
     let shared = vigie_store::Shared::load(&*pool.get().expect("store"), Catalog::builtin().clone())
         .expect("load")
@@ -571,12 +571,12 @@ fn the_portable_format_carries_every_column_the_migrations_create() {
     on_both(|url| {
         drop(open(url));
         let listed = match url {
-            DbUrl::Sqlite(_) | DbUrl::SqliteMemory => vigie_store::test_query(
+            DbUrl::Sqlite(_) | DbUrl::SqliteMemory => vigie_store::testing::query(
                 url,
                 "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2",
             ),
-            DbUrl::Postgres(_) => vigie_store::test_query(
+            DbUrl::Postgres(_) => vigie_store::testing::query(
                 url,
                 "SELECT table_name::text, column_name::text FROM information_schema.columns
                  WHERE table_schema = current_schema() AND table_name IN

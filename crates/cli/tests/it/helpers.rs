@@ -21,7 +21,7 @@ static POSTGRES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::ne
 /// A new database at `db`: on PostgreSQL, a new database that `db` then stands for.
 pub fn new_db(db: &Path) -> PathBuf {
     if on_postgres() {
-        let url = vigie_store::test_postgres_database();
+        let url = vigie_store::testing::postgres_database();
         POSTGRES.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((db.to_owned(), url));
     }
     db.to_owned()
@@ -177,7 +177,7 @@ fn digest_of(db: &Path, timeless: bool) -> String {
 
 /// [`digest_of`] on PostgreSQL: every column of every table as text.
 fn postgres_digest(url: &vigie_store::DbUrl, timeless: bool) -> String {
-    let query = |sql: &str| vigie_store::test_query(url, sql).expect(sql);
+    let query = |sql: &str| vigie_store::testing::query(url, sql).expect(sql);
     let mut out = String::new();
     for table in query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename") {
         let table = table[0].clone().unwrap_or_default();
@@ -207,23 +207,23 @@ fn postgres_digest(url: &vigie_store::DbUrl, timeless: bool) -> String {
 
 /// The one number `sql` answers, on the database `db` stands for.
 pub fn count(db: &Path, sql: &str) -> i64 {
-    let rows = vigie_store::test_query(&store_url(db), sql).expect("count");
+    let rows = vigie_store::testing::query(&store_url(db), sql).expect("count");
     rows.first().and_then(|r| r.first()).and_then(|v| v.as_deref()).and_then(|v| v.parse().ok()).expect("a number")
 }
 
 /// The rows `sql` answers, every cell as text, on the database `db` stands for.
 pub fn rows_of(db: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
-    vigie_store::test_query(&store_url(db), sql).expect("rows")
+    vigie_store::testing::query(&store_url(db), sql).expect("rows")
 }
 
 /// Runs one statement on the database `db` stands for, outside the store: the refusal if any.
 pub fn execute(db: &Path, sql: &str) -> Result<(), String> {
-    vigie_store::test_execute(&store_url(db), sql)
+    vigie_store::testing::execute(&store_url(db), sql)
 }
 
 /// Holds the write lock of the database `db` stands for, as a running import does.
-pub fn hold_write_lock(db: &Path) -> vigie_store::TestWriteLock {
-    vigie_store::TestWriteLock::hold(&store_url(db)).expect("hold the write lock")
+pub fn hold_write_lock(db: &Path) -> vigie_store::testing::WriteLock {
+    vigie_store::testing::WriteLock::hold(&store_url(db)).expect("hold the write lock")
 }
 
 /// A folder where `vigie demo` ran: sample files, database, tables and reports in `demo/`.

@@ -74,7 +74,7 @@ fn rows(text: &str, range: std::ops::RangeInclusive<usize>) -> String {
 #[test]
 fn two_concurrent_imports_and_a_serving_process_agree_with_a_single_import() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = vigie_store::test_postgres_database();
+    let url = vigie_store::testing::postgres_database();
     let path = dir.path();
     run(path, &url, &["generate", "--out", "gen"], "");
     let all = std::fs::read_to_string(path.join("gen/violations.csv")).expect("generated");
@@ -192,7 +192,7 @@ fn copies_and_backups_move_a_whole_database_between_the_stores_unchanged() {
         assert!(original.contains(expected), "{expected} is in the backup");
     }
 
-    let postgres = vigie_store::test_postgres_database();
+    let postgres = vigie_store::testing::postgres_database();
     let copied = stdout(&run(path, &source, &["db", "copy", "--from", &source, "--to", &postgres], ""));
     assert!(copied.contains("6033 violations"), "{copied}");
     let back = sqlite("back.db");
@@ -204,7 +204,7 @@ fn copies_and_backups_move_a_whole_database_between_the_stores_unchanged() {
     }
 
     // Backups restored on each store.
-    let restored_pg = vigie_store::test_postgres_database();
+    let restored_pg = vigie_store::testing::postgres_database();
     let restored_sqlite = sqlite("restored.db");
     for url in [&restored_pg, &restored_sqlite] {
         run(path, url, &["restore", "source.vbk"], "");
