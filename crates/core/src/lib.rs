@@ -12,14 +12,16 @@ pub mod month;
 pub mod records;
 pub mod reference;
 pub mod risk;
+pub mod roles;
 pub mod spreadsheet;
 
 pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};
 pub use month::Month;
-pub use records::{Alert, EventType, FieldError, RiskAnswer, Rule, Violation};
+pub use records::{Alert, EventType, FieldError, Record, RecordKind, RiskAnswer, Rule, Violation};
 pub use reference::{ByList, CodeList, Label, ListKind, Typology};
 pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
+pub use roles::Role;
 
 /// A reference file that does not parse: only raised for data handed in by a user (the embedded
 /// copies are checked by tests), so it names the file and the line.

@@ -781,6 +781,122 @@ impl<'a> RowParser<'a> {
     }
 }
 
+/// The kind of record a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Violations,
+    Alerts,
+    RiskAnswers,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 3] = [RecordKind::Violations, RecordKind::Alerts, RecordKind::RiskAnswers];
+
+    /// The name imports and the audit log use (`vigie import violations|alerts|risk`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Violations => "violations",
+            RecordKind::Alerts => "alerts",
+            RecordKind::RiskAnswers => "risk",
+        }
+    }
+
+    /// Its table, and the audit log's entity name.
+    pub fn table(self) -> &'static str {
+        match self {
+            RecordKind::Violations => "violations",
+            RecordKind::Alerts => "alerts",
+            RecordKind::RiskAnswers => "risk_answers",
+        }
+    }
+}
+
+/// A record of any kind, so that what is the same for violations, flash alerts and risk
+/// answers — parsing an exchange-format row, reading one back, writing one through the API,
+/// scoping it to its organisation — is written once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Violation(Violation),
+    Alert(Alert),
+    RiskAnswer(RiskAnswer),
+}
+
+/// The columns of a kind's exchange format (DATA-FORMATS.md), in file order.
+pub fn schema(kind: RecordKind, catalog: &Catalog) -> Schema {
+    match kind {
+        RecordKind::Violations => violation_schema(),
+        RecordKind::Alerts => alert_schema(),
+        RecordKind::RiskAnswers => risk_answer_schema(catalog),
+    }
+}
+
+impl Record {
+    /// Parses a row aligned with [`schema`] with the import's rules.
+    pub fn parse(
+        kind: RecordKind,
+        values: &[Option<&str>],
+        catalog: &Catalog,
+        today: NaiveDate,
+    ) -> std::result::Result<Record, Vec<FieldError>> {
+        Ok(match kind {
+            RecordKind::Violations => Record::Violation(Violation::parse(values, catalog, today)?),
+            RecordKind::Alerts => Record::Alert(Alert::parse(values, catalog, today)?),
+            RecordKind::RiskAnswers => Record::RiskAnswer(RiskAnswer::parse(values, catalog, today)?),
+        })
+    }
+
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Record::Violation(_) => RecordKind::Violations,
+            Record::Alert(_) => RecordKind::Alerts,
+            Record::RiskAnswer(_) => RecordKind::RiskAnswers,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Violation(v) => &v.id,
+            Record::Alert(a) => &a.id,
+            Record::RiskAnswer(r) => &r.id,
+        }
+    }
+
+    /// The partner organisation that documented it: the unit of record scoping.
+    pub fn organization(&self) -> &str {
+        match self {
+            Record::Violation(v) => &v.organization,
+            Record::Alert(a) => &a.organization,
+            Record::RiskAnswer(r) => &r.organization,
+        }
+    }
+
+    pub fn commune(&self) -> CommuneId {
+        match self {
+            Record::Violation(v) => v.commune,
+            Record::Alert(a) => a.commune,
+            Record::RiskAnswer(r) => r.commune,
+        }
+    }
+
+    /// The days it covers: the incident's or alert's date, or a risk answer's whole month.
+    pub fn dates(&self) -> (NaiveDate, NaiveDate) {
+        match self {
+            Record::Violation(v) => (v.incident_date, v.incident_date),
+            Record::Alert(a) => (a.date, a.date),
+            Record::RiskAnswer(r) => (r.month.first_day(), r.month.last_day()),
+        }
+    }
+
+    /// The record as a row of its exchange format, aligned with [`schema`].
+    pub fn fields(&self, catalog: &Catalog) -> Vec<String> {
+        match self {
+            Record::Violation(v) => v.fields(catalog),
+            Record::Alert(a) => a.fields(catalog),
+            Record::RiskAnswer(r) => r.fields(catalog),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! The handlers of `/api/v1`. Each runs after [`crate::access`] let its caller in; store work
+//! The handlers of `/api/v1`. Each runs after [`crate::caller`] let its caller in; store work
 //! runs on blocking threads.
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use vigie_store::accounts::{generate_token, token_hash, verify_password};
 use vigie_store::{Role, Session, User};
 
 use crate::AppState;
-use crate::access::{Caller, SESSION_COOKIE};
+use crate::caller::{Caller, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::uploads::Upload;
 
@@ -519,7 +519,7 @@ pub async fn report(
     // The incident list names incidents: IM officers and admins only. The tables' workbook:
     // signed-in users only.
     let allowed = match extension {
-        "xlsx" => matches!(role, Some(Role::Admin | Role::ImOfficer)),
+        "xlsx" => role.is_some_and(Role::may_download_incident_list),
         "tables.xlsx" => role.is_some(),
         _ => true,
     };

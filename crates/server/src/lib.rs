@@ -6,13 +6,14 @@
 //! threads, each with its own pooled connection. Every process holds one aggregation state
 //! ([`Shared`]) that follows the database's change feed.
 
-mod access;
 mod api;
+mod caller;
 mod error;
 mod openapi;
 mod pages;
 mod proxy;
 mod records;
+mod routes;
 mod throttle;
 mod uploads;
 
@@ -30,10 +31,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use vigie_core::Catalog;
 use vigie_store::{DbUrl, Pool, Shared, Store};
 
-pub use access::{Allow, RouteSpec, route_specs};
+pub use caller::{Allow, RouteSpec};
 pub use error::ApiError;
 pub use openapi::document as openapi_document;
 pub use proxy::Cidr;
+pub use routes::route_specs;
 pub use throttle::MAX_FAILURES;
 
 /// What every request shares.
@@ -100,7 +102,7 @@ impl AppState {
     }
 
     /// An upload refused while it arrived (too large): audited, and handed back.
-    async fn refused_upload(self: &Arc<Self>, caller: &access::Caller, refused: ApiError) -> ApiError {
+    async fn refused_upload(self: &Arc<Self>, caller: &caller::Caller, refused: ApiError) -> ApiError {
         if refused.status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             let actor = caller.actor("?");
             let why = serde_json::json!({ "why": refused.message });
@@ -121,7 +123,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// security headers and the body limit.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
-    for (spec, method_router) in access::routes(&state) {
+    for (spec, method_router) in routes::routes(&state) {
         router = router.route(spec.path, method_router);
     }
     let headers: [(HeaderName, &'static str); 5] = [

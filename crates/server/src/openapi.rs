@@ -20,8 +20,9 @@ use vigie_core::{Catalog, EventType, ListKind};
 use vigie_store::RecordKind;
 
 use crate::AppState;
-use crate::access::{Allow, RouteSpec, route_specs};
+use crate::caller::{Allow, RouteSpec};
 use crate::records;
+use crate::routes::route_specs;
 
 pub async fn serve(State(state): State<Arc<AppState>>) -> Json<OpenApi> {
     Json(document(state.shared.catalog()))
@@ -67,7 +68,7 @@ pub fn document(catalog: &Catalog) -> OpenApi {
         .security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::access::SESSION_COOKIE,
+                crate::caller::SESSION_COOKIE,
                 "Set by login; a write also needs the session's CSRF token in X-CSRF-Token.",
             ))),
         );

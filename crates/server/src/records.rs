@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use vigie_core::aggregate::{Cursor, Filter, PageRequest, SortBy, page_of};
 use vigie_core::{Catalog, FieldError, ListKind};
-use vigie_store::{Outcome, Record, RecordKind, Role, Select, Store};
+use vigie_store::{Outcome, Record, RecordKind, Select, Store};
 
 use crate::AppState;
-use crate::access::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// The most records one page holds.
@@ -76,7 +76,10 @@ fn record_json(record: &Record, catalog: &Catalog) -> serde_json::Value {
 
 /// The organisation whose records a caller may see and write (`None`: every one).
 pub(crate) fn scope(caller: &Caller) -> Option<String> {
-    caller.user.as_ref().filter(|u| u.role == Role::Partner).and_then(|u| u.organization.clone())
+    match caller.sight() {
+        vigie_core::aggregate::Sight::Organization(own) => Some(own),
+        _ => None,
+    }
 }
 
 /// Records the refusal of what `caller` wanted with another organisation's or a missing record.

@@ -7,35 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{Result, StoreError};
 
-/// What a user may do; the server's routes declare which roles they allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Users, organisations, settings, the audit log.
-    Admin,
-    /// All data, corrections, publishing reports.
-    ImOfficer,
-    /// Its own organisation's records, and everyone's aggregates.
-    Partner,
-    /// Aggregates and reports only.
-    Viewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::ImOfficer, Role::Partner, Role::Viewer];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::ImOfficer => "im_officer",
-            Role::Partner => "partner",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.name() == name)
-    }
-}
+pub use vigie_core::Role;
 
 /// A user as stored, without secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,10 +46,12 @@ pub use audit_chain::{AuditCheck, BrokenLink};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use postgres::PostgresStore;
-pub use record::{Record, Select, put_record, schema};
+pub use record::{Select, put_record};
 pub use shared::{CachedAnswer, MonthAnswer, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
+pub use vigie_core::records::schema;
+pub use vigie_core::{Record, RecordKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -84,36 +86,6 @@ pub enum Outcome {
     Unchanged,
     /// The same id appeared earlier in the same file with other content.
     ConflictInFile,
-}
-
-/// The kind of record a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordKind {
-    Violations,
-    Alerts,
-    RiskAnswers,
-}
-
-impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [RecordKind::Violations, RecordKind::Alerts, RecordKind::RiskAnswers];
-
-    /// The name imports and the audit log use (`vigie import violations|alerts|risk`).
-    pub fn name(self) -> &'static str {
-        match self {
-            RecordKind::Violations => "violations",
-            RecordKind::Alerts => "alerts",
-            RecordKind::RiskAnswers => "risk",
-        }
-    }
-
-    /// Its table, and the audit log's entity name.
-    pub fn table(self) -> &'static str {
-        match self {
-            RecordKind::Violations => "violations",
-            RecordKind::Alerts => "alerts",
-            RecordKind::RiskAnswers => "risk_answers",
-        }
-    }
 }
 
 /// Where a batch came from: recorded with every import.

@@ -15,8 +15,8 @@ use vigie_store::{Role, User};
 
 use super::{escape_query, layout, other_languages, page, page_query, role_name, words};
 use crate::AppState;
-use crate::access::Caller;
 use crate::api::AuditFilters;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// The audit log's actions, suggested in its filter.

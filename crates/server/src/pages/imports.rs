@@ -14,8 +14,8 @@ use vigie_store::{Counts, RecordKind};
 
 use super::{layout, other_languages, page, page_query, words};
 use crate::AppState;
-use crate::access::Caller;
 use crate::api::Imported;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// The most broken rules one upload lists.

@@ -17,7 +17,7 @@ use vigie_report::Pick;
 use vigie_report::document::Block;
 
 use crate::AppState;
-use crate::access::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
 use vigie_store::{RecordKind, Role};
 
@@ -148,10 +148,10 @@ fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>,
                             }
                             a href="/imports" { (lang.text("ui-imports")) }
                         }
-                        @if caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer)) {
+                        @if caller.may(Role::analyses) {
                             a href="/texts" { (lang.text("ui-texts")) }
                         }
-                        @if caller.user.as_ref().is_some_and(|u| u.role == Role::Admin) {
+                        @if caller.may(Role::administers) {
                             a href="/admin" { (lang.text("ui-admin")) }
                         }
                     }
@@ -165,7 +165,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>,
 /// Whether the caller may open individual records (a partner, its own organisation's): only
 /// then are they linked.
 fn sees_records(caller: &Caller) -> bool {
-    caller.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::ImOfficer | Role::Partner))
+    caller.may(Role::handles_records)
 }
 
 /// A role as people name it.

@@ -19,7 +19,7 @@ use vigie_store::{Outcome, RecordKind, Select};
 
 use super::{Choice, FILTERS, encode, escape_query, filter_fields, layout, other_languages, page, page_query, words};
 use crate::AppState;
-use crate::access::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// Where a kind's pages live.

@@ -13,7 +13,7 @@ use vigie_store::Role;
 
 use super::{asked_month, layout, month_name, other_languages, page, page_query};
 use crate::AppState;
-use crate::access::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 pub async fn reports(
@@ -32,7 +32,7 @@ pub async fn reports(
         ("html", "ui-report-html", true),
         ("tables.csv", "ui-report-tables-csv", true),
         ("tables.xlsx", "ui-report-tables-xlsx", role.is_some()),
-        ("incidents.xlsx", "ui-report-incidents", matches!(role, Some(Role::Admin | Role::ImOfficer))),
+        ("incidents.xlsx", "ui-report-incidents", role.is_some_and(Role::may_download_incident_list)),
     ]
     .into_iter()
     .filter(|(_, _, allowed)| *allowed)

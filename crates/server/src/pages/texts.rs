@@ -19,7 +19,7 @@ use vigie_report::text_check::{TextWarning, check};
 
 use super::{escape_query, layout, month_name, month_param, other_languages, page, page_query, words};
 use crate::AppState;
-use crate::access::Caller;
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// The month a page or form is about: the one asked for, else the latest with data.

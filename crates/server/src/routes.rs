@@ -1,53 +1,25 @@
-//! Who is calling, and whether they may: every route is declared here with the roles it
-//! allows, and reaches its handler only through [`guard`].
+//! The route table: every route of the server once, with its handler and who may call it
+//! (the core's groups of roles). The router and the OpenAPI document are built from it alone;
+//! handlers never read it: they get their [`Caller`] from the guard.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::middleware;
 use axum::routing::{MethodRouter, delete, get, post, put};
-use vigie_core::aggregate::Sight;
-use vigie_store::accounts::token_hash;
-use vigie_store::{Actor, RecordKind, Role, User};
+use vigie_store::{RecordKind, Role};
 
-use crate::error::ApiError;
+use crate::caller::{Allow, RouteSpec, guard};
 use crate::{AppState, api, pages, records};
-
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allow {
-    /// Anyone, signed in or not.
-    Anyone,
-    /// Signed-in users (by session or bearer token) with one of these roles.
-    Roles(&'static [Role]),
-    /// The same, and anonymous visitors while an admin has switched public access on: they get
-    /// the public version (small counts hidden, no narrative, no incident list).
-    PublicOr(&'static [Role]),
-}
-
-/// A route and who may call it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteSpec {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub allow: Allow,
-    /// What it does, in the OpenAPI document.
-    pub summary: &'static str,
-}
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 /// An upload's whole body: its files, each within [`crate::uploads::IMPORT_LIMIT`], and a form's
 /// other fields.
 const UPLOAD_BODY: usize = 2 * crate::uploads::IMPORT_LIMIT as usize;
-const ADMIN: &[Role] = &[Role::Admin];
-/// Who writes the report's own words: the analysts.
-const ANALYSTS: &[Role] = &[Role::Admin, Role::ImOfficer];
-/// Who may see and write individual records (a partner, only its own organisation's).
-const RECORDS: &[Role] = &[Role::Admin, Role::ImOfficer, Role::Partner];
+// Who may call a route: the groups of roles the core defines with their permissions.
+const ADMIN: &[Role] = Role::ADMINS;
+const ANALYSTS: &[Role] = Role::ANALYSTS;
+const RECORDS: &[Role] = Role::WITH_RECORDS;
 
 fn spec(method: &'static str, path: &'static str, allow: Allow, summary: &'static str) -> RouteSpec {
     RouteSpec { method, path, allow, summary }
@@ -260,143 +232,4 @@ pub(crate) fn routes(state: &Arc<AppState>) -> Vec<(RouteSpec, MethodRouter<Arc<
 /// The declared routes, for the authorization test and the documentation.
 pub fn route_specs() -> Vec<RouteSpec> {
     table().into_iter().map(|(spec, _)| spec).collect()
-}
-
-/// The caller of a request, as [`guard`] established it.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub user: Option<User>,
-    /// The session's cookie hash, when signed in by session.
-    pub session: Option<String>,
-    /// The session's CSRF token, for the forms of a page.
-    pub csrf: Option<String>,
-    pub client: Option<String>,
-}
-
-impl Caller {
-    /// Whose records the caller may see one by one; the rest reach it only through the
-    /// disclosure rule. Admins and IM officers see every record, a partner its organisation's.
-    pub fn sight(&self) -> Sight {
-        match self.user.as_ref().map(|u| (u.role, &u.organization)) {
-            Some((Role::Admin | Role::ImOfficer, _)) => Sight::Everything,
-            Some((Role::Partner, Some(own))) => Sight::Organization(own.clone()),
-            _ => Sight::Nothing,
-        }
-    }
-
-    /// Who the audit log names.
-    pub fn actor(&self, fallback: &str) -> Actor {
-        Actor {
-            name: self.user.as_ref().map_or_else(|| fallback.to_owned(), |u| u.name.clone()),
-            client: self.client.clone(),
-        }
-    }
-}
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "vigie_session";
-/// The header a session-authenticated write must carry, with the session's CSRF token.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-fn cookie<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-        cookies.split(';').find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
-    })
-}
-
-/// Establishes the caller (bearer token, else session cookie, else anonymous), refuses what
-/// the route does not allow — 401 to the anonymous, 403 to others, and 403 to a session's
-/// write without its CSRF token — and hands the caller to the handler.
-async fn guard(
-    State(state): State<Arc<AppState>>,
-    Extension(spec): Extension<RouteSpec>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match admit(state, spec, request, next).await {
-        Ok(response) => response,
-        Err(refusal) if !spec.path.starts_with("/api/") => refusal.page().into_response(),
-        Err(refusal) => refusal.into_response(),
-    }
-}
-
-async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next: Next) -> Result<Response, ApiError> {
-    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| crate::proxy::client_address(c.0.ip(), forwarded, &state.trusted_proxies).to_string());
-    let bearer = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|token| token_hash(token.trim()));
-    let session = cookie(&request, SESSION_COOKIE).map(token_hash);
-    // A page's form carries the token in its action's query (`?csrf=`): forms send no headers.
-    let in_query =
-        request.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("csrf=")).map(str::to_owned));
-    let csrf = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or(in_query);
-    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
-    let caller = match (bearer, session) {
-        (Some(hash), _) => {
-            let user = state
-                .blocking(move |_, store| {
-                    let Some((user, token)) = store.user_for_token(&hash)? else { return Ok(None) };
-                    // When it was last used, to the hour: one write an hour, not one a request.
-                    if token.last_used_at.as_deref().is_none_or(|at| at < an_hour_ago().as_str()) {
-                        store.touch_token(&hash)?;
-                    }
-                    Ok(Some(user))
-                })
-                .await?;
-            if user.is_none() {
-                return Err(ApiError::unauthenticated());
-            }
-            Caller { user, session: None, csrf: None, client }
-        }
-        (None, Some(hash)) => {
-            let lookup = hash.clone();
-            let found = state.blocking(move |_, store| Ok(store.session(&lookup)?)).await?;
-            match found {
-                Some((user, session)) if !expired(&session.expires_at) => {
-                    if writes && csrf.as_deref() != Some(session.csrf.as_str()) {
-                        return Err(ApiError::new(
-                            axum::http::StatusCode::FORBIDDEN,
-                            "csrf",
-                            "this write needs the session's CSRF token in the X-CSRF-Token header",
-                        ));
-                    }
-                    Caller { user: Some(user), session: Some(hash), csrf: Some(session.csrf), client }
-                }
-                // An unknown or expired session signs nobody in.
-                _ => Caller { user: None, session: None, csrf: None, client },
-            }
-        }
-        (None, None) => Caller { user: None, session: None, csrf: None, client },
-    };
-    match (spec.allow, &caller.user) {
-        (Allow::Anyone, _) => {}
-        (Allow::PublicOr(_), None) => {
-            if !state.blocking(|_, store| Ok(store.public_access()?)).await? {
-                return Err(ApiError::unauthenticated());
-            }
-        }
-        (Allow::Roles(_), None) => return Err(ApiError::unauthenticated()),
-        (Allow::Roles(roles) | Allow::PublicOr(roles), Some(user)) if !roles.contains(&user.role) => {
-            return Err(ApiError::forbidden());
-        }
-        (Allow::Roles(_) | Allow::PublicOr(_), Some(_)) => {}
-    }
-    request.extensions_mut().insert(caller);
-    Ok(next.run(request).await)
-}
-
-fn an_hour_ago() -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Whether an RFC 3339 expiry time has passed (an unreadable one has).
-fn expired(expires_at: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(expires_at).map_or(true, |at| at <= chrono::Utc::now())
 }
