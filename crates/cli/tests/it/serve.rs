@@ -173,26 +173,30 @@ fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
         stream.read_to_string(&mut response).expect("response");
         response
     };
+    // A KoBo export uploaded through the page's form, as a browser sends it.
+    let upload_kobo = |lang: &str, file: &str, content_type: &str, bytes: &[u8]| {
+        let boundary = "vigieboundary";
+        let mut form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkobo\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .into_bytes();
+        form.extend_from_slice(bytes);
+        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        send(
+            format!(
+                "POST /imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nCookie: vigie_lang={lang}\r\n\
+                 Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                form.len()
+            ),
+            &form,
+        )
+    };
     let bomb = zip_bomb(4 << 30);
-    let boundary = "vigieboundary";
-    let mut form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkobo\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"file\"; filename=\"odk.zip\"\r\nContent-Type: application/zip\r\n\r\n"
-    )
-    .into_bytes();
-    form.extend_from_slice(&bomb);
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
 
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak");
     let before = proc_kb(pid, "VmRSS:");
-    let answer = send(
-        format!(
-            "POST /imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nCookie: vigie_lang=fr\r\n\
-             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            form.len()
-        ),
-        &form,
-    );
+    let answer = upload_kobo("fr", "odk.zip", "application/zip", &bomb);
     assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(400)]);
     assert!(answer.contains("Ce fichier est refusé") && answer.contains("zip bomb"), "said in French: {answer}");
     let bomb_peak = proc_kb(pid, "VmHWM:");
@@ -217,21 +221,7 @@ fn an_upload_never_costs_the_server_more_than_its_memory_budget() {
     // 40 MiB of KoBo API JSON in tiny submissions: a JSON tree of it would take gigabytes.
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("reset the peak");
     let json = format!("[{}{{}}]", "{},".repeat((40 << 20) / 3));
-    let mut form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nkobo\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"file\"; filename=\"kobo.json\"\r\nContent-Type: application/json\r\n\r\n"
-    )
-    .into_bytes();
-    form.extend_from_slice(json.as_bytes());
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let answer = send(
-        format!(
-            "POST /imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nCookie: vigie_lang=en\r\n\
-             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            form.len()
-        ),
-        &form,
-    );
+    let answer = upload_kobo("en", "kobo.json", "application/json", json.as_bytes());
     assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(400)]);
     assert!(answer.contains("more than 250000 rows"), "{answer}");
     let json_peak = proc_kb(pid, "VmHWM:");
