@@ -69,5 +69,5 @@ cargo test --workspace --locked
 # `--workspace`, as above: the same features for every dependency, so the test binaries built
 # above are reused (`-p` alone rebuilt half the dependencies: 10 minutes of CI).
 export VIGIE_TEST_STORE=postgres
-cargo test --workspace --locked --test it -- import_behaviour:: import_rules:: tables::
+cargo test --workspace --locked --test it -- import_behaviour:: import_rules:: tables:: kobo::a_newer_export
 cargo test --workspace --locked --test api
