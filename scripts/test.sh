@@ -27,7 +27,8 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 # python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
-command -v python3 >/dev/null || need+=(python3 python3-pip)
+command -v python3 >/dev/null || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         apt_get=(apt-get)
@@ -41,10 +42,17 @@ if [ ${#need[@]} -gt 0 ]; then
     "${apt_get[@]}" update -qq && "${apt_get[@]}" install -y -qq "${need[@]}" >/dev/null
 fi
 
+# A Python package for the tests; Debian's own Python refuses pip outside a virtual environment
+# (PEP 668) unless told that this machine's packages may be changed.
+pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
+
 # pyxform (PyPI), the XLSForm reference converter, checks Vigie's own form.
 if ! command -v xls2xform >/dev/null; then
     command -v python3 >/dev/null || { echo "error: the tests need python3 (for pyxform)" >&2; exit 1; }
-    python3 -m pip install --quiet --disable-pip-version-check "pyxform==4.5.0"
+    pip_install "pyxform==4.5.0"
     # pip may install the command where the shell does not look yet (pyenv shims).
     command -v pyenv >/dev/null && pyenv rehash || true
     command -v xls2xform >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
@@ -52,7 +60,7 @@ fi
 
 # Schemathesis (PyPI), a property-based API tester, checks the API against its OpenAPI document.
 if ! command -v schemathesis >/dev/null; then
-    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+    pip_install "schemathesis==4.32.5"
     command -v pyenv >/dev/null && pyenv rehash || true
     command -v schemathesis >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
