@@ -1,31 +1,12 @@
 //! `vigie user`, `vigie organisation`, `vigie token`: accounts stored with argon2id hashes and
 //! hashed tokens, every change audited.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use vigie_store::accounts::{token_hash, verify_password};
 use vigie_store::{SqliteStore, Store};
 
 use crate::helpers::*;
-
-/// `vigie` with `input` on its standard input (a pipe, not a terminal).
-fn vigie_with_input(dir: &Path, db: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(vigie_bin())
-        .current_dir(dir)
-        .env_remove("VIGIE_DB")
-        .arg("--db")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
-    child.wait_with_output().expect("wait")
-}
 
 fn password_hash(db: &Path, name: &str) -> String {
     rusqlite::Connection::open(db)

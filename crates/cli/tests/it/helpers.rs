@@ -1,5 +1,6 @@
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use rusqlite::Connection;
 
@@ -238,4 +239,21 @@ pub fn demo() -> tempfile::TempDir {
     let out = command.output().expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
     dir
+}
+
+/// `vigie` with `input` on its standard input (a pipe, not a terminal).
+pub fn vigie_with_input(dir: &Path, db: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(vigie_bin())
+        .current_dir(dir)
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", db.display()))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child.wait_with_output().expect("wait")
 }
