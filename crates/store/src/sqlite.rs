@@ -40,12 +40,14 @@ impl SqliteStore {
         // once a table exists). Vigie's work is bulk imports and whole-table reads: measured on
         // 1 M violations, 64 KiB pages import 15–20 % faster than SQLite's 4 KiB default, and the
         // commit, which copies every written page from the WAL into the database, a third faster.
+        // The busy timeout first: switching a new file to WAL takes a lock another process
+        // opening it at the same moment may hold, and waits for it only with a timeout set.
         conn.execute_batch(
-            "PRAGMA page_size = 65536;
+            "PRAGMA busy_timeout = 5000;
+             PRAGMA page_size = 65536;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -65536;",
         )
         .map_err(err(what))?;
@@ -57,7 +59,6 @@ impl SqliteStore {
         crate::writes_sql::delete_row(&mut Lite(&self.conn), entity, id, owner, actor)
     }
 
-    /// The writes of [`Store::add_risk_definition`], inside its transaction.
     /// Runs `writes` in one write transaction (waiting for another writer), committed if they
     /// succeed and rolled back if not.
     fn write<T>(&self, writes: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
