@@ -27,32 +27,33 @@ pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> 
         let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("the address listened on")?;
+        let stop = shutdown()?;
         println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");
-        vigie_server::serve(listener, state, shutdown()).await.context("serving")?;
+        vigie_server::serve(listener, state, stop).await.context("serving")?;
         // Said if anyone still reads: the server stops cleanly either way.
         let _ = writeln!(std::io::stdout(), "stopped");
         Ok(())
     })
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are installed here, before the
+/// server says where it listens: a future that installed them when first polled left a moment
+/// where SIGTERM still killed the process outright (seen in CI: a kill right after the first
+/// answer ended the process with signal 15 instead of a clean stop).
+fn shutdown() -> Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).context("listening for SIGTERM")?;
+    #[cfg(unix)]
+    let mut interrupt =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).context("listening for Ctrl-C")?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

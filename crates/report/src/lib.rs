@@ -18,7 +18,7 @@ pub use long_form::{Cell, cells, disclosed, write_csv, write_json, write_json_di
 pub use narrative::{Annexes, Claim, Inputs, MapLevel};
 pub use pdf::compile as compile_pdf;
 pub use vigie_i18n::Lang;
-pub use xlsx::write_xlsx;
+pub use xlsx::{tables_workbook, write_xlsx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -10,7 +10,7 @@ use vigie_core::{Catalog, ListKind, Month, Violation};
 use vigie_i18n::{Args, Lang};
 
 use crate::labels::Pick;
-use crate::long_form::cells;
+use crate::long_form::{Cell, cells};
 use crate::narrative::{self, Annexes, Claim, Inputs};
 use crate::{ReportError, document::Document};
 
@@ -43,9 +43,57 @@ pub struct Written {
     pub claims: Vec<Claim>,
 }
 
-/// Writes the report files into `dir`. A `restricted` reader (some records hidden from it: a
-/// partner, a viewer, the public) gets the public version, its figures and `tables.csv` as the
-/// disclosure lets them through, and no incident list.
+/// A month's report as one reader may see it: the cells and the document every file is drawn
+/// from. Each file is made only when asked, so a download of the HTML or the tables does not
+/// pay for the PDF. A `restricted` reader (some records hidden from it: a partner, a viewer, the
+/// public) gets the public version, its figures as the disclosure lets them through.
+pub struct Report {
+    pub names: FileNames,
+    pub cells: Vec<Cell>,
+    pub document: Document,
+    pub claims: Vec<Claim>,
+}
+
+impl Report {
+    pub fn build(
+        tables: &MonthTables,
+        catalog: &Catalog,
+        lang: Lang,
+        inputs: &Inputs,
+        restricted: Option<&Disclosure>,
+        extra: &Annexes,
+    ) -> Report {
+        let cells = tables_cells(tables, catalog, restricted);
+        let (document, claims) = narrative::build(tables, catalog, &cells, lang, inputs, extra, restricted);
+        Report { names: file_names(lang, tables.month), cells, document, claims }
+    }
+
+    pub fn tables_csv(&self) -> Result<Vec<u8>, ReportError> {
+        let mut bytes = Vec::new();
+        crate::write_csv(&self.cells, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    pub fn html(&self) -> String {
+        self.document.to_html()
+    }
+
+    /// The PDF and its number of pages.
+    pub fn pdf(&self) -> Result<(Vec<u8>, usize), ReportError> {
+        crate::pdf::compile(self.document.to_typst(), &self.document.figures())
+    }
+}
+
+/// The month's cells as a reader may see them: all of them, or those the disclosure lets through.
+pub fn tables_cells(tables: &MonthTables, catalog: &Catalog, restricted: Option<&Disclosure>) -> Vec<Cell> {
+    match restricted {
+        Some(disclosure) => crate::disclosed(cells(tables, catalog), disclosure),
+        None => cells(tables, catalog),
+    }
+}
+
+/// Writes the report's files into `dir`: `tables.csv`, the HTML, the PDF and, for a reader who
+/// sees every record, the incident list.
 #[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
 pub fn write(
     dir: &Path,
@@ -58,42 +106,34 @@ pub fn write(
     extra: &Annexes,
 ) -> Result<Written, ReportError> {
     std::fs::create_dir_all(dir)?;
-    let names = file_names(lang, tables.month);
-    let all = match restricted {
-        Some(disclosure) => crate::disclosed(cells(tables, catalog), disclosure),
-        None => cells(tables, catalog),
-    };
-    let (document, claims) = narrative::build(tables, catalog, &all, lang, inputs, extra, restricted);
+    let report = Report::build(tables, catalog, lang, inputs, restricted, extra);
     let mut files = Vec::new();
-
-    let path = dir.join(&names.tables);
-    crate::write_csv(&all, std::io::BufWriter::new(std::fs::File::create(&path)?))?;
-    files.push(path);
-
-    let path = dir.join(&names.html);
-    std::fs::write(&path, document.to_html())?;
-    files.push(path);
+    let mut save = |name: &str, bytes: &[u8]| -> Result<(), ReportError> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)?;
+        files.push(path);
+        Ok(())
+    };
+    save(&report.names.tables, &report.tables_csv()?)?;
+    save(&report.names.html, report.html().as_bytes())?;
 
     // The workbook and the PDF are independent: one core each.
-    let incidents_path = restricted.is_none().then(|| dir.join(&names.incidents));
     let (pdf, workbook) = std::thread::scope(|s| {
-        let workbook =
-            s.spawn(|| incidents_path.as_ref().map_or(Ok(()), |p| write_incidents(p, incidents, catalog, lang)));
-        let pdf = crate::pdf::compile(document.to_typst(), &document.figures());
-        (pdf, workbook.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let workbook = s.spawn(|| restricted.is_none().then(|| incident_list(incidents, catalog, lang)).transpose());
+        (report.pdf(), workbook.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
     let (pdf, pages) = pdf?;
-    workbook?;
-    let path = dir.join(&names.pdf);
-    std::fs::write(&path, &pdf)?;
-    files.push(path);
-    files.extend(incidents_path);
-    Ok(Written { files, pages, document, claims })
+    save(&report.names.pdf, &pdf)?;
+    if let Some(workbook) = workbook? {
+        save(&report.names.incidents, &workbook)?;
+    }
+    Ok(Written { files, pages, document: report.document, claims: report.claims })
 }
 
-/// The incident list: one row per incident (its violations share its id, DATA-FORMATS.md),
-/// dated by its first violation, without narratives (case details stay out of reports).
-fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<(), ReportError> {
+/// The incident list workbook: one row per incident (its violations share its id,
+/// DATA-FORMATS.md), dated by its first violation, without narratives (case details stay out of
+/// reports).
+pub fn incident_list(violations: &[Violation], catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(lang.text("incidents-sheet"))?;
@@ -155,6 +195,5 @@ fn write_incidents(path: &Path, violations: &[Violation], catalog: &Catalog, lan
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, r, header.len() as u16 - 1)?;
-    workbook.save(path)?;
-    Ok(())
+    Ok(workbook.save_to_buffer()?)
 }

@@ -14,6 +14,11 @@ use crate::labels::label;
 use crate::long_form::{Cell, natural};
 
 pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) -> Result<(), ReportError> {
+    Ok(std::fs::write(path, tables_workbook(cells, catalog, lang)?)?)
+}
+
+/// The workbook's bytes.
+pub fn tables_workbook(cells: &[Cell], catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let mut tables: BTreeMap<&str, Vec<&Cell>> = BTreeMap::new();
@@ -55,6 +60,5 @@ pub fn write_xlsx(cells: &[Cell], catalog: &Catalog, lang: Lang, path: &Path) ->
         sheet.set_column_width(1, 40)?;
         sheet.set_freeze_panes(1, 2)?;
     }
-    workbook.save(path)?;
-    Ok(())
+    Ok(workbook.save_to_buffer()?)
 }

@@ -507,20 +507,20 @@ pub async fn report(
             vigie_report::Lang::parse(code).ok_or_else(|| ApiError::bad_request(format!("no language `{code}`")))?
         }
     };
-    let (extension, content_type) = match file.as_str() {
-        "pdf" => ("pdf", "application/pdf"),
-        "html" => ("html", "text/html; charset=utf-8"),
-        "tables.csv" => ("csv", "text/csv; charset=utf-8"),
-        "incidents.xlsx" => ("xlsx", XLSX),
-        "tables.xlsx" => ("tables.xlsx", XLSX),
+    let (file, content_type) = match file.as_str() {
+        "pdf" => (ReportFile::Pdf, "application/pdf"),
+        "html" => (ReportFile::Html, "text/html; charset=utf-8"),
+        "tables.csv" => (ReportFile::TablesCsv, "text/csv; charset=utf-8"),
+        "incidents.xlsx" => (ReportFile::Incidents, XLSX),
+        "tables.xlsx" => (ReportFile::TablesXlsx, XLSX),
         _ => return Err(ApiError::not_found()),
     };
     let role = caller.user.as_ref().map(|u| u.role);
     // The incident list names incidents: IM officers and admins only. The tables' workbook:
     // signed-in users only.
-    let allowed = match extension {
-        "xlsx" => role.is_some_and(Role::may_download_incident_list),
-        "tables.xlsx" => role.is_some(),
+    let allowed = match file {
+        ReportFile::Incidents => role.is_some_and(Role::may_download_incident_list),
+        ReportFile::TablesXlsx => role.is_some(),
         _ => true,
     };
     if !allowed {
@@ -533,56 +533,57 @@ pub async fn report(
     let (name, bytes) = state
         .blocking(move |state, store| {
             let catalog = state.shared.catalog();
-            let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &Filter::default(), &[])?;
-            let restricted = (caller.sight() != Sight::Everything).then_some(&*disclosure);
-            let live = state.shared.current();
-            let january = month.months_of_year().next().unwrap_or(month);
-            let annexes = vigie_report::Annexes {
-                alerts: answer.1.clone(),
-                coverage: live.facts.commune_counts(catalog, january, month),
-                map_level: vigie_report::MapLevel::Commune,
-            };
-            let incidents = if restricted.is_some() {
-                Vec::new()
+            let names = vigie_report::report::file_names(lang, month);
+            // Only the file asked for is made: the PDF alone takes seconds to compile.
+            let (name, bytes) = if file == ReportFile::Incidents {
+                if caller.sight() != Sight::Everything {
+                    return Err(ApiError::forbidden());
+                }
+                let incidents = store.violations_between(catalog, month.first_day(), month.last_day())?;
+                let bytes = vigie_report::report::incident_list(&incidents, catalog, lang);
+                (names.incidents, bytes.map_err(ApiError::internal)?)
             } else {
-                store.violations_between(catalog, month.first_day(), month.last_day())?
+                let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &Filter::default(), &[])?;
+                let restricted = (caller.sight() != Sight::Everything).then_some(&*disclosure);
+                let cells = || vigie_report::report::tables_cells(&answer.0, catalog, restricted);
+                match file {
+                    ReportFile::TablesCsv => {
+                        let mut bytes = Vec::new();
+                        vigie_report::write_csv(&cells(), &mut bytes).map_err(ApiError::internal)?;
+                        (names.tables, bytes)
+                    }
+                    ReportFile::TablesXlsx => {
+                        let bytes = vigie_report::tables_workbook(&cells(), catalog, lang);
+                        (format!("tables-{month}.xlsx"), bytes.map_err(ApiError::internal)?)
+                    }
+                    _ => {
+                        let live = state.shared.current();
+                        let january = month.months_of_year().next().unwrap_or(month);
+                        let annexes = vigie_report::Annexes {
+                            alerts: answer.1.clone(),
+                            coverage: live.facts.commune_counts(catalog, january, month),
+                            map_level: vigie_report::MapLevel::Commune,
+                        };
+                        // The public version carries no analyst's text.
+                        let inputs = if public {
+                            vigie_report::Inputs::default()
+                        } else {
+                            vigie_report::Inputs::written(
+                                store.report_texts(month)?,
+                                store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
+                            )
+                        };
+                        let report = vigie_report::report::Report::build(
+                            &answer.0, catalog, lang, &inputs, restricted, &annexes,
+                        );
+                        if file == ReportFile::Pdf {
+                            (names.pdf, report.pdf().map_err(ApiError::internal)?.0)
+                        } else {
+                            (names.html, report.html().into_bytes())
+                        }
+                    }
+                }
             };
-            let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-            // The public version carries no analyst's text.
-            let inputs = if public {
-                vigie_report::Inputs::default()
-            } else {
-                vigie_report::Inputs::written(
-                    store.report_texts(month)?,
-                    store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
-                )
-            };
-            let written = vigie_report::report::write(
-                dir.path(),
-                &answer.0,
-                catalog,
-                lang,
-                &inputs,
-                restricted,
-                &incidents,
-                &annexes,
-            )
-            .map_err(ApiError::internal)?;
-            let workbook = dir.path().join(format!("tables-{month}.xlsx"));
-            let path = if extension == "tables.xlsx" {
-                let cells = vigie_report::cells(&answer.0, catalog);
-                let cells = if restricted.is_some() { vigie_report::disclosed(cells, &disclosure) } else { cells };
-                vigie_report::write_xlsx(&cells, catalog, lang, &workbook).map_err(ApiError::internal)?;
-                &workbook
-            } else {
-                written
-                    .files
-                    .iter()
-                    .find(|f| f.extension().is_some_and(|e| e == extension))
-                    .ok_or_else(|| ApiError::internal("the report lacks a file"))?
-            };
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report").to_owned();
-            let bytes = std::fs::read(path).map_err(ApiError::internal)?;
             store.record(&actor, "download", "reports", &name, serde_json::json!({ "month": month.to_string() }))?;
             Ok((name, bytes))
         })
@@ -594,6 +595,16 @@ pub async fn report(
         bytes,
     )
         .into_response())
+}
+
+/// The files of a month's report one may download.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReportFile {
+    Pdf,
+    Html,
+    TablesCsv,
+    TablesXlsx,
+    Incidents,
 }
 
 pub async fn settings(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {

@@ -2,7 +2,7 @@
 //! route, as every kind of caller), sessions, CSRF, throttling, body limits, headers, and
 //! answers that follow the data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -289,8 +289,19 @@ async fn login(app: &Router, name: &str) -> (String, String) {
     (value, answer.json["csrf_token"].as_str().expect("csrf").to_owned())
 }
 
-/// `method path` as `who`, with what a legitimate caller sends.
-async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: &str) -> Answer {
+/// Each caller's session, signed in once (each sign-in is an argon2 check): name → (cookie, CSRF).
+type Sessions = BTreeMap<&'static str, (String, String)>;
+
+/// `method path` as `who`, with what a legitimate caller sends. Signing out gets a session of its
+/// own, so that the others' stay valid.
+async fn as_caller(
+    app: &Router,
+    server: &Server,
+    sessions: &mut Sessions,
+    who: Who,
+    method: &str,
+    path: &str,
+) -> Answer {
     let record = record_of(path);
     let body = match (method, path, record) {
         (_, "/api/v1/login", _) => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
@@ -368,7 +379,15 @@ async fn as_caller(app: &Router, server: &Server, who: Who, method: &str, path: 
         Who::Anonymous | Who::Token => None,
     };
     if let Some(name) = name {
-        let (cookie, csrf) = login(app, name).await;
+        let (cookie, csrf) = match sessions.get(name) {
+            _ if path.ends_with("/logout") => login(app, name).await,
+            Some(session) => session.clone(),
+            None => {
+                let session = login(app, name).await;
+                sessions.insert(name, session.clone());
+                session
+            }
+        };
         builder = builder.header(header::COOKIE, cookie).header("x-csrf-token", csrf);
     }
     if who == Who::Token {
@@ -398,9 +417,10 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
     let declared: BTreeSet<(&str, &str)> = vigie_server::route_specs().iter().map(|s| (s.method, s.path)).collect();
     let expected: BTreeSet<(&str, &str)> = MATRIX.iter().map(|(m, p, _)| (*m, *p)).collect();
     assert_eq!(declared, expected, "every route has its line in the matrix, and only routes do");
+    let mut sessions = Sessions::new();
     for (method, path, allowed) in MATRIX {
         for who in EVERYONE {
-            let answer = as_caller(&app, &server, *who, method, path).await;
+            let answer = as_caller(&app, &server, &mut sessions, *who, method, path).await;
             let to_sign_in = answer.headers.get(header::LOCATION).is_some_and(|l| l == "/login");
             let page = !path.starts_with("/api/");
             if allowed.contains(who) {

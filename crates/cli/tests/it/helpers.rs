@@ -227,18 +227,59 @@ pub fn hold_write_lock(db: &Path) -> vigie_store::testing::WriteLock {
     vigie_store::testing::WriteLock::hold(&store_url(db)).expect("hold the write lock")
 }
 
-/// A folder where `vigie demo` ran: sample files, database, tables and reports in `demo/`.
+/// A folder of its own holding a copy of `demo/`, where `vigie demo` ran: sample files, database,
+/// tables and reports. The demo runs once per test process (it generates, imports and renders two
+/// reports: seconds each time) and each test gets a copy to write beside. On PostgreSQL the copies
+/// share the demo's database, which the tests only read.
 pub fn demo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = new_db(&dir.path().join("demo/vigie.db"));
-    let mut command = Command::new(vigie_bin());
-    command.current_dir(dir.path()).env_remove("VIGIE_DB").args(["demo", "--out", "demo"]);
+    let from = demo_run().join("demo");
+    let to = dir.path().join("demo");
+    copy_folder(&from, &to);
     if on_postgres() {
-        command.args(["--db", &db_url(&db)]);
+        let url = db_url(&from.join("vigie.db"));
+        POSTGRES.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((to.join("vigie.db"), url));
     }
-    let out = command.output().expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
     dir
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("the demo folder") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("file type").is_dir() {
+            copy_folder(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// The folder of this process's one `vigie demo` run, under cargo's scratch folder for tests.
+/// Folders of earlier runs, whose process is gone, are removed on the way.
+fn demo_run() -> &'static Path {
+    static RUN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(scratch).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let gone = name.strip_prefix("demo-").is_some_and(|pid| !Path::new("/proc").join(pid).exists());
+            if gone && Path::new("/proc/self").exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = scratch.join(format!("demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        let db = new_db(&dir.join("demo/vigie.db"));
+        let mut command = Command::new(vigie_bin());
+        command.current_dir(&dir).env_remove("VIGIE_DB").args(["demo", "--out", "demo"]);
+        if on_postgres() {
+            command.args(["--db", &db_url(&db)]);
+        }
+        let out = command.output().expect("runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        dir
+    })
 }
 
 /// `vigie` with `input` on its standard input (a pipe, not a terminal).
