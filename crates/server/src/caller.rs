@@ -15,6 +15,7 @@ use vigie_store::accounts::token_hash;
 use vigie_store::{Actor, Role, User};
 
 use crate::AppState;
+use crate::access_cache::Entry;
 use crate::error::ApiError;
 
 /// Who may call a route.
@@ -116,26 +117,46 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
         request.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("csrf=")).map(str::to_owned));
     let csrf = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or(in_query);
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    // Taken before anything is read: a change of access committed after it makes what was read
+    // with it stale.
+    let tag = state.shared.access_tag();
     let caller = match (bearer, session) {
         (Some(hash), _) => {
-            let user = state
-                .blocking(move |_, store| {
-                    let Some((user, token)) = store.user_for_token(&hash)? else { return Ok(None) };
-                    // When it was last used, to the hour: one write an hour, not one a request.
-                    if token.last_used_at.as_deref().is_none_or(|at| at < an_hour_ago().as_str()) {
-                        store.touch_token(&hash)?;
+            let found = match state.access.get(&hash, tag) {
+                Some(Entry::Token(user, token)) => Some((user, token)),
+                _ => {
+                    let lookup = hash.clone();
+                    let found = state.blocking(move |_, store| Ok(store.user_for_token(&lookup)?)).await?;
+                    if let Some((user, token)) = &found {
+                        state.access.keep(hash.clone(), tag, Entry::Token(user.clone(), token.clone()));
                     }
-                    Ok(Some(user))
-                })
-                .await?;
-            if user.is_none() {
+                    found
+                }
+            };
+            let Some((user, mut token)) = found.filter(|(_, token)| !expired(&token.expires_at)) else {
                 return Err(ApiError::unauthenticated());
+            };
+            // When it was last used, to the hour: one write an hour, not one a request.
+            if token.last_used_at.as_deref().is_none_or(|at| at < an_hour_ago().as_str()) {
+                let touched = hash.clone();
+                state.blocking(move |_, store| Ok(store.touch_token(&touched)?)).await?;
+                token.last_used_at = Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                state.access.keep(hash, tag, Entry::Token(user.clone(), token));
             }
-            Caller { user, session: None, csrf: None, client }
+            Caller { user: Some(user), session: None, csrf: None, client }
         }
         (None, Some(hash)) => {
-            let lookup = hash.clone();
-            let found = state.blocking(move |_, store| Ok(store.session(&lookup)?)).await?;
+            let found = match state.access.get(&hash, tag) {
+                Some(Entry::Session(user, session)) => Some((user, session)),
+                _ => {
+                    let lookup = hash.clone();
+                    let found = state.blocking(move |_, store| Ok(store.session(&lookup)?)).await?;
+                    if let Some((user, session)) = &found {
+                        state.access.keep(hash.clone(), tag, Entry::Session(user.clone(), session.clone()));
+                    }
+                    found
+                }
+            };
             match found {
                 Some((user, session)) if !expired(&session.expires_at) => {
                     if writes && csrf.as_deref() != Some(session.csrf.as_str()) {
@@ -156,7 +177,7 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     match (spec.allow, &caller.user) {
         (Allow::Anyone, _) => {}
         (Allow::PublicOr(_), None) => {
-            if !state.blocking(|_, store| Ok(store.public_access()?)).await? {
+            if !public_access(&state, tag).await? {
                 return Err(ApiError::unauthenticated());
             }
         }
@@ -168,6 +189,16 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     }
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
+}
+
+/// Whether an admin has switched public access on, from the cache while `tag` holds.
+pub(crate) async fn public_access(state: &Arc<AppState>, tag: Option<(u64, u64)>) -> Result<bool, ApiError> {
+    if let Some(on) = state.access.public_access(tag) {
+        return Ok(on);
+    }
+    let on = state.blocking(|_, store| Ok(store.public_access()?)).await?;
+    state.access.keep_public_access(tag, on);
+    Ok(on)
 }
 
 fn an_hour_ago() -> String {

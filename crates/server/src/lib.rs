@@ -6,6 +6,7 @@
 //! threads, each with its own pooled connection. Every process holds one aggregation state
 //! ([`Shared`]) that follows the database's change feed.
 
+mod access_cache;
 mod api;
 mod caller;
 mod error;
@@ -45,6 +46,8 @@ pub struct AppState {
     /// more connections (each with its own page cache) on a machine of a few cores.
     working: tokio::sync::Semaphore,
     shared: Shared,
+    /// Sessions and tokens already seen, while no change of access says otherwise.
+    access: access_cache::AccessCache,
     /// Uploads being taken in ([`uploads::AT_ONCE`] at most).
     uploads: tokio::sync::Semaphore,
     /// How long a login session lasts.
@@ -67,6 +70,7 @@ impl AppState {
             pool,
             working: tokio::sync::Semaphore::new(4 * cores),
             shared,
+            access: access_cache::AccessCache::default(),
             uploads: tokio::sync::Semaphore::new(uploads::AT_ONCE),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),

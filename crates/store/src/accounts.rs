@@ -9,6 +9,23 @@ use crate::{Result, StoreError};
 
 pub use vigie_core::Role;
 
+/// How many commits of this process changed who may do what (a session ended, a token revoked,
+/// a user disabled, a password reset, public access switched): a cache of sessions and tokens
+/// keyed by it drops what such a commit made stale. Other processes' commits reach it through
+/// [`crate::Shared::access_tag`].
+static ACCESS_CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// See [`ACCESS_CHANGES`].
+pub fn access_changes() -> u64 {
+    ACCESS_CHANGES.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// Counts a committed change of access; called after the commit, so that an answer read before
+/// it is tagged with the count before.
+pub(crate) fn access_changed() {
+    ACCESS_CHANGES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// A user as stored, without secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {

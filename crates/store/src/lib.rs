@@ -281,7 +281,7 @@ pub trait Store: sql::Backend + Send {
         Ok(sql::read(self, |db| accounts_sql::setting(db, "public_access"))?.as_deref() == Some("on"))
     }
     fn set_public_access(&mut self, enabled: bool, actor: &Actor) -> Result<()> {
-        sql::write(self, true, |db| accounts_sql::set_public_access(db, enabled, actor))
+        sql::write_access(self, true, |db| accounts_sql::set_public_access(db, enabled, actor))
     }
     /// The geography version the stored P-codes belong to (`None` before the first import).
     fn geography(&self) -> Result<Option<String>> {
@@ -395,13 +395,13 @@ pub trait Store: sql::Backend + Send {
     fn set_user_disabled(&mut self, name: &str, disabled: bool, actor: &Actor) -> Result<bool> {
         let action = if disabled { "user_disable" } else { "user_enable" };
         let details = serde_json::json!({ "disabled": disabled });
-        sql::write(self, false, |db| {
+        sql::write_access(self, false, |db| {
             accounts_sql::change_user(db, name, "disabled", disabled.into(), (actor, action, details.clone()))
         })
     }
     /// Replaces a user's password hash (`false`: no such user).
     fn set_password(&mut self, name: &str, password_hash: &str, actor: &Actor) -> Result<bool> {
-        sql::write(self, false, |db| {
+        sql::write_access(self, false, |db| {
             let audited = (actor, "password_reset", serde_json::json!({}));
             accounts_sql::change_user(db, name, "password_hash", password_hash.into(), audited)
         })
@@ -426,7 +426,7 @@ pub trait Store: sql::Backend + Send {
     }
     /// Ends a token (audited): `false` when no token has this id.
     fn revoke_token(&mut self, id: u64, actor: &Actor) -> Result<bool> {
-        sql::write(self, false, |db| accounts_sql::revoke_token(db, id, actor))
+        sql::write_access(self, false, |db| accounts_sql::revoke_token(db, id, actor))
     }
     /// Seals the audit entries not yet in the hash chain, then checks the whole chain.
     fn verify_audit(&mut self) -> Result<AuditCheck> {
@@ -436,7 +436,7 @@ pub trait Store: sql::Backend + Send {
     }
     /// Deletes the sessions and tokens that have expired: how many of each.
     fn purge_expired(&mut self) -> Result<(u64, u64)> {
-        sql::write(self, false, accounts_sql::purge_expired)
+        sql::write_access(self, false, accounts_sql::purge_expired)
     }
     /// Counts one sign-in attempt under each key (`user:NAME`, `addr:IP`) before its password
     /// is checked, atomically, and returns the most attempts any key has counted in its window
@@ -458,12 +458,12 @@ pub trait Store: sql::Backend + Send {
         sql::read(self, |db| accounts_sql::session(db, hash))
     }
     fn end_session(&mut self, hash: &str) -> Result<()> {
-        sql::write(self, false, |db| accounts_sql::end_session(db, hash))
+        sql::write_access(self, false, |db| accounts_sql::end_session(db, hash))
     }
     /// Ends every session of a user (audited): the number ended. A changed password, role or
     /// state ends them too.
     fn end_sessions(&mut self, name: &str, actor: &Actor) -> Result<u64> {
-        sql::write(self, false, |db| accounts_sql::end_sessions(db, name, actor))
+        sql::write_access(self, false, |db| accounts_sql::end_sessions(db, name, actor))
     }
     /// An audit entry for something that changes no data: a login, a failed login, a view of a
     /// record's details, a download.

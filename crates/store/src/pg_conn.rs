@@ -39,8 +39,8 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 pub(crate) struct Conn {
     client: Client,
-    /// The notifications (`NOTIFY`) the connection received, as they come.
-    notifications: Receiver<()>,
+    /// The channels of the notifications (`NOTIFY`) the connection received, as they come.
+    notifications: Receiver<String>,
 }
 
 impl Conn {
@@ -72,8 +72,8 @@ impl Conn {
                     // Until the client is dropped (or the server closes the connection).
                     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                     while let Some(Ok(message)) = messages.next().await {
-                        if let AsyncMessage::Notification(_) = message {
-                            let _ = notify.send(());
+                        if let AsyncMessage::Notification(n) = message {
+                            let _ = notify.send(n.channel().to_owned());
                         }
                     }
                 });
@@ -153,15 +153,17 @@ impl Conn {
     }
 
     /// Waits up to `timeout` for a notification; several pending count as one.
-    pub(crate) fn wait_for_notification(&mut self, timeout: Duration) -> Result<bool, Error> {
-        let got = match self.notifications.recv_timeout(timeout) {
-            Ok(()) => true,
-            Err(RecvTimeoutError::Timeout) => false,
+    /// The channels notified within `timeout` (and any more already queued): none when none was.
+    pub(crate) fn wait_for_notification(&mut self, timeout: Duration) -> Result<Vec<String>, Error> {
+        let first = match self.notifications.recv_timeout(timeout) {
+            Ok(channel) => channel,
+            Err(RecvTimeoutError::Timeout) => return Ok(Vec::new()),
             // The connection's thread ended: the server closed it.
-            Err(RecvTimeoutError::Disconnected) => return block_on(self.client.batch_execute("")).map(|()| false),
+            Err(RecvTimeoutError::Disconnected) => {
+                return block_on(self.client.batch_execute("")).map(|()| Vec::new());
+            }
         };
-        while self.notifications.try_recv().is_ok() {}
-        Ok(got)
+        Ok(std::iter::once(first).chain(self.notifications.try_iter()).collect())
     }
 
     pub(crate) fn is_closed(&self) -> bool {

@@ -38,6 +38,10 @@ const MIGRATE_LOCK: i64 = WRITE_LOCK + 1;
 pub(crate) const CHANNEL: &str = "vigie_changes";
 /// Wakes the listeners of [`CHANNEL`] when the transaction commits.
 pub(crate) const NOTIFY: &str = "NOTIFY vigie_changes";
+/// The channel of changes of access: a session ended, a token revoked, a user disabled.
+pub(crate) const ACCESS_CHANNEL: &str = "vigie_access";
+/// Wakes the listeners of [`ACCESS_CHANNEL`] when the transaction commits.
+pub(crate) const NOTIFY_ACCESS: &str = "NOTIFY vigie_access";
 
 pub struct PostgresStore {
     /// The trait reads through `&self`; the client needs `&mut` for every statement.
@@ -737,25 +741,34 @@ impl Drop for PgLoad<'_> {
     }
 }
 
-/// Wakes a process when another commits a change: `LISTEN vigie_changes` on a connection of
-/// its own.
+/// Wakes a process when another commits a change: `LISTEN vigie_changes` and `LISTEN
+/// vigie_access` on a connection of its own.
 pub(crate) struct Listener {
     client: Client,
+}
+
+/// What the notifications received while waiting were about.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Woken {
+    pub(crate) changes: bool,
+    pub(crate) access: bool,
 }
 
 impl Listener {
     pub(crate) fn new(url: &str) -> Result<Listener> {
         let mut client = connect(url)?;
-        client.batch_execute(&format!("LISTEN {CHANNEL}")).map_err(err("listening for changes"))?;
+        client
+            .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {ACCESS_CHANNEL}"))
+            .map_err(err("listening for changes"))?;
         Ok(Listener { client })
     }
 
-    /// Waits up to `timeout` for a notification; `Err` once the connection is lost.
-    pub(crate) fn wait(&mut self, timeout: Duration) -> Result<bool> {
+    /// Waits up to `timeout` for notifications; `Err` once the connection is lost.
+    pub(crate) fn wait(&mut self, timeout: Duration) -> Result<Woken> {
         let got = self.client.wait_for_notification(timeout).map_err(err("listening for changes"))?;
         if self.client.is_closed() {
             return Err(StoreError::Unsupported("the connection listening for changes closed".into()));
         }
-        Ok(got)
+        Ok(Woken { changes: got.iter().any(|c| c == CHANNEL), access: got.iter().any(|c| c == ACCESS_CHANNEL) })
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use vigie_core::aggregate::{Disclosure, Filter, MinCount, MonthTables, Sight};
@@ -133,6 +134,22 @@ struct Versions {
     current: RwLock<Arc<LiveFacts>>,
     /// One refresh at a time; readers never wait for it.
     refreshing: Mutex<()>,
+    pushed: Pushed,
+    /// [`Pushed::changes`] as it was when the last look at the change feed began: when it has
+    /// not moved since, and the listener is connected, the facts are current without asking.
+    looked: AtomicU64,
+}
+
+/// What PostgreSQL's notifications tell this process without a request asking the database:
+/// counters that each notification moves, valid while the listening connection is up. A
+/// request then needs no round trip to know the data (or who may do what) is unchanged.
+#[derive(Default)]
+struct Pushed {
+    listening: AtomicBool,
+    /// Notifications of the change feed received (and reconnections, which may have missed some).
+    changes: AtomicU64,
+    /// Notifications of changes of access received (and reconnections).
+    access: AtomicU64,
 }
 
 /// How long a reader that finds the facts behind waits for them to catch up: a single edit is
@@ -149,7 +166,7 @@ impl Versions {
     /// waits for it (`wait`) or returns the current version.
     fn take_in(&self, store: &dyn Store, wait: bool) -> Result<Arc<LiveFacts>> {
         let now = self.current();
-        if store.last_change()? == now.version() {
+        if self.is_current(store, &now)? {
             return Ok(now);
         }
         let _one = match self.refreshing.try_lock() {
@@ -161,15 +178,33 @@ impl Versions {
             Err(std::sync::TryLockError::WouldBlock) => return Ok(now),
         };
         // Another thread may have refreshed while this one waited.
+        let pushed = self.pushed.changes.load(Ordering::Acquire);
         let now = self.current();
-        if store.last_change()? == now.version() {
+        if self.is_current(store, &now)? {
             return Ok(now);
         }
         let mut next = LiveFacts::clone(&now);
         next.refresh(store, &self.catalog)?;
         let next = Arc::new(next);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&next);
+        self.looked.fetch_max(pushed, Ordering::AcqRel);
         Ok(next)
+    }
+
+    /// Whether `facts` are the change feed's newest version, asking the store.
+    fn is_current(&self, store: &dyn Store, facts: &LiveFacts) -> Result<bool> {
+        let pushed = self.pushed.changes.load(Ordering::Acquire);
+        let current = store.last_change()? == facts.version();
+        if current {
+            self.looked.fetch_max(pushed, Ordering::AcqRel);
+        }
+        Ok(current)
+    }
+
+    /// Whether the facts are current as far as the notifications tell, without asking.
+    fn current_as_pushed(&self) -> bool {
+        self.pushed.listening.load(Ordering::Acquire)
+            && self.looked.load(Ordering::Acquire) == self.pushed.changes.load(Ordering::Acquire)
     }
 }
 
@@ -177,7 +212,13 @@ impl Shared {
     pub fn load(store: &dyn Store, catalog: Catalog) -> Result<Shared> {
         let live = LiveFacts::load(store, &catalog)?;
         Ok(Shared {
-            versions: Arc::new(Versions { catalog, current: RwLock::new(Arc::new(live)), refreshing: Mutex::new(()) }),
+            versions: Arc::new(Versions {
+                catalog,
+                current: RwLock::new(Arc::new(live)),
+                refreshing: Mutex::new(()),
+                pushed: Pushed::default(),
+                looked: AtomicU64::new(0),
+            }),
             refresher: None,
             cache: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
@@ -229,6 +270,18 @@ impl Shared {
         &self.versions.catalog
     }
 
+    /// What a cache of sessions and tokens (or of the access settings) is valid for: an answer
+    /// read from the store after this tag was taken may be kept while the tag stays the same.
+    /// `None` when no notification would say it changed (SQLite, or PostgreSQL's listening
+    /// connection down): then every request asks the store.
+    pub fn access_tag(&self) -> Option<(u64, u64)> {
+        let pushed = &self.versions.pushed;
+        pushed
+            .listening
+            .load(Ordering::Acquire)
+            .then(|| (crate::accounts::access_changes(), pushed.access.load(Ordering::Acquire)))
+    }
+
     /// The facts as of the last refresh.
     pub fn current(&self) -> Arc<LiveFacts> {
         self.versions.current()
@@ -240,7 +293,7 @@ impl Shared {
     pub fn refresh(&self, store: &dyn Store) -> Result<Arc<LiveFacts>> {
         let Some(refresher) = &self.refresher else { return self.versions.take_in(store, false) };
         let now = self.current();
-        if store.last_change()? == now.version() {
+        if self.versions.current_as_pushed() || self.versions.is_current(store, &now)? {
             return Ok(now);
         }
         let (done, finished) = std::sync::mpsc::channel();
@@ -349,19 +402,36 @@ const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Ends when the aggregation state it serves is dropped.
 fn listen(
     url: String,
-    versions: std::sync::Weak<Versions>,
+    weak: std::sync::Weak<Versions>,
     ask: std::sync::mpsc::SyncSender<std::sync::mpsc::Sender<()>>,
     poll: std::time::Duration,
 ) {
     let _ = std::thread::Builder::new().name("vigie-listen".into()).spawn(move || {
         let mut listener = None;
-        while versions.strong_count() > 0 {
+        while let Some(versions) = weak.upgrade() {
+            let pushed = &versions.pushed;
             if listener.is_none() {
                 listener = crate::postgres::Listener::new(&url).ok();
+                if listener.is_some() {
+                    // Whatever came while no one listened is looked at once.
+                    pushed.changes.fetch_add(1, Ordering::AcqRel);
+                    pushed.access.fetch_add(1, Ordering::AcqRel);
+                    pushed.listening.store(true, Ordering::Release);
+                }
             }
             match listener.as_mut().map(|l| l.wait(poll)) {
-                Some(Ok(_)) => {}
-                Some(Err(_)) => listener = None,
+                Some(Ok(woken)) => {
+                    if woken.access {
+                        pushed.access.fetch_add(1, Ordering::AcqRel);
+                    }
+                    if woken.changes {
+                        pushed.changes.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                Some(Err(_)) => {
+                    pushed.listening.store(false, Ordering::Release);
+                    listener = None;
+                }
                 None => std::thread::sleep(poll.min(POLL)),
             }
             // A full queue: a refresh is asked for already.

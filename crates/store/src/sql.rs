@@ -84,6 +84,14 @@ impl Dialect {
         }
     }
 
+    /// What wakes the other processes when a write changes who may do what.
+    pub(crate) fn notify_access(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(crate::postgres::NOTIFY_ACCESS),
+        }
+    }
+
     /// `column` for an `ORDER BY` in byte order, SQLite's own for text.
     pub(crate) fn byte_order(self, column: &str) -> String {
         match self {
@@ -127,6 +135,24 @@ pub(crate) fn write<T>(
         Ok(())
     })?;
     out.ok_or_else(|| StoreError::Unsupported("a write that never ran".into()))
+}
+
+/// [`write`] for a change of access (sessions, tokens, users, public access): it wakes the other
+/// processes' caches of sessions and tokens when it commits, and this process's once committed.
+pub(crate) fn write_access<T>(
+    store: &mut (impl Backend + ?Sized),
+    lock: bool,
+    mut writes: impl FnMut(&mut dyn Sql) -> Result<T>,
+) -> Result<T> {
+    let out = write(store, lock, |db| {
+        let out = writes(db)?;
+        if let Some(notify) = db.dialect().notify_access() {
+            db.execute("announcing a change of access", notify, &[])?;
+        }
+        Ok(out)
+    })?;
+    crate::accounts::access_changed();
+    Ok(out)
 }
 
 /// One row of an answer.

@@ -258,3 +258,57 @@ fn copies_and_backups_move_a_whole_database_between_the_stores_unchanged() {
     assert!(stderr(&refused).contains("damaged") || stderr(&refused).contains("truncated"), "{}", stderr(&refused));
     assert!(stdout(&run(path, &sqlite("empty.db"), &["status"], "")).starts_with("0 violations"), "nothing restored");
 }
+
+/// The status code of a GET with a bearer token.
+fn status(address: &str, path: &str, token: &str) -> u16 {
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    response.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line")
+}
+
+/// A running server keeps the tokens it has seen in memory; another process's revocation (or a
+/// disabled user) reaches it by PostgreSQL's notification, without a poll: nothing else would
+/// ever tell it, so a token still accepted after a few seconds means the notification is lost.
+#[test]
+fn a_token_revoked_or_a_user_disabled_by_another_process_is_refused_by_a_running_server_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = vigie_store::testing::postgres_database();
+    let path = dir.path();
+    for (name, role) in [("ana", "admin"), ("bo", "viewer")] {
+        run(path, &url, &["user", "add", name, "--role", role], "a long enough password\n");
+    }
+    let ana = stdout(&run(path, &url, &["token", "create", "ana"], "")).trim().to_owned();
+    let bo = stdout(&run(path, &url, &["token", "create", "bo"], "")).trim().to_owned();
+    let (mut server, address) = serve(path, &url);
+    let tables = "/api/v1/tables?month=2021-11";
+    for token in [&ana, &bo, &ana, &bo] {
+        assert_eq!(status(&address, tables, token), 200, "known, then kept");
+    }
+    let refused_within = |token: &str| {
+        let start = Instant::now();
+        while status(&address, tables, token) == 200 {
+            assert!(start.elapsed() < Duration::from_secs(5), "still accepted after 5 s");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(status(&address, tables, token), 401);
+        start.elapsed()
+    };
+    // ana's token is the first one made: id 1.
+    run(path, &url, &["token", "revoke", "1"], "");
+    let revoked = refused_within(&ana);
+    run(path, &url, &["user", "disable", "bo"], "");
+    let disabled = refused_within(&bo);
+    eprintln!(
+        "refused {} ms after the revocation, {} ms after the disabling",
+        revoked.as_millis(),
+        disabled.as_millis()
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
