@@ -16,7 +16,10 @@ cd "$(dirname "$0")/.."
 rows=${VIGIE_BENCH_ROWS:-1000000}
 seconds=${VIGIE_BENCH_SECONDS:-10}
 
-command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+    echo "installing wrk (Debian's package)" >&2
+    apt-get install -y -qq wrk >/dev/null || { echo "needs: apt-get install wrk" >&2; exit 1; }
+fi
 cargo build --release -q -p vigie
 vigie=$PWD/target/release/vigie
 
@@ -81,11 +84,19 @@ EOF
         echo "GET /api/v1/tables, $what:"
         wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $token" "${script[@]}" \
             "http://127.0.0.1:$port/api/v1/tables?month=2021-11" \
-            | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|99)%" | sed 's/^/    /'
+            | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|99)%" | sed 's/^/    /' | tee "$work/wrk.out"
+        rate=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+        echo "$store $what $rate" >> "$work/rates"
     done
     echo "server RSS after the load: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
     kill "$server" && wait "$server" 2>/dev/null || true
     server=
 done
+echo
+awk '{rate[$1 " " $2] = $3} END {
+    for (what in rate) if (what ~ /^sqlite/) {
+        split(what, w, " "); pg = rate["postgres " w[2]]
+        if (pg != "") printf "GET /api/v1/tables %s: PostgreSQL %.0f req/s = %.2f of SQLite (%.0f)\n", w[2], pg, pg / rate[what], rate[what]
+    } }' "$work/rates"
 du -sh "$work/bench.db" | awk '{print "SQLite file: " $1}'
 psql_admin "SELECT 'PostgreSQL database: ' || pg_size_pretty(pg_database_size('bench'))"

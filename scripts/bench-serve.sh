@@ -8,8 +8,14 @@
 #   2b. the same with a random commune: most requests find nothing computed before;
 #   4. the dashboard page (key figures, every chart and map) for the month, cached view;
 #   5. the whole list downloaded as CSV (target ≥ 1 M rows/s) and as XLSX;
+#   6. random month × region dashboards (uncached views), and 7. 50-row list pages of a random
+#      region, each at 64 connections;
+#   8. a mix at 200 connections for 60 s (50 % cached tables, 30 % filtered tables, 15 % list
+#      pages, 5 % dashboards) with a 100 k-row import in the middle, the server's memory
+#      sampled every second;
 #   3. the cached request while a second process imports another 1 M violations (then the
 #      server's figures for the imported year are checked against `vigie tables`).
+# Memory: the server's resident size is printed after the runs, and its peak during the mix.
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
 #
 #   scripts/bench-serve.sh            # VIGIE_BENCH_ROWS=1000000 VIGIE_BENCH_SECONDS=20
@@ -101,6 +107,76 @@ for _ in $(seq 300); do
 done | sort -n | awk '{t[NR] = $1 * 1000} END {printf "one at a time: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", t[int(NR * 0.5)], t[int(NR * 0.99)], t[NR]}'
 wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" \
     | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+
+# The server's peak resident size while "$@" runs.
+peak_rss() {
+    local peak=0 rss
+    "$@" &
+    local job=$!
+    while kill -0 "$job" 2>/dev/null; do
+        rss=$(ps -o rss= -p "$server" | tr -d ' ')
+        [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+        sleep 1
+    done
+    wait "$job"
+    echo "server peak RSS during the run: $((peak / 1024)) MB"
+}
+
+cat > "$work/dashboards.lua" <<'EOF'
+-- A random month of 2021 and a random region: a view no one asked for before, most times.
+local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", string.format("/dashboard?month=2021-%02d&region=%s", math.random(1, 11),
+    regions[math.random(#regions)]))
+end
+EOF
+cat > "$work/lists.lua" <<'EOF'
+local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", string.format("/api/v1/violations?limit=50&region=%s&offset=%d",
+    regions[math.random(#regions)], 50 * math.random(0, 20)))
+end
+EOF
+cat > "$work/mix.lua" <<'EOF'
+-- 50 % the cached month, 30 % filtered tables, 15 % list pages, 5 % dashboards.
+local regions = {"ML01","ML02","ML03","ML04","ML05","ML06","ML07","ML08","ML09","ML10"}
+local categories = {"A","B","C","D","E","F"}
+math.randomseed(os.time())
+request = function()
+  local r, region = math.random(100), regions[math.random(#regions)]
+  if r <= 50 then return wrk.format("GET", "/api/v1/tables?month=2021-11") end
+  if r <= 80 then
+    return wrk.format("GET", string.format("/api/v1/tables?month=2021-%02d&region=%s&category=%s",
+      math.random(1, 11), region, categories[math.random(#categories)]))
+  end
+  if r <= 95 then return wrk.format("GET", "/api/v1/violations?limit=50&region=" .. region) end
+  return wrk.format("GET", string.format("/dashboard?month=2021-%02d&region=%s", math.random(1, 11), region))
+end
+EOF
+
+echo "== 6. random month × region dashboards, signed in, 64 connections, ${seconds} s =="
+wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" -s "$work/dashboards.lua" \
+    "http://127.0.0.1:$port/dashboard" | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+echo "server RSS: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+
+echo "== 7. 50-row list pages of a random region, 64 connections, ${seconds} s =="
+load -s "$work/lists.lua" "$base/violations"
+echo "server RSS: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+
+echo "== 8. the mix, 200 connections, 60 s, a 100 k-row import after 20 s =="
+"$vigie" generate --out "$work/2019" --year 2019 --violations 100000 >/dev/null
+(sleep 20; /usr/bin/time -f "import: %e s" "$vigie" import violations "$work/2019/violations.csv" \
+    > "$work/mix-import.log" 2>&1; echo "import exit: $?" >> "$work/mix-import.log") &
+mix_import=$!
+mix() {
+    wrk -t2 -c200 -d60s --timeout 10s --latency -H "Cookie: $cookie" -H "Authorization: Bearer $token" \
+        -s "$work/mix.lua" "http://127.0.0.1:$port/" | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+}
+peak_rss mix
+wait "$mix_import"
+tail -n 2 "$work/mix-import.log"
 
 echo "== 5. the filtered list downloaded whole: violations.csv and violations.xlsx, one request =="
 download() {

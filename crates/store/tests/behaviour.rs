@@ -608,3 +608,30 @@ fn the_portable_format_carries_every_column_the_migrations_create() {
         assert!(unknown.is_empty(), "{url}: columns the format names that no table has: {unknown:?}");
     });
 }
+
+/// Every record names an organisation and an import batch that exist, whatever writes it: both
+/// databases refuse a row naming unknown ones, and the removal of one a record names
+/// (PostgreSQL checks them once per statement, SQLite by foreign key).
+#[test]
+fn the_database_refuses_a_record_naming_an_unknown_organisation_or_batch() {
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations(1..=3, "DRC", "NSAG_RADICAL"), true);
+        let copy = |changes: &str| {
+            format!(
+                "INSERT INTO violations (id, violation_id, incident_id, incident_date, admin3_pcode, violation_code,
+                 perpetrator_code, place_code, time_slot_code, victim_sex, victim_age_group, victim_occupation,
+                 victim_population, organization, batch_id)
+                 SELECT id + 100, violation_id || '-copy', incident_id, incident_date, admin3_pcode, violation_code,
+                 perpetrator_code, place_code, time_slot_code, victim_sex, victim_age_group, victim_occupation,
+                 victim_population, {changes} FROM violations"
+            )
+        };
+        assert!(execute(url, &copy("'NOPE', batch_id")).is_err(), "{url}: an unknown organisation");
+        assert!(execute(url, &copy("organization, batch_id + 1000")).is_err(), "{url}: an unknown batch");
+        assert!(execute(url, "UPDATE violations SET organization = 'NOPE'").is_err(), "{url}: an update");
+        assert!(execute(url, "DELETE FROM organizations WHERE code = 'DRC'").is_err(), "{url}: a named organisation");
+        execute(url, &copy("organization, batch_id")).expect("known ones are fine");
+        assert_eq!(store.summary().expect("summary").violations, 6, "{url}");
+    });
+}
