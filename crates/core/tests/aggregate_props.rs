@@ -270,6 +270,15 @@ proptest! {
             }
         }
 
+        // The year's violations per commune up to the month (the dashboard's map annex), from
+        // the cube or the rows, equal a naive count.
+        let january = month.months_of_year().next().expect("January");
+        let mut naive = vec![0u64; facts.commune_counts(c, january, month).len()];
+        for v in all.iter().filter(|v| (january..=month).contains(&Month::of(v.incident_date))) {
+            naive[v.commune.0 as usize] += 1;
+        }
+        prop_assert_eq!(facts.commune_counts(c, january, month), naive);
+
         let t = facts.tables(c, month, &f);
         // Totals are the sums of their rows, whichever way they are cut.
         let now = &t.current;

@@ -177,7 +177,7 @@ pub(crate) fn disclosed(
     if !disclosure.is_exact() && !asked.is_empty() {
         let filters: Vec<String> = asked.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let what = serde_json::json!({ "filters": filters, "too_few": disclosure.too_few() });
-        store.record(&caller.actor("anonymous"), "withheld", "tables", &month.to_string(), what)?;
+        state.audit_read(store, caller.actor("anonymous"), "withheld", "tables", &month.to_string(), what)?;
     }
     Ok((answer, disclosure))
 }
@@ -584,7 +584,14 @@ pub async fn report(
                     }
                 }
             };
-            store.record(&actor, "download", "reports", &name, serde_json::json!({ "month": month.to_string() }))?;
+            state.audit_read(
+                &mut *store,
+                actor,
+                "download",
+                "reports",
+                &name,
+                serde_json::json!({ "month": month.to_string() }),
+            )?;
             Ok((name, bytes))
         })
         .await?;

@@ -48,6 +48,8 @@ pub struct AppState {
     shared: Shared,
     /// Sessions and tokens already seen, while no change of access says otherwise.
     access: access_cache::AccessCache,
+    /// The audit entries of reads, written together (see [`AppState::audit_read`]).
+    reads: vigie_store::AuditGroup,
     /// Uploads being taken in ([`uploads::AT_ONCE`] at most).
     uploads: tokio::sync::Semaphore,
     /// How long a login session lasts.
@@ -71,6 +73,7 @@ impl AppState {
             working: tokio::sync::Semaphore::new(4 * cores),
             shared,
             access: access_cache::AccessCache::default(),
+            reads: vigie_store::AuditGroup::default(),
             uploads: tokio::sync::Semaphore::new(uploads::AT_ONCE),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
@@ -92,6 +95,27 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(format!("a request's work stopped: {e}")))?
+    }
+
+    /// Audits a read (a list, a view, a download, a refusal): written with the other requests'
+    /// entries waiting at that moment, in one transaction, and committed before it returns.
+    fn audit_read(
+        &self,
+        store: &mut dyn Store,
+        actor: vigie_store::Actor,
+        action: &str,
+        entity: &str,
+        id: &str,
+        details: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        let entry = vigie_store::ReadAudit {
+            actor,
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            id: id.to_owned(),
+            details,
+        };
+        Ok(self.reads.record(store, entry)?)
     }
 
     /// A turn to take an upload in, or 503 while [`uploads::AT_ONCE`] are.

@@ -213,7 +213,7 @@ pub(crate) fn listed(
         records.clear();
     }
     let details = serde_json::json!({ "rows": records.len(), "query": query });
-    store.record(&caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
+    state.audit_read(store, caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
     Ok(Listed {
         page,
         total: if visible { selection.total } else { 0 },
@@ -251,7 +251,7 @@ pub(crate) fn downloaded(
         Vec::new()
     };
     let details = serde_json::json!({ "rows": keys.len(), "query": filters, "format": format });
-    store.record(&caller.actor("?"), "download", "violations", own.as_deref().unwrap_or("*"), details)?;
+    state.audit_read(store, caller.actor("?"), "download", "violations", own.as_deref().unwrap_or("*"), details)?;
     Ok(keys)
 }
 
@@ -323,7 +323,7 @@ pub(crate) fn viewed(
 ) -> Result<Record, ApiError> {
     match visible_record(&*store, state.shared.catalog(), kind, id, caller)? {
         Some(record) => {
-            store.record(&caller.actor("?"), "view", kind.table(), id, serde_json::json!({}))?;
+            state.audit_read(&mut *store, caller.actor("?"), "view", kind.table(), id, serde_json::json!({}))?;
             Ok(record)
         }
         None => {

@@ -8,6 +8,7 @@
 pub mod accounts;
 mod accounts_sql;
 mod audit_chain;
+mod audit_group;
 mod entity;
 mod ledger;
 /// The schema migrations of both databases, found by `build.rs` in `migrations/`.
@@ -43,11 +44,12 @@ use vigie_core::{ByList, Catalog, ListKind, Month};
 
 pub use accounts::{Actor, Organization, Role, Session, Token, User};
 pub use audit_chain::{AuditCheck, BrokenLink};
+pub use audit_group::{AuditGroup, ReadAudit};
 
 pub use entity::{PreparedRow, PreparedRows};
 pub use postgres::PostgresStore;
 pub use record::{Select, put_record};
-pub use shared::{CachedAnswer, MonthAnswer, Pool, PooledStore, Shared};
+pub use shared::{CachedAnswer, MonthAnswer, MonthCoverage, Pool, PooledStore, Shared};
 pub use sqlite::SqliteStore;
 pub use url::DbUrl;
 pub use vigie_core::records::schema;
@@ -476,6 +478,12 @@ pub trait Store: sql::Backend + Send {
         details: serde_json::Value,
     ) -> Result<()> {
         sql::write(self, false, |db| sql::audit(db, actor, action, entity, id, details.clone()))
+    }
+    /// Writes audit entries in one transaction (see [`AuditGroup`]).
+    fn record_all(&mut self, entries: &[ReadAudit]) -> Result<()> {
+        sql::write(self, false, |db| {
+            entries.iter().try_for_each(|e| sql::audit(db, &e.actor, &e.action, &e.entity, &e.id, e.details.clone()))
+        })
     }
 
     /// Every row of every table ([`portable::TABLES`], in that order, each in key order), all

@@ -126,6 +126,18 @@ pub struct Shared {
     /// The risk answers and alerts of a month, by data version: every filter of the month
     /// counts them.
     records: Mutex<HashMap<(i64, Month), Arc<MonthRecords>>>,
+    coverage: Mutex<HashMap<(i64, Month), Arc<MonthCoverage>>>,
+}
+
+/// What a month's views share whatever their filter (the dashboard's coverage panel and map
+/// annex): counted once per data version, not for each click.
+pub struct MonthCoverage {
+    /// The year's violations per commune, from January to the month.
+    pub communes: Vec<u64>,
+    /// The month's violations, and how many of them lack a report date, a location.
+    pub violations: u64,
+    pub no_report_date: u64,
+    pub no_location: u64,
 }
 
 /// The facts' current version and how the next one is made.
@@ -222,6 +234,7 @@ impl Shared {
             refresher: None,
             cache: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
+            coverage: Mutex::new(HashMap::new()),
         })
     }
 
@@ -375,6 +388,24 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(sight.clone(), Arc::clone(&disclosure));
         Ok(disclosure)
+    }
+
+    /// The month's [`MonthCoverage`] at the version of `live`: from memory when counted already.
+    pub fn coverage(&self, store: &dyn Store, live: &LiveFacts, month: Month) -> Result<Arc<MonthCoverage>> {
+        let key = (live.version(), month);
+        if let Some(hit) = self.coverage.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(Arc::clone(hit));
+        }
+        let january = month.months_of_year().next().unwrap_or(month);
+        let (violations, no_report_date, no_location) = store.completeness(month.first_day(), month.last_day())?;
+        let communes = live.facts.commune_counts(self.catalog(), january, month);
+        let coverage = Arc::new(MonthCoverage { communes, violations, no_report_date, no_location });
+        if store.last_change()? == live.version() {
+            let mut kept = self.coverage.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.retain(|(v, _), _| *v == live.version());
+            kept.insert(key, Arc::clone(&coverage));
+        }
+        Ok(coverage)
     }
 
     /// A month's risk answers and alerts at data version `version`: from memory when read

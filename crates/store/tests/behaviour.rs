@@ -635,3 +635,44 @@ fn the_database_refuses_a_record_naming_an_unknown_organisation_or_batch() {
         assert_eq!(store.summary().expect("summary").violations, 6, "{url}");
     });
 }
+
+/// Reads audited by many requests at once are written in shared transactions: every entry is
+/// there once, in a chain that holds, and each request returned only after its own was written.
+#[test]
+fn audit_entries_of_concurrent_reads_are_each_written_once_in_groups() {
+    on_both(|url| {
+        drop(open(url));
+        let group = vigie_store::AuditGroup::default();
+        std::thread::scope(|s| {
+            for thread in 0..8 {
+                let group = &group;
+                s.spawn(move || {
+                    let mut store = open(url);
+                    for i in 0..25 {
+                        let entry = vigie_store::ReadAudit {
+                            actor: Actor { name: format!("reader-{thread}"), client: None },
+                            action: "list".into(),
+                            entity: "violations".into(),
+                            id: format!("{thread}-{i}"),
+                            details: serde_json::json!({}),
+                        };
+                        group.record(&mut *store, entry).expect("recorded");
+                        // Written when it returns: visible to another connection.
+                        let found = open(url).audit_log(1000).expect("log");
+                        assert!(found.iter().any(|e| e.entity_id == format!("{thread}-{i}")), "{url}");
+                    }
+                });
+            }
+        });
+        let store = open(url);
+        let log = store.audit_log(1000).expect("log");
+        let mut ids: Vec<&str> = log.iter().filter(|e| e.action == "list").map(|e| e.entity_id.as_str()).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!((before, ids.len()), (200, 200), "{url}");
+        let mut store = store;
+        let check = store.verify_audit().expect("check");
+        assert!(check.broken.is_none() && check.entries >= 200, "{url}: {check:?}");
+    });
+}

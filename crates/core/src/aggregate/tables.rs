@@ -281,8 +281,18 @@ impl Facts {
         let mut out = vec![0; self.communes];
         let mut month = first;
         while month <= last {
-            for (total, n) in out.iter_mut().zip(self.month_counts(catalog, month, &Filter::default()).commune) {
-                *total += n;
+            if self.cube_stale {
+                for (total, n) in out.iter_mut().zip(self.month_counts(catalog, month, &Filter::default()).commune) {
+                    *total += n;
+                }
+            } else if let Some(cube) = self.month_cube.get(&month) {
+                // The cube kept in step with every write counts each subtype × commune: a sum
+                // of 34 rows rather than a pass over the month's violations.
+                for row in cube.chunks_exact(self.communes) {
+                    for (total, &n) in out.iter_mut().zip(row) {
+                        *total += u64::from(n);
+                    }
+                }
             }
             month = month.next();
         }

@@ -468,29 +468,22 @@ pub async fn dashboard(
             }
             let keys = Keys::of(&answer.0, &disclosure, &earlier.0, &earlier_disclosure);
             let form = format!("dashboard {} {sight:?} {}", lang.code(), map_level.name());
+            let counted = state.shared.coverage(&*store, &live, month)?;
             let rendered = answer.rendered(&form, |answer| {
-                let january = month.months_of_year().next().unwrap_or(month);
-                let annexes = vigie_report::Annexes {
-                    alerts: answer.1.clone(),
-                    coverage: live.facts.commune_counts(state.shared.catalog(), january, month),
-                    map_level,
-                };
+                let annexes =
+                    vigie_report::Annexes { alerts: answer.1.clone(), coverage: counted.communes.clone(), map_level };
                 let figures =
                     figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
                 Ok::<_, ApiError>(figures.into_string().into_bytes())
             })?;
             let coverage = answer.rendered(&format!("coverage {} {restricted}", lang.code()), |answer| {
-                let (violations, no_report_date, no_location) =
-                    store.completeness(month.first_day(), month.last_day())?;
-                let january = month.months_of_year().next().unwrap_or(month);
-                let communes = live.facts.commune_counts(state.shared.catalog(), january, month);
                 let panel = Coverage {
                     communes: state.shared.catalog().geography.communes.len() as u64,
-                    with_violations: communes.iter().filter(|&&n| n > 0).count() as u64,
+                    with_violations: counted.communes.iter().filter(|&&n| n > 0).count() as u64,
                     assessed: answer.0.risk.communes.len() as u64,
-                    violations,
+                    violations: counted.violations,
                     // Counts of records lacking a field, not a published cut.
-                    quality: (!restricted).then_some((no_report_date, no_location)),
+                    quality: (!restricted).then_some((counted.no_report_date, counted.no_location)),
                 };
                 Ok::<_, ApiError>(panel.render(lang, month).into_string().into_bytes())
             })?;
