@@ -311,15 +311,21 @@ proptest! {
                 let expected: Vec<u32> = selected.iter().map(|(k, _)| **k).collect();
                 let request = PageRequest { sort, descending, after: None, offset: 0, limit: page_size };
                 let (mut by_cursor, mut by_offset) = (Vec::new(), Vec::new());
+                // The whole selection kept in order (a server's cache) gives the same pages.
+                let ordered = facts.ordered(c, &f, sort, descending);
                 loop {
-                    let page = facts.select(c, &f, &PageRequest { after: by_cursor.last().and_then(|(_, next)| *next), ..request });
+                    let asked = PageRequest { after: by_cursor.last().and_then(|(_, next)| *next), ..request };
+                    let page = facts.select(c, &f, &asked);
+                    prop_assert_eq!(&ordered.page(&asked), &page);
                     prop_assert_eq!(page.total, expected.len() as u64);
                     let done = page.next.is_none();
                     by_cursor.push((page.keys, page.next));
                     if done { break; }
                 }
                 while by_offset.len() <= expected.len() {
-                    let page = facts.select(c, &f, &PageRequest { offset: by_offset.len(), ..request });
+                    let asked = PageRequest { offset: by_offset.len(), ..request };
+                    let page = facts.select(c, &f, &asked);
+                    prop_assert_eq!(&ordered.page(&asked), &page);
                     if page.keys.is_empty() { break; }
                     by_offset.extend(page.keys);
                 }

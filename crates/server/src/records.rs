@@ -196,7 +196,7 @@ pub(crate) fn listed(
     let (selection, mut records) = match kind {
         RecordKind::Violations => {
             let live = state.shared.refresh(&*store)?;
-            let selection = live.facts.select(catalog, &filter, &page);
+            let selection = state.shared.ordered(&live, &filter, page.sort, page.descending).page(&page);
             let records = store.records(catalog, kind, Select::Keys(&selection.keys))?;
             (selection, records)
         }

@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use vigie_core::aggregate::{Disclosure, Filter, MinCount, MonthTables, Sight};
+use vigie_core::aggregate::{Disclosure, Filter, MinCount, MonthTables, Ordered, Sight, SortBy};
 use vigie_core::{Alert, Catalog, Month};
 
 use crate::{DbUrl, LiveFacts, MonthRecords, Result, Store};
@@ -127,7 +127,13 @@ pub struct Shared {
     /// counts them.
     records: Mutex<HashMap<(i64, Month), Arc<MonthRecords>>>,
     coverage: Mutex<HashMap<(i64, Month), Arc<MonthCoverage>>>,
+    /// Lists' whole selections in order, by data version, filter and order: every page of a
+    /// list asked for before is a slice. Bounded by [`ORDERED_BYTES`].
+    ordered: Mutex<HashMap<(i64, Filter, SortBy, bool), Arc<Ordered>>>,
 }
+
+/// The most the kept list selections take (12 bytes a row: about 5 M rows).
+const ORDERED_BYTES: usize = 64 << 20;
 
 /// What a month's views share whatever their filter (the dashboard's coverage panel and map
 /// annex): counted once per data version, not for each click.
@@ -235,6 +241,7 @@ impl Shared {
             cache: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
             coverage: Mutex::new(HashMap::new()),
+            ordered: Mutex::new(HashMap::new()),
         })
     }
 
@@ -388,6 +395,29 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(sight.clone(), Arc::clone(&disclosure));
         Ok(disclosure)
+    }
+
+    /// Every violation `filter` selects at the version of `live`, in list order: from memory
+    /// when a page of the same list was asked before.
+    pub fn ordered(&self, live: &LiveFacts, filter: &Filter, sort: SortBy, descending: bool) -> Arc<Ordered> {
+        let key = (live.version(), filter.clone(), sort, descending);
+        if let Some(hit) = self.ordered.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Arc::clone(hit);
+        }
+        let ordered = Arc::new(live.facts.ordered(self.catalog(), filter, sort, descending));
+        let mut kept = self.ordered.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|(version, ..), _| *version == live.version());
+        let mut bytes: usize = kept.values().map(|o| o.bytes()).sum();
+        // Room for the new one, the others dropped in no particular order.
+        while bytes + ordered.bytes() > ORDERED_BYTES
+            && let Some(old) = kept.keys().next().cloned()
+        {
+            bytes -= kept.remove(&old).map_or(0, |o| o.bytes());
+        }
+        if ordered.bytes() <= ORDERED_BYTES {
+            kept.insert(key, Arc::clone(&ordered));
+        }
+        ordered
     }
 
     /// The month's [`MonthCoverage`] at the version of `live`: from memory when counted already.

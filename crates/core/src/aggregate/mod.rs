@@ -16,7 +16,7 @@ pub use disclosure::{Disclosure, MinCount, PUBLIC_FILTERS, Sight};
 pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
-pub use select::{Cursor, PageRequest, Selection, SortBy, page_of};
+pub use select::{Cursor, Ordered, PageRequest, Selection, SortBy, page_of};
 pub use tables::{MonthCounts, MonthTables, Ranked, share};
 
 /// A date as the facts store it: days since 0001-01-01.

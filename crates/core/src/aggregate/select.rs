@@ -7,7 +7,7 @@ use crate::Catalog;
 
 /// What a list of violations is sorted by; ties are broken by storage key (the order of
 /// writing), so that every order is total and a cursor is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SortBy {
     #[default]
     IncidentDate,
@@ -82,6 +82,22 @@ impl Facts {
     /// A page of the violations `filter` selects, sorted as `page` says. The whole selection is
     /// ordered only as far as the page needs (a partial selection, then a sort of the page).
     pub fn select(&self, catalog: &Catalog, filter: &Filter, page: &PageRequest) -> Selection {
+        page_of(self.sort_values(catalog, filter, page.sort), page)
+    }
+
+    /// Every violation `filter` selects, with its sort value, in `(value, key)` order reversed
+    /// when `descending`: what a server keeps to serve every page of a list it was asked for.
+    pub fn ordered(&self, catalog: &Catalog, filter: &Filter, sort: SortBy, descending: bool) -> Ordered {
+        let mut rows = self.sort_values(catalog, filter, sort);
+        rows.sort_unstable();
+        if descending {
+            rows.reverse();
+        }
+        Ordered { rows, descending }
+    }
+
+    /// The selected rows, each as its sort value and storage key, in no particular order.
+    fn sort_values(&self, catalog: &Catalog, filter: &Filter, sort: SortBy) -> Vec<(i64, u32)> {
         let masks = filter.masks(catalog, self.organizations());
         let organization_rank = {
             let mut order: Vec<usize> = (0..self.organizations().len()).collect();
@@ -93,7 +109,7 @@ impl Facts {
             rank
         };
         let value = |r: usize| -> i64 {
-            match page.sort {
+            match sort {
                 SortBy::IncidentDate => i64::from(self.day[r]),
                 SortBy::Commune => i64::from(self.commune[r]),
                 SortBy::Subtype => i64::from(self.subtype[r]),
@@ -101,8 +117,7 @@ impl Facts {
                 SortBy::Stored => 0,
             }
         };
-        let rows = (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| (value(r), self.key[r])).collect();
-        page_of(rows, page)
+        (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| (value(r), self.key[r])).collect()
     }
 
     /// The storage keys of every violation `filter` selects, in no particular order: what a
@@ -138,4 +153,37 @@ pub fn page_of(rows: Vec<(i64, u32)>, page: &PageRequest) -> Selection {
     let keys: Vec<u32> = page_rows.iter().map(|&row| unorder(row).key).collect();
     let next = if end < remaining { page_rows.last().map(|&row| unorder(row)) } else { None };
     Selection { keys, total, next }
+}
+
+/// A whole selection in list order (see [`Facts::ordered`]): every page of it is a slice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordered {
+    rows: Vec<(i64, u32)>,
+    descending: bool,
+}
+
+impl Ordered {
+    /// The page `page` asks for (its sort and direction must be this selection's): the same
+    /// page [`page_of`] gives.
+    pub fn page(&self, page: &PageRequest) -> Selection {
+        let total = self.rows.len() as u64;
+        let start = match page.after {
+            // The first row past the cursor, in list order.
+            Some(after) => {
+                let after = (after.value, after.key);
+                self.rows.partition_point(|&row| if self.descending { row >= after } else { row <= after })
+            }
+            None => 0,
+        };
+        let from = (start + page.offset).min(self.rows.len());
+        let end = (from + page.limit).min(self.rows.len());
+        let rows = &self.rows[from..end];
+        let next = (end < self.rows.len()).then(|| rows.last().map(|&(value, key)| Cursor { value, key })).flatten();
+        Selection { keys: rows.iter().map(|&(_, key)| key).collect(), total, next }
+    }
+
+    /// What it holds in memory, in bytes (caches are bounded by it).
+    pub fn bytes(&self) -> usize {
+        self.rows.len() * std::mem::size_of::<(i64, u32)>()
+    }
 }
