@@ -129,8 +129,11 @@ pub struct Shared {
     coverage: Mutex<HashMap<(i64, Month), Arc<MonthCoverage>>>,
     /// Lists' whole selections in order, by data version, filter and order: every page of a
     /// list asked for before is a slice. Bounded by [`ORDERED_BYTES`].
-    ordered: Mutex<HashMap<(i64, Filter, SortBy, bool), Arc<Ordered>>>,
+    ordered: Mutex<HashMap<ListKey, Arc<Ordered>>>,
 }
+
+/// A list's selection: data version, filter, order and whether descending.
+type ListKey = (i64, Filter, SortBy, bool);
 
 /// The most the kept list selections take (12 bytes a row: about 5 M rows).
 const ORDERED_BYTES: usize = 64 << 20;
