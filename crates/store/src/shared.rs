@@ -77,6 +77,8 @@ pub type MonthAnswer = (MonthTables, Vec<Alert>);
 pub struct CachedAnswer {
     answer: MonthAnswer,
     renders: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// What it holds, about: the tables, and every render's bytes as they are added.
+    bytes: std::sync::atomic::AtomicUsize,
     /// What each sight of the answer may show (computed the first time it is asked for).
     disclosures: Mutex<HashMap<Sight, Arc<Disclosure>>>,
 }
@@ -91,7 +93,18 @@ impl std::ops::Deref for CachedAnswer {
 
 impl CachedAnswer {
     fn new(answer: MonthAnswer) -> CachedAnswer {
-        CachedAnswer { answer, renders: Mutex::new(HashMap::new()), disclosures: Mutex::new(HashMap::new()) }
+        let bytes = TABLES_BYTES + answer.1.len() * ALERT_BYTES;
+        CachedAnswer {
+            answer,
+            renders: Mutex::new(HashMap::new()),
+            disclosures: Mutex::new(HashMap::new()),
+            bytes: std::sync::atomic::AtomicUsize::new(bytes),
+        }
+    }
+
+    /// What it holds in memory, about, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// The answer rendered in `form` by `render`, the first time it is asked for.
@@ -105,13 +118,21 @@ impl CachedAnswer {
         }
         // Rendered outside the lock: two first requests may both render; both get the same bytes.
         let bytes: Arc<[u8]> = render(&self.answer)?.into();
-        self.renders.lock().unwrap_or_else(PoisonError::into_inner).insert(form.to_owned(), Arc::clone(&bytes));
+        let mut renders = self.renders.lock().unwrap_or_else(PoisonError::into_inner);
+        if renders.insert(form.to_owned(), Arc::clone(&bytes)).is_none() {
+            self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
+        }
         Ok(bytes)
     }
 }
 
-/// The answers kept, at most, before the oldest versions' are dropped.
-const CACHED: usize = 256;
+/// The most the cached answers take with their renders (a dashboard's figures are about a
+/// megabyte, most of it the maps' outlines); the oldest are dropped first.
+const ANSWER_BYTES: usize = 128 << 20;
+/// A month's tables in memory, about (measured: tens of kilobytes; rounded up).
+const TABLES_BYTES: usize = 128 << 10;
+/// A flash alert in memory, about.
+const ALERT_BYTES: usize = 512;
 
 /// One process's aggregation state, shared by every request. A refresh builds the next
 /// version of the facts beside the current one and swaps it in whole, so a reader sees an
@@ -122,7 +143,8 @@ pub struct Shared {
     /// Asks the background refresher, when there is one, to take writes in; dropping it ends
     /// the refresher's thread.
     refresher: Option<Mutex<std::sync::mpsc::SyncSender<std::sync::mpsc::Sender<()>>>>,
-    cache: Mutex<HashMap<(i64, Month, Filter), Arc<CachedAnswer>>>,
+    /// Answers by data version, month and filter, each with when it was kept (a count).
+    cache: Mutex<AnswerCache>,
     /// The risk answers and alerts of a month, by data version: every filter of the month
     /// counts them.
     records: Mutex<HashMap<(i64, Month), Arc<MonthRecords>>>,
@@ -130,6 +152,12 @@ pub struct Shared {
     /// Lists' whole selections in order, by data version, filter and order: every page of a
     /// list asked for before is a slice. Bounded by [`ORDERED_BYTES`].
     ordered: Mutex<HashMap<ListKey, Arc<Ordered>>>,
+}
+
+#[derive(Default)]
+struct AnswerCache {
+    answers: HashMap<(i64, Month, Filter), (u64, Arc<CachedAnswer>)>,
+    kept: u64,
 }
 
 /// A list's selection: data version, filter, order and whether descending.
@@ -241,7 +269,7 @@ impl Shared {
                 looked: AtomicU64::new(0),
             }),
             refresher: None,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(AnswerCache::default()),
             records: Mutex::new(HashMap::new()),
             coverage: Mutex::new(HashMap::new()),
             ordered: Mutex::new(HashMap::new()),
@@ -344,7 +372,7 @@ impl Shared {
         loop {
             let live = self.refresh(store)?;
             let key = (live.version(), month, filter.clone());
-            if let Some(hit) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            if let Some((_, hit)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).answers.get(&key) {
                 return Ok(Arc::clone(hit));
             }
             let records = self.month_records(store, live.version(), month)?;
@@ -358,13 +386,18 @@ impl Shared {
                 return Ok(answer);
             }
             let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            if cache.len() >= CACHED {
-                cache.retain(|(version, _, _), _| *version == live.version());
-                if cache.len() >= CACHED {
-                    cache.clear();
-                }
+            cache.answers.retain(|(version, _, _), _| *version == live.version());
+            let mut bytes: usize = cache.answers.values().map(|(_, a)| a.bytes()).sum();
+            while bytes + answer.bytes() > ANSWER_BYTES {
+                let Some(oldest) = cache.answers.iter().min_by_key(|(_, (kept, _))| *kept).map(|(k, _)| k.clone())
+                else {
+                    break;
+                };
+                bytes -= cache.answers.remove(&oldest).map_or(0, |(_, a)| a.bytes());
             }
-            cache.insert(key, Arc::clone(&answer));
+            cache.kept += 1;
+            let kept = cache.kept;
+            cache.answers.insert(key, (kept, Arc::clone(&answer)));
             return Ok(answer);
         }
     }

@@ -469,13 +469,6 @@ pub async fn dashboard(
             let keys = Keys::of(&answer.0, &disclosure, &earlier.0, &earlier_disclosure);
             let form = format!("dashboard {} {sight:?} {}", lang.code(), map_level.name());
             let counted = state.shared.coverage(&*store, &live, month)?;
-            let rendered = answer.rendered(&form, |answer| {
-                let annexes =
-                    vigie_report::Annexes { alerts: answer.1.clone(), coverage: counted.communes.clone(), map_level };
-                let figures =
-                    figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
-                Ok::<_, ApiError>(figures.into_string().into_bytes())
-            })?;
             let coverage = answer.rendered(&format!("coverage {} {restricted}", lang.code()), |answer| {
                 let panel = Coverage {
                     communes: state.shared.catalog().geography.communes.len() as u64,
@@ -490,10 +483,14 @@ pub async fn dashboard(
             // Linked to this view's filters (in one order, so that a view is linked once).
             let mut view = asked.clone();
             view.sort();
-            let linked = answer.rendered(&format!("{form} {}", encode(&view)), |_| {
-                let figures = String::from_utf8_lossy(&rendered);
+            // The figures are kept linked only: one copy of the maps per view in the cache.
+            let linked = answer.rendered(&format!("{form} {}", encode(&view)), |answer| {
+                let annexes =
+                    vigie_report::Annexes { alerts: answer.1.clone(), coverage: counted.communes.clone(), map_level };
+                let figures =
+                    figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
                 let link = |name: &str, code: &str| filtered_by(state.shared.catalog(), &view, name, code);
-                Ok::<_, ApiError>(vigie_report::charts::link_filters(&figures, &link).into_bytes())
+                Ok::<_, ApiError>(vigie_report::charts::link_filters(&figures.into_string(), &link).into_bytes())
             })?;
             let figures = String::from_utf8_lossy(&linked);
             Ok(dashboard_body(shown, &keys, &format!("{}{figures}", String::from_utf8_lossy(&coverage))))
