@@ -214,6 +214,8 @@ struct Shape {
 /// A geography's outlines, projected to fit 600 × 600 px.
 struct Basemap {
     communes: Vec<Shape>,
+    /// The communes' outlines as `<defs>` (see [`outline_defs`]).
+    defs: Arc<str>,
     regions: Vec<String>,
     project: Projection,
     width: f64,
@@ -334,11 +336,18 @@ impl Basemap {
         let margin = 0.01 * (east - west).max(north - south);
         let project = Projection::fit(west - margin, east + margin, south - margin, north + margin);
         let (width, height) = project.apply(east + margin, south - margin);
+        let communes: Vec<Shape> = communes
+            .iter()
+            .map(|(pcode, rings)| Shape { pcode: pcode.clone(), path: path_of(rings, project) })
+            .collect();
+        let mut defs = String::from("<svg class=\"outlines\" hidden aria-hidden=\"true\"><defs>");
+        for c in &communes {
+            let _ = write!(defs, "<path id=\"o-{}\" d=\"{}\"/>", c.pcode, c.path);
+        }
+        defs.push_str("</defs></svg>");
         Basemap {
-            communes: communes
-                .iter()
-                .map(|(pcode, rings)| Shape { pcode: pcode.clone(), path: path_of(rings, project) })
-                .collect(),
+            communes,
+            defs: defs.into(),
             regions: regions.iter().map(|rings| path_of(rings, project)).collect(),
             project,
             width,
@@ -439,6 +448,37 @@ pub fn map(
     source_line(&mut svg, height - 4.0, source);
     svg.push_str("</svg>");
     svg
+}
+
+/// The communes' outlines once, for a page that shows several maps: an SVG of `<defs>` (hidden,
+/// not drawn) that [`shared_outlines`] makes the maps refer to.
+pub fn outline_defs(geography: &Geography) -> Arc<str> {
+    Arc::clone(&basemap(geography).defs)
+}
+
+/// `html`'s maps with each commune's outline replaced by a reference to [`outline_defs`]
+/// (`<use href="#o-PCODE" …>`, its fill and stroke kept): a page of four maps then carries the
+/// 701 outlines once instead of four times. One pass over the text.
+pub fn shared_outlines(geography: &Geography, html: &str) -> String {
+    const PATH: &str = "<path d=\"";
+    let map = basemap(geography);
+    let pcode_of: HashMap<&str, &str> = map.communes.iter().map(|c| (c.path.as_str(), c.pcode.as_str())).collect();
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(at) = rest.find(PATH) {
+        let after = &rest[at + PATH.len()..];
+        let Some(end) = after.find('"') else { break };
+        out.push_str(&rest[..at]);
+        match pcode_of.get(&after[..end]) {
+            Some(pcode) => {
+                let _ = write!(out, "<use href=\"#o-{pcode}\"");
+            }
+            None => out.push_str(&rest[at..at + PATH.len() + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Makes the marked parts of a chart or map (`<a data-filter="name=code">`, see [`bars`] and

@@ -122,20 +122,12 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     let tag = state.shared.access_tag();
     let caller = match (bearer, session) {
         (Some(hash), _) => {
-            let found = match state.access.get(&hash, tag) {
-                Some(Entry::Token(user, token)) => Some((user, token)),
-                _ => {
-                    let lookup = hash.clone();
-                    let found = state.blocking(move |_, store| Ok(store.user_for_token(&lookup)?)).await?;
-                    if let Some((user, token)) = &found {
-                        state.access.keep(hash.clone(), tag, Entry::Token(user.clone(), token.clone()));
-                    }
-                    found
-                }
-            };
-            let Some((user, mut token)) = found.filter(|(_, token)| !expired(&token.expires_at)) else {
+            let Some(Entry::Token(user, mut token)) = signed_in(&state, &hash, tag, Credential::Token).await? else {
                 return Err(ApiError::unauthenticated());
             };
+            if expired(&token.expires_at) {
+                return Err(ApiError::unauthenticated());
+            }
             // When it was last used, to the hour: one write an hour, not one a request.
             if token.last_used_at.as_deref().is_none_or(|at| at < an_hour_ago().as_str()) {
                 let touched = hash.clone();
@@ -146,19 +138,8 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
             Caller { user: Some(user), session: None, csrf: None, client }
         }
         (None, Some(hash)) => {
-            let found = match state.access.get(&hash, tag) {
-                Some(Entry::Session(user, session)) => Some((user, session)),
-                _ => {
-                    let lookup = hash.clone();
-                    let found = state.blocking(move |_, store| Ok(store.session(&lookup)?)).await?;
-                    if let Some((user, session)) = &found {
-                        state.access.keep(hash.clone(), tag, Entry::Session(user.clone(), session.clone()));
-                    }
-                    found
-                }
-            };
-            match found {
-                Some((user, session)) if !expired(&session.expires_at) => {
+            match signed_in(&state, &hash, tag, Credential::Session).await? {
+                Some(Entry::Session(user, session)) if !expired(&session.expires_at) => {
                     if writes && csrf.as_deref() != Some(session.csrf.as_str()) {
                         return Err(ApiError::new(
                             axum::http::StatusCode::FORBIDDEN,
@@ -189,6 +170,40 @@ async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next
     }
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Credential {
+    Token,
+    Session,
+}
+
+/// Whom the credential with `hash` signs in, expired or not: from the cache while `tag` holds,
+/// else from the store (and then kept).
+async fn signed_in(
+    state: &Arc<AppState>,
+    hash: &str,
+    tag: Option<(u64, u64)>,
+    kind: Credential,
+) -> Result<Option<Entry>, ApiError> {
+    let cached =
+        state.access.get(hash, tag).filter(|entry| matches!(entry, Entry::Token(..)) == (kind == Credential::Token));
+    if cached.is_some() {
+        return Ok(cached);
+    }
+    let lookup = hash.to_owned();
+    let found = state
+        .blocking(move |_, store| {
+            Ok(match kind {
+                Credential::Token => store.user_for_token(&lookup)?.map(|(user, token)| Entry::Token(user, token)),
+                Credential::Session => store.session(&lookup)?.map(|(user, session)| Entry::Session(user, session)),
+            })
+        })
+        .await?;
+    if let Some(entry) = &found {
+        state.access.keep(hash.to_owned(), tag, entry.clone());
+    }
+    Ok(found)
 }
 
 /// Whether an admin has switched public access on, from the cache while `tag` holds.

@@ -41,8 +41,8 @@ fn serve(dir: &Path, url: &str) -> (Child, String) {
     (child, address)
 }
 
-/// The body of a GET with a bearer token.
-fn get(address: &str, path: &str, token: &str) -> String {
+/// The whole response to a GET with a bearer token.
+fn exchange(address: &str, path: &str, token: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
     write!(
         stream,
@@ -51,6 +51,12 @@ fn get(address: &str, path: &str, token: &str) -> String {
     .expect("request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("response");
+    response
+}
+
+/// The body of a GET with a bearer token, which must succeed.
+fn get(address: &str, path: &str, token: &str) -> String {
+    let response = exchange(address, path, token);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
 }
@@ -261,15 +267,7 @@ fn copies_and_backups_move_a_whole_database_between_the_stores_unchanged() {
 
 /// The status code of a GET with a bearer token.
 fn status(address: &str, path: &str, token: &str) -> u16 {
-    let mut stream = std::net::TcpStream::connect(address).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response");
-    response.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line")
+    exchange(address, path, token).split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line")
 }
 
 /// A running server keeps the tokens it has seen in memory; another process's revocation (or a

@@ -490,10 +490,14 @@ pub async fn dashboard(
                 let figures =
                     figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
                 let link = |name: &str, code: &str| filtered_by(state.shared.catalog(), &view, name, code);
-                Ok::<_, ApiError>(vigie_report::charts::link_filters(&figures.into_string(), &link).into_bytes())
+                let linked = vigie_report::charts::link_filters(&figures.into_string(), &link);
+                let geography = &state.shared.catalog().geography;
+                Ok::<_, ApiError>(vigie_report::charts::shared_outlines(geography, &linked).into_bytes())
             })?;
             let figures = String::from_utf8_lossy(&linked);
-            Ok(dashboard_body(shown, &keys, &format!("{}{figures}", String::from_utf8_lossy(&coverage))))
+            // The maps' outlines, once for the page (see `shared_outlines`).
+            let outlines = vigie_report::charts::outline_defs(&state.shared.catalog().geography);
+            Ok(dashboard_body(shown, &keys, &format!("{outlines}{}{figures}", String::from_utf8_lossy(&coverage))))
         })
         .await
         .map_err(ApiError::page)?;
