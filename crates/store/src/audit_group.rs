@@ -62,7 +62,13 @@ impl AuditGroup {
             let batch = std::mem::take(&mut group.pending);
             drop(group);
             let entries: Vec<ReadAudit> = batch.iter().map(|(_, e)| e.clone()).collect();
-            let written = store.record_all(&entries);
+            // A panic while writing must not leave the others waiting for a writer that is gone:
+            // their entries fail, then the panic goes on.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.record_all(&entries)));
+            let (written, panic) = match outcome {
+                Ok(written) => (written, None),
+                Err(panic) => (Err(StoreError::Conflict("the audit writer stopped".into())), Some(panic)),
+            };
             group = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let end = batch.last().map_or(group.done_below, |(t, _)| t + 1);
             if let Err(e) = written {
@@ -72,6 +78,10 @@ impl AuditGroup {
             group.done_below = group.done_below.max(end);
             group.writing = false;
             self.written.notify_all();
+            if let Some(panic) = panic {
+                drop(group);
+                std::panic::resume_unwind(panic);
+            }
         }
     }
 }
