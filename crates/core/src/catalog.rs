@@ -67,6 +67,35 @@ impl Catalog {
         EMBEDDED_GEOGRAPHIES.iter().find(|g| g.name == geography).map(Catalog::with_geography)
     }
 
+    /// The builtin catalog with one more language, `code`, in every labelled reference file
+    /// (a `{prefix}{code}` column beside `{prefix}fr`), its texts made from the French by `label`:
+    /// how a third language, or a translator's pseudo-language, is tried before its texts exist.
+    pub fn builtin_with_language(code: &str, label: &dyn Fn(&str) -> String) -> Result<Catalog, crate::ReferenceError> {
+        let column = |file: &str, text: &str, prefix: &str| with_language(file, text, prefix, code, label);
+        let source = EMBEDDED_GEOGRAPHIES.iter().find(|g| g.name == DEFAULT_GEOGRAPHY);
+        let source = source.unwrap_or_else(|| panic!("embedded geography {DEFAULT_GEOGRAPHY} is missing"));
+        let reporting_regions = column("reporting_regions.csv", source.reporting_regions, "name_")?;
+        let country = column("country.csv", source.country, "name_")?;
+        let geography = GeographySource { reporting_regions: &reporting_regions, country: &country, ..*source };
+        Ok(Catalog {
+            typology: Typology::parse(
+                "typology.csv",
+                &column("typology.csv", embedded("spec/typology.csv"), "label_")?,
+            )?,
+            lists: CodeLists::parse(
+                "codelists.csv",
+                &column("codelists.csv", embedded("spec/codelists.csv"), "label_")?,
+            )?,
+            geography: Geography::parse(&geography)?,
+            risk: RiskIndex::new(RiskDefinition::parse(
+                "risk_index.csv",
+                &column("risk_index.csv", embedded("spec/risk_index.csv"), "text_")?,
+                "risk_levels.csv",
+                &column("risk_levels.csv", embedded("spec/risk_levels.csv"), "label_")?,
+            )?),
+        })
+    }
+
     /// The embedded lists with a geography's files, embedded or read by the caller.
     pub fn with_geography(source: &GeographySource<'_>) -> Result<Catalog, crate::ReferenceError> {
         Ok(Catalog {
@@ -81,6 +110,34 @@ impl Catalog {
             )?),
         })
     }
+}
+
+/// `text` (a reference CSV) with a `{prefix}{code}` column made from `{prefix}fr` by `label`.
+fn with_language(
+    file: &str,
+    text: &str,
+    prefix: &str,
+    code: &str,
+    label: &dyn Fn(&str) -> String,
+) -> Result<String, crate::ReferenceError> {
+    let csv_error = |source| crate::ReferenceError::Csv { file: file.to_owned(), source };
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().map_err(csv_error)?.clone();
+    let french = header.iter().position(|h| h == format!("{prefix}fr")).ok_or_else(|| {
+        crate::ReferenceError::Invalid { file: file.to_owned(), line: 1, message: format!("no {prefix}fr column") }
+    })?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut names: Vec<String> = header.iter().map(str::to_owned).collect();
+    names.push(format!("{prefix}{code}"));
+    writer.write_record(&names).map_err(csv_error)?;
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        cells.push(label(&record[french]));
+        writer.write_record(&cells).map_err(csv_error)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]

@@ -3,51 +3,15 @@
 //! choices labelled in it alone. Its own test binary: a registered language stays for the whole
 //! process.
 
-use vigie_core::catalog::{EMBEDDED_GEOGRAPHIES, embedded};
-use vigie_core::geography::{Geography, GeographySource};
-use vigie_core::reference::CodeLists;
-use vigie_core::{Catalog, RiskDefinition, RiskIndex, Typology};
+use vigie_core::Catalog;
 use vigie_i18n::Lang;
 use vigie_kobo::form::XlsForm;
 use vigie_kobo::table::{Row, Sheet};
 
 const CODE: &str = "bm";
 
-/// `text` (a reference CSV) with one more column, `{prefix}bm`: the French text, marked.
-fn with_column(text: &str, prefix: &str) -> String {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().expect("a header").clone();
-    let french = header.iter().position(|h| h == format!("{prefix}fr")).expect("a French column");
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut names: Vec<String> = header.iter().map(str::to_owned).collect();
-    names.push(format!("{prefix}{CODE}"));
-    writer.write_record(&names).expect("write");
-    for record in reader.records() {
-        let record = record.expect("a row");
-        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
-        cells.push(format!("[bm] {}", &record[french]));
-        writer.write_record(&cells).expect("write");
-    }
-    String::from_utf8(writer.into_inner().expect("flush")).expect("utf-8")
-}
-
 fn catalog() -> Catalog {
-    let mali = EMBEDDED_GEOGRAPHIES.iter().find(|g| g.name == "mli-2015").expect("Mali");
-    let reporting_regions = with_column(mali.reporting_regions, "name_");
-    let country = with_column(mali.country, "name_");
-    let geography = GeographySource { reporting_regions: &reporting_regions, country: &country, ..*mali };
-    let questions = with_column(embedded("spec/risk_index.csv"), "text_");
-    let levels = with_column(embedded("spec/risk_levels.csv"), "label_");
-    Catalog {
-        typology: Typology::parse("typology.csv", &with_column(embedded("spec/typology.csv"), "label_"))
-            .expect("typology"),
-        lists: CodeLists::parse("codelists.csv", &with_column(embedded("spec/codelists.csv"), "label_"))
-            .expect("lists"),
-        geography: Geography::parse(&geography).expect("geography"),
-        risk: RiskIndex::new(
-            RiskDefinition::parse("risk_index.csv", &questions, "risk_levels.csv", &levels).expect("risk"),
-        ),
-    }
+    Catalog::builtin_with_language(CODE, &|french| format!("[bm] {french}")).expect("a catalog with Bambara")
 }
 
 #[test]

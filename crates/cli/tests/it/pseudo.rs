@@ -6,10 +6,7 @@
 use std::process::Command;
 
 use vigie_core::aggregate::Filter;
-use vigie_core::catalog::{EMBEDDED_GEOGRAPHIES, embedded};
-use vigie_core::geography::{Geography, GeographySource};
-use vigie_core::reference::CodeLists;
-use vigie_core::{Catalog, Month, RiskDefinition, RiskIndex, Typology};
+use vigie_core::{Catalog, Month};
 use vigie_report::{Inputs, Lang};
 use vigie_store::{LiveFacts, SqliteStore};
 
@@ -55,42 +52,9 @@ fn pseudo_catalog() -> String {
     out.join("\n") + "\n"
 }
 
-/// `text` (a reference CSV) with one more column, `{prefix}en-XA`, wrapping `{prefix}fr`.
-fn with_pseudo_column(text: &str, prefix: &str) -> String {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header = reader.headers().expect("header").clone();
-    let french = header.iter().position(|h| h == format!("{prefix}fr")).expect("a French column");
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut names: Vec<String> = header.iter().map(str::to_owned).collect();
-    names.push(format!("{prefix}{CODE}"));
-    writer.write_record(&names).expect("write");
-    for record in reader.records() {
-        let record = record.expect("row");
-        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
-        cells.push(format!("{OPEN}{}{CLOSE}", &record[french]));
-        writer.write_record(&cells).expect("write");
-    }
-    String::from_utf8(writer.into_inner().expect("flush")).expect("utf-8")
-}
-
 /// The builtin catalog with a pseudo-language column in every labelled reference file.
 fn pseudo_reference() -> Catalog {
-    let mali = EMBEDDED_GEOGRAPHIES.iter().find(|g| g.name == "mli-2015").expect("Mali");
-    let reporting_regions = with_pseudo_column(mali.reporting_regions, "name_");
-    let country = with_pseudo_column(mali.country, "name_");
-    let geography = GeographySource { reporting_regions: &reporting_regions, country: &country, ..*mali };
-    let questions = with_pseudo_column(embedded("spec/risk_index.csv"), "text_");
-    let levels = with_pseudo_column(embedded("spec/risk_levels.csv"), "label_");
-    Catalog {
-        typology: Typology::parse("typology.csv", &with_pseudo_column(embedded("spec/typology.csv"), "label_"))
-            .expect("typology"),
-        lists: CodeLists::parse("codelists.csv", &with_pseudo_column(embedded("spec/codelists.csv"), "label_"))
-            .expect("code lists"),
-        geography: Geography::parse(&geography).expect("geography"),
-        risk: RiskIndex::new(
-            RiskDefinition::parse("risk_index.csv", &questions, "risk_levels.csv", &levels).expect("risk"),
-        ),
-    }
+    Catalog::builtin_with_language(CODE, &|french| format!("{OPEN}{french}{CLOSE}")).expect("a pseudo-language catalog")
 }
 
 /// What is left of `text` once marked words and place names are taken out: what escaped the
