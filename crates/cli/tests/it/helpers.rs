@@ -284,11 +284,16 @@ fn demo_run() -> &'static Path {
 
 /// `vigie` with `input` on its standard input (a pipe, not a terminal).
 pub fn vigie_with_input(dir: &Path, db: &Path, args: &[&str], input: &str) -> Output {
+    vigie_on(dir, &format!("sqlite://{}", db.display()), args, input)
+}
+
+/// `vigie` on the database `url`, with `input` on its standard input.
+pub fn vigie_on(dir: &Path, url: &str, args: &[&str], input: &str) -> Output {
     let mut child = Command::new(vigie_bin())
         .current_dir(dir)
         .env_remove("VIGIE_DB")
         .arg("--db")
-        .arg(format!("sqlite://{}", db.display()))
+        .arg(url)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

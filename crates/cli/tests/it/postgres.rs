@@ -8,19 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::*;
 
-/// Runs `vigie` with the database `url`, with `stdin` as its input.
+/// Runs `vigie` with the database `url`, with `stdin` as its input; it must succeed.
 fn run(dir: &Path, url: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(vigie_bin())
-        .current_dir(dir)
-        .env("VIGIE_DB", url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vigie runs");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin");
-    let out = child.wait_with_output().expect("vigie ends");
+    let out = vigie_on(dir, url, args, stdin);
     assert!(out.status.success(), "vigie {args:?}: {}", stderr(&out));
     out
 }
