@@ -61,7 +61,9 @@ impl AuditGroup {
             group.writing = true;
             let batch = std::mem::take(&mut group.pending);
             drop(group);
-            let entries: Vec<ReadAudit> = batch.iter().map(|(_, e)| e.clone()).collect();
+            let first = batch.first().map_or(ticket, |(t, _)| *t);
+            let end = batch.last().map_or(first, |(t, _)| t + 1);
+            let entries: Vec<ReadAudit> = batch.into_iter().map(|(_, e)| e).collect();
             // A panic while writing must not leave the others waiting for a writer that is gone:
             // their entries fail, then the panic goes on.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.record_all(&entries)));
@@ -70,9 +72,7 @@ impl AuditGroup {
                 Err(panic) => (Err(StoreError::Conflict("the audit writer stopped".into())), Some(panic)),
             };
             group = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let end = batch.last().map_or(group.done_below, |(t, _)| t + 1);
             if let Err(e) = written {
-                let first = batch.first().map_or(end, |(t, _)| *t);
                 group.failed.push((first..end, format!("writing the audit log: {e}")));
             }
             group.done_below = group.done_below.max(end);
