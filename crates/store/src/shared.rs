@@ -458,36 +458,41 @@ impl Shared {
 
     /// The month's [`MonthCoverage`] at the version of `live`: from memory when counted already.
     pub fn coverage(&self, store: &dyn Store, live: &LiveFacts, month: Month) -> Result<Arc<MonthCoverage>> {
-        let key = (live.version(), month);
-        if let Some(hit) = self.coverage.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Ok(Arc::clone(hit));
-        }
-        let january = month.months_of_year().next().unwrap_or(month);
-        let (violations, no_report_date, no_location) = store.completeness(month.first_day(), month.last_day())?;
-        let communes = live.facts.commune_counts(self.catalog(), january, month);
-        let coverage = Arc::new(MonthCoverage { communes, violations, no_report_date, no_location });
-        if store.last_change()? == live.version() {
-            let mut kept = self.coverage.lock().unwrap_or_else(PoisonError::into_inner);
-            kept.retain(|(v, _), _| *v == live.version());
-            kept.insert(key, Arc::clone(&coverage));
-        }
-        Ok(coverage)
+        month_kept(&self.coverage, store, live.version(), month, || {
+            let january = month.months_of_year().next().unwrap_or(month);
+            let (violations, no_report_date, no_location) = store.completeness(month.first_day(), month.last_day())?;
+            let communes = live.facts.commune_counts(self.catalog(), january, month);
+            Ok(MonthCoverage { communes, violations, no_report_date, no_location })
+        })
     }
 
     /// A month's risk answers and alerts at data version `version`: from memory when read
     /// already at that version, else from the store (kept only if no write committed meanwhile).
     fn month_records(&self, store: &dyn Store, version: i64, month: Month) -> Result<Arc<MonthRecords>> {
-        if let Some(hit) = self.records.lock().unwrap_or_else(PoisonError::into_inner).get(&(version, month)) {
-            return Ok(Arc::clone(hit));
-        }
-        let records = Arc::new(MonthRecords::read(store, self.catalog(), month)?);
-        if store.last_change()? == version {
-            let mut kept = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-            kept.retain(|(v, _), _| *v == version);
-            kept.insert((version, month), Arc::clone(&records));
-        }
-        Ok(records)
+        month_kept(&self.records, store, version, month, || MonthRecords::read(store, self.catalog(), month))
     }
+}
+
+/// What `read` gives for `month` at data `version`: from `kept` when read already at that
+/// version, else read now, and kept (the other versions' dropped) only if no write committed
+/// while it was read.
+fn month_kept<T>(
+    kept: &Mutex<HashMap<(i64, Month), Arc<T>>>,
+    store: &dyn Store,
+    version: i64,
+    month: Month,
+    read: impl FnOnce() -> Result<T>,
+) -> Result<Arc<T>> {
+    if let Some(hit) = kept.lock().unwrap_or_else(PoisonError::into_inner).get(&(version, month)) {
+        return Ok(Arc::clone(hit));
+    }
+    let value = Arc::new(read()?);
+    if store.last_change()? == version {
+        let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|(v, _), _| *v == version);
+        kept.insert((version, month), Arc::clone(&value));
+    }
+    Ok(value)
 }
 
 /// How often a process that is not woken by a notification still looks at the change feed.
