@@ -17,8 +17,12 @@
 #      server's figures for the imported year are checked against `vigie tables`).
 # Memory: the server's resident size is printed after the runs, and its peak during the mix.
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
+# Everything runs twice, on a store of its own each: with the build of an earlier revision
+# ("before", see bench-lib.sh) and with this checkout's ("after"); the figures are then printed
+# side by side.
 #
 #   scripts/bench-serve.sh            # VIGIE_BENCH_ROWS=1000000 VIGIE_BENCH_SECONDS=20
+#                                     # VIGIE_BENCH_BEFORE=aeeef82 (or none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,9 +34,7 @@ if ! command -v wrk >/dev/null; then
     echo "installing wrk (Debian's package)" >&2
     apt-get install -y -qq wrk >/dev/null || { echo "needs: apt-get install wrk" >&2; exit 1; }
 fi
-cargo build --release -q -p vigie
-vigie=$PWD/target/release/vigie
-
+source scripts/bench-lib.sh
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -40,25 +42,12 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export VIGIE_DB="sqlite://$work/vigie.db"
+bench_builds
 
-echo "== a store of $rows violations (2021) =="
-"$vigie" generate --out "$work/2021" --year 2021 --violations "$rows" >/dev/null
-"$vigie" generate --out "$work/2020" --year 2020 --violations "$rows" >/dev/null
-"$vigie" import violations "$work/2021/violations.csv" --stats
-"$vigie" import alerts "$work/2021/alerts.csv" >/dev/null
-"$vigie" import risk "$work/2021/risk_answers.csv" >/dev/null
-echo "a long enough password" | "$vigie" user add bench --role im_officer >/dev/null
-token=$("$vigie" token create bench)
-
-"$vigie" serve --addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
-server=$!
-base="http://127.0.0.1:$port/api/v1"
-for _ in $(seq 1 600); do
-    curl -sf "$base/health" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-echo "server up, RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+echo "== $rows generated violations a year (2021, 2020; 100 000 of 2019 for the mix) =="
+"$vigie_after" generate --out "$work/2021" --year 2021 --violations "$rows" >/dev/null
+"$vigie_after" generate --out "$work/2020" --year 2020 --violations "$rows" >/dev/null
+"$vigie_after" generate --out "$work/2019" --year 2019 --violations 100000 >/dev/null
 
 cat > "$work/random.lua" <<'EOF'
 -- A random filter each request: a region, one other dimension (a category, or a victim's sex,
@@ -81,45 +70,92 @@ communes=$(tail -n +2 reference/geography/mli-2015/communes.csv | cut -d, -f5 | 
 sed -e "s/local regions = {.*}/local regions = {$communes}/" -e 's/region=%s/commune=%s/' \
     "$work/random.lua" > "$work/random-commune.lua"
 
+measure() {
+build=$1
+vigie=$2
+echo
+echo "######## $build: $vigie ########"
+export VIGIE_DB="sqlite://$work/$build.db"
+"$vigie" import violations "$work/2021/violations.csv" --stats
+"$vigie" import alerts "$work/2021/alerts.csv" >/dev/null
+"$vigie" import risk "$work/2021/risk_answers.csv" >/dev/null
+echo "a long enough password" | "$vigie" user add bench --role im_officer >/dev/null
+token=$("$vigie" token create bench)
+
+"$vigie" serve --addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+server=$!
+base="http://127.0.0.1:$port/api/v1"
+for _ in $(seq 1 600); do
+    curl -sf "$base/health" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+echo "server up, RSS $(rss_mb) MB"
+figure "server memory at start (MB)" "$(rss_mb)"
+
+# wrk at 64 connections for the run's length, with the bench account's token.
 load() {
-    wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $token" "$@" \
-        | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+    local what=$1
+    shift
+    measured_wrk "$what" -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Authorization: Bearer $token" "$@"
 }
 
 echo "== 1. cached: GET tables?month=2021-11, 64 connections, ${seconds} s =="
 curl -sf -H "Authorization: Bearer $token" "$base/tables?month=2021-11" >/dev/null
-load "$base/tables?month=2021-11"
+load "1. cached tables" "$base/tables?month=2021-11"
 
 echo "== 2. uncached: random region × (category | sex | age group | population) × end date, 64 connections, ${seconds} s =="
-load -s "$work/random.lua" "$base/tables"
+load "2. random tables" -s "$work/random.lua" "$base/tables"
 
 echo "== 2b. uncached and cold: random commune × (category | sex | age group | population) × end date =="
-load -s "$work/random-commune.lua" "$base/tables"
+load "2b. random commune tables" -s "$work/random-commune.lua" "$base/tables"
 
 echo "== 4. the dashboard page for the month (cached view), signed in, 64 connections, ${seconds} s =="
 cookie=$(curl -s -i -d "name=bench&password=a+long+enough+password" "http://127.0.0.1:$port/login" \
     | grep -i '^set-cookie: vigie_session=' | sed 's/^[^:]*: //; s/;.*//')
 curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" -o "$work/dashboard.html"
 echo "page: $(wc -c < "$work/dashboard.html") bytes, $(grep -o '<svg' "$work/dashboard.html" | wc -l) charts and maps"
-# Server time alone: one request at a time, time to the first byte.
+figure "4. dashboard page (bytes)" "$(wc -c < "$work/dashboard.html")"
+# Server time alone: one request at a time, time to the first byte; the first views of months
+# (cold: nothing of the month counted) and then the same view again (cached).
+one_at_a_time() {
+    sort -n | awk '{t[NR] = $1 * 1000} END {printf "%.1f %.1f %.1f\n", t[int(NR * 0.5) + 1], t[int(NR * 0.99) + 1], t[NR]}'
+}
+for month in 01 02 03 04 05 06 07 08 09 10; do
+    curl -s -o /dev/null -w "%{time_starttransfer}\n" -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-$month"
+done | one_at_a_time > "$work/times"
+read -r p50 p99 max < "$work/times"
+echo "first view of a month, one at a time: p50 $p50 ms, max $max ms"
+figure "4. first view of a month, server time p50 (ms)" "$p50"
+figure "4. first view of a month, server time max (ms)" "$max"
 for _ in $(seq 300); do
     curl -s -o /dev/null -w "%{time_starttransfer}\n" -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11"
-done | sort -n | awk '{t[NR] = $1 * 1000} END {printf "one at a time: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", t[int(NR * 0.5)], t[int(NR * 0.99)], t[NR]}'
-wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11" \
-    | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+done | one_at_a_time > "$work/times"
+read -r p50 p99 max < "$work/times"
+echo "the same view again, one at a time: p50 $p50 ms, p99 $p99 ms, max $max ms"
+figure "4. a view seen, server time p50 (ms)" "$p50"
+for region in ML01 ML02 ML03 ML04 ML05 ML06 ML07 ML08 ML09 ML10; do
+    curl -s -o /dev/null -w "%{time_starttransfer}\n" -H "Cookie: $cookie" "http://127.0.0.1:$port/dashboard?month=2021-11&region=$region"
+done | one_at_a_time > "$work/times"
+read -r p50 p99 max < "$work/times"
+echo "a new filter in a month seen (a region), one at a time: p50 $p50 ms, max $max ms"
+figure "4. a new filter in a month seen, server time p50 (ms)" "$p50"
+measured_wrk "4. cached dashboard" -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" \
+    "http://127.0.0.1:$port/dashboard?month=2021-11"
 
-# The server's peak resident size while "$@" runs.
+# The server's peak resident size while "$@" runs, recorded as `what`.
 peak_rss() {
-    local peak=0 rss
+    local what=$1 peak=0 rss
+    shift
     "$@" &
     local job=$!
     while kill -0 "$job" 2>/dev/null; do
         rss=$(ps -o rss= -p "$server" | tr -d ' ')
         [ "${rss:-0}" -gt "$peak" ] && peak=$rss
-        sleep 1
+        sleep 0.5
     done
     wait "$job"
     echo "server peak RSS during the run: $((peak / 1024)) MB"
+    figure "$what: server peak memory (MB)" "$((peak / 1024))"
 }
 
 cat > "$work/dashboards.lua" <<'EOF'
@@ -156,27 +192,33 @@ request = function()
 end
 EOF
 
-echo "== 6. random month × region dashboards, signed in, 64 connections, ${seconds} s =="
-wrk -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" -s "$work/dashboards.lua" \
-    "http://127.0.0.1:$port/dashboard" | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
-echo "server RSS: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+echo "== 6. random month × region dashboards (most of them first views), signed in, 64 connections, ${seconds} s =="
+dashboards() {
+    measured_wrk "6. random dashboards" -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" \
+        -s "$work/dashboards.lua" "http://127.0.0.1:$port/dashboard"
+}
+peak_rss "6. random dashboards" dashboards
+echo "== 6b. the same again (every view seen) =="
+measured_wrk "6b. random dashboards, seen" -t2 -c64 -d"${seconds}s" --timeout 10s --latency -H "Cookie: $cookie" \
+    -s "$work/dashboards.lua" "http://127.0.0.1:$port/dashboard"
+echo "server RSS: $(rss_mb) MB"
 
 echo "== 7. 50-row list pages of a random region, 64 connections, ${seconds} s =="
-load -s "$work/lists.lua" "$base/violations"
-echo "server RSS: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+lists() { load "7. list pages" -s "$work/lists.lua" "$base/violations"; }
+peak_rss "7. list pages" lists
 
 echo "== 8. the mix, 200 connections, 60 s, a 100 k-row import after 20 s =="
-"$vigie" generate --out "$work/2019" --year 2019 --violations 100000 >/dev/null
 (sleep 20; /usr/bin/time -f "import: %e s" "$vigie" import violations "$work/2019/violations.csv" \
     > "$work/mix-import.log" 2>&1; echo "import exit: $?" >> "$work/mix-import.log") &
 mix_import=$!
 mix() {
-    wrk -t2 -c200 -d60s --timeout 10s --latency -H "Cookie: $cookie" -H "Authorization: Bearer $token" \
-        -s "$work/mix.lua" "http://127.0.0.1:$port/" | grep -E "Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  "
+    measured_wrk "8. mix, 200 connections" -t2 -c200 -d60s --timeout 10s --latency -H "Cookie: $cookie" \
+        -H "Authorization: Bearer $token" -s "$work/mix.lua" "http://127.0.0.1:$port/"
 }
-peak_rss mix
+peak_rss "8. mix, 200 connections" mix
 wait "$mix_import"
 tail -n 2 "$work/mix-import.log"
+figure "8. mix: the import's exit status" "$(awk '/import exit/ {print $3}' "$work/mix-import.log")"
 
 echo "== 5. the filtered list downloaded whole: violations.csv and violations.xlsx, one request =="
 download() {
@@ -189,17 +231,19 @@ download() {
         s = ns / 1e9; printf "%s: %d bytes in %.2f s", what, bytes, s
         if (what ~ /csv/) printf ", %d rows, %.2f M rows/s", rows, rows / s / 1e6
         printf "\n" }'
+    figure "5. $1 (s)" "$(awk -v ns="$((end - start))" 'BEGIN {printf "%.2f", ns / 1e9}')"
 }
 download "violations.csv"
 download "violations.csv?region=ML05"
 download "violations.xlsx"
-echo "server RSS after the downloads: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+echo "server RSS after the downloads: $(rss_mb) MB"
+figure "5. server memory after the downloads (MB)" "$(rss_mb)"
 
 echo "== 3. cached, while another process imports $rows violations (2020) =="
 (sleep 2; /usr/bin/time -f "import: %e s, peak RSS %M KB" "$vigie" import violations "$work/2020/violations.csv" \
     > "$work/import.log" 2>&1) &
 importer=$!
-load "$base/tables?month=2021-11"
+load "3. cached tables during an import" "$base/tables?month=2021-11"
 wait "$importer"
 tail -n 3 "$work/import.log"
 # The server took the import in without a restart: its 2020 total is the command line's.
@@ -207,5 +251,13 @@ total() { python3 -c 'import json,sys; print(next(c["value"] for c in json.load(
 sleep 1
 echo "November 2020 total: server $(curl -sf -H "Authorization: Bearer $token" "$base/tables?month=2020-11" | total)," \
     "vigie tables $("$vigie" tables --month 2020-11 --format json | total)"
-echo "server RSS after: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
+echo "server RSS after: $(rss_mb) MB"
+figure "server memory at the end (MB)" "$(rss_mb)"
 grep -i "error" "$work/serve.log" || true
+kill "$server" && wait "$server" 2>/dev/null || true
+server=
+}
+
+[ -n "${vigie_before:-}" ] && measure before "$vigie_before"
+measure after "$vigie_after"
+side_by_side

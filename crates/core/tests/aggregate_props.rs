@@ -33,17 +33,18 @@ fn violation() -> impl Strategy<Value = Violation> {
         0..DAYS,
         0..4u32,
         0..3usize,
+        (proptest::bool::ANY, proptest::bool::ANY),
     )
-        .prop_map(move |(commune, subtype, codes, day, incident, org)| {
+        .prop_map(move |(commune, subtype, codes, day, incident, org, (reported, located))| {
             let date = start() + chrono::Days::new(day);
             Violation {
                 id: String::new(),
                 incident_id: format!("I{incident}"),
                 incident_date: date,
-                report_date: None,
+                report_date: reported.then(|| date + chrono::Days::new(2)),
                 commune: CommuneId(commune),
                 locality: None,
-                location: None,
+                location: located.then_some(vigie_core::records::LatLon { lat: 14.5, lon: -4.25 }),
                 subtype,
                 codes: {
                     let mut drawn = codes.iter();
@@ -174,6 +175,8 @@ fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
         violation_code: cell("violation_code"),
         codes: ByList::from_fn(|kind| cell(kind.column())),
         organization: cell("organization"),
+        report_date: cell("report_date"),
+        latitude: cell("latitude"),
     };
     let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
     assert_eq!(fact, facts.fact_of(v), "the text path and the record path agree");
@@ -278,6 +281,15 @@ proptest! {
             naive[v.commune.0 as usize] += 1;
         }
         prop_assert_eq!(facts.commune_counts(c, january, month), naive);
+
+        // The month's violations and those lacking a report date or coordinates (the coverage
+        // panel), from the facts, equal a naive count.
+        let of_month: Vec<&&Violation> = all.iter().filter(|v| Month::of(v.incident_date) == month).collect();
+        let lacking = |lacks: fn(&Violation) -> bool| of_month.iter().filter(|v| lacks(v)).count() as u64;
+        prop_assert_eq!(
+            facts.completeness(month),
+            (of_month.len() as u64, lacking(|v| v.report_date.is_none()), lacking(|v| v.location.is_none()))
+        );
 
         let t = facts.tables(c, month, &f);
         // Totals are the sums of their rows, whichever way they are cut.

@@ -409,7 +409,8 @@ impl<'c> ExportLayout<'c> {
 /// one per code list, of the violations `condition` selects, in key order.
 pub(crate) fn coded_violations_sql(condition: &str) -> String {
     format!(
-        "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, organization, {} FROM violations
+        "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, organization,
+                COALESCE(report_date, ''), COALESCE(latitude, ''), {} FROM violations
          WHERE {condition} ORDER BY id",
         vigie_core::ListKind::ALL.map(vigie_core::ListKind::column).join(", ")
     )
@@ -422,7 +423,7 @@ pub(crate) fn coded_text<'r>(
 ) -> crate::Result<vigie_core::aggregate::FactText<'r>> {
     let mut codes = vigie_core::ByList::default();
     for (i, (_, code)) in codes.iter_mut().enumerate() {
-        *code = text(6 + i)?;
+        *code = text(8 + i)?;
     }
     Ok(vigie_core::aggregate::FactText {
         incident_id: text(1)?,
@@ -431,5 +432,7 @@ pub(crate) fn coded_text<'r>(
         violation_code: text(4)?,
         codes,
         organization: text(5)?,
+        report_date: text(6)?,
+        latitude: text(7)?,
     })
 }

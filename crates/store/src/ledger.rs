@@ -28,25 +28,6 @@ pub(crate) fn summary(db: &mut dyn Sql) -> Result<Summary> {
     })
 }
 
-/// How many violations of these days lack a report date, and coordinates.
-pub(crate) fn completeness(
-    db: &mut dyn Sql,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> Result<(u64, u64, u64)> {
-    let found = db.query(
-        "counting missing details",
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN COALESCE(report_date, '') = '' THEN 1 ELSE 0 END), 0),
-                COALESCE(SUM(CASE WHEN COALESCE(latitude, '') = '' THEN 1 ELSE 0 END), 0)
-         FROM violations WHERE incident_date BETWEEN $1 AND $2",
-        args![from.to_string(), to.to_string()],
-    )?;
-    match found.first() {
-        Some(r) => Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        None => Ok((0, 0, 0)),
-    }
-}
-
 pub(crate) fn last_change(db: &mut dyn Sql) -> Result<i64> {
     let found = db.query("reading the change feed", "SELECT COALESCE(MAX(seq), 0) FROM changes", &[])?;
     found.first().map_or(Ok(0), |r| r.get(0))

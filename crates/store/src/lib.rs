@@ -316,6 +316,13 @@ pub trait Store: sql::Backend + Send {
     fn is_broken(&self) -> bool {
         false
     }
+    /// Bounds the pages this connection keeps in its own memory (SQLite's page cache, 64 MiB
+    /// by default for bulk imports and whole-table reads). A server holds a connection per
+    /// request at work, each of which would otherwise fill its own cache over time. A
+    /// server-side database keeps its cache on its side: nothing to do.
+    fn cap_cache(&self, _bytes: usize) -> Result<()> {
+        Ok(())
+    }
     /// The change feed after `seq`, in order: what every process's aggregation follows.
     fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
         sql::read(self, |db| ledger::changes_since(db, seq))
@@ -362,11 +369,6 @@ pub trait Store: sql::Backend + Send {
     /// Closes a recommendation from `month` on (it still shows in that month's report), audited.
     fn close_recommendation(&mut self, id: i64, month: Month, actor: &Actor) -> Result<()> {
         sql::write(self, false, |db| texts::close_recommendation(db, id, month, actor))
-    }
-    /// How many violations of these days lack an optional detail: `(violations, without a
-    /// report date, without coordinates)`, for the dashboard's coverage panel.
-    fn completeness(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<(u64, u64, u64)> {
-        sql::read(self, |db| ledger::completeness(db, from, to))
     }
     /// The newest committed import batches of files (not the API's one-record writes), those
     /// of an organisation's users only when one is given.
@@ -737,13 +739,21 @@ struct TextBatch {
 }
 
 impl TextBatch {
-    /// incident id, incident date, commune, subtype, organisation.
-    const FIXED: usize = 5;
+    /// incident id, incident date, commune, subtype, organisation, report date, latitude.
+    const FIXED: usize = 7;
     const CELLS: usize = TextBatch::FIXED + ListKind::COUNT;
 
     fn push(&mut self, key: u32, t: &FactText<'_>) {
         self.keys.push(key);
-        let cells = [t.incident_id, t.incident_date, t.admin3_pcode, t.violation_code, t.organization];
+        let cells = [
+            t.incident_id,
+            t.incident_date,
+            t.admin3_pcode,
+            t.violation_code,
+            t.organization,
+            t.report_date,
+            t.latitude,
+        ];
         for cell in cells.iter().chain(t.codes.values()) {
             self.text.push_str(cell);
             self.ends.push(self.text.len() as u32);
@@ -767,6 +777,8 @@ impl TextBatch {
                 admin3_pcode: cell(2),
                 violation_code: cell(3),
                 organization: cell(4),
+                report_date: cell(5),
+                latitude: cell(6),
                 codes,
             };
             (key, text)

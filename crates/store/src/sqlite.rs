@@ -274,6 +274,12 @@ impl Store for SqliteStore {
         self.wait = wait;
     }
 
+    fn cap_cache(&self, bytes: usize) -> Result<()> {
+        // A negative size is in KiB.
+        let kib = -(i64::try_from(bytes >> 10).unwrap_or(i64::MAX));
+        self.conn.pragma_update(None, "cache_size", kib).map_err(err("bounding the page cache"))
+    }
+
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool> {
         let entity = entity_of(kind);
         self.begin_write()?;

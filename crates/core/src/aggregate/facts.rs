@@ -24,6 +24,19 @@ pub struct Fact {
     /// A 64-bit hash of the incident id: violations of one incident are counted once in
     /// incident counts.
     pub incident: u64,
+    /// What the record lacks of the details a month's completeness counts ([`Fact::NO_REPORT_DATE`],
+    /// [`Fact::NO_LOCATION`]): so that the dashboard's coverage panel reads memory, not every row.
+    pub lacks: u8,
+}
+
+impl Fact {
+    pub const NO_REPORT_DATE: u8 = 1;
+    pub const NO_LOCATION: u8 = 2;
+
+    /// The [`Fact::lacks`] bits of a record with and without these details.
+    pub fn lacks(report_date: bool, location: bool) -> u8 {
+        (if report_date { 0 } else { Fact::NO_REPORT_DATE }) | (if location { 0 } else { Fact::NO_LOCATION })
+    }
 }
 
 /// The stored text of a violation's coded fields.
@@ -34,6 +47,9 @@ pub struct FactText<'a> {
     pub violation_code: &'a str,
     pub codes: ByList<&'a str>,
     pub organization: &'a str,
+    /// Empty when the record has no report date, or no coordinates.
+    pub report_date: &'a str,
+    pub latitude: &'a str,
 }
 
 /// Where a fact sits: its storage key (the store's row id) maps to a position.
@@ -50,6 +66,7 @@ pub struct Facts {
     pub(crate) codes: ByList<Vec<u8>>,
     pub(crate) organization: Vec<u16>,
     pub(crate) incident: Vec<u64>,
+    pub(crate) lacks: Vec<u8>,
     pub(crate) dead: Vec<bool>,
     pub(crate) dead_count: usize,
     pub(crate) sorted: usize,
@@ -168,6 +185,7 @@ impl Facts {
             codes: v.codes,
             organization,
             incident: incident_hash(&v.incident_id),
+            lacks: Fact::lacks(v.report_date.is_some(), v.location.is_some()),
         }
     }
 
@@ -195,6 +213,7 @@ impl Facts {
             codes,
             organization,
             incident: incident_hash(cells.incident_id),
+            lacks: Fact::lacks(!cells.report_date.is_empty(), !cells.latitude.is_empty()),
         })
     }
 
@@ -218,7 +237,7 @@ impl Facts {
     /// Bytes held by the columns and indexes, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         let rows = self.day.capacity();
-        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 4) + self.position.capacity() * 4
+        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 1 + 4) + self.position.capacity() * 4
     }
 
     /// Loads many violations at once (at start), sorting once at the end.
@@ -322,6 +341,7 @@ impl Facts {
         }
         self.organization.push(fact.organization);
         self.incident.push(fact.incident);
+        self.lacks.push(fact.lacks);
         self.dead.push(false);
         self.key.push(key);
         self.position[slot] = row as u32;
@@ -339,6 +359,7 @@ impl Facts {
         }
         self.organization[row] = fact.organization;
         self.incident[row] = fact.incident;
+        self.lacks[row] = fact.lacks;
     }
 
     fn cube_add(&mut self, row: usize, delta: i32) {
@@ -364,6 +385,7 @@ impl Facts {
         }
         self.organization = gather(&self.organization, &order);
         self.incident = gather(&self.incident, &order);
+        self.lacks = gather(&self.lacks, &order);
         self.key = gather(&self.key, &order);
         self.dead = vec![false; order.len()];
         self.dead_count = 0;
@@ -401,6 +423,21 @@ impl Facts {
             codes: ByList::from_fn(|kind| self.codes[kind][r]),
             organization: self.organization[r],
             incident: self.incident[r],
+            lacks: self.lacks[r],
         })
+    }
+
+    /// The violations of `month`, and how many of them lack a report date, or coordinates.
+    pub fn completeness(&self, month: Month) -> (u64, u64, u64) {
+        let sorted = self.sorted_range(day_of(month.first_day()), day_of(month.next().first_day()));
+        let (first, last) = (day_of(month.first_day()), day_of(month.last_day()));
+        let recent = (self.sorted..self.day.len()).filter(|&r| (first..=last).contains(&self.day[r]));
+        let (mut all, mut no_report_date, mut no_location) = (0, 0, 0);
+        for row in sorted.chain(recent).filter(|&r| !self.dead[r]) {
+            all += 1;
+            no_report_date += u64::from(self.lacks[row] & Fact::NO_REPORT_DATE != 0);
+            no_location += u64::from(self.lacks[row] & Fact::NO_LOCATION != 0);
+        }
+        (all, no_report_date, no_location)
     }
 }
