@@ -470,3 +470,17 @@ form-violations = Violations this victim suffered
 form-violations-hint = Tick each type of violation suffered: each counts as one violation.
 form-narrative-hint = Sensitive: name nobody. The narrative is seen only by the roles allowed to.
 form-organization-hint = Your organisation's short code, as Vigie knows it (for example DRC).
+
+verification-reported = Reported (pending verification)
+verification-verified = Verified
+verification-not-verified = Could not be verified
+verification-rejected = Rejected
+rejection-did-not-occur = did not occur
+rejection-not-a-protection-violation = not a protection violation
+ui-verification = Verification
+ui-verification-reason = Reason for a rejection
+ui-verify = Save the decision
+ui-verify-selected = Decision for the ticked violations
+ui-select = Select
+ui-select-record = Select { $id }
+ui-saved-verified = Saved: the verification status was updated.

@@ -504,3 +504,17 @@ form-violations = Violations subies par cette victime
 form-violations-hint = Cochez chaque type de violation subie : chacun compte pour une violation.
 form-narrative-hint = Sensible : ne nommez personne. Le récit n’est visible que des rôles qui y ont accès.
 form-organization-hint = Le code court de votre organisation, tel que Vigie le connaît (par exemple DRC).
+
+verification-reported = Signalée (en attente de vérification)
+verification-verified = Vérifiée
+verification-not-verified = Non vérifiable
+verification-rejected = Rejetée
+rejection-did-not-occur = n’a pas eu lieu
+rejection-not-a-protection-violation = pas une violation de protection
+ui-verification = Vérification
+ui-verification-reason = Motif d’un rejet
+ui-verify = Enregistrer la décision
+ui-verify-selected = Décision pour les violations cochées
+ui-select = Choisir
+ui-select-record = Choisir { $id }
+ui-saved-verified = Enregistré : le statut de vérification a été mis à jour.

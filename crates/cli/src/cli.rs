@@ -200,6 +200,25 @@ pub enum Command {
         #[arg(long, default_value_t = 5, value_name = "K")]
         min_count: u64,
     },
+    /// Set violations' verification status: `reported` (pending), `verified`, `not_verified`
+    /// (could not be verified) or `rejected` (with `--reason did_not_occur` or
+    /// `not_a_protection_violation`). Rejected violations leave every count.
+    ///
+    /// All or nothing: an unknown id or a bad row changes nothing. Each change is audited.
+    Verify {
+        /// The status to give every violation named.
+        #[arg(long, value_name = "STATUS", required_unless_present = "file", conflicts_with = "file")]
+        status: Option<String>,
+        /// A rejection's reason: did_not_occur, not_a_protection_violation.
+        #[arg(long, value_name = "REASON", conflicts_with = "file")]
+        reason: Option<String>,
+        /// Violation ids.
+        #[arg(value_name = "ID", required_unless_present = "file", conflicts_with = "file")]
+        ids: Vec<String>,
+        /// A decisions file instead: CSV with the columns violation_id,status,reason.
+        #[arg(long, value_name = "decisions.csv")]
+        file: Option<PathBuf>,
+    },
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]
     User(UserAction),
@@ -377,6 +396,13 @@ pub struct FilterArgs {
     /// Last incident date counted.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub to: Option<String>,
+    /// Verification status (reported, verified, not_verified, rejected). Without it, every
+    /// violation but the rejected ones counts.
+    #[arg(long, value_name = "STATUS")]
+    pub verification: Vec<String>,
+    /// Count verified violations only (`--verification verified`).
+    #[arg(long)]
+    pub verified_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

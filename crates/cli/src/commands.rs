@@ -179,6 +179,19 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::organisation(store.as_mut(), action)
         }
+        Command::Verify { status, reason, ids, file } => {
+            let decisions = match (file, status) {
+                (Some(file), _) => crate::verify::read_decisions(&file)?,
+                (None, Some(status)) => {
+                    let decision =
+                        vigie_core::Decision::parse(&status, reason.as_deref()).map_err(anyhow::Error::msg)?;
+                    ids.into_iter().map(|id| (id, decision)).collect()
+                }
+                (None, None) => anyhow::bail!("say --status STATUS with violation ids, or --file decisions.csv"),
+            };
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            crate::verify::apply(store.as_mut(), &decisions)
+        }
         Command::Token(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::token(store.as_mut(), action)

@@ -24,9 +24,12 @@ pub fn build(args: &FilterArgs, catalog: &Catalog) -> Result<Filter> {
         ("organization", &args.organization),
     ];
     let dates = [("from", &args.from), ("to", &args.to)];
+    let verified_only = args.verified_only.then_some(("verification", vigie_core::Verification::Verified.code()));
     let pairs = lists
         .iter()
         .flat_map(|(name, values)| values.iter().map(move |v| (*name, v.as_str())))
-        .chain(dates.iter().filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))));
+        .chain(dates.iter().filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))))
+        .chain(args.verification.iter().map(|v| ("verification", v.as_str())))
+        .chain(verified_only);
     Filter::from_codes(catalog, pairs).map_err(|e| anyhow!(e))
 }

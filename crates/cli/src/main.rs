@@ -10,6 +10,7 @@ mod inputs;
 mod kobo;
 mod locate;
 mod serve;
+mod verify;
 
 use std::process::ExitCode;
 

@@ -14,6 +14,7 @@ pub mod reference;
 pub mod risk;
 pub mod roles;
 pub mod spreadsheet;
+pub mod verification;
 
 pub use catalog::Catalog;
 pub use geography::{CommuneId, Geography, RegionId};
@@ -22,6 +23,7 @@ pub use records::{Alert, EventType, FieldError, Record, RecordKind, RiskAnswer, 
 pub use reference::{ByList, CodeList, Label, ListKind, Typology};
 pub use risk::{RiskDefinition, RiskIndex, RiskVersion};
 pub use roles::Role;
+pub use verification::{Decision, Rejection, Verification};
 
 /// A reference file that does not parse: only raised for data handed in by a user (the embedded
 /// copies are checked by tests), so it names the file and the line.

@@ -23,6 +23,8 @@ impl Role {
     pub const ADMINS: &'static [Role] = &[Role::Admin];
     /// Who analyses every partner's data: the report's own words, the incident list, verifying.
     pub const ANALYSTS: &'static [Role] = &[Role::Admin, Role::ImOfficer];
+    /// Who decides a violation's verification status (and signs a month off).
+    pub const VERIFIERS: &'static [Role] = &[Role::Admin, Role::ImOfficer];
     /// Who sees and writes records one by one (a partner, only its own organisation's).
     pub const WITH_RECORDS: &'static [Role] = &[Role::Admin, Role::ImOfficer, Role::Partner];
 
@@ -57,7 +59,7 @@ impl Role {
 
     /// Whether it may verify records (and sign a month off).
     pub fn may_verify(self) -> bool {
-        self.analyses()
+        Role::VERIFIERS.contains(&self)
     }
 
     /// Whether it opens records one by one (a partner, only its own organisation's).

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use vigie_core::aggregate::{Fact, FactText, Facts, Filter, MonthCounts, PageRequest, SortBy};
-use vigie_core::{ByList, Catalog, CommuneId, ListKind, Month, RegionId, Violation};
+use vigie_core::{ByList, Catalog, CommuneId, ListKind, Month, RegionId, Verification, Violation};
 
 fn catalog() -> &'static Catalog {
     Catalog::builtin()
@@ -34,8 +34,9 @@ fn violation() -> impl Strategy<Value = Violation> {
         0..4u32,
         0..3usize,
         (proptest::bool::ANY, proptest::bool::ANY),
+        0..6usize,
     )
-        .prop_map(move |(commune, subtype, codes, day, incident, org, (reported, located))| {
+        .prop_map(move |(commune, subtype, codes, day, incident, org, (reported, located), status)| {
             let date = start() + chrono::Days::new(day);
             Violation {
                 id: String::new(),
@@ -51,7 +52,8 @@ fn violation() -> impl Strategy<Value = Violation> {
                     ByList::from_fn(|kind| drawn.next().copied().unwrap_or(0) % sizes[kind])
                 },
                 organization: ["DRC", "NRC", "IRC"][org].to_owned(),
-                narrative: None,
+                // The verification status rides in the narrative (see `status`), which no count reads.
+                narrative: Some(Verification::ALL[status.saturating_sub(2)].code().to_owned()),
             }
         })
 }
@@ -73,28 +75,42 @@ fn filter() -> impl Strategy<Value = Filter> {
         proptest::sample::subsequence(vec!["DRC", "NRC", "XYZ"], 0..3),
         proptest::option::of((0..DAYS, 0..60u64)),
         proptest::bool::ANY,
+        proptest::sample::subsequence(Verification::ALL.to_vec(), 0..3),
     )
-        .prop_map(|(regions, cercles, categories, subtypes, codes, organizations, dates, by_commune)| Filter {
-            regions: regions.into_iter().map(|r| RegionId(r as u8)).collect(),
-            cercles,
-            communes: if by_commune {
-                vec![catalog().geography.commune_by_pcode("ML050101").expect("commune")]
-            } else {
-                Vec::new()
+        .prop_map(
+            |(regions, cercles, categories, subtypes, codes, organizations, dates, by_commune, verification)| Filter {
+                regions: regions.into_iter().map(|r| RegionId(r as u8)).collect(),
+                cercles,
+                communes: if by_commune {
+                    vec![catalog().geography.commune_by_pcode("ML050101").expect("commune")]
+                } else {
+                    Vec::new()
+                },
+                categories: categories.into_iter().map(|c| c as u8).collect(),
+                subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
+                codes: {
+                    let mut by_list = ByList::<Vec<u8>>::default();
+                    for (kind, accepted) in codes {
+                        by_list[kind].extend(accepted.into_iter().map(|c| c as u8));
+                    }
+                    by_list
+                },
+                organizations: organizations.into_iter().map(str::to_owned).collect(),
+                from: dates.map(|(a, _)| start() + chrono::Days::new(a)),
+                to: dates.map(|(a, len)| start() + chrono::Days::new(a + len)),
+                verification,
             },
-            categories: categories.into_iter().map(|c| c as u8).collect(),
-            subtypes: subtypes.into_iter().map(|s| s as u8).collect(),
-            codes: {
-                let mut by_list = ByList::<Vec<u8>>::default();
-                for (kind, accepted) in codes {
-                    by_list[kind].extend(accepted.into_iter().map(|c| c as u8));
-                }
-                by_list
-            },
-            organizations: organizations.into_iter().map(str::to_owned).collect(),
-            from: dates.map(|(a, _)| start() + chrono::Days::new(a)),
-            to: dates.map(|(a, len)| start() + chrono::Days::new(a + len)),
-        })
+        )
+}
+
+/// A generated violation's verification status (carried in its narrative).
+fn status(v: &Violation) -> Verification {
+    v.narrative.as_deref().and_then(Verification::parse).expect("a status")
+}
+
+/// A violation's fact with its status, as a store loads it.
+fn fact_of(facts: &mut Facts, v: &Violation) -> Fact {
+    Fact { state: status(v).index(), ..facts.fact_of(v) }
 }
 
 /// What a filter means, written directly on violations.
@@ -111,6 +127,7 @@ fn selects(f: &Filter, v: &Violation) -> bool {
         && (f.organizations.is_empty() || f.organizations.contains(&v.organization))
         && f.from.is_none_or(|d| v.incident_date >= d)
         && f.to.is_none_or(|d| v.incident_date <= d)
+        && if f.verification.is_empty() { status(v).counted() } else { f.verification.contains(&status(v)) }
 }
 
 fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> MonthCounts {
@@ -177,9 +194,10 @@ fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
         organization: cell("organization"),
         report_date: cell("report_date"),
         latitude: cell("latitude"),
+        verification: status(v).code(),
     };
     let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
-    assert_eq!(fact, facts.fact_of(v), "the text path and the record path agree");
+    assert_eq!(fact, fact_of(facts, v), "the text path and the record path agree");
     fact
 }
 
@@ -211,7 +229,7 @@ proptest! {
         let mut loaded = Vec::new();
         for (i, v) in rows.iter().enumerate() {
             stored.insert(i as u32 + 1, v.clone());
-            let fact = if from_text { fact_from_text(&mut facts, v) } else { facts.fact_of(v) };
+            let fact = if from_text { fact_from_text(&mut facts, v) } else { fact_of(&mut facts, v) };
             loaded.push((i as u32 + 1, fact));
         }
         match load {
@@ -231,13 +249,13 @@ proptest! {
         let _ = facts.tables(c, month, &Filter { from: None, to: None, ..f.clone() });
         // Later writes: corrections of stored rows and new rows, with no rebuild.
         for (i, v) in updates.iter().filter(|(i, _)| *i < rows.len()) {
-            let fact = facts.fact_of(v);
+            let fact = fact_of(&mut facts, v);
             facts.upsert(*i as u32 + 1, fact);
             stored.insert(*i as u32 + 1, v.clone());
         }
         for (i, v) in late.iter().enumerate() {
             let key = (rows.len() + i) as u32 + 1;
-            let fact = facts.fact_of(v);
+            let fact = fact_of(&mut facts, v);
             facts.upsert(key, fact);
             stored.insert(key, v.clone());
         }
@@ -251,7 +269,14 @@ proptest! {
 
         // The filter, and its places and typology alone (the yearly tables answer those from
         // the month cube).
-        let places = Filter { codes: ByList::default(), organizations: Vec::new(), from: None, to: None, ..f.clone() };
+        let places = Filter {
+            codes: ByList::default(),
+            organizations: Vec::new(),
+            from: None,
+            to: None,
+            verification: Vec::new(),
+            ..f.clone()
+        };
         // And with the dates: whole months from the cube, the others from the rows.
         let places_and_dates = Filter { from: f.from, to: f.to, ..places.clone() };
         for f in [&f, &places, &places_and_dates] {
@@ -277,14 +302,15 @@ proptest! {
         // the cube or the rows, equal a naive count.
         let january = month.months_of_year().next().expect("January");
         let mut naive = vec![0u64; facts.commune_counts(c, january, month).len()];
-        for v in all.iter().filter(|v| (january..=month).contains(&Month::of(v.incident_date))) {
+        for v in all.iter().filter(|v| status(v).counted() && (january..=month).contains(&Month::of(v.incident_date))) {
             naive[v.commune.0 as usize] += 1;
         }
         prop_assert_eq!(facts.commune_counts(c, january, month), naive);
 
         // The month's violations and those lacking a report date or coordinates (the coverage
         // panel), from the facts, equal a naive count.
-        let of_month: Vec<&&Violation> = all.iter().filter(|v| Month::of(v.incident_date) == month).collect();
+        let of_month: Vec<&&Violation> =
+            all.iter().filter(|v| status(v).counted() && Month::of(v.incident_date) == month).collect();
         let lacking = |lacks: fn(&Violation) -> bool| of_month.iter().filter(|v| lacks(v)).count() as u64;
         prop_assert_eq!(
             facts.completeness(month),

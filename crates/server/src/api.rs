@@ -634,3 +634,44 @@ pub async fn change_settings(
     state.blocking(move |_, store| Ok(store.set_public_access(body.public_access, &actor)?)).await?;
     Ok(Json(serde_json::json!({ "public_access": body.public_access })))
 }
+
+/// A verification decision: a status, and for `rejected` its reason.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationBody {
+    status: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// A violation's verification as set, with what it was.
+pub(crate) fn verified_json(done: &vigie_store::Verified) -> serde_json::Value {
+    let codes = |d: &vigie_core::Decision| {
+        let (status, reason) = d.codes();
+        serde_json::json!({ "status": status, "reason": reason })
+    };
+    let mut answer = codes(&done.after);
+    answer["id"] = done.id.clone().into();
+    answer["previous"] = codes(&done.before);
+    answer
+}
+
+/// Sets a violation's verification status (audited with its old and new values).
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<VerificationBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let decision = vigie_core::Decision::parse(&body.status, body.reason.as_deref()).map_err(ApiError::bad_request)?;
+    let actor = caller.actor("?");
+    let done = state
+        .blocking(move |state, store| {
+            let done = store.set_verification(&[(id, decision)], &actor)?;
+            state.shared.catch_up(&*store)?;
+            Ok(done)
+        })
+        .await?;
+    let done = done.first().ok_or_else(|| ApiError::internal("a decision without its outcome"))?;
+    Ok(Json(verified_json(done)))
+}

@@ -16,7 +16,7 @@ use utoipa::openapi::{
 };
 use vigie_core::aggregate::Filter;
 use vigie_core::records::{MAX_IDENTIFIER, MAX_ORGANIZATION};
-use vigie_core::{Catalog, EventType, ListKind};
+use vigie_core::{Catalog, EventType, ListKind, Rejection, Verification};
 use vigie_store::RecordKind;
 
 use crate::AppState;
@@ -63,6 +63,8 @@ pub fn document(catalog: &Catalog) -> OpenApi {
                 .required("role"),
         )
         .schema("Tables", tables_schema())
+        .schema("VerificationDecision", verification_decision())
+        .schema("Verification", verification_answer())
         .schema("ImportReport", import_schema())
         .security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)))
         .security_scheme(
@@ -308,11 +310,52 @@ fn dimension_codes(catalog: &Catalog, name: &str) -> Option<Vec<String>> {
         "commune" => g.communes.iter().map(|c| c.unit.pcode.clone()).collect(),
         "category" => t.categories.iter().map(|c| c.code.clone()).collect(),
         "subtype" => t.subtypes.iter().map(|s| s.code.clone()).collect(),
+        "verification" => Verification::ALL.iter().map(|v| v.code().to_owned()).collect(),
         _ => {
             let kind = ListKind::ALL.into_iter().find(|k| k.name() == name)?;
             catalog.lists.get(kind).codes.iter().map(|c| c.code.clone()).collect()
         }
     })
+}
+
+/// A verification decision as JSON Schema says it: a status other than `rejected` without a
+/// reason, or `rejected` with one.
+fn verification_decision() -> Schema {
+    let kept: Vec<&str> = Verification::ALL.iter().filter(|v| v.counted()).map(|v| v.code()).collect();
+    let reasons: Vec<&str> = Rejection::ALL.iter().map(|r| r.code()).collect();
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .property("status", string().enum_values(Some(kept)))
+                .property("reason", ObjectBuilder::new().schema_type(Type::Null))
+                .required("status")
+                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false))),
+        )
+        .item(
+            ObjectBuilder::new()
+                .property("status", string().enum_values(Some([Verification::Rejected.code()])))
+                .property("reason", string().enum_values(Some(reasons)))
+                .required("status")
+                .required("reason")
+                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false))),
+        )
+        .build()
+        .into()
+}
+
+/// A violation's verification once set, and what it was.
+fn verification_answer() -> ObjectBuilder {
+    let codes = || {
+        ObjectBuilder::new()
+            .property("status", string().enum_values(Some(Verification::ALL.map(Verification::code))))
+            .property(
+                "reason",
+                nullable_string().enum_values(Some(Rejection::ALL.iter().map(|r| Some(r.code())).chain([None]))),
+            )
+            .required("status")
+            .required("reason")
+    };
+    codes().property("id", string()).property("previous", codes()).required("id").required("previous")
 }
 
 fn code_schema_name(dimension: &str) -> String {
@@ -399,6 +442,10 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(session.required("user").required("csrf_token").into()))
         }
         ("GET", "/api/v1/me", _) => ("200", Some(reference("User"))),
+        ("PUT", "/api/v1/violations/{id}/verification", _) => {
+            op = op.request_body(Some(json_body(reference("VerificationDecision")).build()));
+            ("200", Some(reference("Verification")))
+        }
         ("GET", "/api/v1/settings", _) => ("200", Some(reference("Settings"))),
         ("PUT", "/api/v1/settings", _) => {
             op = op.request_body(Some(json_body(reference("Settings")).build()));

@@ -178,6 +178,8 @@ pub(crate) struct Listed {
     /// The next page's cursor.
     pub next: Option<String>,
     pub records: Vec<Record>,
+    /// Each violation's verification status (none for other kinds).
+    pub verification: Vec<Option<vigie_core::Verification>>,
 }
 
 /// The page of records of `kind` the caller may see for `query` (paging, sorting and the
@@ -214,7 +216,13 @@ pub(crate) fn listed(
     }
     let details = serde_json::json!({ "rows": records.len(), "query": query });
     state.audit_read(store, caller.actor("?"), "list", kind.table(), own.as_deref().unwrap_or("*"), details)?;
+    let facts = &state.shared.current().facts;
+    let verification = records
+        .iter()
+        .map(|(key, _)| if kind == RecordKind::Violations { facts.verification_of(*key) } else { None })
+        .collect();
     Ok(Listed {
+        verification,
         page,
         total: if visible { selection.total } else { 0 },
         next: selection.next.filter(|_| visible).map(|c| c.to_string()),

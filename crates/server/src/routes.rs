@@ -20,6 +20,7 @@ const UPLOAD_BODY: usize = 2 * crate::uploads::IMPORT_LIMIT as usize;
 const ADMIN: &[Role] = Role::ADMINS;
 const ANALYSTS: &[Role] = Role::ANALYSTS;
 const RECORDS: &[Role] = Role::WITH_RECORDS;
+const VERIFIERS: &[Role] = Role::VERIFIERS;
 
 fn spec(method: &'static str, path: &'static str, allow: Allow, summary: &'static str) -> RouteSpec {
     RouteSpec { method, path, allow, summary }
@@ -110,6 +111,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::texts::follow_up),
         ),
         (
+            spec(
+                "POST",
+                "/verification",
+                Allow::Roles(VERIFIERS),
+                "Page: verification statuses set (a form: a violation's page, or the list's ticked rows).",
+            ),
+            post(pages::records::verify),
+        ),
+        (
             spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),
             get(pages::admin::admin),
         ),
@@ -170,6 +180,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 "Import a CSV body (violations, alerts or risk), all or nothing.",
             ),
             post(api::import).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY)),
+        ),
+        (
+            spec(
+                "PUT",
+                "/api/v1/violations/{id}/verification",
+                Allow::Roles(VERIFIERS),
+                "Set a violation's verification status (and a rejection's reason), audited.",
+            ),
+            put(api::verify),
         ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),

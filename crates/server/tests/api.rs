@@ -60,6 +60,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations.xlsx", LISTS),
     ("GET", "/imports", LISTS),
     ("GET", "/reports", SIGNED_IN),
+    ("POST", "/verification", ANALYSTS),
+    ("PUT", "/api/v1/violations/{id}/verification", ANALYSTS),
     ("GET", "/texts", ANALYSTS),
     ("POST", "/texts", ANALYSTS),
     ("POST", "/recommendations", ANALYSTS),
@@ -306,6 +308,7 @@ async fn as_caller(
     let body = match (method, path, record) {
         (_, "/api/v1/login", _) => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
         ("PUT", "/api/v1/settings", _) => Some(serde_json::json!({ "public_access": false })),
+        ("PUT", "/api/v1/violations/{id}/verification", _) => Some(serde_json::json!({ "status": "verified" })),
         // A new record (id 9), or partner A's own, as it is.
         ("POST", _, Some((_, header, row))) => Some(row_body(header, &row.replacen("-1,", "-9,", 2))),
         ("PUT", _, Some((_, header, row))) => Some(row_body(header, row)),
@@ -335,6 +338,7 @@ async fn as_caller(
     let record_form = method == "POST" && !path.starts_with("/api/") && record.is_some();
     let analyst_form = match (method, path) {
         ("POST", "/texts") => Some("month=2021-11&section=ML05&body=280+violations"),
+        ("POST", "/verification") => Some("id=V-1&status=verified&back=%2Fviolations%2FV-1"),
         ("POST", "/recommendations") => Some("month=2021-11&actor=Cluster&action=Plaider&zone=Mopti"),
         ("POST", "/recommendations/{id}") => Some("month=2021-11&follow_up=Fait"),
         ("POST", "/admin/users") => Some("name=newcomer&role=viewer&password=a+long+enough+password"),
@@ -450,7 +454,9 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                     answer.text
                 );
             } else {
-                let refusal = match (who, *method, path.contains("{id}")) {
+                // Deciding on a record is an analyst's permission, not a matter of whose it is.
+                let record_route = path.contains("{id}") && !path.ends_with("/verification");
+                let refusal = match (who, *method, record_route) {
                     (Who::Anonymous, _, _) => StatusCode::UNAUTHORIZED,
                     // Partner A's records do not exist for partner B (V-9, posted first by the
                     // admin, neither).
@@ -1305,6 +1311,92 @@ async fn violation_pages_show_each_role_what_it_may_see() {
     let dashboard = get(viewer.clone(), "/dashboard?month=2021-11").await;
     assert!(!dashboard.text.contains("href=\"/violations"), "no link a viewer cannot follow");
     assert_eq!(get(viewer, "/violations").await.status, StatusCode::FORBIDDEN);
+}
+
+/// Verification: an IM officer decides through the API and the pages (a violation's page, the
+/// list's ticked rows); a rejected violation leaves the tables and the list's default, and is
+/// found under its status; the body is checked; a partner may not decide.
+#[tokio::test]
+async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let api = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
+        let request = request(method, path, body)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::from(text))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let total = |answer: &Answer| {
+        answer.json["tables"]
+            .as_array()
+            .and_then(|cells| {
+                cells
+                    .iter()
+                    .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
+            })
+            .and_then(|c| c["value"].as_u64())
+    };
+    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(2));
+
+    let path = "/api/v1/violations/V-1/verification";
+    let refused = api("PUT", path, Some(serde_json::json!({ "status": "rejected" }))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.json);
+    assert!(refused.json["error"]["message"].as_str().is_some_and(|m| m.contains("did_not_occur")));
+    let missing =
+        api("PUT", "/api/v1/violations/V-404/verification", Some(serde_json::json!({ "status": "verified" }))).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let body = serde_json::json!({ "status": "rejected", "reason": "did_not_occur" });
+    let done = api("PUT", path, Some(body)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.json);
+    assert_eq!(done.json["previous"]["status"], "reported");
+    assert_eq!((done.json["status"].as_str(), done.json["reason"].as_str()), (Some("rejected"), Some("did_not_occur")));
+    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(1), "V-1 leaves the tables");
+    let rejected = api("GET", "/api/v1/tables?month=2021-11&verification=rejected", None).await;
+    assert_eq!(total(&rejected), Some(1), "and is counted under its status");
+
+    // The pages: V-2 verified from the list's ticked rows, then the list by status.
+    let (cookie, csrf) = login(&app, "im").await;
+    let list = call(
+        &app,
+        request("GET", "/violations", None).header(header::COOKIE, &cookie).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert!(
+        list.text.contains("name=\"id\" value=\"V-2\"") && !list.text.contains("value=\"V-1\""),
+        "V-1 left the default list"
+    );
+    let form = "id=V-2&status=verified&reason=did_not_occur&back=%2Fviolations%3Fverification%3Dverified";
+    let sent =
+        call(&app, form_request(&cookie, &csrf, "POST", &format!("/verification?csrf={csrf}"), form.into())).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let back = sent.headers[header::LOCATION].to_str().expect("location").to_owned();
+    assert_eq!(back, "/violations?verification=verified&saved=verified");
+    let verified =
+        call(&app, request("GET", &back, None).header(header::COOKIE, &cookie).body(Body::empty()).expect("request"))
+            .await;
+    assert!(verified.text.contains("V-2") && verified.text.contains("data-value=\"1\""), "{}", verified.text);
+    let page = call(
+        &app,
+        request("GET", "/violations/V-1", None).header(header::COOKIE, &cookie).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert!(page.text.contains("data-status=\"rejected\"") && page.text.contains("n’a pas eu lieu"), "{}", page.text);
+    let decided: Vec<_> =
+        server.store().audit_log(30).expect("audit").into_iter().filter(|e| e.action == "verify").collect();
+    assert_eq!(decided.len(), 2, "each decision audited");
+
+    // A partner may not decide, even on its own organisation's record.
+    let (partner, partner_csrf) = login(&app, "partner-a").await;
+    let form = "id=V-1&status=verified&back=%2Fviolations";
+    let denied = call(
+        &app,
+        form_request(&partner, &partner_csrf, "POST", &format!("/verification?csrf={partner_csrf}"), form.into()),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
 
 /// `method path` with a form's body, by a signed-in session.

@@ -410,7 +410,7 @@ impl<'c> ExportLayout<'c> {
 pub(crate) fn coded_violations_sql(condition: &str) -> String {
     format!(
         "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, organization,
-                COALESCE(report_date, ''), COALESCE(latitude, ''), {} FROM violations
+                COALESCE(report_date, ''), COALESCE(latitude, ''), verification, {} FROM violations
          WHERE {condition} ORDER BY id",
         vigie_core::ListKind::ALL.map(vigie_core::ListKind::column).join(", ")
     )
@@ -423,7 +423,7 @@ pub(crate) fn coded_text<'r>(
 ) -> crate::Result<vigie_core::aggregate::FactText<'r>> {
     let mut codes = vigie_core::ByList::default();
     for (i, (_, code)) in codes.iter_mut().enumerate() {
-        *code = text(8 + i)?;
+        *code = text(9 + i)?;
     }
     Ok(vigie_core::aggregate::FactText {
         incident_id: text(1)?,
@@ -434,5 +434,6 @@ pub(crate) fn coded_text<'r>(
         organization: text(5)?,
         report_date: text(6)?,
         latitude: text(7)?,
+        verification: text(8)?,
     })
 }

@@ -36,6 +36,7 @@ mod sqlite;
 mod texts;
 mod url;
 mod writes_sql;
+pub use writes_sql::Verified;
 
 use std::path::PathBuf;
 
@@ -336,6 +337,19 @@ pub trait Store: sql::Backend + Send {
     /// read in the deletion's own transaction, so no write in between can make it another's.
     /// `false` when there was none of that owner.
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool>;
+    /// A violation's verification status and reason (`None`: no such violation).
+    fn verification_of(&self, id: &str) -> Result<Option<vigie_core::Decision>> {
+        sql::read(self, |db| writes_sql::verification_of(db, id))
+    }
+    /// Sets the verification of each violation of `decisions`, all or nothing, each change
+    /// audited (see [`writes_sql::set_verification`]).
+    fn set_verification(
+        &mut self,
+        decisions: &[(String, vigie_core::Decision)],
+        actor: &Actor,
+    ) -> Result<Vec<Verified>> {
+        sql::write(self, true, |db| writes_sql::set_verification(db, decisions, actor))
+    }
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         self.audit_search(&AuditQuery { limit, ..AuditQuery::default() })
@@ -739,8 +753,9 @@ struct TextBatch {
 }
 
 impl TextBatch {
-    /// incident id, incident date, commune, subtype, organisation, report date, latitude.
-    const FIXED: usize = 7;
+    /// incident id, incident date, commune, subtype, organisation, report date, latitude,
+    /// verification.
+    const FIXED: usize = 8;
     const CELLS: usize = TextBatch::FIXED + ListKind::COUNT;
 
     fn push(&mut self, key: u32, t: &FactText<'_>) {
@@ -753,6 +768,7 @@ impl TextBatch {
             t.organization,
             t.report_date,
             t.latitude,
+            t.verification,
         ];
         for cell in cells.iter().chain(t.codes.values()) {
             self.text.push_str(cell);
@@ -779,6 +795,7 @@ impl TextBatch {
                 organization: cell(4),
                 report_date: cell(5),
                 latitude: cell(6),
+                verification: cell(7),
                 codes,
             };
             (key, text)

@@ -157,3 +157,67 @@ pub(crate) fn latest_risk_version(db: &mut dyn Sql) -> Result<u32> {
     let found = db.query("reading risk index definitions", "SELECT MAX(version) FROM risk_definitions", &[])?;
     Ok(found.first().map(|r| r.get::<Option<u32>>(0)).transpose()?.flatten().unwrap_or(1))
 }
+
+/// A violation's verification as it was and as it is now, for one decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub id: String,
+    pub before: vigie_core::Decision,
+    pub after: vigie_core::Decision,
+}
+
+/// A violation's verification status and reason, by its id.
+pub(crate) fn verification_of(db: &mut dyn Sql, id: &str) -> Result<Option<vigie_core::Decision>> {
+    let found = db.query(
+        "reading verification",
+        "SELECT verification, verification_reason FROM violations WHERE violation_id = $1",
+        args![id],
+    )?;
+    let Some(found) = found.first() else { return Ok(None) };
+    let (status, reason): (String, Option<String>) = (found.get(0)?, found.get(1)?);
+    vigie_core::Decision::parse(&status, reason.as_deref())
+        .map(Some)
+        .map_err(|reason| crate::StoreError::Unreadable { what: format!("violation {id}'s verification"), reason })
+}
+
+/// Sets the verification of each violation of `decisions` (id, decision), all or nothing: an
+/// unknown id refuses them all. Each change is audited with its old and new values and enters
+/// the change feed; a decision that changes nothing writes nothing.
+pub(crate) fn set_verification(
+    db: &mut dyn Sql,
+    decisions: &[(String, vigie_core::Decision)],
+    actor: &Actor,
+) -> Result<Vec<Verified>> {
+    let what = "setting verification";
+    let key = db.dialect().key("violations");
+    let mut done = Vec::with_capacity(decisions.len());
+    for (id, after) in decisions {
+        let found = db.query(what, &format!("SELECT {key} FROM violations WHERE violation_id = $1"), args![id])?;
+        let Some(found) = found.first() else {
+            return Err(crate::StoreError::NotFound(format!("violation {id}: no such violation, nothing was changed")));
+        };
+        let row: i64 = found.get(0)?;
+        let before = verification_of(db, id)?.unwrap_or_default();
+        if before != *after {
+            let (status, reason) = after.codes();
+            db.execute(
+                what,
+                &format!("UPDATE violations SET verification = $1, verification_reason = $2 WHERE {key} = $3"),
+                args![status, reason, row],
+            )?;
+            let values = |d: &vigie_core::Decision| {
+                let (status, reason) = d.codes();
+                serde_json::json!({ "verification": status, "verification_reason": reason }).to_string()
+            };
+            db.execute(
+                "writing audit log",
+                "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, actor, client)
+                 VALUES ($1, 'verify', 'violations', $2, $3, $4, $5, $6)",
+                args![now(), id, values(&before), values(after), &actor.name, actor.client.as_deref()],
+            )?;
+            record_change(db, "violations", None, Some(row), false)?;
+        }
+        done.push(Verified { id: id.clone(), before, after: *after });
+    }
+    Ok(done)
+}

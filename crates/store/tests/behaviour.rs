@@ -676,3 +676,58 @@ fn audit_entries_of_concurrent_reads_are_each_written_once_in_groups() {
         assert!(check.broken.is_none() && check.entries >= 200, "{url}: {check:?}");
     });
 }
+
+/// Verification decisions: each change audited with its old and new values, all or nothing (an
+/// unknown id changes nothing), taken in by the aggregation layer through the change feed: a
+/// rejected violation leaves every count and stays listed under its status, on both stores.
+#[test]
+fn verification_decisions_are_audited_all_or_nothing_and_rejected_violations_leave_the_counts() {
+    use vigie_core::aggregate::Filter;
+    use vigie_core::{Decision, Rejection, Verification};
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true);
+        let catalog = Catalog::builtin();
+        let mut live = vigie_store::LiveFacts::load(&*store, catalog).expect("load");
+        let month = Month::new(2021, 11).expect("month");
+        let total =
+            |live: &vigie_store::LiveFacts, filter: &Filter| live.facts.tables(catalog, month, filter).current.total;
+        assert_eq!(total(&live, &Filter::default()), 3);
+        let verified = Decision { status: Verification::Verified, reason: None };
+        let rejected = Decision { status: Verification::Rejected, reason: Some(Rejection::DidNotOccur) };
+        let actor = Actor { name: "im".into(), client: None };
+
+        // An unknown id among them: nothing changes.
+        let refused = store.set_verification(&[("V-1".into(), verified), ("V-404".into(), verified)], &actor);
+        assert!(matches!(refused, Err(StoreError::NotFound(ref m)) if m.contains("V-404")), "{refused:?}");
+        assert_eq!(store.verification_of("V-1").expect("read"), Some(Decision::default()));
+
+        let done = store
+            .set_verification(
+                &[("V-1".into(), verified), ("V-2".into(), rejected), ("V-3".into(), Decision::default())],
+                &actor,
+            )
+            .expect("decisions");
+        assert_eq!(done.iter().filter(|d| d.before != d.after).count(), 2, "V-3 was already reported");
+        assert_eq!(store.verification_of("V-2").expect("read"), Some(rejected));
+        // The database refuses a rejection without its reason, whoever writes it.
+        assert!(execute(url, "UPDATE violations SET verification = 'rejected' WHERE violation_id = 'V-3'").is_err());
+
+        let audit = store.audit_log(20).expect("audit");
+        let entry = audit.iter().find(|e| e.action == "verify" && e.entity_id == "V-2").expect("audited");
+        assert!(entry.old.as_deref().is_some_and(|v| v.contains("\"reported\"")), "{entry:?}");
+        assert!(entry.new.as_deref().is_some_and(|v| v.contains("did_not_occur")), "{entry:?}");
+        assert_eq!(audit.iter().filter(|e| e.action == "verify").count(), 2);
+
+        live.refresh(&*store, catalog).expect("refresh");
+        assert_eq!(total(&live, &Filter::default()), 2, "the rejected violation leaves the counts");
+        let only = |v: Verification| Filter { verification: vec![v], ..Filter::default() };
+        assert_eq!(total(&live, &only(Verification::Verified)), 1);
+        assert_eq!(total(&live, &only(Verification::Rejected)), 1, "and is found under its status");
+        assert_eq!(live.facts.verification_of(key_of(&*store, "V-2")), Some(Verification::Rejected));
+        // Deciding it again changes nothing and writes nothing.
+        let again = store.set_verification(&[("V-2".into(), rejected)], &actor).expect("again");
+        assert_eq!(again[0].before, again[0].after);
+        assert_eq!(store.audit_log(20).expect("audit").iter().filter(|e| e.action == "verify").count(), 2);
+    });
+}

@@ -17,3 +17,4 @@ mod report;
 mod risk;
 mod serve;
 mod tables;
+mod verify;

@@ -95,6 +95,7 @@ impl Filter {
             && self.organizations.is_empty()
             && self.from.is_none()
             && self.to.is_none()
+            && self.verification.is_empty()
     }
 }
 

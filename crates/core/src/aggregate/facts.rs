@@ -27,6 +27,9 @@ pub struct Fact {
     /// What the record lacks of the details a month's completeness counts ([`Fact::NO_REPORT_DATE`],
     /// [`Fact::NO_LOCATION`]): so that the dashboard's coverage panel reads memory, not every row.
     pub lacks: u8,
+    /// Its [`Verification`](crate::Verification) (index): a rejected violation stays listed
+    /// but leaves every count.
+    pub state: u8,
 }
 
 impl Fact {
@@ -50,6 +53,8 @@ pub struct FactText<'a> {
     /// Empty when the record has no report date, or no coordinates.
     pub report_date: &'a str,
     pub latitude: &'a str,
+    /// The verification status's code.
+    pub verification: &'a str,
 }
 
 /// Where a fact sits: its storage key (the store's row id) maps to a position.
@@ -67,6 +72,10 @@ pub struct Facts {
     pub(crate) organization: Vec<u16>,
     pub(crate) incident: Vec<u64>,
     pub(crate) lacks: Vec<u8>,
+    pub(crate) state: Vec<u8>,
+    /// Whether a row that is not counted (rejected) may be among the live ones: until the next
+    /// compaction, once one was written. Counting checks each row's state only then.
+    pub(crate) uncounted: bool,
     pub(crate) dead: Vec<bool>,
     pub(crate) dead_count: usize,
     pub(crate) sorted: usize,
@@ -133,6 +142,11 @@ impl MonthMemo {
     }
 }
 
+/// Whether a fact of this state is counted.
+pub(crate) fn counted(state: u8) -> bool {
+    crate::Verification::from_index(state).is_some_and(crate::Verification::counted)
+}
+
 fn incident_hash(id: &str) -> u64 {
     // FNV-1a: stable across runs and Rust versions, unlike the std hasher's seed.
     struct Fnv(u64);
@@ -186,6 +200,7 @@ impl Facts {
             organization,
             incident: incident_hash(&v.incident_id),
             lacks: Fact::lacks(v.report_date.is_some(), v.location.is_some()),
+            state: crate::Verification::default().index(),
         }
     }
 
@@ -214,6 +229,7 @@ impl Facts {
             organization,
             incident: incident_hash(cells.incident_id),
             lacks: Fact::lacks(!cells.report_date.is_empty(), !cells.latitude.is_empty()),
+            state: crate::Verification::parse(cells.verification)?.index(),
         })
     }
 
@@ -237,7 +253,7 @@ impl Facts {
     /// Bytes held by the columns and indexes, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         let rows = self.day.capacity();
-        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 1 + 4) + self.position.capacity() * 4
+        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 1 + 1 + 4) + self.position.capacity() * 4
     }
 
     /// Loads many violations at once (at start), sorting once at the end.
@@ -270,7 +286,7 @@ impl Facts {
             let (subtypes, communes) = (self.subtypes, self.communes);
             let cube = self.month_cube.entry(month).or_insert_with(|| vec![0; subtypes * communes]);
             for row in r..end {
-                if !self.dead[row] {
+                if !self.dead[row] && counted(self.state[row]) {
                     cube[self.subtype[row] as usize * communes + self.commune[row] as usize] += 1;
                 }
             }
@@ -342,6 +358,8 @@ impl Facts {
         self.organization.push(fact.organization);
         self.incident.push(fact.incident);
         self.lacks.push(fact.lacks);
+        self.state.push(fact.state);
+        self.uncounted |= !counted(fact.state);
         self.dead.push(false);
         self.key.push(key);
         self.position[slot] = row as u32;
@@ -360,9 +378,14 @@ impl Facts {
         self.organization[row] = fact.organization;
         self.incident[row] = fact.incident;
         self.lacks[row] = fact.lacks;
+        self.state[row] = fact.state;
+        self.uncounted |= !counted(fact.state);
     }
 
     fn cube_add(&mut self, row: usize, delta: i32) {
+        if !counted(self.state[row]) {
+            return;
+        }
         let month = Month::of(NaiveDate::from_num_days_from_ce_opt(self.day[row]).unwrap_or_default());
         let (subtypes, communes) = (self.subtypes, self.communes);
         let cell = self.subtype[row] as usize * communes + self.commune[row] as usize;
@@ -386,6 +409,8 @@ impl Facts {
         self.organization = gather(&self.organization, &order);
         self.incident = gather(&self.incident, &order);
         self.lacks = gather(&self.lacks, &order);
+        self.state = gather(&self.state, &order);
+        self.uncounted = self.state.iter().any(|&s| !counted(s));
         self.key = gather(&self.key, &order);
         self.dead = vec![false; order.len()];
         self.dead_count = 0;
@@ -424,16 +449,34 @@ impl Facts {
             organization: self.organization[r],
             incident: self.incident[r],
             lacks: self.lacks[r],
+            state: self.state[r],
         })
     }
 
-    /// The violations of `month`, and how many of them lack a report date, or coordinates.
+    /// `filter` as lookup tables over these facts.
+    pub(crate) fn masks(&self, catalog: &Catalog, filter: &super::Filter) -> super::filter::Masks {
+        filter.masks(catalog, &self.organizations, self.uncounted)
+    }
+
+    /// The verification status of the violation stored under `key`, if it is held.
+    pub fn verification_of(&self, key: u32) -> Option<crate::Verification> {
+        let row = *self.position.get(key as usize)?;
+        (row != NONE).then(|| crate::Verification::from_index(self.state[row as usize])).flatten()
+    }
+
+    /// Whether row `r` is live and counted (not rejected).
+    pub(crate) fn counts(&self, r: usize) -> bool {
+        !self.dead[r] && counted(self.state[r])
+    }
+
+    /// The violations of `month` (those counted), and how many of them lack a report date, or
+    /// coordinates.
     pub fn completeness(&self, month: Month) -> (u64, u64, u64) {
         let sorted = self.sorted_range(day_of(month.first_day()), day_of(month.next().first_day()));
         let (first, last) = (day_of(month.first_day()), day_of(month.last_day()));
         let recent = (self.sorted..self.day.len()).filter(|&r| (first..=last).contains(&self.day[r]));
         let (mut all, mut no_report_date, mut no_location) = (0, 0, 0);
-        for row in sorted.chain(recent).filter(|&r| !self.dead[r]) {
+        for row in sorted.chain(recent).filter(|&r| self.counts(r)) {
             all += 1;
             no_report_date += u64::from(self.lacks[row] & Fact::NO_REPORT_DATE != 0);
             no_location += u64::from(self.lacks[row] & Fact::NO_LOCATION != 0);

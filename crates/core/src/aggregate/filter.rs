@@ -24,6 +24,8 @@ pub struct Filter {
     /// Inclusive incident-date bounds.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// The verification statuses selected; empty: every status counted (all but rejected).
+    pub verification: Vec<crate::Verification>,
 }
 
 /// A filter compiled to lookup tables: one indexed load per dimension and row.
@@ -36,10 +38,17 @@ pub(crate) struct Masks {
     pub active_codes: Vec<ListKind>,
     pub by_organization: bool,
     pub by_date: bool,
+    /// Whether each row's verification state is read: the filter names statuses, or a row
+    /// that is not counted may be live.
+    pub by_state: bool,
+    /// Whether the filter names statuses (the month cube counts the counted ones only).
+    pub state_asked: bool,
     pub commune: Vec<bool>,
     pub subtype: Vec<bool>,
     pub codes: ByList<Vec<bool>>,
     pub organization: Vec<bool>,
+    /// Per verification state, whether the filter selects it.
+    pub state: Vec<bool>,
     pub from: i32,
     pub to: i32,
 }
@@ -77,6 +86,9 @@ impl Filter {
                 "organization" | "organisation" => f.organizations.push(code.to_owned()),
                 "from" => f.from = Some(date(code)?),
                 "to" => f.to = Some(date(code)?),
+                "verification" => f
+                    .verification
+                    .push(crate::Verification::parse(code).ok_or_else(|| unknown("verification status", code))?),
                 _ => {
                     let kind = ListKind::ALL
                         .into_iter()
@@ -95,7 +107,7 @@ impl Filter {
     pub fn dimensions() -> Vec<&'static str> {
         let mut names = vec!["region", "cercle", "commune", "category", "subtype"];
         names.extend(ListKind::ALL.map(ListKind::name));
-        names.extend(["organization", "from", "to"]);
+        names.extend(["organization", "from", "to", "verification"]);
         names
     }
 
@@ -128,7 +140,9 @@ impl Filter {
         }
     }
 
-    pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String]) -> Masks {
+    /// The filter as lookup tables, for facts of `organizations` among which rows that are not
+    /// counted may be live (`uncounted`).
+    pub(crate) fn masks(&self, catalog: &Catalog, organizations: &[String], uncounted: bool) -> Masks {
         let commune = self.commune_mask(catalog);
         let subtype = (0..256)
             .map(|i| {
@@ -151,10 +165,19 @@ impl Filter {
             active_codes: ListKind::ALL.into_iter().filter(|&kind| !self.codes[kind].is_empty()).collect(),
             by_organization: !self.organizations.is_empty(),
             by_date: self.from.is_some() || self.to.is_some(),
+            by_state: uncounted || !self.verification.is_empty(),
+            state_asked: !self.verification.is_empty(),
             commune,
             subtype,
             codes,
             organization,
+            state: (0..=u8::MAX)
+                .map(|state| match crate::Verification::from_index(state) {
+                    Some(status) if self.verification.is_empty() => status.counted(),
+                    Some(status) => self.verification.contains(&status),
+                    None => false,
+                })
+                .collect(),
             from: self.from.map_or(i32::MIN, day_of),
             to: self.to.map_or(i32::MAX, |d| day_of(d).saturating_add(1)),
         }

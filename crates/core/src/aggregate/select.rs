@@ -98,7 +98,7 @@ impl Facts {
 
     /// The selected rows, each as its sort value and storage key, in no particular order.
     fn sort_values(&self, catalog: &Catalog, filter: &Filter, sort: SortBy) -> Vec<(i64, u32)> {
-        let masks = filter.masks(catalog, self.organizations());
+        let masks = self.masks(catalog, filter);
         let organization_rank = {
             let mut order: Vec<usize> = (0..self.organizations().len()).collect();
             order.sort_by_key(|&i| &self.organizations()[i]);
@@ -123,7 +123,7 @@ impl Facts {
     /// The storage keys of every violation `filter` selects, in no particular order: what a
     /// download of the whole selection reads.
     pub fn keys(&self, catalog: &Catalog, filter: &Filter) -> Vec<u32> {
-        let masks = filter.masks(catalog, self.organizations());
+        let masks = self.masks(catalog, filter);
         (0..self.day.len()).filter(|&r| self.selected(r, &masks)).map(|r| self.key[r]).collect()
     }
 }

@@ -244,7 +244,7 @@ impl Tally {
 impl Facts {
     /// The full table set of `month` for the violations that `filter` selects.
     pub fn tables(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthTables {
-        let masks = filter.masks(catalog, self.organizations());
+        let masks = self.masks(catalog, filter);
         let undated = Filter { from: None, to: None, ..filter.clone() };
         // Two cores: each counts one of the two months and about half of the year's rows.
         let january = month.months_of_year().next().unwrap_or(month);
@@ -300,7 +300,7 @@ impl Facts {
     }
 
     pub fn month_counts(&self, catalog: &Catalog, month: Month, filter: &Filter) -> MonthCounts {
-        self.month_counts_masked(catalog, month, &filter.masks(catalog, self.organizations()))
+        self.month_counts_masked(catalog, month, &self.masks(catalog, filter))
     }
 
     fn month_counts_masked(&self, catalog: &Catalog, month: Month, masks: &Masks) -> MonthCounts {
@@ -310,7 +310,7 @@ impl Facts {
         if from >= to {
             return tally.finish(month, self, catalog);
         }
-        let check = masks.any || self.dead_count > 0;
+        let check = masks.any || masks.by_state || self.dead_count > 0;
         // An incident is its id (DATA-FORMATS.md): rows sharing it are one incident, whatever
         // their dates. Sorted rows of one day are grouped by incident, so runs push once.
         let mut incidents: Vec<u64> = Vec::new();
@@ -359,6 +359,9 @@ impl Facts {
         if m.by_organization {
             and(&mut keep, &self.organization[range.clone()], &m.organization, usize::from);
         }
+        if m.by_state {
+            and(&mut keep, &self.state[range.clone()], &m.state, usize::from);
+        }
         for &kind in &m.active_codes {
             and(&mut keep, &self.codes[kind][range.clone()], &m.codes[kind], usize::from);
         }
@@ -372,6 +375,7 @@ impl Facts {
             && (!m.by_commune || m.commune[self.commune[r] as usize])
             && (!m.by_subtype || m.subtype[self.subtype[r] as usize])
             && (!m.by_organization || m.organization[self.organization[r] as usize])
+            && (!m.by_state || m.state[self.state[r] as usize])
             && (!m.by_date || (m.from..m.to).contains(&self.day[r]))
             && (!m.by_codes || m.active_codes.iter().all(|&k| m.codes[k][self.codes[k][r] as usize]))
     }
@@ -392,7 +396,7 @@ impl Facts {
         // Places and typology only: the cube kept in step with every write answers each month
         // the dates take whole (unless rows were appended since the last compaction; then the
         // rows do).
-        let cube_answers = !masks.by_codes && !masks.by_organization && !self.cube_stale;
+        let cube_answers = !masks.by_codes && !masks.by_organization && !masks.state_asked && !self.cube_stale;
         for (i, m) in months {
             let (first, next) = (day_of(m.first_day()), day_of(m.next().first_day()));
             let from = first.max(masks.from);

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use vigie_core::aggregate::{Disclosure, Filter, MonthTables, Sight};
-use vigie_core::{Catalog, ListKind, Month};
+use vigie_core::{Catalog, ListKind, Month, Verification};
 use vigie_i18n::{Args, Lang};
 use vigie_report::Pick;
 use vigie_report::document::Block;
@@ -249,7 +249,7 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, Extension(caller): Ext
 }
 
 /// The query names the dashboard's filter form offers, each with its label's message.
-pub(crate) const FILTERS: [(&str, &str); 10] = [
+pub(crate) const FILTERS: [(&str, &str); 11] = [
     ("region", "ui-filter-region"),
     ("cercle", "ui-filter-cercle"),
     ("commune", "ui-filter-commune"),
@@ -260,6 +260,7 @@ pub(crate) const FILTERS: [(&str, &str); 10] = [
     ("age_group", "ui-filter-age"),
     ("population", "ui-filter-population"),
     ("organization", "ui-filter-organization"),
+    ("verification", "ui-verification"),
 ];
 
 /// A choice of a form's list, with the region and cercle a place's choice belongs to (for the
@@ -328,6 +329,7 @@ fn choices(catalog: &Catalog, lang: Lang, name: &str, organizations: &[String]) 
             t.subtypes.iter().map(|s| Choice::new(&s.code, &format!("{} — {}", s.code, lang.pick(&s.label)))).collect()
         }
         "organization" => organizations.iter().map(|o| Choice::new(o, o)).collect(),
+        "verification" => Verification::ALL.iter().map(|v| Choice::new(v.code(), &lang.text(&v.label_id()))).collect(),
         _ => match ListKind::ALL.into_iter().find(|k| k.name() == name) {
             Some(kind) => {
                 catalog.lists.get(kind).codes.iter().map(|c| Choice::new(&c.code, lang.pick(&c.label))).collect()

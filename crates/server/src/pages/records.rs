@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use maud::{Markup, html};
-use vigie_core::{Catalog, EventType, FieldError, ListKind, Rule};
+use vigie_core::{Catalog, Decision, EventType, FieldError, ListKind, Rejection, Rule, Verification};
 use vigie_i18n::{Args, Lang};
 use vigie_report::Pick;
 use vigie_store::{Outcome, RecordKind, Select};
@@ -137,7 +137,10 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let (lang, cookie, asked) = page_query(&query, &headers);
+    let (lang, cookie, mut asked) = page_query(&query, &headers);
+    // Where a decision on ticked rows comes back to: said once, not a filter.
+    let verified = asked.iter().any(|(k, v)| k == "saved" && v == "verified");
+    asked.retain(|(k, _)| k != "saved");
     let mut listing = asked.clone();
     if !listing.iter().any(|(k, _)| k == "limit") {
         listing.push(("limit".into(), "50".into()));
@@ -170,6 +173,7 @@ pub async fn list(
             };
             Ok(html! {
                 h1 { (lang.text(title(kind))) }
+                @if verified { p.notice role="status" { (lang.text("ui-saved-verified")) } }
                 p.actions { a.button href={ (base) "/new" } { (lang.text("ui-new-record")) } }
                 form.filters method="get" action=(base) aria-label=(lang.text("ui-filters")) {
                     (filter_fields(catalog, lang, &asked, &organizations, false, &filters))
@@ -193,21 +197,43 @@ pub async fn list(
                         a href={ "/violations.xlsx?" (encode(&download)) } download { "Excel (XLSX)" }
                     }
                 }
+                @let verifying = kind == RecordKind::Violations && who.may(vigie_store::Role::may_verify);
+                @let back = format!("{base}?{}", encode(&asked));
+                form #verify-selected method="post" action={ "/verification?csrf=" (who.csrf.as_deref().unwrap_or_default()) } {}
                 div.table-scroll {
                     table {
-                        thead { tr { @for column in columns { th scope="col" { (column_label(catalog, lang, column)) } } } }
+                        thead { tr {
+                            @if verifying { th scope="col" { span.visually-hidden { (lang.text("ui-select")) } } }
+                            @for column in columns { th scope="col" { (column_label(catalog, lang, column)) } }
+                            @if kind == RecordKind::Violations { th scope="col" { (lang.text("ui-verification")) } }
+                        } }
                         tbody {
-                            @for record in &listed.records {
+                            @for (record, verification) in listed.records.iter().zip(&listed.verification) {
                                 @let fields = record.fields(catalog);
                                 @let cell = |column: &str| names.iter().position(|n| *n == column).and_then(|i| fields.get(i)).cloned().unwrap_or_default();
                                 tr {
+                                    @if verifying {
+                                        td { input type="checkbox" name="id" value=(record.id()) form="verify-selected"
+                                            aria-label=(words(lang, "ui-select-record", &[("id", record.id().to_owned())])); }
+                                    }
                                     td { a href={ (base) "/" (escape_query(record.id())) } { (record.id()) } }
                                     @for column in &columns[1..] {
                                         td { (shown(catalog, lang, column, &cell(column))) }
                                     }
+                                    @if kind == RecordKind::Violations {
+                                        td { @if let Some(v) = verification { (lang.text(&v.label_id())) } }
+                                    }
                                 }
                             }
                         }
+                    }
+                }
+                @if verifying && !listed.records.is_empty() {
+                    fieldset.verify {
+                        legend { (lang.text("ui-verify-selected")) }
+                        input type="hidden" name="back" value=(back) form="verify-selected";
+                        (decision_fields(lang, None, Some("verify-selected")))
+                        button.primary type="submit" form="verify-selected" { (lang.text("ui-verify")) }
                     }
                 }
                 @if let Some(next) = next {
@@ -244,9 +270,15 @@ pub async fn view(
             let catalog = state.shared.catalog();
             let schema = vigie_store::schema(kind, catalog);
             let fields = record.fields(catalog);
+            let verification = match kind {
+                RecordKind::Violations => store.verification_of(&id)?,
+                _ => None,
+            };
+            let verifying = who.may(vigie_store::Role::may_verify);
+            let csrf = who.csrf.clone().unwrap_or_default();
             Ok(html! {
                 h1 { (heading) }
-                @if let Some(saved) = saved.filter(|s| matches!(s.as_str(), "ui-saved-inserted" | "ui-saved-updated" | "ui-saved-unchanged")) {
+                @if let Some(saved) = saved.filter(|s| matches!(s.as_str(), "ui-saved-inserted" | "ui-saved-updated" | "ui-saved-unchanged" | "ui-saved-verified")) {
                     p.notice role="status" { (lang.text(&saved)) }
                 }
                 p.actions { a.button href={ (address) "/edit" } { (lang.text("ui-edit")) } }
@@ -265,12 +297,85 @@ pub async fn view(
                         p.narrative { (value) }
                     }
                 }
+                @if let Some(decision) = verification {
+                    section.verification aria-labelledby="verification-title" {
+                        h2 #verification-title { (lang.text("ui-verification")) }
+                        p #verification-status data-status=(decision.status.code()) {
+                            (lang.text(&decision.status.label_id()))
+                            @if let Some(reason) = decision.reason { " — " (lang.text(&reason.label_id())) }
+                        }
+                        @if verifying {
+                            form method="post" action={ "/verification?csrf=" (csrf) } {
+                                input type="hidden" name="id" value=(id);
+                                input type="hidden" name="back" value=(address);
+                                (decision_fields(lang, Some(decision), None))
+                                button.primary type="submit" { (lang.text("ui-verify")) }
+                            }
+                        }
+                    }
+                }
                 p { a href=(base) { (lang.text("ui-back-to-list")) } }
             })
         })
         .await
         .map_err(ApiError::page)?;
     Ok(page(layout(lang, &title, &caller, other, body), cookie))
+}
+
+/// A verification decision's fields: the status, and a rejection's reason (ignored otherwise);
+/// `form` names the form they belong to when they stand outside it.
+fn decision_fields(lang: Lang, current: Option<Decision>, form: Option<&str>) -> Markup {
+    html! {
+        label {
+            (lang.text("ui-verification"))
+            select name="status" form=[form] {
+                @for v in Verification::ALL {
+                    option value=(v.code()) selected[current.is_some_and(|d| d.status == v)] { (lang.text(&v.label_id())) }
+                }
+            }
+        }
+        label {
+            (lang.text("ui-verification-reason"))
+            select name="reason" form=[form] {
+                option value="" { "—" }
+                @for r in Rejection::ALL {
+                    option value=(r.code()) selected[current.is_some_and(|d| d.reason == Some(r))] { (lang.text(&r.label_id())) }
+                }
+            }
+        }
+    }
+}
+
+/// Verification decisions sent from a violation's page or the list's ticked rows: one status
+/// for every violation named, all or nothing (audited), then back where they were made.
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
+    let status = field("status").unwrap_or_default();
+    // A reason chosen beside another status is no decision of the reader's: only a rejection has one.
+    let reason = field("reason").filter(|r| !r.is_empty() && status == Verification::Rejected.code());
+    let decision = Decision::parse(&status, reason.as_deref()).map_err(|e| ApiError::bad_request(e).page())?;
+    let ids: Vec<(String, Decision)> =
+        form.iter().filter(|(k, _)| k == "id").map(|(_, id)| (id.clone(), decision)).collect();
+    if ids.is_empty() {
+        return Err(ApiError::bad_request("tick the violations to decide on").page());
+    }
+    // Back to a page of the records only: never to an address the form names elsewhere.
+    let back = field("back").filter(|b| b.starts_with("/violations")).unwrap_or_else(|| "/violations".into());
+    let actor = caller.actor("?");
+    state
+        .blocking(move |state, store| {
+            store.set_verification(&ids, &actor)?;
+            state.shared.catch_up(&*store)?;
+            Ok(())
+        })
+        .await
+        .map_err(ApiError::page)?;
+    let join = if back.contains('?') { '&' } else { '?' };
+    Ok(axum::response::Redirect::to(&format!("{back}{join}saved=verified")).into_response())
 }
 
 fn is_long_text(column: &str) -> bool {

@@ -1,0 +1,63 @@
+//! `vigie verify`: verification decisions from the command line and from a decisions file, all
+//! or nothing, and `vigie tables --verification` / `--verified-only`.
+
+use crate::helpers::*;
+
+/// The month's total of `vigie tables` for November 2021 with `filters`.
+fn november_total(s: &Scratch, filters: &[&str]) -> u64 {
+    let mut args = vec!["tables", "--month", "2021-11", "--format", "csv"];
+    args.extend(filters);
+    let out = vigie(s.path(), &s.db(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("category_by_region,TOTAL,TOTAL,"))
+        .and_then(|l| l.rsplit(',').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no total in {}", stdout(&out)))
+}
+
+#[test]
+fn decisions_change_what_counts_are_audited_and_a_bad_file_changes_nothing() {
+    let s = Scratch::new();
+    // V-1 and V-2 are of November 2021.
+    assert_eq!(november_total(&s, &[]), 2);
+
+    let out = vigie(s.path(), &s.db(), &["verify", "--status", "verified", "V-1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("V-1: reported → verified"), "{}", stdout(&out));
+    assert_eq!(november_total(&s, &["--verified-only"]), 1);
+
+    // A rejection needs its reason; an unknown id changes nothing.
+    let out = vigie(s.path(), &s.db(), &["verify", "--status", "rejected", "V-2"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("did_not_occur"), "{}", stderr(&out));
+    let before = s.digest();
+    let out = vigie(s.path(), &s.db(), &["verify", "--status", "not_verified", "V-2", "V-404"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("V-404"), "{}", stderr(&out));
+    assert_eq!(s.digest(), before, "nothing changed");
+
+    // A decisions file with a bad row: every bad row named, nothing written.
+    let bad = s.write(
+        "bad.csv",
+        b"violation_id,status,reason\nV-2,rejected,did_not_occur\nV-3,checked,\nV-1,verified,did_not_occur\n",
+    );
+    let out = vigie(s.path(), &s.db(), &["verify", "--file", bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(said.contains("row 3, column status") && said.contains("checked"), "{said}");
+    assert!(said.contains("row 4, column reason"), "{said}");
+    assert_eq!(s.digest(), before, "nothing changed");
+
+    let good = s.write("good.csv", b"violation_id,status,reason\nV-2,rejected,not_a_protection_violation\n");
+    let out = vigie(s.path(), &s.db(), &["verify", "--file", good.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(november_total(&s, &[]), 1, "the rejected violation leaves the tables");
+    assert_eq!(november_total(&s, &["--verification", "rejected"]), 1, "and is counted under its status");
+    assert_eq!(
+        count(&s.db(), "SELECT COUNT(*) FROM audit_log WHERE action = 'verify' AND entity_id = 'V-2'"),
+        1,
+        "each change is audited"
+    );
+}
