@@ -484,3 +484,4 @@ ui-verify-selected = Decision for the ticked violations
 ui-select = Select
 ui-select-record = Select { $id }
 ui-saved-verified = Saved: the verification status was updated.
+overview-verified = { $verified } of the month’s { $count } violations were verified by the cluster ({ $share }).

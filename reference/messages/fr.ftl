@@ -518,3 +518,4 @@ ui-verify-selected = Décision pour les violations cochées
 ui-select = Choisir
 ui-select-record = Choisir { $id }
 ui-saved-verified = Enregistré : le statut de vérification a été mis à jour.
+overview-verified = { $verified } des { $count } violations du mois ont été vérifiées par le cluster ({ $share }).

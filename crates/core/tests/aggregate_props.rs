@@ -144,6 +144,7 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         codes: ByList::from_fn(|_| vec![0; 256]),
         time_slot_by_category: vec![0; 256 * cats],
         organization: vec![0; facts.organizations().len()],
+        verification: vec![0; Verification::ALL.len()],
         regions,
         categories: cats,
     };
@@ -162,6 +163,7 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         m.time_slot_by_category[v.code(ListKind::TimeSlot) as usize * cats + category] += 1;
         let org = facts.organization_index(&v.organization).expect("interned") as usize;
         m.organization[org] += 1;
+        m.verification[status(v).index() as usize] += 1;
         // DATA-FORMATS.md: rows sharing an incident id are one incident.
         incidents.insert(v.incident_id.clone());
     }

@@ -153,6 +153,10 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
             out.nonzero(kind.name(), codes[i], "count", counts[i]);
         }
     }
+    // How far the month's violations were verified (Vigie's own table: not in DATA-FORMATS.md).
+    for (status, &n) in vigie_core::Verification::ALL.iter().zip(&now.verification) {
+        out.nonzero("verification", status.code(), "count", n);
+    }
     let slots: Vec<&str> = catalog.lists.get(ListKind::TimeSlot).codes.iter().map(|c| c.code.as_str()).collect();
     for s in sorted(&slots) {
         for c in sorted(&categories) {

@@ -442,10 +442,22 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let previous = f.get("category_by_month", "TOTAL", &cx.p);
     let ytd = f.get("region_by_month", "TOTAL", "TOTAL");
     let january = Month::new(cx.month.year(), 1).unwrap_or(cx.month);
-    out.push(Block::Bullets(vec![
+    let mut bullets = vec![
         cx.sentence("overview-month-count").text("month", cx.month_name(cx.month)).count("count", total.clone()).done(),
         cx.sentence("overview-year-count").text("january", cx.month_name(january)).count("count", ytd.clone()).done(),
-    ]));
+    ];
+    // How many of them an IM officer verified (said only where the figure may be shown).
+    let verified = f.get("verification", vigie_core::Verification::Verified.code(), "count");
+    if total.value > 0 && verified.withheld.is_none() && total.withheld.is_none() {
+        bullets.push(
+            cx.sentence("overview-verified")
+                .count("verified", verified.clone())
+                .count("count", total.clone())
+                .share("share", verified, total.clone(), 0)
+                .done(),
+        );
+    }
+    out.push(Block::Bullets(bullets));
     let months: Vec<Month> = cx.month.months_of_year().take_while(|m| *m <= cx.month).collect();
     let labels: Vec<String> = months.iter().map(|m| cx.month_abbrev(*m)).collect();
     let claims: Vec<Claim> = months.iter().map(|m| f.get("category_by_month", "TOTAL", &m.to_string())).collect();

@@ -27,6 +27,21 @@ fn decisions_change_what_counts_are_audited_and_a_bad_file_changes_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("V-1: reported → verified"), "{}", stdout(&out));
     assert_eq!(november_total(&s, &["--verified-only"]), 1);
+    // The month's tables say how many were verified, and the report says it in words.
+    let tables = stdout(&vigie(s.path(), &s.db(), &["tables", "--month", "2021-11"]));
+    assert!(
+        tables.contains("verification,verified,count,1\nverification,reported,count,1")
+            || tables.contains("verification,reported,count,1\nverification,verified,count,1"),
+        "{tables}"
+    );
+    let out = vigie(
+        s.path(),
+        &s.db(),
+        &["report", "--month", "2021-11", "--out", s.path().join("r").to_str().expect("path")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(s.path().join("r/rapport-2021-11.html")).expect("report");
+    assert!(html.contains("1 des 2 violations du mois ont été vérifiées par le cluster"), "{html}");
 
     // A rejection needs its reason; an unknown id changes nothing.
     let out = vigie(s.path(), &s.db(), &["verify", "--status", "rejected", "V-2"]);

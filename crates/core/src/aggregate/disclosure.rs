@@ -343,6 +343,17 @@ impl Grid {
             g.line(nodes.iter().copied(), month_total);
             lists.push(nodes);
         }
+        // The month's violations by verification status: parts of its total, never a published cut.
+        let statuses: Vec<usize> = crate::Verification::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, status)| {
+                let n = g.node(now_t.verification[i], now_h.verification[i], true);
+                g.key(n, "verification", status.code(), "count");
+                n
+            })
+            .collect();
+        g.line(statuses, month_total);
         let slots = &lists[ListKind::ALL.iter().position(|&k| k == ListKind::TimeSlot).unwrap_or(0)];
         let slot_codes = &catalog.lists.get(ListKind::TimeSlot).codes;
         let mut by_slot = vec![Vec::new(); categories];

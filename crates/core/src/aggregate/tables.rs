@@ -28,6 +28,8 @@ pub struct MonthCounts {
     pub time_slot_by_category: Vec<u64>,
     /// Per organisation index of the facts.
     pub organization: Vec<u64>,
+    /// Per verification status (index of [`crate::Verification::ALL`]).
+    pub verification: Vec<u64>,
     pub regions: usize,
     pub categories: usize,
 }
@@ -47,6 +49,7 @@ impl MonthCounts {
             codes: ByList::from_fn(|_| vec![0; 256]),
             time_slot_by_category: vec![0; 256 * c],
             organization: vec![0; facts.organizations().len()],
+            verification: vec![0; crate::Verification::ALL.len()],
             regions: r,
             categories: c,
         }
@@ -173,6 +176,8 @@ struct Tally {
     sex_age_population: Vec<u32>,
     /// `[occupation * organisations + organisation]`
     occupation_organization: Vec<u32>,
+    /// Per verification state.
+    verification: [u32; 256],
     incidents: u64,
 }
 
@@ -185,6 +190,7 @@ impl Tally {
             perpetrator_place: vec![0; s[Perpetrator] * s[Place]],
             sex_age_population: vec![0; s[Sex] * s[AgeGroup] * s[Population]],
             occupation_organization: vec![0; s[Occupation] * f.organizations().len().max(1)],
+            verification: [0; 256],
             incidents: 0,
         }
     }
@@ -199,6 +205,7 @@ impl Tally {
         self.perpetrator_place[code(Perpetrator) * s[Place] + code(Place)] += 1;
         self.sex_age_population[(code(Sex) * s[AgeGroup] + code(AgeGroup)) * s[Population] + code(Population)] += 1;
         self.occupation_organization[code(Occupation) * f.organizations().len() + f.organization[r] as usize] += 1;
+        self.verification[f.state[r] as usize] += 1;
     }
 
     fn finish(self, month: Month, f: &Facts, catalog: &Catalog) -> MonthCounts {
@@ -235,6 +242,9 @@ impl Tally {
         for (i, &n) in self.occupation_organization.iter().enumerate().filter(|_| organizations > 0) {
             m.codes[Occupation][i / organizations] += u64::from(n);
             m.organization[i % organizations] += u64::from(n);
+        }
+        for (total, &n) in m.verification.iter_mut().zip(&self.verification) {
+            *total = u64::from(n);
         }
         m.incidents = self.incidents;
         m
