@@ -33,6 +33,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (spec("GET", "/api/openapi.json", Allow::Anyone, "This document."), get(crate::openapi::serve)),
         (spec("GET", "/", Allow::Anyone, "Page: to the dashboard."), get(pages::home)),
         (spec("GET", "/assets/vigie.css", Allow::Anyone, "The pages' stylesheet."), get(pages::stylesheet)),
+        (spec("GET", "/assets/icon.svg", Allow::Anyone, "The pages' icon."), get(pages::icon)),
         (
             spec("GET", "/assets/vigie.js", Allow::Anyone, "The pages' script (progressive enhancement)."),
             get(pages::script),

@@ -50,6 +50,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/openapi.json", EVERYONE),
     ("GET", "/", EVERYONE),
     ("GET", "/assets/vigie.css", EVERYONE),
+    ("GET", "/assets/icon.svg", EVERYONE),
     ("GET", "/assets/vigie.js", EVERYONE),
     ("GET", "/login", EVERYONE),
     ("POST", "/login", EVERYONE),

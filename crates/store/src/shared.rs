@@ -18,9 +18,9 @@ pub struct Pool {
     idle: Mutex<Vec<Box<dyn Store>>>,
 }
 
-/// The page cache of each pooled connection: a request reads a page of rows or one record, and
-/// the file's pages are in the system's cache anyway. At 64 MiB each (a command's default), the
-/// connections of a busy server came to half a gigabyte.
+/// The page cache of each pooled connection (and of the refresher's): a request reads a page of
+/// rows or one record, and the file's pages are in the system's cache anyway. At 64 MiB each (a
+/// command's default), the connections of a busy server came to half a gigabyte.
 const POOLED_CACHE: usize = 8 << 20;
 
 /// A store borrowed from a [`Pool`], handed back when dropped.
@@ -309,7 +309,7 @@ impl Shared {
             let mut store: Option<Box<dyn Store>> = None;
             for done in asked {
                 if store.as_ref().is_none_or(|store| store.is_broken()) {
-                    store = crate::open(&refresh_url).ok();
+                    store = Pool::open(&refresh_url).ok();
                 }
                 if let Some(store) = &store
                     && let Err(e) = versions.take_in(store.as_ref(), true)

@@ -40,6 +40,13 @@ pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
 }
 
+/// The pages' icon: served, so that no browser asks for a missing `/favicon.ico`.
+pub const ICON: &str = include_str!("../../assets/icon.svg");
+
+pub async fn icon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml")], ICON).into_response()
+}
+
 pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
 }
@@ -116,6 +123,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>,
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — Vigie" }
                 link rel="stylesheet" href="/assets/vigie.css";
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
                 script src="/assets/vigie.js" defer {}
             }
             body {
