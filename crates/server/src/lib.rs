@@ -10,6 +10,7 @@ mod access_cache;
 mod api;
 mod caller;
 mod error;
+mod feed;
 mod openapi;
 mod pages;
 mod proxy;

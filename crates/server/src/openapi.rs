@@ -442,6 +442,40 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(session.required("user").required("csrf_token").into()))
         }
         ("GET", "/api/v1/me", _) => ("200", Some(reference("User"))),
+        ("GET", "/api/v1/changes", _) => {
+            op = op
+                .parameter(query(
+                    "since",
+                    "the previous page's `next`; nothing: from the start",
+                    false,
+                    string().pattern(Some("^([0-9]{1,18}(\\.[0-9]{1,10})?)?$")),
+                ))
+                .parameter(query("limit", "1 to 1000 (100)", false, integer().minimum(Some(1)).maximum(Some(1000))));
+            let kinds: Vec<&str> =
+                RecordKind::ALL.iter().map(|k| records::paths(*k).0.trim_start_matches("/api/v1/")).collect();
+            let entry = ObjectBuilder::new()
+                .property("seq", integer())
+                .property("kind", string().enum_values(Some(kinds)))
+                .property("op", string().enum_values(Some(["upsert", "delete"])))
+                .property("id", string())
+                .property(
+                    "record",
+                    ObjectBuilder::new()
+                        .description(Some("the record now (upsert); a violation with its verification")),
+                )
+                .required("seq")
+                .required("kind")
+                .required("op")
+                .required("id");
+            let page = ObjectBuilder::new()
+                .property("changes", ArrayBuilder::new().items(entry))
+                .property("next", string())
+                .property("more", boolean())
+                .required("changes")
+                .required("next")
+                .required("more");
+            ("200", Some(page.into()))
+        }
         ("PUT", "/api/v1/violations/{id}/verification", _) => {
             op = op.request_body(Some(json_body(reference("VerificationDecision")).build()));
             ("200", Some(reference("Verification")))

@@ -62,7 +62,7 @@ fn sort_by(kind: RecordKind, name: &str) -> Option<SortBy> {
 }
 
 /// A record as the API shows it: its exchange format's columns and their text (absent: null).
-fn record_json(record: &Record, catalog: &Catalog) -> serde_json::Value {
+pub(crate) fn record_json(record: &Record, catalog: &Catalog) -> serde_json::Value {
     let schema = vigie_store::schema(record.kind(), catalog);
     let object: serde_json::Map<String, serde_json::Value> = schema
         .names()

@@ -191,6 +191,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             ),
             put(api::verify),
         ),
+        (
+            spec(
+                "GET",
+                "/api/v1/changes",
+                Allow::Roles(RECORDS),
+                "The change feed: records created, updated (verification included) and deleted, in order, from a cursor (a partner: its own).",
+            ),
+            get(crate::feed::changes),
+        ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),
         (

@@ -63,6 +63,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/reports", SIGNED_IN),
     ("POST", "/verification", ANALYSTS),
     ("PUT", "/api/v1/violations/{id}/verification", ANALYSTS),
+    ("GET", "/api/v1/changes", LISTS),
     ("GET", "/texts", ANALYSTS),
     ("POST", "/texts", ANALYSTS),
     ("POST", "/recommendations", ANALYSTS),
@@ -1398,6 +1399,117 @@ async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
     )
     .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// (kind, id) -> record, as a follower of the change feed holds them.
+type Mirror = BTreeMap<(String, String), serde_json::Value>;
+
+/// Applies the change feed from `since` to its end, a page of one entry at a time, as the
+/// token's user or the session of `cookie`; `since` is left at the last `next`.
+async fn follow(app: &Router, token: &str, mirror: &mut Mirror, since: &mut String, cookie: Option<&str>) {
+    loop {
+        let builder = request("GET", &format!("/api/v1/changes?limit=1&since={since}"), None);
+        let builder = match cookie {
+            Some(cookie) => builder.header(header::COOKIE, cookie),
+            None => builder.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        };
+        let page = call(app, builder.body(Body::empty()).expect("request")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+        let entries = page.json["changes"].as_array().expect("changes");
+        for entry in entries {
+            let key = (entry["kind"].as_str().expect("kind").to_owned(), entry["id"].as_str().expect("id").to_owned());
+            match entry["op"].as_str() {
+                Some("upsert") => mirror.insert(key, entry["record"].clone()),
+                _ => mirror.remove(&key),
+            };
+        }
+        *since = page.json["next"].as_str().expect("next").to_owned();
+        if page.json["more"] == false && entries.is_empty() {
+            break;
+        }
+    }
+}
+
+/// The change feed: a follower that applies every entry from an empty cursor, a page at a time
+/// (an import batch's records over several pages), through creations, corrections,
+/// verification decisions, deletions and an import, holds exactly the records the caller may
+/// see; a partner's follower holds its organisation's only; a viewer may not follow.
+#[tokio::test]
+async fn the_change_feed_rebuilds_exactly_what_the_caller_may_see() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let api = |method: &str, path: &str, body: Option<String>, cookie: Option<&str>| {
+        let mut builder = request(method, path, None);
+        builder = match cookie {
+            Some(cookie) => builder.header(header::COOKIE, cookie),
+            None => builder.header(header::AUTHORIZATION, format!("Bearer {}", server.token)),
+        };
+        if let Some(body) = &body {
+            let kind = if body.starts_with('{') { "application/json" } else { "text/csv" };
+            builder = builder.header(header::CONTENT_TYPE, kind);
+        }
+        let request = builder.body(Body::from(body.unwrap_or_default())).expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    let (partner, _) = login(&app, "partner-a").await;
+    let (mut all, mut partners) = (Mirror::new(), Mirror::new());
+    let (mut since, mut partner_since) = (String::new(), String::new());
+    follow(&app, &server.token, &mut all, &mut since, None).await;
+    follow(&app, &server.token, &mut partners, &mut partner_since, Some(&partner)).await;
+    assert_eq!(all.len(), 4, "two violations, an alert and a risk answer: {all:?}");
+
+    // Writes of every kind.
+    let v3 = violation_body(&V1.replace("V-1,I-1", "V-3,I-3")).to_string();
+    assert_eq!(api("POST", "/api/v1/violations", Some(v3), None).await.status, StatusCode::CREATED);
+    let mut corrected = violation_body(&V1.replace("Récit A", "Récit A, corrigé"));
+    corrected.as_object_mut().expect("object").remove("violation_id");
+    assert_eq!(api("PUT", "/api/v1/violations/V-1", Some(corrected.to_string()), None).await.status, StatusCode::OK);
+    let rejected = serde_json::json!({ "status": "rejected", "reason": "not_a_protection_violation" }).to_string();
+    assert_eq!(api("PUT", "/api/v1/violations/V-2/verification", Some(rejected), None).await.status, StatusCode::OK);
+    let verified = serde_json::json!({ "status": "verified" }).to_string();
+    assert_eq!(api("PUT", "/api/v1/violations/V-1/verification", Some(verified), None).await.status, StatusCode::OK);
+    assert_eq!(api("DELETE", "/api/v1/violations/V-3", None, None).await.status, StatusCode::NO_CONTENT);
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n",
+        V1.replace("V-1,I-1", "V-4,I-4"),
+        V1.replace("V-1,I-1", "V-5,I-5").replace("DRC", "NRC")
+    );
+    assert_eq!(api("POST", "/api/v1/imports/violations", Some(csv), None).await.status, StatusCode::OK);
+    assert_eq!(api("DELETE", "/api/v1/alerts/A-1", None, None).await.status, StatusCode::NO_CONTENT);
+
+    follow(&app, &server.token, &mut all, &mut since, None).await;
+    follow(&app, &server.token, &mut partners, &mut partner_since, Some(&partner)).await;
+
+    // What the store holds now, as the API lists it, with each violation's verification.
+    let store = server.store();
+    let mut now = Mirror::new();
+    for (kind, id_column) in [("violations", "violation_id"), ("alerts", "alert_id"), ("risk-answers", "answer_id")] {
+        // Every status: the list's default leaves the rejected out, as the tables do.
+        let every = if kind == "violations" {
+            "&verification=reported&verification=verified&verification=not_verified&verification=rejected"
+        } else {
+            ""
+        };
+        let list = api("GET", &format!("/api/v1/{kind}?limit=1000{every}"), None, None).await;
+        for record in list.json[kind.replace('-', "_")].as_array().expect("records") {
+            let id = record[id_column].as_str().expect("id").to_owned();
+            let mut record = record.clone();
+            if kind == "violations" {
+                let (status, reason) = store.verification_of(&id).expect("read").expect("stored").codes();
+                record["verification"] = serde_json::json!({ "status": status, "reason": reason });
+            }
+            now.insert((kind.to_owned(), id), record);
+        }
+    }
+    assert!(now.keys().any(|(_, id)| id == "V-2"), "the rejected violation is still a record");
+    assert_eq!(all, now, "the follower holds the store's records exactly");
+    let own: Mirror = now.into_iter().filter(|(_, r)| r["organization"] == "DRC").collect();
+    assert_eq!(partners, own, "a partner follows its own organisation's records");
+
+    let (viewer, _) = login(&app, "viewer").await;
+    assert_eq!(api("GET", "/api/v1/changes", None, Some(&viewer)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api("GET", "/api/v1/changes?since=x", None, None).await.status, StatusCode::BAD_REQUEST);
 }
 
 /// `method path` with a form's body, by a signed-in session.

@@ -33,6 +33,35 @@ pub(crate) fn last_change(db: &mut dyn Sql) -> Result<i64> {
     found.first().map_or(Ok(0), |r| r.get(0))
 }
 
+pub(crate) fn feed(db: &mut dyn Sql, seq: i64, limit: u32) -> Result<Vec<crate::FeedEntry>> {
+    db.query(
+        "reading the change feed",
+        &format!(
+            "SELECT seq, entity, batch_id, row_id, deleted, record_id, organization FROM changes
+             WHERE seq > $1 ORDER BY seq LIMIT {limit}"
+        ),
+        args![seq],
+    )?
+    .iter()
+    .map(|r| {
+        let entity: String = r.get(1)?;
+        let kind = crate::RecordKind::ALL.into_iter().find(|k| k.table() == entity).ok_or_else(|| {
+            crate::StoreError::Unreadable { what: "the change feed".into(), reason: format!("entity {entity}") }
+        })?;
+        let what = match (r.get::<Option<i64>>(2)?, r.get::<Option<i64>>(3)?) {
+            (Some(batch), _) => crate::FeedChange::Batch(batch),
+            (None, row) => crate::FeedChange::Row {
+                key: row.unwrap_or_default(),
+                id: r.get::<Option<String>>(5)?.unwrap_or_default(),
+                organization: r.get::<Option<String>>(6)?.unwrap_or_default(),
+                deleted: r.get(4)?,
+            },
+        };
+        Ok(crate::FeedEntry { seq: r.get(0)?, kind, what })
+    })
+    .collect()
+}
+
 pub(crate) fn changes_since(db: &mut dyn Sql, seq: i64) -> Result<Vec<Change>> {
     db.query(
         "reading the change feed",

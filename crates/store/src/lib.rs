@@ -324,6 +324,11 @@ pub trait Store: sql::Backend + Send {
     fn cap_cache(&self, _bytes: usize) -> Result<()> {
         Ok(())
     }
+    /// At most `limit` entries of the change feed after `seq`, in order, with what a follower
+    /// needs to name each change.
+    fn feed(&self, seq: i64, limit: u32) -> Result<Vec<FeedEntry>> {
+        sql::read(self, |db| ledger::feed(db, seq, limit))
+    }
     /// The change feed after `seq`, in order: what every process's aggregation follows.
     fn changes_since(&self, seq: i64) -> Result<Vec<Change>> {
         sql::read(self, |db| ledger::changes_since(db, seq))
@@ -523,6 +528,23 @@ pub struct Change {
     /// read from the store each time.
     pub violations: bool,
     pub what: Changed,
+}
+
+/// An entry of the change feed as a follower reads it (`GET /api/v1/changes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub seq: i64,
+    pub kind: RecordKind,
+    pub what: FeedChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedChange {
+    /// The records an import batch inserted or updated and that no later write changed again.
+    Batch(i64),
+    /// One record written or deleted: its storage key then, its id and organisation (empty for
+    /// changes recorded before Vigie named them).
+    Row { key: i64, id: String, organization: String, deleted: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,9 @@ pub enum Select<'a> {
     Keys(&'a [u32]),
     /// Every one of an organisation, or of all (`None`), in storage order.
     Organization(Option<&'a str>),
+    /// Those whose last write was import batch `batch`, after storage key `after`, of an
+    /// organisation or of all: the first `limit` in storage order (a page of the change feed).
+    Batch { batch: i64, after: u32, organization: Option<&'a str>, limit: u32 },
 }
 
 /// Writes one record as an import of its own (validated by the caller with the import's rules),

@@ -43,8 +43,16 @@ pub(crate) fn records(
         Select::Organization(organization) => {
             ("CAST($1 AS TEXT) IS NULL OR organization = $1".to_owned(), vec![Value::from(organization)])
         }
+        Select::Batch { batch, after, organization, .. } => (
+            format!("batch_id = $1 AND {key} > $2 AND (CAST($3 AS TEXT) IS NULL OR organization = $3)"),
+            vec![Value::Int(batch), Value::Int(i64::from(after)), Value::from(organization)],
+        ),
     };
-    let sql = format!("SELECT {key}, {columns} FROM {} WHERE {condition} ORDER BY {key}", entity.table);
+    let limit = match select {
+        Select::Batch { limit, .. } => format!(" LIMIT {limit}"),
+        _ => String::new(),
+    };
+    let sql = format!("SELECT {key}, {columns} FROM {} WHERE {condition} ORDER BY {key}{limit}", entity.table);
     let mut out = Vec::new();
     db.for_each(&what, &sql, &params, &mut |cells| {
         let key = cells.value(0)?;

@@ -5,20 +5,35 @@ use crate::entity::{Entity, now};
 use crate::sql::{Sql, args};
 use crate::{Actor, BatchSource, Counts, Result, other_geography};
 
-/// Appends to the change feed; readers take it in once the transaction commits (PostgreSQL's
-/// other processes are woken by a notification).
+/// One row's change, as the feed names it: its storage key, and the record's id and organisation
+/// (which a deletion leaves nowhere else).
+pub(crate) struct RowChange<'a> {
+    pub row: i64,
+    pub id: &'a str,
+    pub organization: &'a str,
+    pub deleted: bool,
+}
+
+/// Appends a batch's or a row's change to the change feed; readers take it in once the
+/// transaction commits (PostgreSQL's other processes are woken by a notification).
 pub(crate) fn record_change(
     db: &mut dyn Sql,
     table: &str,
     batch: Option<i64>,
-    row: Option<i64>,
-    deleted: bool,
+    row: Option<RowChange<'_>>,
 ) -> Result<()> {
     let what = "recording the change";
     db.execute(
         what,
-        "INSERT INTO changes (entity, batch_id, row_id, deleted) VALUES ($1, $2, $3, $4)",
-        args![table, batch, row, deleted],
+        "INSERT INTO changes (entity, batch_id, row_id, deleted, record_id, organization) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![
+            table,
+            batch,
+            row.as_ref().map(|r| r.row),
+            row.as_ref().is_some_and(|r| r.deleted),
+            row.as_ref().map(|r| r.id),
+            row.as_ref().map(|r| r.organization)
+        ],
     )?;
     if let Some(notify) = db.dialect().notify() {
         db.execute(what, notify, &[])?;
@@ -66,7 +81,9 @@ pub(crate) fn delete_row(
             actor.client.as_deref()
         ],
     )?;
-    record_change(db, entity.table, None, Some(row), true)?;
+    let organization: Option<String> = found.get(entity.organization_column + 1)?;
+    let organization = organization.unwrap_or_default();
+    record_change(db, entity.table, None, Some(RowChange { row, id, organization: &organization, deleted: true }))?;
     Ok(true)
 }
 
@@ -105,7 +122,7 @@ pub(crate) fn end_batch(
         None => Default::default(),
     };
     if counts.changed() {
-        record_change(db, table, Some(batch), None, false)?;
+        record_change(db, table, Some(batch), None)?;
     }
     let new = serde_json::json!({
         "kind": kind, "file": file, "sha256": sha256,
@@ -192,11 +209,13 @@ pub(crate) fn set_verification(
     let key = db.dialect().key("violations");
     let mut done = Vec::with_capacity(decisions.len());
     for (id, after) in decisions {
-        let found = db.query(what, &format!("SELECT {key} FROM violations WHERE violation_id = $1"), args![id])?;
+        let found =
+            db.query(what, &format!("SELECT {key}, organization FROM violations WHERE violation_id = $1"), args![id])?;
         let Some(found) = found.first() else {
             return Err(crate::StoreError::NotFound(format!("violation {id}: no such violation, nothing was changed")));
         };
         let row: i64 = found.get(0)?;
+        let organization: String = found.get(1)?;
         let before = verification_of(db, id)?.unwrap_or_default();
         if before != *after {
             let (status, reason) = after.codes();
@@ -215,7 +234,12 @@ pub(crate) fn set_verification(
                  VALUES ($1, 'verify', 'violations', $2, $3, $4, $5, $6)",
                 args![now(), id, values(&before), values(after), &actor.name, actor.client.as_deref()],
             )?;
-            record_change(db, "violations", None, Some(row), false)?;
+            record_change(
+                db,
+                "violations",
+                None,
+                Some(RowChange { row, id, organization: &organization, deleted: false }),
+            )?;
         }
         done.push(Verified { id: id.clone(), before, after: *after });
     }
