@@ -219,6 +219,26 @@ pub enum Command {
         #[arg(long, value_name = "decisions.csv")]
         file: Option<PathBuf>,
     },
+    /// Pairs of violations that may be one event reported twice (by two partners, most often),
+    /// best first, with why; or a decision about a pair (`resolve`).
+    ///
+    /// A pair: different incidents, one commune, incident dates at most 3 days apart, the same
+    /// subtype or category. Its score (0 to 1) grows with the same victim, perpetrator, place,
+    /// time of day, locality and narrative, and two organisations. Decided pairs are not
+    /// proposed again.
+    #[command(args_conflicts_with_subcommands = true)]
+    Duplicates {
+        #[command(subcommand)]
+        action: Option<DuplicatesAction>,
+        /// The month whose violations are looked at (with 3 days around it).
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[arg(long, value_enum, default_value_t = PairFormat::Text)]
+        format: PairFormat,
+        /// The lowest score proposed.
+        #[arg(long, default_value_t = vigie_core::duplicates::DEFAULT_THRESHOLD, value_name = "SCORE")]
+        threshold: f64,
+    },
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]
     User(UserAction),
@@ -344,6 +364,31 @@ pub enum TokenAction {
     Revoke {
         #[arg(value_name = "ID")]
         id: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PairFormat {
+    Text,
+    /// `violation_a,violation_b,score,reasons` (reasons separated by `;`).
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DuplicatesAction {
+    /// Decide about a pair: B reports the same event as A (`--same`: B leaves every count), or
+    /// another one (`--distinct`: never proposed again); `--undo` takes the decision back.
+    Resolve {
+        #[arg(value_name = "A")]
+        a: String,
+        #[arg(value_name = "B")]
+        b: String,
+        #[arg(long, group = "decision", required = true)]
+        same: bool,
+        #[arg(long, group = "decision")]
+        distinct: bool,
+        #[arg(long, group = "decision")]
+        undo: bool,
     },
 }
 

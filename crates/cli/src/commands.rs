@@ -192,6 +192,53 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::verify::apply(store.as_mut(), &decisions)
         }
+        Command::Duplicates {
+            action: Some(crate::cli::DuplicatesAction::Resolve { a, b, same, distinct, .. }),
+            ..
+        } => {
+            let decision = if same {
+                vigie_store::PairDecision::Same
+            } else if distinct {
+                vigie_store::PairDecision::Distinct
+            } else {
+                vigie_store::PairDecision::Undo
+            };
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            match store.decide_pair(&a, &b, decision, &vigie_store::Actor::cli()) {
+                Err(vigie_store::StoreError::NotFound(m) | vigie_store::StoreError::Conflict(m)) => {
+                    anyhow::bail!("{m}")
+                }
+                other => other?,
+            }
+            println!("{a} {b}: {}", decision.code());
+            Ok(())
+        }
+        Command::Duplicates { action: None, month, format, threshold } => {
+            let month = month.context("say which month: --month YYYY-MM")?;
+            let month = Month::parse(&month).with_context(|| format!("`{month}` is not a month: write YYYY-MM"))?;
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let catalog = catalog_of(store.as_ref())?;
+            let pairs = vigie_store::duplicate_candidates(store.as_ref(), &catalog, month, threshold)?;
+            let mut out = std::io::stdout().lock();
+            if format == crate::cli::PairFormat::Csv {
+                writeln!(out, "violation_a,violation_b,score,reasons")?;
+            }
+            for pair in &pairs {
+                let reasons: Vec<String> = pair.reasons.iter().map(|r| r.code()).collect();
+                match format {
+                    crate::cli::PairFormat::Csv => {
+                        writeln!(out, "{},{},{:.2},{}", pair.a, pair.b, pair.score, reasons.join(";"))?
+                    }
+                    crate::cli::PairFormat::Text => {
+                        writeln!(out, "{}\t{}\t{:.2}\t{}", pair.a, pair.b, pair.score, reasons.join(", "))?
+                    }
+                }
+            }
+            if format == crate::cli::PairFormat::Text {
+                eprintln!("{} pair(s) of {month} scoring {threshold} or more", pairs.len());
+            }
+            Ok(())
+        }
         Command::Token(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::token(store.as_mut(), action)

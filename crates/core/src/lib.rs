@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod catalog;
+pub mod duplicates;
 pub mod geography;
 pub mod month;
 pub mod records;

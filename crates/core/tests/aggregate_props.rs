@@ -197,6 +197,7 @@ fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
         report_date: cell("report_date"),
         latitude: cell("latitude"),
         verification: status(v).code(),
+        duplicate_of: "",
     };
     let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
     assert_eq!(fact, fact_of(facts, v), "the text path and the record path agree");

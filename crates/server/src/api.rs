@@ -675,3 +675,59 @@ pub async fn verify(
     let done = done.first().ok_or_else(|| ApiError::internal("a decision without its outcome"))?;
     Ok(Json(verified_json(done)))
 }
+
+#[derive(Deserialize)]
+pub struct DuplicatesQuery {
+    month: String,
+}
+
+/// A proposed pair as the API and the review page show it.
+pub(crate) fn candidate_json(c: &vigie_core::duplicates::Candidate) -> serde_json::Value {
+    let reasons: Vec<String> = c.reasons.iter().map(|r| r.code()).collect();
+    serde_json::json!({ "a": c.a, "b": c.b, "score": c.score, "reasons": reasons })
+}
+
+/// The month's pairs of violations that may be one event reported twice, best first.
+pub async fn duplicates(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<DuplicatesQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let month = Month::parse(&query.month).ok_or_else(|| ApiError::bad_request("month: YYYY-MM"))?;
+    let threshold = vigie_core::duplicates::DEFAULT_THRESHOLD;
+    let pairs = state
+        .blocking(move |state, store| {
+            Ok(vigie_store::duplicate_candidates(&*store, state.shared.catalog(), month, threshold)?)
+        })
+        .await?;
+    let pairs: Vec<serde_json::Value> = pairs.iter().map(candidate_json).collect();
+    Ok(Json(serde_json::json!({ "month": month.to_string(), "threshold": threshold, "pairs": pairs })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairBody {
+    a: String,
+    b: String,
+    decision: String,
+}
+
+/// Decides about a pair: `same` (b is a's duplicate and leaves every count), `distinct` (never
+/// proposed again) or `undo`; audited.
+pub async fn decide_pair(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<PairBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let decision = vigie_store::PairDecision::parse(&body.decision)
+        .ok_or_else(|| ApiError::bad_request("decision: same, distinct or undo"))?;
+    let actor = caller.actor("?");
+    let (a, b) = (body.a.clone(), body.b.clone());
+    state
+        .blocking(move |state, store| {
+            store.decide_pair(&a, &b, decision, &actor)?;
+            state.shared.catch_up(&*store)?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(serde_json::json!({ "a": body.a, "b": body.b, "decision": decision.code() })))
+}

@@ -442,6 +442,47 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(session.required("user").required("csrf_token").into()))
         }
         ("GET", "/api/v1/me", _) => ("200", Some(reference("User"))),
+        ("GET", "/api/v1/duplicates", _) => {
+            op = op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH))));
+            let pair = ObjectBuilder::new()
+                .property("a", string())
+                .property("b", string().description(Some("the possible duplicate")))
+                .property("score", ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)).maximum(Some(1)))
+                .property("reasons", ArrayBuilder::new().items(string()))
+                .required("a")
+                .required("b")
+                .required("score")
+                .required("reasons");
+            let page = ObjectBuilder::new()
+                .property("month", string())
+                .property("threshold", ObjectBuilder::new().schema_type(Type::Number))
+                .property("pairs", ArrayBuilder::new().items(pair))
+                .required("month")
+                .required("threshold")
+                .required("pairs");
+            ("200", Some(page.into()))
+        }
+        ("POST", "/api/v1/duplicates", _) => {
+            let body = ObjectBuilder::new()
+                .property("a", identifier(string()))
+                .property("b", identifier(string()))
+                .property("decision", string().enum_values(Some(["same", "distinct", "undo"])))
+                .required("a")
+                .required("b")
+                .required("decision")
+                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+            op = op.request_body(Some(json_body(body.into()).build()));
+            (
+                "200",
+                Some(
+                    ObjectBuilder::new()
+                        .property("a", string())
+                        .property("b", string())
+                        .property("decision", string())
+                        .into(),
+                ),
+            )
+        }
         ("GET", "/api/v1/changes", _) => {
             op = op
                 .parameter(query(

@@ -121,6 +121,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::records::verify),
         ),
         (
+            spec(
+                "GET",
+                "/duplicates",
+                Allow::Roles(VERIFIERS),
+                "Page: the month's pairs of violations that may be one event reported twice, side by side.",
+            ),
+            get(pages::duplicates::review),
+        ),
+        (
+            spec("POST", "/duplicates", Allow::Roles(VERIFIERS), "Page: a decision about a pair (a form)."),
+            post(pages::duplicates::decide),
+        ),
+        (
             spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),
             get(pages::admin::admin),
         ),
@@ -199,6 +212,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 "The change feed: records created, updated (verification included) and deleted, in order, from a cursor (a partner: its own).",
             ),
             get(crate::feed::changes),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/duplicates",
+                Allow::Roles(VERIFIERS),
+                "The month's pairs of violations that may be one event reported twice, best first, with why.",
+            ),
+            get(api::duplicates),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/duplicates",
+                Allow::Roles(VERIFIERS),
+                "Decide about a pair: same (b leaves every count), distinct (never proposed again) or undo; audited.",
+            ),
+            post(api::decide_pair),
         ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),

@@ -62,8 +62,12 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/imports", LISTS),
     ("GET", "/reports", SIGNED_IN),
     ("POST", "/verification", ANALYSTS),
+    ("GET", "/duplicates", ANALYSTS),
+    ("POST", "/duplicates", ANALYSTS),
     ("PUT", "/api/v1/violations/{id}/verification", ANALYSTS),
     ("GET", "/api/v1/changes", LISTS),
+    ("GET", "/api/v1/duplicates", ANALYSTS),
+    ("POST", "/api/v1/duplicates", ANALYSTS),
     ("GET", "/texts", ANALYSTS),
     ("POST", "/texts", ANALYSTS),
     ("POST", "/recommendations", ANALYSTS),
@@ -311,6 +315,9 @@ async fn as_caller(
         (_, "/api/v1/login", _) => Some(serde_json::json!({ "name": "viewer", "password": PASSWORD })),
         ("PUT", "/api/v1/settings", _) => Some(serde_json::json!({ "public_access": false })),
         ("PUT", "/api/v1/violations/{id}/verification", _) => Some(serde_json::json!({ "status": "verified" })),
+        ("POST", "/api/v1/duplicates", _) => {
+            Some(serde_json::json!({ "a": "V-1", "b": "V-2", "decision": "distinct" }))
+        }
         // A new record (id 9), or partner A's own, as it is.
         ("POST", _, Some((_, header, row))) => Some(row_body(header, &row.replacen("-1,", "-9,", 2))),
         ("PUT", _, Some((_, header, row))) => Some(row_body(header, row)),
@@ -318,7 +325,7 @@ async fn as_caller(
     };
     let id = record.map_or("", |(_, _, row)| row.split(',').next().unwrap_or_default());
     let uri = match path {
-        "/api/v1/tables" => format!("{path}?month=2021-11"),
+        "/api/v1/tables" | "/api/v1/duplicates" => format!("{path}?month=2021-11"),
         _ => path
             .replace("{id}", id)
             .replace("{kind}", "violations")
@@ -341,6 +348,7 @@ async fn as_caller(
     let analyst_form = match (method, path) {
         ("POST", "/texts") => Some("month=2021-11&section=ML05&body=280+violations"),
         ("POST", "/verification") => Some("id=V-1&status=verified&back=%2Fviolations%2FV-1"),
+        ("POST", "/duplicates") => Some("a=V-1&b=V-2&decision=distinct&month=2021-11"),
         ("POST", "/recommendations") => Some("month=2021-11&actor=Cluster&action=Plaider&zone=Mopti"),
         ("POST", "/recommendations/{id}") => Some("month=2021-11&follow_up=Fait"),
         ("POST", "/admin/users") => Some("name=newcomer&role=viewer&password=a+long+enough+password"),
@@ -465,7 +473,8 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                     (Who::PartnerB, "POST", _) if path.starts_with("/api/v1/imports") => {
                         StatusCode::UNPROCESSABLE_ENTITY
                     }
-                    (Who::PartnerB, _, true) | (Who::PartnerB, "POST", _) => StatusCode::NOT_FOUND,
+                    (Who::PartnerB, _, true) => StatusCode::NOT_FOUND,
+                    (Who::PartnerB, "POST", _) if record_of(path).is_some() => StatusCode::NOT_FOUND,
                     _ => StatusCode::FORBIDDEN,
                 };
                 assert_eq!(answer.status, refusal, "{who:?} {method} {path}: {}", answer.json);
@@ -1396,6 +1405,93 @@ async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
     let denied = call(
         &app,
         form_request(&partner, &partner_csrf, "POST", &format!("/verification?csrf={partner_csrf}"), form.into()),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// Duplicates: a second partner's report of V-1's event is proposed with V-1, reviewed side by
+/// side on a page, decided `same` (it leaves the tables, V-1's page links it), no longer
+/// proposed, and undone from its page; a partner may not decide.
+#[tokio::test]
+async fn a_second_report_of_one_event_is_proposed_decided_and_undone() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let api = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
+        let request = request(method, path, body)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::from(text))
+            .expect("request");
+        let app = app.clone();
+        async move { call(&app, request).await }
+    };
+    // V-1's event as NRC reported it: another incident, a day later, no narrative.
+    let copy = violation_body(&V1.replace("V-1,I-1,2021-11-03", "V-9,I-9,2021-11-04").replace("DRC,Récit A", "NRC,"));
+    assert_eq!(api("POST", "/api/v1/violations", Some(copy)).await.status, StatusCode::CREATED);
+    let total = |answer: &Answer| {
+        answer.json["tables"]
+            .as_array()
+            .and_then(|cells| {
+                cells
+                    .iter()
+                    .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
+            })
+            .and_then(|c| c["value"].as_u64())
+    };
+    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
+
+    let proposed = api("GET", "/api/v1/duplicates?month=2021-11", None).await;
+    assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.json);
+    let pairs = proposed.json["pairs"].as_array().expect("pairs");
+    assert_eq!(pairs.len(), 1, "{}", proposed.json);
+    assert_eq!((pairs[0]["a"].as_str(), pairs[0]["b"].as_str()), (Some("V-1"), Some("V-9")));
+    assert!(pairs[0]["reasons"].as_array().is_some_and(|r| r.iter().any(|r| r == "other_organization")));
+
+    let (cookie, csrf) = login(&app, "im").await;
+    let get = |path: &str| {
+        call(&app, request("GET", path, None).header(header::COOKIE, &cookie).body(Body::empty()).expect("request"))
+    };
+    let review = get("/duplicates?month=2021-11").await;
+    assert!(
+        review.text.contains("data-value=\"1\"")
+            && review.text.contains("V-9")
+            && review.text.contains("deux organisations"),
+        "{}",
+        review.text
+    );
+    let form = "a=V-1&b=V-9&decision=same&month=2021-11";
+    let sent = call(&app, form_request(&cookie, &csrf, "POST", &format!("/duplicates?csrf={csrf}"), form.into())).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    assert_eq!(
+        total(&api("GET", "/api/v1/tables?month=2021-11", None).await),
+        Some(2),
+        "the duplicate leaves the tables"
+    );
+    assert!(
+        api("GET", "/api/v1/duplicates?month=2021-11", None).await.json["pairs"].as_array().is_some_and(Vec::is_empty)
+    );
+    assert!(get("/violations/V-1").await.text.contains("href=\"/violations/V-9\""), "V-1's page links its duplicate");
+    let page = get("/violations/V-9").await;
+    assert!(page.text.contains("id=\"duplicate-of\"") && page.text.contains("value=\"undo\""), "{}", page.text);
+
+    // Chains are refused with a reason; undoing counts it again.
+    let chain =
+        api("POST", "/api/v1/duplicates", Some(serde_json::json!({ "a": "V-9", "b": "V-2", "decision": "same" })))
+            .await;
+    assert_eq!(chain.status, StatusCode::CONFLICT, "{}", chain.json);
+    let undo =
+        api("POST", "/api/v1/duplicates", Some(serde_json::json!({ "a": "V-1", "b": "V-9", "decision": "undo" })))
+            .await;
+    assert_eq!(undo.status, StatusCode::OK, "{}", undo.json);
+    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
+    let audited = server.store().audit_log(50).expect("audit").into_iter().filter(|e| e.action == "duplicate").count();
+    assert_eq!(audited, 2, "each decision audited");
+
+    let (partner, partner_csrf) = login(&app, "partner-b").await;
+    let denied = call(
+        &app,
+        form_request(&partner, &partner_csrf, "POST", &format!("/duplicates?csrf={partner_csrf}"), form.into()),
     )
     .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);

@@ -36,7 +36,7 @@ mod sqlite;
 mod texts;
 mod url;
 mod writes_sql;
-pub use writes_sql::Verified;
+pub use writes_sql::{DecidedPair, PairDecision, Verified};
 
 use std::path::PathBuf;
 
@@ -342,6 +342,22 @@ pub trait Store: sql::Backend + Send {
     /// read in the deletion's own transaction, so no write in between can make it another's.
     /// `false` when there was none of that owner.
     fn delete_owned(&mut self, kind: RecordKind, id: &str, owner: Option<&str>, actor: &Actor) -> Result<bool>;
+    /// Records a decision about a proposed pair of violations (see [`writes_sql::decide_pair`]).
+    fn decide_pair(&mut self, a: &str, b: &str, decision: PairDecision, actor: &Actor) -> Result<()> {
+        sql::write(self, true, |db| writes_sql::decide_pair(db, a, b, decision, actor))
+    }
+    /// Every pair decided and not undone.
+    fn decided_pairs(&self) -> Result<Vec<DecidedPair>> {
+        sql::read(self, writes_sql::decided_pairs)
+    }
+    /// The violation `id` was decided to duplicate, if any.
+    fn duplicate_of(&self, id: &str) -> Result<Option<String>> {
+        sql::read(self, |db| writes_sql::duplicate_of(db, id))
+    }
+    /// The violations decided to duplicate `id`.
+    fn duplicates_of(&self, id: &str) -> Result<Vec<String>> {
+        sql::read(self, |db| writes_sql::duplicates_of(db, id))
+    }
     /// A violation's verification status and reason (`None`: no such violation).
     fn verification_of(&self, id: &str) -> Result<Option<vigie_core::Decision>> {
         sql::read(self, |db| writes_sql::verification_of(db, id))
@@ -605,6 +621,24 @@ pub fn month_tables(
     Ok(MonthRecords::read(store, catalog, month)?.tables(catalog, facts, month, filter))
 }
 
+/// The pairs of violations of `month` that may be one event reported twice, best first, from
+/// the month's counted violations and the days around it; pairs decided already are not
+/// proposed again.
+pub fn duplicate_candidates(
+    store: &dyn Store,
+    catalog: &Catalog,
+    month: Month,
+    threshold: f64,
+) -> Result<Vec<vigie_core::duplicates::Candidate>> {
+    let (from, to) = vigie_core::duplicates::window(month);
+    let violations = store.violations_between(catalog, from, to)?;
+    let mut decided = vigie_core::duplicates::Decided::default();
+    for pair in store.decided_pairs()? {
+        decided.add(&pair.a, &pair.b);
+    }
+    Ok(vigie_core::duplicates::candidates(&violations, catalog, month, &decided, threshold))
+}
+
 /// The records beside violations that a month's tables count: the risk answers of the month and
 /// the one before, and the month's flash alerts. Read once per data version and month by a
 /// server, whatever the filter.
@@ -776,8 +810,8 @@ struct TextBatch {
 
 impl TextBatch {
     /// incident id, incident date, commune, subtype, organisation, report date, latitude,
-    /// verification.
-    const FIXED: usize = 8;
+    /// verification, duplicate of.
+    const FIXED: usize = 9;
     const CELLS: usize = TextBatch::FIXED + ListKind::COUNT;
 
     fn push(&mut self, key: u32, t: &FactText<'_>) {
@@ -791,6 +825,7 @@ impl TextBatch {
             t.report_date,
             t.latitude,
             t.verification,
+            t.duplicate_of,
         ];
         for cell in cells.iter().chain(t.codes.values()) {
             self.text.push_str(cell);
@@ -818,6 +853,7 @@ impl TextBatch {
                 report_date: cell(5),
                 latitude: cell(6),
                 verification: cell(7),
+                duplicate_of: cell(8),
                 codes,
             };
             (key, text)

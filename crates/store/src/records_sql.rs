@@ -107,7 +107,10 @@ pub(crate) fn violations_between(
     to: chrono::NaiveDate,
 ) -> Result<Vec<Violation>> {
     let schema = vigie_core::records::violation_schema();
-    let rows = "violations WHERE incident_date BETWEEN $1 AND $2 ORDER BY id";
+    // Those that count: not rejected, not another's duplicate.
+    let rows =
+        "violations WHERE incident_date BETWEEN $1 AND $2 AND verification <> 'rejected' AND duplicate_of IS NULL
+                ORDER BY id";
     read_records(db, &schema, rows, args![from.to_string(), to.to_string()], |v| {
         Violation::parse(v, catalog, chrono::NaiveDate::MAX)
     })

@@ -245,3 +245,153 @@ pub(crate) fn set_verification(
     }
     Ok(done)
 }
+
+/// What an IM officer decides about a proposed pair of violations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairDecision {
+    /// `b` reports the same event as `a`: it becomes `a`'s duplicate and leaves every count.
+    Same,
+    /// Two events: the pair is never proposed again.
+    Distinct,
+    /// Takes back whatever was decided about the pair.
+    Undo,
+}
+
+impl PairDecision {
+    pub fn parse(text: &str) -> Option<PairDecision> {
+        match text {
+            "same" => Some(PairDecision::Same),
+            "distinct" => Some(PairDecision::Distinct),
+            "undo" => Some(PairDecision::Undo),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PairDecision::Same => "same",
+            PairDecision::Distinct => "distinct",
+            PairDecision::Undo => "undo",
+        }
+    }
+}
+
+/// A decided pair: `b` is `a`'s duplicate (`same`) or another event (`distinct`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedPair {
+    pub a: String,
+    pub b: String,
+    pub same: bool,
+}
+
+pub(crate) fn decided_pairs(db: &mut dyn Sql) -> Result<Vec<DecidedPair>> {
+    db.query("reading duplicate decisions", "SELECT violation_a, violation_b, decision FROM duplicate_decisions", &[])?
+        .iter()
+        .map(|r| Ok(DecidedPair { a: r.get(0)?, b: r.get(1)?, same: r.get::<String>(2)? == "same" }))
+        .collect()
+}
+
+/// The violation `id` was decided to duplicate, if any.
+pub(crate) fn duplicate_of(db: &mut dyn Sql, id: &str) -> Result<Option<String>> {
+    let found =
+        db.query("reading duplicates", "SELECT duplicate_of FROM violations WHERE violation_id = $1", args![id])?;
+    found.first().map_or(Ok(None), |r| r.get(0))
+}
+
+/// The violations recorded as `id`'s duplicates.
+pub(crate) fn duplicates_of(db: &mut dyn Sql, id: &str) -> Result<Vec<String>> {
+    db.query(
+        "reading duplicates",
+        "SELECT violation_id FROM violations WHERE duplicate_of = $1 ORDER BY violation_id",
+        args![id],
+    )?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// Records a decision about the pair (`a`, `b`), audited, both violations' changes in the feed.
+/// `same` refuses a pair whose `a` is itself a duplicate (decide on its original) or whose `b`
+/// already duplicates another.
+pub(crate) fn decide_pair(db: &mut dyn Sql, a: &str, b: &str, decision: PairDecision, actor: &Actor) -> Result<()> {
+    let what = "deciding on a pair of violations";
+    if a == b {
+        return Err(crate::StoreError::Conflict(format!("{a} and {b} are one violation")));
+    }
+    let key = db.dialect().key("violations");
+    let mut rows = Vec::new();
+    for id in [a, b] {
+        let found = db.query(
+            what,
+            &format!("SELECT {key}, organization, duplicate_of FROM violations WHERE violation_id = $1"),
+            args![id],
+        )?;
+        let Some(found) = found.first() else {
+            return Err(crate::StoreError::NotFound(format!("violation {id}: no such violation, nothing was changed")));
+        };
+        rows.push((found.get::<i64>(0)?, found.get::<String>(1)?, found.get::<Option<String>>(2)?));
+    }
+    let pair = args![a, b];
+    let before: Vec<String> = db
+        .query(
+            what,
+            "SELECT decision FROM duplicate_decisions WHERE (violation_a = $1 AND violation_b = $2)
+                OR (violation_a = $2 AND violation_b = $1)",
+            pair,
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect::<Result<_>>()?;
+    if decision == PairDecision::Same {
+        if let Some(original) = &rows[0].2 {
+            return Err(crate::StoreError::Conflict(format!(
+                "{a} is itself a duplicate of {original}: decide on {original}"
+            )));
+        }
+        if let Some(other) = rows[1].2.as_deref().filter(|o| *o != a) {
+            return Err(crate::StoreError::Conflict(format!("{b} is already a duplicate of {other}: undo that first")));
+        }
+    }
+    db.execute(
+        what,
+        "DELETE FROM duplicate_decisions WHERE (violation_a = $1 AND violation_b = $2) OR (violation_a = $2 AND violation_b = $1)",
+        args![a, b],
+    )?;
+    // Whichever of the two named the other as its original no longer does, unless it is the same.
+    for (i, (this, other)) in [(a, b), (b, a)].into_iter().enumerate() {
+        let names_other = rows[i].2.as_deref() == Some(other);
+        let duplicate = decision == PairDecision::Same && this == b;
+        if names_other != duplicate {
+            let value = duplicate.then_some(other);
+            db.execute(
+                what,
+                &format!("UPDATE violations SET duplicate_of = $1 WHERE {key} = $2"),
+                args![value, rows[i].0],
+            )?;
+            record_change(
+                db,
+                "violations",
+                None,
+                Some(RowChange { row: rows[i].0, id: this, organization: &rows[i].1, deleted: false }),
+            )?;
+        }
+    }
+    if decision != PairDecision::Undo {
+        db.execute(
+            what,
+            "INSERT INTO duplicate_decisions (violation_a, violation_b, decision, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5)",
+            args![a, b, decision.code(), now(), &actor.name],
+        )?;
+    }
+    let old = serde_json::json!({ "pair": [a, b], "decision": before.first() }).to_string();
+    let new =
+        serde_json::json!({ "pair": [a, b], "decision": (decision != PairDecision::Undo).then_some(decision.code()) })
+            .to_string();
+    db.execute(
+        "writing audit log",
+        "INSERT INTO audit_log (at, action, entity, entity_id, old_values, new_values, actor, client)
+         VALUES ($1, 'duplicate', 'violations', $2, $3, $4, $5, $6)",
+        args![now(), b, old, new, &actor.name, actor.client.as_deref()],
+    )?;
+    Ok(())
+}

@@ -731,3 +731,43 @@ fn verification_decisions_are_audited_all_or_nothing_and_rejected_violations_lea
         assert_eq!(store.audit_log(20).expect("audit").iter().filter(|e| e.action == "verify").count(), 2);
     });
 }
+
+/// Duplicate decisions: `same` makes the second violation the first's duplicate, out of every
+/// count and of the month's counted violations; `distinct` and undoing clear it; chains are
+/// refused; each decision audited and kept, on both stores.
+#[test]
+fn pair_decisions_take_a_duplicate_out_of_the_counts_and_can_be_undone() {
+    use vigie_core::aggregate::Filter;
+    use vigie_store::PairDecision;
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true);
+        let catalog = Catalog::builtin();
+        let mut live = vigie_store::LiveFacts::load(&*store, catalog).expect("load");
+        let month = Month::new(2021, 11).expect("month");
+        let total = |live: &vigie_store::LiveFacts| live.facts.tables(catalog, month, &Filter::default()).current.total;
+        let actor = Actor { name: "im".into(), client: None };
+        let (from, to) = (month.first_day(), month.last_day());
+
+        store.decide_pair("V-1", "V-2", PairDecision::Same, &actor).expect("same");
+        assert_eq!(store.duplicates_of("V-1").expect("read"), ["V-2"]);
+        live.refresh(&*store, catalog).expect("refresh");
+        assert_eq!(total(&live), 2, "the duplicate leaves the counts");
+        assert_eq!(store.violations_between(catalog, from, to).expect("read").len(), 2, "and the month's list");
+        // No chains: V-2 duplicates V-1 already, and a duplicate is no one's original.
+        assert!(matches!(store.decide_pair("V-3", "V-2", PairDecision::Same, &actor), Err(StoreError::Conflict(_))));
+        assert!(matches!(store.decide_pair("V-2", "V-3", PairDecision::Same, &actor), Err(StoreError::Conflict(_))));
+        assert!(matches!(store.decide_pair("V-1", "V-404", PairDecision::Same, &actor), Err(StoreError::NotFound(_))));
+
+        store.decide_pair("V-1", "V-2", PairDecision::Undo, &actor).expect("undo");
+        assert!(store.duplicates_of("V-1").expect("read").is_empty());
+        store.decide_pair("V-2", "V-3", PairDecision::Distinct, &actor).expect("distinct");
+        let decided = store.decided_pairs().expect("read");
+        assert_eq!(decided.len(), 1);
+        assert!(!decided[0].same);
+        live.refresh(&*store, catalog).expect("refresh");
+        assert_eq!(total(&live), 3, "undone: counted again");
+        let audited = store.audit_log(20).expect("audit").into_iter().filter(|e| e.action == "duplicate").count();
+        assert_eq!(audited, 3, "each decision audited");
+    });
+}

@@ -76,3 +76,38 @@ fn decisions_change_what_counts_are_audited_and_a_bad_file_changes_nothing() {
         "each change is audited"
     );
 }
+
+#[test]
+fn duplicates_are_listed_with_why_and_resolved_from_the_command_line() {
+    let s = Scratch::new();
+    // V-1's event as NRC reported it: another incident, the next day, no locality or narrative.
+    let copy = VIOLATION_ROWS[0]
+        .replace("V-1,I-1,2021-11-03", "V-9,I-9,2021-11-04")
+        .replace("Kala,14.2,-6.1", ",,")
+        .replace("DRC,\"Récit, avec virgule\"", "NRC,");
+    let file = s.write("copy.csv", violations_csv(&[&copy]).as_bytes());
+    assert!(s.import("violations", &file).status.success());
+    let out = vigie(s.path(), &s.db(), &["duplicates", "--month", "2021-11", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&out);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines[0], "violation_a,violation_b,score,reasons");
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(
+        lines[1].starts_with("V-1,V-9,")
+            && lines[1].contains("same_subtype")
+            && lines[1].contains("other_organization"),
+        "{listed}"
+    );
+
+    let out = vigie(s.path(), &s.db(), &["duplicates", "resolve", "V-1", "V-9", "--same"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(november_total(&s, &[]), 2, "the duplicate leaves the tables");
+    let out = vigie(s.path(), &s.db(), &["duplicates", "--month", "2021-11", "--format", "csv"]);
+    assert_eq!(stdout(&out).lines().count(), 1, "a decided pair is not proposed again");
+    let out = vigie(s.path(), &s.db(), &["duplicates", "resolve", "V-1", "V-404", "--distinct"]);
+    assert!(!out.status.success() && stderr(&out).contains("V-404"), "{}", stderr(&out));
+    let out = vigie(s.path(), &s.db(), &["duplicates", "resolve", "V-1", "V-9", "--undo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(november_total(&s, &[]), 3);
+}

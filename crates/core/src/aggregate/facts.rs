@@ -27,7 +27,8 @@ pub struct Fact {
     /// What the record lacks of the details a month's completeness counts ([`Fact::NO_REPORT_DATE`],
     /// [`Fact::NO_LOCATION`]): so that the dashboard's coverage panel reads memory, not every row.
     pub lacks: u8,
-    /// Its [`Verification`](crate::Verification) (index): a rejected violation stays listed
+    /// Its [`Verification`](crate::Verification) (index), and [`Fact::DUPLICATE`] when it
+    /// was decided to be another's duplicate: a rejected violation or a duplicate stays stored
     /// but leaves every count.
     pub state: u8,
 }
@@ -35,6 +36,8 @@ pub struct Fact {
 impl Fact {
     pub const NO_REPORT_DATE: u8 = 1;
     pub const NO_LOCATION: u8 = 2;
+    /// The [`Fact::state`] bit of a duplicate.
+    pub const DUPLICATE: u8 = 0x10;
 
     /// The [`Fact::lacks`] bits of a record with and without these details.
     pub fn lacks(report_date: bool, location: bool) -> u8 {
@@ -55,6 +58,8 @@ pub struct FactText<'a> {
     pub latitude: &'a str,
     /// The verification status's code.
     pub verification: &'a str,
+    /// The violation it duplicates (empty: none).
+    pub duplicate_of: &'a str,
 }
 
 /// Where a fact sits: its storage key (the store's row id) maps to a position.
@@ -142,9 +147,14 @@ impl MonthMemo {
     }
 }
 
-/// Whether a fact of this state is counted.
+/// Whether a fact of this state is counted: not rejected, not a duplicate.
 pub(crate) fn counted(state: u8) -> bool {
-    crate::Verification::from_index(state).is_some_and(crate::Verification::counted)
+    state & Fact::DUPLICATE == 0 && verification(state).is_some_and(crate::Verification::counted)
+}
+
+/// The verification status of a fact's state.
+pub(crate) fn verification(state: u8) -> Option<crate::Verification> {
+    crate::Verification::from_index(state & !Fact::DUPLICATE)
 }
 
 fn incident_hash(id: &str) -> u64 {
@@ -229,7 +239,8 @@ impl Facts {
             organization,
             incident: incident_hash(cells.incident_id),
             lacks: Fact::lacks(!cells.report_date.is_empty(), !cells.latitude.is_empty()),
-            state: crate::Verification::parse(cells.verification)?.index(),
+            state: crate::Verification::parse(cells.verification)?.index()
+                | if cells.duplicate_of.is_empty() { 0 } else { Fact::DUPLICATE },
         })
     }
 
@@ -461,7 +472,7 @@ impl Facts {
     /// The verification status of the violation stored under `key`, if it is held.
     pub fn verification_of(&self, key: u32) -> Option<crate::Verification> {
         let row = *self.position.get(key as usize)?;
-        (row != NONE).then(|| crate::Verification::from_index(self.state[row as usize])).flatten()
+        (row != NONE).then(|| verification(self.state[row as usize])).flatten()
     }
 
     /// Whether row `r` is live and counted (not rejected).

@@ -171,8 +171,10 @@ impl Filter {
             subtype,
             codes,
             organization,
+            // A duplicate is never selected: its original counts for it.
             state: (0..=u8::MAX)
-                .map(|state| match crate::Verification::from_index(state) {
+                .map(|state| match super::facts::verification(state) {
+                    _ if state & super::Fact::DUPLICATE != 0 => false,
                     Some(status) if self.verification.is_empty() => status.counted(),
                     Some(status) => self.verification.contains(&status),
                     None => false,

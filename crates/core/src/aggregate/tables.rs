@@ -243,8 +243,10 @@ impl Tally {
             m.codes[Occupation][i / organizations] += u64::from(n);
             m.organization[i % organizations] += u64::from(n);
         }
-        for (total, &n) in m.verification.iter_mut().zip(&self.verification) {
-            *total = u64::from(n);
+        for (state, &n) in self.verification.iter().enumerate() {
+            if let Some(status) = super::facts::verification(state as u8) {
+                m.verification[status.index() as usize] += u64::from(n);
+            }
         }
         m.incidents = self.incidents;
         m

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use vigie_store::{RecordKind, Role};
 
 pub mod admin;
+pub mod duplicates;
 pub mod imports;
 pub mod records;
 pub mod reports;
@@ -155,6 +156,9 @@ fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>,
                                 a href=(records::path(kind)) { (lang.text(records::title(kind))) }
                             }
                             a href="/imports" { (lang.text("ui-imports")) }
+                        }
+                        @if caller.may(Role::may_verify) {
+                            a href="/duplicates" { (lang.text("ui-duplicates")) }
                         }
                         @if caller.may(Role::analyses) {
                             a href="/texts" { (lang.text("ui-texts")) }

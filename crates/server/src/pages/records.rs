@@ -270,9 +270,9 @@ pub async fn view(
             let catalog = state.shared.catalog();
             let schema = vigie_store::schema(kind, catalog);
             let fields = record.fields(catalog);
-            let verification = match kind {
-                RecordKind::Violations => store.verification_of(&id)?,
-                _ => None,
+            let (verification, duplicates, original) = match kind {
+                RecordKind::Violations => (store.verification_of(&id)?, store.duplicates_of(&id)?, store.duplicate_of(&id)?),
+                _ => (None, Vec::new(), None),
             };
             let verifying = who.may(vigie_store::Role::may_verify);
             let csrf = who.csrf.clone().unwrap_or_default();
@@ -311,6 +311,24 @@ pub async fn view(
                                 (decision_fields(lang, Some(decision), None))
                                 button.primary type="submit" { (lang.text("ui-verify")) }
                             }
+                        }
+                    }
+                }
+                @if !duplicates.is_empty() {
+                    section.duplicates aria-labelledby="duplicates-title" {
+                        h2 #duplicates-title { (lang.text("ui-duplicates-of")) }
+                        ul { @for b in &duplicates { li { a href={ (base) "/" (escape_query(b)) } { (b) } } } }
+                    }
+                }
+                @if let Some(original) = &original {
+                    p #duplicate-of {
+                        (lang.text("ui-duplicate-of")) " " a href={ (base) "/" (escape_query(original)) } { (original) }
+                    }
+                    @if verifying {
+                        form method="post" action={ "/duplicates?csrf=" (csrf) } {
+                            input type="hidden" name="a" value=(original);
+                            input type="hidden" name="b" value=(id);
+                            button type="submit" name="decision" value="undo" { (lang.text("ui-duplicate-undo")) }
                         }
                     }
                 }
