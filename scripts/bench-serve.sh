@@ -14,7 +14,8 @@
 #      pages, 5 % dashboards) with a 100 k-row import in the middle, the server's memory
 #      sampled every second;
 #   3. the cached request while a second process imports another 1 M violations (then the
-#      server's figures for the imported year are checked against `vigie tables`).
+#      server's figures for the imported year are checked against `vigie tables`);
+#   9. `vigie duplicates` for a month of the store (target < 2 s).
 # Memory: the server's resident size is printed after the runs, and its peak during the mix.
 # Targets: (1) ≥ 3 000 req/s, p99 ≤ 50 ms; (2) ≥ 300 req/s, p99 ≤ 100 ms; (3) p99 reported.
 # Everything runs twice, on a store of its own each: with the build of an earlier revision
@@ -254,6 +255,17 @@ echo "November 2020 total: server $(curl -sf -H "Authorization: Bearer $token" "
 echo "server RSS after: $(rss_mb) MB"
 figure "server memory at the end (MB)" "$(rss_mb)"
 grep -i "error" "$work/serve.log" || true
+
+echo "== 9. duplicate candidates for a month (vigie duplicates --month 2021-11), one process =="
+if "$vigie" duplicates --help >/dev/null 2>&1; then
+    start=$(date +%s%N)
+    pairs=$("$vigie" duplicates --month 2021-11 --format csv | tail -n +2 | wc -l)
+    took=$(awk -v ns="$(($(date +%s%N) - start))" 'BEGIN {printf "%.2f", ns / 1e9}')
+    echo "$pairs pairs in $took s"
+    figure "9. duplicate candidates for a month (s)" "$took"
+else
+    echo "(this build has no duplicate detection)"
+fi
 kill "$server" && wait "$server" 2>/dev/null || true
 server=
 }

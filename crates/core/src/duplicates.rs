@@ -12,6 +12,8 @@
 
 use std::collections::HashSet;
 
+use chrono::Datelike;
+
 use crate::{Catalog, ListKind, Month, Violation};
 
 /// Incident dates further apart are never the same event.
@@ -122,30 +124,35 @@ pub fn candidates(
 ) -> Vec<Candidate> {
     let unidentified = catalog.lists.get(ListKind::Perpetrator).find("UNID_ARMED");
     let words: Vec<HashSet<String>> = violations.iter().map(|v| narrative_words(v.narrative.as_deref())).collect();
+    // What the inner loop compares, worked out once per violation.
+    let day: Vec<i64> = violations.iter().map(|v| i64::from(v.incident_date.num_days_from_ce())).collect();
+    let in_month: Vec<bool> = violations.iter().map(|v| Month::of(v.incident_date) == month).collect();
+    let category: Vec<u8> = violations.iter().map(|v| catalog.typology.subtypes[v.subtype as usize].category).collect();
     // By commune, then date: each violation is compared with those at most MAX_DAYS after it.
     let mut order: Vec<usize> = (0..violations.len()).collect();
-    order.sort_by_key(|&i| (violations[i].commune.0, violations[i].incident_date));
-    let in_month = |v: &Violation| Month::of(v.incident_date) == month;
+    order.sort_by_key(|&i| (violations[i].commune.0, day[i]));
     let mut out = Vec::new();
     for (at, &i) in order.iter().enumerate() {
         let a = &violations[i];
         for &j in &order[at + 1..] {
             let b = &violations[j];
-            let days = (b.incident_date - a.incident_date).num_days();
+            let days = day[j] - day[i];
             if b.commune != a.commune || days > MAX_DAYS {
                 break;
             }
-            if a.incident_id == b.incident_id || !(in_month(a) || in_month(b)) || decided.contains(&a.id, &b.id) {
+            if !(in_month[i] || in_month[j]) {
                 continue;
             }
-            let category = |v: &Violation| catalog.typology.subtypes[v.subtype as usize].category;
             let typology = if a.subtype == b.subtype {
                 Reason::SameSubtype
-            } else if category(a) == category(b) {
+            } else if category[i] == category[j] {
                 Reason::SameCategory
             } else {
                 continue;
             };
+            if a.incident_id == b.incident_id {
+                continue;
+            }
             let mut reasons = vec![typology];
             let same = |kind: ListKind| a.code(kind) == b.code(kind);
             for (kind, reason) in [
@@ -172,16 +179,22 @@ pub fn candidates(
             {
                 reasons.push(Reason::SameLocality);
             }
-            let similarity = jaccard(&words[i], &words[j]);
-            if similarity >= 0.3 {
-                reasons.push(Reason::SimilarNarrative);
-            }
             reasons.push(if days == 0 { Reason::SameDay } else { Reason::DaysApart(days as u8) });
             if a.organization != b.organization {
                 reasons.push(Reason::OtherOrganization);
             }
-            let score = (reasons.iter().map(|r| r.weight()).sum::<f64>() / MAX_SCORE).min(1.0);
-            if score >= threshold {
+            let score = |reasons: &[Reason]| (reasons.iter().map(|r| r.weight()).sum::<f64>() / MAX_SCORE).min(1.0);
+            // The narratives are compared only where they could make the difference.
+            let with_narrative = score(&reasons) + Reason::SimilarNarrative.weight() / MAX_SCORE;
+            if with_narrative < threshold {
+                continue;
+            }
+            if jaccard(&words[i], &words[j]) >= 0.3 {
+                reasons.push(Reason::SimilarNarrative);
+            }
+            let score = score(&reasons);
+            reasons.sort_unstable();
+            if score >= threshold && !decided.contains(&a.id, &b.id) {
                 // The earlier report first: the other is the possible duplicate.
                 let (first, second) =
                     if (a.incident_date, &a.id) <= (b.incident_date, &b.id) { (a, b) } else { (b, a) };
