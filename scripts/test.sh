@@ -65,6 +65,11 @@ if ! command -v schemathesis >/dev/null; then
     command -v schemathesis >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
 
+# libhxl (PyPI), the HXL reference library, reads Vigie's HXL-tagged downloads.
+if ! python3 -c "import hxl" 2>/dev/null; then
+    pip_install "libhxl==5.2.2"
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -149,6 +149,9 @@ pub enum Command {
         /// Language of the labels (xlsx): a message catalog's code (fr, en).
         #[arg(long, default_value = vigie_i18n::DEFAULT_LANGUAGE, value_name = "CODE")]
         lang: String,
+        /// csv: an HXL hashtag row under the header (the Humanitarian Exchange Language).
+        #[arg(long)]
+        hxl: bool,
         #[command(flatten)]
         filter: Box<FilterArgs>,
     },

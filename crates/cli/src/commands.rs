@@ -114,14 +114,14 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Tables { month, out, format, lang, filter } => {
+        Command::Tables { month, out, format, lang, filter, hxl } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
             let catalog = catalog_of(store.as_ref())?;
             let filter = crate::filter::build(&filter, &catalog)?;
             let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
-            write_tables(&data, format, to_lang(&lang)?, out.as_deref())
+            write_tables(&data, format, to_lang(&lang)?, out.as_deref(), hxl)
         }
         Command::Report { month, lang, out, inputs, public } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -411,13 +411,16 @@ impl MonthData {
     }
 }
 
-fn write_tables(data: &MonthData, format: TableFormat, lang: Lang, out: Option<&Path>) -> Result<()> {
+fn write_tables(data: &MonthData, format: TableFormat, lang: Lang, out: Option<&Path>, hxl: bool) -> Result<()> {
+    if hxl && format != TableFormat::Csv {
+        bail!("--hxl goes with --format csv");
+    }
     let (catalog, month) = (&data.catalog, data.tables.month);
     let cells = vigie_report::cells(&data.tables, catalog);
     let create = |path: &Path| File::create(path).with_context(|| format!("cannot write {}", path.display()));
     match (format, out) {
-        (TableFormat::Csv, Some(path)) => vigie_report::write_csv(&cells, BufWriter::new(create(path)?))?,
-        (TableFormat::Csv, None) => vigie_report::write_csv(&cells, std::io::stdout().lock())?,
+        (TableFormat::Csv, Some(path)) => vigie_report::write_csv_with(&cells, BufWriter::new(create(path)?), hxl)?,
+        (TableFormat::Csv, None) => vigie_report::write_csv_with(&cells, std::io::stdout().lock(), hxl)?,
         (TableFormat::Json, Some(path)) => {
             vigie_report::write_json(&month.to_string(), &cells, BufWriter::new(create(path)?))?
         }
@@ -545,7 +548,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
     let month = Month::new(2021, 11).context("month")?;
     let data = MonthData::load(store.as_ref(), catalog, month, &Filter::default())?;
     let tables = out.join("tables-2021-11.csv");
-    write_tables(&data, TableFormat::Csv, Lang::default(), Some(&tables))?;
+    write_tables(&data, TableFormat::Csv, Lang::default(), Some(&tables), false)?;
     println!("November 2021 tables: {}", tables.display());
     let incidents = store.violations_between(&data.catalog, month.first_day(), month.last_day())?;
     // The sample analyst's additions, so that every section of the demo report is filled.

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod consistency;
 pub mod document;
 pub mod format;
+pub mod hxl;
 mod labels;
 mod long_form;
 pub mod narrative;
@@ -14,7 +15,7 @@ pub mod text_check;
 mod xlsx;
 
 pub use labels::Pick;
-pub use long_form::{Cell, cells, disclosed, write_csv, write_json, write_json_disclosed};
+pub use long_form::{Cell, cells, disclosed, write_csv, write_csv_with, write_json, write_json_disclosed};
 pub use narrative::{Annexes, Claim, Inputs, MapLevel};
 pub use pdf::compile as compile_pdf;
 pub use vigie_i18n::Lang;

@@ -231,8 +231,16 @@ fn alert_cells(t: &MonthTables, regions: &[&str], out: &mut Cells) {
 }
 
 pub fn write_csv(cells: &[Cell], out: impl Write) -> Result<(), ReportError> {
+    write_csv_with(cells, out, false)
+}
+
+/// `tables.csv`, with HXL's hashtag row under its header when `hxl` says so.
+pub fn write_csv_with(cells: &[Cell], out: impl Write, hxl: bool) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["table", "row", "column", "value"])?;
+    if hxl {
+        w.write_record(crate::hxl::TABLES)?;
+    }
     for c in cells {
         let guard = vigie_core::spreadsheet::guard_text;
         w.write_record(

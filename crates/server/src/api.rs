@@ -487,6 +487,9 @@ pub(crate) fn imported_kobo(
 #[derive(Deserialize)]
 pub struct ReportQuery {
     lang: Option<String>,
+    /// `tables.csv`: HXL's hashtag row under the header.
+    #[serde(default)]
+    hxl: bool,
 }
 
 /// A file of the month's report — `pdf`, `html`, `tables.csv`, or `incidents.xlsx` (the
@@ -549,7 +552,7 @@ pub async fn report(
                 match file {
                     ReportFile::TablesCsv => {
                         let mut bytes = Vec::new();
-                        vigie_report::write_csv(&cells(), &mut bytes).map_err(ApiError::internal)?;
+                        vigie_report::write_csv_with(&cells(), &mut bytes, query.hxl).map_err(ApiError::internal)?;
                         (names.tables, bytes)
                     }
                     ReportFile::TablesXlsx => {

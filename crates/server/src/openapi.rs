@@ -422,7 +422,9 @@ fn operation(spec: &RouteSpec) -> Operation {
         }
         ("GET", "/api/v1/reports/{month}/{file}", _) => {
             let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
-            op = op.parameter(query("lang", "a message catalog's code", false, string().enum_values(Some(languages))));
+            op = op
+                .parameter(query("lang", "a message catalog's code", false, string().enum_values(Some(languages))))
+                .parameter(query("hxl", "tables.csv: HXL hashtags under the header", false, boolean()));
             ("200", None)
         }
         ("POST", "/api/v1/imports/{kind}", _) => {

@@ -1526,6 +1526,52 @@ async fn follow(app: &Router, token: &str, mirror: &mut Mirror, since: &mut Stri
     }
 }
 
+/// HXL: the violations download and the month's tables as CSV, with `hxl`, carry a hashtag row
+/// that libhxl (PyPI, installed by scripts/test.sh) reads, every hashtag of HXL's core schema;
+/// the data rows are the same as without it.
+#[tokio::test]
+async fn downloads_carry_hxl_hashtags_that_libhxl_reads() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |path: &str| {
+        request("GET", path, None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (name, plain, tagged) in [
+        ("violations.csv", "/violations.csv", "/violations.csv?hxl=1"),
+        ("tables.csv", "/api/v1/reports/2021-11/tables.csv", "/api/v1/reports/2021-11/tables.csv?hxl=true"),
+    ] {
+        let (plain, tagged) = (bytes(&app, get(plain)).await, bytes(&app, get(tagged)).await);
+        let text = String::from_utf8(tagged.clone()).expect("utf-8");
+        let mut lines = text.lines();
+        let header = lines.next().expect("header");
+        assert!(lines.next().is_some_and(|tags| tags.starts_with('#')), "{text}");
+        let rest: Vec<&str> = lines.collect();
+        let expected: Vec<String> =
+            String::from_utf8(plain).expect("utf-8").lines().skip(1).map(str::to_owned).collect();
+        assert_eq!(rest, expected, "{name}: the same rows under the hashtags");
+        assert!(header.starts_with("violation_id") || header.starts_with("table"));
+        let path = dir.path().join(name);
+        std::fs::write(&path, tagged).expect("write");
+        files.push((path, expected.len()));
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/hxl_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(files.iter().map(|(p, _)| p))
+        .output()
+        .expect("python3 runs: scripts/test.sh installs libhxl");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    for ((path, rows), line) in files.iter().zip(said.lines()) {
+        assert!(line.starts_with(&path.display().to_string()) && line.ends_with(&format!(" {rows}")), "{line}");
+    }
+}
+
 /// The change feed: a follower that applies every entry from an empty cursor, a page at a time
 /// (an import batch's records over several pages), through creations, corrections,
 /// verification decisions, deletions and an import, holds exactly the records the caller may

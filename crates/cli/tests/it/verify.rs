@@ -27,6 +27,9 @@ fn decisions_change_what_counts_are_audited_and_a_bad_file_changes_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("V-1: reported → verified"), "{}", stdout(&out));
     assert_eq!(november_total(&s, &["--verified-only"]), 1);
+    // With --hxl, HXL's hashtags under the header (libhxl reads them in the server's test).
+    let tagged = stdout(&vigie(s.path(), &s.db(), &["tables", "--month", "2021-11", "--hxl"]));
+    assert_eq!(tagged.lines().nth(1), Some("#indicator+table,#meta+row+code,#meta+column+code,#indicator+value+num"));
     // The month's tables say how many were verified, and the report says it in words.
     let tables = stdout(&vigie(s.path(), &s.db(), &["tables", "--month", "2021-11"]));
     assert!(

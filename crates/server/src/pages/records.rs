@@ -741,7 +741,10 @@ async fn download(
     query: Vec<(String, String)>,
     format: Download,
 ) -> Result<Response, ApiError> {
-    let query: Vec<(String, String)> = query.into_iter().filter(|(k, v)| k != "lang" && !v.is_empty()).collect();
+    // `hxl=1`: HXL's hashtag row under the CSV's header (no filter).
+    let hxl = query.iter().any(|(k, v)| k == "hxl" && matches!(v.as_str(), "1" | "true"));
+    let query: Vec<(String, String)> =
+        query.into_iter().filter(|(k, v)| k != "lang" && k != "hxl" && !v.is_empty()).collect();
     let name = if format == Download::Csv { "csv" } else { "xlsx" };
     let keys = state
         .blocking(move |state, store| crate::records::downloaded(state, store, &caller, &query, name))
@@ -755,7 +758,7 @@ async fn download(
     let chosen: Arc<[u64]> = chosen.into();
     let keep = move |k: u32| chosen.get(k as usize / 64).is_some_and(|w| w & (1 << (k % 64)) != 0);
     let stream = match format {
-        Download::Csv => csv_stream(&state, keep, last),
+        Download::Csv => csv_stream(&state, keep, last, hxl),
         Download::Xlsx => {
             let (sender, receiver) = tokio::sync::mpsc::channel(4);
             work(&state, sender, move |state, store, sender| {
@@ -822,11 +825,16 @@ fn csv_stream(
     state: &Arc<AppState>,
     keep: impl Fn(u32) -> bool + Clone + Send + 'static,
     last: u32,
+    hxl: bool,
 ) -> futures_util::stream::BoxStream<'static, Chunk> {
     let catalog = state.shared.catalog();
     let schema = vigie_store::schema(RecordKind::Violations, catalog);
     let mut header = Vec::new();
     write_csv_row(&mut header, &schema.names().map(str::as_bytes).collect::<Vec<_>>());
+    if hxl {
+        let tags: Vec<String> = schema.names().map(vigie_report::hxl::violation_tag).collect();
+        write_csv_row(&mut header, &tags.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
+    }
     let blocks = (last / BLOCK + 1) as usize;
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).clamp(1, 2);
     let mut receivers = Vec::new();
