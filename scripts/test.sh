@@ -65,9 +65,13 @@ if ! command -v schemathesis >/dev/null; then
     command -v schemathesis >/dev/null || export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
 
-# libhxl (PyPI), the HXL reference library, reads Vigie's HXL-tagged downloads.
+# libhxl (PyPI), the HXL reference library, reads Vigie's HXL-tagged downloads; geojson (PyPI)
+# validates its GeoJSON.
 if ! python3 -c "import hxl" 2>/dev/null; then
     pip_install "libhxl==5.2.2"
+fi
+if ! python3 -c "import geojson" 2>/dev/null; then
+    pip_install "geojson==3.3.0"
 fi
 
 cargo fmt --all -- --check

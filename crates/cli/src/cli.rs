@@ -242,6 +242,9 @@ pub enum Command {
         #[arg(long, default_value_t = vigie_core::duplicates::DEFAULT_THRESHOLD, value_name = "SCORE")]
         threshold: f64,
     },
+    /// Write a month's figures for other tools.
+    #[command(subcommand)]
+    Export(ExportAction),
     /// Manage the accounts of a shared Vigie (`vigie serve`).
     #[command(subcommand)]
     User(UserAction),
@@ -375,6 +378,24 @@ pub enum PairFormat {
     Text,
     /// `violation_a,violation_b,score,reasons` (reasons separated by `;`).
     Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportAction {
+    /// The month's regions, cercles or communes as GeoJSON (outlines from the geography), with
+    /// their violations (and by category), risk level and flash alerts as properties.
+    Geojson {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_parser = ["region", "cercle", "commune"], default_value = "commune")]
+        level: String,
+        /// The regions' names: a message catalog's code (fr, en).
+        #[arg(long, default_value = vigie_i18n::DEFAULT_LANGUAGE, value_name = "CODE")]
+        lang: String,
+        /// [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -239,6 +239,32 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Export(crate::cli::ExportAction::Geojson { month, level, lang, out }) => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let month = Month::parse(&month)
+                .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            let level = vigie_report::MapLevel::parse(&level).context("level: region, cercle or commune")?;
+            let data = MonthData::load(store.as_ref(), catalog_of(store.as_ref())?, month, &Filter::default())?;
+            let write = |out: &mut dyn Write| {
+                vigie_report::geojson::write(
+                    &data.tables,
+                    &data.alerts,
+                    &data.catalog,
+                    level,
+                    None,
+                    to_lang(&lang)?,
+                    out,
+                )
+                .context("writing GeoJSON")
+            };
+            match out {
+                Some(path) => {
+                    let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                    write(&mut BufWriter::new(file))
+                }
+                None => write(&mut std::io::stdout().lock()),
+            }
+        }
         Command::Token(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::token(store.as_mut(), action)

@@ -141,6 +141,7 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         subtype: vec![0; c.typology.subtypes.len()],
         cercle: vec![0; c.geography.cercles.len()],
         commune: vec![0; c.geography.communes.len()],
+        commune_category: vec![0; c.geography.communes.len() * cats],
         codes: ByList::from_fn(|_| vec![0; 256]),
         time_slot_by_category: vec![0; 256 * cats],
         organization: vec![0; facts.organizations().len()],
@@ -157,6 +158,7 @@ fn naive_month(vs: &[&Violation], month: Month, f: &Filter, facts: &Facts) -> Mo
         m.subtype[v.subtype as usize] += 1;
         m.cercle[commune.cercle as usize] += 1;
         m.commune[v.commune.0 as usize] += 1;
+        m.commune_category[v.commune.0 as usize * cats + category] += 1;
         for kind in ListKind::ALL {
             m.codes[kind][v.code(kind) as usize] += 1;
         }

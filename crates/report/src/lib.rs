@@ -5,6 +5,7 @@ pub mod charts;
 pub mod consistency;
 pub mod document;
 pub mod format;
+pub mod geojson;
 pub mod hxl;
 mod labels;
 mod long_form;

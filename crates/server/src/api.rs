@@ -734,3 +734,50 @@ pub async fn decide_pair(
         .await?;
     Ok(Json(serde_json::json!({ "a": body.a, "b": body.b, "decision": decision.code() })))
 }
+
+#[derive(Deserialize)]
+pub struct GeojsonQuery {
+    month: String,
+    level: Option<String>,
+    lang: Option<String>,
+}
+
+/// The month's units (regions, cercles or communes) as GeoJSON with their figures, as the
+/// disclosure rule lets the caller see them.
+pub async fn geojson(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<GeojsonQuery>,
+) -> Result<Response, ApiError> {
+    let month = Month::parse(&query.month).ok_or_else(|| ApiError::bad_request("month: YYYY-MM"))?;
+    let level = match query.level.as_deref() {
+        None => vigie_report::MapLevel::Commune,
+        Some(name) => vigie_report::MapLevel::parse(name)
+            .ok_or_else(|| ApiError::bad_request("level: region, cercle or commune"))?,
+    };
+    let lang = match query.lang.as_deref() {
+        None => vigie_report::Lang::default(),
+        Some(code) => {
+            vigie_report::Lang::parse(code).ok_or_else(|| ApiError::bad_request(format!("no language `{code}`")))?
+        }
+    };
+    let bytes = state
+        .blocking(move |state, store| {
+            let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &Filter::default(), &[])?;
+            let restricted = (caller.sight() != Sight::Everything).then_some(&*disclosure);
+            let mut bytes = Vec::new();
+            vigie_report::geojson::write(
+                &answer.0,
+                &answer.1,
+                state.shared.catalog(),
+                level,
+                restricted,
+                lang,
+                &mut bytes,
+            )
+            .map_err(ApiError::internal)?;
+            Ok(bytes)
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"))], bytes).into_response())
+}

@@ -444,6 +444,24 @@ fn operation(spec: &RouteSpec) -> Operation {
             ("200", Some(session.required("user").required("csrf_token").into()))
         }
         ("GET", "/api/v1/me", _) => ("200", Some(reference("User"))),
+        ("GET", "/api/v1/geojson", _) => {
+            let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
+            op = op
+                .parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH))))
+                .parameter(query(
+                    "level",
+                    "the units (commune)",
+                    false,
+                    string().enum_values(Some(["region", "cercle", "commune"])),
+                ))
+                .parameter(query(
+                    "lang",
+                    "a message catalog's code (the regions' names)",
+                    false,
+                    string().enum_values(Some(languages)),
+                ));
+            ("200", None)
+        }
         ("GET", "/api/v1/duplicates", _) => {
             op = op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH))));
             let pair = ObjectBuilder::new()

@@ -231,6 +231,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             ),
             post(api::decide_pair),
         ),
+        (
+            spec(
+                "GET",
+                "/api/v1/geojson",
+                Allow::PublicOr(EVERY_ROLE),
+                "The month's regions, cercles or communes as GeoJSON: violations (by category), risk level, flash alerts, as the disclosure rule lets the caller see them.",
+            ),
+            get(api::geojson),
+        ),
         (spec("GET", "/api/v1/users", Allow::Roles(ADMIN), "The accounts."), get(api::users)),
         (spec("GET", "/api/v1/settings", Allow::Roles(ADMIN), "The settings."), get(api::settings)),
         (

@@ -67,6 +67,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("PUT", "/api/v1/violations/{id}/verification", ANALYSTS),
     ("GET", "/api/v1/changes", LISTS),
     ("GET", "/api/v1/duplicates", ANALYSTS),
+    ("GET", "/api/v1/geojson", SIGNED_IN),
     ("POST", "/api/v1/duplicates", ANALYSTS),
     ("GET", "/texts", ANALYSTS),
     ("POST", "/texts", ANALYSTS),
@@ -325,7 +326,7 @@ async fn as_caller(
     };
     let id = record.map_or("", |(_, _, row)| row.split(',').next().unwrap_or_default());
     let uri = match path {
-        "/api/v1/tables" | "/api/v1/duplicates" => format!("{path}?month=2021-11"),
+        "/api/v1/tables" | "/api/v1/duplicates" | "/api/v1/geojson" => format!("{path}?month=2021-11"),
         _ => path
             .replace("{id}", id)
             .replace("{kind}", "violations")
@@ -1570,6 +1571,68 @@ async fn downloads_carry_hxl_hashtags_that_libhxl_reads() {
     for ((path, rows), line) in files.iter().zip(said.lines()) {
         assert!(line.starts_with(&path.display().to_string()) && line.ends_with(&format!(" {rows}")), "{line}");
     }
+}
+
+/// GeoJSON: one feature per region, cercle or commune, valid for the `geojson` package (PyPI,
+/// installed by scripts/test.sh); the IM officer gets every figure, a viewer the disclosure
+/// rule's (the commune of a single violation: no count, `suppressed`).
+#[tokio::test]
+async fn the_month_as_geojson_has_a_feature_per_unit_under_the_disclosure_rule() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let (viewer, _) = login(&app, "viewer").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let geography = &Catalog::builtin().geography;
+    let mut files = Vec::new();
+    for (level, units) in [
+        ("region", geography.regions.len()),
+        ("cercle", geography.cercles.len()),
+        ("commune", geography.communes.len()),
+    ] {
+        let path = format!("/api/v1/geojson?month=2021-11&level={level}");
+        let request = request("GET", &path, None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .body(Body::empty())
+            .expect("request");
+        let file = dir.path().join(format!("{level}.geojson"));
+        std::fs::write(&file, bytes(&app, request).await).expect("write");
+        files.push((file, units));
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/geojson_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(files.iter().map(|(f, _)| f))
+        .output()
+        .expect("python3 runs: scripts/test.sh installs geojson");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    for ((file, units), line) in files.iter().zip(said.lines()) {
+        assert_eq!(line, format!("{} {units}", file.display()), "one feature per unit");
+    }
+
+    let commune = |json: &serde_json::Value| {
+        json["features"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["properties"]["code"] == "ML040503"))
+            .cloned()
+            .expect("Niono")
+    };
+    let im: serde_json::Value = serde_json::from_slice(&std::fs::read(&files[2].0).expect("read")).expect("json");
+    let niono = commune(&im);
+    assert_eq!(niono["properties"]["violations"], 1);
+    assert_eq!(niono["properties"]["violations_by_category"]["E"], 1);
+    let seen = call(
+        &app,
+        request("GET", "/api/v1/geojson?month=2021-11", None)
+            .header(header::COOKIE, viewer)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let niono = commune(&seen.json);
+    assert!(niono["properties"]["violations"].is_null() && niono["properties"]["suppressed"] == true, "{niono}");
+    assert!(niono["properties"].get("violations_by_category").is_none(), "no breakdown below the region");
 }
 
 /// The change feed: a follower that applies every entry from an empty cursor, a page at a time

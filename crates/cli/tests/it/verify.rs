@@ -114,3 +114,16 @@ fn duplicates_are_listed_with_why_and_resolved_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(november_total(&s, &[]), 3);
 }
+
+#[test]
+fn the_month_is_exported_as_geojson_a_feature_per_unit() {
+    let s = Scratch::new();
+    let out = vigie(s.path(), &s.db(), &["export", "geojson", "--month", "2021-11", "--level", "region"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let features = json["features"].as_array().expect("features");
+    assert_eq!(features.len(), vigie_core::Catalog::builtin().geography.regions.len());
+    let segou = features.iter().find(|f| f["properties"]["code"] == "ML04").expect("Ségou");
+    assert_eq!(segou["properties"]["violations"], 2, "{segou}");
+    assert_eq!(segou["geometry"]["type"], "MultiPolygon");
+}

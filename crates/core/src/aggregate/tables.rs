@@ -22,6 +22,8 @@ pub struct MonthCounts {
     pub cercle: Vec<u64>,
     /// Per commune index of the geography.
     pub commune: Vec<u64>,
+    /// `[commune * categories + category]`.
+    pub commune_category: Vec<u64>,
     /// Per code list, per code index.
     pub codes: ByList<Vec<u64>>,
     /// `[time slot * categories + category]`.
@@ -46,6 +48,7 @@ impl MonthCounts {
             subtype: vec![0; catalog.typology.subtypes.len()],
             cercle: vec![0; g.cercles.len()],
             commune: vec![0; g.communes.len()],
+            commune_category: vec![0; g.communes.len() * c],
             codes: ByList::from_fn(|_| vec![0; 256]),
             time_slot_by_category: vec![0; 256 * c],
             organization: vec![0; facts.organizations().len()],
@@ -219,6 +222,7 @@ impl Tally {
                     m.total += n;
                     m.subtype[subtype] += n;
                     m.commune[commune] += n;
+                    m.commune_category[commune * f.categories + category] += n;
                     m.cercle[f.cercle_of_commune[commune] as usize] += n;
                     m.category_by_region[category * f.regions + f.region_of_commune[commune] as usize] += n;
                 }
