@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use vigie_core::aggregate::{Cursor, Filter, PageRequest, SortBy, page_of};
-use vigie_core::{Catalog, FieldError, ListKind};
+use vigie_core::{Catalog, FieldError, ListKind, Month};
 use vigie_store::{Outcome, Record, RecordKind, Select, Store};
 
 use crate::AppState;
@@ -103,6 +103,7 @@ struct ListQuery {
 fn list_query(kind: RecordKind, catalog: &Catalog, query: &[(String, String)]) -> Result<ListQuery, ApiError> {
     let mut page = PageRequest { sort: SortBy::IncidentDate, descending: true, after: None, offset: 0, limit: 100 };
     let mut filters = Vec::new();
+    let mut month = None;
     for (name, value) in query {
         match name.as_str() {
             "limit" => {
@@ -131,10 +132,18 @@ fn list_query(kind: RecordKind, catalog: &Catalog, query: &[(String, String)]) -
                 })?;
                 page.descending = descending;
             }
+            // The dashboard's month: its violations are those of its days.
+            "month" => {
+                month = Some(Month::parse(value).ok_or_else(|| ApiError::bad_request("month: YYYY-MM"))?);
+            }
             _ => filters.push((name.as_str(), value.as_str())),
         }
     }
-    let filter = Filter::from_codes(catalog, filters).map_err(ApiError::bad_request)?;
+    let mut filter = Filter::from_codes(catalog, filters).map_err(ApiError::bad_request)?;
+    if let Some(month) = month {
+        filter.from = Some(filter.from.map_or(month.first_day(), |from| from.max(month.first_day())));
+        filter.to = Some(filter.to.map_or(month.last_day(), |to| to.min(month.last_day())));
+    }
     if kind != RecordKind::Violations
         && (!filter.categories.is_empty()
             || !filter.subtypes.is_empty()

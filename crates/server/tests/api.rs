@@ -1369,6 +1369,10 @@ async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
     let rejected = api("GET", "/api/v1/tables?month=2021-11&verification=rejected", None).await;
     assert_eq!(total(&rejected), Some(1), "and is counted under its status");
 
+    // The list takes the dashboard's filters as they are, the month included.
+    let listed = api("GET", "/api/v1/violations?month=2021-11&verification=rejected", None).await;
+    assert_eq!(listed.json["total"], 1, "{}", listed.json);
+    assert_eq!(api("GET", "/api/v1/violations?month=2021-10", None).await.json["total"], 0);
     // The pages: V-2 verified from the list's ticked rows, then the list by status.
     let (cookie, csrf) = login(&app, "im").await;
     let list = call(
