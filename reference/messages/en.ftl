@@ -471,7 +471,7 @@ form-violations-hint = Tick each type of violation suffered: each counts as one 
 form-narrative-hint = Sensitive: name nobody. The narrative is seen only by the roles allowed to.
 form-organization-hint = Your organisation's short code, as Vigie knows it (for example DRC).
 
-verification-reported = Reported (pending verification)
+verification-reported = Reported (to verify)
 verification-verified = Verified
 verification-not-verified = Could not be verified
 verification-rejected = Rejected

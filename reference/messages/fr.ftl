@@ -505,7 +505,7 @@ form-violations-hint = Cochez chaque type de violation subie : chacun compte pou
 form-narrative-hint = Sensible : ne nommez personne. Le récit n’est visible que des rôles qui y ont accès.
 form-organization-hint = Le code court de votre organisation, tel que Vigie le connaît (par exemple DRC).
 
-verification-reported = Signalée (en attente de vérification)
+verification-reported = Signalée (à vérifier)
 verification-verified = Vérifiée
 verification-not-verified = Non vérifiable
 verification-rejected = Rejetée

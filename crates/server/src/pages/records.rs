@@ -176,6 +176,9 @@ pub async fn list(
                 @if verified { p.notice role="status" { (lang.text("ui-saved-verified")) } }
                 p.actions { a.button href={ (base) "/new" } { (lang.text("ui-new-record")) } }
                 form.filters method="get" action=(base) aria-label=(lang.text("ui-filters")) {
+                    @for (_, month) in asked.iter().filter(|(k, _)| k == "month") {
+                        input type="hidden" name="month" value=(month);
+                    }
                     (filter_fields(catalog, lang, &asked, &organizations, false, &filters))
                     label {
                         (lang.text("ui-sort"))
@@ -200,6 +203,14 @@ pub async fn list(
                 @let verifying = kind == RecordKind::Violations && who.may(vigie_store::Role::may_verify);
                 @let back = format!("{base}?{}", encode(&asked));
                 form #verify-selected method="post" action={ "/verification?csrf=" (who.csrf.as_deref().unwrap_or_default()) } {}
+                @if verifying && !listed.records.is_empty() {
+                    fieldset.verify {
+                        legend { (lang.text("ui-verify-selected")) }
+                        input type="hidden" name="back" value=(back) form="verify-selected";
+                        (decision_fields(lang, None, Some("verify-selected")))
+                        button.primary type="submit" form="verify-selected" { (lang.text("ui-verify")) }
+                    }
+                }
                 div.table-scroll {
                     table {
                         thead { tr {
@@ -226,14 +237,6 @@ pub async fn list(
                                 }
                             }
                         }
-                    }
-                }
-                @if verifying && !listed.records.is_empty() {
-                    fieldset.verify {
-                        legend { (lang.text("ui-verify-selected")) }
-                        input type="hidden" name="back" value=(back) form="verify-selected";
-                        (decision_fields(lang, None, Some("verify-selected")))
-                        button.primary type="submit" form="verify-selected" { (lang.text("ui-verify")) }
                     }
                 }
                 @if let Some(next) = next {
