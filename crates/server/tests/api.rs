@@ -274,6 +274,30 @@ async fn call(app: &Router, request: Request<Body>) -> Answer {
     Answer { status, headers, json, text: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
+/// `method path` as the IM officer's bearer token, with a JSON body.
+async fn with_token(
+    app: &Router,
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Answer {
+    let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
+    let request = request(method, path, body)
+        .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+        .body(Body::from(text))
+        .expect("request");
+    call(app, request).await
+}
+
+/// The month's total in a tables answer.
+fn month_total(answer: &Answer) -> Option<u64> {
+    let cells = answer.json["tables"].as_array()?;
+    let total =
+        cells.iter().find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL");
+    total.and_then(|c| c["value"].as_u64())
+}
+
 fn request(method: &str, path: &str, body: Option<serde_json::Value>) -> axum::http::request::Builder {
     let builder = Request::builder().method(method).uri(path);
     match body {
@@ -1332,47 +1356,39 @@ async fn violation_pages_show_each_role_what_it_may_see() {
 async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
     let server = server(|_| ());
     let app = vigie_server::router(Arc::clone(&server.state));
-    let api = |method: &str, path: &str, body: Option<serde_json::Value>| {
-        let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
-        let request = request(method, path, body)
-            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
-            .body(Body::from(text))
-            .expect("request");
-        let app = app.clone();
-        async move { call(&app, request).await }
-    };
-    let total = |answer: &Answer| {
-        answer.json["tables"]
-            .as_array()
-            .and_then(|cells| {
-                cells
-                    .iter()
-                    .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
-            })
-            .and_then(|c| c["value"].as_u64())
-    };
-    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(2));
+    let total = month_total;
+    assert_eq!(total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await), Some(2));
 
     let path = "/api/v1/violations/V-1/verification";
-    let refused = api("PUT", path, Some(serde_json::json!({ "status": "rejected" }))).await;
+    let refused = with_token(&app, &server, "PUT", path, Some(serde_json::json!({ "status": "rejected" }))).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.json);
     assert!(refused.json["error"]["message"].as_str().is_some_and(|m| m.contains("did_not_occur")));
-    let missing =
-        api("PUT", "/api/v1/violations/V-404/verification", Some(serde_json::json!({ "status": "verified" }))).await;
+    let missing = with_token(
+        &app,
+        &server,
+        "PUT",
+        "/api/v1/violations/V-404/verification",
+        Some(serde_json::json!({ "status": "verified" })),
+    )
+    .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let body = serde_json::json!({ "status": "rejected", "reason": "did_not_occur" });
-    let done = api("PUT", path, Some(body)).await;
+    let done = with_token(&app, &server, "PUT", path, Some(body)).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.json);
     assert_eq!(done.json["previous"]["status"], "reported");
     assert_eq!((done.json["status"].as_str(), done.json["reason"].as_str()), (Some("rejected"), Some("did_not_occur")));
-    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(1), "V-1 leaves the tables");
-    let rejected = api("GET", "/api/v1/tables?month=2021-11&verification=rejected", None).await;
+    assert_eq!(
+        total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await),
+        Some(1),
+        "V-1 leaves the tables"
+    );
+    let rejected = with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11&verification=rejected", None).await;
     assert_eq!(total(&rejected), Some(1), "and is counted under its status");
 
     // The list takes the dashboard's filters as they are, the month included.
-    let listed = api("GET", "/api/v1/violations?month=2021-11&verification=rejected", None).await;
+    let listed = with_token(&app, &server, "GET", "/api/v1/violations?month=2021-11&verification=rejected", None).await;
     assert_eq!(listed.json["total"], 1, "{}", listed.json);
-    assert_eq!(api("GET", "/api/v1/violations?month=2021-10", None).await.json["total"], 0);
+    assert_eq!(with_token(&app, &server, "GET", "/api/v1/violations?month=2021-10", None).await.json["total"], 0);
     // The pages: V-2 verified from the list's ticked rows, then the list by status.
     let (cookie, csrf) = login(&app, "im").await;
     let list = call(
@@ -1422,31 +1438,13 @@ async fn an_im_officer_verifies_and_rejected_violations_leave_the_tables() {
 async fn a_second_report_of_one_event_is_proposed_decided_and_undone() {
     let server = server(|_| ());
     let app = vigie_server::router(Arc::clone(&server.state));
-    let api = |method: &str, path: &str, body: Option<serde_json::Value>| {
-        let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
-        let request = request(method, path, body)
-            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
-            .body(Body::from(text))
-            .expect("request");
-        let app = app.clone();
-        async move { call(&app, request).await }
-    };
     // V-1's event as NRC reported it: another incident, a day later, no narrative.
     let copy = violation_body(&V1.replace("V-1,I-1,2021-11-03", "V-9,I-9,2021-11-04").replace("DRC,Récit A", "NRC,"));
-    assert_eq!(api("POST", "/api/v1/violations", Some(copy)).await.status, StatusCode::CREATED);
-    let total = |answer: &Answer| {
-        answer.json["tables"]
-            .as_array()
-            .and_then(|cells| {
-                cells
-                    .iter()
-                    .find(|c| c["table"] == "category_by_region" && c["row"] == "TOTAL" && c["column"] == "TOTAL")
-            })
-            .and_then(|c| c["value"].as_u64())
-    };
-    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
+    assert_eq!(with_token(&app, &server, "POST", "/api/v1/violations", Some(copy)).await.status, StatusCode::CREATED);
+    let total = month_total;
+    assert_eq!(total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
 
-    let proposed = api("GET", "/api/v1/duplicates?month=2021-11", None).await;
+    let proposed = with_token(&app, &server, "GET", "/api/v1/duplicates?month=2021-11", None).await;
     assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.json);
     let pairs = proposed.json["pairs"].as_array().expect("pairs");
     assert_eq!(pairs.len(), 1, "{}", proposed.json);
@@ -1469,27 +1467,39 @@ async fn a_second_report_of_one_event_is_proposed_decided_and_undone() {
     let sent = call(&app, form_request(&cookie, &csrf, "POST", &format!("/duplicates?csrf={csrf}"), form.into())).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
     assert_eq!(
-        total(&api("GET", "/api/v1/tables?month=2021-11", None).await),
+        total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await),
         Some(2),
         "the duplicate leaves the tables"
     );
     assert!(
-        api("GET", "/api/v1/duplicates?month=2021-11", None).await.json["pairs"].as_array().is_some_and(Vec::is_empty)
+        with_token(&app, &server, "GET", "/api/v1/duplicates?month=2021-11", None).await.json["pairs"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
     );
     assert!(get("/violations/V-1").await.text.contains("href=\"/violations/V-9\""), "V-1's page links its duplicate");
     let page = get("/violations/V-9").await;
     assert!(page.text.contains("id=\"duplicate-of\"") && page.text.contains("value=\"undo\""), "{}", page.text);
 
     // Chains are refused with a reason; undoing counts it again.
-    let chain =
-        api("POST", "/api/v1/duplicates", Some(serde_json::json!({ "a": "V-9", "b": "V-2", "decision": "same" })))
-            .await;
+    let chain = with_token(
+        &app,
+        &server,
+        "POST",
+        "/api/v1/duplicates",
+        Some(serde_json::json!({ "a": "V-9", "b": "V-2", "decision": "same" })),
+    )
+    .await;
     assert_eq!(chain.status, StatusCode::CONFLICT, "{}", chain.json);
-    let undo =
-        api("POST", "/api/v1/duplicates", Some(serde_json::json!({ "a": "V-1", "b": "V-9", "decision": "undo" })))
-            .await;
+    let undo = with_token(
+        &app,
+        &server,
+        "POST",
+        "/api/v1/duplicates",
+        Some(serde_json::json!({ "a": "V-1", "b": "V-9", "decision": "undo" })),
+    )
+    .await;
     assert_eq!(undo.status, StatusCode::OK, "{}", undo.json);
-    assert_eq!(total(&api("GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
+    assert_eq!(total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await), Some(3));
     let audited = server.store().audit_log(50).expect("audit").into_iter().filter(|e| e.action == "duplicate").count();
     assert_eq!(audited, 2, "each decision audited");
 

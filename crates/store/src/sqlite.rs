@@ -791,7 +791,8 @@ mod tests {
             .conn
             .execute_batch(
                 "ALTER TABLE violations DROP COLUMN duplicate_of; DROP TABLE duplicate_decisions;
-                 ALTER TABLE violations DROP COLUMN verification_reason; ALTER TABLE violations DROP COLUMN verification;
+                 DROP TRIGGER violations_verification_rule; ALTER TABLE violations DROP COLUMN verification_reason;
+                 ALTER TABLE violations DROP COLUMN verification;
                  DROP TRIGGER audit_log_is_append_only_update; DROP INDEX audit_log_chain; DROP INDEX audit_log_unsealed;
                  ALTER TABLE audit_log DROP COLUMN chain_position; ALTER TABLE audit_log DROP COLUMN hash;
                  CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log

@@ -78,8 +78,8 @@ pub struct Facts {
     pub(crate) incident: Vec<u64>,
     pub(crate) lacks: Vec<u8>,
     pub(crate) state: Vec<u8>,
-    /// Whether a row that is not counted (rejected) may be among the live ones: until the next
-    /// compaction, once one was written. Counting checks each row's state only then.
+    /// Whether a row that is not counted (rejected, or a duplicate) may be among the live ones:
+    /// until the next compaction, once one was written. Counting checks each row's state only then.
     pub(crate) uncounted: bool,
     pub(crate) dead: Vec<bool>,
     pub(crate) dead_count: usize,
@@ -475,7 +475,7 @@ impl Facts {
         (row != NONE).then(|| verification(self.state[row as usize])).flatten()
     }
 
-    /// Whether row `r` is live and counted (not rejected).
+    /// Whether row `r` is live and counted (not rejected, not a duplicate).
     pub(crate) fn counts(&self, r: usize) -> bool {
         !self.dead[r] && counted(self.state[r])
     }
