@@ -509,7 +509,7 @@ fn operation(spec: &RouteSpec) -> Operation {
                     "since",
                     "the previous page's `next`; nothing: from the start",
                     false,
-                    string().pattern(Some("^([0-9]{1,18}(\\.[0-9]{1,10})?)?$")),
+                    string().pattern(Some("^([0-9]{1,18}(\\.[0-9]{1,9})?)?$")),
                 ))
                 .parameter(query("limit", "1 to 1000 (100)", false, integer().minimum(Some(1)).maximum(Some(1000))));
             let kinds: Vec<&str> =
