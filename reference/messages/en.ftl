@@ -511,3 +511,4 @@ duplicate-reason-similar-narrative = similar narratives
 duplicate-reason-same-day = same day
 duplicate-reason-days-apart = { $days } day(s) apart
 duplicate-reason-other-organization = two organisations
+ui-duplicate-shown = The { $shown } likeliest are shown here; `vigie duplicates` and the API give them all.

@@ -545,3 +545,4 @@ duplicate-reason-similar-narrative = récits semblables
 duplicate-reason-same-day = même jour
 duplicate-reason-days-apart = { $days } jour(s) d’écart
 duplicate-reason-other-organization = deux organisations
+ui-duplicate-shown = Les { $shown } plus probables sont montrées ici ; `vigie duplicates` et l’API les donnent toutes.

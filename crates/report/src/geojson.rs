@@ -5,7 +5,9 @@
 //! `"suppressed": true`, and the breakdown by category below the region (no published cut) is
 //! left out. Written feature by feature to `out`, without a cap.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::{Map, Value, json};
 use vigie_core::aggregate::{Disclosure, MonthTables};
@@ -57,8 +59,19 @@ fn units(catalog: &Catalog, level: MapLevel, lang: Lang) -> Vec<Unit> {
     }
 }
 
-/// The polygons of each commune (GeoJSON coordinates), by the commune's index.
-fn commune_polygons(catalog: &Catalog) -> Vec<Vec<Value>> {
+/// The polygons of each commune (GeoJSON coordinates), by the commune's index: read from the
+/// geography's boundaries once per process, as the maps' basemap is.
+fn commune_polygons(catalog: &Catalog) -> Arc<Polygons> {
+    static POLYGONS: LazyLock<Mutex<HashMap<String, Arc<Polygons>>>> = LazyLock::new(Mutex::default);
+    let mut kept = POLYGONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let name = catalog.geography.name.clone();
+    kept.entry(name).or_insert_with(|| Arc::new(read_polygons(catalog))).clone()
+}
+
+/// Per commune, its polygons' GeoJSON coordinates.
+type Polygons = Vec<Vec<Value>>;
+
+fn read_polygons(catalog: &Catalog) -> Polygons {
     let g = &catalog.geography;
     let mut out = vec![Vec::new(); g.communes.len()];
     let parsed: Value = serde_json::from_str(&g.boundaries.admin3).unwrap_or(Value::Null);
@@ -97,8 +110,7 @@ pub fn write(
     let now = &tables.current;
     let categories = &catalog.typology.categories;
     let polygons = commune_polygons(catalog);
-    let risk: std::collections::HashMap<usize, u8> =
-        tables.risk.communes.iter().map(|c| (c.commune.0 as usize, c.level)).collect();
+    let risk: HashMap<usize, u8> = tables.risk.communes.iter().map(|c| (c.commune.0 as usize, c.level)).collect();
     let month = tables.month.to_string();
     write!(
         out,

@@ -659,6 +659,42 @@ pub(crate) fn verified_json(done: &vigie_store::Verified) -> serde_json::Value {
     answer
 }
 
+/// Writes verification decisions (all or nothing, audited) for the API and the pages alike,
+/// and waits until they are counted: the caller's next answer sees them.
+pub(crate) async fn verified(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    decisions: Vec<(String, vigie_core::Decision)>,
+) -> Result<Vec<vigie_store::Verified>, ApiError> {
+    let actor = caller.actor("?");
+    state
+        .blocking(move |state, store| {
+            let done = store.set_verification(&decisions, &actor)?;
+            state.shared.catch_up(&*store)?;
+            Ok(done)
+        })
+        .await
+}
+
+/// Records a decision about a pair of violations (audited) for the API and the pages alike,
+/// and waits until the counts take it in.
+pub(crate) async fn decided(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    a: &str,
+    b: &str,
+    decision: vigie_store::PairDecision,
+) -> Result<(), ApiError> {
+    let (actor, a, b) = (caller.actor("?"), a.to_owned(), b.to_owned());
+    state
+        .blocking(move |state, store| {
+            store.decide_pair(&a, &b, decision, &actor)?;
+            state.shared.catch_up(&*store)?;
+            Ok(())
+        })
+        .await
+}
+
 /// Sets a violation's verification status (audited with its old and new values).
 pub async fn verify(
     State(state): State<Arc<AppState>>,
@@ -667,14 +703,7 @@ pub async fn verify(
     Json(body): Json<VerificationBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let decision = vigie_core::Decision::parse(&body.status, body.reason.as_deref()).map_err(ApiError::bad_request)?;
-    let actor = caller.actor("?");
-    let done = state
-        .blocking(move |state, store| {
-            let done = store.set_verification(&[(id, decision)], &actor)?;
-            state.shared.catch_up(&*store)?;
-            Ok(done)
-        })
-        .await?;
+    let done = verified(&state, &caller, vec![(id, decision)]).await?;
     let done = done.first().ok_or_else(|| ApiError::internal("a decision without its outcome"))?;
     Ok(Json(verified_json(done)))
 }
@@ -723,15 +752,7 @@ pub async fn decide_pair(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let decision = vigie_store::PairDecision::parse(&body.decision)
         .ok_or_else(|| ApiError::bad_request("decision: same, distinct or undo"))?;
-    let actor = caller.actor("?");
-    let (a, b) = (body.a.clone(), body.b.clone());
-    state
-        .blocking(move |state, store| {
-            store.decide_pair(&a, &b, decision, &actor)?;
-            state.shared.catch_up(&*store)?;
-            Ok(())
-        })
-        .await?;
+    decided(&state, &caller, &body.a, &body.b, decision).await?;
     Ok(Json(serde_json::json!({ "a": body.a, "b": body.b, "decision": decision.code() })))
 }
 

@@ -19,6 +19,9 @@ use crate::AppState;
 use crate::caller::Caller;
 use crate::error::ApiError;
 
+/// The most pairs a page shows, the likeliest first (the CLI and the API give them all).
+const SHOWN: usize = 100;
+
 /// The columns shown side by side.
 const COLUMNS: [&str; 12] = [
     "incident_date",
@@ -67,7 +70,8 @@ pub async fn review(
                 Ok(found.first().map(|(_, r)| r.fields(catalog)).unwrap_or_default())
             };
             let mut shown_pairs = Vec::new();
-            for pair in &pairs {
+            // A page of the likeliest: each pair reads its two records.
+            for pair in pairs.iter().take(SHOWN) {
                 shown_pairs.push((pair, fields(&pair.a)?, fields(&pair.b)?));
             }
             let cell = |values: &[String], column: &str| {
@@ -84,6 +88,9 @@ pub async fn review(
                 }
                 h2 { (month_name(lang, month)) }
                 p #pairs data-value=(pairs.len()) { (words(lang, "ui-duplicate-count", &[("count", lang.int(pairs.len() as u64))])) }
+                @if pairs.len() > SHOWN {
+                    p.hint { (words(lang, "ui-duplicate-shown", &[("shown", lang.int(SHOWN as u64))])) }
+                }
                 @for (n, (pair, a, b)) in shown_pairs.iter().enumerate() {
                     section.pair aria-labelledby={ "pair-" (n) } {
                         h3 #{ "pair-" (n) } {
@@ -135,16 +142,7 @@ pub async fn decide(
 ) -> Result<Response, ApiError> {
     let decision = vigie_store::PairDecision::parse(&form.decision)
         .ok_or_else(|| ApiError::bad_request("decision: same, distinct or undo").page())?;
-    let actor = caller.actor("?");
-    let (a, b) = (form.a.clone(), form.b.clone());
-    state
-        .blocking(move |state, store| {
-            store.decide_pair(&a, &b, decision, &actor)?;
-            state.shared.catch_up(&*store)?;
-            Ok(())
-        })
-        .await
-        .map_err(ApiError::page)?;
+    crate::api::decided(&state, &caller, &form.a, &form.b, decision).await.map_err(ApiError::page)?;
     let back = match form.month.as_deref().and_then(Month::parse) {
         Some(month) => format!("/duplicates?month={month}&saved=1"),
         None => format!("/violations/{}", escape_query(&form.b)),

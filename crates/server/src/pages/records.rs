@@ -386,15 +386,7 @@ pub async fn verify(
     }
     // Back to a page of the records only: never to an address the form names elsewhere.
     let back = field("back").filter(|b| b.starts_with("/violations")).unwrap_or_else(|| "/violations".into());
-    let actor = caller.actor("?");
-    state
-        .blocking(move |state, store| {
-            store.set_verification(&ids, &actor)?;
-            state.shared.catch_up(&*store)?;
-            Ok(())
-        })
-        .await
-        .map_err(ApiError::page)?;
+    crate::api::verified(&state, &caller, ids).await.map_err(ApiError::page)?;
     let join = if back.contains('?') { '&' } else { '?' };
     Ok(axum::response::Redirect::to(&format!("{back}{join}saved=verified")).into_response())
 }
