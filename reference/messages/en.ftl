@@ -380,6 +380,25 @@ ui-report-tables-csv = The tables (CSV)
 ui-report-tables-xlsx = The tables (Excel workbook)
 ui-report-incidents = The incident list (Excel workbook)
 ui-report-audited = Every download is recorded in the audit log.
+ui-publication = Publication
+ui-published-months = Published months
+ui-publication-state = State
+ui-versions = Versions
+ui-changes-since = Changes since publication
+ui-month-open = Not signed off: the figures may still change.
+ui-month-signed-off = Signed off: the published version is final.
+ui-month-reopened = Reopened: its violations may change; a new sign-off publishes a new version.
+ui-locked-hint = { $who } signed it off on { $when } (version { $version }). Its violations cannot be edited, deleted or verified; new ones are accepted as late reports.
+ui-version-line = Version { $version }, signed off by { $who } on { $when }
+ui-reopened-line = Reopened by { $who } on { $when }: { $reason }
+ui-version-short = version { $version }
+ui-sign-off = Sign off { $month }
+ui-sign-off-note = Note (optional)
+ui-sign-off-hint = The report, in every language, and its public version are stored as they are now; the month’s violations are then locked.
+ui-reopen = Reopen { $month }
+ui-reopen-reason = Why reopen it
+ui-saved-signed-off = Signed off: the month’s report is published and its violations are locked.
+ui-saved-reopened = Reopened: the month’s violations may change again; its published versions stay.
 ui-coverage = Coverage: how far these figures can be trusted
 ui-coverage-monitored = Communes with a violation recorded since January: { $part } of { $whole } ({ $share })
 ui-coverage-assessed = Communes assessed by key informants this month: { $part } of { $whole } ({ $share })
@@ -484,6 +503,11 @@ ui-verify-selected = Decision for the ticked violations
 ui-select = Select
 ui-select-record = Select { $id }
 ui-saved-verified = Saved: the verification status was updated.
+month-locked = { $month } is signed off: { $who } published it on { $when } (version { $version }). Its violations cannot be edited, deleted or verified until an admin reopens it; new violations are accepted as late reports.
+overview-late = { $month } received { $count ->
+    [one] { $count } late report
+   *[other] { $count } late reports
+} after its publication (version { $version }): counted here, not in its published figures.
 overview-verified = { $verified } of the month’s { $count } violations were verified by the cluster ({ $share }).
 
 ui-duplicates = Duplicates

@@ -414,6 +414,25 @@ ui-report-tables-csv = Les tableaux (CSV)
 ui-report-tables-xlsx = Les tableaux (classeur Excel)
 ui-report-incidents = La liste des incidents (classeur Excel)
 ui-report-audited = Chaque téléchargement est consigné dans le journal d’audit.
+ui-publication = Publication
+ui-published-months = Mois publiés
+ui-publication-state = État
+ui-versions = Versions
+ui-changes-since = Changements depuis la publication
+ui-month-open = Non clos : les chiffres peuvent encore changer.
+ui-month-signed-off = Clos : la version publiée est définitive.
+ui-month-reopened = Rouvert : ses violations peuvent changer ; une nouvelle clôture publie une nouvelle version.
+ui-locked-hint = { $who } l’a clos le { $when } (version { $version }). Ses violations ne peuvent plus être modifiées, supprimées ni vérifiées ; les nouvelles sont acceptées comme signalements tardifs.
+ui-version-line = Version { $version }, close par { $who } le { $when }
+ui-reopened-line = Rouverte par { $who } le { $when } : { $reason }
+ui-version-short = version { $version }
+ui-sign-off = Clore { $month }
+ui-sign-off-note = Note (facultative)
+ui-sign-off-hint = Le rapport, dans chaque langue, et sa version publique sont enregistrés tels qu’ils sont ; les violations du mois sont alors verrouillées.
+ui-reopen = Rouvrir { $month }
+ui-reopen-reason = Motif de la réouverture
+ui-saved-signed-off = Clos : le rapport du mois est publié et ses violations sont verrouillées.
+ui-saved-reopened = Rouvert : les violations du mois peuvent de nouveau changer ; ses versions publiées restent.
 ui-coverage = Couverture : jusqu’où ces chiffres sont fiables
 ui-coverage-monitored = Communes avec au moins une violation enregistrée depuis janvier : { $part } sur { $whole } ({ $share })
 ui-coverage-assessed = Communes évaluées par les informateurs clés ce mois-ci : { $part } sur { $whole } ({ $share })
@@ -518,6 +537,11 @@ ui-verify-selected = Décision pour les violations cochées
 ui-select = Choisir
 ui-select-record = Choisir { $id }
 ui-saved-verified = Enregistré : le statut de vérification a été mis à jour.
+month-locked = { $month } est clos : { $who } l’a publié le { $when } (version { $version }). Ses violations ne peuvent plus être modifiées, supprimées ni vérifiées tant qu’un administrateur ne l’a pas rouvert ; les nouvelles violations sont acceptées comme signalements tardifs.
+overview-late = { $month } a reçu { $count ->
+    [one] { $count } signalement tardif
+   *[other] { $count } signalements tardifs
+} après sa publication (version { $version }) : comptés ici, absents de ses chiffres publiés.
 overview-verified = { $verified } des { $count } violations du mois ont été vérifiées par le cluster ({ $share }).
 
 ui-duplicates = Doublons

@@ -175,7 +175,17 @@ pub enum Command {
         /// incident list.
         #[arg(long)]
         public: bool,
+        /// The month's published version, as stored when it was signed off (byte for byte,
+        /// whatever changed since) instead of today's data: the newest, or `--version N`.
+        #[arg(long, conflicts_with = "inputs")]
+        published: bool,
+        #[arg(long, value_name = "N", requires = "published")]
+        version: Option<u32>,
     },
+    /// A month's publication: sign it off (its report becomes a published version, its
+    /// violations are locked), reopen it (admin), or list every month's state.
+    #[command(subcommand)]
+    Month(MonthAction),
     /// Manage the protection risk index definition: questionnaire and levels.
     #[command(subcommand)]
     RiskIndex(RiskIndexAction),
@@ -396,6 +406,36 @@ pub enum ExportAction {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonthAction {
+    /// Sign a month off: its report (PDF, HTML, tables.csv, the tables' and incidents'
+    /// workbooks, in every language, and the public version) is stored as the month's next
+    /// published version, and its violations can no longer be edited, deleted or verified.
+    /// New violations are still accepted, as late reports.
+    #[command(name = "sign-off")]
+    SignOff {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        /// A word for the readers of the audit log and the month list.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// The public version's disclosure k (as `vigie serve --min-count`).
+        #[arg(long, default_value_t = 5, value_name = "K")]
+        min_count: u64,
+    },
+    /// Reopen a signed-off month: its violations may change again; its published versions
+    /// stay, and the next sign-off publishes a new one.
+    Reopen {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Every month with a published version: its state, versions, who signed off and when,
+    /// and its changes since publication.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -123,10 +123,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
             write_tables(&data, format, to_lang(&lang)?, out.as_deref(), hxl)
         }
-        Command::Report { month, lang, out, inputs, public } => {
+        Command::Report { month, lang, out, inputs, public, published, version } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            if published {
+                return crate::month::write_published(store.as_ref(), month, version, to_lang(&lang)?, public, &out);
+            }
             // What analysts wrote in the pages, and the files of `--inputs` over it.
             let written = vigie_report::Inputs::written(
                 store.report_texts(month)?,
@@ -145,6 +148,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 store.violations_between(&data.catalog, month.first_day(), month.last_day())?
             };
             report(&data, to_lang(&lang)?, &out, &inputs, public, &incidents, start)
+        }
+        Command::Month(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let catalog = catalog_of(store.as_ref())?;
+            crate::month::run(store.as_mut(), &catalog, action)
         }
         Command::RiskIndex(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;

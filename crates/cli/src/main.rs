@@ -9,6 +9,7 @@ mod geography;
 mod inputs;
 mod kobo;
 mod locate;
+mod month;
 mod serve;
 mod verify;
 
@@ -23,6 +24,24 @@ fn main() -> ExitCode {
         // A reader that closed the pipe (`vigie tables | head`) wanted no more: end quietly.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            // A signed-off month is said in the reader's language (`LANG`), as the server says it.
+            let locked = e.chain().find_map(|cause| match cause.downcast_ref::<vigie_store::StoreError>() {
+                Some(vigie_store::StoreError::Locked(lock)) => Some(lock),
+                _ => match cause.downcast_ref::<vigie_server::publish::PublishError>() {
+                    Some(vigie_server::publish::PublishError::Store(vigie_store::StoreError::Locked(lock))) => {
+                        Some(lock)
+                    }
+                    _ => None,
+                },
+            });
+            if let Some(lock) = locked {
+                let lang = std::env::var("LANG")
+                    .ok()
+                    .and_then(|l| vigie_report::Lang::parse(l.get(..2).unwrap_or_default()))
+                    .unwrap_or_default();
+                eprintln!("error: {}", vigie_server::locked_message(lang, lock));
+                return ExitCode::from(1);
+            }
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }

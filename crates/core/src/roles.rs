@@ -62,6 +62,11 @@ impl Role {
         Role::VERIFIERS.contains(&self)
     }
 
+    /// Whether it may reopen a signed-off month (its published versions stay).
+    pub fn may_reopen(self) -> bool {
+        self.administers()
+    }
+
     /// Whether it opens records one by one (a partner, only its own organisation's).
     pub fn handles_records(self) -> bool {
         Role::WITH_RECORDS.contains(&self)

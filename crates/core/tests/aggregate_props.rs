@@ -200,6 +200,7 @@ fn fact_from_text(facts: &mut Facts, v: &Violation) -> Fact {
         latitude: cell("latitude"),
         verification: status(v).code(),
         duplicate_of: "",
+        batch: "0",
     };
     let fact = facts.fact_from_text(c, &text).expect("stored text reads back");
     assert_eq!(fact, fact_of(facts, v), "the text path and the record path agree");

@@ -157,6 +157,10 @@ pub fn cells(t: &MonthTables, catalog: &Catalog) -> Vec<Cell> {
     for (status, &n) in vigie_core::Verification::ALL.iter().zip(&now.verification) {
         out.nonzero("verification", status.code(), "count", n);
     }
+    // Earlier signed-off months' late reports (Vigie's own table).
+    for late in &t.late {
+        out.nonzero("late_reports", &late.month.to_string(), "count", late.count);
+    }
     let slots: Vec<&str> = catalog.lists.get(ListKind::TimeSlot).codes.iter().map(|c| c.code.as_str()).collect();
     for s in sorted(&slots) {
         for c in sorted(&categories) {

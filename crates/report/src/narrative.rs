@@ -457,6 +457,19 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
                 .done(),
         );
     }
+    // Late reports of months published earlier: counted from now on, not in their versions.
+    for late in &cx.t.late {
+        let count = f.get("late_reports", &late.month.to_string(), "count");
+        if count.value > 0 && count.withheld.is_none() {
+            bullets.push(
+                cx.sentence("overview-late")
+                    .text("month", cx.month_name(late.month))
+                    .text("version", late.version.to_string())
+                    .count("count", count)
+                    .done(),
+            );
+        }
+    }
     out.push(Block::Bullets(bullets));
     let months: Vec<Month> = cx.month.months_of_year().take_while(|m| *m <= cx.month).collect();
     let labels: Vec<String> = months.iter().map(|m| cx.month_abbrev(*m)).collect();

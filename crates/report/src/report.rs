@@ -130,6 +130,61 @@ pub fn write(
     Ok(Written { files, pages, document: report.document, claims: report.claims })
 }
 
+/// What a published version of a month holds: in every language, the report as IM officers
+/// read it (PDF, HTML, `tables.csv`, the tables' workbook, the incident list) and its public
+/// version (the same but the incident list, its figures as `public` lets them through, no
+/// analyst's text). Named `{language}/{edition}/{file}` ([`published_name`]).
+pub fn published_files(
+    tables: &MonthTables,
+    catalog: &Catalog,
+    inputs: &Inputs,
+    incidents: &[Violation],
+    extra: &Annexes,
+    public: &Disclosure,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let mut files = Vec::new();
+    for lang in Lang::all() {
+        for edition in [Edition::Full, Edition::Public] {
+            let report = match edition {
+                Edition::Full => Report::build(tables, catalog, lang, inputs, None, extra),
+                Edition::Public => Report::build(tables, catalog, lang, &Inputs::default(), Some(public), extra),
+            };
+            let name = |file: &str| published_name(lang, edition, file);
+            files.push((name("tables.csv"), report.tables_csv()?));
+            files.push((name("tables.xlsx"), crate::tables_workbook(&report.cells, catalog, lang)?));
+            files.push((name("html"), report.html().into_bytes()));
+            if edition == Edition::Full {
+                files.push((name("incidents.xlsx"), incident_list(incidents, catalog, lang)?));
+            }
+            files.push((name("pdf"), report.pdf()?.0));
+        }
+    }
+    Ok(files)
+}
+
+/// Which reader a published file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// Whoever sees every record: admins and IM officers.
+    Full,
+    /// Everyone else: small counts withheld, no analyst's text, no incident list.
+    Public,
+}
+
+impl Edition {
+    pub fn code(self) -> &'static str {
+        match self {
+            Edition::Full => "full",
+            Edition::Public => "public",
+        }
+    }
+}
+
+/// A published file's stored name: `fr/full/pdf`, `en/public/tables.csv`…
+pub fn published_name(lang: Lang, edition: Edition, file: &str) -> String {
+    format!("{}/{}/{file}", lang.code(), edition.code())
+}
+
 /// The incident list workbook: one row per incident (its violations share its id,
 /// DATA-FORMATS.md), dated by its first violation, without narratives (case details stay out of
 /// reports).

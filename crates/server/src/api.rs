@@ -495,7 +495,7 @@ pub struct ReportQuery {
 /// A file of the month's report — `pdf`, `html`, `tables.csv`, or `incidents.xlsx` (the
 /// incident list names every organisation's incidents: IM officers and admins only) — drawn
 /// from the same aggregation layer as every other answer. Every download is audited.
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub async fn report(
     State(state): State<Arc<AppState>>,

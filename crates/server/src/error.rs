@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
@@ -14,11 +14,30 @@ pub struct ApiError {
     /// Refused or failed for a page: an anonymous visitor is sent to the sign-in page, anything
     /// else is a short HTML page.
     pub page: bool,
+    /// Refused because the month is signed off: said in the reader's language by
+    /// [`json_errors`], which knows the request.
+    pub lock: Option<Box<vigie_core::Lock>>,
+}
+
+/// What a refusal for a signed-off month says, in `lang`: the month, who signed it off and when.
+pub fn locked_message(lang: vigie_i18n::Lang, lock: &vigie_core::Lock) -> String {
+    let mut args = vigie_i18n::Args::new();
+    let month = lang.text(&format!("month-{}", lock.month.number()));
+    let mut month_args = vigie_i18n::Args::new();
+    month_args.set("month", month);
+    month_args.set("year", lock.month.year().to_string());
+    args.set("month", lang.format("month-year", &month_args));
+    args.set("who", lock.signed_by.clone());
+    // RFC 3339 in UTC, to the minute.
+    let when = lock.signed_at.replacen('T', " ", 1);
+    args.set("when", format!("{} UTC", when.get(..16).unwrap_or(&when)));
+    args.set("version", lock.version.to_string());
+    lang.format("month-locked", &args)
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: Vec::new(), page: false }
+        ApiError { status, code, message: message.into(), details: Vec::new(), page: false, lock: None }
     }
 
     /// The same refusal, for a page.
@@ -57,6 +76,18 @@ impl From<vigie_store::StoreError> for ApiError {
             vigie_store::StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             vigie_store::StoreError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             vigie_store::StoreError::NotFound(_) => ApiError::not_found(),
+            vigie_store::StoreError::Locked(lock) => {
+                let mut refusal = ApiError::new(StatusCode::CONFLICT, "month_locked", "");
+                refusal.message = locked_message(vigie_i18n::Lang::default(), &lock);
+                refusal.details = vec![
+                    lock.month.to_string(),
+                    lock.version.to_string(),
+                    lock.signed_by.clone(),
+                    lock.signed_at.clone(),
+                ];
+                refusal.lock = Some(Box::new(lock));
+                refusal
+            }
             other => ApiError::internal(other),
         }
     }
@@ -67,7 +98,15 @@ impl From<vigie_store::StoreError> for ApiError {
 /// their message kept.
 pub async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
+    let lang = crate::pages::request_language(request.uri().query(), request.headers());
+    let mut response = next.run(request).await;
+    if let Some(mut refusal) = response.extensions_mut().remove::<Refusal>().map(|r| r.0) {
+        // A refusal for a signed-off month, said again in the reader's language.
+        if let Some(lock) = &refusal.lock {
+            refusal.message = locked_message(lang, lock);
+        }
+        return refusal.into_response();
+    }
     let status = response.status();
     let json = response
         .headers()
@@ -102,8 +141,18 @@ pub async fn json_errors(request: axum::extract::Request, next: axum::middleware
     rewritten
 }
 
+/// A refusal kept with its response, for [`json_errors`] to say in the reader's language.
+#[derive(Clone)]
+struct Refusal(ApiError);
+
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if let Some(lock) = self.lock.take() {
+            let mut response = self.clone().into_response();
+            self.lock = Some(lock);
+            response.extensions_mut().insert(Refusal(self));
+            return response;
+        }
         if self.page {
             if self.status == StatusCode::UNAUTHORIZED {
                 return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/login")]).into_response();

@@ -390,6 +390,7 @@ fn operation(spec: &RouteSpec) -> Operation {
             "month" => string().pattern(Some(MONTH)),
             "file" => string().enum_values(Some(["pdf", "html", "tables.csv", "tables.xlsx", "incidents.xlsx"])),
             "kind" => string().enum_values(Some(["violations", "alerts", "risk"])),
+            "version" => integer().minimum(Some(1)).maximum(Some(u32::MAX)),
             _ => identifier(string()),
         };
         op = op.parameter(
@@ -537,6 +538,47 @@ fn operation(spec: &RouteSpec) -> Operation {
                 .required("more");
             ("200", Some(page.into()))
         }
+        ("GET", "/api/v1/months", _) => {
+            let file = ObjectBuilder::new()
+                .property("name", string().description(Some("language/edition/file: fr/full/pdf, en/public/html…")))
+                .property("sha256", string())
+                .property("bytes", integer())
+                .required("name")
+                .required("sha256")
+                .required("bytes");
+            let month = ObjectBuilder::new()
+                .property("month", string().pattern(Some(MONTH)))
+                .property("state", string().enum_values(Some(["signed_off", "reopened"])))
+                .property(
+                    "changes_since_publication",
+                    integer().description(Some("violations written since the newest version (IM officers and admins)")),
+                )
+                .property("versions", ArrayBuilder::new().items(version_schema(Some(file))))
+                .required("month")
+                .required("state")
+                .required("versions");
+            (
+                "200",
+                Some(
+                    ObjectBuilder::new().property("months", ArrayBuilder::new().items(month)).required("months").into(),
+                ),
+            )
+        }
+        ("POST", "/api/v1/months/{month}/sign-off", _) => {
+            let body = ObjectBuilder::new()
+                .property("note", string().max_length(Some(1000)))
+                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+            op = op.request_body(Some(json_body(body.into()).required(Some(Required::False)).build()));
+            ("200", Some(version_schema(None).into()))
+        }
+        ("POST", "/api/v1/months/{month}/reopen", _) => {
+            let body = ObjectBuilder::new()
+                .property("reason", string().min_length(Some(1)).max_length(Some(1000)).pattern(Some("\\S")))
+                .required("reason")
+                .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+            op = op.request_body(Some(json_body(body.into()).build()));
+            ("200", Some(version_schema(None).into()))
+        }
         ("PUT", "/api/v1/violations/{id}/verification", _) => {
             op = op.request_body(Some(json_body(reference("VerificationDecision")).build()));
             ("200", Some(reference("Verification")))
@@ -604,4 +646,23 @@ fn operation(spec: &RouteSpec) -> Operation {
                 .build(),
         )
         .build()
+}
+
+/// A published version of a month, with its files when listed.
+fn version_schema(files: Option<ObjectBuilder>) -> ObjectBuilder {
+    let mut version = ObjectBuilder::new()
+        .property("version", integer().minimum(Some(1)))
+        .property("signed_at", string())
+        .property("signed_by", string())
+        .property("note", nullable_string())
+        .property("reopened_at", nullable_string())
+        .property("reopened_by", nullable_string())
+        .property("reopen_reason", nullable_string())
+        .required("version")
+        .required("signed_at")
+        .required("signed_by");
+    if let Some(file) = files {
+        version = version.property("files", ArrayBuilder::new().items(file)).required("files");
+    }
+    version
 }

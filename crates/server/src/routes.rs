@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use vigie_store::{RecordKind, Role};
 
 use crate::caller::{Allow, RouteSpec, guard};
-use crate::{AppState, api, pages, records};
+use crate::{AppState, api, months, pages, records};
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 /// An upload's whole body: its files, each within [`crate::uploads::IMPORT_LIMIT`], and a form's
@@ -134,6 +134,14 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::duplicates::decide),
         ),
         (
+            spec("POST", "/reports/sign-off", Allow::Roles(VERIFIERS), "Page: a month signed off (a form)."),
+            post(pages::reports::sign_off),
+        ),
+        (
+            spec("POST", "/reports/reopen", Allow::Roles(ADMIN), "Page: a signed-off month reopened (a form)."),
+            post(pages::reports::reopen),
+        ),
+        (
             spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),
             get(pages::admin::admin),
         ),
@@ -185,6 +193,42 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
                 "A file of the month's report: pdf, html, tables.csv, tables.xlsx (signed in) or incidents.xlsx (IM officers and admins).",
             ),
             get(api::report),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/months",
+                Allow::PublicOr(EVERY_ROLE),
+                "The months signed off: state, versions (who, when, why reopened) and the files one may download of each.",
+            ),
+            get(months::list),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/months/{month}/sign-off",
+                Allow::Roles(VERIFIERS),
+                "Sign a month off: its report becomes its next published version and its violations are locked.",
+            ),
+            post(months::sign_off),
+        ),
+        (
+            spec(
+                "POST",
+                "/api/v1/months/{month}/reopen",
+                Allow::Roles(ADMIN),
+                "Reopen a signed-off month: its violations may change again; its published versions stay.",
+            ),
+            post(months::reopen),
+        ),
+        (
+            spec(
+                "GET",
+                "/api/v1/months/{month}/versions/{version}/{file}",
+                Allow::PublicOr(EVERY_ROLE),
+                "A file of a published version, as stored: pdf, html, tables.csv, tables.xlsx (signed in) or incidents.xlsx (IM officers and admins).",
+            ),
+            get(months::file),
         ),
         (
             spec(

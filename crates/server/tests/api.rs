@@ -61,6 +61,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations.xlsx", LISTS),
     ("GET", "/imports", LISTS),
     ("GET", "/reports", SIGNED_IN),
+    ("POST", "/reports/sign-off", ANALYSTS),
+    ("POST", "/reports/reopen", ADMIN),
     ("POST", "/verification", ANALYSTS),
     ("GET", "/duplicates", ANALYSTS),
     ("POST", "/duplicates", ANALYSTS),
@@ -102,6 +104,10 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/me", SIGNED_IN),
     ("GET", "/api/v1/tables", SIGNED_IN),
     ("GET", "/api/v1/reports/{month}/{file}", SIGNED_IN),
+    ("GET", "/api/v1/months", SIGNED_IN),
+    ("POST", "/api/v1/months/{month}/sign-off", ANALYSTS),
+    ("POST", "/api/v1/months/{month}/reopen", ADMIN),
+    ("GET", "/api/v1/months/{month}/versions/{version}/{file}", SIGNED_IN),
     ("GET", "/api/v1/violations", LISTS),
     ("POST", "/api/v1/violations", RECORDS),
     ("GET", "/api/v1/violations/{id}", RECORDS),
@@ -343,6 +349,8 @@ async fn as_caller(
         ("POST", "/api/v1/duplicates", _) => {
             Some(serde_json::json!({ "a": "V-1", "b": "V-2", "decision": "distinct" }))
         }
+        ("POST", "/api/v1/months/{month}/sign-off", _) => Some(serde_json::json!({ "note": "matrix" })),
+        ("POST", "/api/v1/months/{month}/reopen", _) => Some(serde_json::json!({ "reason": "matrix" })),
         // A new record (id 9), or partner A's own, as it is.
         ("POST", _, Some((_, header, row))) => Some(row_body(header, &row.replacen("-1,", "-9,", 2))),
         ("PUT", _, Some((_, header, row))) => Some(row_body(header, row)),
@@ -351,12 +359,19 @@ async fn as_caller(
     let id = record.map_or("", |(_, _, row)| row.split(',').next().unwrap_or_default());
     let uri = match path {
         "/api/v1/tables" | "/api/v1/duplicates" | "/api/v1/geojson" => format!("{path}?month=2021-11"),
+        // Each caller signs off a month of its own (the admin's is reopened and downloaded):
+        // 2021-11's records stay open to the other routes' writes.
+        "/api/v1/months/{month}/sign-off" => format!("/api/v1/months/2021-{:02}/sign-off", who as u8 + 1),
+        "/api/v1/months/{month}/reopen" | "/api/v1/months/{month}/versions/{version}/{file}" => {
+            path.replace("{month}", "2021-02").replace("{version}", "1").replace("{file}", "html")
+        }
         _ => path
             .replace("{id}", id)
             .replace("{kind}", "violations")
             .replace("{month}", "2021-11")
             .replace("{file}", "html"),
     };
+    let page_month = format!("month=2020-{:02}", who as u8 + 1);
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
     let upload = (method, path) == ("POST", "/imports");
     let csv = if upload {
@@ -371,6 +386,8 @@ async fn as_caller(
     // caller's own) or partner A's, as it is; the analysts' forms.
     let record_form = method == "POST" && !path.starts_with("/api/") && record.is_some();
     let analyst_form = match (method, path) {
+        ("POST", "/reports/sign-off") => Some(page_month.as_str()),
+        ("POST", "/reports/reopen") => Some("month=2020-02&reason=matrix"),
         ("POST", "/texts") => Some("month=2021-11&section=ML05&body=280+violations"),
         ("POST", "/verification") => Some("id=V-1&status=verified&back=%2Fviolations%2FV-1"),
         ("POST", "/duplicates") => Some("a=V-1&b=V-2&decision=distinct&month=2021-11"),
@@ -2276,4 +2293,153 @@ async fn every_api_error_is_the_json_envelope_extractor_refusals_included() {
             answer.text
         );
     }
+}
+
+/// `method path` as a signed-in session (cookie and CSRF token), with a JSON body and headers.
+async fn as_session(
+    app: &Router,
+    (cookie, csrf): &(String, String),
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let text = body.as_ref().map(ToString::to_string).unwrap_or_default();
+    let mut builder = request(method, path, body).header(header::COOKIE, cookie).header("x-csrf-token", csrf);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    call(app, builder.body(Body::from(text)).expect("request")).await
+}
+
+/// A month signed off by the IM officer: its report stored as version 1 and served byte for
+/// byte whatever changes after; every change to its violations refused with the lock named in
+/// the reader's language; a new violation accepted as a late report, counted in the next
+/// month's tables and as a change since publication; reopened by an admin only, then signed
+/// off as version 2 while version 1 stays as it was.
+#[tokio::test]
+async fn a_signed_off_month_is_locked_served_as_published_and_reopened_into_version_two() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let signed = with_token(
+        &app,
+        &server,
+        "POST",
+        "/api/v1/months/2021-11/sign-off",
+        Some(serde_json::json!({ "note": "final" })),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.json);
+    assert_eq!((signed.json["version"].as_u64(), signed.json["signed_by"].as_str()), (Some(1), Some("im")));
+    let again = with_token(&app, &server, "POST", "/api/v1/months/2021-11/sign-off", None).await;
+    assert_eq!((again.status, again.json["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("month_locked")));
+
+    let november = vigie_core::Month::new(2021, 11).expect("month");
+    let stored = |name: &str| server.store().published_file(november, 1, name).expect("read").expect("stored");
+    let published_csv = stored("fr/full/tables.csv");
+    let download = |path: &'static str| with_token(&app, &server, "GET", path, None);
+    let first = download("/api/v1/months/2021-11/versions/1/tables.csv").await;
+    assert_eq!((first.status, first.text.as_bytes()), (StatusCode::OK, published_csv.as_slice()));
+    let pdf = download("/api/v1/months/2021-11/versions/1/pdf?lang=en").await;
+    assert!(pdf.text.starts_with("%PDF") && pdf_text(&stored("en/full/pdf")).contains("November 2021"));
+
+    // Every kind of change to the month's violations: refused, the lock said in the reader's language.
+    let verify = Some(serde_json::json!({ "status": "verified" }));
+    let refused = with_token(&app, &server, "PUT", "/api/v1/violations/V-1/verification", verify.clone()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    let message = refused.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("novembre 2021 est clos") && message.contains("im l’a publié"), "{message}");
+    let english = with_token(&app, &server, "PUT", "/api/v1/violations/V-1/verification?lang=en", verify).await;
+    let message = english.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("November 2021 is signed off: im published it on "), "{message}");
+    let deleted = with_token(&app, &server, "DELETE", "/api/v1/violations/V-1", None).await;
+    assert_eq!(deleted.status, StatusCode::CONFLICT, "{}", deleted.json);
+    let mut edit = violation_body(&V1.replace("Récit A", "Récit A corrigé"));
+    edit.as_object_mut().expect("an object").remove("violation_id");
+    let edited = with_token(&app, &server, "PUT", "/api/v1/violations/V-1", Some(edit)).await;
+    assert_eq!(edited.status, StatusCode::CONFLICT, "{}", edited.json);
+    let pair = Some(serde_json::json!({ "a": "V-1", "b": "V-2", "decision": "same" }));
+    assert_eq!(with_token(&app, &server, "POST", "/api/v1/duplicates", pair).await.status, StatusCode::CONFLICT);
+    // The pages say it in the page's language too.
+    let (cookie, csrf) = login(&app, "im").await;
+    let form = "id=V-1&status=verified&back=%2Fviolations";
+    let page =
+        call(&app, form_request(&cookie, &csrf, "POST", &format!("/verification?csrf={csrf}&lang=en"), form.into()))
+            .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.text.contains("<html") && page.text.contains("November 2021 is signed off"), "{}", page.text);
+
+    // A late report: accepted, counted, not in the published version.
+    let late = format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7"));
+    let imported = call(
+        &app,
+        request("POST", "/api/v1/imports/violations", None)
+            .header(header::AUTHORIZATION, format!("Bearer {}", server.token))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(late))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.json);
+    let months = download("/api/v1/months").await;
+    assert_eq!(months.json["months"][0]["state"], "signed_off", "{}", months.json);
+    assert_eq!(months.json["months"][0]["changes_since_publication"], 1, "{}", months.json);
+    let december = download("/api/v1/tables?month=2021-12").await;
+    let late_cell = december.json["tables"].as_array().and_then(|cells| {
+        cells.iter().find(|c| c["table"] == "late_reports" && c["row"] == "2021-11").map(|c| c["value"].clone())
+    });
+    assert_eq!(late_cell, Some(1.into()), "{}", december.json);
+    assert_eq!(month_total(&download("/api/v1/tables?month=2021-11").await), Some(3), "counted live");
+    assert_eq!(
+        download("/api/v1/months/2021-11/versions/1/tables.csv").await.text.as_bytes(),
+        published_csv.as_slice()
+    );
+
+    // A viewer gets the public edition; no incident list.
+    let viewer = login(&app, "viewer").await;
+    let public = as_session(&app, &viewer, "GET", "/api/v1/months/2021-11/versions/1/tables.csv", None, &[]).await;
+    assert_eq!(public.text.as_bytes(), stored("fr/public/tables.csv").as_slice());
+    let listed = as_session(&app, &viewer, "GET", "/api/v1/months", None, &[]).await;
+    assert!(listed.json["months"][0].get("changes_since_publication").is_none(), "{}", listed.json);
+    let names = listed.json["months"][0]["versions"][0]["files"].to_string();
+    assert!(names.contains("fr/public/pdf") && !names.contains("full"), "{names}");
+    let incidents =
+        as_session(&app, &viewer, "GET", "/api/v1/months/2021-11/versions/1/incidents.xlsx", None, &[]).await;
+    assert_eq!(incidents.status, StatusCode::FORBIDDEN);
+
+    // Reopening: admins only, with a reason; then version 2, version 1 unchanged.
+    let reason = Some(serde_json::json!({ "reason": "late reports from DRC" }));
+    let denied = with_token(&app, &server, "POST", "/api/v1/months/2021-11/reopen", reason.clone()).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let admin = login(&app, "admin").await;
+    let reopened = as_session(&app, &admin, "POST", "/api/v1/months/2021-11/reopen", reason, &[]).await;
+    assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.json);
+    assert_eq!(
+        with_token(&app, &server, "DELETE", "/api/v1/violations/V-7", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let form = form_request(
+        &admin.0,
+        &admin.1,
+        "POST",
+        &format!("/reports/sign-off?csrf={}", admin.1),
+        "month=2021-11&note=v2".into(),
+    );
+    let second = call(&app, form).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.text);
+    assert_eq!(stored("fr/full/tables.csv"), published_csv, "version 1 byte-identical");
+    assert_eq!(
+        download("/api/v1/months/2021-11/versions/1/tables.csv").await.text.as_bytes(),
+        published_csv.as_slice()
+    );
+    assert_eq!(download("/api/v1/months/2021-11/versions/2/html").await.status, StatusCode::OK);
+    let page = as_session(&app, &admin, "GET", "/reports?month=2021-11&lang=en", None, &[]).await;
+    for said in
+        ["Version 2, signed off by admin", "Version 1, signed off by im", "Reopened by admin", "late reports from DRC"]
+    {
+        assert!(page.text.contains(said), "{said}: {}", page.text);
+    }
+    let actions: Vec<String> = server.store().audit_log(100).expect("audit").into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "sign_off").count(), 2, "{actions:?}");
+    assert!(actions.contains(&"reopen".to_owned()), "{actions:?}");
 }

@@ -410,7 +410,8 @@ impl<'c> ExportLayout<'c> {
 pub(crate) fn coded_violations_sql(condition: &str) -> String {
     format!(
         "SELECT id, incident_id, incident_date, admin3_pcode, violation_code, organization,
-                COALESCE(report_date, ''), COALESCE(latitude, ''), verification, COALESCE(duplicate_of, ''), {}
+                COALESCE(report_date, ''), COALESCE(latitude, ''), verification, COALESCE(duplicate_of, ''),
+                CAST(batch_id AS TEXT), {}
          FROM violations
          WHERE {condition} ORDER BY id",
         vigie_core::ListKind::ALL.map(vigie_core::ListKind::column).join(", ")
@@ -424,7 +425,7 @@ pub(crate) fn coded_text<'r>(
 ) -> crate::Result<vigie_core::aggregate::FactText<'r>> {
     let mut codes = vigie_core::ByList::default();
     for (i, (_, code)) in codes.iter_mut().enumerate() {
-        *code = text(10 + i)?;
+        *code = text(11 + i)?;
     }
     Ok(vigie_core::aggregate::FactText {
         incident_id: text(1)?,
@@ -437,5 +438,6 @@ pub(crate) fn coded_text<'r>(
         latitude: text(7)?,
         verification: text(8)?,
         duplicate_of: text(9)?,
+        batch: text(10)?,
     })
 }

@@ -38,7 +38,7 @@ pub(crate) fn feed(db: &mut dyn Sql, seq: i64, limit: u32) -> Result<Vec<crate::
         "reading the change feed",
         &format!(
             "SELECT seq, entity, batch_id, row_id, deleted, record_id, organization FROM changes
-             WHERE seq > $1 ORDER BY seq LIMIT {limit}"
+             WHERE seq > $1 AND entity <> 'months' ORDER BY seq LIMIT {limit}"
         ),
         args![seq],
     )?

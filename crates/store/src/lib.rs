@@ -28,6 +28,7 @@ mod migrations {
 mod pg_conn;
 pub mod portable;
 mod postgres;
+mod publication_sql;
 mod record;
 mod records_sql;
 mod shared;
@@ -36,6 +37,7 @@ mod sqlite;
 mod texts;
 mod url;
 mod writes_sql;
+pub use publication_sql::{PublishedFile, sha256_hex};
 pub use writes_sql::{DecidedPair, PairDecision, Verified};
 
 use std::path::PathBuf;
@@ -77,6 +79,22 @@ pub enum StoreError {
     /// something other than Vigie, or damaged.
     #[error("cannot read {what}: {reason}")]
     Unreadable { what: String, reason: String },
+    /// The change touches a violation of a signed-off month: refused by the database itself.
+    #[error(
+        "{} is signed off (version {}, by {} on {}): its violations cannot be changed until an admin reopens it",
+        .0.month, .0.version, .0.signed_by, .0.signed_at
+    )]
+    Locked(vigie_core::Lock),
+}
+
+impl StoreError {
+    /// A database's refusal or failure, read as a lock when a lock trigger raised it.
+    pub(crate) fn database(context: String, message: String) -> StoreError {
+        match vigie_core::Lock::from_message(&message) {
+            Some(lock) => StoreError::Locked(lock),
+            None => StoreError::Database { context, message },
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -371,6 +389,34 @@ pub trait Store: sql::Backend + Send {
     ) -> Result<Vec<Verified>> {
         sql::write(self, true, |db| writes_sql::set_verification(db, decisions, actor))
     }
+    /// Every published version of `month` (of every month: `None`), oldest first.
+    fn publications(&self, month: Option<Month>) -> Result<Vec<vigie_core::Publication>> {
+        sql::read(self, |db| publication_sql::publications(db, month))
+    }
+    /// Signs `month` off: `files` become its next published version (see
+    /// [`publication_sql::sign_off`]); made from the data as of change `data_version`.
+    fn sign_off(
+        &mut self,
+        month: Month,
+        note: Option<&str>,
+        files: &[(String, Vec<u8>)],
+        data_version: i64,
+        actor: &Actor,
+    ) -> Result<vigie_core::Publication> {
+        sql::write(self, true, |db| publication_sql::sign_off(db, month, note, files, data_version, actor))
+    }
+    /// Reopens a signed-off month (its published versions stay).
+    fn reopen(&mut self, month: Month, reason: &str, actor: &Actor) -> Result<vigie_core::Publication> {
+        sql::write(self, true, |db| publication_sql::reopen(db, month, reason, actor))
+    }
+    /// The files of a published version.
+    fn published_files(&self, month: Month, version: u32) -> Result<Vec<PublishedFile>> {
+        sql::read(self, |db| publication_sql::published_files(db, month, version))
+    }
+    /// A published file's bytes, as stored (`None`: no such file).
+    fn published_file(&self, month: Month, version: u32, name: &str) -> Result<Option<Vec<u8>>> {
+        sql::read(self, |db| publication_sql::published_file(db, month, version, name))
+    }
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         self.audit_search(&AuditQuery { limit, ..AuditQuery::default() })
@@ -640,12 +686,14 @@ pub fn duplicate_candidates(
 }
 
 /// The records beside violations that a month's tables count: the risk answers of the month and
-/// the one before, and the month's flash alerts. Read once per data version and month by a
-/// server, whatever the filter.
+/// the one before, the month's flash alerts, and the published versions (for earlier months'
+/// late reports). Read once per data version and month by a server, whatever the filter: a
+/// sign-off or a reopening enters the change feed, so it makes a new data version.
 #[derive(Debug, Clone, Default)]
 pub struct MonthRecords {
     pub answers: Vec<vigie_core::RiskAnswer>,
     pub alerts: Vec<vigie_core::Alert>,
+    pub publications: Vec<vigie_core::Publication>,
 }
 
 impl MonthRecords {
@@ -653,6 +701,7 @@ impl MonthRecords {
         Ok(MonthRecords {
             answers: store.risk_answers_between(catalog, month.previous(), month)?,
             alerts: store.alerts_between(catalog, month.first_day(), month.last_day())?,
+            publications: store.publications(None)?,
         })
     }
 
@@ -664,7 +713,10 @@ impl MonthRecords {
         month: Month,
         filter: &vigie_core::aggregate::Filter,
     ) -> MonthAnswer {
-        let tables = facts.tables(catalog, month, filter).with_monitoring(catalog, &self.answers, &self.alerts, filter);
+        let tables = facts
+            .tables(catalog, month, filter)
+            .with_monitoring(catalog, &self.answers, &self.alerts, filter)
+            .with_late(facts, catalog, &self.publications, filter);
         (tables, self.alerts.clone())
     }
 }
@@ -810,8 +862,8 @@ struct TextBatch {
 
 impl TextBatch {
     /// incident id, incident date, commune, subtype, organisation, report date, latitude,
-    /// verification, duplicate of.
-    const FIXED: usize = 9;
+    /// verification, duplicate of, batch.
+    const FIXED: usize = 10;
     const CELLS: usize = TextBatch::FIXED + ListKind::COUNT;
 
     fn push(&mut self, key: u32, t: &FactText<'_>) {
@@ -826,6 +878,7 @@ impl TextBatch {
             t.latitude,
             t.verification,
             t.duplicate_of,
+            t.batch,
         ];
         for cell in cells.iter().chain(t.codes.values()) {
             self.text.push_str(cell);
@@ -854,6 +907,7 @@ impl TextBatch {
                 latitude: cell(6),
                 verification: cell(7),
                 duplicate_of: cell(8),
+                batch: cell(9),
                 codes,
             };
             (key, text)

@@ -52,7 +52,7 @@ pub struct PostgresStore {
 /// A PostgreSQL error with what Vigie was doing, and the server's own message and detail.
 pub(crate) fn err(context: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) -> StoreError {
     let context = context.into();
-    move |e| StoreError::Database { context, message: message(&e) }
+    move |e| StoreError::database(context, message(&e))
 }
 
 pub(crate) fn message(e: &tokio_postgres::Error) -> String {

@@ -29,7 +29,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 
 fn err(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
     let context = context.into();
-    move |source| StoreError::Database { context, message: source.to_string() }
+    move |source| StoreError::database(context, source.to_string())
 }
 
 impl SqliteStore {
@@ -50,6 +50,12 @@ impl SqliteStore {
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536;",
         )
+        .map_err(err(what.clone()))?;
+        // What the lock triggers call (migration 13): refuses the statement, naming the lock.
+        conn.create_scalar_function("vigie_month_locked", 1, rusqlite::functions::FunctionFlags::SQLITE_UTF8, |cx| {
+            let lock: String = cx.get(0)?;
+            Err::<i64, _>(rusqlite::Error::UserFunctionError(format!("{}{lock}", vigie_core::Lock::MARKER).into()))
+        })
         .map_err(err(what))?;
         migrate(&mut conn)?;
         Ok(SqliteStore { conn, wait: WriteWait::default() })
@@ -790,7 +796,9 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "ALTER TABLE violations DROP COLUMN duplicate_of; DROP TABLE duplicate_decisions;
+                "DROP TRIGGER violations_locked_update; DROP TRIGGER violations_locked_delete;
+                 DROP TABLE published_files; DROP TABLE month_versions;
+                 ALTER TABLE violations DROP COLUMN duplicate_of; DROP TABLE duplicate_decisions;
                  DROP TRIGGER violations_verification_rule; ALTER TABLE violations DROP COLUMN verification_reason;
                  ALTER TABLE violations DROP COLUMN verification;
                  DROP TRIGGER audit_log_is_append_only_update; DROP INDEX audit_log_chain; DROP INDEX audit_log_unsealed;

@@ -771,3 +771,119 @@ fn pair_decisions_take_a_duplicate_out_of_the_counts_and_can_be_undone() {
         assert_eq!(audited, 3, "each decision audited");
     });
 }
+
+/// One import of `rows`, committed, or the error that refused it (nothing written then).
+fn try_import(store: &mut dyn Store, rows: &PreparedRows) -> Result<Vec<Outcome>, StoreError> {
+    let mut session = store.import()?;
+    session.bind_geography("mli-2015")?;
+    session.begin_file(&BatchSource { kind: RecordKind::Violations, file_name: "v.csv".into() })?;
+    let mut outcomes = Vec::new();
+    session.put(rows, &mut outcomes)?;
+    let mut counts = Counts::default();
+    outcomes.iter().for_each(|&o| counts.add(o));
+    session.end_file(&counts, "digest")?;
+    session.commit()?;
+    Ok(outcomes)
+}
+
+/// A signed-off month: every kind of change to its violations is refused by the database, with
+/// the lock named (month, version, who, when); new violations are accepted as late reports;
+/// a reopened month changes again, and its next sign-off is version 2 while version 1's files
+/// stay as they were. On both stores.
+#[test]
+fn a_signed_off_month_refuses_every_change_but_late_reports_and_reopens_into_a_new_version() {
+    use vigie_core::aggregate::Filter;
+    use vigie_core::{Decision, Verification};
+    on_both(|url| {
+        let mut store = open(url);
+        import(&mut *store, &violations(1..=3, "DRC", "UNID_ARMED"), true);
+        let catalog = Catalog::builtin();
+        let (november, december) = (Month::new(2021, 11).expect("month"), Month::new(2021, 12).expect("month"));
+        let im = Actor { name: "awa".into(), client: None };
+        let v1 = vec![("fr/full/pdf".to_owned(), b"version 1".to_vec())];
+
+        let stale = store.last_change().expect("version") - 1;
+        let refused = store.sign_off(november, None, &v1, stale, &im);
+        assert!(matches!(refused, Err(StoreError::Busy(_))), "{url}: data changed since the files were made");
+        let published = store
+            .sign_off(november, Some("final"), &v1, store.last_change().expect("version"), &im)
+            .expect("signed off");
+        assert_eq!((published.version, published.signed_by.as_str()), (1, "awa"));
+
+        let locked = |result: Result<(), StoreError>, what: &str| match result {
+            Err(StoreError::Locked(lock)) => {
+                assert_eq!((lock.month, lock.version, lock.signed_by.as_str()), (november, 1, "awa"), "{url}: {what}");
+                assert_eq!(lock.signed_at, published.signed_at, "{url}: {what}");
+            }
+            other => panic!("{url}: {what} should be refused for the lock, got {other:?}"),
+        };
+        locked(try_import(&mut *store, &violations(1..=1, "DRC", "NSAG_RADICAL")).map(drop), "an import's edit");
+        locked(store.delete(RecordKind::Violations, "V-2", &im).map(drop), "a deletion");
+        let verified = Decision { status: Verification::Verified, reason: None };
+        locked(store.set_verification(&[("V-1".into(), verified)], &im).map(drop), "a verification");
+        locked(store.decide_pair("V-1", "V-2", vigie_store::PairDecision::Same, &im), "a duplicate decision");
+        let mut session = store.import().expect("session");
+        locked(session.delete(RecordKind::Violations, "V-3").map(drop), "an import's deletion (a form's export)");
+        drop(session);
+        locked(
+            store.sign_off(november, None, &v1, store.last_change().expect("version"), &im).map(drop),
+            "a second sign-off",
+        );
+        let stored = store.records(catalog, RecordKind::Violations, Select::Organization(None)).expect("records");
+        assert_eq!(stored.len(), 3, "{url}: nothing was deleted");
+        assert!(matches!(store.verification_of("V-1"), Ok(Some(d)) if d.status == Verification::Reported), "{url}");
+        assert_eq!(
+            store_violation(&violations(1..=1, "DRC", "UNID_ARMED")).codes,
+            stored_codes(&*store, "V-1"),
+            "{url}: not edited"
+        );
+
+        // A new violation of the month: accepted, a late report counted in December's report.
+        assert_eq!(
+            try_import(&mut *store, &violations(4..=4, "NRC", "UNID_ARMED")).expect("late report"),
+            [Outcome::Inserted]
+        );
+        let late = |store: &dyn Store| {
+            let live = vigie_store::LiveFacts::load(store, catalog).expect("load");
+            let (tables, _) =
+                vigie_store::month_tables(store, catalog, &live.facts, december, &Filter::default()).expect("tables");
+            tables.late.iter().map(|l| (l.month, l.version, l.count)).collect::<Vec<_>>()
+        };
+        assert_eq!(late(&*store), [(november, 1, 1)], "{url}");
+
+        assert!(matches!(store.reopen(december, "?", &im), Err(StoreError::Conflict(_))), "{url}: never signed off");
+        store.reopen(november, "late reports from NRC", &im).expect("reopened");
+        assert_eq!(
+            try_import(&mut *store, &violations(1..=1, "DRC", "NSAG_RADICAL")).expect("an edit"),
+            [Outcome::Updated]
+        );
+        let v2 = vec![("fr/full/pdf".to_owned(), b"version 2".to_vec())];
+        let second =
+            store.sign_off(november, None, &v2, store.last_change().expect("version"), &im).expect("version 2");
+        assert_eq!(second.version, 2);
+        assert_eq!(store.published_file(november, 1, "fr/full/pdf").expect("read").as_deref(), Some(&b"version 1"[..]));
+        assert_eq!(store.published_file(november, 2, "fr/full/pdf").expect("read").as_deref(), Some(&b"version 2"[..]));
+        let versions = store.publications(Some(november)).expect("versions");
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].reopened.as_ref().map(|r| r.reason.as_str()), Some("late reports from NRC"));
+        assert!(versions[1].locks() && !versions[0].locks());
+        assert_eq!(late(&*store), [(november, 2, 0)], "{url}: version 2 holds them");
+        let actions: Vec<String> = store.audit_log(50).expect("log").into_iter().map(|e| e.action).collect();
+        assert!(
+            actions.iter().filter(|a| *a == "sign_off").count() == 2 && actions.contains(&"reopen".to_owned()),
+            "{url}: {actions:?}"
+        );
+        // Published files are never changed behind Vigie's back either.
+        assert!(vigie_store::testing::execute(url, "UPDATE published_files SET content = ''").is_err(), "{url}");
+        // The feed of records stays one of records.
+        assert!(store.feed(0, 1000).expect("feed").iter().all(|e| e.kind == RecordKind::Violations), "{url}");
+    });
+}
+
+fn stored_codes(store: &dyn Store, id: &str) -> vigie_core::ByList<u8> {
+    let found = store.records(Catalog::builtin(), RecordKind::Violations, Select::Id(id)).expect("records");
+    match found.first().map(|(_, r)| r) {
+        Some(vigie_core::Record::Violation(v)) => v.codes,
+        other => panic!("no violation {id}: {other:?}"),
+    }
+}

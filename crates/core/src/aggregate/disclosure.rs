@@ -354,6 +354,12 @@ impl Grid {
             })
             .collect();
         g.line(statuses, month_total);
+        // Earlier months' late reports: small counts of their own, part of no published line.
+        for late in &t.late {
+            let hidden = h.late.iter().find(|l| l.month == late.month).map_or(0, |l| l.count);
+            let n = g.node(late.count, hidden, true);
+            g.key(n, "late_reports", &late.month.to_string(), "count");
+        }
         let slots = &lists[ListKind::ALL.iter().position(|&k| k == ListKind::TimeSlot).unwrap_or(0)];
         let slot_codes = &catalog.lists.get(ListKind::TimeSlot).codes;
         let mut by_slot = vec![Vec::new(); categories];

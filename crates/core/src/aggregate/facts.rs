@@ -31,6 +31,9 @@ pub struct Fact {
     /// was decided to be another's duplicate: a rejected violation or a duplicate stays stored
     /// but leaves every count.
     pub state: u8,
+    /// The import batch that last wrote it (0: not from a store): a violation of a signed-off
+    /// month written by a batch after its sign-off is a late report.
+    pub batch: u32,
 }
 
 impl Fact {
@@ -60,6 +63,8 @@ pub struct FactText<'a> {
     pub verification: &'a str,
     /// The violation it duplicates (empty: none).
     pub duplicate_of: &'a str,
+    /// The import batch that last wrote it, in decimal.
+    pub batch: &'a str,
 }
 
 /// Where a fact sits: its storage key (the store's row id) maps to a position.
@@ -78,6 +83,7 @@ pub struct Facts {
     pub(crate) incident: Vec<u64>,
     pub(crate) lacks: Vec<u8>,
     pub(crate) state: Vec<u8>,
+    pub(crate) batch: Vec<u32>,
     /// Whether a row that is not counted (rejected, or a duplicate) may be among the live ones:
     /// until the next compaction, once one was written. Counting checks each row's state only then.
     pub(crate) uncounted: bool,
@@ -211,6 +217,7 @@ impl Facts {
             incident: incident_hash(&v.incident_id),
             lacks: Fact::lacks(v.report_date.is_some(), v.location.is_some()),
             state: crate::Verification::default().index(),
+            batch: 0,
         }
     }
 
@@ -241,6 +248,7 @@ impl Facts {
             lacks: Fact::lacks(!cells.report_date.is_empty(), !cells.latitude.is_empty()),
             state: crate::Verification::parse(cells.verification)?.index()
                 | if cells.duplicate_of.is_empty() { 0 } else { Fact::DUPLICATE },
+            batch: cells.batch.parse().ok()?,
         })
     }
 
@@ -264,7 +272,7 @@ impl Facts {
     /// Bytes held by the columns and indexes, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         let rows = self.day.capacity();
-        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 1 + 1 + 4) + self.position.capacity() * 4
+        rows * (4 + 2 + 1 + 7 + 2 + 8 + 1 + 1 + 4 + 1 + 4) + self.position.capacity() * 4
     }
 
     /// Loads many violations at once (at start), sorting once at the end.
@@ -370,6 +378,7 @@ impl Facts {
         self.incident.push(fact.incident);
         self.lacks.push(fact.lacks);
         self.state.push(fact.state);
+        self.batch.push(fact.batch);
         self.uncounted |= !counted(fact.state);
         self.dead.push(false);
         self.key.push(key);
@@ -390,6 +399,7 @@ impl Facts {
         self.incident[row] = fact.incident;
         self.lacks[row] = fact.lacks;
         self.state[row] = fact.state;
+        self.batch[row] = fact.batch;
         self.uncounted |= !counted(fact.state);
     }
 
@@ -421,6 +431,7 @@ impl Facts {
         self.incident = gather(&self.incident, &order);
         self.lacks = gather(&self.lacks, &order);
         self.state = gather(&self.state, &order);
+        self.batch = gather(&self.batch, &order);
         self.uncounted = self.state.iter().any(|&s| !counted(s));
         self.key = gather(&self.key, &order);
         self.dead = vec![false; order.len()];
@@ -461,6 +472,7 @@ impl Facts {
             incident: self.incident[r],
             lacks: self.lacks[r],
             state: self.state[r],
+            batch: self.batch[r],
         })
     }
 

@@ -17,7 +17,7 @@ pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
 pub use select::{Cursor, Ordered, PageRequest, Selection, SortBy, page_of};
-pub use tables::{MonthCounts, MonthTables, Ranked, share};
+pub use tables::{Late, MonthCounts, MonthTables, Ranked, share};
 
 /// A date as the facts store it: days since 0001-01-01.
 pub(crate) fn day_of(date: chrono::NaiveDate) -> i32 {

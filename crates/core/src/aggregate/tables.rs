@@ -4,6 +4,7 @@ use super::filter::{Filter, Masks};
 use super::monitoring::{AlertTables, RiskTables};
 use crate::Catalog;
 use crate::month::Month;
+use crate::publication::Publication;
 use crate::records::{Alert, RiskAnswer};
 use crate::reference::ByList;
 use crate::reference::ListKind::{self, *};
@@ -99,6 +100,17 @@ pub struct MonthTables {
     pub risk: RiskTables,
     /// The month's flash alerts (empty until [`MonthTables::with_monitoring`]).
     pub alerts: AlertTables,
+    /// Earlier signed-off months and the violations each received since its newest published
+    /// version (empty until [`MonthTables::with_late`]).
+    pub late: Vec<Late>,
+}
+
+/// A published month's late reports: its violations written since its newest version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Late {
+    pub month: Month,
+    pub version: u32,
+    pub count: u64,
 }
 
 impl MonthTables {
@@ -114,6 +126,29 @@ impl MonthTables {
     ) -> Self {
         self.risk = RiskTables::compute(catalog, self.month, answers, filter);
         self.alerts = AlertTables::compute(catalog, self.month, alerts, filter);
+        self
+    }
+
+    /// Adds the late reports of every month before this one that was published, as `filter`
+    /// selects them (its dates aside: a late report is dated in its own month).
+    pub fn with_late(mut self, facts: &Facts, catalog: &Catalog, published: &[Publication], filter: &Filter) -> Self {
+        let masks = facts.masks(catalog, &Filter { from: None, to: None, ..filter.clone() });
+        // Versions come oldest first: a month's newest is its last.
+        let mut newest: Vec<&Publication> = Vec::new();
+        for p in published.iter().filter(|p| p.month < self.month) {
+            match newest.last_mut() {
+                Some(last) if last.month == p.month => *last = p,
+                _ => newest.push(p),
+            }
+        }
+        self.late = newest
+            .into_iter()
+            .map(|p| Late {
+                month: p.month,
+                version: p.version,
+                count: facts.written_after_masked(p.month, p.last_batch, &masks),
+            })
+            .collect();
         self
     }
 
@@ -289,6 +324,7 @@ impl Facts {
             region_by_month: year.1,
             risk: RiskTables::default(),
             alerts: AlertTables::default(),
+            late: Vec::new(),
         }
     }
 
@@ -382,6 +418,23 @@ impl Facts {
             and(&mut keep, &self.codes[kind][range.clone()], &m.codes[kind], usize::from);
         }
         keep
+    }
+
+    /// The counted violations of `month` that `filter` selects (its dates aside), written by an
+    /// import batch after `batch`: a published month's late reports, or its changes since
+    /// publication once reopened.
+    pub fn written_after(&self, catalog: &Catalog, month: Month, batch: i64, filter: &Filter) -> u64 {
+        let undated = Filter { from: None, to: None, ..filter.clone() };
+        self.written_after_masked(month, batch, &self.masks(catalog, &undated))
+    }
+
+    fn written_after_masked(&self, month: Month, batch: i64, masks: &Masks) -> u64 {
+        let (from, to) = (day_of(month.first_day()), day_of(month.next().first_day()));
+        let recent = (self.sorted..self.day.len()).filter(|&r| (from..to).contains(&self.day[r]));
+        self.sorted_range(from, to)
+            .chain(recent)
+            .filter(|&r| i64::from(self.batch[r]) > batch && self.counts(r) && self.selected(r, masks))
+            .count() as u64
     }
 
     /// Whether row `r` is live and passes the filter; only the filter's own dimensions are read.

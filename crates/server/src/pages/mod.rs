@@ -69,6 +69,23 @@ fn language(query: Option<&str>, headers: &HeaderMap) -> (Lang, Option<HeaderVal
     (cookie.unwrap_or_default(), None)
 }
 
+/// The language a request is answered in: its query's `lang`, else the page's cookie, else the
+/// first language of `Accept-Language` that Vigie speaks, else the default.
+pub(crate) fn request_language(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    let asked = query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::parse));
+    let cookie = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| c.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('=')).and_then(Lang::parse)
+    });
+    let accepted = || {
+        let header = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        header.split(',').find_map(|tag| {
+            let tag = tag.split(';').next()?.trim();
+            Lang::parse(tag.split('-').next()?.to_ascii_lowercase().as_str())
+        })
+    };
+    asked.or(cookie).or_else(accepted).unwrap_or_default()
+}
+
 /// A page's language (and the cookie that keeps a new choice) and the query's other values,
 /// empty ones left out.
 fn page_query(query: &[(String, String)], headers: &HeaderMap) -> (Lang, Option<HeaderValue>, Vec<(String, String)>) {
