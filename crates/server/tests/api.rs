@@ -2384,6 +2384,15 @@ async fn a_signed_off_month_is_locked_served_as_published_and_reopened_into_vers
     let months = download("/api/v1/months").await;
     assert_eq!(months.json["months"][0]["state"], "signed_off", "{}", months.json);
     assert_eq!(months.json["months"][0]["changes_since_publication"], 1, "{}", months.json);
+    let page = call(
+        &app,
+        request("GET", "/violations/V-7?lang=en", None)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(page.text.contains("Late report: written after November 2021 was published (version 1)"), "{}", page.text);
     let december = download("/api/v1/tables?month=2021-12").await;
     let late_cell = december.json["tables"].as_array().and_then(|cells| {
         cells.iter().find(|c| c["table"] == "late_reports" && c["row"] == "2021-11").map(|c| c["value"].clone())

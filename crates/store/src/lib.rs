@@ -409,6 +409,10 @@ pub trait Store: sql::Backend + Send {
     fn reopen(&mut self, month: Month, reason: &str, actor: &Actor) -> Result<vigie_core::Publication> {
         sql::write(self, true, |db| publication_sql::reopen(db, month, reason, actor))
     }
+    /// The month and version a violation was written after (a late report), if any.
+    fn written_after_publication(&self, id: &str) -> Result<Option<(Month, u32)>> {
+        sql::read(self, |db| publication_sql::written_after_publication(db, id))
+    }
     /// The files of a published version.
     fn published_files(&self, month: Month, version: u32) -> Result<Vec<PublishedFile>> {
         sql::read(self, |db| publication_sql::published_files(db, month, version))

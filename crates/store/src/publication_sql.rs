@@ -185,3 +185,19 @@ pub(crate) fn published_file(db: &mut dyn Sql, month: Month, version: u32, name:
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The published version of its month that a violation was written after (a late report, or a
+/// change since publication once reopened): its month's newest, when a later batch wrote it.
+pub(crate) fn written_after_publication(db: &mut dyn Sql, id: &str) -> Result<Option<(Month, u32)>> {
+    let found = db.query(
+        "reading a violation's publication",
+        "SELECT m.month, m.version FROM violations v
+         JOIN month_versions m ON m.month = substr(v.incident_date, 1, 7)
+         WHERE v.violation_id = $1 AND v.batch_id > m.last_batch
+           AND m.version = (SELECT MAX(version) FROM month_versions n WHERE n.month = m.month)",
+        args![id],
+    )?;
+    let Some(row) = found.first() else { return Ok(None) };
+    let (month, version): (String, u32) = (row.get(0)?, row.get(1)?);
+    Ok(Month::parse(&month).map(|m| (m, version)))
+}

@@ -277,6 +277,10 @@ pub async fn view(
                 RecordKind::Violations => (store.verification_of(&id)?, store.duplicates_of(&id)?, store.duplicate_of(&id)?),
                 _ => (None, Vec::new(), None),
             };
+            let late = match kind {
+                RecordKind::Violations => store.written_after_publication(&id)?,
+                _ => None,
+            };
             let verifying = who.may(vigie_store::Role::may_verify);
             let csrf = who.csrf.clone().unwrap_or_default();
             Ok(html! {
@@ -285,6 +289,12 @@ pub async fn view(
                     p.notice role="status" { (lang.text(&saved)) }
                 }
                 p.actions { a.button href={ (address) "/edit" } { (lang.text("ui-edit")) } }
+                @if let Some((month, version)) = late {
+                    p.notice #late-report {
+                        (words(lang, "ui-late-report", &[("month", super::month_name(lang, month)), ("version", version.to_string())]))
+                        " " a href={ "/reports?month=" (month) } { (lang.text("ui-publication")) }
+                    }
+                }
                 dl.fields {
                     @for (name, value) in schema.names().zip(&fields) {
                         @if !is_long_text(name) && !value.is_empty() {

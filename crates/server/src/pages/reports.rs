@@ -67,6 +67,7 @@ pub async fn reports(
             None => p.notice { (lang.text("ui-no-data")) },
             Some(month) => {
                 h2 { (month_name(lang, month)) }
+                p.hint { (lang.text("ui-live-report")) }
                 @if role.is_none() { p.notice { (lang.text("ui-public")) } }
                 ul.downloads {
                     @for (file, message) in &files {
@@ -93,7 +94,7 @@ pub async fn reports(
                         @let m = versions[0].month;
                         tr {
                             th scope="row" { a href={ "/reports?month=" (m) } { (month_name(lang, m)) } }
-                            td { (state_text(lang, MonthState::of(&owned))) }
+                            td { (lang.text(&format!("ui-state-{}", MonthState::of(&owned).code().replace('_', "-")))) }
                             td { (versions.len()) }
                             @if everything {
                                 td.number { (publications.1.iter().find(|(x, _)| *x == m).map_or(0, |(_, n)| *n)) }
@@ -167,7 +168,7 @@ fn publication(
                 }
             }
             @if role.is_some_and(Role::may_verify) && state != MonthState::SignedOff {
-                form.sign-off method="post" action={ "/reports/sign-off?csrf=" (csrf) } {
+                form.filters.sign-off method="post" action={ "/reports/sign-off?csrf=" (csrf) } {
                     input type="hidden" name="month" value=(month);
                     label { (lang.text("ui-sign-off-note")) input type="text" name="note" maxlength="1000"; }
                     button.primary type="submit" { (words(lang, "ui-sign-off", &[("month", month_name(lang, month))])) }
@@ -175,7 +176,7 @@ fn publication(
                 }
             }
             @if role.is_some_and(Role::may_reopen) && state == MonthState::SignedOff {
-                form.reopen method="post" action={ "/reports/reopen?csrf=" (csrf) } {
+                form.filters.reopen method="post" action={ "/reports/reopen?csrf=" (csrf) } {
                     input type="hidden" name="month" value=(month);
                     label { (lang.text("ui-reopen-reason")) input type="text" name="reason" required maxlength="1000"; }
                     button type="submit" { (words(lang, "ui-reopen", &[("month", month_name(lang, month))])) }
