@@ -127,3 +127,44 @@ fn the_month_is_exported_as_geojson_a_feature_per_unit() {
     assert_eq!(segou["properties"]["violations"], 2, "{segou}");
     assert_eq!(segou["geometry"]["type"], "MultiPolygon");
 }
+
+/// `vigie month`: a sign-off publishes the report and locks the month (the refusal in the
+/// reader's language, `LANG`); `vigie report --published` writes the stored files byte for
+/// byte after the data changed; reopening and a second sign-off give version 2, listed.
+#[test]
+fn a_month_is_signed_off_listed_served_as_published_reopened_and_signed_off_again() {
+    let s = Scratch::new();
+    let run = |args: &[&str]| {
+        let out = vigie(s.path(), &s.db(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let signed = run(&["month", "sign-off", "2021-11", "--note", "final"]);
+    assert!(signed.contains("2021-11 signed off: version 1, 18 files"), "{signed}");
+    let v1 = s.path().join("v1");
+    run(&["report", "--month", "2021-11", "--published", "--out", v1.to_str().expect("path")]);
+    let published = std::fs::read(v1.join("tables-2021-11.csv")).expect("published tables");
+
+    let refused = std::process::Command::new(vigie_bin())
+        .current_dir(s.path())
+        .env("LANG", "en_GB.UTF-8")
+        .args(["--db", &db_url(&s.db()), "verify", "--status", "verified", "V-1"])
+        .output()
+        .expect("vigie runs");
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("November 2021 is signed off: cli published it on"), "{}", stderr(&refused));
+
+    run(&["month", "reopen", "2021-11", "--reason", "a correction"]);
+    run(&["verify", "--status", "verified", "V-1"]);
+    run(&["month", "sign-off", "2021-11"]);
+    let again = s.path().join("again");
+    run(&["report", "--month", "2021-11", "--published", "--version", "1", "--out", again.to_str().expect("path")]);
+    assert_eq!(std::fs::read(again.join("tables-2021-11.csv")).expect("v1 again"), published, "version 1 as it was");
+    let listed = run(&["month", "list"]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(lines[1].starts_with("2021-11\tsuperseded\t1\t") && lines[1].contains("a correction"), "{listed}");
+    assert!(lines[2].starts_with("2021-11\tsigned_off\t2\t"), "{listed}");
+    let missing = vigie(s.path(), &s.db(), &["report", "--month", "2021-11", "--published", "--version", "3"]);
+    assert!(stderr(&missing).contains("has no published version 3 (versions: 1, 2)"), "{}", stderr(&missing));
+}
