@@ -24,6 +24,7 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 # chromedriver. PostgreSQL is installed (when missing) and started by scripts/postgres.sh below.
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 # python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
@@ -72,6 +73,20 @@ if ! python3 -c "import hxl" 2>/dev/null; then
 fi
 if ! python3 -c "import geojson" 2>/dev/null; then
     pip_install "geojson==3.3.0"
+fi
+
+# axe-core (npm), the accessibility checker, runs in Chromium over every page (the browser
+# test). Its one file is taken from npm's registry tarball, checked against its checksum:
+# no Node.js needed.
+AXE_VERSION=4.14.1
+AXE_SHA256=e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+export VIGIE_AXE_CORE="$PWD/target/axe-core-$AXE_VERSION/axe.min.js"
+if [ ! -f "$VIGIE_AXE_CORE" ]; then
+    mkdir -p "$(dirname "$VIGIE_AXE_CORE")"
+    tarball="$(dirname "$VIGIE_AXE_CORE")/axe-core.tgz"
+    curl -fsSL -o "$tarball" "https://registry.npmjs.org/axe-core/-/axe-core-$AXE_VERSION.tgz"
+    echo "$AXE_SHA256  $tarball" | sha256sum -c --quiet -
+    tar -xzf "$tarball" -C "$(dirname "$VIGIE_AXE_CORE")" --strip-components=1 package/axe.min.js
 fi
 
 cargo fmt --all -- --check

@@ -47,7 +47,7 @@ pub fn withheld(title: &str, message: &str, source: &str) -> String {
 
 /// Horizontal bars, one per labelled value, largest first as given. `filters` (one per item,
 /// or none) names the filter each bar stands for (`perpetrator=FAMA`): the bar is marked with
-/// it, and the dashboard makes it a link ([`link_filters`]).
+/// it and with what it shows, and the dashboard makes it a link ([`link_filters`]).
 pub fn bars(
     title: &str,
     items: &[(String, u64)],
@@ -64,7 +64,8 @@ pub fn bars(
         let w = (*value as f64 / max) * (width - label_w - 70.0);
         let filter = filters.get(i);
         if let Some(filter) = filter {
-            let _ = write!(svg, "<a data-filter=\"{}\">", escape(filter));
+            let shown = format!("{label}: {}", format(*value));
+            let _ = write!(svg, "<g data-filter=\"{}\" data-label=\"{}\">", escape(filter), escape(&shown));
         }
         let _ = write!(
             svg,
@@ -79,7 +80,7 @@ pub fn bars(
             escape(&format(*value))
         );
         if filter.is_some() {
-            svg.push_str("</a>");
+            svg.push_str("</g>");
         }
     }
     source_line(&mut svg, height - 6.0, source);
@@ -209,6 +210,24 @@ pub fn lines(title: &str, points: &[String], series: &[(String, Vec<u64>)], sour
 struct Shape {
     pcode: String,
     path: String,
+}
+
+impl Shape {
+    /// What a commune of a map shows, for a screen reader: its name and its class.
+    fn label(
+        &self,
+        geography: &Geography,
+        class_of: &dyn Fn(&str) -> Option<usize>,
+        classes: &[(String, &str)],
+    ) -> String {
+        let name = geography
+            .commune_by_pcode(&self.pcode)
+            .map_or(self.pcode.as_str(), |id| geography.commune(id).unit.name.as_str());
+        match class_of(&self.pcode).and_then(|i| classes.get(i)) {
+            Some((class, _)) => format!("{name}: {class}"),
+            None => name.to_owned(),
+        }
+    }
 }
 
 /// A geography's outlines, projected to fit 600 × 600 px.
@@ -420,8 +439,10 @@ pub fn map(
         let fill = class_of(&c.pcode).and_then(|i| classes.get(i)).map_or("#ffffff", |(_, colour)| colour);
         let _ = write!(
             svg,
-            "<a data-filter=\"commune={}\"><path d=\"{}\" fill=\"{fill}\" stroke=\"#bbbbbb\" stroke-width=\"0.3\"/></a>",
-            c.pcode, c.path
+            "<g data-filter=\"commune={}\" data-label=\"{}\"><path d=\"{}\" fill=\"{fill}\" stroke=\"#bbbbbb\" stroke-width=\"0.3\"/></g>",
+            c.pcode,
+            escape(&c.label(geography, class_of, classes)),
+            c.path
         );
     }
     for r in &map.regions {
@@ -481,29 +502,74 @@ pub fn shared_outlines(geography: &Geography, html: &str) -> String {
     out
 }
 
-/// Makes the marked parts of a chart or map (`<a data-filter="name=code">`, see [`bars`] and
-/// [`map`]) links: `href(name, code)` gives each one's address, or leaves it unlinked.
-pub fn link_filters(svg: &str, href: &dyn Fn(&str, &str) -> Option<String>) -> String {
-    const MARK: &str = "<a data-filter=\"";
+/// Where a figure leads: its address, and what following it does (said to a screen reader).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    pub purpose: String,
+}
+
+/// Makes the marked parts of a chart or map (`<g data-filter="name=code" data-label="…">`, see
+/// [`bars`] and [`map`]) links: `href(name, code)` gives each one's address and what following
+/// it does, said with the part's label to a screen reader (`aria-label`); or leaves it as it is.
+/// A chart holding links is a group of them rather than one image.
+pub fn link_filters(svg: &str, href: &dyn Fn(&str, &str) -> Option<Link>) -> String {
+    const MARK: &str = "<g data-filter=\"";
     let mut out = String::with_capacity(svg.len() + svg.len() / 4);
+    // Where each chart that got a link starts in `out`.
+    let (mut chart, mut linked) = (None, Vec::new());
     let mut rest = svg;
     while let Some(at) = rest.find(MARK) {
         let after = &rest[at + MARK.len()..];
-        let Some(end) = after.find('"') else { break };
-        let filter = &after[..end];
-        out.push_str(&rest[..at]);
-        match filter.split_once('=').and_then(|(name, code)| href(name, code)) {
-            Some(link) => {
-                let _ = write!(out, "<a href=\"{}\" tabindex=\"-1\" data-filter=\"{filter}\"", escape(&link));
-            }
-            None => {
-                let _ = write!(out, "<a data-filter=\"{filter}\"");
-            }
+        let (Some(end), Some(close)) = (after.find('"'), after.find("</g>")) else { break };
+        let before = &rest[..at];
+        if let Some(svg_at) = before.rfind("<svg") {
+            chart = Some(out.len() + svg_at);
         }
-        rest = &after[end + 1..];
+        out.push_str(before);
+        let filter = &after[..end];
+        let body = &after[end + 1..close];
+        match filter.split_once('=').and_then(|(name, code)| href(name, code)) {
+            Some(Link { href: link, purpose }) => {
+                let label =
+                    body.split_once("data-label=\"").and_then(|(_, l)| l.split_once('"')).map_or("", |(l, _)| l);
+                let inside = body.split_once('>').map_or("", |(_, inside)| inside);
+                let (link, purpose) = (escape(&link), escape(&purpose));
+                // A bar is named by its own text (its label and value), and says where it
+                // leads in its title; a commune, with no text, by its label.
+                if inside.contains("<text") {
+                    let _ = write!(
+                        out,
+                        "<a href=\"{link}\" tabindex=\"-1\" data-filter=\"{filter}\"><title>{label} — {purpose}</title>{inside}</a>"
+                    );
+                } else {
+                    let _ = write!(
+                        out,
+                        "<a href=\"{link}\" tabindex=\"-1\" data-filter=\"{filter}\" aria-label=\"{label} — {purpose}\">{inside}</a>"
+                    );
+                }
+                if linked.last() != chart.as_ref() {
+                    linked.extend(chart);
+                }
+            }
+            None => out.push_str(&rest[at..at + MARK.len() + close + "</g>".len()]),
+        }
+        rest = &after[close + "</g>".len()..];
     }
     out.push_str(rest);
-    out
+    // Each linked chart's role: its first `role="img"`, from where it starts.
+    const IMAGE: &str = "role=\"img\"";
+    let mut grouped = String::with_capacity(out.len() + linked.len() * 2);
+    let mut from = 0;
+    for start in linked {
+        if let Some(role) = out[start..].find(IMAGE).map(|r| start + r).filter(|&r| r >= from) {
+            grouped.push_str(&out[from..role]);
+            grouped.push_str("role=\"group\"");
+            from = role + IMAGE.len();
+        }
+    }
+    grouped.push_str(&out[from..]);
+    grouped
 }
 
 /// Colours for ordered severity levels, green to dark red; `levels` of them spread over the scale.
@@ -553,7 +619,7 @@ mod tests {
     }
 
     #[test]
-    fn marked_bars_become_links_and_the_rest_is_kept() {
+    fn marked_bars_become_links_named_for_a_screen_reader_and_the_rest_is_kept() {
         let items = [("FAMa".to_owned(), 3), ("Civils".to_owned(), 2)];
         let svg = bars(
             "Auteurs",
@@ -562,12 +628,20 @@ mod tests {
             &|v| v.to_string(),
             "",
         );
-        let linked =
-            link_filters(&svg, &|name, code| (code == "FAMA").then(|| format!("/dashboard?{name}={code}&a=b")));
+        let unlinked = link_filters(&svg, &|_, _| None);
+        assert_eq!(unlinked, svg, "nothing linked: nothing changed");
+        let linked = link_filters(&svg, &|name, code| {
+            (code == "FAMA").then(|| Link {
+                href: format!("/violations?{name}={code}&a=b"),
+                purpose: "liste des violations".into(),
+            })
+        });
         assert!(linked.contains(
-            "<a href=\"/dashboard?perpetrator=FAMA&amp;a=b\" tabindex=\"-1\" data-filter=\"perpetrator=FAMA\">"
-        ));
-        assert!(linked.contains("<a data-filter=\"perpetrator=CIVILIAN\">"));
-        assert_eq!(linked.replace("href=\"/dashboard?perpetrator=FAMA&amp;a=b\" tabindex=\"-1\" ", ""), svg);
+            "<a href=\"/violations?perpetrator=FAMA&amp;a=b\" tabindex=\"-1\" data-filter=\"perpetrator=FAMA\"><title>FAMa: 3 — liste des violations</title><text"
+        ), "{linked}");
+        assert!(linked.contains("<g data-filter=\"perpetrator=CIVILIAN\" data-label=\"Civils: 2\">"));
+        assert!(linked.contains("role=\"group\"") && !linked.contains("role=\"img\""), "a group of links now");
+        assert_eq!(linked.matches("</a>").count(), 1);
+        assert_eq!(linked.matches("</g>").count(), svg.matches("</g>").count() - 1);
     }
 }

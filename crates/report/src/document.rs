@@ -97,6 +97,59 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
+/// Makes the counted cells of HTML tables (`<td … data-cell="table|row|column">`, see
+/// [`Table::to_html`]) links: `href(table, row, column)` gives each one's address and what
+/// following it does, said with the figure to a screen reader; or leaves it as it is.
+pub fn link_cells(html: &str, href: &dyn Fn(&str, &str, &str) -> Option<crate::charts::Link>) -> String {
+    const MARK: &str = " data-cell=\"";
+    let mut out = String::with_capacity(html.len() + html.len() / 4);
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let (Some(end), Some(close)) = (after.find('"'), after.find("</td>")) else { break };
+        out.push_str(&rest[..at]);
+        let key = after[..end].replace("&amp;", "&");
+        let shown = after[end + 1..close].trim_start_matches('>');
+        let mut parts = key.splitn(3, '|');
+        let target = match (parts.next(), parts.next(), parts.next()) {
+            (Some(table), Some(row), Some(column)) => href(table, row, column),
+            _ => None,
+        };
+        match target {
+            Some(crate::charts::Link { href: link, purpose }) => {
+                let _ = write!(
+                    out,
+                    "><a href=\"{}\" aria-label=\"{shown} — {}\">{shown}</a></td>",
+                    escape(&link),
+                    escape(&purpose)
+                );
+            }
+            None => {
+                let _ = write!(out, ">{shown}</td>");
+            }
+        }
+        rest = &after[close + "</td>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `html` without the marks a page links by (` data-label="…"`, ` data-cell="…"`).
+pub fn without_marks(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let next =
+            [" data-label=\"", " data-cell=\""].iter().filter_map(|m| rest.find(m).map(|at| (at, m.len()))).min();
+        let Some((at, len)) = next else { break };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + len..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Table {
     /// The table as HTML (the report's and the dashboard's). Wide tables scroll inside their
     /// own box on a phone, not the whole page.
@@ -112,7 +165,20 @@ impl Table {
             body.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
             for (i, cell) in row.iter().enumerate() {
                 let class = if i >= self.numeric_from { " class=\"n\"" } else { "" };
-                let _ = write!(body, "<td{class}>{}</td>", escape(&cell.text));
+                // A cell that is one shown count of `tables.csv` says which (see `link_cells`).
+                let counted = match cell.quotes.as_slice() {
+                    [Quote::Cell(c)] if c.withheld.is_none() && c.value > 0 => Some(c),
+                    _ => None,
+                };
+                match counted {
+                    Some(c) => {
+                        let key = format!("{}|{}|{}", c.table, c.row, c.column);
+                        let _ = write!(body, "<td{class} data-cell=\"{}\">{}</td>", escape(&key), escape(&cell.text));
+                    }
+                    None => {
+                        let _ = write!(body, "<td{class}>{}</td>", escape(&cell.text));
+                    }
+                }
             }
             body.push_str("</tr>\n");
         }
@@ -226,7 +292,9 @@ impl Document {
         out.push_str(&toc);
         out.push_str(&body);
         out.push_str("</body>\n</html>\n");
-        out
+        // The marks that let the dashboard link its figures are no part of a report's file: a
+        // map's labels name communes, which the public version does not.
+        without_marks(&out)
     }
 
     /// Typst markup for the PDF. Every text goes in as a string literal, so nothing a partner

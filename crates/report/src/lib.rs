@@ -16,7 +16,9 @@ pub mod text_check;
 mod xlsx;
 
 pub use labels::Pick;
-pub use long_form::{Cell, cells, disclosed, write_csv, write_csv_with, write_json, write_json_disclosed};
+pub use long_form::{
+    Cell, cell_filters, cells, disclosed, write_csv, write_csv_with, write_json, write_json_disclosed,
+};
 pub use narrative::{Annexes, Claim, Inputs, MapLevel};
 pub use pdf::compile as compile_pdf;
 pub use vigie_i18n::Lang;

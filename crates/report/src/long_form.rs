@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use vigie_core::aggregate::{Disclosure, MonthTables};
-use vigie_core::{Catalog, EventType, ListKind};
+use vigie_core::{Catalog, EventType, ListKind, Month};
 
 use crate::ReportError;
 
@@ -60,6 +60,40 @@ pub fn disclosed(mut cells: Vec<Cell>, disclosure: &Disclosure) -> Vec<Cell> {
 }
 
 const TOTAL: &str = "TOTAL";
+
+/// What a cell of `month`'s `tables.csv` counts, as the violations list's filters (beside the
+/// reader's own): the list of exactly those violations. `None` for a cell that counts no listed
+/// violation (the risk index, alerts, late reports).
+pub fn cell_filters(table: &str, row: &str, column: &str, month: Month) -> Option<Vec<(&'static str, String)>> {
+    let code = |dimension: &'static str, code: &str| (code != TOTAL).then(|| (dimension, code.to_owned()));
+    // A month's column, or the year to the report month's end (its TOTAL column).
+    let when = |column: &str| match column {
+        TOTAL => {
+            let january = month.months_of_year().next().unwrap_or(month);
+            vec![("from", january.first_day().to_string()), ("to", month.last_day().to_string())]
+        }
+        other => vec![("month", other.to_owned())],
+    };
+    let this = || vec![("month", month.to_string())];
+    let filters = match table {
+        "category_by_month" => [when(column), code("category", row).into_iter().collect()].concat(),
+        "region_by_month" => [when(column), code("region", row).into_iter().collect()].concat(),
+        "category_by_region" => {
+            [this(), code("category", row).into_iter().chain(code("region", column)).collect()].concat()
+        }
+        "subtype" => [this(), code("subtype", row).into_iter().collect()].concat(),
+        "admin2" => [this(), code("cercle", row).into_iter().collect()].concat(),
+        "verification" => [this(), code("verification", row).into_iter().collect()].concat(),
+        "time_slot_by_category" => {
+            [this(), code("time_slot", row).into_iter().chain(code("category", column)).collect()].concat()
+        }
+        list => {
+            let kind = ListKind::ALL.into_iter().find(|k| k.name() == list)?;
+            [this(), code(kind.name(), row).into_iter().collect()].concat()
+        }
+    };
+    Some(filters)
+}
 
 /// Codes in natural order (`C2` before `C10`, `ML0405` before `ML0501`), `TOTAL` last.
 pub(crate) fn natural(a: &str, b: &str) -> Ordering {

@@ -391,12 +391,14 @@ fn figure(cx: &Ctx<'_>, out: &mut Vec<Block>, caption: String, data: Table, svg:
 }
 
 /// A figure's data as a table: a label column, then numbers.
-fn data_table(header: Vec<String>, rows: Vec<(String, Vec<String>)>) -> Table {
+/// A figure's data: a label and its values per row. A value that is a `tables.csv` cell is given
+/// as one (`Ctx::cell`), so that the dashboard can link it to its violations.
+fn data_table(header: Vec<String>, rows: Vec<(String, Vec<Text>)>) -> Table {
     Table {
         header,
         rows: rows
             .into_iter()
-            .map(|(label, values)| std::iter::once(label).chain(values).map(Text::literal).collect())
+            .map(|(label, values)| std::iter::once(Text::literal(label)).chain(values).collect())
             .collect(),
         numeric_from: 1,
         total_row: false,
@@ -477,7 +479,7 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
     let caption = cx.text("chart-per-month");
     let data = data_table(
         vec![cx.text("data-month"), cx.text("data-violations")],
-        months.iter().zip(&claims).map(|(m, c)| (cx.month_name(*m), vec![cx.cell(c.clone()).text])).collect(),
+        months.iter().zip(&claims).map(|(m, c)| (cx.month_name(*m), vec![cx.cell(c.clone())])).collect(),
     );
     figure(
         cx,
@@ -737,7 +739,7 @@ fn regions(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
             let lang = cx.lang;
             let data = data_table(
                 vec![cx.text("data-category"), cx.text("data-violations")],
-                claims.iter().map(|(i, c)| (cx.category_label(*i), vec![cx.cell(c.clone()).text])).collect(),
+                claims.iter().map(|(i, c)| (cx.category_label(*i), vec![cx.cell(c.clone())])).collect(),
             );
             let values: Vec<Claim> = claims.iter().map(|(_, c)| c.clone()).collect();
             let svg = cx.plotted(&values).map(|values| {
@@ -984,7 +986,11 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
                 ranked.iter().map(|r| format!("{}={}", kind.name(), list_.codes[r.index].code)).collect();
             let data = data_table(
                 vec![title.clone(), cx.text("data-violations")],
-                items.iter().map(|(label, v)| (label.clone(), vec![lang.int(*v)])).collect(),
+                ranked
+                    .iter()
+                    .zip(&items)
+                    .map(|(r, (label, _))| (label.clone(), vec![cx.cell(claims[r.index].clone())]))
+                    .collect(),
             );
             out.push(Block::Figure {
                 svg: charts::bars(&title, &items, &filters, &|v| lang.int(v), &cx.source()),
@@ -1035,9 +1041,9 @@ fn people_and_places(cx: &Ctx<'_>, out: &mut Vec<Block>) {
             .iter()
             .enumerate()
             .map(|(g, group)| {
-                let values = (0..series.len()).map(|c| value(g, c));
-                let total: u64 = values.clone().sum();
-                (group.clone(), values.chain([total]).map(|v| lang.int(v)).collect())
+                let columns = codes.iter().copied().chain(["TOTAL"]);
+                let cells = columns.map(|c| cx.cell(f.get("time_slot_by_category", &slots.codes[g].code, c)));
+                (group.clone(), cells.collect())
             })
             .collect(),
     );
@@ -1145,7 +1151,7 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
             vec![cx.text("data-region"), cx.text("data-violations")],
             (0..claims.len())
                 .filter(|&r| claims[r].value > 0)
-                .map(|r| (cx.region_name(r), vec![cx.cell(claims[r].clone()).text]))
+                .map(|r| (cx.region_name(r), vec![cx.cell(claims[r].clone())]))
                 .collect(),
         )
     } else if level != MapLevel::Commune {
@@ -1155,7 +1161,7 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
         let header = if level == MapLevel::Region { "data-region" } else { "data-cercle" };
         data_table(
             vec![cx.text(header), cx.text("data-violations")],
-            places.into_iter().map(|(place, n)| (place, vec![lang.int(n)])).collect(),
+            places.into_iter().map(|(place, n)| (place, vec![Text::literal(lang.int(n))])).collect(),
         )
     } else {
         data_table(
@@ -1165,7 +1171,7 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
                 .map(|&(i, n)| {
                     let commune = geography.commune(vigie_core::CommuneId(i as u16));
                     let region = lang.pick(&geography.region(commune.region).name).to_owned();
-                    (commune.unit.name.clone(), vec![region, lang.int(n)])
+                    (commune.unit.name.clone(), vec![Text::literal(region), Text::literal(lang.int(n))])
                 })
                 .collect(),
         )
@@ -1207,14 +1213,17 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
                 .skip(1)
                 .map(|(l, (label, _))| {
                     let n = assessed.iter().filter(|c| usize::from(c.level) == l).count() as u64;
-                    (label.clone(), vec![lang.int(n)])
+                    (label.clone(), vec![Text::literal(lang.int(n))])
                 })
                 .collect(),
         )
     } else {
         data_table(
             vec![cx.text("data-commune"), cx.text("data-level")],
-            assessed.iter().map(|c| (geography.commune(c.commune).unit.name.clone(), vec![level_of(c)])).collect(),
+            assessed
+                .iter()
+                .map(|c| (geography.commune(c.commune).unit.name.clone(), vec![Text::literal(level_of(c))]))
+                .collect(),
         )
     };
     out.push(Block::Figure {
@@ -1266,7 +1275,11 @@ fn annexes(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, public: bool) {
     }
     let data = data_table(
         vec![cx.text("data-coverage"), cx.text("data-communes")],
-        classes.iter().zip(per_class).map(|((label, _), n)| (label.clone(), vec![lang.int(n)])).collect(),
+        classes
+            .iter()
+            .zip(per_class)
+            .map(|((label, _), n)| (label.clone(), vec![Text::literal(lang.int(n))]))
+            .collect(),
     );
     out.push(Block::Figure {
         svg: charts::map(geography, &title, &coverage, &classes, &[], &cx.source()),

@@ -1888,31 +1888,61 @@ async fn the_filtered_list_downloads_whole_scoped_to_the_partner_and_audited() {
     assert!(downloads[0].contains("\"format\":\"xlsx\"") && downloads[0].contains("\"rows\":1"), "{}", downloads[0]);
 }
 
+/// From a figure to its records: for whoever may see records, every chart bar, map commune,
+/// key figure and table cell of the dashboard links to the violations list with the view's
+/// filters and its own (the list takes them as they are); for a viewer, a bar or a commune
+/// filters the dashboard instead. Every link is named for a screen reader.
 #[tokio::test]
-async fn a_click_on_a_map_or_a_bar_filters_the_whole_dashboard() {
+async fn a_click_on_a_figure_lists_its_violations_or_filters_the_viewers_dashboard() {
     let server = server(|_| ());
     let app = vigie_server::router(Arc::clone(&server.state));
-    let (cookie, _) = login(&app, "im").await;
-    let get = |path: String| {
-        let request =
-            request("GET", &path, None).header(header::COOKIE, cookie.clone()).body(Body::empty()).expect("request");
+    let get = |who: &'static str, path: &'static str| {
         let app = app.clone();
-        async move { call(&app, request).await }
+        async move {
+            let (cookie, _) = login(&app, who).await;
+            let request =
+                request("GET", path, None).header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+            call(&app, request).await
+        }
     };
-    let page = get("/dashboard?month=2021-11".into()).await;
-    // ML040503 is in Ségou (ML04): a first click chooses the region, a second the commune.
-    let link = "<a href=\"/dashboard?month=2021-11&amp;region=ML04\" tabindex=\"-1\" data-filter=\"commune=ML040503\">";
-    assert!(page.text.contains(link), "a commune of the map links to its region");
+    let page = get("im", "/dashboard?month=2021-11&verification=reported").await;
+    let links: Vec<&str> = page.text.split("href=\"").skip(1).filter_map(|l| l.split('"').next()).collect();
+    for (what, link) in [
+        ("a commune", "/violations?verification=reported&amp;month=2021-11&amp;commune=ML040503"),
+        ("a bar", "/violations?verification=reported&amp;month=2021-11&amp;perpetrator=UNID_ARMED"),
+        ("the month's key figure", "/violations?verification=reported&amp;month=2021-11"),
+        ("the year's", "/violations?verification=reported&amp;from=2021-01-01&amp;to=2021-11-30"),
+        (
+            "a cell of the category × region table",
+            "/violations?verification=reported&amp;month=2021-11&amp;category=E&amp;region=ML04",
+        ),
+    ] {
+        assert!(links.contains(&link), "{what}: {link} in {links:?}");
+    }
     assert!(
-        page.text.contains("href=\"/dashboard?month=2021-11&amp;perpetrator=UNID_ARMED\""),
-        "a bar links to its filter"
+        page.text.contains("data-filter=\"commune=ML040503\" aria-label=\"Kala Siguida: ")
+            && page.text.contains(" — la liste de ces violations\""),
+        "a commune says where it leads"
     );
-    let region = get("/dashboard?month=2021-11&region=ML04".into()).await;
+    // The list takes each of them as it is, and counts what the figure counted.
+    let cell = get("im", "/violations?verification=reported&month=2021-11&category=E&region=ML04").await;
+    assert_eq!(cell.status, StatusCode::OK, "{}", cell.text);
+    assert!(cell.text.contains("V-1") && !cell.text.contains("V-2"), "{}", cell.text);
+    let year = get("im", "/violations?verification=reported&from=2021-01-01&to=2021-11-30").await;
+    assert!(year.text.contains("V-1") && year.text.contains("V-2"));
+
+    // A viewer: a commune chooses its region, a bar its filter, on the dashboard.
+    let viewer = get("viewer", "/dashboard?month=2021-11").await;
+    assert!(!viewer.text.contains("href=\"/violations"), "no way to a record");
+    let link = "<a href=\"/dashboard?month=2021-11&amp;region=ML04\" tabindex=\"-1\" data-filter=\"commune=ML040503\" aria-label=\"Kala Siguida";
+    assert!(viewer.text.contains(link), "a commune of the map links to its region");
+    assert!(viewer.text.contains("filtrer le tableau de bord"));
+    let region = get("viewer", "/dashboard?month=2021-11&region=ML04").await;
     assert!(region.text.contains("id=\"key-month\"><div class=\"label\">") && region.text.contains("data-value=\"1\""));
     let drill = "href=\"/dashboard?month=2021-11&amp;region=ML04&amp;commune=ML040503\"";
     assert!(region.text.contains(drill), "inside the region, a commune links to itself");
     // The violations map by region: each region's count, in the map's data.
-    let by_region = get("/dashboard?month=2021-11&map=region".into()).await;
+    let by_region = get("im", "/dashboard?month=2021-11&map=region").await;
     assert!(by_region.text.contains("Carte des violations par région"));
     assert!(by_region.text.contains("<td>Ségou</td><td class=\"n\">1</td>"), "Ségou's one violation");
 }

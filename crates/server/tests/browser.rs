@@ -57,6 +57,8 @@ async fn browser() -> (Driver, Client) {
         "--window-size=1280,1000",
     ];
     capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    // The console's messages, read back by `console_errors`.
+    capabilities.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     // chromedriver takes a moment to listen.
     for attempt in 0.. {
@@ -90,7 +92,7 @@ async fn server(dir: &std::path::Path) -> String {
     let catalog = Catalog::builtin().clone();
     vigie_import::import_files(&mut store, &catalog, RecordKind::Violations, &[file], &options, &mut |_| {})
         .expect("import");
-    for (name, role) in [("im", Role::ImOfficer), ("viewer", Role::Viewer)] {
+    for (name, role) in [("im", Role::ImOfficer), ("viewer", Role::Viewer), ("admin", Role::Admin)] {
         let user = User { name: name.into(), role, organization: None, disabled: false, created_at: String::new() };
         store.add_user(&user, &hash_password(PASSWORD).expect("hash"), &Actor::cli()).expect("user");
     }
@@ -159,22 +161,25 @@ async fn people_use_vigie_in_a_browser_each_as_their_role_allows() {
     }
     assert_eq!(key_figure(&client, "key-month").await, "2");
 
-    // A click on a commune of the map filters the whole page by its region, and the URL says so.
+    // A click on a chart's bar lists its violations, with the view's filters.
     client
-        .find(Locator::Css("a[data-filter=\"commune=ML050602\"]"))
+        .find(Locator::Css("a[data-filter=\"perpetrator=NSAG_RADICAL\"]"))
         .await
-        .expect("a commune of Mopti")
+        .expect("a bar of the perpetrators' chart")
         .click()
         .await
         .expect("click");
-    client
-        .wait()
-        .for_element(Locator::Css("select[name=region] option[value=ML05][selected]"))
-        .await
-        .expect("filtered");
+    client.wait().for_element(Locator::Css("main table tbody")).await.expect("the list");
     let url = client.current_url().await.expect("url");
-    assert!(url.query().is_some_and(|q| q.contains("region=ML05")), "{url}");
-    assert_eq!(key_figure(&client, "key-month").await, "1", "the map's region");
+    assert_eq!(url.path(), "/violations", "{url}");
+    assert!(
+        url.query().is_some_and(|q| q.contains("perpetrator=NSAG_RADICAL") && q.contains("month=2021-11")),
+        "{url}"
+    );
+    let listed = client.find_all(Locator::Css("main table tbody tr")).await.expect("rows");
+    assert_eq!(listed.len(), 1, "V-2, the one violation of that perpetrator");
+    client.back().await.expect("back");
+    client.wait().for_element(Locator::Css("#key-month")).await.expect("the dashboard");
 
     // A violation entered with a mistake: the message is next to its field; fixed, it is saved.
     client.goto(&format!("{base}/violations")).await.expect("open");
@@ -276,8 +281,122 @@ async fn people_use_vigie_in_a_browser_each_as_their_role_allows() {
     // A viewer finds no way to a violation: no link, and the address refused.
     sign_in(&client, &base, "viewer").await;
     assert!(client.find_all(Locator::Css("a[href^=\"/violations\"]")).await.expect("links").is_empty());
+    // Its map's communes filter the whole dashboard by their region instead, and the URL says so.
+    client
+        .find(Locator::Css("a[data-filter=\"commune=ML050602\"]"))
+        .await
+        .expect("a commune of Mopti")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("select[name=region] option[value=ML05][selected]"))
+        .await
+        .expect("filtered");
+    let url = client.current_url().await.expect("url");
+    assert!(url.query().is_some_and(|q| q.contains("region=ML05")), "{url}");
     client.goto(&format!("{base}/violations/V-1")).await.expect("open");
     let body = client.find(Locator::Css("body")).await.expect("body").text().await.expect("text");
     assert!(body.contains("403") && !body.contains("Récit A"), "{body}");
     client.close().await.expect("close the browser");
+}
+
+/// chromedriver's log of the browser's console since the last read (its own endpoint: WebDriver
+/// has none).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// The console's errors (a failed request, a script error) since the last read.
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client.issue_cmd(BrowserLog).await.expect("the browser's log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// axe-core's WCAG 2 A and AA rules (and 2.1's) over the page shown: each rule broken, with its
+/// first elements.
+async fn accessibility_violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(axe, Vec::new()).await.expect("axe-core loads");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done(r.violations.map(v => `${v.id} (${v.nodes.length}): ${v.help} — ` +
+                    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                .catch(e => done([`axe-core failed: ${e}`]));",
+            Vec::new(),
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(found).expect("a list")
+}
+
+/// Every page, as the roles that reach it: axe-core (npm; `scripts/test.sh` fetches it and sets
+/// `VIGIE_AXE_CORE`) finds no WCAG 2 A or AA violation, and the browser's console no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_core_s_wcag_rules_and_logs_no_console_error() {
+    let path = std::env::var("VIGIE_AXE_CORE")
+        .expect("VIGIE_AXE_CORE names axe.min.js (scripts/test.sh fetches axe-core from npm and sets it)");
+    let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = server(dir.path()).await;
+    let (_driver, client) = browser().await;
+    let mut problems = Vec::new();
+    let mut check = async |page: &str| {
+        client.goto(&format!("{base}{page}")).await.expect("open");
+        for violation in accessibility_violations(&client, &axe).await {
+            problems.push(format!("{page}: {violation}"));
+        }
+        for error in console_errors(&client).await {
+            problems.push(format!("{page}: console: {error}"));
+        }
+    };
+    check("/login").await;
+    sign_in(&client, &base, "admin").await;
+    for page in [
+        "/dashboard",
+        "/dashboard?month=2021-11&map=region",
+        "/dashboard?month=2021-11&region=ML05",
+        "/violations",
+        "/violations?month=2021-11&verification=reported",
+        "/violations/V-1",
+        "/violations/V-1/edit",
+        "/violations/new",
+        "/alerts",
+        "/alerts/new",
+        "/risk-answers",
+        "/risk-answers/new",
+        "/imports",
+        "/reports?month=2021-11",
+        "/texts?month=2021-11",
+        "/duplicates?month=2021-11",
+        "/admin",
+        "/admin/audit",
+        "/dashboard?lang=en",
+    ] {
+        check(page).await;
+    }
+    // A viewer's dashboard drills down instead of listing records.
+    client.delete_all_cookies().await.expect("signed out");
+    sign_in(&client, &base, "viewer").await;
+    for page in ["/dashboard", "/dashboard?month=2021-11&region=ML05", "/reports"] {
+        check(page).await;
+    }
+    client.close().await.expect("close the browser");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }

@@ -14,6 +14,7 @@ use vigie_core::aggregate::{Disclosure, Filter, MonthTables, Sight};
 use vigie_core::{Catalog, ListKind, Month, Verification};
 use vigie_i18n::{Args, Lang};
 use vigie_report::Pick;
+use vigie_report::charts::Link;
 use vigie_report::document::Block;
 
 use crate::AppState;
@@ -493,6 +494,7 @@ pub async fn dashboard(
                 restricted,
                 asked: &asked,
                 organizations: &organizations,
+                records: caller.may(vigie_store::Role::handles_records),
             };
             if disclosure.too_few() {
                 return Ok(dashboard_body(shown, &Keys::withheld(disclosure.min_count()), ""));
@@ -520,8 +522,11 @@ pub async fn dashboard(
                     vigie_report::Annexes { alerts: answer.1.clone(), coverage: counted.communes.clone(), map_level };
                 let figures =
                     figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
-                let link = |name: &str, code: &str| filtered_by(state.shared.catalog(), &view, name, code);
-                let linked = vigie_report::charts::link_filters(&figures.into_string(), &link);
+                let links = Links { catalog: state.shared.catalog(), lang, view: &view, month, records: shown.records };
+                let linked =
+                    vigie_report::charts::link_filters(&figures.into_string(), &|name, code| links.part(name, code));
+                let linked =
+                    vigie_report::document::link_cells(&linked, &|table, row, column| links.cell(table, row, column));
                 let geography = &state.shared.catalog().geography;
                 Ok::<_, ApiError>(vigie_report::charts::shared_outlines(geography, &linked).into_bytes())
             })?;
@@ -533,6 +538,59 @@ pub async fn dashboard(
         .await
         .map_err(ApiError::page)?;
     Ok(page(layout(lang, &lang.text("ui-dashboard"), &caller, other, body), cookie))
+}
+
+/// Where the dashboard's figures lead. Whoever may see records goes from a figure to its
+/// violations: the list with the view's filters and the figure's own (verification included).
+/// The others drill down: the dashboard filtered by the chart's bar or the map's commune.
+struct Links<'a> {
+    catalog: &'a Catalog,
+    lang: Lang,
+    view: &'a [(String, String)],
+    month: Month,
+    records: bool,
+}
+
+impl Links<'_> {
+    /// The violations list for the view's filters, `own` replacing those of its dimensions
+    /// (any place every place; dates, the view's month).
+    fn list(&self, own: &[(&str, String)]) -> String {
+        let place = |k: &str| matches!(k, "region" | "cercle" | "commune");
+        let date = |k: &str| matches!(k, "month" | "from" | "to");
+        let replaced = |k: &str| own.iter().any(|(o, _)| *o == k || (place(o) && place(k)) || (date(o) && date(k)));
+        let mut pairs: Vec<(String, String)> =
+            self.view.iter().filter(|(k, _)| k != "map" && k != "month" && !replaced(k)).cloned().collect();
+        if !own.iter().any(|(o, _)| date(o)) {
+            pairs.push(("month".into(), self.month.to_string()));
+        }
+        pairs.extend(own.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        format!("/violations?{}", encode(&pairs))
+    }
+
+    /// A chart's bar or a map's commune: `name=code`.
+    fn part(&self, name: &str, code: &str) -> Option<Link> {
+        if self.records {
+            return Some(Link { href: self.list(&[(name, code.to_owned())]), purpose: self.lang.text("ui-link-list") });
+        }
+        let href = filtered_by(self.catalog, self.view, name, code)?;
+        Some(Link { href, purpose: self.lang.text("ui-link-filter") })
+    }
+
+    /// A table's cell: its violations, for whoever may see records.
+    fn cell(&self, table: &str, row: &str, column: &str) -> Option<Link> {
+        let own = vigie_report::cell_filters(table, row, column, self.month).filter(|_| self.records)?;
+        Some(Link { href: self.list(&own), purpose: self.lang.text("ui-link-list") })
+    }
+
+    /// A key figure: the month's violations, or the year's to the month's end.
+    fn key(&self, year: bool) -> Option<String> {
+        let january = self.month.months_of_year().next().unwrap_or(self.month);
+        let own = match year {
+            true => vec![("from", january.first_day().to_string()), ("to", self.month.last_day().to_string())],
+            false => vec![("month", self.month.to_string())],
+        };
+        self.records.then(|| self.list(&own))
+    }
 }
 
 /// The dashboard's address for the filters of `asked` and one more, chosen by a click on a
@@ -604,6 +662,8 @@ struct DashboardView<'a> {
     restricted: bool,
     asked: &'a [(String, String)],
     organizations: &'a [String],
+    /// The reader may see records: figures lead to the violations list.
+    records: bool,
 }
 
 /// The key figures as the reader may see them (`None`: withheld), with what they are compared
@@ -691,6 +751,8 @@ fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
     let previous = v.month.previous();
     let this = month_name(lang, v.month);
     let k = keys.k.to_string();
+    let links = Links { catalog: v.catalog, lang, view: v.asked, month: v.month, records: v.records };
+    let (month_list, year_list) = (links.key(false), links.key(true));
     html! {
         h1 { (lang.text("ui-dashboard")) " — " (this) }
         @if v.public { p.notice { (lang.text("ui-public")) } }
@@ -699,14 +761,14 @@ fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
         } @else {
             @if v.restricted && keys.withheld_any { p.hint #withheld-note { (words(lang, "ui-withheld-note", &[("k", k.clone())])) } }
             section.keys aria-label=(this) {
-                (key(lang, "key-month", &words(lang, "ui-key-month", &[("month", this.clone())]), keys.month, keys.k, &[
+                (key(lang, "key-month", &words(lang, "ui-key-month", &[("month", this.clone())]), (keys.month, month_list.as_deref()), keys.k, &[
                     compared("ui-vs-previous", keys.month, keys.previous, previous),
                     to_earlier(keys.month, |e| e.month),
                 ]))
-                (key(lang, "key-year", &words(lang, "ui-key-year", &[("year", v.month.year().to_string())]), keys.year, keys.k, &[
+                (key(lang, "key-year", &words(lang, "ui-key-year", &[("year", v.month.year().to_string())]), (keys.year, year_list.as_deref()), keys.k, &[
                     to_earlier(keys.year, |e| e.year),
                 ]))
-                (key(lang, "key-incidents", &words(lang, "ui-key-incidents", &[("month", this.clone())]), keys.incidents, keys.k, &[
+                (key(lang, "key-incidents", &words(lang, "ui-key-incidents", &[("month", this.clone())]), (keys.incidents, month_list.as_deref()), keys.k, &[
                     compared("ui-vs-previous", keys.incidents, keys.previous_incidents, previous),
                 ]))
             }
@@ -732,13 +794,24 @@ fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
 }
 
 /// A key figure (`<k` when withheld) and its comparisons.
-fn key(lang: Lang, id: &str, label: &str, value: Option<u64>, k: u64, changes: &[Option<String>]) -> Markup {
+/// A key figure, linked to its violations (`list`) for whoever may see them.
+fn key(
+    lang: Lang,
+    id: &str,
+    label: &str,
+    (value, list): (Option<u64>, Option<&str>),
+    k: u64,
+    changes: &[Option<String>],
+) -> Markup {
     html! {
         div.key id=(id) {
             div.label { (label) }
-            @match value {
-                Some(value) => div.value data-value=(value) { (lang.int(value)) },
-                None => div.value.withheld { "<" (k) },
+            @match (value, list) {
+                (Some(value), Some(list)) => div.value data-value=(value) {
+                    a href=(list) aria-label={ (lang.int(value)) " — " (lang.text("ui-link-list")) } { (lang.int(value)) }
+                },
+                (Some(value), None) => div.value data-value=(value) { (lang.int(value)) },
+                (None, _) => div.value.withheld { "<" (k) },
             }
             @for change in changes.iter().flatten() { p.change { (change) } }
         }
