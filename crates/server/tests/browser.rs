@@ -391,6 +391,15 @@ async fn every_page_passes_axe_core_s_wcag_rules_and_logs_no_console_error() {
     ] {
         check(page).await;
     }
+    // The sign-off button: the month's published version, then the pages of a signed-off month.
+    client.goto(&format!("{base}/reports?month=2021-11")).await.expect("open");
+    client.find(Locator::Css("form.sign-off button")).await.expect("the sign-off button").click().await.expect("click");
+    client.wait().for_element(Locator::Css("p.notice[role=status]")).await.expect("signed off");
+    let versions = client.find_all(Locator::Css("ul.versions > li")).await.expect("versions");
+    assert_eq!(versions.len(), 1, "version 1 listed");
+    for page in ["/reports?month=2021-11", "/violations/V-1", "/dashboard?month=2021-12"] {
+        check(page).await;
+    }
     // A viewer's dashboard drills down instead of listing records.
     client.delete_all_cookies().await.expect("signed out");
     sign_in(&client, &base, "viewer").await;
