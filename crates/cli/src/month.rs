@@ -56,7 +56,7 @@ pub fn run(store: &mut dyn Store, catalog: &Catalog, action: MonthAction) -> Res
                     .last()
                     .map_or(0, |p| live.facts.written_after(catalog, p.month, p.last_batch, &Default::default()));
                 for p in versions {
-                    let state = MonthState::of(versions);
+                    let state = MonthState::of(versions.last());
                     let (reopened_at, reopened_by, reason) =
                         p.reopened.as_ref().map_or(("", "", ""), |r| (r.at.as_str(), r.by.as_str(), r.reason.as_str()));
                     let (state, changes) = if p.version == newest {

@@ -44,7 +44,7 @@ impl Publication {
     }
 }
 
-/// Where a month stands, from its versions (oldest first).
+/// Where a month stands, from its newest version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonthState {
     /// Never signed off.
@@ -55,8 +55,8 @@ pub enum MonthState {
 }
 
 impl MonthState {
-    pub fn of(versions: &[Publication]) -> MonthState {
-        match versions.last() {
+    pub fn of(newest: Option<&Publication>) -> MonthState {
+        match newest {
             None => MonthState::Open,
             Some(last) if last.locks() => MonthState::SignedOff,
             Some(_) => MonthState::Reopened,
@@ -138,8 +138,8 @@ mod tests {
             last_batch: 0,
             reopened: reopened.then(|| Reopening { at: String::new(), by: "ad".into(), reason: "late data".into() }),
         };
-        assert_eq!(MonthState::of(&[]), MonthState::Open);
-        assert_eq!(MonthState::of(&[v(true)]), MonthState::Reopened);
-        assert_eq!(MonthState::of(&[v(true), v(false)]), MonthState::SignedOff);
+        assert_eq!(MonthState::of(None), MonthState::Open);
+        assert_eq!(MonthState::of(Some(&v(true))), MonthState::Reopened);
+        assert_eq!(MonthState::of([v(true), v(false)].last()), MonthState::SignedOff);
     }
 }

@@ -19,6 +19,12 @@ pub struct ApiError {
     pub lock: Option<Box<vigie_core::Lock>>,
 }
 
+/// A stored time (RFC 3339 in UTC) as a reader reads it: `2026-12-04 18:24 UTC`.
+pub(crate) fn utc_minute(at: &str) -> String {
+    let at = at.replacen('T', " ", 1);
+    format!("{} UTC", at.get(..16).unwrap_or(&at))
+}
+
 /// What a refusal for a signed-off month says, in `lang`: the month, who signed it off and when.
 pub fn locked_message(lang: vigie_i18n::Lang, lock: &vigie_core::Lock) -> String {
     let mut args = vigie_i18n::Args::new();
@@ -28,9 +34,7 @@ pub fn locked_message(lang: vigie_i18n::Lang, lock: &vigie_core::Lock) -> String
     month_args.set("year", lock.month.year().to_string());
     args.set("month", lang.format("month-year", &month_args));
     args.set("who", lock.signed_by.clone());
-    // RFC 3339 in UTC, to the minute.
-    let when = lock.signed_at.replacen('T', " ", 1);
-    args.set("when", format!("{} UTC", when.get(..16).unwrap_or(&when)));
+    args.set("when", utc_minute(&lock.signed_at));
     args.set("version", lock.version.to_string());
     lang.format("month-locked", &args)
 }

@@ -58,7 +58,7 @@ pub(crate) fn months(
         }
         let mut month = serde_json::json!({
             "month": newest.month.to_string(),
-            "state": MonthState::of(versions).code(),
+            "state": MonthState::of(versions.last()).code(),
             "versions": listed,
         });
         if everything {

@@ -90,11 +90,10 @@ pub async fn reports(
                 } }
                 tbody {
                     @for versions in publications.0.chunk_by(|a, b| a.month == b.month) {
-                        @let owned: Vec<Publication> = versions.to_vec();
                         @let m = versions[0].month;
                         tr {
                             th scope="row" { a href={ "/reports?month=" (m) } { (month_name(lang, m)) } }
-                            td { (lang.text(&format!("ui-state-{}", MonthState::of(&owned).code().replace('_', "-")))) }
+                            td { (lang.text(&format!("ui-state-{}", MonthState::of(versions.last()).code().replace('_', "-")))) }
                             td { (versions.len()) }
                             @if everything {
                                 td.number { (publications.1.iter().find(|(x, _)| *x == m).map_or(0, |(_, n)| *n)) }
@@ -113,12 +112,6 @@ fn state_text(lang: Lang, state: MonthState) -> String {
     lang.text(&format!("ui-month-{}", state.code().replace('_', "-")))
 }
 
-/// RFC 3339 in UTC, to the minute.
-fn when(at: &str) -> String {
-    let at = at.replacen('T', " ", 1);
-    format!("{} UTC", at.get(..16).unwrap_or(&at))
-}
-
 /// The month's publication: where it stands, its versions and their files, and the forms that
 /// sign it off (IM officers, admins) or reopen it (admins).
 fn publication(
@@ -130,8 +123,7 @@ fn publication(
     saved: Option<&str>,
 ) -> Markup {
     let role = caller.user.as_ref().map(|u| u.role);
-    let owned: Vec<Publication> = versions.iter().map(|p| (*p).clone()).collect();
-    let state = MonthState::of(&owned);
+    let state = MonthState::of(versions.last().copied());
     let csrf = caller.csrf.clone().unwrap_or_default();
     let newest = versions.last();
     html! {
@@ -144,17 +136,17 @@ fn publication(
             }
             p { strong { (state_text(lang, state)) } }
             @if let Some(p) = newest.filter(|p| p.locks()) {
-                p.hint { (words(lang, "ui-locked-hint", &[("who", p.signed_by.clone()), ("when", when(&p.signed_at)), ("version", p.version.to_string())])) }
+                p.hint { (words(lang, "ui-locked-hint", &[("who", p.signed_by.clone()), ("when", crate::error::utc_minute(&p.signed_at)), ("version", p.version.to_string())])) }
             }
             @if !versions.is_empty() {
                 ul.versions {
                     @for p in versions.iter().rev() {
                         li {
-                            (words(lang, "ui-version-line", &[("version", p.version.to_string()), ("who", p.signed_by.clone()), ("when", when(&p.signed_at))]))
+                            (words(lang, "ui-version-line", &[("version", p.version.to_string()), ("who", p.signed_by.clone()), ("when", crate::error::utc_minute(&p.signed_at))]))
                             @if let Some(note) = &p.note { " — " q { (note) } }
                             @if let Some(r) = &p.reopened {
                                 br;
-                                (words(lang, "ui-reopened-line", &[("who", r.by.clone()), ("when", when(&r.at)), ("reason", r.reason.clone())]))
+                                (words(lang, "ui-reopened-line", &[("who", r.by.clone()), ("when", crate::error::utc_minute(&r.at)), ("reason", r.reason.clone())]))
                             }
                             ul.downloads {
                                 @for (file, message) in files {
