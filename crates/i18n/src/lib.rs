@@ -339,7 +339,8 @@ mod tests {
     fn every_embedded_catalog_has_the_default_catalogs_messages() {
         let default = Lang::default();
         assert_eq!(default, fr());
-        for lang in Lang::all() {
+        // The embedded ones: other tests register catalogs of their own meanwhile.
+        for lang in Lang::all().into_iter().filter(|l| EMBEDDED.iter().any(|(code, _)| *code == l.code())) {
             let missing: Vec<&String> =
                 default.message_ids().iter().filter(|id| !lang.message_ids().contains(id)).collect();
             assert!(missing.is_empty(), "{lang} lacks {missing:?}");
