@@ -34,6 +34,19 @@ fn main() {
         let folder = root.join(name);
         println!("cargo:rerun-if-changed={}", folder.display());
         let _ = writeln!(out, "    GeographySource {{\n        name: {name:?},");
+        // The full-resolution commune outlines points are placed on: optional, gzipped.
+        let full = folder.join("boundaries/admin3_full.geojson.gz");
+        println!("cargo:rerun-if-changed={}", full.display());
+        match full.is_file() {
+            true => {
+                let _ = writeln!(
+                    out,
+                    "        admin3_boundaries_full: Some(include_bytes!({:?})),",
+                    full.display().to_string()
+                );
+            }
+            false => out.push_str("        admin3_boundaries_full: None,\n"),
+        }
         for (field, file) in FILES {
             let path = folder.join(file);
             assert!(path.is_file(), "geography {name}: {file} is missing");

@@ -57,6 +57,11 @@ fn read_folder(folder: &Path) -> Result<Catalog> {
     // The gazetteer is optional: without it, names and points are placed by the units alone.
     let optional = |file: &str| if folder.join(file).exists() { read(file) } else { Ok(String::new()) };
     let (aliases, localities) = (optional("places/aliases.csv")?, optional("places/localities.csv")?);
+    let full = folder.join("boundaries/admin3_full.geojson.gz");
+    let full = match full.exists() {
+        true => Some(std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?),
+        false => None,
+    };
     let source = GeographySource {
         name: &name,
         country: &country?,
@@ -66,6 +71,7 @@ fn read_folder(folder: &Path) -> Result<Catalog> {
         reporting_regions: &reporting_regions?,
         admin1_boundaries: &admin1,
         admin3_boundaries: &admin3,
+        admin3_boundaries_full: full.as_deref(),
         aliases: &aliases,
         localities: &localities,
     };

@@ -24,11 +24,14 @@ const INPUTS: [(&str, &[&str]); 6] = [
 const OUTPUTS: [&str; 8] =
     ["admin1_pcode", "admin2_pcode", "admin3_pcode", "latitude", "longitude", "placed_by", "warning", "error"];
 
-/// How many rows each way of placing placed, and how many it could not.
+/// How many rows each way of placing placed, the warnings by kind, and the values that placed
+/// nothing (what an IM officer would add to the aliases).
 struct Summary {
     rows: u64,
-    by: [(How, u64); 5],
+    by: [(How, u64); 6],
     warnings: u64,
+    kinds: std::collections::BTreeMap<&'static str, u64>,
+    unplaced: std::collections::HashMap<(String, String), u64>,
     errors: u64,
 }
 
@@ -59,8 +62,10 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
     writer.write_record(kept.iter().map(|&i| header[i].as_str()).chain(OUTPUTS))?;
     let mut summary = Summary {
         rows: 0,
-        by: [How::Code, How::Name, How::Alias, How::Gps, How::Locality].map(|how| (how, 0)),
+        by: [How::Code, How::Name, How::Alias, How::Near, How::Gps, How::Locality].map(|how| (how, 0)),
         warnings: 0,
+        kinds: Default::default(),
+        unplaced: Default::default(),
         errors: 0,
     };
     for (i, record) in reader.records().enumerate() {
@@ -93,6 +98,9 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
                     placed.point.map_or((String::new(), String::new()), |(a, o)| (a.to_string(), o.to_string()));
                 out.extend([lat, lon, placed.how.as_str().to_owned()]);
                 let warnings: Vec<String> = placed.warnings.iter().map(ToString::to_string).collect();
+                for warning in &placed.warnings {
+                    *summary.kinds.entry(warning.kind()).or_default() += 1;
+                }
                 if !warnings.is_empty() {
                     summary.warnings += 1;
                     eprintln!("{}: line {line}: warning: {}", file.display(), warnings.join("; "));
@@ -113,6 +121,7 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
                     field => named(field),
                 };
                 let value = e.value();
+                *summary.unplaced.entry((column.clone(), value.clone())).or_default() += 1;
                 let value = if value.is_empty() { String::new() } else { format!(", value `{value}`") };
                 eprintln!("{}: line {line}: column {column}{value}: {e}", file.display());
                 out.extend(["", "", "", cell(4).unwrap_or(""), cell(5).unwrap_or(""), "", ""].map(str::to_owned));
@@ -132,6 +141,17 @@ pub fn run(catalog: &Catalog, file: &Path, out: Option<&Path>) -> Result<()> {
         summary.warnings,
         summary.errors
     );
+    for (kind, n) in &summary.kinds {
+        eprintln!("  {n} {kind}");
+    }
+    if !summary.unplaced.is_empty() {
+        let mut unplaced: Vec<_> = summary.unplaced.iter().collect();
+        unplaced.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        eprintln!("most frequent values that placed nothing (an alias would place them):");
+        for ((column, value), n) in unplaced.iter().take(10) {
+            eprintln!("  {n} × {column} `{value}`");
+        }
+    }
     if summary.errors > 0 {
         bail!(
             "{} of {} rows could not be placed: see the `error` column and the lines above",

@@ -73,6 +73,9 @@ pub struct GeographySource<'a> {
     pub admin1_boundaries: &'a str,
     /// GeoJSON, one feature per commune, with its P-code in the `admin3Pcode` property.
     pub admin3_boundaries: &'a str,
+    /// The same at full resolution, gzipped (`boundaries/admin3_full.geojson.gz`): where GPS
+    /// points are placed. Optional: without it, points are placed on `admin3_boundaries`.
+    pub admin3_boundaries_full: Option<&'a [u8]>,
     /// `places/aliases.csv`: other spellings of units' names (`level,alias,pcode`); may be empty.
     pub aliases: &'a str,
     /// `places/localities.csv`: villages and towns with their commune and coordinates; may be empty.
@@ -85,6 +88,8 @@ pub struct GeographySource<'a> {
 pub struct Boundaries {
     pub admin1: Arc<str>,
     pub admin3: Arc<str>,
+    /// Gzipped GeoJSON of the communes at full resolution, if the geography has it.
+    pub admin3_full: Option<Arc<[u8]>>,
 }
 
 /// The gazetteer's files as text, read by `vigie-place` to place names and points (shared, not
@@ -162,8 +167,11 @@ impl Geography {
             .next()
             .ok_or_else(|| invalid(&f, 2, "no country"))?;
         let country = Country { iso3: iso3[0].to_owned(), name: country_name };
-        let boundaries =
-            Boundaries { admin1: Arc::from(source.admin1_boundaries), admin3: Arc::from(source.admin3_boundaries) };
+        let boundaries = Boundaries {
+            admin1: Arc::from(source.admin1_boundaries),
+            admin3: Arc::from(source.admin3_boundaries),
+            admin3_full: source.admin3_boundaries_full.map(Arc::from),
+        };
         let gazetteer = Gazetteer { aliases: Arc::from(source.aliases), localities: Arc::from(source.localities) };
         // The most specific member wins: longer P-codes are deeper units.
         members.sort_by_key(|(code, _)| std::cmp::Reverse(code.len()));

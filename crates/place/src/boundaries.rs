@@ -18,13 +18,29 @@ pub struct Boundaries {
 }
 
 impl Boundaries {
-    /// Reads `boundaries/admin3.geojson` (polygons and multipolygons, the commune's P-code in the
-    /// `admin3Pcode` property). A feature naming no commune of the geography is an error.
+    /// Reads the communes' outlines (polygons and multipolygons, the commune's P-code in the
+    /// `admin3Pcode` property): `boundaries/admin3_full.geojson.gz` when the geography has it
+    /// (points near a border fall on the right side of it), else the simplified outlines drawn
+    /// for maps. A feature naming no commune of the geography is an error.
     pub fn new(geography: &Geography) -> Result<Boundaries, GazetteerError> {
-        let file = "boundaries/admin3.geojson";
+        let json = match &geography.boundaries.admin3_full {
+            Some(gzipped) => {
+                let file = "boundaries/admin3_full.geojson.gz";
+                let error = |message: String| GazetteerError { file: file.into(), message };
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut text)
+                    .map_err(|e| error(e.to_string()))?;
+                (file, serde_json::from_str(&text).map_err(|e| error(e.to_string()))?)
+            }
+            None => {
+                let file = "boundaries/admin3.geojson";
+                let parsed = serde_json::from_str(&geography.boundaries.admin3)
+                    .map_err(|e| GazetteerError { file: file.into(), message: e.to_string() })?;
+                (file, parsed)
+            }
+        };
+        let (file, json): (&str, serde_json::Value) = json;
         let error = |message: String| GazetteerError { file: file.into(), message };
-        let json: serde_json::Value =
-            serde_json::from_str(&geography.boundaries.admin3).map_err(|e| error(e.to_string()))?;
         let features = json["features"].as_array().ok_or_else(|| error("no features".into()))?;
         let mut outlines = Vec::with_capacity(features.len());
         for (i, feature) in features.iter().enumerate() {

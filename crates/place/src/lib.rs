@@ -15,7 +15,7 @@ use std::fmt;
 use vigie_core::geography::{CommuneId, Geography};
 
 pub use boundaries::Boundaries;
-pub use names::fold;
+pub use names::{edits, fold, unit_key};
 
 /// How far outside every commune a GPS point may lie (simplified outlines, a border) and still be
 /// placed in the nearest one, with a warning.
@@ -61,6 +61,8 @@ pub enum How {
     Gps,
     /// A village or town of the gazetteer.
     Locality,
+    /// The nearest spelling of a unit's name among the units of the cercle or region given.
+    Near,
 }
 
 impl How {
@@ -72,6 +74,7 @@ impl How {
             How::Alias => "alias",
             How::Gps => "gps",
             How::Locality => "locality",
+            How::Near => "near",
         }
     }
 }
@@ -107,6 +110,20 @@ pub enum Warning {
     PointElsewhere { point_in: String, commune: String, km: f64 },
     /// The GPS point lies in no commune; the nearest, chosen, is `km` away.
     PointOutside { commune: String, km: f64 },
+    /// A name known nowhere, taken as the nearest spelling of a unit of the cercle or region given.
+    Near { level: Level, given: String, taken: String },
+}
+
+impl Warning {
+    /// The kind of disagreement, as `vigie locate` counts them.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::Parent { .. } => "unit above elsewhere",
+            Warning::PointElsewhere { .. } => "GPS point in another commune",
+            Warning::PointOutside { .. } => "GPS point outside every commune",
+            Warning::Near { .. } => "name taken as its nearest spelling",
+        }
+    }
 }
 
 impl fmt::Display for Warning {
@@ -121,6 +138,7 @@ impl fmt::Display for Warning {
             Warning::PointOutside { commune, km } => {
                 write!(f, "the GPS point lies outside every commune, {km:.1} km from {commune}")
             }
+            Warning::Near { level, given, taken } => write!(f, "{} `{given}` taken as {taken}", level.unit_name()),
         }
     }
 }
@@ -195,7 +213,10 @@ pub struct Placer<'g> {
     names: HashMap<(Level, String), Vec<u16>>,
     aliases: HashMap<(Level, String), Vec<u16>>,
     codes: HashMap<(Level, String), u16>,
-    /// The reporting regions by code: `ML10` (Ménaka) is one without being a 2015 admin1.
+    /// Each unit's [`unit_key`], per level: what a near spelling is measured against.
+    keys: [Vec<String>; 3],
+    /// The reporting regions by code and by name (every language): `ML10`, Ménaka, is one
+    /// without being a 2015 admin1.
     reporting: HashMap<String, vigie_core::geography::RegionId>,
     localities: Vec<Locality>,
     locality_names: HashMap<String, Vec<u32>>,
@@ -209,6 +230,7 @@ impl<'g> Placer<'g> {
         let boundaries = Boundaries::new(geography)?;
         let mut names: HashMap<(Level, String), Vec<u16>> = HashMap::new();
         let mut codes = HashMap::new();
+        let mut keys: [Vec<String>; 3] = Default::default();
         let units = geography
             .admin1
             .iter()
@@ -217,21 +239,26 @@ impl<'g> Placer<'g> {
             .chain(geography.cercles.iter().enumerate().map(|(i, c)| (Level::Admin2, i, &c.unit)))
             .chain(geography.communes.iter().enumerate().map(|(i, c)| (Level::Admin3, i, &c.unit)));
         for (level, i, unit) in units {
-            names.entry((level, fold(&unit.name))).or_default().push(i as u16);
+            let key = unit_key(&unit.name);
+            names.entry((level, key.clone())).or_default().push(i as u16);
+            keys[level as usize].push(key);
             codes.insert((level, unit.pcode.to_ascii_uppercase()), i as u16);
         }
-        let reporting = geography
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.code.to_ascii_uppercase(), vigie_core::geography::RegionId(i as u8)))
-            .collect();
+        let mut reporting = HashMap::new();
+        for (i, region) in geography.regions.iter().enumerate() {
+            let id = vigie_core::geography::RegionId(i as u8);
+            reporting.insert(region.code.to_ascii_uppercase(), id);
+            for name in region.name.texts() {
+                reporting.insert(unit_key(name), id);
+            }
+        }
         let mut placer = Placer {
             geography,
             boundaries,
             names,
             aliases: HashMap::new(),
             codes,
+            keys,
             reporting,
             localities: Vec::new(),
             locality_names: HashMap::new(),
@@ -260,7 +287,8 @@ impl<'g> Placer<'g> {
                 .codes
                 .get(&(level, row[2].to_ascii_uppercase()))
                 .ok_or_else(|| error(format!("no {} has the P-code `{}`", level.unit_name(), row[2])))?;
-            self.aliases.entry((level, fold(&row[1]))).or_default().push(*unit);
+            let alias = unit_key(&row[1]);
+            self.aliases.entry((level, alias)).or_default().push(*unit);
         }
         Ok(())
     }
@@ -297,14 +325,21 @@ impl<'g> Placer<'g> {
         format!("{} ({})", unit.name, unit.pcode)
     }
 
-    /// The unit `value` names at `level`: its P-code, else its name, else an alias. `within`
-    /// keeps the units under what the row gave above (a name repeats across cercles: 13
-    /// commune names in Mali's 2015 P-codes).
-    fn unit(&self, level: Level, value: &str, within: &dyn Fn(u16) -> bool) -> Result<Found, PlaceError> {
+    /// The unit `value` names at `level`: its P-code, else its name, else an alias, else — when
+    /// the row gave a unit above (`bounded`) — the one nearest spelling among the units
+    /// `within` keeps. `within` keeps the units under what the row gave above (a name repeats
+    /// across cercles: 13 commune names in Mali's 2015 P-codes).
+    fn unit(
+        &self,
+        level: Level,
+        value: &str,
+        within: &dyn Fn(u16) -> bool,
+        bounded: bool,
+    ) -> Result<Found, PlaceError> {
         if let Some(&i) = self.codes.get(&(level, value.trim().to_ascii_uppercase())) {
             return Ok((i, How::Code));
         }
-        let key = (level, fold(value));
+        let key = (level, unit_key(value));
         for (table, how) in [(&self.names, How::Name), (&self.aliases, How::Alias)] {
             let Some(all) = table.get(&key) else { continue };
             let inside: Vec<u16> = all.iter().copied().filter(|&i| within(i)).collect();
@@ -317,7 +352,32 @@ impl<'g> Placer<'g> {
             let candidates = candidates.iter().map(|&i| self.unit_name(level, i)).collect();
             return Err(PlaceError::Ambiguous { level, value: value.to_owned(), candidates });
         }
+        if bounded && let Some(i) = self.nearest(level, &key.1, within) {
+            return Ok((i, How::Near));
+        }
         Err(PlaceError::Unknown { level, value: value.to_owned() })
+    }
+
+    /// The one unit `within` keeps whose name is the fewest edits from `key`: at most one edit
+    /// for a name of up to 5 letters, two beyond; none when two are as near.
+    fn nearest(&self, level: Level, key: &str, within: &dyn Fn(u16) -> bool) -> Option<u16> {
+        let limit = if key.chars().count() <= 5 { 1 } else { 2 };
+        let mut best: Option<(usize, u16)> = None;
+        let mut tied = false;
+        for (i, name) in self.keys[level as usize].iter().enumerate() {
+            let i = i as u16;
+            if !within(i) {
+                continue;
+            }
+            let d = edits(key, name, limit);
+            match best {
+                _ if d > limit => {}
+                Some((b, _)) if d > b => {}
+                Some((b, _)) if d == b => tied = true,
+                _ => (best, tied) = (Some((d, i)), false),
+            }
+        }
+        best.filter(|_| !tied).map(|(_, i)| i)
     }
 
     /// Places a row. The commune comes from the first of: `admin3`, the GPS point, the locality;
@@ -326,27 +386,46 @@ impl<'g> Placer<'g> {
         let geography = self.geography;
         let mut warnings = Vec::new();
 
-        // A reporting region's code that is no admin1 P-code (the exchange formats' `ML10`)
-        // narrows nothing; it is checked against the commune's reporting region.
-        let reporting = given(query.admin1).and_then(|v| {
-            let code = v.to_ascii_uppercase();
-            if self.codes.contains_key(&(Level::Admin1, code.clone())) {
-                None
-            } else {
-                self.reporting.get(&code).copied()
-            }
-        });
-        let admin1 = match reporting {
-            Some(_) => None,
-            None => given(query.admin1).map(|v| self.unit(Level::Admin1, v, &|_| true)).transpose()?,
+        // A region given as a reporting region that is no admin1 (the exchange formats' `ML10`,
+        // or its name, Ménaka) narrows to that region's communes, and is checked against the
+        // commune's reporting region.
+        let (admin1, reporting) = match given(query.admin1) {
+            None => (None, None),
+            Some(v) => match self.unit(Level::Admin1, v, &|_| true, false) {
+                Ok(found) => (Some(found), None),
+                Err(e) => {
+                    let region = self
+                        .reporting
+                        .get(&v.trim().to_ascii_uppercase())
+                        .or_else(|| self.reporting.get(&unit_key(v)))
+                        .copied();
+                    (None, Some(region.ok_or(e)?))
+                }
+            },
         };
-        let in_admin1 = |cercle: u16| admin1.is_none_or(|(a, _)| geography.cercles[cercle as usize].admin1 == a as u8);
-        let admin2 = given(query.admin2).map(|v| self.unit(Level::Admin2, v, &in_admin1)).transpose()?;
+        let in_region = |commune: &vigie_core::geography::Commune| reporting.is_none_or(|r| commune.region == r);
+        let in_admin1 = |cercle: u16| {
+            admin1.is_none_or(|(a, _)| geography.cercles[cercle as usize].admin1 == a as u8)
+                && (reporting.is_none() || geography.communes.iter().any(|c| c.cercle == cercle && in_region(c)))
+        };
+        let above1 = admin1.is_some() || reporting.is_some();
+        let admin2 = given(query.admin2).map(|v| self.unit(Level::Admin2, v, &in_admin1, above1)).transpose()?;
         let in_admin2 = |commune: u16| {
             let c = &geography.communes[commune as usize];
-            admin2.map_or(in_admin1(c.cercle), |(a, _)| c.cercle == a)
+            admin2.map_or(in_admin1(c.cercle) && in_region(c), |(a, _)| c.cercle == a)
         };
-        let admin3 = given(query.admin3).map(|v| self.unit(Level::Admin3, v, &in_admin2)).transpose()?;
+        let above2 = above1 || admin2.is_some();
+        let admin3 = given(query.admin3).map(|v| self.unit(Level::Admin3, v, &in_admin2, above2)).transpose()?;
+        // Names taken as their nearest spelling say so.
+        for (level, found, value) in [
+            (Level::Admin1, admin1, query.admin1),
+            (Level::Admin2, admin2, query.admin2),
+            (Level::Admin3, admin3, query.admin3),
+        ] {
+            if let (Some((i, How::Near)), Some(value)) = (found, given(value)) {
+                warnings.push(Warning::Near { level, given: value.to_owned(), taken: self.unit_name(level, i) });
+            }
+        }
 
         let mut point = query.point;
         let (commune, how) = if let Some((i, how)) = admin3 {
