@@ -86,7 +86,8 @@ pub enum Command {
     /// Reads any of the columns `admin1`, `admin2`, `admin3` (P-codes or names), `locality`,
     /// `latitude` and `longitude`, and writes every row back with `admin1_pcode`,
     /// `admin2_pcode`, `admin3_pcode`, the point (given, or the village's), `placed_by` (`code`,
-    /// `name`, `alias`, `gps` or `locality`), a `warning` when what the row gives disagrees (a
+    /// `name`, `alias`, `near` — the nearest spelling within the cercle or region given —, `gps`
+    /// or `locality`), a `warning` when what the row gives disagrees (a
     /// GPS point in another commune, with the distance), and an `error` when it cannot be
     /// placed. Errors are also listed on standard error, and make the command fail once every
     /// row is written.
@@ -563,7 +564,8 @@ pub enum KoboFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum FormAction {
-    /// Write the form as an XLSForm (`.xlsx`), labelled in French and English, ready to deploy.
+    /// Write the form as an XLSForm (`.xlsx`), labelled in French and English, ready to deploy;
+    /// or, to a file ending in `.xml`, as the XForm ODK Collect reads (Vigie's own conversion).
     Write {
         #[arg(long, default_value = "vigie_violations.xlsx", value_name = "FILE")]
         out: PathBuf,

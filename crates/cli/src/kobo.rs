@@ -43,7 +43,13 @@ pub fn import(store: &mut dyn Store, catalog: &Catalog, what: &KoboImport<'_>, o
 
 /// `vigie form write`: Vigie's own XLSForm.
 pub fn write_form(catalog: &Catalog, out: &Path) -> Result<()> {
-    XlsForm::vigie(catalog).write(out)?;
+    let form = XlsForm::vigie(catalog);
+    // An `.xml` file: the form as the XForm ODK Collect reads, which Vigie writes itself.
+    match out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+        true => std::fs::write(out, vigie_kobo::xform::xform(&form))
+            .with_context(|| format!("cannot write {}", out.display()))?,
+        false => form.write(out)?,
+    }
     println!(
         "wrote Vigie's protection-monitoring form ({}, version {}) to {}: deploy it on KoBoToolbox or ODK Central; its exports need no mapping",
         vigie_kobo::form::VIGIE_FORM_ID,

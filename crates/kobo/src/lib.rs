@@ -16,6 +16,7 @@ pub mod import;
 pub mod mapping;
 pub mod table;
 pub mod write;
+pub mod xform;
 
 /// A file that could not be read or written, or a mapping that does not hold.
 #[derive(Debug, thiserror::Error)]

@@ -48,6 +48,34 @@ fn vigies_form_converts_with_pyxform_without_a_warning() {
     }
 }
 
+/// The XForm Vigie writes itself (what ODK Collect will download from Vigie) and pyxform's
+/// conversion of Vigie's XLSForm read the same: primary instance, binds, body, choice lists and
+/// translations (`python/xform_compare.py`, which catches a planted difference).
+#[test]
+fn vigies_own_xform_reads_as_pyxform_s_conversion_of_its_xlsform() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("unused.db");
+    ok(&vigie(dir.path(), &db, &["form", "write", "--out", "form.xlsx"]));
+    ok(&vigie(dir.path(), &db, &["form", "write", "--out", "vigie.xml"]));
+    let out = Command::new("xls2xform").current_dir(dir.path()).args(["form.xlsx", "pyxform.xml"]).output();
+    assert!(out.expect("xls2xform (pip install pyxform) runs").status.success());
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/python/xform_compare.py");
+    let compare = |other: &str| {
+        Command::new("python3")
+            .current_dir(dir.path())
+            .arg(&script)
+            .args(["pyxform.xml", other])
+            .output()
+            .expect("python3 runs")
+    };
+    let same = compare("vigie.xml");
+    assert!(same.status.success(), "{}", stdout(&same));
+    let ours = std::fs::read_to_string(dir.path().join("vigie.xml")).expect("the XForm");
+    std::fs::write(dir.path().join("planted.xml"), ours.replacen(" required=\"true()\"", "", 1)).expect("write");
+    let planted = compare("planted.xml");
+    assert!(!planted.status.success() && stdout(&planted).contains("1 differences"), "{}", stdout(&planted));
+}
+
 /// Generated data's `tables.csv` for November 2021, imported directly.
 fn direct_tables(dir: &Path) -> String {
     let db = dir.join("direct.db");
