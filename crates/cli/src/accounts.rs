@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use vigie_store::Store;
 use vigie_store::accounts::{Actor, Role, User, generate_password, generate_token, hash_password, token_hash};
 
-use crate::cli::{OrganisationAction, TokenAction, UserAction};
+use crate::cli::{DeviceAction, OrganisationAction, TokenAction, UserAction};
 
 pub fn user(store: &mut dyn Store, action: UserAction) -> Result<()> {
     let actor = Actor::cli();
@@ -133,4 +133,30 @@ fn read_password(name: &str) -> Result<String> {
         bail!("no password on standard input: pipe one in, or run in a terminal to get a generated one");
     }
     Ok(password)
+}
+
+/// `vigie device`: the keys ODK Collect submits with, each bound to an organisation.
+pub fn device(store: &mut dyn Store, action: DeviceAction) -> Result<()> {
+    match action {
+        DeviceAction::Add { name, organisation } => {
+            let key = generate_token()?;
+            store.add_device(&name, &organisation, &token_hash(&key), &Actor::cli())?;
+            // The key itself, once: only its hash is kept.
+            println!("{key}");
+            eprintln!("device {name} of {organisation}: ODK Collect's server URL is https://SERVER/openrosa/{key}");
+        }
+        DeviceAction::List => {
+            for d in store.devices()? {
+                let revoked = d.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                println!("{}\t{}\tadded {}\t{revoked}", d.name, d.organization, d.created_at);
+            }
+        }
+        DeviceAction::Revoke { name } => {
+            if !store.revoke_device(&name, &Actor::cli())? {
+                bail!("no active device {name}: `vigie device list` shows them");
+            }
+            println!("revoked device {name}");
+        }
+    }
+    Ok(())
 }

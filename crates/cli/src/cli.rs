@@ -265,6 +265,9 @@ pub enum Command {
     /// Manage bearer tokens for scripts.
     #[command(subcommand)]
     Token(TokenAction),
+    /// Manage the devices (monitors' phones with ODK Collect) that submit to the OpenRosa server.
+    #[command(subcommand)]
+    Device(DeviceAction),
     /// Show the newest entries of the append-only audit log.
     Audit {
         #[arg(long, default_value_t = 20, value_name = "N")]
@@ -360,6 +363,25 @@ pub enum AuditAction {
     /// Check the audit log's hash chain: every entry follows from the one before. Names the
     /// first entry that does not (edited, removed or inserted afterwards); exits 1 then.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceAction {
+    /// Add a device for an organisation and print its key, once (only its hash is kept). ODK
+    /// Collect's server URL is then `https://SERVER/openrosa/KEY`.
+    Add {
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[arg(long, alias = "organization", value_name = "CODE")]
+        organisation: String,
+    },
+    /// List devices, one a line: name, organisation, added, revoked.
+    List,
+    /// Revoke a device's key: its submissions are refused from then on (401).
+    Revoke {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

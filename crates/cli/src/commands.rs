@@ -277,6 +277,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             crate::accounts::token(store.as_mut(), action)
         }
+        Command::Device(action) => {
+            let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            crate::accounts::device(store.as_mut(), action)
+        }
         Command::Db(DbAction::Copy { from, to }) => {
             let (from_url, to_url) = (url_of(&from)?, url_of(&to)?);
             let source = open_store(&from)?;

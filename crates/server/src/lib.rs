@@ -13,6 +13,7 @@ mod error;
 mod feed;
 mod months;
 mod openapi;
+mod openrosa;
 mod pages;
 mod proxy;
 pub mod publish;

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::middleware;
-use axum::routing::{MethodRouter, delete, get, post, put};
+use axum::routing::{MethodRouter, delete, get, head, post, put};
 use vigie_store::{RecordKind, Role};
 
 use crate::caller::{Allow, RouteSpec, guard};
-use crate::{AppState, api, months, pages, records};
+use crate::{AppState, api, months, openrosa, pages, records};
 
 const EVERY_ROLE: &[Role] = &Role::ALL;
 /// An upload's whole body: its files, each within [`crate::uploads::IMPORT_LIMIT`], and a form's
@@ -140,6 +140,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (
             spec("POST", "/reports/reopen", Allow::Roles(ADMIN), "Page: a signed-off month reopened (a form)."),
             post(pages::reports::reopen),
+        ),
+        // ODK Collect's OpenRosa server: the device key in the path is checked by the handlers.
+        (
+            spec("GET", "/openrosa/{key}/formList", Allow::Anyone, "OpenRosa: the form list (a device's key)."),
+            get(openrosa::form_list),
+        ),
+        (
+            spec("GET", "/openrosa/{key}/forms/{file}", Allow::Anyone, "OpenRosa: Vigie's form as an XForm."),
+            get(openrosa::download),
+        ),
+        (
+            spec("HEAD", "/openrosa/{key}/submission", Allow::Anyone, "OpenRosa: the submission handshake."),
+            head(openrosa::handshake),
         ),
         (
             spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),

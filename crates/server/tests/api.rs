@@ -47,6 +47,9 @@ const LISTS: &[Who] = &[Who::Admin, Who::ImOfficer, Who::PartnerA, Who::PartnerB
 /// B is refused, and for an existing record it does not exist (404).
 const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/api/v1/health", EVERYONE),
+    ("GET", "/openrosa/{key}/formList", EVERYONE),
+    ("GET", "/openrosa/{key}/forms/{file}", EVERYONE),
+    ("HEAD", "/openrosa/{key}/submission", EVERYONE),
     ("GET", "/api/openapi.json", EVERYONE),
     ("GET", "/", EVERYONE),
     ("GET", "/assets/vigie.css", EVERYONE),
@@ -203,6 +206,8 @@ struct Server {
     url: DbUrl,
     state: Arc<vigie_server::AppState>,
     token: String,
+    /// The key of partner A's device (ODK Collect).
+    device_key: String,
 }
 
 fn user(name: &str, role: Role, organization: Option<&str>) -> User {
@@ -254,7 +259,9 @@ fn server(configure: impl FnOnce(&mut vigie_server::AppState)) -> Server {
     store.add_token("im", &token_hash(&token), "2099-01-01T00:00:00Z", &cli).expect("token").expect("im's token");
     let mut state = vigie_server::AppState::open(url.clone(), catalog).expect("state");
     configure(&mut state);
-    Server { _dir: dir, url, state: Arc::new(state), token }
+    let device_key = generate_token().expect("key");
+    store.add_device("phone-a", "DRC", &token_hash(&device_key), &cli).expect("a device of DRC");
+    Server { _dir: dir, url, state: Arc::new(state), token, device_key }
 }
 
 impl Server {
@@ -362,6 +369,10 @@ async fn as_caller(
         // Each caller signs off a month of its own (the admin's is reopened and downloaded):
         // 2021-11's records stay open to the other routes' writes.
         "/api/v1/months/{month}/sign-off" => format!("/api/v1/months/2021-{:02}/sign-off", who as u8 + 1),
+        // ODK Collect's requests carry partner A's device key, whoever else's session rides along.
+        openrosa if openrosa.starts_with("/openrosa/") => {
+            openrosa.replace("{key}", &server.device_key).replace("{file}", "vigie_violations.xml")
+        }
         "/api/v1/months/{month}/reopen" | "/api/v1/months/{month}/versions/{version}/{file}" => {
             path.replace("{month}", "2021-02").replace("{version}", "1").replace("{file}", "html")
         }
@@ -2481,4 +2492,53 @@ async fn a_signed_off_month_is_locked_served_as_published_and_reopened_into_vers
     let actions: Vec<String> = server.store().audit_log(100).expect("audit").into_iter().map(|e| e.action).collect();
     assert_eq!(actions.iter().filter(|a| *a == "sign_off").count(), 2, "{actions:?}");
     assert!(actions.contains(&"reopen".to_owned()), "{actions:?}");
+}
+
+/// ODK Collect's first steps with a device's key: the form list (the form's id, version, MD5
+/// hash and download address), the XForm whose MD5 that is, the submission handshake. An
+/// unknown or revoked key gets 401, audited.
+#[tokio::test]
+async fn odk_collect_lists_and_downloads_the_form_and_shakes_hands_with_a_device_key() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let get = |method: &str, path: String| {
+        let request = request(method, &path, None).header(header::HOST, "vigie.example:8080").body(Body::empty());
+        call(&app, request.expect("request"))
+    };
+    let key = &server.device_key;
+    let list = get("GET", format!("/openrosa/{key}/formList")).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert_eq!(list.headers["x-openrosa-version"], "1.0");
+    assert!(list.headers[header::CONTENT_TYPE].to_str().is_ok_and(|t| t.starts_with("text/xml")));
+    let field = |name: &str| {
+        let open = format!("<{name}>");
+        let start = list.text.find(&open).map(|i| i + open.len()).expect(name);
+        list.text[start..].split('<').next().unwrap_or_default().to_owned()
+    };
+    assert_eq!((field("formID").as_str(), field("version").as_str()), ("vigie_violations", "2026.12"));
+    let address = format!("http://vigie.example:8080/openrosa/{key}/forms/vigie_violations.xml");
+    assert_eq!(field("downloadUrl"), address);
+    let form = get("GET", format!("/openrosa/{key}/forms/vigie_violations.xml")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text.contains("<data id=\"vigie_violations\" version=\"2026.12\">"));
+    let md5 = {
+        use md5::Digest;
+        md5::Md5::digest(form.text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(field("hash"), format!("md5:{md5}"), "the list's hash is the form's");
+    let shake = get("HEAD", format!("/openrosa/{key}/submission")).await;
+    assert_eq!(shake.status, StatusCode::NO_CONTENT);
+    assert_eq!(shake.headers["x-openrosa-version"], "1.0");
+    assert_eq!(shake.headers["x-openrosa-accept-content-length"], "10485760");
+
+    assert_eq!(get("GET", "/openrosa/vigie_not-a-key/formList".into()).await.status, StatusCode::UNAUTHORIZED);
+    assert!(server.store().revoke_device("phone-a", &Actor::cli()).expect("revoked"));
+    for path in [format!("/openrosa/{key}/formList"), format!("/openrosa/{key}/forms/vigie_violations.xml")] {
+        assert_eq!(get("GET", path).await.status, StatusCode::UNAUTHORIZED, "a revoked key opens nothing");
+    }
+    let refused =
+        server.store().audit_log(20).expect("audit").into_iter().filter(|e| e.action == "openrosa_refused").count();
+    assert_eq!(refused, 3, "every refusal audited");
+    let devices = server.store().devices().expect("devices");
+    assert!(devices[0].revoked_at.is_some() && devices[0].organization == "DRC");
 }

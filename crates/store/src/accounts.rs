@@ -66,6 +66,15 @@ pub struct Organization {
     pub violations: u64,
 }
 
+/// A monitor's phone or tablet, submitting with a key bound to its organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub name: String,
+    pub organization: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 /// Who a write is made by, and from where, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

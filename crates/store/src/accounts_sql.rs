@@ -1,7 +1,7 @@
 //! Accounts, organisations, sessions, tokens, sign-in attempts and settings, on either database
 //! (`sql.rs`).
 
-use crate::accounts::{Actor, Organization, Role, Session, Token, User};
+use crate::accounts::{Actor, Device, Organization, Role, Session, Token, User};
 use crate::entity::now;
 use crate::sql::{Row, Sql, args, audit};
 use crate::{Result, StoreError};
@@ -267,4 +267,68 @@ pub(crate) fn set_public_access(db: &mut dyn Sql, enabled: bool, actor: &Actor) 
         args![value],
     )?;
     audit(db, actor, "setting", "settings", "public_access", serde_json::json!({ "value": value }))
+}
+
+/// A device and its key's hash, bound to `organization` (which must exist); audited.
+pub(crate) fn add_device(
+    db: &mut dyn Sql,
+    name: &str,
+    organization: &str,
+    key_hash: &str,
+    actor: &Actor,
+) -> Result<()> {
+    if !crate::accounts::is_user_name(name) {
+        return Err(StoreError::Conflict(format!(
+            "`{name}`: a device's name is 1 to 64 letters, digits, `.`, `_`, `-` or `@`"
+        )));
+    }
+    let known =
+        db.query("reading organisations", "SELECT 1 FROM organizations WHERE code = $1", args![organization])?;
+    if known.is_empty() {
+        return Err(StoreError::NotFound(format!(
+            "no organisation `{organization}`: add it first (`vigie organisation add`)"
+        )));
+    }
+    let taken = db.query("reading devices", "SELECT 1 FROM devices WHERE name = $1", args![name])?;
+    if !taken.is_empty() {
+        return Err(StoreError::Conflict(format!("a device is called `{name}` already")));
+    }
+    db.execute(
+        "adding a device",
+        "INSERT INTO devices (name, organization, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+        args![name, organization, key_hash, now()],
+    )?;
+    audit(db, actor, "device_add", "devices", name, serde_json::json!({ "organization": organization }))
+}
+
+const DEVICE: &str = "name, organization, created_at, revoked_at";
+
+fn device(r: &Row) -> Result<Device> {
+    Ok(Device { name: r.get(0)?, organization: r.get(1)?, created_at: r.get(2)?, revoked_at: r.get(3)? })
+}
+
+pub(crate) fn devices(db: &mut dyn Sql) -> Result<Vec<Device>> {
+    db.query("reading devices", &format!("SELECT {DEVICE} FROM devices ORDER BY name"), &[])?
+        .iter()
+        .map(device)
+        .collect()
+}
+
+/// The device holding the key of this hash, unless revoked.
+pub(crate) fn device_for_key(db: &mut dyn Sql, key_hash: &str) -> Result<Option<Device>> {
+    let sql = format!("SELECT {DEVICE} FROM devices WHERE key_hash = $1 AND revoked_at IS NULL");
+    db.query("reading devices", &sql, args![key_hash])?.first().map(device).transpose()
+}
+
+/// Revokes a device's key; audited. `false`: no such device, or revoked already.
+pub(crate) fn revoke_device(db: &mut dyn Sql, name: &str, actor: &Actor) -> Result<bool> {
+    let changed = db.execute(
+        "revoking a device",
+        "UPDATE devices SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+        args![now(), name],
+    )?;
+    if changed > 0 {
+        audit(db, actor, "device_revoke", "devices", name, serde_json::json!({}))?;
+    }
+    Ok(changed > 0)
 }

@@ -45,7 +45,7 @@ use std::path::PathBuf;
 use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
-pub use accounts::{Actor, Organization, Role, Session, Token, User};
+pub use accounts::{Actor, Device, Organization, Role, Session, Token, User};
 pub use audit_chain::{AuditCheck, BrokenLink};
 pub use audit_group::{AuditGroup, ReadAudit};
 
@@ -420,6 +420,21 @@ pub trait Store: sql::Backend + Send {
     /// A published file's bytes, as stored (`None`: no such file).
     fn published_file(&self, month: Month, version: u32, name: &str) -> Result<Option<Vec<u8>>> {
         sql::read(self, |db| publication_sql::published_file(db, month, version, name))
+    }
+    /// Adds a device (a monitor's phone) whose key hashes to `key_hash`, for `organization`.
+    fn add_device(&mut self, name: &str, organization: &str, key_hash: &str, actor: &Actor) -> Result<()> {
+        sql::write_access(self, true, |db| accounts_sql::add_device(db, name, organization, key_hash, actor))
+    }
+    fn devices(&self) -> Result<Vec<accounts::Device>> {
+        sql::read(self, accounts_sql::devices)
+    }
+    /// The device of a key (by its hash), unless revoked.
+    fn device_for_key(&self, key_hash: &str) -> Result<Option<accounts::Device>> {
+        sql::read(self, |db| accounts_sql::device_for_key(db, key_hash))
+    }
+    /// Revokes a device's key: `false` when there was no such device, or it was revoked already.
+    fn revoke_device(&mut self, name: &str, actor: &Actor) -> Result<bool> {
+        sql::write_access(self, true, |db| accounts_sql::revoke_device(db, name, actor))
     }
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {

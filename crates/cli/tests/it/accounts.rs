@@ -113,3 +113,30 @@ fn accounts_are_added_with_argon2id_hashes_and_every_change_is_audited() {
         stderr(&broken)
     );
 }
+
+/// `vigie device`: a key printed once (its hash kept), bound to an existing organisation,
+/// listed, revoked; each change audited.
+#[test]
+fn devices_are_added_for_an_organisation_listed_and_revoked() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let (dir, db) = (scratch.path(), scratch.path().join("v.db"));
+    let run = |args: &[&str]| vigie_with_input(dir, &db, args, "");
+    let refused = run(&["device", "add", "phone-1", "--organisation", "DRC"]);
+    assert!(!refused.status.success() && stderr(&refused).contains("no organisation `DRC`"), "{}", stderr(&refused));
+    assert!(run(&["organisation", "add", "DRC"]).status.success());
+    let added = run(&["device", "add", "phone-1", "--organisation", "DRC"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let key = stdout(&added).trim().to_owned();
+    assert!(key.starts_with("vigie_") && stderr(&added).contains(&format!("/openrosa/{key}")));
+    let stored = rusqlite::Connection::open(&db)
+        .and_then(|c| c.query_row("SELECT key_hash FROM devices", [], |r| r.get::<_, String>(0)))
+        .expect("stored");
+    assert_ne!(stored, key, "only the key's hash is kept");
+    assert!(!run(&["device", "add", "phone-1", "--organisation", "DRC"]).status.success(), "one name, one device");
+    assert!(stdout(&run(&["device", "list"])).starts_with("phone-1\tDRC\tadded "));
+    assert!(run(&["device", "revoke", "phone-1"]).status.success());
+    assert!(stdout(&run(&["device", "list"])).contains("\trevoked "));
+    assert!(!run(&["device", "revoke", "phone-1"]).status.success(), "revoked already");
+    let audit = stdout(&run(&["audit", "--limit", "10"]));
+    assert!(audit.contains("device_add") && audit.contains("device_revoke"), "{audit}");
+}
