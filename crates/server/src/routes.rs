@@ -155,6 +155,10 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             head(openrosa::handshake),
         ),
         (
+            spec("POST", "/openrosa/{key}/submission", Allow::Anyone, "OpenRosa: a submission (multipart)."),
+            post(openrosa::submit).layer(axum::extract::DefaultBodyLimit::max(2 * openrosa::MAX_SUBMISSION as usize)),
+        ),
+        (
             spec("GET", "/admin", Allow::Roles(ADMIN), "Page: accounts, organisations, public access."),
             get(pages::admin::admin),
         ),

@@ -50,6 +50,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/openrosa/{key}/formList", EVERYONE),
     ("GET", "/openrosa/{key}/forms/{file}", EVERYONE),
     ("HEAD", "/openrosa/{key}/submission", EVERYONE),
+    ("POST", "/openrosa/{key}/submission", EVERYONE),
     ("GET", "/api/openapi.json", EVERYONE),
     ("GET", "/", EVERYONE),
     ("GET", "/assets/vigie.css", EVERYONE),
@@ -384,8 +385,14 @@ async fn as_caller(
     };
     let page_month = format!("month=2020-{:02}", who as u8 + 1);
     let csv = (path == "/api/v1/imports/{kind}").then(|| format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7")));
-    let upload = (method, path) == ("POST", "/imports");
-    let csv = if upload {
+    let upload = (method, path) == ("POST", "/imports") || (method, path) == ("POST", "/openrosa/{key}/submission");
+    let csv = if path.starts_with("/openrosa/") && upload {
+        Some(multipart(&[(
+            "xml_submission_file",
+            Some("submission.xml"),
+            &submission("uuid:matrix", None, "ML040503"),
+        )]))
+    } else if upload {
         Some(multipart(&[
             ("kind", None, "violations"),
             ("file", Some("v.csv"), &format!("{HEADER}\n{}\n", V1.replace("V-1,I-1", "V-7,I-7"))),
@@ -2280,7 +2287,8 @@ async fn no_write_route_takes_a_session_without_its_csrf_token() {
     let (addr, _stop) = listening(&server).await;
     let app = vigie_server::router(Arc::clone(&server.state));
     let (cookie, _) = login(&app, "admin").await;
-    let writes: Vec<_> = vigie_server::route_specs().into_iter().filter(|s| s.method != "GET").collect();
+    let writes: Vec<_> =
+        vigie_server::route_specs().into_iter().filter(|s| s.method != "GET" && s.method != "HEAD").collect();
     assert!(writes.len() > 15, "{} write routes", writes.len());
     for spec in writes {
         let path: String = spec
@@ -2541,4 +2549,77 @@ async fn odk_collect_lists_and_downloads_the_form_and_shakes_hands_with_a_device
     assert_eq!(refused, 3, "every refusal audited");
     let devices = server.store().devices().expect("devices");
     assert!(devices[0].revoked_at.is_some() && devices[0].organization == "DRC");
+}
+
+/// A submission of Vigie's form as ODK Collect sends it: two victims, the second with two
+/// subtypes (three violations), in the commune `admin3`; `deprecated` makes it an edit.
+fn submission(instance: &str, deprecated: Option<&str>, admin3: &str) -> String {
+    let edit = deprecated.map(|d| format!("<deprecatedID>{d}</deprecatedID>")).unwrap_or_default();
+    format!(
+        "<?xml version='1.0' ?><data id=\"vigie_violations\" version=\"2026.12\" xmlns:jr=\"http://openrosa.org/javarosa\">\
+         <start>2021-11-20T10:00:00.000Z</start><end>2021-11-20T10:20:00.000Z</end><today>2021-11-20</today>\
+         <incident><incident_date>2021-11-18</incident_date><report_date>2021-11-19</report_date><admin1>ML04</admin1>\
+         <admin2>ML0405</admin2><admin3>{admin3}</admin3><locality/><gps/><perpetrator>UNID_ARMED</perpetrator>\
+         <place>ROAD</place><time_slot>DAY</time_slot><organization>NRC</organization><narrative>Récit du moniteur</narrative></incident>\
+         <victims><sex>F</sex><age_group>ADULT</age_group><occupation>TRADER</occupation><population>IDP</population><violations>E1</violations></victims>\
+         <victims><sex>M</sex><age_group>CHILD</age_group><occupation>FARMER</occupation><population>RESIDENT</population><violations>E1 B1</violations></victims>\
+         <meta><instanceID>{instance}</instanceID>{edit}</meta></data>"
+    )
+}
+
+/// ODK Collect's submission exchange with partner A's device: a new submission counted (its
+/// organisation the device's, whatever the form says), sent again and accepted once, the same
+/// instanceID with other content refused (409), an edit by deprecatedID replacing the
+/// violations, and a submission with an unknown commune kept and listed, never refused.
+#[tokio::test]
+async fn odk_collect_submits_resubmits_edits_and_nothing_sent_is_lost() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let key = server.device_key.clone();
+    let post = |xml: String| {
+        let body = multipart(&[("xml_submission_file", Some("submission.xml"), &xml)]);
+        let request = request("POST", &format!("/openrosa/{key}/submission"), None)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(body))
+            .expect("request");
+        call(&app, request)
+    };
+    let november =
+        || async { month_total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await) };
+    assert_eq!(november().await, Some(2));
+    let first = post(submission("uuid:a1", None, "ML040503")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert!(first.text.contains("<OpenRosaResponse") && first.headers["x-openrosa-version"] == "1.0");
+    assert_eq!(november().await, Some(5), "three violations counted at once");
+    let listed = with_token(&app, &server, "GET", "/api/v1/violations?month=2021-11&organization=DRC", None).await;
+    assert_eq!(listed.json["total"], 4, "the device's organisation, not the form's NRC: {}", listed.json);
+
+    let again = post(submission("uuid:a1", None, "ML040503")).await;
+    assert_eq!((again.status, november().await), (StatusCode::CREATED, Some(5)), "accepted once");
+    let other = post(submission("uuid:a1", None, "ML040501")).await;
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.text);
+
+    // An edit: the second victim now suffered E1 only.
+    let edited = submission("uuid:a2", Some("uuid:a1"), "ML040503")
+        .replace("<violations>E1 B1</violations>", "<violations>E1</violations>");
+    assert_eq!(post(edited).await.status, StatusCode::CREATED);
+    assert_eq!(november().await, Some(4), "the edit replaced the submission's violations");
+
+    // An unknown commune: kept, listed, not counted.
+    let lost = post(submission("uuid:b1", None, "ML999999")).await;
+    assert_eq!(lost.status, StatusCode::CREATED, "{}", lost.text);
+    assert!(lost.text.contains("attention"));
+    assert_eq!(november().await, Some(4));
+    let waiting = server.store().submissions_needing_attention(Some("DRC")).expect("listed");
+    assert_eq!(waiting.len(), 1);
+    assert!(waiting[0].errors.as_deref().is_some_and(|e| e.contains("ML999999")), "{:?}", waiting[0].errors);
+    assert!(waiting[0].xml.contains("uuid:b1"), "kept as received");
+    let audit = server.store().audit_log(50).expect("audit");
+    assert!(
+        audit.iter().any(|e| e.actor.as_deref() == Some("device:phone-a") && e.action == "import"),
+        "the device is the actor"
+    );
+
+    assert!(server.store().revoke_device("phone-a", &Actor::cli()).expect("revoked"));
+    assert_eq!(post(submission("uuid:c1", None, "ML040503")).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -75,6 +75,23 @@ pub struct Device {
     pub revoked_at: Option<String>,
 }
 
+/// A submission from ODK Collect as received, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// `uuid:…`, as Collect names it.
+    pub instance_id: String,
+    /// The first submission of its chain of edits: whose violations it replaces.
+    pub root_id: String,
+    pub device: String,
+    pub organization: String,
+    pub sha256: String,
+    pub xml: String,
+    /// `imported`, `needs_attention` or `replaced`.
+    pub status: String,
+    /// Why it needs attention.
+    pub errors: Option<String>,
+}
+
 /// Who a write is made by, and from where, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

@@ -332,3 +332,69 @@ pub(crate) fn revoke_device(db: &mut dyn Sql, name: &str, actor: &Actor) -> Resu
     }
     Ok(changed > 0)
 }
+
+/// A submission already received: its root, checksum and status.
+pub(crate) fn submission(db: &mut dyn Sql, instance_id: &str) -> Result<Option<(String, String, String)>> {
+    let found = db.query(
+        "reading submissions",
+        "SELECT root_id, sha256, status FROM submissions WHERE instance_id = $1",
+        args![instance_id],
+    )?;
+    found.first().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
+}
+
+/// Keeps a submission as received with what became of it; the one it edits (`replaces`) is
+/// marked replaced.
+pub(crate) fn keep_submission(db: &mut dyn Sql, s: &crate::accounts::Submission, replaces: Option<&str>) -> Result<()> {
+    db.execute(
+        "keeping a submission",
+        "INSERT INTO submissions (instance_id, root_id, device, organization, received_at, sha256, xml, status, errors)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![
+            &s.instance_id,
+            &s.root_id,
+            &s.device,
+            &s.organization,
+            now(),
+            &s.sha256,
+            &s.xml,
+            &s.status,
+            s.errors.as_deref()
+        ],
+    )?;
+    if let Some(old) = replaces {
+        db.execute(
+            "keeping a submission",
+            "UPDATE submissions SET status = 'replaced' WHERE instance_id = $1",
+            args![old],
+        )?;
+    }
+    Ok(())
+}
+
+/// The submissions needing attention, newest first, of one organisation or all.
+pub(crate) fn submissions_needing_attention(
+    db: &mut dyn Sql,
+    organization: Option<&str>,
+) -> Result<Vec<crate::accounts::Submission>> {
+    db.query(
+        "reading submissions",
+        "SELECT instance_id, root_id, device, organization, sha256, xml, status, errors FROM submissions
+         WHERE status = 'needs_attention' AND (CAST($1 AS TEXT) IS NULL OR organization = $1) ORDER BY received_at DESC",
+        args![organization],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(crate::accounts::Submission {
+            instance_id: r.get(0)?,
+            root_id: r.get(1)?,
+            device: r.get(2)?,
+            organization: r.get(3)?,
+            sha256: r.get(4)?,
+            xml: r.get(5)?,
+            status: r.get(6)?,
+            errors: r.get(7)?,
+        })
+    })
+    .collect()
+}

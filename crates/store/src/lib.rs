@@ -45,7 +45,7 @@ use std::path::PathBuf;
 use vigie_core::aggregate::FactText;
 use vigie_core::{ByList, Catalog, ListKind, Month};
 
-pub use accounts::{Actor, Device, Organization, Role, Session, Token, User};
+pub use accounts::{Actor, Device, Organization, Role, Session, Submission, Token, User};
 pub use audit_chain::{AuditCheck, BrokenLink};
 pub use audit_group::{AuditGroup, ReadAudit};
 
@@ -435,6 +435,18 @@ pub trait Store: sql::Backend + Send {
     /// Revokes a device's key: `false` when there was no such device, or it was revoked already.
     fn revoke_device(&mut self, name: &str, actor: &Actor) -> Result<bool> {
         sql::write_access(self, true, |db| accounts_sql::revoke_device(db, name, actor))
+    }
+    /// A submission already received: `(root_id, sha256, status)`.
+    fn submission(&self, instance_id: &str) -> Result<Option<(String, String, String)>> {
+        sql::read(self, |db| accounts_sql::submission(db, instance_id))
+    }
+    /// Keeps a submission as received; the one it edits is marked replaced.
+    fn keep_submission(&mut self, submission: &accounts::Submission, replaces: Option<&str>) -> Result<()> {
+        sql::write(self, true, |db| accounts_sql::keep_submission(db, submission, replaces))
+    }
+    /// The submissions needing attention, newest first (of one organisation, when given).
+    fn submissions_needing_attention(&self, organization: Option<&str>) -> Result<Vec<accounts::Submission>> {
+        sql::read(self, |db| accounts_sql::submissions_needing_attention(db, organization))
     }
     /// The newest audit entries first.
     fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
