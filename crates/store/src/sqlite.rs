@@ -796,7 +796,8 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP TRIGGER violations_locked_update; DROP TRIGGER violations_locked_delete;
+                "DROP TABLE submissions; DROP TABLE devices;
+                 DROP TRIGGER violations_locked_update; DROP TRIGGER violations_locked_delete;
                  DROP TABLE published_files; DROP TABLE month_versions;
                  ALTER TABLE violations DROP COLUMN duplicate_of; DROP TABLE duplicate_decisions;
                  DROP TRIGGER violations_verification_rule; ALTER TABLE violations DROP COLUMN verification_reason;
