@@ -256,6 +256,7 @@ pub async fn submit(
                 root_id: root,
                 device: device.name.clone(),
                 organization: device.organization.clone(),
+                received_at: String::new(),
                 sha256,
                 xml,
                 status: status.to_owned(),

@@ -73,6 +73,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             get(pages::imports::imports),
         ),
         (
+            spec(
+                "GET",
+                "/submissions",
+                Allow::Roles(RECORDS),
+                "Page: submissions from ODK Collect that need attention, with why (a partner: its own).",
+            ),
+            get(pages::submissions::needing_attention),
+        ),
+        (
             spec("POST", "/imports", Allow::Roles(RECORDS), "Page: a file uploaded (a form), imported all or nothing."),
             post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY)),
         ),

@@ -64,6 +64,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations.csv", LISTS),
     ("GET", "/violations.xlsx", LISTS),
     ("GET", "/imports", LISTS),
+    ("GET", "/submissions", LISTS),
     ("GET", "/reports", SIGNED_IN),
     ("POST", "/reports/sign-off", ANALYSTS),
     ("POST", "/reports/reopen", ADMIN),
@@ -2614,6 +2615,14 @@ async fn odk_collect_submits_resubmits_edits_and_nothing_sent_is_lost() {
     assert_eq!(waiting.len(), 1);
     assert!(waiting[0].errors.as_deref().is_some_and(|e| e.contains("ML999999")), "{:?}", waiting[0].errors);
     assert!(waiting[0].xml.contains("uuid:b1"), "kept as received");
+    // Listed on a page for the device's organisation and the IM officer, not for another partner.
+    for (who, listed) in [("im", true), ("partner-a", true), ("partner-b", false)] {
+        let (cookie, _) = login(&app, who).await;
+        let request = request("GET", "/submissions?lang=en", None).header(header::COOKIE, cookie).body(Body::empty());
+        let page = call(&app, request.expect("request")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.text.contains("uuid:b1") && page.text.contains("ML999999"), listed, "{who}: {}", page.text);
+    }
     let audit = server.store().audit_log(50).expect("audit");
     assert!(
         audit.iter().any(|e| e.actor.as_deref() == Some("device:phone-a") && e.action == "import"),

@@ -382,6 +382,7 @@ async fn every_page_passes_axe_core_s_wcag_rules_and_logs_no_console_error() {
         "/risk-answers",
         "/risk-answers/new",
         "/imports",
+        "/submissions",
         "/reports?month=2021-11",
         "/texts?month=2021-11",
         "/duplicates?month=2021-11",

@@ -84,6 +84,8 @@ pub struct Submission {
     pub root_id: String,
     pub device: String,
     pub organization: String,
+    /// RFC 3339, UTC (set when kept).
+    pub received_at: String,
     pub sha256: String,
     pub xml: String,
     /// `imported`, `needs_attention` or `replaced`.

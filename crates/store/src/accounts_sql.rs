@@ -379,7 +379,7 @@ pub(crate) fn submissions_needing_attention(
 ) -> Result<Vec<crate::accounts::Submission>> {
     db.query(
         "reading submissions",
-        "SELECT instance_id, root_id, device, organization, sha256, xml, status, errors FROM submissions
+        "SELECT instance_id, root_id, device, organization, received_at, sha256, xml, status, errors FROM submissions
          WHERE status = 'needs_attention' AND (CAST($1 AS TEXT) IS NULL OR organization = $1) ORDER BY received_at DESC",
         args![organization],
     )?
@@ -390,10 +390,11 @@ pub(crate) fn submissions_needing_attention(
             root_id: r.get(1)?,
             device: r.get(2)?,
             organization: r.get(3)?,
-            sha256: r.get(4)?,
-            xml: r.get(5)?,
-            status: r.get(6)?,
-            errors: r.get(7)?,
+            received_at: r.get(4)?,
+            sha256: r.get(5)?,
+            xml: r.get(6)?,
+            status: r.get(7)?,
+            errors: r.get(8)?,
         })
     })
     .collect()

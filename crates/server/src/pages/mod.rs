@@ -27,6 +27,7 @@ pub mod duplicates;
 pub mod imports;
 pub mod records;
 pub mod reports;
+pub mod submissions;
 pub mod texts;
 
 /// The stylesheet, embedded: no page loads anything from elsewhere.
@@ -174,6 +175,7 @@ fn layout(lang: Lang, title: &str, caller: &Caller, others: Vec<(Lang, String)>,
                                 a href=(records::path(kind)) { (lang.text(records::title(kind))) }
                             }
                             a href="/imports" { (lang.text("ui-imports")) }
+                            a href="/submissions" { (lang.text("ui-submissions")) }
                         }
                         @if caller.may(Role::may_verify) {
                             a href="/duplicates" { (lang.text("ui-duplicates")) }
