@@ -244,8 +244,16 @@ pub async fn submit(
                 .map_err(|e| e.to_string())
                 .and_then(|export| {
                     let mapping = vigie_kobo::mapping::Mapping::vigie();
-                    vigie_kobo::import::import_exports(store, catalog, &[export], &mapping, false, &options)
-                        .map_err(|e| e.to_string())
+                    vigie_kobo::import::import_exports(store, catalog, &[export], &mapping, false, &options).map_err(
+                        |e| match e {
+                            // Each broken rule on a line of its own (the export's advice is no
+                            // submission's).
+                            vigie_kobo::import::KoboImportError::Invalid { errors, .. } => {
+                                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+                            }
+                            other => other.to_string(),
+                        },
+                    )
                 });
             let (status, errors) = match &imported {
                 Ok(_) => ("imported", None),
