@@ -131,10 +131,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 return crate::month::write_published(store.as_ref(), month, version, to_lang(&lang)?, public, &out);
             }
             // What analysts wrote in the pages, and the files of `--inputs` over it.
-            let written = vigie_report::Inputs::written(
-                store.report_texts(month)?,
-                store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
-            );
+            let written = vigie_server::publish::written_inputs(store.as_ref(), month)?;
             let inputs = match inputs {
                 _ if public => vigie_report::Inputs::default(),
                 Some(dir) => written.overridden_by(crate::inputs::read(&dir)?),
@@ -494,11 +491,7 @@ fn report(
         let section = region.map_or_else(|| "context".to_owned(), |r| format!("analysis of {r}"));
         eprintln!("warning: {section}: “{}” {} {}", warning.number, warning.message, warning.candidates.join("; "));
     }
-    let annexes = vigie_report::Annexes {
-        alerts: data.alerts.clone(),
-        coverage: data.live.facts.commune_counts(catalog, month.months_of_year().next().unwrap_or(month), month),
-        map_level: vigie_report::MapLevel::Commune,
-    };
+    let annexes = vigie_report::Annexes::of_report(data.alerts.clone(), &data.live.facts, catalog, month);
     // The public version: every record is hidden from its readers.
     let disclosure = public.then(|| {
         vigie_core::aggregate::Disclosure::of(

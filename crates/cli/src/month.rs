@@ -55,15 +55,12 @@ pub fn run(store: &mut dyn Store, catalog: &Catalog, action: MonthAction) -> Res
                 let changes = versions
                     .last()
                     .map_or(0, |p| live.facts.written_after(catalog, p.month, p.last_batch, &Default::default()));
+                let state = MonthState::of(versions.last()).code();
                 for p in versions {
-                    let state = MonthState::of(versions.last());
                     let (reopened_at, reopened_by, reason) =
                         p.reopened.as_ref().map_or(("", "", ""), |r| (r.at.as_str(), r.by.as_str(), r.reason.as_str()));
-                    let (state, changes) = if p.version == newest {
-                        (state.code().to_owned(), changes.to_string())
-                    } else {
-                        ("superseded".to_owned(), String::new())
-                    };
+                    let (state, changes) =
+                        if p.version == newest { (state, changes.to_string()) } else { ("superseded", String::new()) };
                     println!(
                         "{}\t{state}\t{}\t{}\t{}\t{reopened_at}\t{reopened_by}\t{reason}\t{changes}\t{}",
                         p.month,

@@ -151,45 +151,33 @@ pub fn xform(form: &XlsForm) -> String {
     }
     out.push_str("</itext>");
 
-    // The primary instance: each repeat as its template and one entry.
+    // The primary instance: each repeat as its template, then one entry (the template again
+    // without its mark).
     let _ = write!(out, "<instance><data id=\"{}\" version=\"{}\">", escape(&id), escape(&version));
-    let instance = |out: &mut String, template: bool| {
-        for f in &fields {
-            match f.kind {
-                "begin_group" => {
-                    let _ = write!(out, "<{}>", f.name);
-                }
-                "begin_repeat" if template => {
-                    let _ = write!(out, "<{} jr:template=\"\">", f.name);
-                }
-                "begin_repeat" => {
-                    let _ = write!(out, "<{}>", f.name);
-                }
-                "end_group" | "end_repeat" => {
-                    let name = f.path.rsplit('/').next().unwrap_or_default();
-                    let _ = write!(out, "</{name}>");
-                }
-                _ => {
-                    let _ = write!(out, "<{}/>", f.name);
+    let mut repeats: Vec<usize> = Vec::new();
+    for f in &fields {
+        match f.kind {
+            "begin_group" => {
+                let _ = write!(out, "<{}>", f.name);
+            }
+            "begin_repeat" => {
+                repeats.push(out.len());
+                let _ = write!(out, "<{} jr:template=\"\">", f.name);
+            }
+            "end_group" | "end_repeat" => {
+                let _ = write!(out, "</{}>", f.path.rsplit('/').next().unwrap_or_default());
+                if f.kind == "end_repeat"
+                    && let Some(start) = repeats.pop()
+                {
+                    let entry = out[start..].replacen(" jr:template=\"\"", "", 1);
+                    out.push_str(&entry);
                 }
             }
-        }
-    };
-    // A repeat's entry follows its template: write the tree with templates, then insert each
-    // repeat's plain copy after it.
-    let mut tree = String::new();
-    instance(&mut tree, true);
-    for f in fields.iter().filter(|f| f.kind == "begin_repeat") {
-        let open = format!("<{} jr:template=\"\">", f.name);
-        let close = format!("</{}>", f.name);
-        if let Some(start) = tree.find(&open)
-            && let Some(end) = tree[start..].find(&close).map(|e| start + e + close.len())
-        {
-            let copy = tree[start..end].replacen(&open, &format!("<{}>", f.name), 1);
-            tree.insert_str(end, &copy);
+            _ => {
+                let _ = write!(out, "<{}/>", f.name);
+            }
         }
     }
-    out.push_str(&tree);
     out.push_str("<meta><instanceID/></meta></data></instance>");
 
     // The choice lists as secondary instances.

@@ -18,6 +18,21 @@ pub struct Boundaries {
 }
 
 impl Boundaries {
+    /// The geography's outlines, read once per process and geography (a placer is made for
+    /// every import and every submission; reading 1.3 MB of outlines each time is not needed).
+    pub fn shared(geography: &Geography) -> Result<std::sync::Arc<Boundaries>, GazetteerError> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, LazyLock, Mutex};
+        static READ: LazyLock<Mutex<HashMap<String, Arc<Boundaries>>>> = LazyLock::new(Mutex::default);
+        let mut read = READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(boundaries) = read.get(&geography.name) {
+            return Ok(Arc::clone(boundaries));
+        }
+        let boundaries = Arc::new(Boundaries::new(geography)?);
+        read.insert(geography.name.clone(), Arc::clone(&boundaries));
+        Ok(boundaries)
+    }
+
     /// Reads the communes' outlines (polygons and multipolygons, the commune's P-code in the
     /// `admin3Pcode` property): `boundaries/admin3_full.geojson.gz` when the geography has it
     /// (points near a border fall on the right side of it), else the simplified outlines drawn

@@ -208,7 +208,7 @@ fn given(value: Option<&str>) -> Option<&str> {
 /// The indexes placing needs, built once from a geography (tens of milliseconds).
 pub struct Placer<'g> {
     geography: &'g Geography,
-    boundaries: Boundaries,
+    boundaries: std::sync::Arc<Boundaries>,
     /// Folded official names, then folded aliases, per level: unit indexes.
     names: HashMap<(Level, String), Vec<u16>>,
     aliases: HashMap<(Level, String), Vec<u16>>,
@@ -227,7 +227,7 @@ type Found = (u16, How);
 
 impl<'g> Placer<'g> {
     pub fn new(geography: &'g Geography) -> Result<Placer<'g>, GazetteerError> {
-        let boundaries = Boundaries::new(geography)?;
+        let boundaries = Boundaries::shared(geography)?;
         let mut names: HashMap<(Level, String), Vec<u16>> = HashMap::new();
         let mut codes = HashMap::new();
         let mut keys: [Vec<String>; 3] = Default::default();

@@ -69,6 +69,20 @@ pub struct Annexes {
     pub map_level: MapLevel,
 }
 
+impl Annexes {
+    /// The monthly report's: the month's alerts, violations by commune since January, the map
+    /// by commune.
+    pub fn of_report(
+        alerts: Vec<vigie_core::Alert>,
+        facts: &vigie_core::aggregate::Facts,
+        catalog: &Catalog,
+        month: Month,
+    ) -> Annexes {
+        let january = month.months_of_year().next().unwrap_or(month);
+        Annexes { alerts, coverage: facts.commune_counts(catalog, january, month), map_level: MapLevel::Commune }
+    }
+}
+
 /// The administrative level a map counts violations by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum MapLevel {

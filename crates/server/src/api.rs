@@ -561,20 +561,12 @@ pub async fn report(
                     }
                     _ => {
                         let live = state.shared.current();
-                        let january = month.months_of_year().next().unwrap_or(month);
-                        let annexes = vigie_report::Annexes {
-                            alerts: answer.1.clone(),
-                            coverage: live.facts.commune_counts(catalog, january, month),
-                            map_level: vigie_report::MapLevel::Commune,
-                        };
+                        let annexes = vigie_report::Annexes::of_report(answer.1.clone(), &live.facts, catalog, month);
                         // The public version carries no analyst's text.
                         let inputs = if public {
                             vigie_report::Inputs::default()
                         } else {
-                            vigie_report::Inputs::written(
-                                store.report_texts(month)?,
-                                store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
-                            )
+                            crate::publish::written_inputs(&*store, month)?
                         };
                         let report = vigie_report::report::Report::build(
                             &answer.0, catalog, lang, &inputs, restricted, &annexes,

@@ -28,11 +28,7 @@ pub(crate) fn utc_minute(at: &str) -> String {
 /// What a refusal for a signed-off month says, in `lang`: the month, who signed it off and when.
 pub fn locked_message(lang: vigie_i18n::Lang, lock: &vigie_core::Lock) -> String {
     let mut args = vigie_i18n::Args::new();
-    let month = lang.text(&format!("month-{}", lock.month.number()));
-    let mut month_args = vigie_i18n::Args::new();
-    month_args.set("month", month);
-    month_args.set("year", lock.month.year().to_string());
-    args.set("month", lang.format("month-year", &month_args));
+    args.set("month", crate::pages::month_name(lang, lock.month));
     args.set("who", lock.signed_by.clone());
     args.set("when", utc_minute(&lock.signed_at));
     args.set("version", lock.version.to_string());

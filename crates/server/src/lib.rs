@@ -54,6 +54,8 @@ pub struct AppState {
     access: access_cache::AccessCache,
     /// The audit entries of reads, written together (see [`AppState::audit_read`]).
     reads: vigie_store::AuditGroup,
+    /// Vigie's form as an XForm and its hash, made at the first OpenRosa request.
+    xform: std::sync::OnceLock<(String, String)>,
     /// Uploads being taken in ([`uploads::AT_ONCE`] at most).
     uploads: tokio::sync::Semaphore,
     /// How long a login session lasts.
@@ -79,6 +81,7 @@ impl AppState {
             access: access_cache::AccessCache::default(),
             reads: vigie_store::AuditGroup::default(),
             uploads: tokio::sync::Semaphore::new(uploads::AT_ONCE),
+            xform: std::sync::OnceLock::new(),
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,

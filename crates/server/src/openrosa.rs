@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use md5::Digest;
 use vigie_kobo::form::{VIGIE_FORM_ID, VIGIE_FORM_VERSION, XlsForm};
+use vigie_report::charts::escape;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -42,11 +43,14 @@ async fn device(state: &Arc<AppState>, key: String) -> Result<vigie_store::Devic
         .await
 }
 
-/// Vigie's form as an XForm, and its MD5 as OpenRosa writes it (`md5:…`).
-fn form(state: &AppState) -> (String, String) {
-    let xml = vigie_kobo::xform::xform(&XlsForm::vigie(state.shared.catalog()));
-    let hash = md5::Md5::digest(xml.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    (xml, format!("md5:{hash}"))
+/// Vigie's form as an XForm, and its MD5 as OpenRosa writes it (`md5:…`): made once per
+/// process, as the catalog it is written from does not change.
+fn form(state: &AppState) -> &(String, String) {
+    state.xform.get_or_init(|| {
+        let xml = vigie_kobo::xform::xform(&XlsForm::vigie(state.shared.catalog()));
+        let hash = md5::Md5::digest(xml.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        (xml, format!("md5:{hash}"))
+    })
 }
 
 fn xml(status: StatusCode, body: String) -> Response {
@@ -61,10 +65,6 @@ fn base(headers: &HeaderMap) -> String {
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// `GET /openrosa/{key}/formList`: the one form, with its hash and where to download it.
 pub async fn form_list(
     State(state): State<Arc<AppState>>,
@@ -72,7 +72,7 @@ pub async fn form_list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     device(&state, key.clone()).await?;
-    let (_, hash) = form(&state);
+    let hash = &form(&state).1;
     let title = vigie_i18n::Lang::default().text("form-title");
     let url = format!("{}/openrosa/{key}/forms/{VIGIE_FORM_ID}.xml", base(&headers));
     Ok(xml(
@@ -94,7 +94,7 @@ pub async fn download(
     if file != format!("{VIGIE_FORM_ID}.xml") {
         return Err(ApiError::not_found());
     }
-    Ok(xml(StatusCode::OK, form(&state).0))
+    Ok(xml(StatusCode::OK, form(&state).0.clone()))
 }
 
 /// `HEAD /openrosa/{key}/submission`: the handshake before a submission.
@@ -127,7 +127,13 @@ impl Submitted {
         let root = document.root_element();
         let mut out =
             Submitted { form_id: root.attribute("id").unwrap_or_default().to_owned(), ..Submitted::default() };
+        /// Vigie's form is three levels deep: anything deeper is no field of it, and is not read
+        /// (a hostile document cannot make this recursion deep).
+        const DEPTH: usize = 8;
         fn walk(node: roxmltree::Node<'_, '_>, prefix: &str, repeats: &[&str], out: &mut Submitted) {
+            if prefix.matches('/').count() >= DEPTH {
+                return;
+            }
             for child in node.children().filter(roxmltree::Node::is_element) {
                 let path = format!("{prefix}{}", child.tag_name().name());
                 if repeats.contains(&child.tag_name().name()) && prefix.is_empty() {
@@ -200,6 +206,13 @@ pub async fn submit(
     while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(e.to_string()))? {
         let named = field.name() == Some("xml_submission_file");
         let bytes = field.bytes().await.map_err(|e| unreadable(e.to_string()))?;
+        if named && bytes.len() as u64 > MAX_SUBMISSION {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the submission is larger than 10 MiB",
+            ));
+        }
         if named {
             xml =
                 Some(String::from_utf8(bytes.to_vec()).map_err(|_| unreadable("the submission is not UTF-8".into()))?);

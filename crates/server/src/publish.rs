@@ -14,6 +14,14 @@ pub enum PublishError {
     Report(#[from] vigie_report::ReportError),
 }
 
+/// What analysts wrote for the month's report in the pages: its texts and recommendations.
+pub fn written_inputs(store: &dyn Store, month: Month) -> Result<vigie_report::Inputs, StoreError> {
+    Ok(vigie_report::Inputs::written(
+        store.report_texts(month)?,
+        store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
+    ))
+}
+
 /// Signs `month` off with the data `live` holds (which must be the store's newest: a write in
 /// between refuses the sign-off with [`StoreError::Busy`], and the caller may catch up and try
 /// again). The public edition withholds figures as the disclosure rule does for a visitor, with
@@ -33,17 +41,9 @@ pub fn sign_off(
     }
     let filter = Filter::default();
     let (tables, alerts) = vigie_store::month_tables(&*store, catalog, &live.facts, month, &filter)?;
-    let inputs = vigie_report::Inputs::written(
-        store.report_texts(month)?,
-        store.recommendations(month)?.iter().map(vigie_store::Recommendation::row).collect(),
-    );
+    let inputs = written_inputs(&*store, month)?;
     let incidents = store.violations_between(catalog, month.first_day(), month.last_day())?;
-    let january = month.months_of_year().next().unwrap_or(month);
-    let annexes = vigie_report::Annexes {
-        alerts,
-        coverage: live.facts.commune_counts(catalog, january, month),
-        map_level: vigie_report::MapLevel::Commune,
-    };
+    let annexes = vigie_report::Annexes::of_report(alerts, &live.facts, catalog, month);
     // A visitor sees no record: every counted record is hidden from it.
     let public = Disclosure::of(&tables, &tables, catalog, &filter, k);
     let files = vigie_report::report::published_files(&tables, catalog, &inputs, &incidents, &annexes, &public)?;

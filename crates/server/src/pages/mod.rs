@@ -431,7 +431,7 @@ fn change(lang: Lang, now: u64, then: u64) -> String {
     format!("{delta} ({sign}{})", lang.percent(share, 1))
 }
 
-fn month_name(lang: Lang, month: Month) -> String {
+pub(crate) fn month_name(lang: Lang, month: Month) -> String {
     let mut args = Args::new();
     args.set("month", lang.text(&format!("month-{}", month.number())));
     args.set("year", month.year().to_string());
