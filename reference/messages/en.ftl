@@ -516,10 +516,10 @@ ui-select = Select
 ui-select-record = Select { $id }
 ui-saved-verified = Saved: the verification status was updated.
 month-locked = { $month } is signed off: { $who } published it on { $when } (version { $version }). Its violations cannot be edited, deleted or verified until an admin reopens it; new violations are accepted as late reports.
-overview-late = { $month } received { $count ->
+overview-late = Since its publication (version { $version }), { $month } received { $count ->
     [one] { $count } late report
    *[other] { $count } late reports
-} after its publication (version { $version }): counted here, not in its published figures.
+}: counted here, not in its published figures.
 overview-verified = { $verified } of the month’s { $count } violations were verified by the cluster ({ $share }).
 
 ui-duplicates = Duplicates

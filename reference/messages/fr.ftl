@@ -550,10 +550,10 @@ ui-select = Choisir
 ui-select-record = Choisir { $id }
 ui-saved-verified = Enregistré : le statut de vérification a été mis à jour.
 month-locked = { $month } est clos : { $who } l’a publié le { $when } (version { $version }). Ses violations ne peuvent plus être modifiées, supprimées ni vérifiées tant qu’un administrateur ne l’a pas rouvert ; les nouvelles violations sont acceptées comme signalements tardifs.
-overview-late = { $month } a reçu { $count ->
-    [one] { $count } signalement tardif
-   *[other] { $count } signalements tardifs
-} après sa publication (version { $version }) : comptés ici, absents de ses chiffres publiés.
+overview-late = Depuis sa publication (version { $version }), { $month } a reçu { $count ->
+    [one] { $count } signalement tardif : compté ici, absent de ses chiffres publiés.
+   *[other] { $count } signalements tardifs : comptés ici, absents de ses chiffres publiés.
+}
 overview-verified = { $verified } des { $count } violations du mois ont été vérifiées par le cluster ({ $share }).
 
 ui-duplicates = Doublons

@@ -478,9 +478,10 @@ fn overview(cx: &Ctx<'_>, out: &mut Vec<Block>, inputs: &Inputs, public: bool) {
         let count = f.get("late_reports", &late.month.to_string(), "count");
         if count.value > 0 && count.withheld.is_none() {
             bullets.push(
+                // A sentence of its own, starting with a capital in every language.
                 cx.sentence("overview-late")
-                    .text("month", cx.month_name(late.month))
                     .text("version", late.version.to_string())
+                    .text("month", cx.month_name(late.month))
                     .count("count", count)
                     .done(),
             );
