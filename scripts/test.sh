@@ -26,6 +26,8 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
+# zbarimg (zbar-tools), a QR code reader, scans the device page's code off the browser's screen.
+command -v zbarimg >/dev/null || need+=(zbar-tools)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 # python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
 command -v python3 >/dev/null || need+=(python3)

@@ -8,6 +8,7 @@
 //! with ids derived from the submission's stable id so a newer export updates what was edited.
 
 pub mod bounds;
+pub mod collect;
 pub mod convert;
 pub mod export;
 pub mod fetch;

@@ -59,7 +59,7 @@ fn xml(status: StatusCode, body: String) -> Response {
 }
 
 /// Where the request came in, as the device reached it (`X-Forwarded-Proto` behind a proxy).
-fn base(headers: &HeaderMap) -> String {
+pub(crate) fn base(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let https = headers.get("x-forwarded-proto").is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
     format!("{}://{host}", if https { "https" } else { "http" })
@@ -182,6 +182,209 @@ impl Submitted {
     }
 }
 
+/// Why a submission does not count: a field's value breaking a rule (said in the reader's
+/// language), or a problem of the whole submission (`text`, as the import says it). Kept as JSON
+/// with the submission.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Problem {
+    /// The form's field (`admin3`), if one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub field: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub value: String,
+    /// The rule's message id (`rule-commune`), if a rule was broken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What was expected, or what went wrong, in English: the import's words.
+    pub text: String,
+}
+
+impl Problem {
+    /// A problem of the whole submission, alone.
+    fn whole(text: String) -> Vec<Problem> {
+        vec![Problem { field: String::new(), value: String::new(), rule: None, text }]
+    }
+
+    /// The problems of a kept submission (a text that is not their JSON: one problem).
+    pub(crate) fn read(kept: &str) -> Vec<Problem> {
+        serde_json::from_str(kept).unwrap_or_else(|_| Problem::whole(kept.to_owned()))
+    }
+}
+
+/// Reads a submission into violations as a KoBo export is, for `organization`, replacing those
+/// of its chain's first submission `root`: why not, if it does not count.
+fn import(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    submitted: &Submitted,
+    root: &str,
+    organization: &str,
+    actor: vigie_store::Actor,
+) -> Result<(), Vec<Problem>> {
+    let json = submitted.kobo_json(root, organization);
+    let options = vigie_import::Options {
+        dry_run: false,
+        max_errors: 50,
+        today: chrono::Utc::now().date_naive(),
+        organization: Some(organization.to_owned()),
+        actor,
+        replace: None,
+    };
+    let name = format!("submission {}", submitted.instance_id);
+    let export = vigie_kobo::export::read_json(&name, json.as_bytes(), &vigie_kobo::bounds::Limits::UPLOAD)
+        .map_err(|e| Problem::whole(e.to_string()))?;
+    let mapping = vigie_kobo::mapping::Mapping::vigie();
+    let catalog = state.shared.catalog();
+    vigie_kobo::import::import_exports(store, catalog, &[export], &mapping, false, &options).map(|_| ()).map_err(|e| {
+        match e {
+            // Each broken rule apart (the export's advice, its sheets and lines, are no
+            // submission's).
+            vigie_kobo::import::KoboImportError::Invalid { errors, .. } => errors
+                .into_iter()
+                .map(|e| Problem {
+                    field: e.field,
+                    value: e.value,
+                    rule: e.rule.map(|r| r.message_id().to_owned()),
+                    text: e.expected,
+                })
+                .collect(),
+            other => Problem::whole(other.to_string()),
+        }
+    })
+}
+
+/// A value of a submission that a person may correct: an element holding text, but for `meta`
+/// and the organisation, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Leaf {
+    /// `incident/admin3`, `victims/sex`: as the form names it, groups first.
+    pub path: String,
+    /// Which entry of its repeat group (from 1), if in one.
+    pub entry: Option<usize>,
+    pub value: String,
+}
+
+/// The leaves of `xml` and their elements, in document order (8 levels read at most, as
+/// [`Submitted::read`]).
+fn leaf_nodes<'a, 'input>(document: &'a roxmltree::Document<'input>) -> Vec<(Leaf, roxmltree::Node<'a, 'input>)> {
+    fn walk<'a, 'input>(
+        node: roxmltree::Node<'a, 'input>,
+        prefix: &str,
+        entry: Option<usize>,
+        out: &mut Vec<(Leaf, roxmltree::Node<'a, 'input>)>,
+    ) {
+        if prefix.matches('/').count() >= 8 {
+            return;
+        }
+        for child in node.children().filter(roxmltree::Node::is_element) {
+            let name = child.tag_name().name();
+            // The submission's ids make it the submission it is; its organisation is its device's.
+            if prefix.is_empty() && name == "meta" || name == "organization" {
+                continue;
+            }
+            let path = format!("{prefix}{name}");
+            if child.children().any(|c| c.is_element()) {
+                // A victim is an entry of the repeat group: numbered in order.
+                let entry = if name == vigie_kobo::form::VICTIMS {
+                    let before = std::iter::successors(child.prev_sibling_element(), |n| n.prev_sibling_element());
+                    Some(before.filter(|n| n.tag_name().name() == name).count() + 1)
+                } else {
+                    entry
+                };
+                walk(child, &format!("{path}/"), entry, out);
+            } else {
+                let value = child.text().unwrap_or_default().trim().to_owned();
+                out.push((Leaf { path, entry, value }, child));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(document.root_element(), "", None, &mut out);
+    out
+}
+
+/// The values of a submission a person may correct.
+pub(crate) fn leaves(xml: &str) -> Result<Vec<Leaf>, String> {
+    let document = roxmltree::Document::parse(xml).map_err(|e| format!("the submission is no XML: {e}"))?;
+    Ok(leaf_nodes(&document).into_iter().map(|(leaf, _)| leaf).collect())
+}
+
+/// A value a person changed, as the audit log keeps it.
+#[derive(Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Change {
+    field: String,
+    before: String,
+    after: String,
+}
+
+/// `xml` with the values of its leaves numbered in `values` (by their place in [`leaves`])
+/// replaced, each changed element rewritten in place and everything else as received; and the
+/// changes.
+pub(crate) fn corrected(xml: &str, values: &[(usize, String)]) -> Result<(String, Vec<Change>), String> {
+    let document = roxmltree::Document::parse(xml).map_err(|e| format!("the submission is no XML: {e}"))?;
+    let nodes = leaf_nodes(&document);
+    let mut edits = Vec::new();
+    let mut changes = Vec::new();
+    for (index, value) in values {
+        let (leaf, node) = nodes.get(*index).ok_or_else(|| format!("the submission has no field {index}"))?;
+        let value = value.trim();
+        if value == leaf.value {
+            continue;
+        }
+        let range = node.range();
+        let source = &xml[range.clone()];
+        let text = escape(value);
+        let edit = match source.strip_suffix("/>") {
+            // `<locality/>`: written out with its value.
+            Some(open) => {
+                let name = open[1..].split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+                (range, format!("{}>{text}</{name}>", open.trim_end()))
+            }
+            None => {
+                let inner_start = range.start + source.find('>').map_or(0, |i| i + 1);
+                let inner_end = range.start + source.rfind("</").unwrap_or(source.len());
+                (inner_start..inner_end, text)
+            }
+        };
+        edits.push(edit);
+        changes.push(Change { field: leaf.path.clone(), before: leaf.value.clone(), after: value.to_owned() });
+    }
+    // From the end, so that each range still points where it did.
+    edits.sort_by_key(|(range, _): &(std::ops::Range<usize>, String)| range.start);
+    edits.dedup_by_key(|(range, _)| range.start);
+    let mut out = xml.to_owned();
+    for (range, text) in edits.into_iter().rev() {
+        out.replace_range(range, &text);
+    }
+    Ok((out, changes))
+}
+
+/// Corrects a submission needing attention with a person's `values` (numbered as [`corrected`]) and
+/// imports it as a submission is, for its device's organisation: counted then, and audited with
+/// each value changed; or why it still does not count, and nothing changed.
+pub(crate) fn correct(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    kept: &vigie_store::Submission,
+    values: &[(usize, String)],
+    actor: vigie_store::Actor,
+) -> Result<Result<(), Vec<Problem>>, ApiError> {
+    let (xml, changes) = match corrected(&kept.xml, values) {
+        Ok(done) => done,
+        Err(e) => return Ok(Err(Problem::whole(e))),
+    };
+    let submitted = match Submitted::read(&xml, &[vigie_kobo::form::VICTIMS]) {
+        Ok(read) => read,
+        Err(e) => return Ok(Err(Problem::whole(e))),
+    };
+    if let Err(errors) = import(state, store, &submitted, &kept.root_id, &kept.organization, actor.clone()) {
+        return Ok(Err(errors));
+    }
+    store.correct_submission(&kept.instance_id, &xml, serde_json::json!({ "changes": changes }), &actor)?;
+    state.shared.catch_up(&*store)?;
+    Ok(Ok(()))
+}
+
 fn response(status: StatusCode, message: &str) -> Response {
     xml(
         status,
@@ -226,8 +429,8 @@ pub async fn submit(
     state
         .blocking(move |state, store| {
             let sha256 = vigie_store::sha256_hex(xml.as_bytes());
-            if let Some((_, stored, _)) = store.submission(&submitted.instance_id)? {
-                if stored == sha256 {
+            if let Some(stored) = store.submission(&submitted.instance_id)? {
+                if stored.sha256 == sha256 {
                     return Ok(response(StatusCode::CREATED, "already received"));
                 }
                 return Err(ApiError::new(
@@ -238,39 +441,14 @@ pub async fn submit(
             }
             // An edit replaces its chain's violations: those of the chain's first submission.
             let root = match &submitted.deprecated_id {
-                Some(old) => store.submission(old)?.map_or_else(|| old.clone(), |(root, ..)| root),
+                Some(old) => store.submission(old)?.map_or_else(|| old.clone(), |s| s.root_id),
                 None => submitted.instance_id.clone(),
             };
-            let json = submitted.kobo_json(&root, &device.organization);
-            let catalog = state.shared.catalog();
             let actor = vigie_store::Actor { name: format!("device:{}", device.name), client: None };
-            let options = vigie_import::Options {
-                dry_run: false,
-                max_errors: 50,
-                today: chrono::Utc::now().date_naive(),
-                organization: Some(device.organization.clone()),
-                actor,
-                replace: None,
-            };
-            let name = format!("submission {}", submitted.instance_id);
-            let imported = vigie_kobo::export::read_json(&name, json.as_bytes(), &vigie_kobo::bounds::Limits::UPLOAD)
-                .map_err(|e| e.to_string())
-                .and_then(|export| {
-                    let mapping = vigie_kobo::mapping::Mapping::vigie();
-                    vigie_kobo::import::import_exports(store, catalog, &[export], &mapping, false, &options).map_err(
-                        |e| match e {
-                            // Each broken rule on a line of its own (the export's advice is no
-                            // submission's).
-                            vigie_kobo::import::KoboImportError::Invalid { errors, .. } => {
-                                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-                            }
-                            other => other.to_string(),
-                        },
-                    )
-                });
+            let imported = import(state, store, &submitted, &root, &device.organization, actor);
             let (status, errors) = match &imported {
-                Ok(_) => ("imported", None),
-                Err(e) => ("needs_attention", Some(e.clone())),
+                Ok(()) => ("imported", None),
+                Err(problems) => ("needs_attention", Some(serde_json::json!(problems).to_string())),
             };
             let kept = vigie_store::Submission {
                 instance_id: submitted.instance_id.clone(),
@@ -295,4 +473,50 @@ pub async fn submit(
             ))
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XML: &str = "<?xml version='1.0' ?><data id=\"vigie_violations\"><incident><admin3>ML999999</admin3>\
+        <locality/><organization>NRC</organization><narrative>R&#233;cit</narrative></incident>\
+        <victims><sex>F</sex></victims><victims><sex>M</sex></victims><meta><instanceID>uuid:a</instanceID></meta></data>";
+
+    #[test]
+    fn a_person_may_correct_every_value_but_the_ids_and_the_organisation() {
+        let leaves = leaves(XML).expect("leaves");
+        let named: Vec<(&str, Option<usize>, &str)> =
+            leaves.iter().map(|l| (l.path.as_str(), l.entry, l.value.as_str())).collect();
+        assert_eq!(
+            named,
+            [
+                ("incident/admin3", None, "ML999999"),
+                ("incident/locality", None, ""),
+                ("incident/narrative", None, "Récit"),
+                ("victims/sex", Some(1), "F"),
+                ("victims/sex", Some(2), "M"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_correction_rewrites_the_changed_elements_only_and_says_what_changed() {
+        let values = [(0, "ML040503"), (1, "Sévaré <gare>"), (2, "Récit"), (4, "F")].map(|(i, v)| (i, v.to_owned()));
+        let (xml, changes) = corrected(XML, &values).expect("corrected");
+        assert_eq!(
+            xml,
+            XML.replace("ML999999", "ML040503")
+                .replace("<locality/>", "<locality>Sévaré &lt;gare&gt;</locality>")
+                .replace("<sex>M</sex>", "<sex>F</sex>"),
+            "everything else as received, the escaped narrative too"
+        );
+        assert_eq!(changes.len(), 3);
+        assert_eq!(
+            changes[0],
+            Change { field: "incident/admin3".into(), before: "ML999999".into(), after: "ML040503".into() }
+        );
+        assert_eq!(leaves(&xml).expect("read again")[1].value, "Sévaré <gare>");
+        assert!(corrected(XML, &[(5, "F".into())]).is_err(), "no field 5");
+    }
 }

@@ -82,6 +82,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             get(pages::submissions::needing_attention),
         ),
         (
+            spec(
+                "GET",
+                "/submissions/{id}",
+                Allow::Roles(RECORDS),
+                "Page: a submission that needs attention, its values in a form to correct (a partner: its own).",
+            ),
+            get(pages::submissions::submission),
+        ),
+        (
+            spec(
+                "POST",
+                "/submissions/{id}",
+                Allow::Roles(RECORDS),
+                "Page: a submission corrected (a form): imported and counted, or what is still wrong.",
+            ),
+            post(pages::submissions::correct),
+        ),
+        (
             spec("POST", "/imports", Allow::Roles(RECORDS), "Page: a file uploaded (a form), imported all or nothing."),
             post(pages::imports::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY)),
         ),
@@ -191,6 +209,23 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (
             spec("POST", "/admin/settings", Allow::Roles(ADMIN), "Page: public access switched (a form)."),
             post(pages::admin::settings),
+        ),
+        (
+            spec("GET", "/admin/devices", Allow::Roles(ADMIN), "Page: the devices that submit with ODK Collect."),
+            get(pages::devices::devices),
+        ),
+        (
+            spec(
+                "POST",
+                "/admin/devices",
+                Allow::Roles(ADMIN),
+                "Page: a device added (a form), its QR code for ODK Collect shown once.",
+            ),
+            post(pages::devices::add),
+        ),
+        (
+            spec("POST", "/admin/devices/{name}/revoke", Allow::Roles(ADMIN), "Page: a device's key revoked (a form)."),
+            post(pages::devices::revoke),
         ),
         (
             spec("GET", "/admin/audit", Allow::Roles(ADMIN), "Page: the audit log, by actor, action and day."),

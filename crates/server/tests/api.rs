@@ -65,6 +65,8 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("GET", "/violations.xlsx", LISTS),
     ("GET", "/imports", LISTS),
     ("GET", "/submissions", LISTS),
+    ("GET", "/submissions/{id}", RECORDS),
+    ("POST", "/submissions/{id}", RECORDS),
     ("GET", "/reports", SIGNED_IN),
     ("POST", "/reports/sign-off", ANALYSTS),
     ("POST", "/reports/reopen", ADMIN),
@@ -86,6 +88,9 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/admin/organizations", ADMIN),
     ("POST", "/admin/settings", ADMIN),
     ("GET", "/admin/audit", ADMIN),
+    ("GET", "/admin/devices", ADMIN),
+    ("POST", "/admin/devices", ADMIN),
+    ("POST", "/admin/devices/{name}/revoke", ADMIN),
     ("POST", "/imports", RECORDS),
     ("GET", "/violations/new", LISTS),
     ("POST", "/violations/new", RECORDS),
@@ -416,12 +421,18 @@ async fn as_caller(
         ("POST", "/admin/users/{name}") => Some("password=another+long+password"),
         ("POST", "/admin/organizations") => Some("code=IRC&name=International+Rescue+Committee"),
         ("POST", "/admin/settings") => Some("public_access=false"),
+        ("POST", "/admin/devices") => Some("name=phone-matrix&organization=DRC"),
+        // The commune, corrected.
+        ("POST", "/submissions/{id}") => Some("v7=ML040503"),
+        ("POST", "/admin/devices/{name}/revoke") => Some(""),
         _ => None,
     };
     let form = (method, path) == ("POST", "/login") || record_form || analyst_form.is_some();
     let uri = match path {
         "/recommendations/{id}" => "/recommendations/1".to_owned(),
         "/admin/users/{name}" => "/admin/users/newcomer".to_owned(),
+        "/admin/devices/{name}/revoke" => "/admin/devices/phone-matrix/revoke".to_owned(),
+        "/submissions/{id}" => format!("/submissions/uuid:m{}", who as u8),
         _ => uri,
     };
     let body = match record {
@@ -492,6 +503,22 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
     let declared: BTreeSet<(&str, &str)> = vigie_server::route_specs().iter().map(|s| (s.method, s.path)).collect();
     let expected: BTreeSet<(&str, &str)> = MATRIX.iter().map(|(m, p, _)| (*m, *p)).collect();
     assert_eq!(declared, expected, "every route has its line in the matrix, and only routes do");
+    // A submission of partner A's device needing attention for each caller to correct.
+    for who in EVERYONE {
+        let instance_id = format!("uuid:m{}", *who as u8);
+        let kept = vigie_store::Submission {
+            instance_id: instance_id.clone(),
+            root_id: instance_id.clone(),
+            device: "phone-a".into(),
+            organization: "DRC".into(),
+            received_at: String::new(),
+            sha256: instance_id.clone(),
+            xml: submission(&instance_id, None, "ML999999"),
+            status: "needs_attention".into(),
+            errors: Some("no commune ML999999".into()),
+        };
+        server.store().keep_submission(&kept, None).expect("kept");
+    }
     let mut sessions = Sessions::new();
     for (method, path, allowed) in MATRIX {
         for who in EVERYONE {
@@ -511,7 +538,7 @@ async fn every_route_is_called_as_every_caller_and_refuses_all_but_its_roles() {
                 // refused.
                 // Partner A's rows in partner B's upload: every one an error, nothing imported.
                 let hidden = *who == Who::PartnerB
-                    && (record_of(path).is_some() || *path == "/imports")
+                    && (record_of(path).is_some() || *path == "/imports" || path.starts_with("/submissions/"))
                     && !path.ends_with("/new");
                 let refusal = match (hidden, *path) {
                     (true, "/imports") => StatusCode::UNPROCESSABLE_ENTITY,
@@ -2628,6 +2655,49 @@ async fn odk_collect_submits_resubmits_edits_and_nothing_sent_is_lost() {
         audit.iter().any(|e| e.actor.as_deref() == Some("device:phone-a") && e.action == "import"),
         "the device is the actor"
     );
+
+    // Corrected on its page by partner A's IM officer (not partner B, for whom it does not
+    // exist): it counts, and the audit log keeps the change.
+    let page = |who: &'static str, method: &'static str, body: Option<String>| {
+        let app = app.clone();
+        async move {
+            let (cookie, csrf) = login(&app, who).await;
+            let builder = request(method, &format!("/submissions/uuid%3Ab1?csrf={csrf}"), None)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            call(&app, builder.body(body.map_or_else(Body::empty, Body::from)).expect("request")).await
+        }
+    };
+    assert_eq!(page("partner-b", "GET", None).await.status, StatusCode::NOT_FOUND);
+    let form = page("partner-a", "GET", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let fields: Vec<String> = form
+        .text
+        .split("<input id=\"v")
+        .skip(1)
+        .map(|input| {
+            let (index, rest) = input.split_once('"').expect("an id");
+            let value = rest.split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("a value");
+            let value = if value == "ML999999" { "ML04050Z" } else { value };
+            format!("v{index}={}", value.replace(' ', "+"))
+        })
+        .collect();
+    assert!(fields.iter().any(|f| f.ends_with("=ML04050Z")), "{}", form.text);
+    let still = page("partner-a", "POST", Some(fields.join("&"))).await;
+    assert_eq!(still.status, StatusCode::UNPROCESSABLE_ENTITY, "still a commune no one knows");
+    assert!(still.text.contains("ML04050Z"), "the value entered kept: {}", still.text);
+    let fields = fields.join("&").replace("ML04050Z", "ML040503");
+    let done = page("partner-a", "POST", Some(fields.clone())).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(november().await, Some(7), "the corrected submission's three violations count");
+    assert!(server.store().submissions_needing_attention(None).expect("listed").is_empty());
+    let corrected = server.store().audit_log(5).expect("audit");
+    let entry = corrected.iter().find(|e| e.action == "submission_correct").expect("audited");
+    assert_eq!(entry.actor.as_deref(), Some("partner-a"));
+    assert!(entry.new.as_deref().is_some_and(|n| n.contains("ML999999") && n.contains("ML040503")), "{entry:?}");
+    assert_eq!(page("partner-a", "POST", Some(fields)).await.status, StatusCode::NOT_FOUND, "corrected once");
+    let again = post(submission("uuid:b1", None, "ML999999")).await;
+    assert_eq!((again.status, november().await), (StatusCode::CREATED, Some(7)), "the phone's copy changes nothing");
 
     assert!(server.store().revoke_device("phone-a", &Actor::cli()).expect("revoked"));
     assert_eq!(post(submission("uuid:c1", None, "ML040503")).await.status, StatusCode::UNAUTHORIZED);

@@ -96,6 +96,23 @@ async fn server(dir: &std::path::Path) -> String {
         let user = User { name: name.into(), role, organization: None, disabled: false, created_at: String::new() };
         store.add_user(&user, &hash_password(PASSWORD).expect("hash"), &Actor::cli()).expect("user");
     }
+    // A submission from ODK Collect with a commune no one knows: kept, needing attention.
+    let xml = "<?xml version='1.0' ?><data id=\"vigie_violations\" version=\"2026.12\"><incident>\
+        <incident_date>2021-11-18</incident_date><admin1>ML04</admin1><admin2>ML0405</admin2><admin3>ML999999</admin3>\
+        <perpetrator>UNID_ARMED</perpetrator></incident><victims><sex>F</sex><violations>E1</violations></victims>\
+        <meta><instanceID>uuid:b1</instanceID></meta></data>";
+    let kept = vigie_store::Submission {
+        instance_id: "uuid:b1".into(),
+        root_id: "uuid:b1".into(),
+        device: "phone-a".into(),
+        organization: "DRC".into(),
+        received_at: String::new(),
+        sha256: "0".into(),
+        xml: xml.into(),
+        status: "needs_attention".into(),
+        errors: Some("field `admin3`: found `ML999999`, expected no commune has this P-code".into()),
+    };
+    store.keep_submission(&kept, None).expect("kept");
     let state = Arc::new(vigie_server::AppState::open(DbUrl::Sqlite(db), catalog).expect("state"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
     let address = listener.local_addr().expect("address");
@@ -302,6 +319,55 @@ async fn people_use_vigie_in_a_browser_each_as_their_role_allows() {
     client.close().await.expect("close the browser");
 }
 
+/// An admin adds a device on its page, and the QR code shown, read off the screen by a real QR
+/// reader (`zbarimg`, Debian's zbar-tools), is ODK Collect's settings (zlib, then base64, JSON)
+/// naming the server URL with the device's key, which opens the form list; once revoked on the
+/// page, the key opens nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_a_device_whose_qr_code_sets_odk_collect_up() {
+    use std::io::Read;
+
+    use base64::Engine;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = server(dir.path()).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "admin").await;
+    client.goto(&format!("{base}/admin/devices?lang=en")).await.expect("open");
+    let form = client.form(Locator::Css("form.record")).await.expect("the device form");
+    form.set_by_name("name", "phone-awa").await.expect("name");
+    let select = client.find(Locator::Css("#device-organization")).await.expect("the organisations");
+    select.select_by_value("NRC").await.expect("organisation");
+    form.submit().await.expect("add");
+    let code = client.wait().for_element(Locator::Css(".qr svg")).await.expect("the QR code");
+    let png = dir.path().join("qr.png");
+    std::fs::write(&png, code.screenshot().await.expect("a screenshot")).expect("write");
+    let scanned = Command::new("zbarimg").args(["--raw", "-q"]).arg(&png).output().expect("zbarimg (zbar-tools)");
+    assert!(scanned.status.success(), "zbarimg read no code: {}", String::from_utf8_lossy(&scanned.stderr));
+    let text = String::from_utf8(scanned.stdout).expect("text");
+    let zlib = base64::engine::general_purpose::STANDARD.decode(text.trim()).expect("base64");
+    let mut json = String::new();
+    flate2::read::ZlibDecoder::new(&zlib[..]).read_to_string(&mut json).expect("zlib");
+    let settings: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let url = settings["general"]["server_url"].as_str().expect("a server URL").to_owned();
+    assert!(url.starts_with(&format!("{base}/openrosa/vigie_")), "{url}");
+    assert_eq!(settings["project"]["name"], "Vigie NRC");
+    let shown = client.find(Locator::Css("#server-url")).await.expect("the URL").text().await.expect("text");
+    assert_eq!(shown, url, "the URL shown is the code's");
+    let status = |url: String| {
+        let out = Command::new("curl").args(["-s", "-o", "/dev/null", "-w", "%{http_code}"]).arg(url).output();
+        String::from_utf8(out.expect("curl").stdout).expect("a status")
+    };
+    assert_eq!(status(format!("{url}/formList")), "200", "the key opens the form list");
+
+    client.goto(&format!("{base}/admin/devices?lang=en")).await.expect("open");
+    assert!(client.find(Locator::Css(".qr")).await.is_err(), "the key is shown once only");
+    client.find(Locator::Css("#devices button")).await.expect("revoke").click().await.expect("click");
+    client.wait().for_element(Locator::Css("p.notice[role=status]")).await.expect("revoked");
+    assert_eq!(status(format!("{url}/formList")), "401", "a revoked key opens nothing");
+    client.close().await.expect("close the browser");
+}
+
 /// chromedriver's log of the browser's console since the last read (its own endpoint: WebDriver
 /// has none).
 #[derive(Debug)]
@@ -358,7 +424,10 @@ async fn every_page_passes_axe_core_s_wcag_rules_and_logs_no_console_error() {
     let (_driver, client) = browser().await;
     let mut problems = Vec::new();
     let mut check = async |page: &str| {
-        client.goto(&format!("{base}{page}")).await.expect("open");
+        // A page's address, or what a form sent just showed (its name in brackets).
+        if !page.starts_with('(') {
+            client.goto(&format!("{base}{page}")).await.expect("open");
+        }
         for violation in accessibility_violations(&client, &axe).await {
             problems.push(format!("{page}: {violation}"));
         }
@@ -383,15 +452,24 @@ async fn every_page_passes_axe_core_s_wcag_rules_and_logs_no_console_error() {
         "/risk-answers/new",
         "/imports",
         "/submissions",
+        "/submissions/uuid:b1",
         "/reports?month=2021-11",
         "/texts?month=2021-11",
         "/duplicates?month=2021-11",
         "/admin",
         "/admin/audit",
+        "/admin/devices",
         "/dashboard?lang=en",
     ] {
         check(page).await;
     }
+    // A device added: the page with its QR code.
+    client.goto(&format!("{base}/admin/devices")).await.expect("open");
+    let form = client.form(Locator::Css("form.record")).await.expect("the device form");
+    form.set_by_name("name", "phone-1").await.expect("name");
+    form.submit().await.expect("add");
+    client.wait().for_element(Locator::Css(".qr svg")).await.expect("the QR code");
+    check("(a device added)").await;
     // The sign-off button: the month's published version, then the pages of a signed-off month.
     client.goto(&format!("{base}/reports?month=2021-11")).await.expect("open");
     client.find(Locator::Css("form.sign-off button")).await.expect("the sign-off button").click().await.expect("click");

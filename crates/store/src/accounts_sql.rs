@@ -333,14 +333,48 @@ pub(crate) fn revoke_device(db: &mut dyn Sql, name: &str, actor: &Actor) -> Resu
     Ok(changed > 0)
 }
 
-/// A submission already received: its root, checksum and status.
-pub(crate) fn submission(db: &mut dyn Sql, instance_id: &str) -> Result<Option<(String, String, String)>> {
-    let found = db.query(
-        "reading submissions",
-        "SELECT root_id, sha256, status FROM submissions WHERE instance_id = $1",
-        args![instance_id],
+const SUBMISSION: &str = "instance_id, root_id, device, organization, received_at, sha256, xml, status, errors";
+
+fn submission_of(r: &Row) -> Result<crate::accounts::Submission> {
+    Ok(crate::accounts::Submission {
+        instance_id: r.get(0)?,
+        root_id: r.get(1)?,
+        device: r.get(2)?,
+        organization: r.get(3)?,
+        received_at: r.get(4)?,
+        sha256: r.get(5)?,
+        xml: r.get(6)?,
+        status: r.get(7)?,
+        errors: r.get(8)?,
+    })
+}
+
+/// A submission already received.
+pub(crate) fn submission(db: &mut dyn Sql, instance_id: &str) -> Result<Option<crate::accounts::Submission>> {
+    let sql = format!("SELECT {SUBMISSION} FROM submissions WHERE instance_id = $1");
+    db.query("reading submissions", &sql, args![instance_id])?.first().map(submission_of).transpose()
+}
+
+/// A submission needing attention made to count by a person's correction: its XML as corrected
+/// (its checksum stays the received one's, so the phone sending it again changes nothing),
+/// audited with each value changed, before and after.
+pub(crate) fn correct_submission(
+    db: &mut dyn Sql,
+    instance_id: &str,
+    xml: &str,
+    changes: &serde_json::Value,
+    actor: &Actor,
+) -> Result<()> {
+    let changed = db.execute(
+        "correcting a submission",
+        "UPDATE submissions SET xml = $1, status = 'imported', errors = NULL
+         WHERE instance_id = $2 AND status = 'needs_attention'",
+        args![xml, instance_id],
     )?;
-    found.first().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
+    if changed == 0 {
+        return Err(StoreError::Conflict(format!("{instance_id} needs no correction (any more)")));
+    }
+    audit(db, actor, "submission_correct", "submissions", instance_id, changes.clone())
 }
 
 /// Keeps a submission as received with what became of it; the one it edits (`replaces`) is
@@ -377,25 +411,9 @@ pub(crate) fn submissions_needing_attention(
     db: &mut dyn Sql,
     organization: Option<&str>,
 ) -> Result<Vec<crate::accounts::Submission>> {
-    db.query(
-        "reading submissions",
-        "SELECT instance_id, root_id, device, organization, received_at, sha256, xml, status, errors FROM submissions
-         WHERE status = 'needs_attention' AND (CAST($1 AS TEXT) IS NULL OR organization = $1) ORDER BY received_at DESC",
-        args![organization],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(crate::accounts::Submission {
-            instance_id: r.get(0)?,
-            root_id: r.get(1)?,
-            device: r.get(2)?,
-            organization: r.get(3)?,
-            received_at: r.get(4)?,
-            sha256: r.get(5)?,
-            xml: r.get(6)?,
-            status: r.get(7)?,
-            errors: r.get(8)?,
-        })
-    })
-    .collect()
+    let sql = format!(
+        "SELECT {SUBMISSION} FROM submissions
+         WHERE status = 'needs_attention' AND (CAST($1 AS TEXT) IS NULL OR organization = $1) ORDER BY received_at DESC"
+    );
+    db.query("reading submissions", &sql, args![organization])?.iter().map(submission_of).collect()
 }

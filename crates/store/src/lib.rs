@@ -436,9 +436,20 @@ pub trait Store: sql::Backend + Send {
     fn revoke_device(&mut self, name: &str, actor: &Actor) -> Result<bool> {
         sql::write_access(self, true, |db| accounts_sql::revoke_device(db, name, actor))
     }
-    /// A submission already received: `(root_id, sha256, status)`.
-    fn submission(&self, instance_id: &str) -> Result<Option<(String, String, String)>> {
+    /// A submission already received.
+    fn submission(&self, instance_id: &str) -> Result<Option<accounts::Submission>> {
         sql::read(self, |db| accounts_sql::submission(db, instance_id))
+    }
+    /// A submission needing attention, corrected by a person, now counting; audited with
+    /// `changes`. A conflict when it needs no correction (any more).
+    fn correct_submission(
+        &mut self,
+        instance_id: &str,
+        xml: &str,
+        changes: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<()> {
+        sql::write(self, true, |db| accounts_sql::correct_submission(db, instance_id, xml, &changes, actor))
     }
     /// Keeps a submission as received; the one it edits is marked replaced.
     fn keep_submission(&mut self, submission: &accounts::Submission, replaces: Option<&str>) -> Result<()> {

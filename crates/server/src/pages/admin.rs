@@ -20,7 +20,7 @@ use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// The audit log's actions, suggested in its filter.
-const AUDIT_ACTIONS: [&str; 22] = [
+const AUDIT_ACTIONS: [&str; 26] = [
     "insert",
     "update",
     "delete",
@@ -43,6 +43,10 @@ const AUDIT_ACTIONS: [&str; 22] = [
     "recommendation_add",
     "recommendation_follow_up",
     "recommendation_close",
+    "device_add",
+    "device_revoke",
+    "openrosa_refused",
+    "submission_correct",
 ];
 
 /// The administration page, with the outcome of the last change (`done` or `failed`) if any.
@@ -66,7 +70,7 @@ pub async fn admin(
                 h1 { (lang.text("ui-admin")) }
                 @if let Some(done) = &done { p.notice role="status" { (lang.text(&format!("ui-admin-done-{}", if done == "password" { "password" } else { "saved" }))) } }
                 @if let Some(failed) = &failed { p.error role="alert" { (lang.text("ui-admin-failed")) " " (failed) } }
-                p { a href="/admin/audit" { (lang.text("ui-audit")) } }
+                p { a href="/admin/audit" { (lang.text("ui-audit")) } " · " a href="/admin/devices" { (lang.text("ui-devices")) } }
 
                 h2 #users { (lang.text("ui-admin-users")) }
                 div.table-scroll {

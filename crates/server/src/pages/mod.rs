@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use vigie_store::{RecordKind, Role};
 
 pub mod admin;
+pub mod devices;
 pub mod duplicates;
 pub mod imports;
 pub mod records;
