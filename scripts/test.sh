@@ -28,6 +28,9 @@ command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 # zbarimg (zbar-tools), a QR code reader, scans the device page's code off the browser's screen.
 command -v zbarimg >/dev/null || need+=(zbar-tools)
+# Node.js and npm fetch and bundle Enketo (scripts/enketo/build.sh).
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
 # python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
 command -v python3 >/dev/null || need+=(python3)
@@ -76,6 +79,11 @@ fi
 if ! python3 -c "import geojson" 2>/dev/null; then
     pip_install "geojson==3.3.0"
 fi
+
+# Enketo (npm), a web client of ODK forms: the browser test fills Vigie's XForm with it and posts
+# the submission to Vigie's OpenRosa server.
+scripts/enketo/build.sh
+export VIGIE_ENKETO="$PWD/target/enketo/enketo.js"
 
 # axe-core (npm), the accessibility checker, runs in Chromium over every page (the browser
 # test). Its one file is taken from npm's registry tarball, checked against its checksum:

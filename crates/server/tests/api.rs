@@ -2595,6 +2595,144 @@ fn submission(instance: &str, deprecated: Option<&str>, admin3: &str) -> String 
     )
 }
 
+/// An HTTP/1.1 exchange over a real socket: `request`'s bytes as they are, the answer's status,
+/// headers (lower-case names) and body (gunzipped, as Collect's HTTP client does).
+async fn raw_exchange(address: std::net::SocketAddr, request: &[u8]) -> (u16, BTreeMap<String, String>, String) {
+    use std::io::Read;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut socket = tokio::net::TcpStream::connect(address).await.expect("connect");
+    socket.write_all(request).await.expect("send");
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.expect("the answer");
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").expect("a head") + 4;
+    let head = String::from_utf8(answer[..split].to_vec()).expect("an HTTP head");
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status");
+    let headers: BTreeMap<String, String> =
+        lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned())).collect();
+    let mut body = answer[split..].to_vec();
+    if headers.get("transfer-encoding").is_some_and(|t| t == "chunked") {
+        let mut joined = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("a chunk size");
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).expect("hex"), 16).expect("size");
+            if size == 0 {
+                break;
+            }
+            joined.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 4 + size..];
+        }
+        body = joined;
+    }
+    if headers.get("content-encoding").is_some_and(|e| e == "gzip") {
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut text).expect("gzip");
+        body = text;
+    }
+    (status, headers, String::from_utf8(body).expect("UTF-8"))
+}
+
+/// ODK Collect's requests byte for byte, over a socket to `vigie serve`'s own server: the headers
+/// Collect's HTTP client (OkHttp) sends, a multipart body with the form's XML and a photo
+/// attached, sent with a length and, for an edit, in chunks. Form list, form download with its
+/// hash, the HEAD handshake, a submission with a repeat group of victims, the same again, the same
+/// id with other content, an edit by `deprecatedID`: the violations are in the tables afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odk_collect_s_exchange_byte_for_byte_over_a_socket() {
+    let server = server(|_| ());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(vigie_server::serve(listener, Arc::clone(&server.state), std::future::pending()));
+    let key = &server.device_key;
+    let collect = format!(
+        "X-OpenRosa-Version: 1.0\r\nDate: Sat, 20 Nov 2021 10:20:00 GMT+00:00\r\n\
+         User-Agent: org.odk.collect.android/v2024.3.1 okhttp/4.12.0 Dalvik/2.1.0 (Linux; U; Android 13)\r\n\
+         Host: {address}\r\nConnection: close\r\nAccept-Encoding: gzip\r\n"
+    );
+    let get = |path: String| format!("GET {path} HTTP/1.1\r\n{collect}\r\n").into_bytes();
+
+    let (status, headers, list) = raw_exchange(address, &get(format!("/openrosa/{key}/formList"))).await;
+    assert_eq!((status, headers["x-openrosa-version"].as_str()), (200, "1.0"), "{list}");
+    let field =
+        |name: &str| list.split(&format!("<{name}>")).nth(1).and_then(|s| s.split('<').next()).map(str::to_owned);
+    let url = field("downloadUrl").expect("a download URL");
+    assert_eq!(url, format!("http://{address}/openrosa/{key}/forms/vigie_violations.xml"));
+    let path = url.trim_start_matches(&format!("http://{address}")).to_owned();
+    let (status, _, xform) = raw_exchange(address, &get(path)).await;
+    assert_eq!(status, 200);
+    let md5 = {
+        use md5::Digest;
+        md5::Md5::digest(xform.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(field("hash"), Some(format!("md5:{md5}")), "the form as downloaded has the listed hash");
+
+    let submission_path = format!("/openrosa/{key}/submission");
+    let (status, headers, _) =
+        raw_exchange(address, format!("HEAD {submission_path} HTTP/1.1\r\n{collect}\r\n").as_bytes()).await;
+    assert_eq!((status, headers["x-openrosa-accept-content-length"].as_str()), (204, "10485760"));
+
+    // OkHttp's multipart: a UUID boundary, each part with its type and length.
+    let boundary = "6f5bd2f0-4c9a-4a57-a2f4-2a4e7bd93b1e";
+    let photo: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let body = |xml: &str| {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; filename=\"Violation_2021-11-20_10-20-00.xml\"\r\n\
+             Content-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\n\r\n{xml}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"1637403600000.jpg\"; filename=\"1637403600000.jpg\"\r\n\
+             Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+            xml.len(),
+            photo.len()
+        )
+        .into_bytes();
+        body.extend_from_slice(&photo);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        body
+    };
+    let head = |framing: String| {
+        format!(
+            "POST {submission_path} HTTP/1.1\r\n{collect}Content-Type: multipart/form-data; boundary={boundary}\r\n{framing}\r\n"
+        )
+        .into_bytes()
+    };
+    let with_length = |xml: &str| {
+        let body = body(xml);
+        let mut request = head(format!("Content-Length: {}\r\n", body.len()));
+        request.extend_from_slice(&body);
+        request
+    };
+    let chunked = |xml: &str| {
+        let mut request = head("Transfer-Encoding: chunked\r\n".into());
+        for chunk in body(xml).chunks(1000) {
+            request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            request.extend_from_slice(chunk);
+            request.extend_from_slice(b"\r\n");
+        }
+        request.extend_from_slice(b"0\r\n\r\n");
+        request
+    };
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let november =
+        || async { month_total(&with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await) };
+    assert_eq!(november().await, Some(2));
+
+    let (status, headers, answer) = raw_exchange(address, &with_length(&submission("uuid:s1", None, "ML040503"))).await;
+    assert_eq!((status, headers["x-openrosa-version"].as_str()), (201, "1.0"), "{answer}");
+    assert!(answer.contains("<OpenRosaResponse xmlns=\"http://openrosa.org/http/response\">"), "{answer}");
+    assert_eq!(november().await, Some(5), "two victims, three violations");
+    let (status, _, _) = raw_exchange(address, &with_length(&submission("uuid:s1", None, "ML040503"))).await;
+    assert_eq!((status, november().await), (201, Some(5)), "sent again: accepted once");
+    let (status, _, _) = raw_exchange(address, &with_length(&submission("uuid:s1", None, "ML040501"))).await;
+    assert_eq!(status, 409, "the same instanceID with other content");
+    let edit = submission("uuid:s2", Some("uuid:s1"), "ML040503")
+        .replace("<violations>E1 B1</violations>", "<violations>E1</violations>");
+    let (status, _, answer) = raw_exchange(address, &chunked(&edit)).await;
+    assert_eq!(status, 201, "an edit sent in chunks: {answer}");
+    assert_eq!(november().await, Some(4), "the edit replaced the submission's violations");
+}
+
 /// ODK Collect's submission exchange with partner A's device: a new submission counted (its
 /// organisation the device's, whatever the form says), sent again and accepted once, the same
 /// instanceID with other content refused (409), an edit by deprecatedID replacing the

@@ -368,6 +368,55 @@ async fn an_admin_adds_a_device_whose_qr_code_sets_odk_collect_up() {
     client.close().await.expect("close the browser");
 }
 
+/// A real client of the form and the server that no one here wrote: Enketo. enketo-transformer
+/// turns the XForm the server serves into Enketo's form, enketo-core loads it without an error,
+/// a monitor's answers fill it (a cascade of region, cercle and commune; two victims in the
+/// repeat group) and it validates; its submission, posted to the device's submission URL, counts
+/// in the month's tables for the device's organisation. `scripts/test.sh` bundles Enketo
+/// (`scripts/enketo/build.sh`) and sets `VIGIE_ENKETO`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enketo_fills_the_served_xform_and_its_submission_counts() {
+    let path = std::env::var("VIGIE_ENKETO")
+        .expect("VIGIE_ENKETO names the Enketo bundle (scripts/test.sh builds it with scripts/enketo/build.sh)");
+    let enketo = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = server(dir.path()).await;
+    let key = vigie_store::accounts::generate_token().expect("key");
+    let mut store = SqliteStore::open(&dir.path().join("v.db")).expect("open");
+    store.add_device("phone-b", "NRC", &vigie_store::accounts::token_hash(&key), &Actor::cli()).expect("device");
+    let download = format!("{base}/openrosa/{key}/forms/vigie_violations.xml");
+    let form = Command::new("curl").args(["-s", "--fail", &download]).output().expect("curl");
+    let xform = String::from_utf8(form.stdout).expect("the XForm");
+    assert!(xform.contains("vigie_violations"), "{xform}");
+
+    let (_driver, client) = browser().await;
+    // A page of the server's, so that the submission is posted to its own origin, as Enketo's
+    // are.
+    client.goto(&format!("{base}/login")).await.expect("a page of the server's");
+    client.execute(&enketo, Vec::new()).await.expect("Enketo loads");
+    let url = format!("{base}/openrosa/{key}/submission");
+    let filled = client
+        .execute_async(include_str!("enketo_fill.js"), vec![xform.into(), url.into()])
+        .await
+        .expect("the form filled");
+    assert!(filled.get("error").is_none(), "{}", filled["error"]);
+    assert_eq!(filled["loadErrors"], serde_json::json!([]), "Enketo loads the form without an error");
+    assert_eq!(filled["victims"], 2);
+    assert_eq!(filled["valid"], true, "every answer valid: {}", filled["invalid"]);
+    let xml = filled["xml"].as_str().expect("the submission").to_owned();
+    assert!(xml.contains("<instanceID>uuid:"), "{xml}");
+    assert_eq!(filled["status"], 201, "{}", filled["answer"]);
+    assert!(filled["answer"].as_str().is_some_and(|a| a.contains("<OpenRosaResponse")), "{}", filled["answer"]);
+    client.close().await.expect("close the browser");
+
+    let instance = xml.split("<instanceID>").nth(1).and_then(|s| s.split('<').next()).expect("its id").to_owned();
+    let kept = store.submission(&instance).expect("read").expect("the submission received");
+    assert_eq!((kept.status.as_str(), kept.errors), ("imported", None), "it counts");
+    let organizations = store.organizations().expect("organisations");
+    let nrc = organizations.iter().find(|o| o.code == "NRC").expect("NRC");
+    assert_eq!(nrc.violations, 1 + 3, "V-2, then the three violations of the two victims");
+}
+
 /// chromedriver's log of the browser's console since the last read (its own endpoint: WebDriver
 /// has none).
 #[derive(Debug)]
