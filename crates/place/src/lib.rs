@@ -328,7 +328,10 @@ impl<'g> Placer<'g> {
     /// The unit `value` names at `level`: its P-code, else its name, else an alias, else — when
     /// the row gave a unit above (`bounded`) — the one nearest spelling among the units
     /// `within` keeps. `within` keeps the units under what the row gave above (a name repeats
-    /// across cercles: 13 commune names in Mali's 2015 P-codes).
+    /// across cercles: 13 commune names in Mali's 2015 P-codes). A name found only outside
+    /// what was given above, when one spelling under it is near, is read as that spelling
+    /// mistyped, as a person reads `Fakola` in the cercle of Djenné (Fakala, not Fakola of
+    /// Kolondiéba).
     fn unit(
         &self,
         level: Level,
@@ -343,8 +346,14 @@ impl<'g> Placer<'g> {
         for (table, how) in [(&self.names, How::Name), (&self.aliases, How::Alias)] {
             let Some(all) = table.get(&key) else { continue };
             let inside: Vec<u16> = all.iter().copied().filter(|&i| within(i)).collect();
-            // A name found only outside what was given above is still the row's unit: the
-            // disagreement is then a warning, the most specific unit winning.
+            // A name found only outside what was given above, and near none under it, is still
+            // the row's unit: the disagreement is then a warning, the most specific unit winning.
+            if inside.is_empty()
+                && bounded
+                && let Some(i) = self.nearest(level, &key.1, within)
+            {
+                return Ok((i, How::Near));
+            }
             let candidates = if inside.is_empty() { all.clone() } else { inside };
             if let [one] = candidates[..] {
                 return Ok((one, how));

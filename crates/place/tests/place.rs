@@ -157,6 +157,14 @@ fn a_near_spelling_is_taken_within_the_unit_given_and_said() {
     // Two as near (Dougoutene 1 and 2, one edit from "Dougoutene 3"): no guess.
     let tied = p.place(&q(None, Some("Koro"), Some("Dougoutene 3"))).expect_err("two as near");
     assert!(matches!(tied, PlaceError::Unknown { .. }), "{tied:?}");
+    // A name of another region's commune, one edit from a commune of the cercle given: the
+    // cercle's, mistyped (Fakala in Djenné, not Fakola in Kolondiéba).
+    let typo = p.place(&q(Some("Mopti"), Some("Djenne"), Some("Fakola"))).expect("near Fakala");
+    assert_eq!((p.pcodes(typo.commune)[2], typo.how), ("ML050504", How::Near));
+    // Near none of the cercle's: the name wins, the cercle given is a warning.
+    let elsewhere = p.place(&q(Some("Mopti"), Some("Djenne"), Some("Kolondieba"))).expect("a name");
+    assert_eq!((p.pcodes(elsewhere.commune)[1], elsewhere.how), ("ML0303", How::Name));
+    assert!(matches!(elsewhere.warnings[..], [Warning::Parent { .. }, ..]), "{:?}", elsewhere.warnings);
     // A cercle too, within its region.
     let cercle = p.place(&q(Some("Segou"), Some("Barouelli"), Some("Boidie"))).expect("near Baroueli");
     assert_eq!(p.pcodes(cercle.commune)[1], "ML0401");
