@@ -156,6 +156,25 @@ pub enum Command {
         #[command(flatten)]
         filter: Box<FilterArgs>,
     },
+    /// Early warning: where the month is worse than its past.
+    ///
+    /// Surges (a cercle's or region's month, for a category, above the 99 % quantile of its
+    /// baseline: the 24 months before at most), new areas (a commune with violations after a
+    /// year without), sentinel events (a child recruited…) and risk deteriorations, from the
+    /// same counts as the tables. The rules are `reference/spec/signals.csv` and
+    /// `sentinels.csv`, or `--rules DIR` holding a cluster's own. CSV columns:
+    /// `kind,unit_level,unit,category,observed,expected,threshold`.
+    Signals {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_enum, default_value_t = SignalFormat::Csv)]
+        format: SignalFormat,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// A folder with the cluster's own `signals.csv` and `sentinels.csv`.
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
     /// Write a month's report: PDF, HTML, incident list (XLSX) and tables.csv.
     ///
     /// Every figure is computed from the stored data. `--inputs DIR` may hold
@@ -213,6 +232,10 @@ pub enum Command {
         /// filtered answer holding fewer than K such violations shows no count. 3 or more.
         #[arg(long, default_value_t = 5, value_name = "K")]
         min_count: u64,
+        /// A folder with the cluster's own early-warning rules (`signals.csv`, `sentinels.csv`;
+        /// the embedded `reference/spec/` ones otherwise).
+        #[arg(long, value_name = "DIR")]
+        signal_rules: Option<PathBuf>,
     },
     /// Set violations' verification status: `reported` (pending), `verified`, `not_verified`
     /// (could not be verified) or `rejected` (with `--reason did_not_occur` or
@@ -483,6 +506,12 @@ pub enum DuplicatesAction {
 pub enum TableFormat {
     Csv,
     Xlsx,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignalFormat {
+    Csv,
     Json,
 }
 

@@ -13,7 +13,9 @@ use vigie_import::{Options, Progress, Report};
 use vigie_report::Lang;
 use vigie_store::{Actor, DbUrl, LiveFacts, RecordKind, Store};
 
-use crate::cli::{Cli, Command, DbAction, FormAction, ImportKind, MappingAction, RiskIndexAction, TableFormat};
+use crate::cli::{
+    Cli, Command, DbAction, FormAction, ImportKind, MappingAction, RiskIndexAction, SignalFormat, TableFormat,
+};
 
 const DEFAULT_DB: &str = "sqlite://vigie.db";
 
@@ -123,6 +125,36 @@ pub fn run(cli: Cli) -> Result<()> {
             let data = MonthData::load(store.as_ref(), catalog, month, &filter)?;
             write_tables(&data, format, to_lang(&lang)?, out.as_deref(), hxl)
         }
+        Command::Signals { month, format, out, rules } => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let month = Month::parse(&month)
+                .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            let catalog = catalog_of(store.as_ref())?;
+            let rules = signal_rules(rules.as_deref(), &catalog)?;
+            let live = LiveFacts::load(store.as_ref(), &catalog)?;
+            let found = vigie_store::month_signals(store.as_ref(), &catalog, &live.facts, &rules, month)?;
+            // The command reads the database itself: every figure is the caller's to see.
+            let k = vigie_core::aggregate::MinCount::default();
+            let sight = vigie_core::aggregate::Sight::Everything;
+            let shown = vigie_core::aggregate::disclose(found, &live.facts, &rules, month, &sight, k);
+            let rows = vigie_report::signals::rows(&shown, &catalog, &rules, Lang::default());
+            let mut out: Box<dyn std::io::Write> = match &out {
+                Some(path) => Box::new(BufWriter::new(
+                    File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            match format {
+                SignalFormat::Csv => vigie_report::signals::write_csv(&rows, k.get(), &mut out)?,
+                SignalFormat::Json => {
+                    let json = vigie_report::signals::to_json(&month.to_string(), &rows, k.get());
+                    serde_json::to_writer_pretty(&mut out, &json)?;
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
+            Ok(())
+        }
         Command::Report { month, lang, out, inputs, public, published, version } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
@@ -169,11 +201,13 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve { addr, secure_cookies, trusted_proxy, min_count } => {
+        Command::Serve { addr, secure_cookies, trusted_proxy, min_count, signal_rules: rules } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
             let min_count = vigie_core::aggregate::MinCount::new(min_count).map_err(anyhow::Error::msg)?;
-            let options = crate::serve::Options { secure_cookies, trusted_proxies: trusted_proxy, min_count };
+            let signal_rules = rules.map(|dir| signal_rules(Some(&dir), &catalog)).transpose()?;
+            let options =
+                crate::serve::Options { secure_cookies, trusted_proxies: trusted_proxy, min_count, signal_rules };
             crate::serve::run(url, catalog, addr, options)
         }
         Command::User(action) => {
@@ -427,6 +461,17 @@ fn sample_geography(arg: Option<&str>) -> Result<()> {
         Some(name) if name != builtin => bail!("sample data exists for geography {builtin} only, not {name}"),
         _ => Ok(()),
     }
+}
+
+/// The early-warning rules of a folder (`signals.csv`, `sentinels.csv`), or the embedded ones.
+fn signal_rules(dir: Option<&Path>, catalog: &Catalog) -> Result<vigie_core::aggregate::SignalRules> {
+    let Some(dir) = dir else { return Ok(vigie_core::aggregate::SignalRules::builtin(catalog)) };
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    vigie_core::aggregate::SignalRules::parse(&read("signals.csv")?, &read("sentinels.csv")?, catalog)
+        .with_context(|| format!("the early-warning rules of {}", dir.display()))
 }
 
 /// A month read once for all its outputs: the catalog, the aggregation layer's facts, the

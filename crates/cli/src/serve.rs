@@ -15,6 +15,8 @@ pub struct Options {
     pub secure_cookies: bool,
     pub trusted_proxies: Vec<vigie_server::Cidr>,
     pub min_count: vigie_core::aggregate::MinCount,
+    /// A cluster's own early-warning rules (the embedded ones otherwise).
+    pub signal_rules: Option<vigie_core::aggregate::SignalRules>,
 }
 
 pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> Result<()> {
@@ -24,6 +26,9 @@ pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> 
         state.secure_cookies = options.secure_cookies;
         state.trusted_proxies = options.trusted_proxies;
         state.min_count = options.min_count;
+        if let Some(rules) = options.signal_rules {
+            state.signal_rules = rules;
+        }
         let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("the address listened on")?;

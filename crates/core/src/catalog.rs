@@ -24,11 +24,13 @@ macro_rules! reference_file {
 }
 
 /// The embedded spec files, by their path under `reference/`.
-pub const EMBEDDED: [(&str, &str); 5] = [
+pub const EMBEDDED: [(&str, &str); 7] = [
     reference_file!("spec/typology.csv"),
     reference_file!("spec/codelists.csv"),
     reference_file!("spec/risk_index.csv"),
     reference_file!("spec/risk_levels.csv"),
+    reference_file!("spec/signals.csv"),
+    reference_file!("spec/sentinels.csv"),
     reference_file!("spec/DATA-FORMATS.md"),
 ];
 

@@ -12,6 +12,7 @@ mod long_form;
 pub mod narrative;
 mod pdf;
 pub mod report;
+pub mod signals;
 pub mod text_check;
 mod xlsx;
 

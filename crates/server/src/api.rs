@@ -216,6 +216,51 @@ pub async fn tables(
     Ok(([(header::CONTENT_TYPE, "application/json")], axum::body::Bytes::from_owner(body)).into_response())
 }
 
+/// `GET /api/v1/signals?month=`: the month's early-warning signals, as `vigie signals --format
+/// json` writes them, each figure as the caller may see it (a withheld one `null`, named in its
+/// signal's `suppressed`). A withheld figure is audited, as the tables' are.
+pub async fn signals(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let month = query
+        .iter()
+        .find(|(k, _)| k == "month")
+        .and_then(|(_, v)| Month::parse(v))
+        .ok_or_else(|| ApiError::bad_request("give the month as month=YYYY-MM"))?;
+    let asked = query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str());
+    let lang = crate::pages::request_language(asked, &headers);
+    state
+        .blocking(move |state, store| {
+            let rows = month_signals(state, &*store, &caller.sight(), month, lang)?;
+            if rows.iter().any(|r| !r.withheld.is_empty()) {
+                let what = serde_json::json!({ "signals": true });
+                state.audit_read(store, caller.actor("anonymous"), "withheld", "signals", &month.to_string(), what)?;
+            }
+            Ok(Json(vigie_report::signals::to_json(&month.to_string(), &rows, state.min_count.get())))
+        })
+        .await
+}
+
+/// The signals of `month` as a caller of `sight` may see them: the one path of the API, the
+/// dashboard and the report's page.
+pub(crate) fn month_signals(
+    state: &AppState,
+    store: &dyn vigie_store::Store,
+    sight: &vigie_core::aggregate::Sight,
+    month: Month,
+    lang: vigie_i18n::Lang,
+) -> Result<Vec<vigie_report::signals::SignalRow>, ApiError> {
+    let catalog = state.shared.catalog();
+    let live = state.shared.current();
+    let rules = &state.signal_rules;
+    let found = vigie_store::month_signals(store, catalog, &live.facts, rules, month)?;
+    let shown = vigie_core::aggregate::disclose(found, &live.facts, rules, month, sight, state.min_count);
+    Ok(vigie_report::signals::rows(&shown, catalog, rules, lang))
+}
+
 pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {
     let users = state.blocking(|_, store| Ok(store.users()?)).await?;
     let users: Vec<serde_json::Value> = users

@@ -66,12 +66,15 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// k of the disclosure rule: the fewest hidden records a figure may count.
     pub min_count: vigie_core::aggregate::MinCount,
+    /// The early-warning rules (`reference/spec/signals.csv`, `sentinels.csv`, or a cluster's).
+    pub signal_rules: vigie_core::aggregate::SignalRules,
 }
 
 impl AppState {
     /// Opens the database `url` names and loads its aggregation state with `catalog`.
     pub fn open(url: DbUrl, catalog: Catalog) -> Result<AppState, vigie_store::StoreError> {
         let pool = Pool::new(url.clone())?;
+        let signal_rules = vigie_core::aggregate::SignalRules::builtin(&catalog);
         let shared = Shared::load(&*pool.get()?, catalog)?.refresh_in_background(url);
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(AppState {
@@ -86,6 +89,7 @@ impl AppState {
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
             min_count: vigie_core::aggregate::MinCount::default(),
+            signal_rules,
         })
     }
 

@@ -463,6 +463,49 @@ fn operation(spec: &RouteSpec) -> Operation {
                 ));
             ("200", None)
         }
+        ("GET", "/api/v1/signals", _) => {
+            let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
+            op = op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH)))).parameter(query(
+                "lang",
+                "a message catalog's code (the regions' names)",
+                false,
+                string().enum_values(Some(languages)),
+            ));
+            let figure = |what: &str| {
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Number, Type::Null]))
+                    .description(Some(what))
+            };
+            let signal = ObjectBuilder::new()
+                .property("kind", string().enum_values(Some(["surge", "new_area", "sentinel", "risk_deterioration"])))
+                .property("unit_level", string().enum_values(Some(["region", "cercle", "commune"])))
+                .property("unit", string().description(Some("the unit's P-code (a reporting region's code)")))
+                .property("unit_name", string())
+                .property("category", string().description(Some("a surge's category; a sentinel's name")))
+                .property(
+                    "observed",
+                    figure("the month's violations (a risk deterioration: the level now); null: withheld"),
+                )
+                .property("expected", figure("a surge's baseline mean; the level a risk rose from"))
+                .property("threshold", figure("a surge's threshold: the most its baseline expects at its quantile"))
+                .property(
+                    "suppressed",
+                    ArrayBuilder::new().items(string().enum_values(Some(["observed", "expected", "threshold"]))),
+                )
+                .required("kind")
+                .required("unit_level")
+                .required("unit")
+                .required("observed")
+                .required("suppressed");
+            let answer = ObjectBuilder::new()
+                .property("month", string())
+                .property("min_count", ObjectBuilder::new().schema_type(Type::Integer))
+                .property("signals", ArrayBuilder::new().items(signal))
+                .required("month")
+                .required("min_count")
+                .required("signals");
+            ("200", Some(answer.into()))
+        }
         ("GET", "/api/v1/duplicates", _) => {
             op = op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH))));
             let pair = ObjectBuilder::new()

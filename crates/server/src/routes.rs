@@ -249,6 +249,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
         (
             spec(
                 "GET",
+                "/api/v1/signals",
+                Allow::PublicOr(EVERY_ROLE),
+                "A month's early-warning signals (`vigie signals --format json`): surges, new areas, sentinel events, risk deteriorations.",
+            ),
+            get(api::signals),
+        ),
+        (
+            spec(
+                "GET",
                 "/api/v1/reports/{month}/{file}",
                 Allow::PublicOr(EVERY_ROLE),
                 "A file of the month's report: pdf, html, tables.csv, tables.xlsx (signed in) or incidents.xlsx (IM officers and admins).",

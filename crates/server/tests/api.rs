@@ -113,6 +113,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/api/v1/logout", SIGNED_IN),
     ("GET", "/api/v1/me", SIGNED_IN),
     ("GET", "/api/v1/tables", SIGNED_IN),
+    ("GET", "/api/v1/signals", SIGNED_IN),
     ("GET", "/api/v1/reports/{month}/{file}", SIGNED_IN),
     ("GET", "/api/v1/months", SIGNED_IN),
     ("POST", "/api/v1/months/{month}/sign-off", ANALYSTS),
@@ -372,7 +373,9 @@ async fn as_caller(
     };
     let id = record.map_or("", |(_, _, row)| row.split(',').next().unwrap_or_default());
     let uri = match path {
-        "/api/v1/tables" | "/api/v1/duplicates" | "/api/v1/geojson" => format!("{path}?month=2021-11"),
+        "/api/v1/tables" | "/api/v1/duplicates" | "/api/v1/geojson" | "/api/v1/signals" => {
+            format!("{path}?month=2021-11")
+        }
         // Each caller signs off a month of its own (the admin's is reopened and downloaded):
         // 2021-11's records stay open to the other routes' writes.
         "/api/v1/months/{month}/sign-off" => format!("/api/v1/months/2021-{:02}/sign-off", who as u8 + 1),
@@ -2593,6 +2596,50 @@ fn submission(instance: &str, deprecated: Option<&str>, admin3: &str) -> String 
          <victims><sex>M</sex><age_group>CHILD</age_group><occupation>FARMER</occupation><population>RESIDENT</population><violations>E1 B1</violations></victims>\
          <meta><instanceID>{instance}</instanceID>{edit}</meta></data>"
     )
+}
+
+/// The month's early-warning signals through the API, each figure by the disclosure rule: a
+/// rape (a sentinel event) counts 1, which the IM officer and the partner whose record it is
+/// see, and the viewer and another partner see withheld (`null`, named in `suppressed`), the
+/// signal itself shown to all; the withheld answer audited.
+#[tokio::test]
+async fn signals_show_each_caller_what_the_disclosure_rule_lets_it_see() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    let rape = V1.replace("V-1,I-1", "V-8,I-8").replace(",E1,", ",C5,").replace("M,ADULT", "F,ADULT");
+    let posted = with_token(&app, &server, "POST", "/api/v1/violations", Some(violation_body(&rape))).await;
+    assert!(posted.status.is_success(), "{}", posted.json);
+    let signals_as = |who: &'static str| {
+        let app = app.clone();
+        async move {
+            let (cookie, _) = login(&app, who).await;
+            let request = request("GET", "/api/v1/signals?month=2021-11", None).header(header::COOKIE, cookie);
+            call(&app, request.body(Body::empty()).expect("request")).await
+        }
+    };
+    for (who, seen) in [("im", true), ("partner-a", true), ("viewer", false), ("partner-b", false)] {
+        let answer = signals_as(who).await;
+        assert_eq!(answer.status, StatusCode::OK, "{who}: {}", answer.json);
+        let signals = answer.json["signals"].as_array().expect("signals").clone();
+        let sentinel = signals
+            .iter()
+            .find(|s| s["kind"] == "sentinel" && s["category"] == "sexual_violence")
+            .unwrap_or_else(|| panic!("{who}: the sentinel: {}", answer.json));
+        assert_eq!(sentinel["unit"], "ML040503");
+        if seen {
+            assert_eq!(
+                (&sentinel["observed"], &sentinel["suppressed"]),
+                (&serde_json::json!(1), &serde_json::json!([]))
+            );
+        } else {
+            assert_eq!(sentinel["observed"], serde_json::Value::Null, "{who}");
+            assert_eq!(sentinel["suppressed"], serde_json::json!(["observed"]), "{who}");
+        }
+    }
+    let audit = server.store().audit_log(10).expect("audit");
+    assert!(audit.iter().any(|e| e.action == "withheld" && e.entity == "signals"), "audited");
+    let bad = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-13", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 /// An HTTP/1.1 exchange over a real socket: `request`'s bytes as they are, the answer's status,

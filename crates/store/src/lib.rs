@@ -709,6 +709,22 @@ pub fn month_tables(
     Ok(MonthRecords::read(store, catalog, month)?.tables(catalog, facts, month, filter))
 }
 
+/// The early-warning signals of `month` (`vigie_core::aggregate::signals`), with the risk index
+/// of the month and of the month before read from the store's answers.
+pub fn month_signals(
+    store: &dyn Store,
+    catalog: &Catalog,
+    facts: &vigie_core::aggregate::Facts,
+    rules: &vigie_core::aggregate::SignalRules,
+    month: Month,
+) -> Result<Vec<vigie_core::aggregate::Signal>> {
+    use vigie_core::aggregate::{Filter, RiskTables};
+    let answers = store.risk_answers_between(catalog, month.previous().previous(), month)?;
+    let now = RiskTables::compute(catalog, month, &answers, &Filter::default());
+    let before = RiskTables::compute(catalog, month.previous(), &answers, &Filter::default());
+    Ok(vigie_core::aggregate::signals(facts, catalog, rules, month, [&now, &before]))
+}
+
 /// The pairs of violations of `month` that may be one event reported twice, best first, from
 /// the month's counted violations and the days around it; pairs decided already are not
 /// proposed again.

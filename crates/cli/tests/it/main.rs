@@ -16,5 +16,6 @@ mod pseudo;
 mod report;
 mod risk;
 mod serve;
+mod signals;
 mod tables;
 mod verify;

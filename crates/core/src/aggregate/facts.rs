@@ -461,6 +461,17 @@ impl Facts {
         NaiveDate::from_num_days_from_ce_opt(sorted.max(recent)?)
     }
 
+    /// The earliest incident date counted: where the history of every series starts.
+    pub fn earliest(&self) -> Option<NaiveDate> {
+        let sorted = (0..self.sorted).find(|&r| self.counts(r)).map(|r| self.day[r]);
+        let recent = (self.sorted..self.day.len()).filter(|&r| self.counts(r)).map(|r| self.day[r]).min();
+        let day = match (sorted, recent) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        NaiveDate::from_num_days_from_ce_opt(day)
+    }
+
     /// Every live fact, in row order: for reference implementations and exports.
     pub fn iter(&self) -> impl Iterator<Item = Fact> + '_ {
         (0..self.day.len()).filter(|&r| !self.dead[r]).map(|r| Fact {

@@ -10,6 +10,7 @@ mod facts;
 mod filter;
 mod monitoring;
 mod select;
+mod signals;
 mod tables;
 
 pub use disclosure::{Disclosure, MinCount, PUBLIC_FILTERS, Sight};
@@ -17,6 +18,9 @@ pub use facts::{Fact, FactText, Facts};
 pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
 pub use select::{Cursor, Ordered, PageRequest, Selection, SortBy, page_of};
+pub use signals::{
+    Sentinel, Shown, Signal, SignalKind, SignalRules, UnitLevel, disclose, predictive_alpha, signals, upper_quantile,
+};
 pub use tables::{Late, MonthCounts, MonthTables, Ranked, share};
 
 /// A date as the facts store it: days since 0001-01-01.
