@@ -123,7 +123,43 @@ regions-quiet = No violation was documented in { $now } in the following regions
 
 ## IV – Risk index
 
-heading-risk = IV – Protection risk index
+heading-signals = IV – Early-warning signals
+signals-about = What the months before did not lead one to expect, computed from the same data as the tables: an unusual rise in a cercle or region (above the most its months before, up to { $months }, led one to expect, at { $quantile }), a commune hit after { $quiet } months without violations, a sentinel event, a worsening risk level. They are alerts to check, not conclusions.
+sentinel-child-recruitment = Child recruitment by armed forces or groups
+sentinel-sexual-violence = Sexual violence
+sentinel-mass-killing = Several people killed in one incident
+signals-about-public = Where the month departs from what its months before led one to expect: unusual rises, communes newly hit, sentinel events, worsening risk levels. They are alerts to check, not conclusions.
+signals-none = No early-warning signal in { $month }.
+signals-intro = { $count ->
+    [0] No early-warning signal in { $month }.
+    [one] { $count } early-warning signal in { $month }.
+   *[other] { $count } early-warning signals in { $month }.
+}
+signals-more = … and { $count } more, in the table.
+signal-surge = { $place }: { $observed } violations of the category “{ $category }” in { $month }, when its { $months } months before led one to expect { $threshold } at most.
+signal-new-area = { $place }: { $observed } violations in { $month }, after { $months } months without any.
+signal-sentinel = { $place }: { $event } ({ $observed }).
+signal-risk = { $place }: the risk level went from “{ $from }” to “{ $to }”.
+signal-place = { $level ->
+    [region] { $name } region
+    [cercle] { $name } cercle
+   *[commune] { $name } commune
+}
+signal-kind = { $kind ->
+    [surge] Unusual rise
+    [new_area] New area
+    [sentinel] Sentinel event
+   *[risk_deterioration] Worsening risk
+}
+signal-kind-header = Signal
+signal-place-header = Place
+signal-what-header = What
+signal-observed-header = Violations this month
+signal-threshold-header = Expected at most
+signal-risk-what = Level { $from } → { $to }
+map-signals = Map – Early-warning signals of { $month }
+map-signals-none = No signal
+heading-risk = V – Protection risk index
 risk-legend-title = Protection risk index levels
 risk-level = Level
 risk-points = Points
@@ -151,7 +187,7 @@ commune-of = { $name }
 
 ## V – People and places
 
-heading-people = V – Perpetrators, victims, places and times
+heading-people = VI – Perpetrators, victims, places and times
 people-perpetrator = Alleged perpetrators
 people-occupation = Victims' occupations
 people-sex = Victims' sex
@@ -172,7 +208,7 @@ people-time-slot-text = The most frequent time of day is: { $slot } ({ $count })
 
 ## VI – Recommendations
 
-heading-recommendations = VI – Recommendations
+heading-recommendations = VII – Recommendations
 recommendations-none = No recommendation was provided for this month.
 recommendation-actor = Actors
 recommendation-action = Recommended actions
@@ -181,7 +217,7 @@ recommendation-follow-up = Cluster follow-up
 
 ## VII – Annexes
 
-heading-annexes = VII – Annexes
+heading-annexes = VIII – Annexes
 annex = Annex { $number } – { $title }
 annex-violations-map-region = Map of violations by region ({ $month })
 annex-violations-map-cercle = Map of violations by cercle ({ $month })

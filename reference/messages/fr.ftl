@@ -146,7 +146,43 @@ regions-quiet = Aucune violation n'a été documentée au mois { of-now } dans l
 
 ## IV – Risk index
 
-heading-risk = IV – Indice de risque de protection
+heading-signals = IV – Signaux d’alerte précoce
+signals-about = Ce que les mois précédents ne laissaient pas attendre, calculé des mêmes données que les tableaux : une hausse inhabituelle dans un cercle ou une région (au-delà de ce que ses mois précédents, jusqu’à { $months }, laissaient attendre au plus, à { $quantile }), une commune touchée après { $quiet } mois sans violation, un événement sentinelle, un niveau de risque qui se dégrade. Ce sont des alertes à vérifier, non des conclusions.
+sentinel-child-recruitment = Recrutement d’enfant par des forces ou groupes armés
+sentinel-sexual-violence = Violence sexuelle
+sentinel-mass-killing = Plusieurs personnes tuées dans un incident
+signals-about-public = Où le mois s’écarte de ce que ses mois précédents laissaient attendre : hausses inhabituelles, communes nouvellement touchées, événements sentinelles, niveaux de risque en dégradation. Ce sont des alertes à vérifier, non des conclusions.
+signals-none = Aucun signal d’alerte précoce en { $month }.
+signals-intro = { $count ->
+    [0] Aucun signal d’alerte précoce en { $month }.
+    [one] { $count } signal d’alerte précoce en { $month }.
+   *[other] { $count } signaux d’alerte précoce en { $month }.
+}
+signals-more = … et { $count } autres, dans le tableau.
+signal-surge = { $place } : { $observed } violations de la catégorie « { $category } » en { $month }, quand ses { $months } mois précédents en laissaient attendre { $threshold } au plus.
+signal-new-area = { $place } : { $observed } violations en { $month }, après { $months } mois sans aucune.
+signal-sentinel = { $place } : { $event } ({ $observed }).
+signal-risk = { $place } : le niveau de risque est passé de « { $from } » à « { $to } ».
+signal-place = { $level ->
+    [region] région de { $name }
+    [cercle] cercle de { $name }
+   *[commune] commune de { $name }
+}
+signal-kind = { $kind ->
+    [surge] Hausse inhabituelle
+    [new_area] Nouvelle zone
+    [sentinel] Événement sentinelle
+   *[risk_deterioration] Risque en dégradation
+}
+signal-kind-header = Signal
+signal-place-header = Lieu
+signal-what-header = Quoi
+signal-observed-header = Violations du mois
+signal-threshold-header = Attendues au plus
+signal-risk-what = Niveau { $from } → { $to }
+map-signals = Carte – Signaux d’alerte précoce de { $month }
+map-signals-none = Aucun signal
+heading-risk = V – Indice de risque de protection
 risk-legend-title = Légende des niveaux de l'indice des risques de protection
 risk-level = Niveau
 risk-points = Points
@@ -185,7 +221,7 @@ commune-of = { INITIAL($name) ->
 
 ## V – People and places
 
-heading-people = V – Auteurs, victimes, lieux et horaires des violations
+heading-people = VI – Auteurs, victimes, lieux et horaires des violations
 people-perpetrator = Présumés auteurs
 people-occupation = Statut socio-économique des victimes
 people-sex = Sexe des victimes
@@ -206,7 +242,7 @@ people-time-slot-text = La tranche horaire la plus fréquente est : { $slot } ({
 
 ## VI – Recommendations
 
-heading-recommendations = VI – Recommandations
+heading-recommendations = VII – Recommandations
 recommendations-none = Aucune recommandation n'a été fournie pour ce mois.
 recommendation-actor = Acteurs concernés
 recommendation-action = Actions recommandées
@@ -215,7 +251,7 @@ recommendation-follow-up = Suivi du Cluster
 
 ## VII – Annexes
 
-heading-annexes = VII – Annexes
+heading-annexes = VIII – Annexes
 annex = Annexe { $number } – { $title }
 annex-violations-map-region = Carte des violations par région ({ $month })
 annex-violations-map-cercle = Carte des violations par cercle ({ $month })

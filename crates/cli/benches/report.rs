@@ -38,11 +38,7 @@ fn main() {
                 vigie_store::month_tables(&store, catalog, &live.facts, month, &Filter::default()).expect("tables");
             let incidents = store.violations_between(catalog, month.first_day(), month.last_day()).expect("incidents");
             let queried = start.elapsed().as_secs_f64();
-            let annexes = vigie_report::Annexes {
-                alerts,
-                coverage: live.facts.commune_counts(catalog, Month::new(2021, 1).expect("month"), month),
-                map_level: vigie_report::MapLevel::Commune,
-            };
+            let annexes = vigie_report::Annexes::of_report(alerts, &live.facts, catalog, month);
             let written = vigie_report::report::write(
                 &dir.path().join(name),
                 &tables,

@@ -161,7 +161,7 @@ pub enum Command {
     /// Surges (a cercle's or region's month, for a category, above the 99 % quantile of its
     /// baseline: the 24 months before at most), new areas (a commune with violations after a
     /// year without), sentinel events (a child recruited…) and risk deteriorations, from the
-    /// same counts as the tables. The rules are `reference/spec/signals.csv` and
+    /// same counts as the tables. The rules are `reference/signals/signals.csv` and
     /// `sentinels.csv`, or `--rules DIR` holding a cluster's own. CSV columns:
     /// `kind,unit_level,unit,category,observed,expected,threshold`.
     Signals {

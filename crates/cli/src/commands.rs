@@ -132,7 +132,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let catalog = catalog_of(store.as_ref())?;
             let rules = signal_rules(rules.as_deref(), &catalog)?;
             let live = LiveFacts::load(store.as_ref(), &catalog)?;
-            let found = vigie_store::month_signals(store.as_ref(), &catalog, &live.facts, &rules, month)?;
+            let records = vigie_store::MonthRecords::read(store.as_ref(), &catalog, month, &rules)?;
+            let found = records.tables(&catalog, &live.facts, month, &Filter::default()).0.signals;
             // The command reads the database itself: every figure is the caller's to see.
             let k = vigie_core::aggregate::MinCount::default();
             let sight = vigie_core::aggregate::Sight::Everything;

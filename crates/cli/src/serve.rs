@@ -27,7 +27,7 @@ pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> 
         state.trusted_proxies = options.trusted_proxies;
         state.min_count = options.min_count;
         if let Some(rules) = options.signal_rules {
-            state.signal_rules = rules;
+            state.set_signal_rules(rules);
         }
         let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

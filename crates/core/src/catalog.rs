@@ -29,8 +29,8 @@ pub const EMBEDDED: [(&str, &str); 7] = [
     reference_file!("spec/codelists.csv"),
     reference_file!("spec/risk_index.csv"),
     reference_file!("spec/risk_levels.csv"),
-    reference_file!("spec/signals.csv"),
-    reference_file!("spec/sentinels.csv"),
+    reference_file!("signals/signals.csv"),
+    reference_file!("signals/sentinels.csv"),
     reference_file!("spec/DATA-FORMATS.md"),
 ];
 

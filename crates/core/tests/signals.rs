@@ -86,7 +86,8 @@ fn the_rules_are_read_from_the_reference_files_and_bad_ones_said() {
     assert_eq!(names, ["child_recruitment", "sexual_violence", "mass_killing"]);
     assert_eq!(r.sentinels[2].min_in_incident, 3);
     // A cluster's own numbers, from its own files.
-    let settings = vigie_core::catalog::embedded("spec/signals.csv").replace("surge_min_count,3", "surge_min_count,5");
+    let settings =
+        vigie_core::catalog::embedded("signals/signals.csv").replace("surge_min_count,3", "surge_min_count,5");
     let own = SignalRules::parse(&settings, "name,subtypes,age_group,min_in_incident\nabductions,D1,,1\n", catalog())
         .expect("rules");
     assert_eq!((own.surge_min, own.sentinels.len()), (5, 1));

@@ -87,6 +87,19 @@ pub fn cell_filters(table: &str, row: &str, column: &str, month: Month) -> Optio
         "time_slot_by_category" => {
             [this(), code("time_slot", row).into_iter().chain(code("category", column)).collect()].concat()
         }
+        // A signal's count (`kind:level:unit:category`): the violations of its place (and
+        // category, a surge's) in the month; a threshold and a risk level count none.
+        "signals" if column == "observed" => {
+            let mut parts = row.split(':');
+            let (kind, level, unit, category) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+            let level = ["region", "cercle", "commune"].into_iter().find(|l| *l == level)?;
+            match kind {
+                "surge" => [this(), vec![(level, unit.to_owned()), ("category", category.to_owned())]].concat(),
+                "new_area" | "sentinel" => [this(), vec![(level, unit.to_owned())]].concat(),
+                _ => return None,
+            }
+        }
+        "signals" => return None,
         list => {
             let kind = ListKind::ALL.into_iter().find(|k| k.name() == list)?;
             [this(), code(kind.name(), row).into_iter().collect()].concat()

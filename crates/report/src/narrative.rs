@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use vigie_core::aggregate::{Disclosure, MonthTables, Ranked};
+use vigie_core::aggregate::{Disclosure, MinCount, MonthTables, Ranked, Shown, SignalKind, UnitLevel};
 use vigie_core::reference::UNKNOWN;
 use vigie_core::{Catalog, ListKind, Month};
 use vigie_i18n::{Args, Lang};
@@ -62,6 +62,10 @@ impl Inputs {
 /// violations from January to the report month (the monitoring's coverage).
 #[derive(Debug, Clone, Default)]
 pub struct Annexes {
+    /// The month's signals as the reader may see them, when the caller disclosed them for that
+    /// reader (a partner's dashboard); otherwise the tables' own, every figure shown, or, for a
+    /// reader who sees no record, as [`Shown::to_anyone`] shows them.
+    pub signals: Option<Vec<Shown>>,
     pub alerts: Vec<vigie_core::Alert>,
     pub coverage: Vec<u64>,
     /// The places the violations map shades: communes (the report's), or their cercles or
@@ -79,7 +83,12 @@ impl Annexes {
         month: Month,
     ) -> Annexes {
         let january = month.months_of_year().next().unwrap_or(month);
-        Annexes { alerts, coverage: facts.commune_counts(catalog, january, month), map_level: MapLevel::Commune }
+        Annexes {
+            signals: None,
+            alerts,
+            coverage: facts.commune_counts(catalog, january, month),
+            map_level: MapLevel::Commune,
+        }
     }
 }
 
@@ -375,6 +384,7 @@ pub fn build(
     overview(&cx, &mut blocks, inputs, public);
     categories(&cx, &mut blocks, public);
     regions(&cx, &mut blocks, inputs, public);
+    signals(&cx, &mut blocks, extra, restricted);
     risk(&cx, &mut blocks, public);
     if !public {
         people_and_places(&cx, &mut blocks);
@@ -387,6 +397,229 @@ pub fn build(
         &[("number", t.month.number().to_string()), ("month", capitalize(&cx.month_name(t.month)))],
     );
     (Document { lang, title, subtitle, blocks }, figures.claims())
+}
+
+/// The early-warning signals: what they are, one sentence each (the first ones), a map of where
+/// they are and their table; every figure as the reader may see it.
+fn signals(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, restricted: Option<&Disclosure>) {
+    /// Sentences at most: the table lists every signal.
+    const SAID: usize = 12;
+    let shown: Vec<Shown> = match (&extra.signals, restricted) {
+        (Some(shown), _) => shown.clone(),
+        (None, None) => cx.t.signals.iter().cloned().map(Shown::exact).collect(),
+        (None, Some(d)) => {
+            let k = MinCount::new(d.min_count()).unwrap_or_default();
+            cx.t.signals.iter().cloned().map(|s| Shown::to_anyone(s, k)).collect()
+        }
+    };
+    let k = restricted.map_or(MinCount::default().get(), Disclosure::min_count);
+    let g = &cx.c.geography;
+    out.push(heading(cx, 1, "heading-signals"));
+    // The public version: as everywhere, no sentence and no place below the region but the map.
+    let public = restricted.is_some();
+    let rules = &cx.t.signal_rules;
+    let about = match public {
+        true => cx.text("signals-about-public").into(),
+        false => cx
+            .sentence("signals-about")
+            .text("months", rules.baseline_months.to_string())
+            .text("quantile", cx.lang.percent(rules.quantile * 100.0, 0))
+            .text("quiet", rules.quiet_months.to_string())
+            .done(),
+    };
+    out.push(Block::Paragraph(about));
+    let month = cx.month_name(cx.month);
+    let count = Claim {
+        table: "signals".into(),
+        row: "TOTAL".into(),
+        column: "count".into(),
+        value: shown.len() as u64,
+        withheld: None,
+    };
+    if !public {
+        let intro = cx.sentence("signals-intro").count("count", count).text("month", month.clone()).done();
+        out.push(Block::Paragraph(intro));
+    }
+    if shown.is_empty() {
+        if public {
+            out.push(Block::Paragraph(cx.words("signals-none", &[("month", month)]).into()));
+        }
+        return;
+    }
+    // A signal's figure, keyed `kind:level:unit:category` (what the dashboard links it to).
+    let key = |s: &Shown| {
+        let (unit, category) = signal_unit(cx, s);
+        format!("{}:{}:{unit}:{category}", s.signal.kind.name(), s.signal.level.name())
+    };
+    let claim = |s: &Shown, column: &str, value: Option<u64>, raw: u64| Claim {
+        table: "signals".into(),
+        row: key(s),
+        column: column.into(),
+        value: value.unwrap_or(raw),
+        withheld: value.is_none().then_some(k),
+    };
+    let place = |s: &Shown| {
+        let (level, name) = match s.signal.level {
+            UnitLevel::Region => ("region", cx.region_name(s.signal.unit)),
+            UnitLevel::Cercle => ("cercle", g.cercles[s.signal.unit].unit.name.clone()),
+            UnitLevel::Commune => ("commune", g.communes[s.signal.unit].unit.name.clone()),
+        };
+        capitalize(&cx.words("signal-place", &[("level", level.into()), ("name", name)]))
+    };
+    let what = |s: &Shown| match (s.signal.kind, s.signal.category) {
+        (SignalKind::Surge, Some(c)) => cx.category_label(c),
+        (SignalKind::Sentinel, Some(i)) => {
+            cx.t.signal_rules.sentinels.get(i).map_or_else(String::new, |e| sentinel_label(cx, e))
+        }
+        (SignalKind::RiskDeterioration, _) => cx.words(
+            "signal-risk-what",
+            &[
+                ("from", cx.level_name(s.signal.expected.unwrap_or_default() as u64)),
+                ("to", cx.level_name(s.signal.observed)),
+            ],
+        ),
+        _ => String::new(),
+    };
+    let sentences: Vec<Text> = shown
+        .iter()
+        .filter(|_| !public)
+        .take(SAID)
+        .map(|s| {
+            let observed = cx.cell(claim(s, "observed", s.observed, s.signal.observed));
+            let months = |n: u32| n.to_string();
+            match s.signal.kind {
+                SignalKind::Surge => cx
+                    .sentence("signal-surge")
+                    .text("place", place(s))
+                    .part("observed", observed)
+                    .text("category", what(s))
+                    .text("month", month.clone())
+                    .text("months", months(s.signal.baseline_months))
+                    .part("threshold", cx.cell(claim(s, "threshold", s.threshold, s.signal.threshold.unwrap_or(0))))
+                    .done(),
+                SignalKind::NewArea => cx
+                    .sentence("signal-new-area")
+                    .text("place", place(s))
+                    .part("observed", observed)
+                    .text("month", month.clone())
+                    .text("months", months(s.signal.baseline_months))
+                    .done(),
+                SignalKind::Sentinel => cx
+                    .sentence("signal-sentinel")
+                    .text("place", place(s))
+                    .text("event", what(s))
+                    .part("observed", observed)
+                    .done(),
+                SignalKind::RiskDeterioration => cx
+                    .sentence("signal-risk")
+                    .text("place", place(s))
+                    .text("from", cx.level_name(s.signal.expected.unwrap_or_default() as u64))
+                    .text("to", cx.level_name(s.signal.observed))
+                    .done(),
+            }
+        })
+        .collect();
+    if !sentences.is_empty() {
+        out.push(Block::Bullets(sentences));
+    }
+    if !public && shown.len() > SAID {
+        let more = Claim {
+            table: "signals".into(),
+            row: "TOTAL".into(),
+            column: "more".into(),
+            value: (shown.len() - SAID) as u64,
+            withheld: None,
+        };
+        out.push(Block::Paragraph(cx.sentence("signals-more").count("count", more).done()));
+    }
+    // Where: each commune of a cercle's surge, and each commune of its own signal, coloured by
+    // the signal (a region's surge is in the table: it would colour a whole region).
+    let kinds = [SignalKind::Surge, SignalKind::NewArea, SignalKind::Sentinel, SignalKind::RiskDeterioration];
+    let colours = ["#f0a830", "#f5d76e", "#c0392b", "#8e44ad"];
+    let mut classes = vec![(cx.text("map-signals-none"), "#ffffff")];
+    classes.extend(kinds.iter().zip(colours).map(|(k, c)| (cx.words("signal-kind", &[("kind", k.name().into())]), c)));
+    let mut by_commune: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for s in &shown {
+        let class = 1 + kinds.iter().position(|k| *k == s.signal.kind).unwrap_or(0);
+        let communes: Vec<&str> = match s.signal.level {
+            UnitLevel::Region => Vec::new(),
+            UnitLevel::Cercle => g
+                .communes
+                .iter()
+                .filter(|c| c.cercle as usize == s.signal.unit)
+                .map(|c| c.unit.pcode.as_str())
+                .collect(),
+            UnitLevel::Commune => vec![g.communes[s.signal.unit].unit.pcode.as_str()],
+        };
+        for pcode in communes {
+            let kept = by_commune.entry(pcode).or_insert(class);
+            // A commune's gravest signal: a sentinel over a new area over a surge.
+            *kept = (*kept).max(class);
+        }
+    }
+    let title = cx.words("map-signals", &[("month", month.clone())]);
+    let svg = charts::map(g, &title, &|pcode| by_commune.get(pcode).copied(), &classes, &[], &cx.source());
+    let header = [
+        "signal-kind-header",
+        "signal-place-header",
+        "signal-what-header",
+        "signal-observed-header",
+        "signal-threshold-header",
+    ]
+    .map(|id| cx.text(id))
+    .to_vec();
+    let rows: Vec<Vec<Text>> = shown
+        .iter()
+        .filter(|s| !public || s.signal.level == UnitLevel::Region)
+        .map(|s| {
+            let threshold = match s.signal.threshold {
+                Some(t) => cx.cell(claim(s, "threshold", s.threshold, t)),
+                None => Text::default(),
+            };
+            vec![
+                Text::from(cx.words("signal-kind", &[("kind", s.signal.kind.name().into())])),
+                Text::from(place(s)),
+                Text::literal(capitalize(&what(s))),
+                cx.cell(claim(s, "observed", s.observed, s.signal.observed)),
+                threshold,
+            ]
+        })
+        .collect();
+    out.push(Block::Figure { caption: title, svg, data: None });
+    if !rows.is_empty() {
+        out.push(Block::Table(Table { header, rows, numeric_from: 3, total_row: false }));
+    }
+}
+
+/// A signal's unit as its code (a P-code, a reporting region's code) and its category (a
+/// category's code, a sentinel's name).
+fn signal_unit(cx: &Ctx<'_>, s: &Shown) -> (String, String) {
+    let g = &cx.c.geography;
+    let unit = match s.signal.level {
+        UnitLevel::Region => g.regions[s.signal.unit].code.clone(),
+        UnitLevel::Cercle => g.cercles[s.signal.unit].unit.pcode.clone(),
+        UnitLevel::Commune => g.communes[s.signal.unit].unit.pcode.clone(),
+    };
+    let category = match (s.signal.kind, s.signal.category) {
+        (SignalKind::Surge, Some(c)) => cx.c.typology.categories[c].code.clone(),
+        (SignalKind::Sentinel, Some(i)) => {
+            cx.t.signal_rules.sentinels.get(i).map(|e| e.name.clone()).unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    (unit, category)
+}
+
+/// A sentinel event's label in the reader's language: its message (`sentinel-child-recruitment`),
+/// else its own `label_<language>` in the cluster's `sentinels.csv`, else its name.
+fn sentinel_label(cx: &Ctx<'_>, sentinel: &vigie_core::aggregate::Sentinel) -> String {
+    let id = format!("sentinel-{}", sentinel.name.replace('_', "-"));
+    if cx.lang.message_ids().contains(&id) {
+        return cx.lang.in_sentence(&cx.text(&id));
+    }
+    let code = cx.lang.code();
+    let label = sentinel.labels.iter().find(|(l, _)| l == code).or_else(|| sentinel.labels.first());
+    cx.lang.in_sentence(label.map_or(sentinel.name.as_str(), |(_, text)| text.as_str()))
 }
 
 /// A withheld figure as the reader sees it.

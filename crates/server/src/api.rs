@@ -234,7 +234,7 @@ pub async fn signals(
     let lang = crate::pages::request_language(asked, &headers);
     state
         .blocking(move |state, store| {
-            let rows = month_signals(state, &*store, &caller.sight(), month, lang)?;
+            let rows = month_signals(state, &mut *store, &caller.sight(), month, lang)?;
             if rows.iter().any(|r| !r.withheld.is_empty()) {
                 let what = serde_json::json!({ "signals": true });
                 state.audit_read(store, caller.actor("anonymous"), "withheld", "signals", &month.to_string(), what)?;
@@ -244,21 +244,29 @@ pub async fn signals(
         .await
 }
 
-/// The signals of `month` as a caller of `sight` may see them: the one path of the API, the
-/// dashboard and the report's page.
-pub(crate) fn month_signals(
+/// The signals of `tables` (a month's, for a filter) as a caller of `sight` may see them, by
+/// the one disclosure rule: the API's and the dashboard's.
+pub(crate) fn shown_signals(
     state: &AppState,
-    store: &dyn vigie_store::Store,
+    tables: &vigie_core::aggregate::MonthTables,
+    sight: &vigie_core::aggregate::Sight,
+) -> Vec<vigie_core::aggregate::Shown> {
+    let live = state.shared.current();
+    let rules = state.shared.signal_rules();
+    vigie_core::aggregate::disclose(tables.signals.clone(), &live.facts, rules, tables.month, sight, state.min_count)
+}
+
+/// The month's signals (every place and category) as a caller of `sight` may see them.
+fn month_signals(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
     sight: &vigie_core::aggregate::Sight,
     month: Month,
     lang: vigie_i18n::Lang,
 ) -> Result<Vec<vigie_report::signals::SignalRow>, ApiError> {
-    let catalog = state.shared.catalog();
-    let live = state.shared.current();
-    let rules = &state.signal_rules;
-    let found = vigie_store::month_signals(store, catalog, &live.facts, rules, month)?;
-    let shown = vigie_core::aggregate::disclose(found, &live.facts, rules, month, sight, state.min_count);
-    Ok(vigie_report::signals::rows(&shown, catalog, rules, lang))
+    let answer = state.shared.month_tables(&*store, month, &Filter::default())?;
+    let shown = shown_signals(state, &answer.0, sight);
+    Ok(vigie_report::signals::rows(&shown, state.shared.catalog(), state.shared.signal_rules(), lang))
 }
 
 pub async fn users(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, ApiError> {

@@ -66,15 +66,12 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// k of the disclosure rule: the fewest hidden records a figure may count.
     pub min_count: vigie_core::aggregate::MinCount,
-    /// The early-warning rules (`reference/spec/signals.csv`, `sentinels.csv`, or a cluster's).
-    pub signal_rules: vigie_core::aggregate::SignalRules,
 }
 
 impl AppState {
     /// Opens the database `url` names and loads its aggregation state with `catalog`.
     pub fn open(url: DbUrl, catalog: Catalog) -> Result<AppState, vigie_store::StoreError> {
         let pool = Pool::new(url.clone())?;
-        let signal_rules = vigie_core::aggregate::SignalRules::builtin(&catalog);
         let shared = Shared::load(&*pool.get()?, catalog)?.refresh_in_background(url);
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(AppState {
@@ -89,8 +86,12 @@ impl AppState {
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
             min_count: vigie_core::aggregate::MinCount::default(),
-            signal_rules,
         })
+    }
+
+    /// A cluster's own early-warning rules (`vigie serve --signal-rules`), before serving.
+    pub fn set_signal_rules(&mut self, rules: vigie_core::aggregate::SignalRules) {
+        self.shared.set_signal_rules(rules);
     }
 
     /// Runs store work on a blocking thread with a pooled store of its own.

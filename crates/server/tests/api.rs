@@ -2638,6 +2638,17 @@ async fn signals_show_each_caller_what_the_disclosure_rule_lets_it_see() {
     }
     let audit = server.store().audit_log(10).expect("audit");
     assert!(audit.iter().any(|e| e.action == "withheld" && e.entity == "signals"), "audited");
+    // The dashboard's panel: the IM officer's signal leads to its violations; the viewer's
+    // names no commune (nothing below the region but the map) and shows the count withheld.
+    for (who, listed) in [("im", true), ("viewer", false)] {
+        let (cookie, _) = login(&app, who).await;
+        let request = request("GET", "/dashboard?month=2021-11&lang=en", None).header(header::COOKIE, cookie);
+        let page = call(&app, request.body(Body::empty()).expect("request")).await;
+        assert!(page.text.contains("Early-warning signals"), "{who}");
+        let link = "/violations?month=2021-11&amp;commune=ML040503";
+        assert_eq!(page.text.contains(link), listed, "{who}: {}", page.text);
+        assert_eq!(page.text.contains("Sexual violence"), listed, "{who}");
+    }
     let bad = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-13", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

@@ -706,23 +706,8 @@ pub fn month_tables(
     month: Month,
     filter: &vigie_core::aggregate::Filter,
 ) -> Result<MonthAnswer> {
-    Ok(MonthRecords::read(store, catalog, month)?.tables(catalog, facts, month, filter))
-}
-
-/// The early-warning signals of `month` (`vigie_core::aggregate::signals`), with the risk index
-/// of the month and of the month before read from the store's answers.
-pub fn month_signals(
-    store: &dyn Store,
-    catalog: &Catalog,
-    facts: &vigie_core::aggregate::Facts,
-    rules: &vigie_core::aggregate::SignalRules,
-    month: Month,
-) -> Result<Vec<vigie_core::aggregate::Signal>> {
-    use vigie_core::aggregate::{Filter, RiskTables};
-    let answers = store.risk_answers_between(catalog, month.previous().previous(), month)?;
-    let now = RiskTables::compute(catalog, month, &answers, &Filter::default());
-    let before = RiskTables::compute(catalog, month.previous(), &answers, &Filter::default());
-    Ok(vigie_core::aggregate::signals(facts, catalog, rules, month, [&now, &before]))
+    let rules = vigie_core::aggregate::SignalRules::builtin(catalog);
+    Ok(MonthRecords::read(store, catalog, month, &rules)?.tables(catalog, facts, month, filter))
 }
 
 /// The pairs of violations of `month` that may be one event reported twice, best first, from
@@ -749,15 +734,24 @@ pub fn duplicate_candidates(
 /// sign-off or a reopening enters the change feed, so it makes a new data version.
 #[derive(Debug, Clone, Default)]
 pub struct MonthRecords {
+    /// The risk answers of the month and the two before (a level rising two months running).
     pub answers: Vec<vigie_core::RiskAnswer>,
     pub alerts: Vec<vigie_core::Alert>,
     pub publications: Vec<vigie_core::Publication>,
+    /// The early-warning rules the month's signals follow.
+    pub rules: vigie_core::aggregate::SignalRules,
 }
 
 impl MonthRecords {
-    pub fn read(store: &dyn Store, catalog: &Catalog, month: Month) -> Result<MonthRecords> {
+    pub fn read(
+        store: &dyn Store,
+        catalog: &Catalog,
+        month: Month,
+        rules: &vigie_core::aggregate::SignalRules,
+    ) -> Result<MonthRecords> {
         Ok(MonthRecords {
-            answers: store.risk_answers_between(catalog, month.previous(), month)?,
+            rules: rules.clone(),
+            answers: store.risk_answers_between(catalog, month.previous().previous(), month)?,
             alerts: store.alerts_between(catalog, month.first_day(), month.last_day())?,
             publications: store.publications(None)?,
         })
@@ -774,7 +768,8 @@ impl MonthRecords {
         let tables = facts
             .tables(catalog, month, filter)
             .with_monitoring(catalog, &self.answers, &self.alerts, filter)
-            .with_late(facts, catalog, &self.publications, filter);
+            .with_late(facts, catalog, &self.publications, filter)
+            .with_signals(facts, catalog, &self.rules, &self.answers, filter);
         (tables, self.alerts.clone())
     }
 }

@@ -163,6 +163,8 @@ pub struct Shared {
     /// Lists' whole selections in order, by data version, filter and order: every page of a
     /// list asked for before is a slice. Bounded by [`ORDERED_BYTES`].
     ordered: Mutex<HashMap<ListKey, Arc<Ordered>>>,
+    /// The early-warning rules of every answer's signals.
+    signal_rules: vigie_core::aggregate::SignalRules,
 }
 
 #[derive(Default)]
@@ -271,7 +273,9 @@ impl Versions {
 impl Shared {
     pub fn load(store: &dyn Store, catalog: Catalog) -> Result<Shared> {
         let live = LiveFacts::load(store, &catalog)?;
+        let signal_rules = vigie_core::aggregate::SignalRules::builtin(&catalog);
         Ok(Shared {
+            signal_rules,
             versions: Arc::new(Versions {
                 catalog,
                 current: RwLock::new(Arc::new(live)),
@@ -330,6 +334,16 @@ impl Shared {
 
     pub fn catalog(&self) -> &Catalog {
         &self.versions.catalog
+    }
+
+    /// The early-warning rules (the embedded ones until [`Shared::set_signal_rules`]).
+    pub fn signal_rules(&self) -> &vigie_core::aggregate::SignalRules {
+        &self.signal_rules
+    }
+
+    /// A cluster's own early-warning rules, before any answer is kept.
+    pub fn set_signal_rules(&mut self, rules: vigie_core::aggregate::SignalRules) {
+        self.signal_rules = rules;
     }
 
     /// What a cache of sessions and tokens (or of the access settings) is valid for: an answer
@@ -480,7 +494,9 @@ impl Shared {
     /// A month's risk answers and alerts at data version `version`: from memory when read
     /// already at that version, else from the store (kept only if no write committed meanwhile).
     fn month_records(&self, store: &dyn Store, version: i64, month: Month) -> Result<Arc<MonthRecords>> {
-        month_kept(&self.records, store, version, month, || MonthRecords::read(store, self.catalog(), month))
+        month_kept(&self.records, store, version, month, || {
+            MonthRecords::read(store, self.catalog(), month, &self.signal_rules)
+        })
     }
 }
 

@@ -117,11 +117,7 @@ fn the_whole_report_renders_in_a_pseudo_language_with_nothing_outside_its_catalo
         vigie_store::month_tables(&store, &catalog, &live.facts, month, &Filter::default()).expect("tables");
     let incidents = vigie_store::Store::violations_between(&store, &catalog, month.first_day(), month.last_day())
         .expect("incidents");
-    let annexes = vigie_report::Annexes {
-        alerts,
-        coverage: live.facts.commune_counts(&catalog, month.months_of_year().next().expect("January"), month),
-        map_level: vigie_report::MapLevel::Commune,
-    };
+    let annexes = vigie_report::Annexes::of_report(alerts, &live.facts, &catalog, month);
     let out = dir.path().join("pseudo");
     let written =
         vigie_report::report::write(&out, &tables, &catalog, lang, &Inputs::default(), None, &incidents, &annexes)

@@ -29,7 +29,8 @@ fn signals_are_written_as_csv_and_json_and_a_cluster_s_own_rules_are_read() {
     // A cluster's own rules: no sentinel, surges from 50 violations.
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).expect("mkdir");
-    let settings = vigie_core::catalog::embedded("spec/signals.csv").replace("surge_min_count,3", "surge_min_count,50");
+    let settings =
+        vigie_core::catalog::embedded("signals/signals.csv").replace("surge_min_count,3", "surge_min_count,50");
     std::fs::write(rules.join("signals.csv"), settings).expect("write");
     std::fs::write(rules.join("sentinels.csv"), "name,subtypes,age_group,min_in_incident\n").expect("write");
     let own = vigie(dir.path(), &db, &["signals", "--month", "2021-11", "--rules", "rules"]);

@@ -13,8 +13,8 @@
 //! - **Risk deterioration**: a commune whose risk level rose two months running, or by two
 //!   levels at once.
 //!
-//! The rules' numbers and the sentinel events are data (`reference/spec/signals.csv`,
-//! `reference/spec/sentinels.csv`): a cluster changes them without code.
+//! The rules' numbers and the sentinel events are data (`reference/signals/signals.csv`,
+//! `reference/signals/sentinels.csv`): a cluster changes them without code.
 
 use std::collections::HashMap;
 
@@ -44,6 +44,24 @@ pub struct SignalRules {
     /// The levels at once that make a deterioration.
     pub risk_jump: u8,
     pub sentinels: Vec<Sentinel>,
+}
+
+impl Default for SignalRules {
+    /// The embedded `signals.csv`'s numbers, without sentinels (which name a catalog's codes:
+    /// [`SignalRules::builtin`] has them).
+    fn default() -> SignalRules {
+        SignalRules {
+            quantile: 0.99,
+            surge_min: 3,
+            history_min: 6,
+            baseline_months: 24,
+            new_area_min: 3,
+            quiet_months: 12,
+            risk_rise_months: 2,
+            risk_jump: 2,
+            sentinels: Vec::new(),
+        }
+    }
 }
 
 /// An event that is a signal at its first occurrence.
@@ -76,8 +94,8 @@ impl SignalRules {
     pub fn builtin(catalog: &Catalog) -> SignalRules {
         // The embedded files are tested to parse: failing here is a build defect.
         SignalRules::parse(
-            crate::catalog::embedded("spec/signals.csv"),
-            crate::catalog::embedded("spec/sentinels.csv"),
+            crate::catalog::embedded("signals/signals.csv"),
+            crate::catalog::embedded("signals/sentinels.csv"),
             catalog,
         )
         .unwrap_or_else(|e| panic!("embedded signal rules: {e}"))
@@ -241,7 +259,7 @@ pub struct Signal {
     pub threshold: Option<u64>,
     /// The violations of the baseline's months (a surge): what discloses its expected figure.
     pub baseline_total: u64,
-    /// The baseline's months (a surge).
+    /// The baseline's months (a surge); the months without a violation (a new area).
     pub baseline_months: u32,
 }
 
@@ -478,7 +496,7 @@ pub fn signals(
                     expected: Some(0.0),
                     threshold: None,
                     baseline_total: 0,
-                    baseline_months: 0,
+                    baseline_months: quiet,
                 });
             }
         }
@@ -539,6 +557,26 @@ pub struct Shown {
     pub threshold: Option<u64>,
 }
 
+impl Shown {
+    /// `signal` as a reader who sees no record one by one may see it (the public, viewers):
+    /// every record it counts is hidden.
+    pub fn to_anyone(signal: Signal, k: super::MinCount) -> Shown {
+        let small = |hidden: u64| signal.kind != SignalKind::RiskDeterioration && (1..k.get()).contains(&hidden);
+        let (now, before) = (small(signal.observed), small(signal.baseline_total));
+        Shown {
+            observed: (!now).then_some(signal.observed),
+            expected: signal.expected.filter(|_| !before),
+            threshold: signal.threshold.filter(|_| !before),
+            signal,
+        }
+    }
+
+    /// `signal` with every figure: for a reader who sees every record.
+    pub fn exact(signal: Signal) -> Shown {
+        Shown { observed: Some(signal.observed), expected: signal.expected, threshold: signal.threshold, signal }
+    }
+}
+
 /// `signals` of `month` as a caller of `sight` may see them, by the one disclosure rule: a
 /// figure counting 1 to k−1 records hidden from the caller is withheld (a partner's own records
 /// aside, so that subtracting them gives nothing back); a surge's expected figure and threshold
@@ -553,17 +591,11 @@ pub fn disclose(
 ) -> Vec<Shown> {
     use super::Sight;
 
-    let k = k.get();
-    let small = |hidden: u64| (1..k).contains(&hidden);
+    let small = |hidden: u64| (1..k.get()).contains(&hidden);
     let own = match sight {
-        Sight::Everything => {
-            return signals
-                .into_iter()
-                .map(|s| Shown { observed: Some(s.observed), expected: s.expected, threshold: s.threshold, signal: s })
-                .collect();
-        }
-        Sight::Nothing => None,
-        Sight::Organization(code) => Some(facts.organization_index(code)),
+        Sight::Everything => return signals.into_iter().map(Shown::exact).collect(),
+        Sight::Nothing => return signals.into_iter().map(|s| Shown::to_anyone(s, k)).collect(),
+        Sight::Organization(code) => facts.organization_index(code),
     };
     // A partner's own records, month by month over the longest baseline.
     let longest = signals.iter().map(|s| s.baseline_months).max().unwrap_or(0);
@@ -572,8 +604,8 @@ pub fn disclose(
         oldest = oldest.previous();
     }
     let own_cubes = match own {
-        Some(Some(index)) => cubes(facts, oldest, month, Some(index)),
-        _ => Vec::new(),
+        Some(index) => cubes(facts, oldest, month, Some(index)),
+        None => Vec::new(),
     };
     let (subtypes, communes) = (facts.subtypes, facts.communes);
     let in_unit = |signal: &Signal, commune: usize| match signal.level {
@@ -598,13 +630,13 @@ pub fn disclose(
     signals
         .into_iter()
         .map(|signal| {
-            let (own_now, own_before) = match (&own, signal.kind) {
-                (Some(Some(index)), SignalKind::Sentinel) => {
+            let (own_now, own_before) = match (own, signal.kind) {
+                (Some(index), SignalKind::Sentinel) => {
                     let sentinel = signal.category.and_then(|i| rules.sentinels.get(i));
-                    let counts = sentinel.map(|s| sentinel_counts(facts, month, s, Some(*index))).unwrap_or_default();
+                    let counts = sentinel.map(|s| sentinel_counts(facts, month, s, Some(index))).unwrap_or_default();
                     (counts.get(&(signal.unit as u16)).copied().unwrap_or(0), 0)
                 }
-                (Some(Some(_)), _) if !own_cubes.is_empty() => {
+                (Some(_), _) if !own_cubes.is_empty() => {
                     let (now, past) = own_cubes.split_last().unwrap_or((&own_cubes[0], &[]));
                     let months = (signal.baseline_months as usize).min(past.len());
                     let before = past[past.len() - months..].iter().map(|cube| own_in(cube, &signal)).sum();

@@ -87,7 +87,7 @@ impl MonthCounts {
 
 /// A month's full table set: the month, the previous month (for comparisons), and the
 /// year's category × month and region × month tables up to the end of the month.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonthTables {
     pub month: Month,
     pub current: MonthCounts,
@@ -103,6 +103,11 @@ pub struct MonthTables {
     /// Earlier signed-off months and the violations each received since its newest published
     /// version (empty until [`MonthTables::with_late`]).
     pub late: Vec<Late>,
+    /// The month's early-warning signals in the filter's places and categories (empty until
+    /// [`MonthTables::with_signals`]).
+    pub signals: Vec<super::Signal>,
+    /// The rules the signals follow (a sentinel signal's `category` indexes their sentinels).
+    pub signal_rules: super::SignalRules,
 }
 
 /// A published month's late reports: its violations written since its newest version.
@@ -149,6 +154,44 @@ impl MonthTables {
                 count: facts.written_after_masked(p.month, p.last_batch, &masks),
             })
             .collect();
+        self
+    }
+
+    /// Adds the month's early-warning signals (over every counted violation: a signal is the
+    /// cluster's), those of the places and categories `filter` selects. `answers` must hold
+    /// the report month and the two before (a risk level rising two months running).
+    pub fn with_signals(
+        mut self,
+        facts: &Facts,
+        catalog: &Catalog,
+        rules: &super::SignalRules,
+        answers: &[RiskAnswer],
+        filter: &Filter,
+    ) -> Self {
+        let everywhere = Filter::default();
+        let now = RiskTables::compute(catalog, self.month, answers, &everywhere);
+        let before = RiskTables::compute(catalog, self.month.previous(), answers, &everywhere);
+        let communes = filter.commune_mask(catalog);
+        let categories: Vec<bool> = (0..catalog.typology.categories.len())
+            .map(|k| filter.categories.is_empty() || filter.categories.contains(&(k as u8)))
+            .collect();
+        let g = &catalog.geography;
+        let kept = |s: &super::Signal| {
+            let place = match s.level {
+                super::UnitLevel::Commune => communes[s.unit],
+                super::UnitLevel::Cercle => {
+                    g.communes.iter().zip(&communes).any(|(c, &k)| k && c.cercle as usize == s.unit)
+                }
+                super::UnitLevel::Region => {
+                    g.communes.iter().zip(&communes).any(|(c, &k)| k && c.region.0 as usize == s.unit)
+                }
+            };
+            let category = s.kind != super::SignalKind::Surge || s.category.is_none_or(|k| categories[k]);
+            place && category
+        };
+        self.signals =
+            super::signals(facts, catalog, rules, self.month, [&now, &before]).into_iter().filter(kept).collect();
+        self.signal_rules = rules.clone();
         self
     }
 
@@ -325,6 +368,8 @@ impl Facts {
             risk: RiskTables::default(),
             alerts: AlertTables::default(),
             late: Vec::new(),
+            signals: Vec::new(),
+            signal_rules: super::SignalRules::default(),
         }
     }
 

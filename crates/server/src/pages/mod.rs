@@ -521,8 +521,14 @@ pub async fn dashboard(
             view.sort();
             // The figures are kept linked only: one copy of the maps per view in the cache.
             let linked = answer.rendered(&format!("{form} {}", encode(&view)), |answer| {
-                let annexes =
-                    vigie_report::Annexes { alerts: answer.1.clone(), coverage: counted.communes.clone(), map_level };
+                // The signals as this caller may see them (a partner's own records aside).
+                let signals = restricted.then(|| crate::api::shown_signals(state, &answer.0, &sight));
+                let annexes = vigie_report::Annexes {
+                    signals,
+                    alerts: answer.1.clone(),
+                    coverage: counted.communes.clone(),
+                    map_level,
+                };
                 let figures =
                     figures(state.shared.catalog(), lang, &answer.0, &annexes, restricted.then_some(&*disclosure));
                 let links = Links { catalog: state.shared.catalog(), lang, view: &view, month, records: shown.records };
@@ -579,10 +585,30 @@ impl Links<'_> {
         Some(Link { href, purpose: self.lang.text("ui-link-filter") })
     }
 
-    /// A table's cell: its violations, for whoever may see records.
+    /// A table's cell: its violations, for whoever may see records. A signal, for the others:
+    /// the dashboard of its region (and category), the place behind it as far as they may filter.
     fn cell(&self, table: &str, row: &str, column: &str) -> Option<Link> {
-        let own = vigie_report::cell_filters(table, row, column, self.month).filter(|_| self.records)?;
-        Some(Link { href: self.list(&own), purpose: self.lang.text("ui-link-list") })
+        let own = vigie_report::cell_filters(table, row, column, self.month)?;
+        if self.records {
+            return Some(Link { href: self.list(&own), purpose: self.lang.text("ui-link-list") });
+        }
+        if table != "signals" {
+            return None;
+        }
+        let g = &self.catalog.geography;
+        let region = own.iter().find_map(|(level, unit)| match *level {
+            "region" => Some(unit.clone()),
+            "cercle" => {
+                let cercle = g.cercles.iter().position(|c| c.unit.pcode == *unit)?;
+                let commune = g.communes.iter().find(|c| c.cercle as usize == cercle)?;
+                Some(g.region(commune.region).code.clone())
+            }
+            "commune" => Some(g.region(g.commune(g.commune_by_pcode(unit)?).region).code.clone()),
+            _ => None,
+        })?;
+        let mut pairs = vec![("month".to_owned(), self.month.to_string()), ("region".to_owned(), region)];
+        pairs.extend(own.iter().filter(|(k, _)| *k == "category").map(|(k, v)| ((*k).to_owned(), v.clone())));
+        Some(Link { href: format!("/dashboard?{}", encode(&pairs)), purpose: self.lang.text("ui-link-filter") })
     }
 
     /// A key figure: the month's violations, or the year's to the month's end.
