@@ -448,7 +448,7 @@ fn signals(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, restricted: Opti
     }
     // A signal's figure, keyed `kind:level:unit:category` (what the dashboard links it to).
     let key = |s: &Shown| {
-        let (unit, category) = signal_unit(cx, s);
+        let (unit, category) = crate::signals::codes(&s.signal, cx.c, &cx.t.signal_rules);
         format!("{}:{}:{unit}:{category}", s.signal.kind.name(), s.signal.level.name())
     };
     let claim = |s: &Shown, column: &str, value: Option<u64>, raw: u64| Claim {
@@ -589,25 +589,6 @@ fn signals(cx: &Ctx<'_>, out: &mut Vec<Block>, extra: &Annexes, restricted: Opti
     if !rows.is_empty() {
         out.push(Block::Table(Table { header, rows, numeric_from: 3, total_row: false }));
     }
-}
-
-/// A signal's unit as its code (a P-code, a reporting region's code) and its category (a
-/// category's code, a sentinel's name).
-fn signal_unit(cx: &Ctx<'_>, s: &Shown) -> (String, String) {
-    let g = &cx.c.geography;
-    let unit = match s.signal.level {
-        UnitLevel::Region => g.regions[s.signal.unit].code.clone(),
-        UnitLevel::Cercle => g.cercles[s.signal.unit].unit.pcode.clone(),
-        UnitLevel::Commune => g.communes[s.signal.unit].unit.pcode.clone(),
-    };
-    let category = match (s.signal.kind, s.signal.category) {
-        (SignalKind::Surge, Some(c)) => cx.c.typology.categories[c].code.clone(),
-        (SignalKind::Sentinel, Some(i)) => {
-            cx.t.signal_rules.sentinels.get(i).map(|e| e.name.clone()).unwrap_or_default()
-        }
-        _ => String::new(),
-    };
-    (unit, category)
 }
 
 /// A sentinel event's label in the reader's language: its message (`sentinel-child-recruitment`),

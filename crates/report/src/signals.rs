@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use vigie_core::Catalog;
-use vigie_core::aggregate::{Shown, SignalKind, SignalRules, UnitLevel};
+use vigie_core::aggregate::{Shown, Signal, SignalKind, SignalRules, UnitLevel};
 
 /// A signal as written: codes, not labels; `None` where a figure does not apply or is withheld.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,23 @@ pub struct SignalRow {
     pub withheld: Vec<&'static str>,
 }
 
+/// A signal's unit as a code (a P-code; a reporting region's code) and its category as one (a
+/// surge's category; a sentinel's name; empty for the others).
+pub fn codes(signal: &Signal, catalog: &Catalog, rules: &SignalRules) -> (String, String) {
+    let g = &catalog.geography;
+    let unit = match signal.level {
+        UnitLevel::Region => g.regions[signal.unit].code.clone(),
+        UnitLevel::Cercle => g.cercles[signal.unit].unit.pcode.clone(),
+        UnitLevel::Commune => g.communes[signal.unit].unit.pcode.clone(),
+    };
+    let category = match (signal.kind, signal.category) {
+        (SignalKind::Surge, Some(k)) => catalog.typology.categories[k].code.clone(),
+        (SignalKind::Sentinel, Some(i)) => rules.sentinels.get(i).map(|s| s.name.clone()).unwrap_or_default(),
+        _ => String::new(),
+    };
+    (unit, category)
+}
+
 /// The rows of `shown`, in its order, units named in `lang`.
 pub fn rows(shown: &[Shown], catalog: &Catalog, rules: &SignalRules, lang: vigie_i18n::Lang) -> Vec<SignalRow> {
     let g = &catalog.geography;
@@ -31,22 +48,11 @@ pub fn rows(shown: &[Shown], catalog: &Catalog, rules: &SignalRules, lang: vigie
         .iter()
         .map(|s| {
             let signal = &s.signal;
-            let (unit, unit_name) = match signal.level {
-                UnitLevel::Region => {
-                    let r = &g.regions[signal.unit];
-                    (r.code.clone(), r.name.get(lang.code()).to_owned())
-                }
-                UnitLevel::Cercle => {
-                    (g.cercles[signal.unit].unit.pcode.clone(), g.cercles[signal.unit].unit.name.clone())
-                }
-                UnitLevel::Commune => {
-                    (g.communes[signal.unit].unit.pcode.clone(), g.communes[signal.unit].unit.name.clone())
-                }
-            };
-            let category = match (signal.kind, signal.category) {
-                (SignalKind::Surge, Some(k)) => catalog.typology.categories[k].code.clone(),
-                (SignalKind::Sentinel, Some(i)) => rules.sentinels.get(i).map(|s| s.name.clone()).unwrap_or_default(),
-                _ => String::new(),
+            let (unit, category) = codes(signal, catalog, rules);
+            let unit_name = match signal.level {
+                UnitLevel::Region => g.regions[signal.unit].name.get(lang.code()).to_owned(),
+                UnitLevel::Cercle => g.cercles[signal.unit].unit.name.clone(),
+                UnitLevel::Commune => g.communes[signal.unit].unit.name.clone(),
             };
             let mut withheld = Vec::new();
             if s.observed.is_none() {

@@ -190,16 +190,7 @@ pub async fn tables(
     Extension(caller): Extension<Caller>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let month = query
-        .iter()
-        .find(|(k, _)| k == "month")
-        .and_then(|(_, v)| Month::parse(v))
-        .ok_or_else(|| ApiError::bad_request("give the month as month=YYYY-MM"))?;
-    let asked: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "month").collect();
-    public_filters_only(&caller, asked.iter().map(|(k, _)| k.as_str()))?;
-    let catalog = state.shared.catalog();
-    let filter = Filter::from_codes(catalog, asked.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(ApiError::bad_request)?;
+    let (month, asked, filter) = month_and_filter(&state, &caller, query)?;
     let body = state
         .blocking(move |state, store| {
             let (answer, disclosure) = disclosed(state, &mut *store, &caller, month, &filter, &asked)?;
@@ -216,25 +207,40 @@ pub async fn tables(
     Ok(([(header::CONTENT_TYPE, "application/json")], axum::body::Bytes::from_owner(body)).into_response())
 }
 
-/// `GET /api/v1/signals?month=`: the month's early-warning signals, as `vigie signals --format
-/// json` writes them, each figure as the caller may see it (a withheld one `null`, named in its
-/// signal's `suppressed`). A withheld figure is audited, as the tables' are.
-pub async fn signals(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: axum::http::HeaderMap,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+/// A query's names and values, in order.
+type Pairs = Vec<(String, String)>;
+
+/// A month's answer's query: its month (`month=YYYY-MM`), the other names asked, and the filter
+/// they make (an anonymous visitor: the public cuts only).
+fn month_and_filter(state: &AppState, caller: &Caller, query: Pairs) -> Result<(Month, Pairs, Filter), ApiError> {
     let month = query
         .iter()
         .find(|(k, _)| k == "month")
         .and_then(|(_, v)| Month::parse(v))
         .ok_or_else(|| ApiError::bad_request("give the month as month=YYYY-MM"))?;
-    let asked = query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str());
-    let lang = crate::pages::request_language(asked, &headers);
+    let asked: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "month").collect();
+    public_filters_only(caller, asked.iter().map(|(k, _)| k.as_str()))?;
+    let filter = Filter::from_codes(state.shared.catalog(), asked.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::bad_request)?;
+    Ok((month, asked, filter))
+}
+
+/// `GET /api/v1/signals?month=`: the month's early-warning signals in the places and categories
+/// of the tables' filters, as `vigie signals --format json` writes them, each figure as the
+/// caller may see it (a withheld one `null`, named in its signal's `suppressed`). A withheld
+/// figure is audited, as the tables' are.
+pub async fn signals(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
+    Query(mut query): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let asked = query.iter().position(|(k, _)| k == "lang").map(|i| query.remove(i).1);
+    let lang = crate::pages::request_language(asked.as_deref(), &headers);
+    let (month, _, filter) = month_and_filter(&state, &caller, query)?;
     state
         .blocking(move |state, store| {
-            let rows = month_signals(state, &mut *store, &caller.sight(), month, lang)?;
+            let rows = month_signals(state, &mut *store, &caller.sight(), month, &filter, lang)?;
             if rows.iter().any(|r| !r.withheld.is_empty()) {
                 let what = serde_json::json!({ "signals": true });
                 state.audit_read(store, caller.actor("anonymous"), "withheld", "signals", &month.to_string(), what)?;
@@ -256,15 +262,17 @@ pub(crate) fn shown_signals(
     vigie_core::aggregate::disclose(tables.signals.clone(), &live.facts, rules, tables.month, sight, state.min_count)
 }
 
-/// The month's signals (every place and category) as a caller of `sight` may see them.
+/// The month's signals in the places and categories of `filter`, as a caller of `sight` may
+/// see them.
 fn month_signals(
     state: &AppState,
     store: &mut dyn vigie_store::Store,
     sight: &vigie_core::aggregate::Sight,
     month: Month,
+    filter: &Filter,
     lang: vigie_i18n::Lang,
 ) -> Result<Vec<vigie_report::signals::SignalRow>, ApiError> {
-    let answer = state.shared.month_tables(&*store, month, &Filter::default())?;
+    let answer = state.shared.month_tables(&*store, month, filter)?;
     let shown = shown_signals(state, &answer.0, sight);
     Ok(vigie_report::signals::rows(&shown, state.shared.catalog(), state.shared.signal_rules(), lang))
 }

@@ -465,12 +465,13 @@ fn operation(spec: &RouteSpec) -> Operation {
         }
         ("GET", "/api/v1/signals", _) => {
             let languages: Vec<&str> = vigie_i18n::Lang::all().iter().map(|l| l.code()).collect();
-            op = op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH)))).parameter(query(
-                "lang",
-                "a message catalog's code (the regions' names)",
-                false,
-                string().enum_values(Some(languages)),
-            ));
+            op =
+                filters(op.parameter(query("month", "YYYY-MM", true, string().pattern(Some(MONTH))))).parameter(query(
+                    "lang",
+                    "a message catalog's code (the regions' names)",
+                    false,
+                    string().enum_values(Some(languages)),
+                ));
             let figure = |what: &str| {
                 ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Number, Type::Null]))

@@ -2651,6 +2651,11 @@ async fn signals_show_each_caller_what_the_disclosure_rule_lets_it_see() {
     }
     let bad = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-13", None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // The tables' filters choose the places: Ségou's signal is none of Mopti's.
+    let mopti = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-11&region=ML05", None).await;
+    assert_eq!(mopti.json["signals"], serde_json::json!([]), "{}", mopti.json);
+    let segou = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-11&region=ML04", None).await;
+    assert_eq!(segou.json["signals"].as_array().map(Vec::len), Some(1), "{}", segou.json);
 }
 
 /// An HTTP/1.1 exchange over a real socket: `request`'s bytes as they are, the answer's status,
