@@ -28,6 +28,8 @@ command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v chromedriver >/dev/null || need+=(chromium chromium-driver)
 # zbarimg (zbar-tools), a QR code reader, scans the device page's code off the browser's screen.
 command -v zbarimg >/dev/null || need+=(zbar-tools)
+# age and age-keygen (Debian's age) read and write the encrypted backups' format.
+command -v age >/dev/null || need+=(age)
 # Node.js and npm fetch and bundle Enketo (scripts/enketo/build.sh).
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Imports protection monitoring data (violations, flash alerts, risk-index answers), stores it
 /// in an embedded SQLite database (or PostgreSQL), and computes the monthly report's figures.
 #[derive(Debug, Parser)]
-#[command(name = "vigie", version, max_term_width = 100)]
+#[command(name = "vigie", version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("VIGIE_COMMIT"), ")"), max_term_width = 100)]
 pub struct Cli {
     /// Database URL: `sqlite://FILE` or `postgres://USER@HOST/DB` [default: sqlite://vigie.db]
     #[arg(long, global = true, env = "VIGIE_DB", value_name = "URL")]
@@ -307,16 +307,26 @@ pub enum Command {
     /// snapshot (a server may go on writing). Gzip-compressed JSON lines, readable by any later
     /// Vigie on SQLite or PostgreSQL. On PostgreSQL, `pg_dump` remains the operators' tool for
     /// the server's own backups; this is the one that moves between stores and versions.
+    ///
+    /// `--encrypt` (a passphrase) or `--recipient age1…` (public keys) writes it encrypted with
+    /// age, which the `age` and `rage` tools read too.
     Backup {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        #[command(flatten)]
+        seal: crate::sealed::SealArgs,
     },
     /// Load a backup into the database (`--db`), which must be new and empty: all or nothing.
     ///
-    /// A backup written by a newer Vigie (a newer data schema) is refused.
+    /// A backup written by a newer Vigie (a newer data schema) is refused. An encrypted backup
+    /// is decrypted with its passphrase (asked, or read from standard input) or, one encrypted
+    /// for age keys, with `--identity KEYFILE`.
     Restore {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// An age identity file holding the key the backup was encrypted for.
+        #[arg(long, value_name = "KEYFILE")]
+        identity: Option<PathBuf>,
     },
 }
 

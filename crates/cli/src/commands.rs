@@ -322,20 +322,20 @@ pub fn run(cli: Cli) -> Result<()> {
             say_copied("copied", &copied);
             Ok(())
         }
-        Command::Backup { file } => {
+        Command::Backup { file, seal } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
-            // Written beside, then renamed: a failed backup never leaves a partial file in place.
-            let partial = file.with_extension("partial");
-            let out = std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
-            let copied = vigie_store::portable::backup(store.as_ref(), out)
-                .with_context(|| format!("writing {}", file.display()))?;
-            std::fs::rename(&partial, &file).with_context(|| format!("cannot write {}", file.display()))?;
+            let mut copied = Vec::new();
+            seal.write(&file, |out| {
+                copied = vigie_store::portable::backup(store.as_ref(), out)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                Ok(())
+            })?;
             say_copied(&format!("backed up to {}:", file.display()), &copied);
             Ok(())
         }
-        Command::Restore { file } => {
+        Command::Restore { file, identity } => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
-            let input = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let input = crate::sealed::open(&file, identity.as_ref())?;
             let copied = vigie_store::portable::restore(input, store.as_mut())
                 .with_context(|| format!("restoring {}", file.display()))?;
             say_copied("restored", &copied);

@@ -10,6 +10,7 @@ mod inputs;
 mod kobo;
 mod locate;
 mod month;
+mod sealed;
 mod serve;
 mod verify;
 

@@ -4,6 +4,20 @@ use std::process::Command;
 
 use crate::helpers::*;
 
+/// `vigie --version`: the version and the commit it was built from.
+#[test]
+fn the_version_names_its_commit() {
+    let out = Command::new(vigie_bin()).arg("--version").output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let commit =
+        text.strip_prefix(concat!("vigie ", env!("CARGO_PKG_VERSION"), " (")).and_then(|t| t.strip_suffix(')'));
+    let commit = commit.unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        commit == "unknown commit" || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text}"
+    );
+}
+
 #[test]
 fn usage_errors_exit_with_code_2() {
     let out = Command::new(vigie_bin()).args(["import", "nonsense", "x.csv"]).output().expect("runs");

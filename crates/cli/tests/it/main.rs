@@ -15,6 +15,7 @@ mod postgres;
 mod pseudo;
 mod report;
 mod risk;
+mod sealed;
 mod serve;
 mod signals;
 mod tables;
