@@ -81,6 +81,10 @@ fi
 if ! python3 -c "import geojson" 2>/dev/null; then
     pip_install "geojson==3.3.0"
 fi
+# prometheus-client (PyPI), the Prometheus Python client, parses the server's metrics.
+if ! python3 -c "import prometheus_client" 2>/dev/null; then
+    pip_install "prometheus-client==0.26.0"
+fi
 
 # Enketo (npm), a web client of ODK forms: the browser test fills Vigie's XForm with it and posts
 # the submission to Vigie's OpenRosa server.

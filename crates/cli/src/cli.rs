@@ -233,9 +233,24 @@ pub enum Command {
         #[arg(long, default_value_t = 5, value_name = "K")]
         min_count: u64,
         /// A folder with the cluster's own early-warning rules (`signals.csv`, `sentinels.csv`;
-        /// the embedded `reference/spec/` ones otherwise).
+        /// the embedded `reference/signals/` ones otherwise).
         #[arg(long, value_name = "DIR")]
         signal_rules: Option<PathBuf>,
+        /// Write a backup (`vigie backup`'s format) into DIR now and then every
+        /// `--backup-every` while serving, keeping the newest `--keep`; the health check says
+        /// when the last one was written, or why it failed.
+        #[arg(long, value_name = "DIR")]
+        backup_dir: Option<PathBuf>,
+        /// How often: a number and `s`, `m`, `h` or `d` (`24h`).
+        #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::serve::parse_every)]
+        backup_every: std::time::Duration,
+        /// How many backups to keep in `--backup-dir` (the oldest removed).
+        #[arg(long, value_name = "N", default_value_t = 14)]
+        keep: usize,
+        /// Encrypt the scheduled backups for this age public key (`age1…`; repeatable): the
+        /// server holds no secret that opens them.
+        #[arg(long, value_name = "AGE1…")]
+        recipient: Vec<String>,
     },
     /// Set violations' verification status: `reported` (pending), `verified`, `not_verified`
     /// (could not be verified) or `rejected` (with `--reason did_not_occur` or

@@ -202,13 +202,34 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve { addr, secure_cookies, trusted_proxy, min_count, signal_rules: rules } => {
+        Command::Serve {
+            addr,
+            secure_cookies,
+            trusted_proxy,
+            min_count,
+            signal_rules: rules,
+            backup_dir,
+            backup_every,
+            keep,
+            recipient,
+        } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
             let min_count = vigie_core::aggregate::MinCount::new(min_count).map_err(anyhow::Error::msg)?;
             let signal_rules = rules.map(|dir| signal_rules(Some(&dir), &catalog)).transpose()?;
-            let options =
-                crate::serve::Options { secure_cookies, trusted_proxies: trusted_proxy, min_count, signal_rules };
+            let backups = backup_dir.map(|dir| crate::serve::Backups {
+                dir,
+                every: backup_every,
+                keep: keep.max(1),
+                seal: crate::sealed::SealArgs { encrypt: false, recipient },
+            });
+            let options = crate::serve::Options {
+                secure_cookies,
+                trusted_proxies: trusted_proxy,
+                min_count,
+                signal_rules,
+                backups,
+            };
             crate::serve::run(url, catalog, addr, options)
         }
         Command::User(action) => {

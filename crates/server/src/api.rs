@@ -22,8 +22,16 @@ fn user_json(user: &User) -> serde_json::Value {
     serde_json::json!({ "name": user.name, "role": user.role.name(), "organization": user.organization })
 }
 
-pub async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// `ok`, or `degraded` when the last scheduled backup failed; with the backups' state when some
+/// are scheduled (an operator's monitoring reads it).
+pub async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let backups = state.backups.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let failing = backups.as_ref().is_some_and(|b| b.last_error.is_some());
+    let mut answer = serde_json::json!({ "status": if failing { "degraded" } else { "ok" } });
+    if let Some(backups) = backups {
+        answer["backup"] = serde_json::json!(backups);
+    }
+    Json(answer)
 }
 
 #[derive(Deserialize)]

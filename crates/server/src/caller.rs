@@ -92,11 +92,15 @@ pub(crate) async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
-    match admit(state, spec, request, next).await {
+    let started = std::time::Instant::now();
+    let metrics = Arc::clone(&state);
+    let response = match admit(state, spec, request, next).await {
         Ok(response) => response,
         Err(refusal) if !spec.path.starts_with("/api/") => refusal.page().into_response(),
         Err(refusal) => refusal.into_response(),
-    }
+    };
+    metrics.metrics.request(spec.method, spec.path, response.status(), started.elapsed());
+    response
 }
 
 async fn admit(state: Arc<AppState>, spec: RouteSpec, mut request: Request, next: Next) -> Result<Response, ApiError> {

@@ -11,6 +11,7 @@ mod api;
 mod caller;
 mod error;
 mod feed;
+mod metrics;
 mod months;
 mod openapi;
 mod openrosa;
@@ -66,6 +67,24 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// k of the disclosure rule: the fewest hidden records a figure may count.
     pub min_count: vigie_core::aggregate::MinCount,
+    /// What the scheduled backups did last (`vigie serve --backup-dir`), shown by the health
+    /// check; `None` when none are scheduled.
+    pub backups: std::sync::Mutex<Option<BackupStatus>>,
+    /// What `GET /metrics` reports.
+    metrics: metrics::Metrics,
+}
+
+/// The scheduled backups' state, as the health check shows it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BackupStatus {
+    /// Where they are written, and how often (`24h`).
+    pub dir: String,
+    pub every: String,
+    /// The newest one written, and when (RFC 3339, UTC).
+    pub last_file: Option<String>,
+    pub last_success: Option<String>,
+    /// Why the last attempt failed, when it did (cleared by the next success).
+    pub last_error: Option<String>,
 }
 
 impl AppState {
@@ -86,6 +105,8 @@ impl AppState {
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
             min_count: vigie_core::aggregate::MinCount::default(),
+            backups: std::sync::Mutex::new(None),
+            metrics: metrics::Metrics::default(),
         })
     }
 
@@ -100,7 +121,9 @@ impl AppState {
         work: impl FnOnce(&AppState, &mut dyn Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = Arc::clone(self);
+        let asked = std::time::Instant::now();
         let _turn = self.working.acquire().await.map_err(ApiError::internal)?;
+        self.metrics.store_wait(asked.elapsed());
         tokio::task::spawn_blocking(move || {
             let mut store = state.pool.get().map_err(ApiError::from)?;
             work(&state, &mut *store)

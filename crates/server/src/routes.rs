@@ -211,6 +211,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<Arc<AppState>>)> {
             post(pages::admin::settings),
         ),
         (
+            spec(
+                "GET",
+                "/metrics",
+                Allow::Roles(ADMIN),
+                "Metrics for Prometheus (OpenMetrics text): requests, latency, store waits, data, backups.",
+            ),
+            get(crate::metrics::serve),
+        ),
+        (
             spec("GET", "/admin/devices", Allow::Roles(ADMIN), "Page: the devices that submit with ODK Collect."),
             get(pages::devices::devices),
         ),

@@ -89,6 +89,7 @@ const MATRIX: &[(&str, &str, &[Who])] = &[
     ("POST", "/admin/settings", ADMIN),
     ("GET", "/admin/audit", ADMIN),
     ("GET", "/admin/devices", ADMIN),
+    ("GET", "/metrics", ADMIN),
     ("POST", "/admin/devices", ADMIN),
     ("POST", "/admin/devices/{name}/revoke", ADMIN),
     ("POST", "/imports", RECORDS),
@@ -2656,6 +2657,52 @@ async fn signals_show_each_caller_what_the_disclosure_rule_lets_it_see() {
     assert_eq!(mopti.json["signals"], serde_json::json!([]), "{}", mopti.json);
     let segou = with_token(&app, &server, "GET", "/api/v1/signals?month=2021-11&region=ML04", None).await;
     assert_eq!(segou.json["signals"].as_array().map(Vec::len), Some(1), "{}", segou.json);
+}
+
+/// `GET /metrics`, for admins (a token or a session): OpenMetrics text that the Prometheus
+/// Python client's parser reads (PyPI; `scripts/test.sh` installs it), counting the requests
+/// made by route and status, with the data's version.
+#[tokio::test]
+async fn metrics_are_openmetrics_text_that_prometheus_s_parser_reads() {
+    let server = server(|_| ());
+    let app = vigie_server::router(Arc::clone(&server.state));
+    for _ in 0..3 {
+        assert_eq!(with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await.status, StatusCode::OK);
+    }
+    let (cookie, _) = login(&app, "admin").await;
+    let request_metrics = |cookie: String| request("GET", "/metrics", None).header(header::COOKIE, cookie);
+    let metrics = call(&app, request_metrics(cookie).body(Body::empty()).expect("request")).await;
+    assert_eq!(metrics.status, StatusCode::OK, "{}", metrics.text);
+    assert!(
+        metrics.headers[header::CONTENT_TYPE].to_str().is_ok_and(|t| t.starts_with("application/openmetrics-text"))
+    );
+    let tables = "vigie_requests_total{method=\"GET\",route=\"/api/v1/tables\",status=\"200\"} 3";
+    assert!(metrics.text.contains(tables), "{}", metrics.text);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/metrics_check.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (scripts/test.sh installs prometheus-client)");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), metrics.text.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let families = String::from_utf8_lossy(&out.stdout).into_owned();
+    for family in [
+        "vigie_requests counter",
+        "vigie_request_duration_seconds histogram",
+        "vigie_store_wait_seconds histogram",
+        "vigie_data_version gauge",
+        "vigie_backup_age_seconds gauge",
+    ] {
+        assert!(families.contains(family), "{family} in {families}");
+    }
+    // Not for a viewer.
+    let (cookie, _) = login(&app, "viewer").await;
+    let refused = call(&app, request_metrics(cookie).body(Body::empty()).expect("request")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 /// An HTTP/1.1 exchange over a real socket: `request`'s bytes as they are, the answer's status,

@@ -9,12 +9,21 @@ use crate::helpers::*;
 /// `vigie serve` on a free port of the loopback, on the scratch database: the process, the
 /// address it said it listens on, and the rest of what it prints.
 fn serving(scratch: &Scratch) -> (std::process::Child, String, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    serving_with(scratch, &[])
+}
+
+/// [`serving`] with more of `vigie serve`'s options.
+fn serving_with(
+    scratch: &Scratch,
+    options: &[&str],
+) -> (std::process::Child, String, std::io::Lines<BufReader<std::process::ChildStdout>>) {
     let mut child = Command::new(vigie_bin())
         .current_dir(scratch.path())
         .env_remove("VIGIE_DB")
         .arg("--db")
         .arg(format!("sqlite://{}", scratch.db().display()))
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -51,6 +60,55 @@ fn the_server_answers_on_its_address_and_stops_on_sigterm() {
     let status = child.wait().expect("wait");
     assert!(status.success(), "a clean stop: {status:?}");
     assert_eq!(lines.next().map(|l| l.expect("utf-8")), Some("stopped".to_owned()));
+}
+
+/// Backups while serving: written at once and then every second, the newest two kept, the
+/// latest restored whole; the health check names it, and says when backups fail.
+#[test]
+fn the_server_writes_backups_on_schedule_keeps_the_newest_and_says_when_they_fail() {
+    let scratch = Scratch::new();
+    let file = scratch.write("v.csv", violations_csv(&VIOLATION_ROWS).as_bytes());
+    assert!(scratch.import("violations", &file).status.success());
+    let before = count(&scratch.db(), "SELECT COUNT(*) FROM violations");
+    let (mut child, address, _) = serving_with(&scratch, &["--backup-dir", "b", "--backup-every", "1s", "--keep", "2"]);
+    let dir = scratch.path().join("b");
+    let health = |address: &str| {
+        let answer =
+            http(address, &format!("GET /api/v1/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"));
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    };
+    // Four seconds: at least three backups written, two kept.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let mut kept: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the backup folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let state = health(&address);
+    assert_eq!(state["status"], "ok", "{state}");
+    let last = state["backup"]["last_file"].as_str().expect("the newest backup").to_owned();
+    assert!(kept.contains(&last), "{last} in {kept:?}");
+    let restored = new_db(&scratch.path().join("restored.db"));
+    let out = vigie(scratch.path(), &restored, &["restore", &format!("b/{last}")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&restored, "SELECT COUNT(*) FROM violations"), before);
+    assert_eq!(before, 3);
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+
+    // A folder that cannot be written: the health check says why.
+    let failing = Scratch::new();
+    let (mut child, address, _) = serving_with(&failing, &["--backup-dir", "d", "--backup-every", "1s"]);
+    std::fs::remove_dir_all(failing.path().join("d")).expect("the folder");
+    std::fs::write(failing.path().join("d"), "a file where the folder was").expect("write");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let state = health(&address);
+    assert_eq!(state["status"], "degraded", "{state}");
+    assert!(state["backup"]["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{state}");
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
 }
 
 /// A raw HTTP/1.1 exchange on loopback: the status line and the body.
