@@ -85,6 +85,11 @@ fn the_rules_are_read_from_the_reference_files_and_bad_ones_said() {
     let names: Vec<&str> = r.sentinels.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["child_recruitment", "sexual_violence", "mass_killing"]);
     assert_eq!(r.sentinels[2].min_in_incident, 3);
+    assert_eq!(
+        SignalRules { sentinels: Vec::new(), ..r.clone() },
+        SignalRules::default(),
+        "the defaults are the file's"
+    );
     // A cluster's own numbers, from its own files.
     let settings =
         vigie_core::catalog::embedded("signals/signals.csv").replace("surge_min_count,3", "surge_min_count,5");

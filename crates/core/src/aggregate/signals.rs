@@ -327,18 +327,16 @@ pub fn upper_quantile(mean: f64, alpha: f64, quantile: f64) -> u64 {
     }
     // The probabilities of 0, 1, 2… by their recurrence, in logs: a large mean's first ones
     // are far below the smallest float.
-    let (log_first, ratio): (f64, Box<dyn Fn(f64) -> f64>) = if alpha <= 1e-9 {
-        (-mean, Box::new(move |k| (mean / (k + 1.0)).ln()))
-    } else {
-        let r = 1.0 / alpha;
-        let q = mean / (r + mean);
-        (r * (r / (r + mean)).ln(), Box::new(move |k| ((k + r) / (k + 1.0) * q).ln()))
-    };
+    // The negative binomial's size (none: Poisson).
+    let size = (alpha > 1e-9).then(|| 1.0 / alpha);
+    let log_first = size.map_or(-mean, |r| r * (r / (r + mean)).ln());
+    // P(k + 1) / P(k).
+    let ratio = |k: f64| size.map_or(mean / (k + 1.0), |r| (k + r) / (k + 1.0) * mean / (r + mean));
     let target = quantile.ln();
     let (mut log_p, mut log_cumulative, mut k) = (log_first, log_first, 0.0);
     // A bound on the loop: far beyond any count a month holds.
     while log_cumulative < target && k < 1e7 {
-        log_p += ratio(k);
+        log_p += ratio(k).ln();
         k += 1.0;
         let (high, low) = if log_cumulative > log_p { (log_cumulative, log_p) } else { (log_p, log_cumulative) };
         log_cumulative = high + (low - high).exp().ln_1p();
@@ -411,19 +409,12 @@ pub fn signals(
         for commune in &g.communes {
             cercle_region[commune.cercle as usize] = commune.region.0 as usize;
         }
-        for (level, unit_of, units, group_of) in [
-            (
-                UnitLevel::Region,
-                &region_of as &dyn Fn(usize) -> usize,
-                regions,
-                Box::new(|_: usize| 0usize) as Box<dyn Fn(usize) -> usize>,
-            ),
-            (
-                UnitLevel::Cercle,
-                &cercle_of as &dyn Fn(usize) -> usize,
-                cercles,
-                Box::new(move |u: usize| cercle_region[u]),
-            ),
+        // Units pool their dispersion with the others of their group: a cercle with its
+        // region's cercles, a region with every region.
+        let one_group = vec![0; regions];
+        for (level, unit_of, units, groups) in [
+            (UnitLevel::Region, &region_of as &dyn Fn(usize) -> usize, regions, &one_group),
+            (UnitLevel::Cercle, &cercle_of as &dyn Fn(usize) -> usize, cercles, &cercle_region),
         ] {
             let now = by_unit(current, unit_of, units);
             let series: Vec<Vec<u64>> = baseline.iter().map(|cube| by_unit(cube, unit_of, units)).collect();
@@ -444,7 +435,7 @@ pub fn signals(
             for u in 0..units {
                 for k in 0..categories {
                     let (mean, variance, _) = moments[u * categories + k];
-                    let sums = pooled.entry((group_of(u), k)).or_default();
+                    let sums = pooled.entry((groups[u], k)).or_default();
                     sums.0 += variance - mean;
                     sums.1 += mean * mean;
                 }
@@ -456,7 +447,7 @@ pub fn signals(
                         continue;
                     }
                     let (mean, _, total) = moments[u * categories + k];
-                    let (excess, squares) = pooled.get(&(group_of(u), k)).copied().unwrap_or_default();
+                    let (excess, squares) = pooled.get(&(groups[u], k)).copied().unwrap_or_default();
                     let alpha = if squares > 0.0 { (excess / squares).max(0.0) } else { 0.0 };
                     let alpha = predictive_alpha(mean, alpha, history_months);
                     let threshold = upper_quantile(mean, alpha, rules.quantile);
