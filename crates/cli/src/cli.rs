@@ -251,6 +251,26 @@ pub enum Command {
         /// server holds no secret that opens them.
         #[arg(long, value_name = "AGE1…")]
         recipient: Vec<String>,
+        /// Serve HTTPS with this certificate (PEM, the chain from the server's own first) and
+        /// `--tls-key`: cookies `Secure`, HSTS. Both files are read again on SIGHUP, so a
+        /// renewed certificate needs no restart.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Also listen for plain HTTP on ADDR (0.0.0.0:80) and send every request there to
+        /// HTTPS, same host and path.
+        #[arg(long, value_name = "ADDR", requires = "tls_cert")]
+        redirect_http: Option<std::net::SocketAddr>,
+        /// Also serve `GET /metrics` on ADDR with no sign-in, for a Prometheus that reaches that
+        /// address only (keep it off the public interface). On the main address it needs an
+        /// admin's token.
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<std::net::SocketAddr>,
+        /// The log on standard error: one line a request and one an event, as `text` or `json`.
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        log_format: crate::serve::LogFormat,
     },
     /// Set violations' verification status: `reported` (pending), `verified`, `not_verified`
     /// (could not be verified) or `rejected` (with `--reason did_not_occur` or

@@ -212,6 +212,11 @@ pub fn run(cli: Cli) -> Result<()> {
             backup_every,
             keep,
             recipient,
+            tls_cert,
+            tls_key,
+            redirect_http,
+            metrics_addr,
+            log_format,
         } => {
             let url = DbUrl::parse(cli.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(anyhow::Error::msg)?;
             let catalog = catalog_of(open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?.as_ref())?;
@@ -229,6 +234,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 min_count,
                 signal_rules,
                 backups,
+                tls: tls_cert.zip(tls_key).map(|(cert, key)| crate::serve::Tls { cert, key, redirect_http }),
+                metrics_addr,
+                log_format,
             };
             crate::serve::run(url, catalog, addr, options)
         }

@@ -19,6 +19,38 @@ pub struct Options {
     pub signal_rules: Option<vigie_core::aggregate::SignalRules>,
     /// Scheduled backups, if any.
     pub backups: Option<Backups>,
+    /// HTTPS served directly, if asked.
+    pub tls: Option<Tls>,
+    /// Where `GET /metrics` is also served without sign-in.
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: LogFormat,
+}
+
+/// `--tls-cert`, `--tls-key` and `--redirect-http`.
+pub struct Tls {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+    pub redirect_http: Option<SocketAddr>,
+}
+
+/// How the log is written (`--log-format`).
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for a person: time, level, message and fields.
+    #[default]
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
+/// The log on standard error, at level INFO: a line for each request and each event.
+fn start_log(format: LogFormat) {
+    let log = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false);
+    // Set once per process; a second server in the same process (tests) keeps the first.
+    let _ = match format {
+        LogFormat::Text => log.with_ansi(false).try_init(),
+        LogFormat::Json => log.json().flatten_event(true).try_init(),
+    };
 }
 
 /// Backups written while serving (`--backup-dir`).
@@ -73,13 +105,13 @@ fn schedule(url: DbUrl, state: Arc<vigie_server::AppState>, backups: Backups) ->
             if let Some(status) = kept.as_mut() {
                 match written {
                     Ok(()) => {
-                        eprintln!("backup: wrote {}", path.display());
+                        tracing::info!(file = %path.display(), "backup written");
                         status.last_file = Some(name);
                         status.last_success = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
                         status.last_error = None;
                     }
                     Err(e) => {
-                        eprintln!("backup failed: {e:#}");
+                        tracing::error!(error = format!("{e:#}"), "backup failed");
                         status.last_error = Some(format!("{e:#}"));
                     }
                 }
@@ -109,10 +141,12 @@ fn rotate(dir: &std::path::Path, keep: usize) -> Result<()> {
 }
 
 pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> Result<()> {
+    start_log(options.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {
         let mut state = vigie_server::AppState::open(url.clone(), catalog)?;
-        state.secure_cookies = options.secure_cookies;
+        state.secure_cookies = options.secure_cookies || options.tls.is_some();
+        state.hsts = options.tls.is_some();
         state.trusted_proxies = options.trusted_proxies;
         state.min_count = options.min_count;
         if let Some(rules) = options.signal_rules {
@@ -122,15 +156,80 @@ pub fn run(url: DbUrl, catalog: Catalog, addr: SocketAddr, options: Options) -> 
         if let Some(backups) = options.backups {
             schedule(url.clone(), Arc::clone(&state), backups)?;
         }
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+        listener.set_nonblocking(true).context("the listening socket")?;
         let local = listener.local_addr().context("the address listened on")?;
         let stop = shutdown()?;
-        println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");
-        vigie_server::serve(listener, state, stop).await.context("serving")?;
-        // Said if anyone still reads: the server stops cleanly either way.
-        let _ = writeln!(std::io::stdout(), "stopped");
-        Ok(())
+        let Some(tls) = options.tls else {
+            println!("Vigie serves {url} on http://{local}/ (Ctrl-C to stop)");
+            also_serve_metrics(options.metrics_addr, &state).await?;
+            let listener = tokio::net::TcpListener::from_std(listener).context("the listening socket")?;
+            vigie_server::serve(listener, state, stop).await.context("serving")?;
+            return stopped();
+        };
+        let config =
+            vigie_server::https::RustlsConfig::from_pem_file(&tls.cert, &tls.key).await.with_context(|| {
+                format!("cannot read the certificate {} and its key {}", tls.cert.display(), tls.key.display())
+            })?;
+        reload_on_hangup(config.clone(), tls.cert, tls.key)?;
+        println!("Vigie serves {url} on https://{local}/ (Ctrl-C to stop)");
+        if let Some(plain) = tls.redirect_http {
+            let listener =
+                tokio::net::TcpListener::bind(plain).await.with_context(|| format!("cannot listen on {plain}"))?;
+            println!("HTTP on http://{}/ redirects to HTTPS", listener.local_addr().context("the address")?);
+            let redirect = vigie_server::https::redirect_to_https(local.port());
+            tokio::spawn(async move { axum::serve(listener, redirect).await });
+        }
+        also_serve_metrics(options.metrics_addr, &state).await?;
+        vigie_server::https::serve_tls(listener, config, state, stop).await.context("serving")?;
+        stopped()
     })
+}
+
+/// Said when the server has stopped, if anyone still reads: it stops cleanly either way.
+fn stopped() -> Result<()> {
+    let _ = writeln!(std::io::stdout(), "stopped");
+    Ok(())
+}
+
+/// `GET /metrics` on an address of its own, if one is given (`--metrics-addr`).
+async fn also_serve_metrics(addr: Option<SocketAddr>, state: &Arc<vigie_server::AppState>) -> Result<()> {
+    let Some(addr) = addr else { return Ok(()) };
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    println!("Metrics on http://{}/metrics", listener.local_addr().context("the address")?);
+    let metrics = vigie_server::metrics_router(Arc::clone(state));
+    tokio::spawn(async move { axum::serve(listener, metrics).await });
+    Ok(())
+}
+
+/// Reads the certificate and key again on each SIGHUP; a file that cannot be read leaves the
+/// certificate in use as it was, and says why.
+fn reload_on_hangup(
+    config: vigie_server::https::RustlsConfig,
+    cert: std::path::PathBuf,
+    key: std::path::PathBuf,
+) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match config.reload_from_pem_file(&cert, &key).await {
+                    Ok(()) => tracing::info!(cert = %cert.display(), "certificate reloaded"),
+                    Err(e) => tracing::error!(
+                        cert = %cert.display(),
+                        key = %key.display(),
+                        error = %e,
+                        "certificate not reloaded: the previous one is still served"
+                    ),
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = (config, cert, key);
+    Ok(())
 }
 
 /// A future that completes on Ctrl-C or SIGTERM. The handlers are installed here, before the

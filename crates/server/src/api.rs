@@ -440,6 +440,33 @@ pub(crate) fn imported(
     dry_run: bool,
     max_errors: usize,
 ) -> Result<Imported, ApiError> {
+    let outcome = import_upload(state, store, kind, caller, upload, dry_run, max_errors);
+    counted(state, kind.name(), outcome)
+}
+
+/// An import's outcome, counted for the operator's metrics as it goes by.
+fn counted(state: &AppState, kind: &str, outcome: Result<Imported, ApiError>) -> Result<Imported, ApiError> {
+    let (label, rows) = match &outcome {
+        Ok(Imported::Done(report)) => {
+            (if report.committed { "committed" } else { "dry_run" }, report.files.iter().map(|f| f.rows).sum())
+        }
+        Ok(Imported::Invalid { .. }) => ("invalid", 0),
+        Err(e) if e.status.is_server_error() => ("failed", 0),
+        Err(_) => ("refused", 0),
+    };
+    state.metrics.import(kind, label, rows);
+    outcome
+}
+
+fn import_upload(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    kind: vigie_store::RecordKind,
+    caller: &Caller,
+    upload: &Upload,
+    dry_run: bool,
+    max_errors: usize,
+) -> Result<Imported, ApiError> {
     let actor = caller.actor("?");
     let path =
         upload.files.first().map(|(path, _)| path.clone()).ok_or_else(|| ApiError::bad_request("send a file"))?;
@@ -492,6 +519,18 @@ fn upload_options(
 /// Imports uploaded KoBo/ODK exports (files named as the caller named them) through `mapping`
 /// (a mapping file's text, else Vigie's own form's), with the same rules as [`imported`].
 pub(crate) fn imported_kobo(
+    state: &AppState,
+    store: &mut dyn vigie_store::Store,
+    caller: &Caller,
+    upload: &Upload,
+    mapping: Option<&str>,
+    max_errors: usize,
+) -> Result<Imported, ApiError> {
+    let outcome = import_kobo_upload(state, store, caller, upload, mapping, max_errors);
+    counted(state, "kobo", outcome)
+}
+
+fn import_kobo_upload(
     state: &AppState,
     store: &mut dyn vigie_store::Store,
     caller: &Caller,

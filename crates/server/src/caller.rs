@@ -99,7 +99,11 @@ pub(crate) async fn guard(
         Err(refusal) if !spec.path.starts_with("/api/") => refusal.page().into_response(),
         Err(refusal) => refusal.into_response(),
     };
-    metrics.metrics.request(spec.method, spec.path, response.status(), started.elapsed());
+    let took = started.elapsed();
+    metrics.metrics.request(spec.method, spec.path, response.status(), took);
+    // One line a request: the route's template, never its path or query (ids, names, filters).
+    let ms = took.as_secs_f64() * 1000.0;
+    tracing::info!(method = spec.method, route = spec.path, status = response.status().as_u16(), ms, "request");
     response
 }
 

@@ -11,6 +11,7 @@ mod api;
 mod caller;
 mod error;
 mod feed;
+pub mod https;
 mod metrics;
 mod months;
 mod openapi;
@@ -63,6 +64,9 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// Whether cookies are marked `Secure` (served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Whether answers ask browsers to come back over HTTPS only (HSTS): served over TLS by
+    /// Vigie itself.
+    pub hsts: bool,
     /// The reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<Cidr>,
     /// k of the disclosure rule: the fewest hidden records a figure may count.
@@ -104,6 +108,7 @@ impl AppState {
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(8 * 3600),
             secure_cookies: false,
+            hsts: false,
             min_count: vigie_core::aggregate::MinCount::default(),
             backups: std::sync::Mutex::new(None),
             metrics: metrics::Metrics::default(),
@@ -207,8 +212,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .and(NotForContentType::const_new("application/vnd.openxmlformats"))
         .and(NotForContentType::const_new("application/pdf"));
     let compression = CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(compressible);
+    let hsts = state.hsts;
     let mut router = router
-        .fallback(|| async { ApiError::not_found() })
+        .fallback(|request: axum::extract::Request| async move {
+            tracing::info!(method = %request.method(), route = "(none)", status = 404, ms = 0.0, "request");
+            ApiError::not_found()
+        })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(compression)
@@ -216,7 +225,17 @@ pub fn router(state: Arc<AppState>) -> Router {
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
     }
+    if hsts {
+        let value = HeaderValue::from_static(https::HSTS);
+        router = router.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, value));
+    }
     router
+}
+
+/// `GET /metrics` alone, with no sign-in: for `vigie serve --metrics-addr`, a port that only the
+/// operator's Prometheus reaches.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new().route("/metrics", axum::routing::get(metrics::serve)).with_state(state)
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

@@ -1,7 +1,8 @@
 //! `GET /metrics`: what an operator's Prometheus scrapes (OpenMetrics text, which Prometheus
-//! reads): requests by route and status and their latency, the wait for a store, the answers
-//! kept and made again, the data's version and size, and the scheduled backups' age. Counted by
-//! the route guard and the store work runner as they go; the rest read when scraped.
+//! reads): requests by route and status and their latency, the wait for a store, the imports,
+//! the answers kept and made again, the data's version and size, and the scheduled backups'
+//! age. Counted as they happen by the route guard, the store work runner and the imports; the
+//! rest read when scraped.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,12 @@ struct Request {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Import {
+    kind: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Route {
     method: String,
     route: String,
@@ -38,6 +45,10 @@ pub struct Metrics {
     requests: Family<Request, Counter>,
     latency: Family<Route, Histogram>,
     store_wait: Histogram,
+    imports: Family<Import, Counter>,
+    imported_rows: Family<Import, Counter>,
+    cache_hits: Counter,
+    cache_misses: Counter,
     data_version: Gauge,
     violations: Gauge,
     backup_age: Gauge,
@@ -55,6 +66,18 @@ impl Default for Metrics {
         registry.register("request_duration_seconds", "Time to answer a request, by route", latency.clone());
         let store_wait = Histogram::new(exponential_buckets(0.0001, 4.0, 10));
         registry.register("store_wait_seconds", "Time a request waited for a store of the pool", store_wait.clone());
+        let imports = Family::<Import, Counter>::default();
+        registry.register(
+            "imports",
+            "Imports through the server by kind and outcome (committed, dry_run, invalid, refused)",
+            imports.clone(),
+        );
+        let imported_rows = Family::<Import, Counter>::default();
+        registry.register("imported_rows", "Rows read by the imports, by kind and outcome", imported_rows.clone());
+        let cache_hits = Counter::default();
+        registry.register("answer_cache_hits", "Month tables answered from the cache", cache_hits.clone());
+        let cache_misses = Counter::default();
+        registry.register("answer_cache_misses", "Month tables counted again (not in the cache)", cache_misses.clone());
         let data_version = Gauge::default();
         registry.register(
             "data_version",
@@ -71,7 +94,20 @@ impl Default for Metrics {
         );
         let backup_failing = Gauge::default();
         registry.register("backup_failing", "1 when the last scheduled backup failed", backup_failing.clone());
-        Metrics { registry, requests, latency, store_wait, data_version, violations, backup_age, backup_failing }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            store_wait,
+            imports,
+            imported_rows,
+            cache_hits,
+            cache_misses,
+            data_version,
+            violations,
+            backup_age,
+            backup_failing,
+        }
     }
 }
 
@@ -83,6 +119,13 @@ impl Metrics {
             .get_or_create(&Request { method: method.clone(), route: route.clone(), status: status.as_u16() })
             .inc();
         self.latency.get_or_create(&Route { method, route }).observe(took.as_secs_f64());
+    }
+
+    /// An import of `kind` (`violations`, `kobo`…) that ended as `outcome`, having read `rows`.
+    pub(crate) fn import(&self, kind: &str, outcome: &str, rows: u64) {
+        let labels = Import { kind: kind.to_owned(), outcome: outcome.to_owned() };
+        self.imports.get_or_create(&labels).inc();
+        self.imported_rows.get_or_create(&labels).inc_by(rows);
     }
 
     /// A wait for a store of the pool.
@@ -97,6 +140,9 @@ pub async fn serve(State(state): State<Arc<AppState>>) -> Result<Response, ApiEr
     let live = state.shared.current();
     m.data_version.set(live.version());
     m.violations.set(i64::try_from(live.facts.len()).unwrap_or(i64::MAX));
+    let (hits, misses) = state.shared.answer_cache_counts();
+    m.cache_hits.inner().store(hits, std::sync::atomic::Ordering::Relaxed);
+    m.cache_misses.inner().store(misses, std::sync::atomic::Ordering::Relaxed);
     let backups = state.backups.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let age = backups
         .as_ref()

@@ -2661,7 +2661,8 @@ async fn signals_show_each_caller_what_the_disclosure_rule_lets_it_see() {
 
 /// `GET /metrics`, for admins (a token or a session): OpenMetrics text that the Prometheus
 /// Python client's parser reads (PyPI; `scripts/test.sh` installs it), counting the requests
-/// made by route and status, with the data's version.
+/// made by route and status, the imports by outcome and the answers found in the cache, with
+/// the data's version.
 #[tokio::test]
 async fn metrics_are_openmetrics_text_that_prometheus_s_parser_reads() {
     let server = server(|_| ());
@@ -2669,7 +2670,15 @@ async fn metrics_are_openmetrics_text_that_prometheus_s_parser_reads() {
     for _ in 0..3 {
         assert_eq!(with_token(&app, &server, "GET", "/api/v1/tables?month=2021-11", None).await.status, StatusCode::OK);
     }
-    let (cookie, _) = login(&app, "admin").await;
+    let (cookie, csrf) = login(&app, "admin").await;
+    // An import with a row of no violation type: counted as invalid.
+    let import = request("POST", "/api/v1/imports/violations", None)
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(format!("{HEADER}\n{}\n", V1.replace(",E1,", ",ZZ9,"))))
+        .expect("request");
+    assert_eq!(call(&app, import).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let request_metrics = |cookie: String| request("GET", "/metrics", None).header(header::COOKIE, cookie);
     let metrics = call(&app, request_metrics(cookie).body(Body::empty()).expect("request")).await;
     assert_eq!(metrics.status, StatusCode::OK, "{}", metrics.text);
@@ -2678,6 +2687,11 @@ async fn metrics_are_openmetrics_text_that_prometheus_s_parser_reads() {
     );
     let tables = "vigie_requests_total{method=\"GET\",route=\"/api/v1/tables\",status=\"200\"} 3";
     assert!(metrics.text.contains(tables), "{}", metrics.text);
+    let invalid = "vigie_imports_total{kind=\"violations\",outcome=\"invalid\"} 1";
+    assert!(metrics.text.contains(invalid), "{}", metrics.text);
+    // The same month's tables three times: counted once, then from the cache.
+    let hits = metrics.text.lines().find_map(|l| l.strip_prefix("vigie_answer_cache_hits_total "));
+    assert!(hits.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n >= 2), "{}", metrics.text);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/metrics_check.py");
     let mut child = std::process::Command::new("python3")
         .arg(script)
@@ -2696,6 +2710,9 @@ async fn metrics_are_openmetrics_text_that_prometheus_s_parser_reads() {
         "vigie_store_wait_seconds histogram",
         "vigie_data_version gauge",
         "vigie_backup_age_seconds gauge",
+        "vigie_imports counter",
+        "vigie_imported_rows counter",
+        "vigie_answer_cache_hits counter",
     ] {
         assert!(families.contains(family), "{family} in {families}");
     }

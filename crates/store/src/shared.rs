@@ -171,6 +171,9 @@ pub struct Shared {
 struct AnswerCache {
     answers: HashMap<(i64, Month, Filter), (u64, Arc<CachedAnswer>)>,
     kept: u64,
+    /// Answers found here, and answers counted again (for the operator's metrics).
+    hits: u64,
+    misses: u64,
 }
 
 /// A list's selection: data version, filter, order and whether descending.
@@ -397,8 +400,13 @@ impl Shared {
         loop {
             let live = self.refresh(store)?;
             let key = (live.version(), month, filter.clone());
-            if let Some((_, hit)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).answers.get(&key) {
-                return Ok(Arc::clone(hit));
+            {
+                let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(hit) = cache.answers.get(&key).map(|(_, hit)| Arc::clone(hit)) {
+                    cache.hits += 1;
+                    return Ok(hit);
+                }
+                cache.misses += 1;
             }
             let records = self.month_records(store, live.version(), month)?;
             let answer = Arc::new(CachedAnswer::new(records.tables(self.catalog(), &live.facts, month, filter)));
@@ -425,6 +433,13 @@ impl Shared {
             cache.answers.insert(key, (kept, Arc::clone(&answer)));
             return Ok(answer);
         }
+    }
+
+    /// How many month tables were answered from the cache, and how many were counted again,
+    /// since this process started.
+    pub fn answer_cache_counts(&self) -> (u64, u64) {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        (cache.hits, cache.misses)
     }
 
     /// What `answer` (the month's tables for `filter`) may show to a caller of `sight`: the

@@ -111,6 +111,122 @@ fn the_server_writes_backups_on_schedule_keeps_the_newest_and_says_when_they_fai
     let _ = child.wait();
 }
 
+/// A self-signed certificate for `localhost` (which is its own CA for curl's `--cacert`), written
+/// as `NAME.pem` and `NAME.key` into `dir`.
+fn certificate(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("a certificate");
+    let (cert, key) = (dir.join(format!("{name}.pem")), dir.join(format!("{name}.key")));
+    std::fs::write(&cert, made.cert.pem()).expect("write");
+    std::fs::write(&key, made.signing_key.serialize_pem()).expect("write");
+    (cert, key)
+}
+
+/// curl (a client no one here wrote) on `url` trusting only `ca`: its exit code, the headers
+/// it received, and the body.
+fn curl(ca: &std::path::Path, url: &str, more: &[&str]) -> (i32, String, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--cacert"])
+        .arg(ca)
+        .args(["-D", "-"])
+        .args(more)
+        .arg(url)
+        .output()
+        .expect("curl (scripts/test.sh installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (out.status.code().unwrap_or(-1), head.to_lowercase(), body.to_owned())
+}
+
+/// HTTPS served by Vigie itself, checked by curl: the certificate served is the one given,
+/// answers carry HSTS and Secure cookies, plain HTTP is redirected, a new certificate is taken
+/// on SIGHUP (and a broken one is not), the log is one JSON line a request, and the metrics
+/// port answers without sign-in.
+#[test]
+fn https_is_served_with_the_given_certificate_reloaded_on_sighup() {
+    let scratch = Scratch::new();
+    vigie_ok(&scratch, &["user", "add", "ana", "--role", "admin"], "a long enough password\n");
+    let (cert, key) = certificate(scratch.path(), "first");
+    std::fs::copy(&cert, scratch.path().join("serving.pem")).expect("copy");
+    std::fs::copy(&key, scratch.path().join("serving.key")).expect("copy");
+    let mut child = Command::new(vigie_bin())
+        .current_dir(scratch.path())
+        .env_remove("VIGIE_DB")
+        .arg("--db")
+        .arg(format!("sqlite://{}", scratch.db().display()))
+        .args(["serve", "--addr", "127.0.0.1:0", "--redirect-http", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
+        .args(["--tls-cert", "serving.pem", "--tls-key", "serving.key", "--log-format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(scratch.path().join("log.jsonl")).expect("log file"))
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines().map_while(Result::ok);
+    let port = |line: Option<String>, scheme: &str| -> String {
+        let line = line.expect("a line");
+        let rest = line.split(scheme).nth(1).unwrap_or_else(|| panic!("{scheme} in {line}"));
+        rest.split('/').next().and_then(|a| a.rsplit(':').next()).expect("a port").to_owned()
+    };
+    let https = port(lines.next(), "https://");
+    let plain = port(lines.next(), "http://");
+    let metrics = port(lines.next(), "http://");
+    let url = |path: &str| format!("https://localhost:{https}{path}");
+
+    let (code, head, body) = curl(&cert, &url("/api/v1/health"), &[]);
+    assert_eq!(code, 0, "curl trusts the certificate given: {head}");
+    assert!(head.starts_with("http/2 200") || head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("strict-transport-security: max-age=31536000"), "{head}");
+    assert_eq!(body, "{\"status\":\"ok\"}");
+    // A certificate curl was not told to trust: refused.
+    let (other, _) = certificate(scratch.path(), "second");
+    assert_ne!(curl(&other, &url("/api/v1/health"), &[]).0, 0);
+
+    let login =
+        ["-H", "content-type: application/json", "--data", r#"{"name":"ana","password":"a long enough password"}"#];
+    let (code, head, _) = curl(&cert, &url("/api/v1/login"), &login);
+    assert_eq!(code, 0);
+    let cookie = head.lines().find(|l| l.starts_with("set-cookie:")).expect("a session cookie").to_owned();
+    assert!(cookie.contains("; secure") && cookie.contains("httponly"), "{cookie}");
+
+    let (code, head, _) = curl(&cert, &format!("http://localhost:{plain}/dashboard?month=2021-11"), &[]);
+    assert_eq!(code, 0);
+    assert!(head.starts_with("http/1.1 308"), "{head}");
+    let location = format!("location: https://localhost:{https}/dashboard?month=2021-11");
+    assert!(head.contains(&location), "{head}");
+
+    // A renewed certificate: copied over the files, then SIGHUP.
+    std::fs::copy(&other, scratch.path().join("serving.pem")).expect("copy");
+    std::fs::copy(scratch.path().join("second.key"), scratch.path().join("serving.key")).expect("copy");
+    let hangup = |child: &std::process::Child| {
+        assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().expect("kill").success());
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    hangup(&child);
+    assert_eq!(curl(&other, &url("/api/v1/health"), &[]).0, 0, "the new certificate is served");
+    assert_ne!(curl(&cert, &url("/api/v1/health"), &[]).0, 0, "the old one no longer");
+    // A broken file: the certificate in use stays, and the log says why.
+    std::fs::write(scratch.path().join("serving.pem"), "not a certificate").expect("write");
+    hangup(&child);
+    assert_eq!(curl(&other, &url("/api/v1/health"), &[]).0, 0, "still served");
+
+    let scraped = Command::new("curl")
+        .args(["-sS", "--max-time", "10", &format!("http://127.0.0.1:{metrics}/metrics")])
+        .output()
+        .expect("curl");
+    let scraped = String::from_utf8_lossy(&scraped.stdout).into_owned();
+    let health = "vigie_requests_total{method=\"GET\",route=\"/api/v1/health\",status=\"200\"} 3";
+    assert!(scraped.contains(health), "{scraped}");
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill").success());
+    assert!(child.wait().expect("wait").success());
+    let log = std::fs::read_to_string(scratch.path().join("log.jsonl")).expect("the log");
+    let entries: Vec<serde_json::Value> =
+        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let requests = entries.iter().filter(|e| e["message"] == "request" && e["route"] == "/api/v1/health").count();
+    assert_eq!(requests, 3, "{log}");
+    assert!(entries.iter().any(|e| e["message"] == "certificate reloaded"), "{log}");
+    assert!(entries.iter().any(|e| e["level"] == "ERROR" && e["cert"] == "serving.pem"), "{log}");
+    assert!(!log.contains("a long enough password"), "no secret in the log");
+}
+
 /// A raw HTTP/1.1 exchange on loopback: the status line and the body.
 fn http(address: &str, request: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
