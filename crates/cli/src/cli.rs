@@ -201,6 +201,11 @@ pub enum Command {
         published: bool,
         #[arg(long, value_name = "N", requires = "published")]
         version: Option<u32>,
+        /// Write the incident list (one row a violation, with its narrative) encrypted with
+        /// age, as `….xlsx.age`: `--encrypt` for a passphrase, `--recipient age1…` for keys.
+        /// The other files hold figures only.
+        #[command(flatten)]
+        seal: crate::sealed::SealArgs,
     },
     /// A month's publication: sign it off (its report becomes a published version, its
     /// violations are locked), reopen it (admin), or list every month's state.
@@ -483,6 +488,21 @@ pub enum PairFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportAction {
+    /// The stored violations as violations.csv (DATA-FORMATS.md §1, what `vigie import
+    /// violations` reads), narratives included: encrypt it with `--encrypt` or `--recipient`
+    /// before it leaves the machine.
+    Violations {
+        /// First incident date written.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last incident date written.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        seal: crate::sealed::SealArgs,
+    },
     /// The month's regions, cercles or communes as GeoJSON (outlines from the geography), with
     /// their violations (and by category), risk level and flash alerts as properties.
     Geojson {

@@ -156,12 +156,23 @@ pub fn run(cli: Cli) -> Result<()> {
             out.flush()?;
             Ok(())
         }
-        Command::Report { month, lang, out, inputs, public, published, version } => {
+        Command::Report { month, lang, out, inputs, public, published, version, seal } => {
             let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
             let month = Month::parse(&month)
                 .with_context(|| format!("`{month}` is not a month: write YYYY-MM, e.g. 2021-11"))?;
+            if public && seal.is_set() {
+                bail!("the public version has no incident list to encrypt: leave out --encrypt and --recipient");
+            }
             if published {
-                return crate::month::write_published(store.as_ref(), month, version, to_lang(&lang)?, public, &out);
+                return crate::month::write_published(
+                    store.as_ref(),
+                    month,
+                    version,
+                    to_lang(&lang)?,
+                    public,
+                    &out,
+                    &seal,
+                );
             }
             // What analysts wrote in the pages, and the files of `--inputs` over it.
             let written = vigie_server::publish::written_inputs(store.as_ref(), month)?;
@@ -177,7 +188,7 @@ pub fn run(cli: Cli) -> Result<()> {
             } else {
                 store.violations_between(&data.catalog, month.first_day(), month.last_day())?
             };
-            report(&data, to_lang(&lang)?, &out, &inputs, public, &incidents, start)
+            report(&data, to_lang(&lang)?, &out, &inputs, public, &incidents, &seal, start)
         }
         Command::Month(action) => {
             let mut store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -306,6 +317,31 @@ pub fn run(cli: Cli) -> Result<()> {
             if format == crate::cli::PairFormat::Text {
                 eprintln!("{} pair(s) of {month} scoring {threshold} or more", pairs.len());
             }
+            Ok(())
+        }
+        Command::Export(crate::cli::ExportAction::Violations { from, to, out, seal }) => {
+            let store = open_store(cli.db.as_deref().unwrap_or(DEFAULT_DB))?;
+            let catalog = catalog_of(store.as_ref())?;
+            let day = |text: Option<String>, or: NaiveDate| {
+                text.map_or(Ok(or), |t| {
+                    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                        .with_context(|| format!("`{t}` is not a date: write YYYY-MM-DD, e.g. 2021-11-01"))
+                })
+            };
+            let (first, last) = (NaiveDate::from_ymd_opt(1000, 1, 1), NaiveDate::from_ymd_opt(9999, 12, 31));
+            let (first, last) = first.zip(last).context("the widest dates")?;
+            let violations = store.violations_between(&catalog, day(from, first)?, day(to, last)?)?;
+            seal.write(&out, |sink| {
+                let mut csv = csv::Writer::from_writer(sink);
+                csv.write_record(vigie_core::records::violation_schema().names())?;
+                for violation in &violations {
+                    csv.write_record(violation.fields(&catalog))?;
+                }
+                csv.flush()?;
+                Ok(())
+            })?;
+            let how = if seal.is_set() { ", encrypted" } else { "" };
+            println!("wrote {} violations to {}{how}", violations.len(), out.display());
             Ok(())
         }
         Command::Export(crate::cli::ExportAction::Geojson { month, level, lang, out }) => {
@@ -557,6 +593,7 @@ fn report(
     inputs: &vigie_report::Inputs,
     public: bool,
     incidents: &[vigie_core::Violation],
+    seal: &crate::sealed::SealArgs,
     start: std::time::Instant,
 ) -> Result<()> {
     let (catalog, month) = (&data.catalog, data.tables.month);
@@ -577,9 +614,30 @@ fn report(
             Default::default(),
         )
     });
-    let written =
-        vigie_report::report::write(out, &data.tables, catalog, lang, inputs, disclosure.as_ref(), incidents, &annexes)
-            .with_context(|| format!("cannot write the report into {}", out.display()))?;
+    // The incident list encrypted as it is written, when asked: it never lies on disk in clear.
+    let save_incidents = |path: &Path, bytes: &[u8]| -> std::io::Result<PathBuf> {
+        if !seal.is_set() {
+            return vigie_report::report::plain(path, bytes);
+        }
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".age");
+        let sealed = path.with_file_name(name);
+        seal.write(&sealed, |out| Ok(out.write_all(bytes)?)).map_err(std::io::Error::other)?;
+        Ok(sealed)
+    };
+    let restricted = disclosure.as_ref();
+    let written = vigie_report::report::write_with(
+        out,
+        &data.tables,
+        catalog,
+        lang,
+        inputs,
+        restricted,
+        incidents,
+        &annexes,
+        &save_incidents,
+    )
+    .with_context(|| format!("cannot write the report into {}", out.display()))?;
     for file in &written.files {
         println!("wrote {}", file.display());
     }
@@ -669,7 +727,7 @@ fn demo(db: Option<&str>, out: &Path) -> Result<String> {
     for code in languages {
         let lang = to_lang(code)?;
         let inputs = crate::inputs::read(&out.join("analyst").join(code))?;
-        report(&data, lang, out, &inputs, false, &incidents, std::time::Instant::now())?;
+        report(&data, lang, out, &inputs, false, &incidents, &Default::default(), std::time::Instant::now())?;
     }
     Ok(url)
 }

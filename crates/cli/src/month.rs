@@ -85,6 +85,7 @@ pub fn write_published(
     lang: Lang,
     public: bool,
     out: &Path,
+    seal: &crate::sealed::SealArgs,
 ) -> Result<()> {
     let versions: Vec<Publication> = store.publications(Some(month))?;
     let Some(chosen) = (match version {
@@ -110,8 +111,13 @@ pub fn write_published(
         let Some(bytes) = store.published_file(month, chosen.version, &published_name(lang, edition, file))? else {
             continue;
         };
-        let path = out.join(&name);
-        std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut path = out.join(&name);
+        if file == "incidents.xlsx" && seal.is_set() {
+            path = out.join(format!("{name}.age"));
+            seal.write(&path, |sink| Ok(sink.write_all(&bytes)?))?;
+        } else {
+            std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        }
         println!("wrote {} ({} bytes, {month} version {})", path.display(), bytes.len(), chosen.version);
     }
     Ok(())

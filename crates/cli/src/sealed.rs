@@ -25,6 +25,11 @@ pub struct SealArgs {
 const MAGIC: &[u8] = b"age-encryption.org/v1";
 
 impl SealArgs {
+    /// Whether any encryption is asked.
+    pub fn is_set(&self) -> bool {
+        self.encrypt || !self.recipient.is_empty()
+    }
+
     fn encryptor(&self) -> Result<Option<age::Encryptor>> {
         if self.encrypt {
             return Ok(Some(age::Encryptor::with_user_passphrase(passphrase(true)?)));

@@ -105,6 +105,30 @@ pub fn write(
     incidents: &[Violation],
     extra: &Annexes,
 ) -> Result<Written, ReportError> {
+    write_with(dir, tables, catalog, lang, inputs, restricted, incidents, extra, &plain)
+}
+
+/// Writes `bytes` to `path` as they are.
+pub fn plain(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    std::fs::write(path, bytes)?;
+    Ok(path.to_owned())
+}
+
+/// [`write`], with the incident list (one row a violation, narratives included) saved by
+/// `save_incidents`, which says where it put it: encrypted, by `vigie report --encrypt`, so that
+/// it never touches the disk in clear.
+#[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
+pub fn write_with(
+    dir: &Path,
+    tables: &MonthTables,
+    catalog: &Catalog,
+    lang: Lang,
+    inputs: &Inputs,
+    restricted: Option<&Disclosure>,
+    incidents: &[Violation],
+    extra: &Annexes,
+    save_incidents: &dyn Fn(&Path, &[u8]) -> std::io::Result<PathBuf>,
+) -> Result<Written, ReportError> {
     std::fs::create_dir_all(dir)?;
     let report = Report::build(tables, catalog, lang, inputs, restricted, extra);
     let mut files = Vec::new();
@@ -125,7 +149,7 @@ pub fn write(
     let (pdf, pages) = pdf?;
     save(&report.names.pdf, &pdf)?;
     if let Some(workbook) = workbook? {
-        save(&report.names.incidents, &workbook)?;
+        files.push(save_incidents(&dir.join(&report.names.incidents), &workbook)?);
     }
     Ok(Written { files, pages, document: report.document, claims: report.claims })
 }
