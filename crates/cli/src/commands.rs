@@ -586,6 +586,7 @@ fn to_lang(code: &str) -> Result<Lang> {
 }
 
 /// Writes the report files; `start` is when the command began, for the time it prints.
+#[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
 fn report(
     data: &MonthData,
     lang: Lang,
