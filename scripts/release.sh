@@ -45,7 +45,7 @@ say "building $linux_target (release)"
 # static) and the release build in a folder of its own.
 RUSTFLAGS="$linux_flags" cargo build --release --locked -p vigie --target "$linux_target"
 binary=target/$linux_target/release/vigie
-file "$binary" | grep -q "statically linked" || { file "$binary"; echo "not static" >&2; exit 1; }
+file "$binary" | grep -Eq "statically linked|static-pie linked" || { file "$binary"; echo "not static" >&2; exit 1; }
 
 name=vigie-$version-x86_64-linux
 mkdir -p "$dist/$name"
@@ -59,12 +59,13 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/tmp"
 tar -C "$root" -xzf "$dist/$name.tar.gz"
-run_bare() { env -i TMPDIR=/tmp unshare --net chroot "$root" "/$name/vigie" "$@"; }
+unshare=$(command -v unshare) chroot=$(command -v chroot)
+run_bare() { env -i TMPDIR=/tmp "$unshare" --net "$chroot" "$root" "/$name/vigie" "$@"; }
 run_bare --version
 run_bare demo --out /demo >"$root/demo.log" 2>&1 || { cat "$root/demo.log"; exit 1; }
 tail -3 "$root/demo.log"
 ls "$root/demo" | grep -q 'rapport-2021-11.pdf' || { ls -R "$root/demo"; echo "no report" >&2; exit 1; }
-echo "the demo ran in $(ls "$root" | tr '\n' ' ')"
+echo "the empty root now holds: $(ls "$root" | tr "\n" " ")"
 
 # --- Windows x86_64 ----------------------------------------------------------------------------
 if have_target x86_64-pc-windows-gnu && command -v x86_64-w64-mingw32-gcc >/dev/null; then
