@@ -740,6 +740,9 @@ pub struct MonthRecords {
     pub publications: Vec<vigie_core::Publication>,
     /// The early-warning rules the month's signals follow.
     pub rules: vigie_core::aggregate::SignalRules,
+    /// The month's signals over every counted violation, computed at the first answer: they
+    /// are the same for every filter, and these records are of one data version.
+    signals: std::sync::OnceLock<Vec<vigie_core::aggregate::Signal>>,
 }
 
 impl MonthRecords {
@@ -754,7 +757,20 @@ impl MonthRecords {
             answers: store.risk_answers_between(catalog, month.previous().previous(), month)?,
             alerts: store.alerts_between(catalog, month.first_day(), month.last_day())?,
             publications: store.publications(None)?,
+            signals: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The month's signals over every counted violation of `facts` (the same data version as
+    /// these records), counted once.
+    fn signals(
+        &self,
+        facts: &vigie_core::aggregate::Facts,
+        catalog: &Catalog,
+        month: Month,
+    ) -> &[vigie_core::aggregate::Signal] {
+        self.signals
+            .get_or_init(|| vigie_core::aggregate::month_signals(facts, catalog, &self.rules, month, &self.answers))
     }
 
     /// The month's full table set for `filter`, with the month's alerts.
@@ -769,7 +785,7 @@ impl MonthRecords {
             .tables(catalog, month, filter)
             .with_monitoring(catalog, &self.answers, &self.alerts, filter)
             .with_late(facts, catalog, &self.publications, filter)
-            .with_signals(facts, catalog, &self.rules, &self.answers, filter);
+            .with_signals(self.signals(facts, catalog, month), catalog, &self.rules, filter);
         (tables, self.alerts.clone())
     }
 }

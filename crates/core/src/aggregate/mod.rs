@@ -19,7 +19,8 @@ pub use filter::Filter;
 pub use monitoring::{AlertTables, CommuneRisk, RiskTables};
 pub use select::{Cursor, Ordered, PageRequest, Selection, SortBy, page_of};
 pub use signals::{
-    Sentinel, Shown, Signal, SignalKind, SignalRules, UnitLevel, disclose, predictive_alpha, signals, upper_quantile,
+    Sentinel, Shown, Signal, SignalKind, SignalRules, UnitLevel, disclose, month_signals, predictive_alpha, signals,
+    upper_quantile,
 };
 pub use tables::{Late, MonthCounts, MonthTables, Ranked, share};
 

@@ -355,6 +355,22 @@ pub fn predictive_alpha(mean: f64, alpha: f64, months: u32) -> f64 {
     ((variance - mean) / (mean * mean)).max(0.0)
 }
 
+/// The signals of `month` over every counted violation of `facts`, with the risk index of the
+/// month and the month before counted from `answers` (which must hold the report month and the
+/// two before: a level rising two months running).
+pub fn month_signals(
+    facts: &Facts,
+    catalog: &Catalog,
+    rules: &SignalRules,
+    month: Month,
+    answers: &[crate::RiskAnswer],
+) -> Vec<Signal> {
+    let everywhere = super::Filter::default();
+    let now = super::RiskTables::compute(catalog, month, answers, &everywhere);
+    let before = super::RiskTables::compute(catalog, month.previous(), answers, &everywhere);
+    signals(facts, catalog, rules, month, [&now, &before])
+}
+
 /// The signals of `month` over `facts`; `risk` the risk index of the month and of the month
 /// before (for a rise two months running). In a fixed order: kind, level, unit, category.
 pub fn signals(

@@ -157,20 +157,17 @@ impl MonthTables {
         self
     }
 
-    /// Adds the month's early-warning signals (over every counted violation: a signal is the
-    /// cluster's), those of the places and categories `filter` selects. `answers` must hold
-    /// the report month and the two before (a risk level rising two months running).
+    /// Adds the month's early-warning signals of the places and categories `filter` selects.
+    /// `signals` are the month's over every counted violation ([`super::month_signals`]): a
+    /// signal is the cluster's, the same whatever the filter, so it is computed once a month
+    /// and data version and only chosen here.
     pub fn with_signals(
         mut self,
-        facts: &Facts,
+        signals: &[super::Signal],
         catalog: &Catalog,
         rules: &super::SignalRules,
-        answers: &[RiskAnswer],
         filter: &Filter,
     ) -> Self {
-        let everywhere = Filter::default();
-        let now = RiskTables::compute(catalog, self.month, answers, &everywhere);
-        let before = RiskTables::compute(catalog, self.month.previous(), answers, &everywhere);
         let communes = filter.commune_mask(catalog);
         let categories: Vec<bool> = (0..catalog.typology.categories.len())
             .map(|k| filter.categories.is_empty() || filter.categories.contains(&(k as u8)))
@@ -189,8 +186,7 @@ impl MonthTables {
             let category = s.kind != super::SignalKind::Surge || s.category.is_none_or(|k| categories[k]);
             place && category
         };
-        self.signals =
-            super::signals(facts, catalog, rules, self.month, [&now, &before]).into_iter().filter(kept).collect();
+        self.signals = signals.iter().filter(|s| kept(s)).cloned().collect();
         self.signal_rules = rules.clone();
         self
     }
