@@ -18,6 +18,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc rather than glibc's allocator. glibc gives each busy thread an arena of its own and
+/// hands little of it back: a server answering dashboards, lists and an import on a 1 M store
+/// held 550 MB at its peak with glibc, 390 MB with jemalloc, and answered faster
+/// (`scripts/bench-serve.sh`; ARCHITECTURE.md, "Memory").
+#[cfg(unix)]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {

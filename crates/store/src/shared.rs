@@ -420,6 +420,11 @@ impl Shared {
             }
             let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
             cache.answers.retain(|(version, _, _), _| *version == live.version());
+            // Counted meanwhile by another request: that one is kept (with whatever it has
+            // rendered already), so that the first clicks on a view do not each render it.
+            if let Some((_, first)) = cache.answers.get(&key) {
+                return Ok(Arc::clone(first));
+            }
             let mut bytes: usize = cache.answers.values().map(|(_, a)| a.bytes()).sum();
             while bytes + answer.bytes() > ANSWER_BYTES {
                 let Some(oldest) = cache.answers.iter().min_by_key(|(_, (kept, _))| *kept).map(|(k, _)| k.clone())

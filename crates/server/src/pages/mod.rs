@@ -475,12 +475,12 @@ pub async fn dashboard(
     let month = asked_month(&asked)?;
     let other = other_languages(lang, "/dashboard", &asked);
     let asker = caller.clone();
-    let body = state
+    let (body, figures) = state
         .blocking(move |state, store| {
             let caller = asker;
             let live = state.shared.refresh(&*store)?;
             let Some(month) = month.or_else(|| live.facts.latest().map(Month::of)) else {
-                return Ok(html! { h1 { (lang.text("ui-dashboard")) } p.notice { (lang.text("ui-no-data")) } });
+                return Ok((html! { h1 { (lang.text("ui-dashboard")) } p.notice { (lang.text("ui-no-data")) } }, None));
             };
             let filters: Vec<(String, String)> =
                 asked.iter().filter(|(k, _)| k != "month" && k != "map").cloned().collect();
@@ -500,7 +500,7 @@ pub async fn dashboard(
                 records: caller.may(vigie_store::Role::handles_records),
             };
             if disclosure.too_few() {
-                return Ok(dashboard_body(shown, &Keys::withheld(disclosure.min_count()), ""));
+                return Ok((dashboard_body(shown, &Keys::withheld(disclosure.min_count())), None));
             }
             let keys = Keys::of(&answer.0, &disclosure, &earlier.0, &earlier_disclosure);
             let form = format!("dashboard {} {sight:?} {}", lang.code(), map_level.name());
@@ -539,14 +539,39 @@ pub async fn dashboard(
                 let geography = &state.shared.catalog().geography;
                 Ok::<_, ApiError>(vigie_report::charts::shared_outlines(geography, &linked).into_bytes())
             })?;
-            let figures = String::from_utf8_lossy(&linked);
             // The maps' outlines, once for the page (see `shared_outlines`).
             let outlines = vigie_report::charts::outline_defs(&state.shared.catalog().geography);
-            Ok(dashboard_body(shown, &keys, &format!("{outlines}{}{figures}", String::from_utf8_lossy(&coverage))))
+            Ok((dashboard_body(shown, &keys), Some((outlines, coverage, linked))))
         })
         .await
         .map_err(ApiError::page)?;
-    Ok(page(layout(lang, &lang.text("ui-dashboard"), &caller, other, body), cookie))
+    let page_text = layout(lang, &lang.text("ui-dashboard"), &caller, other, body).into_string();
+    let parts = match &figures {
+        Some((outlines, coverage, linked)) => vec![outlines.as_bytes(), coverage, linked],
+        None => vec![],
+    };
+    Ok(spliced(&page_text, &parts, cookie))
+}
+
+/// Where the dashboard's figures go in its page. The page is written around this mark and the
+/// figures, kept rendered in the answer cache (a megabyte, most of it maps), take its place as
+/// bytes: neither copied into the markup nor checked again as text for each request.
+const FIGURES_MARK: &str = "<!--figures-->";
+
+/// The page `text` with `parts` in place of its [`FIGURES_MARK`], as an HTML response.
+fn spliced(text: &str, parts: &[&[u8]], cookie: Option<HeaderValue>) -> Response {
+    let (head, tail) = text.split_once(FIGURES_MARK).unwrap_or((text, ""));
+    let mut bytes = Vec::with_capacity(text.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+    bytes.extend_from_slice(head.as_bytes());
+    for part in parts {
+        bytes.extend_from_slice(part);
+    }
+    bytes.extend_from_slice(tail.as_bytes());
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Where the dashboard's figures lead. Whoever may see records goes from a figure to its
@@ -761,7 +786,8 @@ impl Keys {
     }
 }
 
-fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
+/// The dashboard's page without its figures: a [`FIGURES_MARK`] where they go.
+fn dashboard_body(v: DashboardView<'_>, keys: &Keys) -> Markup {
     let lang = v.lang;
     let compared = |id: &str, now: Option<u64>, then: Option<u64>, month: Month| match (now, then) {
         (Some(now), Some(then)) => {
@@ -818,7 +844,7 @@ fn dashboard_body(v: DashboardView<'_>, keys: &Keys, figures: &str) -> Markup {
             button.primary type="submit" { (lang.text("ui-apply")) }
             a href={ "/dashboard?month=" (v.month) } { (lang.text("ui-reset")) }
         }
-        (PreEscaped(figures))
+        (PreEscaped(FIGURES_MARK))
     }
 }
 
