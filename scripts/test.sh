@@ -34,6 +34,9 @@ command -v age >/dev/null || need+=(age)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 [ -x /usr/bin/kill ] || [ -x /bin/kill ] || need+=(procps)
+# make and a C compiler build jemalloc (tikv-jemalloc-sys), the binary's allocator, and SQLite.
+command -v make >/dev/null || need+=(make)
+command -v cc >/dev/null || need+=(gcc libc6-dev)
 # python3: pip installs pyxform, and scripts/postgres.sh asks the OS for a free port with it.
 command -v python3 >/dev/null || need+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

@@ -48,6 +48,7 @@ fn main() {
                 None,
                 &incidents,
                 &annexes,
+                &vigie_report::report::plain,
             )
             .expect("report");
             pages = written.pages;

@@ -627,7 +627,7 @@ fn report(
         Ok(sealed)
     };
     let restricted = disclosure.as_ref();
-    let written = vigie_report::report::write_with(
+    let written = vigie_report::report::write(
         out,
         &data.tables,
         catalog,

@@ -92,33 +92,18 @@ pub fn tables_cells(tables: &MonthTables, catalog: &Catalog, restricted: Option<
     }
 }
 
-/// Writes the report's files into `dir`: `tables.csv`, the HTML, the PDF and, for a reader who
-/// sees every record, the incident list.
-#[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
-pub fn write(
-    dir: &Path,
-    tables: &MonthTables,
-    catalog: &Catalog,
-    lang: Lang,
-    inputs: &Inputs,
-    restricted: Option<&Disclosure>,
-    incidents: &[Violation],
-    extra: &Annexes,
-) -> Result<Written, ReportError> {
-    write_with(dir, tables, catalog, lang, inputs, restricted, incidents, extra, &plain)
-}
-
 /// Writes `bytes` to `path` as they are.
 pub fn plain(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     std::fs::write(path, bytes)?;
     Ok(path.to_owned())
 }
 
-/// [`write`], with the incident list (one row a violation, narratives included) saved by
-/// `save_incidents`, which says where it put it: encrypted, by `vigie report --encrypt`, so that
-/// it never touches the disk in clear.
+/// Writes the report's files into `dir`: `tables.csv`, the HTML, the PDF and, for a reader who
+/// sees every record, the incident list (one row a violation, narratives included), saved by
+/// `save_incidents`, which says where it put it: [`plain`], or encrypted by `vigie report
+/// --encrypt`, so that it never touches the disk in clear.
 #[expect(clippy::too_many_arguments, reason = "the report's inputs, each used once")]
-pub fn write_with(
+pub fn write(
     dir: &Path,
     tables: &MonthTables,
     catalog: &Catalog,

@@ -119,9 +119,19 @@ fn the_whole_report_renders_in_a_pseudo_language_with_nothing_outside_its_catalo
         .expect("incidents");
     let annexes = vigie_report::Annexes::of_report(alerts, &live.facts, &catalog, month);
     let out = dir.path().join("pseudo");
-    let written =
-        vigie_report::report::write(&out, &tables, &catalog, lang, &Inputs::default(), None, &incidents, &annexes)
-            .expect("the report renders");
+    let plain = &vigie_report::report::plain;
+    let written = vigie_report::report::write(
+        &out,
+        &tables,
+        &catalog,
+        lang,
+        &Inputs::default(),
+        None,
+        &incidents,
+        &annexes,
+        plain,
+    )
+    .expect("the report renders");
     assert!(written.pages > 10, "{} pages", written.pages);
 
     // The document: title, headings, sentences, table cells, captions.
